@@ -1,0 +1,74 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Strict settings shared by every target: Swift 6 language mode is the default for tools 6.x;
+/// warnings fail the build and imports are internal unless a module re-exports on purpose.
+let strict: [SwiftSetting] = [
+    .treatAllWarnings(as: .error),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "siglog",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "siglog-append", targets: ["siglog-append"]),
+        .executable(name: "siglog-replay", targets: ["siglog-replay"]),
+        .executable(name: "siglog-query", targets: ["siglog-query"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+    ],
+    targets: [
+        // The only place lmdb.h is seen.
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb", providers: [.apt(["liblmdb-dev"])]),
+        // Typed wrapper over the LMDB C API: environments, transactions, databases, cursors, errors.
+        .target(name: "LMDB", dependencies: ["CLMDB"], swiftSettings: strict),
+        // Value types shared by every layer: JSON values, UTC days and timestamps, the core taxonomy.
+        .target(name: "SiglogCore", swiftSettings: strict),
+        // Pack directories: loading, validation, canonical checksum. No storage.
+        .target(name: "SignalPacks", dependencies: [
+            "SiglogCore",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // Pure pipeline formulas: derivers, TRS, ESL, decision gate, lead-feed rows, ranking.
+        .target(name: "Scoring", dependencies: ["SiglogCore"], swiftSettings: strict),
+        // Pure ingest rules: raw-event parsing, normalization, company matching.
+        .target(name: "Ingest", dependencies: ["SiglogCore"], swiftSettings: strict),
+        // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
+        .target(name: "EventLog", dependencies: ["LMDB"], swiftSettings: strict),
+        // The record types appended to the log and their binary payload codec.
+        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore"], swiftSettings: strict),
+        // Projection builders (record -> view writes) and the replay engine.
+        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore"], swiftSettings: strict),
+        // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
+        .target(name: "Pipeline", dependencies: [
+            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+        ], swiftSettings: strict),
+        // Shared command-line pieces: store option, output formats, exit codes.
+        .target(name: "SiglogCLI", dependencies: [
+            "Pipeline", "Projections", "EventLog", "SiglogCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-append", dependencies: [
+            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-replay", dependencies: [
+            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-query", dependencies: [
+            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: strict),
+        .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB"], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,108 @@
+/// An instant in UTC with microsecond precision (the precision of the reference's timestamps),
+/// stored as microseconds since 1970-01-01T00:00:00Z.
+public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible {
+    public static let microsecondsPerSecond: Int64 = 1_000_000
+    public static let microsecondsPerDay: Int64 = 86_400 * 1_000_000
+
+    public var microseconds: Int64
+
+    public init(microseconds: Int64) { self.microseconds = microseconds }
+
+    public init(day: Day, hour: Int = 0, minute: Int = 0, second: Int = 0, microsecond: Int = 0) {
+        microseconds = day.midnight.microseconds
+            + (Int64(hour) * 3600 + Int64(minute) * 60 + Int64(second)) * Timestamp.microsecondsPerSecond
+            + Int64(microsecond)
+    }
+
+    /// The calendar date (UTC) this instant falls on (the spec's `calendarDate(t)`).
+    public var day: Day {
+        let days = microseconds >= 0
+            ? microseconds / Timestamp.microsecondsPerDay
+            : (microseconds - Timestamp.microsecondsPerDay + 1) / Timestamp.microsecondsPerDay
+        return Day(daysSinceEpoch: Int32(days))
+    }
+
+    public func adding(days: Int) -> Timestamp {
+        Timestamp(microseconds: microseconds + Int64(days) * Timestamp.microsecondsPerDay)
+    }
+
+    public static func < (lhs: Timestamp, rhs: Timestamp) -> Bool { lhs.microseconds < rhs.microseconds }
+
+    /// Parses ISO-8601 as the ingest contract accepts it: `YYYY-MM-DD` (00:00 UTC), or
+    /// `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]` followed by nothing (UTC), `Z`, or `±HH[:MM]`.
+    /// Fractions beyond microseconds are truncated. Returns nil when the text is not such a time.
+    public init?(iso text: some StringProtocol) {
+        let b = Array(text.utf8)
+        guard b.count >= 10, let day = Day(iso: String(decoding: b[0..<10], as: UTF8.self)) else { return nil }
+        if b.count == 10 {
+            self = day.midnight
+            return
+        }
+        guard b.count >= 16, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
+            let hour = Day.digits(b, 11, 2), b[13] == UInt8(ascii: ":"), let minute = Day.digits(b, 14, 2),
+            hour < 24, minute < 60
+        else { return nil }
+        var i = 16
+        var second = 0
+        var micros = 0
+        if i < b.count, b[i] == UInt8(ascii: ":") {
+            guard let s = Day.digits(b, i + 1, 2), s < 60 else { return nil }
+            second = s
+            i += 3
+            if i < b.count, b[i] == UInt8(ascii: ".") || b[i] == UInt8(ascii: ",") {
+                i += 1
+                var count = 0
+                while i < b.count, b[i] >= UInt8(ascii: "0"), b[i] <= UInt8(ascii: "9") {
+                    if count < 6 { micros = micros * 10 + Int(b[i] - UInt8(ascii: "0")) }
+                    count += 1
+                    i += 1
+                }
+                guard count > 0 else { return nil }
+                if count < 6 { for _ in count..<6 { micros *= 10 } }
+            }
+        }
+        var offsetSeconds = 0
+        if i < b.count {
+            switch b[i] {
+            case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+                i += 1
+            case UInt8(ascii: "+"), UInt8(ascii: "-"):
+                let sign = b[i] == UInt8(ascii: "-") ? -1 : 1
+                guard let oh = Day.digits(b, i + 1, 2), oh < 24 else { return nil }
+                i += 3
+                var om = 0
+                if i < b.count {
+                    if b[i] == UInt8(ascii: ":") { i += 1 }
+                    guard let m = Day.digits(b, i, 2), m < 60 else { return nil }
+                    om = m
+                    i += 2
+                }
+                offsetSeconds = sign * (oh * 3600 + om * 60)
+            default:
+                return nil
+            }
+        }
+        guard i == b.count else { return nil }
+        self.init(day: day, hour: hour, minute: minute, second: second, microsecond: micros)
+        microseconds -= Int64(offsetSeconds) * Timestamp.microsecondsPerSecond
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` without an offset — the form of a naive stored value
+    /// (what the reference writes into `top_events[].event_time`). Microseconds only when non-zero.
+    public var isoNaive: String {
+        let dayPart = day
+        let within = microseconds - dayPart.midnight.microseconds
+        let secondsOfDay = Int(within / Timestamp.microsecondsPerSecond)
+        let micros = Int(within % Timestamp.microsecondsPerSecond)
+        var text = dayPart.description + "T" + Day.pad(secondsOfDay / 3600, 2) + ":"
+            + Day.pad(secondsOfDay / 60 % 60, 2) + ":" + Day.pad(secondsOfDay % 60, 2)
+        if micros != 0 { text += "." + Day.pad(micros, 6) }
+        return text
+    }
+
+    /// `isoNaive` followed by `+00:00`: an aware UTC value as the reference serializes it.
+    public var isoUTC: String { isoNaive + "+00:00" }
+
+    /// `isoNaive` followed by `Z`, the form the command-line tools print.
+    public var description: String { isoNaive + "Z" }
+}

@@ -1,0 +1,1 @@
+print("siglog-append: not yet implemented")

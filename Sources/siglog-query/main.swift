@@ -1,0 +1,1 @@
+print("siglog-query: not yet implemented")

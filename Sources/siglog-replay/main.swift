@@ -1,0 +1,1 @@
+print("siglog-replay: not yet implemented")
