@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Rounding and clamping exactly as the reference computes them (spec §0.1).
 public enum Rounding {
