@@ -1,0 +1,252 @@
+import CLMDB
+import Glibc
+import Synchronization
+
+/// An LMDB environment: one directory holding `data.mdb` and `lock.mdb`, and the named databases
+/// inside it. Open each environment once per process and keep it; transactions are scoped to
+/// closures (`read { }`, `write { }`).
+///
+/// `@unchecked Sendable`: the `MDB_env` handle is safe to use from any thread by LMDB's contract
+/// (opened with `MDB_NOTLS`, so read transactions are not tied to a thread); the mutable Swift
+/// state — the database-handle cache — is behind a `Mutex`, and map resizing is serialized
+/// against every open transaction of this process by `transactionGate`.
+public final class Environment: @unchecked Sendable {
+    /// How to open an environment.
+    public struct Options: Sendable {
+        /// Open with `MDB_RDONLY`: every write fails and nothing on disk changes.
+        public var readOnly: Bool = false
+        /// Create the directory when it does not exist (ignored for read-only environments).
+        public var createIfMissing: Bool = true
+        /// Initial map size in bytes; the map grows by itself when writes need more.
+        public var initialMapSize: Int = 64 << 20
+        /// Size of the reader table (LMDB's default is 126; stale slots are cleared at open).
+        public var maxReaders: UInt32 = 1024
+        /// How many named databases the environment may hold.
+        public var maxDatabases: UInt32 = 128
+        /// `false` skips the fsync on commit (`MDB_NOSYNC`): for tests and scratch stores only.
+        public var durable: Bool = true
+        /// Open without the lock file (`MDB_NOLOCK`); only safe when no writer can exist.
+        public var noLock: Bool = false
+
+        public init() {}
+    }
+
+    let handle: OpaquePointer
+    /// The directory of the environment.
+    public let path: String
+    /// Whether the environment was opened with `MDB_RDONLY`.
+    public let isReadOnly: Bool
+    private let databases = Mutex<[String: Database]>([:])
+    private let transactionGate = ReadWriteLock()
+
+    /// Opens (and, unless read-only, creates) the environment at `path`.
+    /// The corresponding C functions are `mdb_env_create`, `mdb_env_open` and `mdb_reader_check`.
+    public init(path: String, options: Options = Options()) throws(LMDBError) {
+        if !options.readOnly && options.createIfMissing {
+            if mkdir(path, 0o755) != 0 && errno != EEXIST { throw LMDBError(code: errno, function: "mkdir") }
+        }
+        var env: OpaquePointer?
+        try check(mdb_env_create(&env), "mdb_env_create")
+        guard let env else { throw LMDBError(code: ENOMEM, function: "mdb_env_create") }
+        var flags = UInt32(MDB_NOTLS)
+        if options.readOnly { flags |= UInt32(MDB_RDONLY) }
+        if !options.durable { flags |= UInt32(MDB_NOSYNC) }
+        if options.noLock { flags |= UInt32(MDB_NOLOCK) }
+        do {
+            try check(mdb_env_set_maxreaders(env, options.maxReaders), "mdb_env_set_maxreaders")
+            try check(mdb_env_set_maxdbs(env, MDB_dbi(options.maxDatabases)), "mdb_env_set_maxdbs")
+            if !options.readOnly {
+                try check(mdb_env_set_mapsize(env, options.initialMapSize), "mdb_env_set_mapsize")
+            }
+            try check(mdb_env_open(env, path, flags, 0o644), "mdb_env_open")
+        } catch {
+            mdb_env_close(env)
+            throw error
+        }
+        if !options.noLock {
+            var dead: Int32 = 0
+            _ = mdb_reader_check(env, &dead)  // clears slots left by killed processes
+        }
+        self.handle = env
+        self.path = path
+        self.isReadOnly = options.readOnly
+    }
+
+    deinit { mdb_env_close(handle) }
+
+    // MARK: - Databases
+
+    /// Opens the named database, creating it when `create` is true (needs a writable environment).
+    /// Open databases up front, never from inside a transaction body.
+    /// Handles are cached: asking twice returns the same handle. The corresponding C function is
+    /// `mdb_dbi_open`.
+    public func database(_ name: String, options: DatabaseOptions = [], create: Bool = true) throws -> Database {
+        if let cached = databases.withLock({ $0[name] }) { return cached }
+        let readOnly = isReadOnly || !create
+        let database: Database = try transactionGate.withReadLock {
+            let txn = try beginTransaction(readOnly: readOnly)
+            var dbi: MDB_dbi = 0
+            let flags = options.rawValue | (readOnly ? 0 : UInt32(MDB_CREATE))
+            let result = mdb_dbi_open(txn, name, flags, &dbi)
+            guard result == 0 else {
+                mdb_txn_abort(txn)
+                throw LMDBError(code: result, function: "mdb_dbi_open")
+            }
+            // Committing (even a read-only transaction) keeps the handle open for the
+            // environment's lifetime; aborting would close it again.
+            try check(mdb_txn_commit(txn), "mdb_txn_commit")
+            return Database(handle: dbi, name: name)
+        }
+        databases.withLock { $0[name] = database }
+        return database
+    }
+
+    /// Whether a named database exists, without creating it.
+    public func hasDatabase(_ name: String) throws -> Bool {
+        if databases.withLock({ $0[name] }) != nil { return true }
+        do {
+            _ = try database(name, create: false)
+            return true
+        } catch LMDBError.notFound {
+            return false
+        }
+    }
+
+    // MARK: - Transactions
+
+    /// Runs `body` in a read-only transaction that sees one consistent snapshot, then ends it.
+    /// Keep bodies short and synchronous: a long read transaction pins old pages and grows the file.
+    /// The corresponding C functions are `mdb_txn_begin` (with `MDB_RDONLY`) and `mdb_txn_abort`.
+    public func read<T>(_ body: (Transaction) throws -> T) throws -> T {
+        try transactionGate.withReadLock {
+            let txn = try beginTransaction(readOnly: true)
+            defer { mdb_txn_abort(txn) }
+            let transaction = Transaction(handle: txn, environment: self)
+            defer { transaction.invalidate() }
+            return try body(transaction)
+        }
+    }
+
+    /// Runs `body` in a write transaction: commits when it returns, aborts when it throws.
+    ///
+    /// When the map is full the transaction is aborted, the map is enlarged and `body` runs
+    /// again from the start, so a body must only change state inside the transaction (publish
+    /// in-memory effects after `write` returns). The corresponding C functions are
+    /// `mdb_txn_begin`, `mdb_txn_commit`, `mdb_txn_abort` and `mdb_env_set_mapsize`.
+    public func write<T>(_ body: (WriteTransaction) throws -> T) throws -> T {
+        if isReadOnly { throw LMDBError(code: EACCES, function: "write (read-only environment)") }
+        try growMapIfNearlyFull()
+        var attempts = 0
+        while true {
+            attempts += 1
+            do {
+                return try transactionGate.withReadLock {
+                    let txn = try beginTransaction(readOnly: false)
+                    let transaction = WriteTransaction(handle: txn, environment: self)
+                    let result: T
+                    do {
+                        result = try body(transaction)
+                    } catch {
+                        transaction.invalidate()
+                        mdb_txn_abort(txn)
+                        throw error
+                    }
+                    transaction.invalidate()
+                    // After a failed commit the transaction is already freed: never abort it.
+                    try check(mdb_txn_commit(txn), "mdb_txn_commit")
+                    return result
+                }
+            } catch LMDBError.mapFull where attempts < 32 {
+                try growMap(minimum: mapSize * 2)
+            }
+        }
+    }
+
+    private func beginTransaction(readOnly: Bool) throws -> OpaquePointer {
+        var txn: OpaquePointer?
+        var result = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        if result == MDB_MAP_RESIZED {
+            // Another process grew the map; adopting its size is allowed here because this
+            // process holds no transaction on this thread yet (LMDB permits size 0 = adopt).
+            mdb_env_set_mapsize(handle, 0)
+            result = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        }
+        try check(result, "mdb_txn_begin")
+        return txn!
+    }
+
+    // MARK: - Map size
+
+    /// The current map size in bytes.
+    public var mapSize: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_mapsize
+    }
+
+    /// Bytes of the map in use (last used page × page size).
+    public var mapBytesUsed: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        var stat = MDB_stat()
+        mdb_env_stat(handle, &stat)
+        return (info.me_last_pgno + 1) * Int(stat.ms_psize)
+    }
+
+    /// Grows the map ahead of a write when more than three quarters are in use, so most large
+    /// batches never hit `MDB_MAP_FULL` at all.
+    private func growMapIfNearlyFull() throws {
+        let size = mapSize
+        if mapBytesUsed > size / 4 * 3 { try growMap(minimum: size * 2) }
+    }
+
+    /// Enlarges the map to at least `minimum` bytes. Waits until no transaction of this process
+    /// is open, as `mdb_env_set_mapsize` requires.
+    public func growMap(minimum: Int) throws {
+        try transactionGate.withWriteLock {
+            let current = mapSize
+            guard minimum > current else { return }
+            let pageAligned = (minimum + 0xFFFF) & ~0xFFFF
+            try check(mdb_env_set_mapsize(handle, pageAligned), "mdb_env_set_mapsize")
+        }
+    }
+
+    // MARK: - Maintenance
+
+    /// Flushes buffers to disk (needed only for environments opened non-durable).
+    /// The corresponding C function is `mdb_env_sync`.
+    public func sync() throws { try check(mdb_env_sync(handle, 1), "mdb_env_sync") }
+
+    /// Statistics of a database. The corresponding C function is `mdb_stat`.
+    public func statistics(of database: Database) throws -> DatabaseStatistics {
+        try read { try $0.statistics(of: database) }
+    }
+}
+
+/// A POSIX read-write lock. Transactions hold it shared; map resizing holds it exclusively.
+final class ReadWriteLock: @unchecked Sendable {
+    // @unchecked: the pthread lock is itself the synchronization primitive.
+    private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+
+    init() {
+        lock = .allocate(capacity: 1)
+        pthread_rwlock_init(lock, nil)
+    }
+
+    deinit {
+        pthread_rwlock_destroy(lock)
+        lock.deallocate()
+    }
+
+    func withReadLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_rdlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+
+    func withWriteLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_rwlock_wrlock(lock)
+        defer { pthread_rwlock_unlock(lock) }
+        return try body()
+    }
+}
