@@ -1,0 +1,111 @@
+/// The two keys companies are matched on (spec §2.6): a normalized name and a domain taken from a URL.
+public enum CompanyIdentity {
+    /// Legal-form words stripped from the end of a name.
+    static let suffixes: Set<String> = ["inc", "llc", "ltd", "corp", "corporation", "co", "company"]
+
+    /// Normalizes a company name for matching: trim and lower-case; every character that is neither
+    /// a word character (Unicode letter, number or `_`) nor whitespace becomes a space; whitespace
+    /// runs collapse to one space; then trailing legal suffixes (`inc`, `llc`, `ltd`, `corp`,
+    /// `corporation`, `co`, `company`) are stripped while a word precedes them.
+    ///
+    /// `"Acme, Inc."` → `"acme"`, `"Beta Corp, LLC"` → `"beta"`, `"Café Inc."` → `"café"`,
+    /// `"Co"` → `"co"` (a lone suffix stays), blank → `""`.
+    public static func normalizeName(_ name: String) -> String {
+        // Words separated by single spaces, collected as we scan: this does the replace, collapse and
+        // trim steps in one pass.
+        var words: [String] = []
+        var current = String.UnicodeScalarView()
+        func endWord() {
+            if !current.isEmpty {
+                words.append(String(current))
+                current = String.UnicodeScalarView()
+            }
+        }
+        let isASCII = name.utf8.allSatisfy { $0 < 0x80 }
+        let lowered = isASCII ? name : name.lowercased()
+        for scalar in lowered.unicodeScalars {
+            if isASCII {
+                var value = scalar.value
+                if value >= 0x41 && value <= 0x5A { value += 32 }
+                let isWord = (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) || value == 0x5F
+                if isWord { current.append(Unicode.Scalar(UInt8(value))) } else { endWord() }
+            } else if isWordCharacter(scalar) {
+                current.append(scalar)
+            } else {
+                endWord()
+            }
+        }
+        endWord()
+        while words.count > 1, let last = words.last, suffixes.contains(last) {
+            words.removeLast()
+        }
+        return words.joined(separator: " ")
+    }
+
+    /// A word character as the reference's regex `\w` sees it: letters, numbers and `_`.
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "_" { return true }
+        switch scalar.properties.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .decimalNumber, .letterNumber, .otherNumber:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The domain of a URL for matching: the network location (the part after `//`, up to the
+    /// first `/`, `?` or `#`), lower-cased, without a leading `www.` and without a trailing `:443`
+    /// or `:80` (other ports are kept). Nil when the URL has no network location (`"not-a-url"`,
+    /// `"foo.com/path"`) or nothing is left.
+    ///
+    /// Splitting follows the reference's URL parser: an optional scheme (`letter (letter | digit |
+    /// + | - | .)*` before the first `:`), then `//` introduces the network location.
+    public static func extractDomain(_ url: String) -> String? {
+        var bytes = Array(url.utf8)
+        // The reference's parser drops leading C0 controls/spaces and every tab, CR and LF.
+        if let start = bytes.firstIndex(where: { $0 > 0x20 }) {
+            bytes.removeFirst(start)
+        } else {
+            return nil
+        }
+        bytes.removeAll { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+
+        var index = 0
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, isASCIILetter(bytes[0]),
+            bytes[0..<colon].allSatisfy(isSchemeByte)
+        {
+            index = colon + 1
+        }
+        guard bytes.count >= index + 2, bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "/") else {
+            return nil
+        }
+        let start = index + 2
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"),
+            bytes[end] != UInt8(ascii: "#")
+        {
+            end += 1
+        }
+        var host = String(decoding: bytes[start..<end], as: UTF8.self)
+        // An unbalanced IPv6 bracket makes the reference's parser raise: no domain.
+        if host.contains("[") != host.contains("]") { return nil }
+        host = host.lowercased()
+        if host.hasPrefix("www.") { host.removeFirst(4) }
+        if host.hasSuffix(":443") {
+            host.removeLast(4)
+        } else if host.hasSuffix(":80") {
+            host.removeLast(3)
+        }
+        return host.isEmpty ? nil : host
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+    }
+
+    private static func isSchemeByte(_ byte: UInt8) -> Bool {
+        isASCIILetter(byte) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+            || byte == UInt8(ascii: "+") || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".")
+    }
+}

@@ -1,0 +1,48 @@
+public import SiglogCore
+
+/// One raw event as read from an NDJSON line (spec §2.1, the adapter output contract), after the
+/// JSON types and lengths were checked but before normalization (§2.5).
+public struct RawEvent: Sendable, Hashable {
+    /// The adapter or feed name (`crunchbase`, `test`, …): the line's `source`, else the caller's default.
+    public var source: String
+    /// The upstream id (dedup key together with `source`), as given.
+    public var sourceEventID: String?
+    /// The company name as given; trimmed it is 1…255 code points long.
+    public var companyName: String
+    public var domain: String?
+    public var websiteURL: String?
+    public var companyProfileURL: String?
+    /// The candidate signal id (`event_type`, or `event_type_candidate`), unchanged.
+    public var eventType: String
+    /// When the event happened, in UTC (a date alone means 00:00 UTC).
+    public var eventTime: Timestamp
+    public var title: String?
+    public var summary: String?
+    public var url: String?
+    /// The input's confidence, kept as given (D16); nil when absent or null.
+    public var confidence: Double?
+    /// The adapter payload (`raw_payload`), member order kept.
+    public var rawPayload: JSONObject?
+
+    /// Creates a raw event; optional fields default to absent.
+    public init(
+        source: String, sourceEventID: String? = nil, companyName: String, domain: String? = nil,
+        websiteURL: String? = nil, companyProfileURL: String? = nil, eventType: String, eventTime: Timestamp,
+        title: String? = nil, summary: String? = nil, url: String? = nil, confidence: Double? = nil,
+        rawPayload: JSONObject? = nil
+    ) {
+        self.source = source
+        self.sourceEventID = sourceEventID
+        self.companyName = companyName
+        self.domain = domain
+        self.websiteURL = websiteURL
+        self.companyProfileURL = companyProfileURL
+        self.eventType = eventType
+        self.eventTime = eventTime
+        self.title = title
+        self.summary = summary
+        self.url = url
+        self.confidence = confidence
+        self.rawPayload = rawPayload
+    }
+}

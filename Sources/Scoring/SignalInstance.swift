@@ -1,0 +1,120 @@
+public import SiglogCore
+
+/// The contributions of one derive run to one `(entity, signal)` (§3.2 step 4).
+public struct SignalAggregate: Sendable, Hashable {
+    public var entityID: Int
+    public var signalID: String
+    public var firstSeen: Timestamp
+    public var lastSeen: Timestamp
+    /// Max of the non-null event confidences; nil when every contribution had none.
+    public var confidence: Double?
+    /// Contributing event ids, first contribution first, no repeats.
+    public var evidenceEventIDs: [Int]
+
+    public init(
+        entityID: Int, signalID: String, firstSeen: Timestamp, lastSeen: Timestamp, confidence: Double?,
+        evidenceEventIDs: [Int]
+    ) {
+        self.entityID = entityID
+        self.signalID = signalID
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.confidence = confidence
+        self.evidenceEventIDs = evidenceEventIDs
+    }
+
+    /// Folds one more contributing event in.
+    public mutating func add(_ event: DeriverEvent) {
+        firstSeen = min(firstSeen, event.eventTime)
+        lastSeen = max(lastSeen, event.eventTime)
+        if let c = event.confidence, confidence.map({ c > $0 }) ?? true { confidence = c }
+        if !evidenceEventIDs.contains(event.id) { evidenceEventIDs.append(event.id) }
+    }
+}
+
+/// The outcome of aggregating a derive run's events.
+public struct SignalAggregation: Sendable, Hashable {
+    /// In order of first contribution.
+    public var aggregates: [SignalAggregate]
+    /// Events that produced at least one signal.
+    public var eventsProcessed: Int
+    /// Events without a company or without any derived signal.
+    public var eventsSkipped: Int
+
+    /// Runs §3.2 steps 4–5 over `events` (in the order given, normally log order) with `derivers`.
+    public init(events: [DeriverEvent], derivers: DeriverSet) {
+        var aggregates: [SignalAggregate] = []
+        var index: [String: Int] = [:]
+        var skipped = 0
+        for event in events {
+            guard let entity = event.entityID else {
+                skipped += 1
+                continue
+            }
+            let signals = derivers.evaluate(event)
+            if signals.isEmpty {
+                skipped += 1
+                continue
+            }
+            for signal in signals {
+                let key = "\(entity)\u{0}\(signal.signalID)"
+                if let i = index[key] {
+                    aggregates[i].add(event)
+                } else {
+                    index[key] = aggregates.count
+                    aggregates.append(SignalAggregate(
+                        entityID: entity, signalID: signal.signalID, firstSeen: event.eventTime,
+                        lastSeen: event.eventTime, confidence: event.confidence, evidenceEventIDs: [event.id]))
+                }
+            }
+        }
+        self.aggregates = aggregates
+        eventsSkipped = skipped
+        eventsProcessed = events.count - skipped
+    }
+}
+
+/// A stored `signal_instances` row's values, keyed elsewhere by `(entity_id, signal_id, pack)` (D3).
+public struct SignalInstance: Sendable, Hashable {
+    public var entityID: Int
+    public var signalID: String
+    public var strength: Double?
+    public var confidence: Double?
+    public var firstSeen: Timestamp?
+    public var lastSeen: Timestamp?
+    /// nil and `[]` both read as empty when merging.
+    public var evidenceEventIDs: [Int]?
+
+    public init(
+        entityID: Int, signalID: String, strength: Double? = 1.0, confidence: Double?, firstSeen: Timestamp?,
+        lastSeen: Timestamp?, evidenceEventIDs: [Int]?
+    ) {
+        self.entityID = entityID
+        self.signalID = signalID
+        self.strength = strength
+        self.confidence = confidence
+        self.firstSeen = firstSeen
+        self.lastSeen = lastSeen
+        self.evidenceEventIDs = evidenceEventIDs
+    }
+
+    /// The row after upserting `aggregate` (§3.2 step 6): insert when there is no row; otherwise
+    /// first/last seen least/greatest ignoring nulls, confidence the new one when non-null, strength
+    /// 1.0, evidence the existing ids followed by the new ones not already present.
+    public static func upserting(_ aggregate: SignalAggregate, into existing: SignalInstance?) -> SignalInstance {
+        guard let existing else {
+            return SignalInstance(
+                entityID: aggregate.entityID, signalID: aggregate.signalID, strength: 1.0,
+                confidence: aggregate.confidence, firstSeen: aggregate.firstSeen, lastSeen: aggregate.lastSeen,
+                evidenceEventIDs: aggregate.evidenceEventIDs)
+        }
+        var evidence = existing.evidenceEventIDs ?? []
+        for id in aggregate.evidenceEventIDs where !evidence.contains(id) { evidence.append(id) }
+        return SignalInstance(
+            entityID: existing.entityID, signalID: existing.signalID, strength: 1.0,
+            confidence: aggregate.confidence ?? existing.confidence,
+            firstSeen: existing.firstSeen.map { min($0, aggregate.firstSeen) } ?? aggregate.firstSeen,
+            lastSeen: existing.lastSeen.map { max($0, aggregate.lastSeen) } ?? aggregate.lastSeen,
+            evidenceEventIDs: evidence)
+    }
+}
