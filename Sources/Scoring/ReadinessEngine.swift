@@ -1,0 +1,263 @@
+public import SiglogCore
+
+/// The outcome of scoring one company for one day: the readiness snapshot's five integers and its
+/// explain payload (spec §4.5–§4.7).
+public struct ReadinessResult: Sendable, Hashable {
+    /// Momentum M, 0…cap.
+    public var momentum: Int
+    /// Complexity C, 0…cap.
+    public var complexity: Int
+    /// Pressure P, 0…cap.
+    public var pressure: Int
+    /// Leadership gap G, 0…cap.
+    public var leadershipGap: Int
+    /// The composite R (0 when a disqualifier fired).
+    public var composite: Int
+    /// The band of `composite` when the pack defines valid bands (also in `explain`).
+    public var recommendationBand: RecommendationBand?
+    /// The explain payload with the keys of §4.7 in order.
+    public var explain: JSONValue
+
+    /// Creates a result.
+    public init(
+        momentum: Int, complexity: Int, pressure: Int, leadershipGap: Int, composite: Int,
+        recommendationBand: RecommendationBand?, explain: JSONValue
+    ) {
+        self.momentum = momentum
+        self.complexity = complexity
+        self.pressure = pressure
+        self.leadershipGap = leadershipGap
+        self.composite = composite
+        self.recommendationBand = recommendationBand
+        self.explain = explain
+    }
+}
+
+/// Total Readiness Score: the four dimension calculators, the composite with its suppressors and
+/// disqualifiers, and the explain payload (spec §4.3–§4.7). Pure: no storage, no clock.
+///
+/// Every function takes the company's events in the caller's order (§D1: `event_time` descending,
+/// ties by log position descending); that order fixes the floating-point summation order and the
+/// tie order of top events, so it must not be changed here.
+public enum ReadinessEngine {
+    /// Momentum window in days.
+    public static let momentumWindowDays = 120
+    /// Complexity window in days (wider than the 365-day input filter, as in the reference).
+    public static let complexityWindowDays = 400
+    /// Pressure window in days.
+    public static let pressureWindowDays = 365
+    /// Window of `cto_role_posted`, `fractional_request` and `advisor_request` in G.
+    public static let leadershipRequestWindowDays = 120
+    /// Window of `no_cto_detected` in G.
+    public static let noCTODetectedWindowDays = 365
+    /// Age up to which a `cto_hired` event suppresses G.
+    public static let ctoHiredWindowDays = 180
+    /// Age up to which a `cto_hired` event applies the stronger (60-day) suppression.
+    public static let ctoHiredStrongWindowDays = 60
+    /// The `suppressors_applied` entry of the global status suppressor.
+    public static let companyStatusSuppressor = "company_status_suppressed"
+    /// Company statuses (after trimming and lowercasing) that zero every dimension (§D10).
+    public static let suppressedStatuses: Set<String> = ["acquired", "dead"]
+
+    static let momentumJobTypes: Set<String> = ["job_posted_engineering", "job_posted_infra"]
+    static let complexityJobTypes: Set<String> = ["job_posted_infra"]
+    static let pressureUrgencyTypes: Set<String> = ["founder_urgency_language"]
+    static let leadershipRequestTypes: Set<String> = ["cto_role_posted", "fractional_request", "advisor_request"]
+
+    /// Scores one company for `asOf`.
+    ///
+    /// - Parameters:
+    ///   - events: the company's events of the workspace pack with `event_time >= midnight(asOf − 365)`
+    ///     and `< midnight(asOf + 1)`, ordered `event_time` descending, ties by log position descending.
+    ///     Filtering and ordering are the caller's duty; events without a time are ignored here.
+    ///   - companyStatus: the company's recorded status; `acquired`/`dead` (any case, surrounding
+    ///     whitespace ignored) zero every dimension.
+    ///   - previousComposite: the composite of the same company/pack snapshot dated `asOf − 1`, if any.
+    /// - Returns: nil when `events` is empty (no snapshot is written).
+    public static func compute(
+        events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, companyStatus: String?,
+        previousComposite: Int?
+    ) -> ReadinessResult? {
+        guard !events.isEmpty else { return nil }
+        let hasFunding = hasRecentFunding(events: events, asOf: asOf, config: config)
+
+        var m = momentum(events: events, asOf: asOf, config: config)
+        var c = complexity(events: events, asOf: asOf, config: config)
+        var p = pressure(events: events, asOf: asOf, config: config)
+        var g = leadershipGap(events: events, asOf: asOf, config: config)
+
+        var suppressors: [JSONValue] = []
+        if let companyStatus, isSuppressed(status: companyStatus) {
+            (m, c, p, g) = (0, 0, 0, 0)
+            suppressors.append(.string(companyStatusSuppressor))
+        }
+
+        var r = composite(momentum: m, complexity: c, pressure: p, leadershipGap: g, config: config)
+        let disqualifiers = disqualifiersApplied(events: events, asOf: asOf, config: config)
+        if !disqualifiers.isEmpty { r = 0 }
+
+        let band = RecommendationBand(composite: r, bands: config.recommendationBands)
+        let top = topEvents(events: events, asOf: asOf, config: config)
+
+        var explain = JSONObject()
+        explain["weights"] = .object(config.weights)
+        explain["dimensions"] = .object([
+            "M": .int(Int64(m)), "C": .int(Int64(c)), "P": .int(Int64(p)), "G": .int(Int64(g)), "R": .int(Int64(r)),
+        ])
+        explain["top_events"] = .array(top.map(\.json))
+        explain["suppressors_applied"] = .array(suppressors)
+        if !hasFunding {
+            let amplified = amplifiedTypesPresent(events: events, config: config)
+            if !amplified.isEmpty { explain["quiet_signal_amplification_applied"] = .array(amplified.map { .string($0) }) }
+        }
+        if !disqualifiers.isEmpty { explain["disqualifiers_applied"] = .array(disqualifiers.map { .string($0) }) }
+        if config.minimumThreshold != 0 { explain["minimum_threshold"] = .int(Int64(config.minimumThreshold)) }
+        if let band { explain["recommendation_band"] = .string(band.rawValue) }
+        explain["delta_1d"] = .int(Int64(previousComposite.map { r - $0 } ?? 0))
+
+        return ReadinessResult(
+            momentum: m, complexity: c, pressure: p, leadershipGap: g, composite: r,
+            recommendationBand: band, explain: .object(explain))
+    }
+
+    // MARK: - Dimensions (§4.4)
+
+    /// Momentum M: events of the momentum table at most 120 days old, jobs bucket capped.
+    public static func momentum(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
+        bucketedDimension(
+            events: events, asOf: asOf, config: config, dimension: .momentum, decay: config.momentumDecay,
+            windowDays: momentumWindowDays, bucketTypes: momentumJobTypes, bucketCap: config.capJobsMomentum)
+    }
+
+    /// Complexity C: events of the complexity table at most 400 days old, infra-job bucket capped.
+    public static func complexity(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
+        bucketedDimension(
+            events: events, asOf: asOf, config: config, dimension: .complexity, decay: config.complexityDecay,
+            windowDays: complexityWindowDays, bucketTypes: complexityJobTypes, bucketCap: config.capJobsComplexity)
+    }
+
+    /// Pressure P: events of the pressure table at most 365 days old, never amplified, founder-urgency
+    /// bucket capped.
+    public static func pressure(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
+        bucketedDimension(
+            events: events, asOf: asOf, config: config, dimension: .pressure, decay: config.pressureDecay,
+            windowDays: pressureWindowDays, bucketTypes: pressureUrgencyTypes, bucketCap: config.capFounderUrgency)
+    }
+
+    /// Leadership gap G: state based (no decay, no confidence). Requests count within 120 days,
+    /// `no_cto_detected` within 365, every qualifying event adds its base again; the most recent
+    /// `cto_hired` within 180 days then subtracts the 60- or 180-day suppressor. Other types of the
+    /// pack's G table never count here.
+    public static func leadershipGap(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
+        var raw = 0.0
+        var hiredDays: Int?
+        for event in events {
+            guard let days = event.daysSince(asOf: asOf) else { continue }
+            let type = event.eventType
+            if type == "cto_hired" {
+                if days <= ctoHiredWindowDays { hiredDays = min(hiredDays ?? days, days) }
+                continue
+            }
+            guard let base = config.leadershipGapBases[type] else { continue }
+            if leadershipRequestTypes.contains(type) {
+                guard days <= leadershipRequestWindowDays else { continue }
+            } else if type == "no_cto_detected" {
+                guard days <= noCTODetectedWindowDays else { continue }
+            } else {
+                continue
+            }
+            raw += base
+        }
+        var g = Rounding.roundInt(Rounding.clamp(raw, 0, config.capDimension))
+        if let hiredDays {
+            let suppression = hiredDays <= ctoHiredStrongWindowDays
+                ? config.suppressCTOHired60Days : config.suppressCTOHired180Days
+            g = max(0, g - suppression)
+        }
+        return g
+    }
+
+    // MARK: - Composite (§4.5)
+
+    /// `roundInt(clamp(wM·M + wC·C + wP·P + wG·G, 0, cap))`, summed in that order, each weight the
+    /// pack's value or the built-in default for that key.
+    public static func composite(
+        momentum: Int, complexity: Int, pressure: Int, leadershipGap: Int, config: ReadinessConfig = .builtIn
+    ) -> Int {
+        let raw = config.weight(for: .momentum) * Double(momentum)
+            + config.weight(for: .complexity) * Double(complexity)
+            + config.weight(for: .pressure) * Double(pressure)
+            + config.weight(for: .leadershipGap) * Double(leadershipGap)
+        return Rounding.roundInt(Rounding.clamp(raw, 0, config.capDimension))
+    }
+
+    /// Whether a company status triggers the global suppressor (trimmed, lowercased).
+    public static func isSuppressed(status: String) -> Bool {
+        suppressedStatuses.contains(ReadinessCoercion.trimmed(status).lowercased())
+    }
+
+    /// The disqualifying event types, one entry per event within its type's window, in event order.
+    public static func disqualifiersApplied(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> [String] {
+        guard !config.disqualifierSignals.isEmpty else { return [] }
+        var applied: [String] = []
+        for event in events {
+            guard let days = event.daysSince(asOf: asOf),
+                let entry = config.disqualifierSignals.first(where: { $0.eventType == event.eventType }),
+                entry.windowDays > 0, days <= entry.windowDays
+            else { continue }
+            applied.append(event.eventType)
+        }
+        return applied
+    }
+
+    // MARK: - Helpers (§4.3)
+
+    /// `hasFunding`: some `funding_raised` event at most `quietLookbackDays` old.
+    public static func hasRecentFunding(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Bool {
+        events.contains { event in
+            guard event.eventType == "funding_raised", let days = event.daysSince(asOf: asOf) else { return false }
+            return days <= config.quietLookbackDays
+        }
+    }
+
+    /// The quiet-table types (table order) that occur anywhere in `events`: the explain's
+    /// `quiet_signal_amplification_applied` when there is no recent funding.
+    public static func amplifiedTypesPresent(events: [ReadinessEvent], config: ReadinessConfig) -> [String] {
+        let present = Set(events.map(\.eventType))
+        return config.quietAmplification.map(\.eventType).filter { present.contains($0) }
+    }
+
+    /// `effBase(type, dim)`: nil when `type` is not in the dimension's table; otherwise the quiet
+    /// table's non-zero amplified base when amplification is on, else the table base.
+    static func effectiveBase(
+        _ type: String, _ dimension: ReadinessDimension, config: ReadinessConfig, amplify: Bool
+    ) -> Double? {
+        guard let base = config.bases(for: dimension)[type] else { return nil }
+        if amplify, let row = config.quietAmplification.first(where: { $0.eventType == type }),
+            let amplified = row.base(for: dimension)
+        {
+            return Double(amplified)
+        }
+        return base
+    }
+
+    /// The shared shape of M, C and P: per-event `effBase · decay · conf` inside the window, split
+    /// into a capped bucket and the rest, then `roundInt(clamp(min(bucket, cap) + other, 0, capDim))`.
+    static func bucketedDimension(
+        events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, dimension: ReadinessDimension,
+        decay: DecayTable, windowDays: Int, bucketTypes: Set<String>, bucketCap: Double
+    ) -> Int {
+        // Pressure is never amplified.
+        let amplify = dimension != .pressure && !hasRecentFunding(events: events, asOf: asOf, config: config)
+        var bucket = 0.0
+        var other = 0.0
+        for event in events {
+            guard let days = event.daysSince(asOf: asOf), days <= windowDays,
+                let base = effectiveBase(event.eventType, dimension, config: config, amplify: amplify)
+            else { continue }
+            let contribution = base * decay.value(forDays: days) * event.effectiveConfidence
+            if bucketTypes.contains(event.eventType) { bucket += contribution } else { other += contribution }
+        }
+        return Rounding.roundInt(Rounding.clamp(min(bucket, bucketCap) + other, 0, config.capDimension))
+    }
+}

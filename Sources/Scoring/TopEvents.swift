@@ -1,0 +1,86 @@
+public import SiglogCore
+
+/// One entry of the readiness explain's `top_events` (spec §4.6).
+public struct ReadinessTopEvent: Sendable, Hashable {
+    /// The event type.
+    public var eventType: String
+    /// The event time.
+    public var eventTime: Timestamp
+    /// The source, or "" when the event has none.
+    public var source: String
+    /// The URL, or "" when the event has none.
+    public var url: String
+    /// The event's total contribution over all dimensions, rounded to one decimal.
+    public var contributionPoints: Double
+    /// `conf(e)`: the clamped confidence, 0.7 when absent.
+    public var confidence: Double
+
+    /// Creates an entry.
+    public init(
+        eventType: String, eventTime: Timestamp, source: String, url: String, contributionPoints: Double,
+        confidence: Double
+    ) {
+        self.eventType = eventType
+        self.eventTime = eventTime
+        self.source = source
+        self.url = url
+        self.contributionPoints = contributionPoints
+        self.confidence = confidence
+    }
+
+    /// The explain form: `{event_type, event_time, source, url, contribution_points, confidence}`,
+    /// the time written as a naive ISO-8601 string like the reference's stored values.
+    public var json: JSONValue {
+        .object([
+            "event_type": .string(eventType),
+            "event_time": .string(eventTime.isoNaive),
+            "source": .string(source),
+            "url": .string(url),
+            "contribution_points": .double(contributionPoints),
+            "confidence": .double(confidence),
+        ])
+    }
+}
+
+extension ReadinessEngine {
+    /// How many contributions the explain keeps.
+    public static let topEventLimit = 8
+
+    /// The events that contributed most (spec §4.6). Unlike the dimension calculators no windows and
+    /// no caps apply: every typed, timed event sums its M, C and P contributions (with the same
+    /// quiet amplification) and its G base (except `cto_hired`). Events with a positive total are
+    /// sorted by total descending, ties in input order, and the first `limit` are kept.
+    public static func topEvents(
+        events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, limit: Int = topEventLimit
+    ) -> [ReadinessTopEvent] {
+        let amplify = !hasRecentFunding(events: events, asOf: asOf, config: config)
+        var scored: [(index: Int, total: Double, event: ReadinessEvent, time: Timestamp)] = []
+        for (index, event) in events.enumerated() {
+            guard !event.eventType.isEmpty, let time = event.eventTime, let days = event.daysSince(asOf: asOf)
+            else { continue }
+            let confidence = event.effectiveConfidence
+            var total = 0.0
+            if let base = effectiveBase(event.eventType, .momentum, config: config, amplify: amplify) {
+                total += base * config.momentumDecay.value(forDays: days) * confidence
+            }
+            if let base = effectiveBase(event.eventType, .complexity, config: config, amplify: amplify) {
+                total += base * config.complexityDecay.value(forDays: days) * confidence
+            }
+            if let base = config.pressureBases[event.eventType] {
+                total += base * config.pressureDecay.value(forDays: days) * confidence
+            }
+            if event.eventType != "cto_hired", let base = config.leadershipGapBases[event.eventType] {
+                total += base
+            }
+            if total > 0 { scored.append((index, total, event, time)) }
+        }
+        // Explicit index tie-breaker: ties keep input order whatever the sort algorithm.
+        scored.sort { $0.total != $1.total ? $0.total > $1.total : $0.index < $1.index }
+        return scored.prefix(max(0, limit)).map { item in
+            ReadinessTopEvent(
+                eventType: item.event.eventType, eventTime: item.time, source: item.event.source ?? "",
+                url: item.event.url ?? "", contributionPoints: Rounding.roundDec(item.total, 1),
+                confidence: item.event.effectiveConfidence)
+        }
+    }
+}
