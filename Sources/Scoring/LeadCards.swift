@@ -1,0 +1,104 @@
+public import Foundation
+public import SiglogCore
+
+/// The engagement-snapshot values the lead queries read for one entity (same as_of and pack).
+public struct LeadEngagement: Sendable, Hashable {
+    public var eslScore: Double
+    /// The stored `outreach_score`, nil when the column is null.
+    public var outreachScore: Int?
+    public var cadenceBlocked: Bool
+
+    public init(eslScore: Double, outreachScore: Int?, cadenceBlocked: Bool) {
+        self.eslScore = eslScore
+        self.outreachScore = outreachScore
+        self.cadenceBlocked = cadenceBlocked
+    }
+}
+
+/// One lead card (§7.4 step 4).
+public struct LeadCard: Sendable, Hashable {
+    public var entityID: Int
+    public var compositeScore: Int
+    public var outreachScore: Int
+    public var topSignalIDs: [String]
+    public var eslDecision: String?
+    public var sensitivityLevel: String?
+    public var recommendationBand: String?
+    public var lastSeen: Timestamp?
+    public var outreachStatusSummary: OutreachSummary?
+    public var asOf: Day
+}
+
+/// Lead-feed orderings. Both end with `entity_id` ascending (D7).
+public enum LeadSort: String, Sendable, Hashable {
+    /// `composite_score` descending.
+    case compositeScore = "composite_score"
+    /// `last_seen` descending, rows without one last.
+    case lastSeen = "last_seen"
+}
+
+/// The lead-card and entity-id queries over lead-feed rows (§7.4).
+public enum LeadCards {
+    /// `getLeads`: the rows of `(workspaceID, packID, asOf)` in `sort` order, `offset` skipped, at
+    /// most `2 * limit` considered; each gets `outreach = ES.outreach_score`, else
+    /// `roundInt(composite * ES.esl_score)` when an engagement exists, else the composite; rows
+    /// under `threshold` are skipped unless their engagement is cadence-blocked; at most `limit`
+    /// cards. `engagements` maps entity id → that entity's engagement for the same as_of and pack.
+    public static func leads(
+        rows: [LeadFeedRow], workspaceID: UUID, packID: UUID, asOf: Day, engagements: [Int: LeadEngagement],
+        limit: Int = 100, offset: Int = 0, sort: LeadSort = .compositeScore, threshold: Int = 30
+    ) -> [LeadCard] {
+        let window = ordered(rows, workspaceID: workspaceID, packID: packID, asOf: asOf, sort: sort)
+            .dropFirst(max(0, offset)).prefix(max(0, 2 * limit))
+        var cards: [LeadCard] = []
+        for row in window {
+            if cards.count >= limit { break }
+            let engagement = engagements[row.entityID]
+            let outreach: Int
+            if let engagement {
+                outreach = engagement.outreachScore
+                    ?? EngagementEngine.outreachScore(composite: row.compositeScore, esl: engagement.eslScore)
+            } else {
+                outreach = row.compositeScore
+            }
+            if outreach < threshold && !(engagement?.cadenceBlocked ?? false) { continue }
+            cards.append(LeadCard(
+                entityID: row.entityID, compositeScore: row.compositeScore, outreachScore: outreach,
+                topSignalIDs: row.topSignalIDs, eslDecision: row.eslDecision, sensitivityLevel: row.sensitivityLevel,
+                recommendationBand: row.recommendationBand, lastSeen: row.lastSeen,
+                outreachStatusSummary: row.outreachStatusSummary, asOf: row.asOf))
+        }
+        return cards
+    }
+
+    /// `getEntityIds`: entity ids of the rows of `(workspaceID, packID, asOf)` with
+    /// `composite_score >= minComposite`, in `sort` order, at most `limit`.
+    public static func entityIDs(
+        rows: [LeadFeedRow], workspaceID: UUID, packID: UUID, asOf: Day, limit: Int = 50, minComposite: Int = 0,
+        sort: LeadSort = .compositeScore
+    ) -> [Int] {
+        ordered(rows, workspaceID: workspaceID, packID: packID, asOf: asOf, sort: sort)
+            .filter { $0.compositeScore >= minComposite }
+            .prefix(max(0, limit)).map(\.entityID)
+    }
+
+    /// The rows of one workspace, pack and day in query order.
+    static func ordered(
+        _ rows: [LeadFeedRow], workspaceID: UUID, packID: UUID, asOf: Day, sort: LeadSort
+    ) -> [LeadFeedRow] {
+        rows.filter { $0.workspaceID == workspaceID && $0.packID == packID && $0.asOf == asOf }
+            .sorted { a, b in
+                switch sort {
+                case .compositeScore:
+                    if a.compositeScore != b.compositeScore { return a.compositeScore > b.compositeScore }
+                case .lastSeen:
+                    if a.lastSeen != b.lastSeen {
+                        guard let x = a.lastSeen else { return false }
+                        guard let y = b.lastSeen else { return true }
+                        return x > y
+                    }
+                }
+                return a.entityID < b.entityID
+            }
+    }
+}
