@@ -1,0 +1,9 @@
+/// Why a YAML text could not be turned into a `JSONValue`.
+public struct YAMLReadError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong, in words a pack author understands.
+    public var reason: String
+
+    public init(reason: String) { self.reason = reason }
+
+    public var description: String { reason }
+}
