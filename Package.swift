@@ -40,7 +40,9 @@ let package = Package(
         // Pure ingest rules: raw-event parsing, normalization, company matching.
         .target(name: "Ingest", dependencies: ["SiglogCore"], swiftSettings: strict),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
-        .target(name: "EventLog", dependencies: ["LMDB"], swiftSettings: strict),
+        .target(name: "EventLog", dependencies: [
+            "LMDB", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The record types appended to the log and their binary payload codec.
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
@@ -69,6 +71,8 @@ let package = Package(
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
-        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB"], swiftSettings: strict),
+        // Test helper: appends batches until killed (crash-safety test).
+        .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
+        .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]
 )

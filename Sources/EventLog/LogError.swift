@@ -1,0 +1,61 @@
+/// What can go wrong with the log itself. Every problem found in a stored record names its
+/// sequence number, so an operator can find it (`siglog-query export --from N`).
+public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// No store at the path; the message tells how to create one.
+    case storeNotFound(path: String)
+    /// The store was opened read-only and something tried to write.
+    case readOnly(path: String)
+    /// The stored bytes do not match their CRC-32C.
+    case checksumMismatch(sequence: UInt64)
+    /// The record is shorter than its envelope says.
+    case truncatedRecord(sequence: UInt64)
+    /// The record type is not one this binary knows.
+    case unknownRecordType(sequence: UInt64, type: UInt16)
+    /// The envelope format is newer than this binary (or invalid).
+    case unsupportedFormat(sequence: UInt64, version: UInt8)
+    /// Sequence numbers are not consecutive.
+    case gap(after: UInt64, found: UInt64)
+    /// A log key that is not an 8-byte sequence number.
+    case malformedKey(after: UInt64)
+    /// A payload that its record type cannot decode.
+    case undecodablePayload(sequence: UInt64, reason: String)
+    /// A dedup-index entry whose stored natural key differs from the looked-up one (hash collision
+    /// or corruption).
+    case dedupKeyMismatch
+
+    public var description: String {
+        switch self {
+        case .storeNotFound(let path):
+            return "no store at \(path) (create one with `siglog-append init --store \(path)`)"
+        case .readOnly(let path):
+            return "the store at \(path) is open read-only"
+        case .checksumMismatch(let seq):
+            return "record \(seq): checksum mismatch (the stored bytes are damaged)"
+        case .truncatedRecord(let seq):
+            return "record \(seq): truncated or malformed envelope"
+        case .unknownRecordType(let seq, let type):
+            return "record \(seq): unknown record type \(type) (written by a newer siglog?)"
+        case .unsupportedFormat(let seq, let version):
+            return "record \(seq): envelope format \(version) is newer than this binary supports (\(Envelope.currentFormatVersion))"
+        case .gap(let after, let found):
+            return "log gap: record \(found) follows record \(after)"
+        case .malformedKey(let after):
+            return "log key after record \(after) is not a sequence number"
+        case .undecodablePayload(let seq, let reason):
+            return "record \(seq): \(reason)"
+        case .dedupKeyMismatch:
+            return "dedup index entry does not match its natural key"
+        }
+    }
+
+    /// The sequence number the error names, when it names one.
+    public var sequence: UInt64? {
+        switch self {
+        case .checksumMismatch(let s), .truncatedRecord(let s), .unknownRecordType(let s, _),
+            .unsupportedFormat(let s, _), .undecodablePayload(let s, _):
+            return s
+        case .gap(_, let found): return found
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,144 @@
+public import Foundation
+public import LMDB
+import Crypto
+
+/// Appends records and maintains the log's indexes inside one write transaction. Obtained from
+/// `EventLog.write`; valid only inside that closure.
+public final class LogWriter {
+    public let log: EventLog
+    /// The transaction everything commits in; views write through it too.
+    public let transaction: WriteTransaction
+    let projections: [any LogProjection]
+    /// The sequence number the next append will get.
+    public private(set) var nextSequence: UInt64
+    private var isValid = true
+
+    init(log: EventLog, transaction: WriteTransaction, projections: [any LogProjection]) throws {
+        self.log = log
+        self.transaction = transaction
+        self.projections = projections
+        self.nextSequence = try EventLog.head(of: log.records, in: transaction) + 1
+    }
+
+    func invalidate() { isValid = false }
+
+    /// The sequence number of the last record appended so far (0 when the log is empty).
+    public var head: UInt64 { nextSequence - 1 }
+
+    /// Appends one record with the next sequence number and applies the projections to it.
+    @discardableResult
+    public func append(_ envelope: Envelope) throws -> UInt64 {
+        precondition(isValid, "LogWriter used outside of its write closure")
+        let seq = nextSequence
+        var key = seq.bigEndian
+        let size = envelope.encodedSize
+        try withUnsafeBytes(of: &key) { k in
+            // MDB_APPEND: sequence keys only grow, so LMDB can skip the search and fill pages fully.
+            try transaction.put(log.records, key: k, reserving: size, options: .append) { out in
+                envelope.encode(sequence: seq, into: out)
+            }
+        }
+        nextSequence += 1
+        if !projections.isEmpty {
+            let bytes = envelope.encoded(sequence: seq)
+            try bytes.withUnsafeBytes { raw in
+                let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil)
+                for projection in projections { try projection.apply(view, in: transaction) }
+            }
+        }
+        return seq
+    }
+
+    /// Appends a record built from its parts.
+    @discardableResult
+    public func append(type: RecordType, appendedAt: Int64, workspace: UUID?, payload: [UInt8]) throws -> UInt64 {
+        try append(Envelope(type: type, appendedAt: appendedAt, workspace: workspace, payload: payload))
+    }
+
+    // MARK: - Dedup index
+
+    /// The sequence number recorded for a natural key (such as `source` + `source_event_id`), if any.
+    public func dedupSequence(for naturalKey: [UInt8]) throws -> UInt64? {
+        try DedupIndex.lookup(naturalKey, in: log.dedup, transaction: transaction)
+    }
+
+    /// Records `naturalKey → sequence`; an existing entry is kept (first occurrence wins).
+    /// Returns false when the key was already present.
+    @discardableResult
+    public func recordDedup(_ naturalKey: [UInt8], sequence: UInt64) throws -> Bool {
+        try DedupIndex.insert(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
+    }
+
+    // MARK: - Idempotency ledger
+
+    /// The result recorded for `(workspace, key)`, if a run with that key completed.
+    public func idempotentResult(workspace: UUID, key: String) throws -> [UInt8]? {
+        try transaction.get(log.idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key))
+    }
+
+    /// Records the result of a completed run under `(workspace, key)`.
+    public func recordIdempotentResult(workspace: UUID, key: String, result: [UInt8]) throws {
+        try transaction.put(log.idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key), value: result)
+    }
+
+    // MARK: - Metadata
+
+    /// Stores a metadata value of the store.
+    public func setMetadata(_ key: String, _ value: [UInt8]) throws {
+        try transaction.put(log.meta, key: Array(key.utf8), value: value)
+    }
+}
+
+extension EventLog {
+    /// The result recorded for `(workspace, key)`, read in its own short transaction.
+    public func idempotentResult(workspace: UUID, key: String) throws -> [UInt8]? {
+        try environment.read { try $0.get(idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key)) }
+    }
+
+    /// The sequence recorded for a natural key, read in its own short transaction.
+    public func dedupSequence(for naturalKey: [UInt8]) throws -> UInt64? {
+        try environment.read { try DedupIndex.lookup(naturalKey, in: dedup, transaction: $0) }
+    }
+}
+
+/// Natural keys up to `inlineLimit` bytes are stored as they are; longer ones (LMDB keys stop at
+/// 511 bytes) are replaced by `0xFF` + SHA-256, with the full key kept in the value and compared on
+/// every hit. Short keys keep pages dense, which is what makes the random inserts affordable.
+enum DedupIndex {
+    static let inlineLimit = 128
+
+    static func indexKey(_ naturalKey: [UInt8]) -> (key: [UInt8], hashed: Bool) {
+        if naturalKey.count <= inlineLimit && naturalKey.first != 0xFF { return (naturalKey, false) }
+        return ([0xFF] + Array(SHA256.hash(data: naturalKey)), true)
+    }
+
+    static func lookup(_ naturalKey: [UInt8], in db: Database, transaction: Transaction) throws -> UInt64? {
+        let (key, hashed) = indexKey(naturalKey)
+        guard let value = try transaction.get(db, key: key), value.count >= 8 else { return nil }
+        if hashed && Array(value[8...]) != naturalKey { throw LogError.dedupKeyMismatch }
+        return value.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+    }
+
+    static func insert(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws -> Bool {
+        let (key, hashed) = indexKey(naturalKey)
+        var value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) }
+        if hashed { value += naturalKey }
+        do {
+            try transaction.put(db, key: key, value: value, options: .noOverwrite)
+            return true
+        } catch LMDBError.keyExists {
+            return false
+        }
+    }
+}
+
+/// Keys of the idempotency ledger: the workspace's 16 bytes then the key's UTF-8 (hashed when
+/// the whole would exceed LMDB's key limit).
+enum IdempotencyLedger {
+    static func key(workspace: UUID, key: String) -> [UInt8] {
+        var bytes = withUnsafeBytes(of: workspace.uuid) { Array($0) }
+        let text = Array(key.utf8)
+        if text.count <= 400 { bytes += text } else { bytes += [0xFF] + Array(SHA256.hash(data: text)) }
+        return bytes
+    }
+}
