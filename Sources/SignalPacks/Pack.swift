@@ -41,7 +41,12 @@ public struct Pack: Sendable, Hashable {
         self.eslPolicy = eslPolicy
         self.derivers = derivers
         self.playbooks = playbooks
-        self.promptBundles = manifest.schema == .v2 ? (promptBundles ?? PromptBundles.empty) : nil
+        // Spelled out: a bare `nil` in a ternary would become `JSONValue.null` (ExpressibleByNilLiteral).
+        if manifest.schema == .v2 {
+            self.promptBundles = promptBundles ?? PromptBundles.empty
+        } else {
+            self.promptBundles = Optional<JSONValue>.none
+        }
         self.checksum = ""
         self.checksum = PackChecksum.sha256Hex(of: canonicalContent)
     }

@@ -57,7 +57,7 @@ public enum PackLoader {
                 eslPolicy: try directory.yamlMapping(files.eslPolicy),
                 derivers: try optionalMapping(files.derivers, in: directory, required: schema == .v1),
                 playbooks: try directory.yamlMappings(in: "playbooks"),
-                promptBundles: schema == .v2 ? try promptBundles(in: directory) : nil)
+                promptBundles: schema == .v2 ? try promptBundles(in: directory) : Optional<JSONValue>.none)
             try PackValidator.validate(pack, files: files)
         } catch {
             throw error.located(at: location)
