@@ -25,7 +25,10 @@ public enum DecisionGate {
 
     /// Decides for a company's signal ids. Checks run in the spec's order: no pack, core ban list,
     /// blocked signals, prohibited combinations, first matching downgrade rule, allow.
-    public static func decide(signalIDs: Set<String>, policy: ESLPolicy) -> ESLDecision {
+    /// `coreSensitivity` is the core taxonomy's map; tests may pass another.
+    public static func decide(
+        signalIDs: Set<String>, policy: ESLPolicy, coreSensitivity: [String: String] = CoreTaxonomy.sensitivity
+    ) -> ESLDecision {
         guard policy.hasPack else {
             return ESLDecision(decision: "allow", reasonCode: "legacy", sensitivity: nil, toneConstraint: nil)
         }
@@ -39,7 +42,7 @@ public enum DecisionGate {
             return ESLDecision(
                 decision: "suppress", reasonCode: "prohibited_combination", sensitivity: nil, toneConstraint: nil)
         }
-        let level = sensitivity(signalIDs: signalIDs, policy: policy)
+        let level = sensitivity(signalIDs: signalIDs, policy: policy, coreSensitivity: coreSensitivity)
         for rule in policy.downgradeRules where signalIDs.contains(rule.triggerSignal) {
             if let tone = rule.maxRecommendation, !tone.isEmpty {
                 return ESLDecision(
@@ -52,10 +55,12 @@ public enum DecisionGate {
 
     /// Highest sensitivity among the ids: the pack mapping when it names a valid level, else the
     /// core taxonomy's; nil when none is found.
-    public static func sensitivity(signalIDs: Set<String>, policy: ESLPolicy) -> String? {
+    public static func sensitivity(
+        signalIDs: Set<String>, policy: ESLPolicy, coreSensitivity: [String: String] = CoreTaxonomy.sensitivity
+    ) -> String? {
         var best: (rank: Int, level: String)?
         for id in signalIDs {
-            guard let level = policy.sensitivityMapping[id] ?? CoreTaxonomy.sensitivity[id],
+            guard let level = policy.sensitivityMapping[id] ?? coreSensitivity[id],
                 let rank = sensitivityRank[level]
             else { continue }
             if rank > (best?.rank ?? 0) { best = (rank, level) }
