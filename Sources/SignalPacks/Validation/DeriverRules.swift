@@ -14,8 +14,13 @@ enum DeriverRules {
         guard let document = document.objectValue else { throw context.fail("derivers document must be a mapping") }
         guard let body = document["derivers"], body.isPresent else { return [] }
         guard let sections = body.objectValue else { throw context.fail("derivers must be a mapping") }
-        let entryCount = (["passthrough"] + patternSections).reduce(0) { $0 + (sections[$1]?.arrayValue?.count ?? 0) }
-        if schema == .v2 && entryCount == 0 { return [] }
+        // "No entries": every section absent, null or an empty list. A section of the wrong type
+        // counts as content, so it is reported rather than skipped.
+        let hasEntries = (["passthrough"] + patternSections).contains { key in
+            guard let value = sections[key], value.isPresent else { return false }
+            return value.arrayValue?.isEmpty != true
+        }
+        if schema == .v2 && !hasEntries { return [] }
 
         for (index, entry) in try entries(sections, "passthrough", in: context).enumerated() {
             try checkSignalID(entry, label: "derivers passthrough[\(index)]", in: context)
