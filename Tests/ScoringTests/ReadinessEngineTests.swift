@@ -189,4 +189,49 @@ struct ReadinessEngineTests {
         #expect(withPack.explain["disqualifiers_applied"] == nil)
         #expect(without.explain["disqualifiers_applied"] == nil)
     }
+
+    @Test("§4.4 / §12.9 other pack-defined G types never score G but do contribute to top events")
+    func otherLeadershipGapTypes() throws {
+        let document: JSONValue = .object(["base_scores": .object([
+            "leadership_gap": .object(["cto_role_posted": 70, "board_pressure": 30]),
+        ])])
+        let r = try #require(F.compute([F.event("board_pressure", 5)], config: ReadinessConfig(document: document)))
+        #expect(r.leadershipGap == 0)
+        #expect(r.composite == 0)
+        let top = try #require(r.explain["top_events"]?.arrayValue)
+        #expect(top.map { $0["event_type"] } == ["board_pressure"])
+        #expect(top.map { $0["contribution_points"] } == [30.0])
+    }
+
+    @Test("§4.4 a G table without cto_role_posted does not score it; cto_hired still suppresses")
+    func leadershipGapTableMembership() {
+        let document: JSONValue = .object(["base_scores": .object(["leadership_gap": .object(["no_cto_detected": 40])])])
+        let config = ReadinessConfig(document: document)
+        let events = [F.event("cto_role_posted", 10), F.event("no_cto_detected", 20)]
+        #expect(ReadinessEngine.leadershipGap(events: events, asOf: F.asOf, config: config) == 40)
+        let hired = events + [F.event("cto_hired", 100)]
+        #expect(ReadinessEngine.leadershipGap(events: hired, asOf: F.asOf, config: config) == 0)  // 40 − 50 → 0
+    }
+
+    @Test("§4.3 quiet lookback comes from the pack: funding@40 with lookback 30 leaves amplification on")
+    func packLookback() throws {
+        let document: JSONValue = .object(["quiet_signal": .object(["lookback_days": 30])])
+        let events = F.callerOrdered([F.event("funding_raised", 40), F.event("api_launched", 30)])
+        let r = try #require(F.compute(events, config: ReadinessConfig(document: document)))
+        #expect(r.complexity == 24)  // 35 · 1.0 · 0.7 = 24.5 → 24 (amplified)
+        #expect(r.explain["quiet_signal_amplification_applied"] == ["api_launched"])
+        let defaults = try #require(F.compute(events))
+        #expect(defaults.complexity == 18)  // funding within 365 d: 25 · 0.7 = 17.5 → 18
+    }
+
+    @Test("§4.3 a zero amplified base falls back to the dimension base")
+    func zeroAmplifiedBase() {
+        let document: JSONValue = .object(["quiet_signal": .object(["amplified_base": .object([
+            "job_posted_infra": .object(["M": 0, "C": 30]),
+        ])])])
+        let config = ReadinessConfig(document: document)
+        let events = [F.event("job_posted_infra", 10, 1.0)]
+        #expect(ReadinessEngine.momentum(events: events, asOf: F.asOf, config: config) == 10)
+        #expect(ReadinessEngine.complexity(events: events, asOf: F.asOf, config: config) == 20)  // 30 capped at 20
+    }
 }
