@@ -6,9 +6,11 @@ public import SiglogCore
 /// A pack is a value: the whole of it round-trips through one `JSONValue` (`document` /
 /// `init(document:)`), which is what the log stores, so replay never reads pack files again.
 public struct Pack: Sendable, Hashable {
+    /// The validated `pack.json` fields.
     public let manifest: PackManifest
     /// `pack.json` exactly as parsed; this, not `manifest`, is what the checksum covers.
     public let manifestDocument: JSONValue
+    /// The layout the manifest declares (v1 when `schema_version` is absent).
     public let schemaVersion: PackSchemaVersion
     /// `taxonomy.yaml`; `{}` for a v2 pack without one.
     public let taxonomy: JSONValue
@@ -51,7 +53,9 @@ public struct Pack: Sendable, Hashable {
         self.checksum = PackChecksum.sha256Hex(of: canonicalContent)
     }
 
+    /// `pack.json` `id`.
     public var id: String { manifest.id }
+    /// `pack.json` `version`.
     public var version: String { manifest.version }
 
     /// The taxonomy's `signal_ids` (string members only), or nil when the taxonomy has none.

@@ -22,13 +22,16 @@ public struct PackError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidDocument
     }
 
+    /// The family of the failure.
     public var kind: Kind
+    /// The bare failure text, without location.
     public var message: String
     /// The pack directory path, or a short label such as "stored pack document".
     public var location: String?
     /// The file the failure is about, relative to the pack directory.
     public var file: String?
 
+    /// Creates an error; `location` and `file` are filled in by the loader when known.
     public init(_ kind: Kind, _ message: String, location: String? = nil, file: String? = nil) {
         self.kind = kind
         self.message = message
@@ -36,6 +39,7 @@ public struct PackError: Error, Sendable, Hashable, CustomStringConvertible {
         self.file = file
     }
 
+    /// "pack '<location>', <file>: <message>", leaving out the parts that are unknown.
     public var description: String {
         var text = "pack"
         if let location { text += " '\(location)'" }

@@ -2,13 +2,18 @@ public import SiglogCore
 
 /// The identity of a pack, read from `pack.json` (§10.1).
 public struct PackManifest: Sendable, Hashable {
+    /// `id`: the pack's directory name by convention.
     public var id: String
+    /// `version`: compared with the requested version when loading by reference.
     public var version: String
+    /// `name`: the human name.
     public var name: String
     /// `schema_version` as written; nil when absent (which means version 1).
     public var schemaVersion: String?
+    /// `offer_type`, e.g. "fractional CTO".
     public var offerType: String?
 
+    /// Creates a manifest without validating it.
     public init(id: String, version: String, name: String, schemaVersion: String? = nil, offerType: String? = nil) {
         self.id = id
         self.version = version

@@ -5,7 +5,9 @@ public enum PackSchemaVersion: Int, Sendable, Hashable, Comparable, CustomString
     /// `schema_version` "2": the core taxonomy applies; prompt bundles are part of the pack.
     case v2 = 2
 
+    /// Orders v1 before v2.
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 
+    /// "1" or "2".
     public var description: String { String(rawValue) }
 }

@@ -111,6 +111,12 @@ struct ReferencePacksTests {
         #expect(try Self.load(packID).checksum == checksum)
     }
 
+    @Test("§10.7 fixtures written from the spec give the reference checksums", arguments: ["example_v2", "example_esl_blocked"])
+    func fixtureMatchesReference(packID: String) throws {
+        let fixture = try PackLoader.load(directory: PackPaths.fixture(packID))
+        #expect(fixture.checksum == (try Self.load(packID)).checksum)
+    }
+
     @Test("§10.4 reference packs have distinct checksums")
     func distinctChecksums() throws {
         let checksums = try Self.loadable.map { try Self.load($0).checksum }

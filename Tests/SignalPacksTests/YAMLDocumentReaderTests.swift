@@ -95,7 +95,7 @@ struct YAMLDocumentReaderTests {
     }
 
     @Test("malformed YAML, non-finite numbers and unknown tags are errors", arguments: [
-        "a: [1, 2\n", "a: .inf\n", "a: .nan\n", "a: !!python/object x\n",
+        "a: [1, 2\n", "a: .inf\n", "a: .nan\n", "a: !!python/object x\n", "a: 1\na: 2\n", "[a, b]: 1\n",
     ])
     func errors(yaml: String) {
         #expect(throws: YAMLReadError.self) { try YAMLDocumentReader.read(yaml) }

@@ -7,6 +7,7 @@ import Yams
 ///
 /// Timestamps (`2024-01-01`) stay strings, since JSON has no date type. Merge keys (`<<`) are
 /// applied. Non-finite floats (`.inf`, `.nan`) and tags the safe loader does not know are errors.
+/// A key repeated within one mapping is an error too (Yams refuses it; PyYAML would keep the last).
 public enum YAMLDocumentReader {
     /// Parses `text`; an empty document reads as `.null`.
     public static func read(_ text: String) throws(YAMLReadError) -> JSONValue {
