@@ -71,6 +71,8 @@ let package = Package(
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
+        // Storage benchmarks (tools/bench-log); not part of the test suite.
+        .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
