@@ -27,6 +27,23 @@ public struct LeadCard: Sendable, Hashable {
     public var lastSeen: Timestamp?
     public var outreachStatusSummary: OutreachSummary?
     public var asOf: Day
+
+    public init(
+        entityID: Int, compositeScore: Int, outreachScore: Int, topSignalIDs: [String], eslDecision: String?,
+        sensitivityLevel: String?, recommendationBand: String?, lastSeen: Timestamp?,
+        outreachStatusSummary: OutreachSummary?, asOf: Day
+    ) {
+        self.entityID = entityID
+        self.compositeScore = compositeScore
+        self.outreachScore = outreachScore
+        self.topSignalIDs = topSignalIDs
+        self.eslDecision = eslDecision
+        self.sensitivityLevel = sensitivityLevel
+        self.recommendationBand = recommendationBand
+        self.lastSeen = lastSeen
+        self.outreachStatusSummary = outreachStatusSummary
+        self.asOf = asOf
+    }
 }
 
 /// Lead-feed orderings. Both end with `entity_id` ascending (D7).

@@ -43,6 +43,15 @@ public struct RankedCompany: Sendable, Hashable {
     /// Feed path: the lead card's outreach; join path: `roundInt(composite * esl_score)`.
     public var outreachScore: Int
     public var path: Ranking.Path
+
+    public init(candidate: RankingCandidate, outreachScore: Int, path: Ranking.Path) {
+        self.candidate = candidate
+        self.outreachScore = outreachScore
+        self.path = path
+    }
+
+    /// The band of the daily aggregation's ranked list (§8): `esl_decision ?? engagement_type ?? "N/A"`.
+    public var dailyBand: String { candidate.eslDecision ?? candidate.engagementType ?? "N/A" }
 }
 
 /// "Emerging companies" (§8): the feed path, falling back to the join path.

@@ -148,3 +148,18 @@ struct RankingTests {
         #expect(Self.rank(feed: feed, candidates, threshold: 20).map(\.outreachScore) == [25])
     }
 }
+
+@Suite("Daily aggregation band (§8)")
+struct RankingDailyBandTests {
+    @Test("§8 ranked_companies band = esl_decision ?? engagement_type ?? \"N/A\"")
+    func dailyBand() {
+        func ranked(_ decision: String?, _ type: String?) -> RankedCompany {
+            RankedCompany(
+                candidate: RankingCandidate(entityID: 1, composite: 11, eslScore: 0.095, eslDecision: decision, engagementType: type),
+                outreachScore: 1, path: .feed)
+        }
+        #expect(ranked("allow", "Observe Only").dailyBand == "allow")
+        #expect(ranked(nil, "Observe Only").dailyBand == "Observe Only")
+        #expect(ranked(nil, nil).dailyBand == "N/A")
+    }
+}
