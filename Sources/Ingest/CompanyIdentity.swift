@@ -62,35 +62,70 @@ public enum CompanyIdentity {
     /// Splitting follows the reference's URL parser: an optional scheme (`letter (letter | digit |
     /// + | - | .)*` before the first `:`), then `//` introduces the network location.
     public static func extractDomain(_ url: String) -> String? {
-        var bytes = Array(url.utf8)
-        // The reference's parser drops leading C0 controls/spaces and every tab, CR and LF.
-        if let start = bytes.firstIndex(where: { $0 > 0x20 }) {
-            bytes.removeFirst(start)
-        } else {
-            return nil
-        }
-        bytes.removeAll { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }
+        var text = url
+        return text.withUTF8 { extractDomain(utf8: $0) }
+    }
 
-        var index = 0
-        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, isASCIILetter(bytes[0]),
-            bytes[0..<colon].allSatisfy(isSchemeByte)
-        {
-            index = colon + 1
+    private static func extractDomain(utf8 raw: UnsafeBufferPointer<UInt8>) -> String? {
+        // The reference's parser drops leading C0 controls/spaces and every tab, CR and LF.
+        guard let first = raw.firstIndex(where: { $0 > 0x20 }) else { return nil }
+        var bytes = UnsafeBufferPointer(rebasing: raw[first...])
+        var cleaned: [UInt8] = []
+        if bytes.contains(where: { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
+            cleaned = bytes.filter { $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }
         }
-        guard bytes.count >= index + 2, bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "/") else {
-            return nil
+        return cleaned.withUnsafeBufferPointer { cleanedBuffer -> String? in
+            if !cleaned.isEmpty { bytes = cleanedBuffer }
+            var index = 0
+            if let colon = bytes.firstIndex(of: UInt8(ascii: ":")), colon > 0, isASCIILetter(bytes[0]),
+                bytes[0..<colon].allSatisfy(isSchemeByte)
+            {
+                index = colon + 1
+            }
+            guard bytes.count >= index + 2, bytes[index] == UInt8(ascii: "/"), bytes[index + 1] == UInt8(ascii: "/")
+            else { return nil }
+            var start = index + 2
+            var end = start
+            var isASCII = true
+            var openBracket = false
+            var closeBracket = false
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == UInt8(ascii: "/") || byte == UInt8(ascii: "?") || byte == UInt8(ascii: "#") { break }
+                if byte >= 0x80 { isASCII = false }
+                if byte == UInt8(ascii: "[") { openBracket = true }
+                if byte == UInt8(ascii: "]") { closeBracket = true }
+                end += 1
+            }
+            // An unbalanced IPv6 bracket makes the reference's parser raise: no domain.
+            if openBracket != closeBracket { return nil }
+            guard isASCII else { return finishDomain(String(decoding: bytes[start..<end], as: UTF8.self).lowercased()) }
+            // ASCII: lower-case, `www.` and port handling on bytes, one String at the end.
+            if end - start >= 4, lowerASCII(bytes[start]) == UInt8(ascii: "w"), lowerASCII(bytes[start + 1]) == UInt8(ascii: "w"),
+                lowerASCII(bytes[start + 2]) == UInt8(ascii: "w"), bytes[start + 3] == UInt8(ascii: ".")
+            {
+                start += 4
+            }
+            if end - start >= 4, bytes[end - 4] == UInt8(ascii: ":"), bytes[end - 3] == UInt8(ascii: "4"),
+                bytes[end - 2] == UInt8(ascii: "4"), bytes[end - 1] == UInt8(ascii: "3")
+            {
+                end -= 4
+            } else if end - start >= 3, bytes[end - 3] == UInt8(ascii: ":"), bytes[end - 2] == UInt8(ascii: "8"),
+                bytes[end - 1] == UInt8(ascii: "0")
+            {
+                end -= 3
+            }
+            guard end > start else { return nil }
+            return String(unsafeUninitializedCapacity: end - start) { buffer in
+                for offset in 0..<(end - start) { buffer[offset] = lowerASCII(bytes[start + offset]) }
+                return end - start
+            }
         }
-        let start = index + 2
-        var end = start
-        while end < bytes.count, bytes[end] != UInt8(ascii: "/"), bytes[end] != UInt8(ascii: "?"),
-            bytes[end] != UInt8(ascii: "#")
-        {
-            end += 1
-        }
-        var host = String(decoding: bytes[start..<end], as: UTF8.self)
-        // An unbalanced IPv6 bracket makes the reference's parser raise: no domain.
-        if host.contains("[") != host.contains("]") { return nil }
-        host = host.lowercased()
+    }
+
+    /// The `www.` and port rules on an already lower-cased network location.
+    private static func finishDomain(_ lowered: String) -> String? {
+        var host = lowered
         if host.hasPrefix("www.") { host.removeFirst(4) }
         if host.hasSuffix(":443") {
             host.removeLast(4)
@@ -98,6 +133,11 @@ public enum CompanyIdentity {
             host.removeLast(3)
         }
         return host.isEmpty ? nil : host
+    }
+
+    @inline(__always)
+    private static func lowerASCII(_ byte: UInt8) -> UInt8 {
+        byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
     }
 
     private static func isASCIILetter(_ byte: UInt8) -> Bool {

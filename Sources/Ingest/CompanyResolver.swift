@@ -74,9 +74,16 @@ public struct CompanyMatchKeys: Sendable, Hashable {
 
     /// Computes the keys of an input.
     public init(_ input: CompanyInput) {
-        domain = input.websiteURL.flatMap(CompanyIdentity.extractDomain)
-        linkedinURL = Text.nonBlank(input.linkedinURL)
-        normalizedName = CompanyIdentity.normalizeName(input.name)
+        self.init(domain: input.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                  linkedinURL: Text.nonBlank(input.linkedinURL),
+                  normalizedName: CompanyIdentity.normalizeName(input.name))
+    }
+
+    /// Keys computed elsewhere.
+    public init(domain: String?, linkedinURL: String?, normalizedName: String) {
+        self.domain = domain
+        self.linkedinURL = linkedinURL
+        self.normalizedName = normalizedName
     }
 }
 
@@ -88,17 +95,21 @@ public enum CompanyResolver {
     /// `(social, url)`; 6. only when there is neither a domain nor a LinkedIn URL: normalized name
     /// (lowest id, D12); 7. otherwise a new company.
     public static func resolve(_ input: CompanyInput, in directory: some CompanyDirectory) -> CompanyResolution {
-        let keys = CompanyMatchKeys(input)
-        if let domain = keys.domain {
+        // The name is normalized only when steps 1-5 miss: most events match by domain.
+        let domain = input.websiteURL.flatMap(CompanyIdentity.extractDomain)
+        let linkedin = Text.nonBlank(input.linkedinURL)
+        if let domain {
             if let id = directory.companyID(withDomain: domain) { return .existing(id) }
             if let id = directory.companyID(aliasType: .domain, value: domain) { return .existing(id) }
             if let id = directory.companyID(withWebsiteDomain: domain) { return .existing(id) }
         }
-        if let linkedin = keys.linkedinURL {
+        if let linkedin {
             if let id = directory.companyID(withLinkedInURL: linkedin) { return .existing(id) }
             if let id = directory.companyID(aliasType: .social, value: linkedin) { return .existing(id) }
         }
-        if keys.domain == nil, keys.linkedinURL == nil, !keys.normalizedName.isEmpty,
+        let keys = CompanyMatchKeys(domain: domain, linkedinURL: linkedin,
+                                    normalizedName: CompanyIdentity.normalizeName(input.name))
+        if domain == nil, linkedin == nil, !keys.normalizedName.isEmpty,
             let id = directory.companyID(withNormalizedName: keys.normalizedName)
         {
             return .existing(id)

@@ -162,10 +162,17 @@ public struct JSONParser {
             index += 1  // opening quote
             let start = index
             // Fast path: no escapes, all ASCII or valid UTF-8 validated by String(validating:).
+            // ASCII-only text (the common case) is valid by construction and skips the generic
+            // validating initializer, which dominated parse time on the ingest path.
+            var sawNonASCII = false
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                    if !sawNonASCII {
+                        index += 1
+                        return String(decoding: slice, as: UTF8.self)
+                    }
                     guard let text = String(validating: slice, as: UTF8.self) else {
                         index = start
                         throw fail("invalid UTF-8 in string")
@@ -175,6 +182,7 @@ public struct JSONParser {
                 }
                 if byte == UInt8(ascii: "\\") { break }
                 if byte < 0x20 { throw fail("control character in string") }
+                if byte >= 0x80 { sawNonASCII = true }
                 index += 1
             }
             // Slow path with escapes.

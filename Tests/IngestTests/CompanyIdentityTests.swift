@@ -40,6 +40,7 @@ struct CompanyIdentityTests {
 
     @Test("extractDomain without a network location is nil", arguments: [
         "not-a-url", "", "foo.com/path", "https://", "https://www.", "mailto:someone@foo.com", "http://[::1",
+        "https://www.:443", "http://:80/", "   ", "www.foo.com:8080",
     ])
     func extractDomainNone(input: String) {
         #expect(CompanyIdentity.extractDomain(input) == nil)
@@ -50,6 +51,9 @@ struct CompanyIdentityTests {
         ("https://foo.com?q=1", "foo.com"), ("https://foo.com#top", "foo.com"),
         ("//www.foo.com/a", "foo.com"), ("HTTPS://Sub.Foo.COM", "sub.foo.com"),
         ("https://www.foo.com:443", "foo.com"),
+        ("  https://Www.Foo.com\t/x", "foo.com"), ("https://fo\no.com", "foo.com"),
+        ("https://user@foo.com", "user@foo.com"), ("https://WWW.CAFÉ.fr/menu", "café.fr"),
+        ("https://www.bücher.de:443", "bücher.de"), ("ftp://files.foo.com:21/x", "files.foo.com:21"),
     ])
     func extractDomainForms(input: String, expected: String) {
         #expect(CompanyIdentity.extractDomain(input) == expected)

@@ -96,6 +96,14 @@ struct FixtureStreamTests {
             "51 - invalidJSON", "59 company_name missingField", "99 company_name wrongType",
             "216 event_time invalidTime", "219 confidence wrongType",
         ])
+        let formatted = tally.lineErrors.map { $0.formatted(file: "sample.ndjson") }
+        #expect(formatted.dropFirst() == [
+            "sample.ndjson:59: company_name: missing required field",
+            "sample.ndjson:99: company_name: expected a string, got a number",
+            #"sample.ndjson:216: event_time: not an ISO-8601 date or date-time: "last tuesday""#,
+            "sample.ndjson:219: confidence: expected a number, got a string",
+        ])
+        #expect(formatted.first?.hasPrefix("sample.ndjson:51: invalid JSON: ") == true)
     }
 
     @Test("sample.ndjson: every core event type occurs, inside the stated year")
