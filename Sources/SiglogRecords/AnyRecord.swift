@@ -1,0 +1,61 @@
+public import EventLog
+
+/// Any record of the log, decoded by its type.
+public enum AnyRecord: Sendable, Hashable {
+    case packInstalled(PackInstalled)
+    case workspaceCreated(WorkspaceCreated)
+    case workspacePackSet(WorkspacePackSet)
+    case companyCreated(CompanyCreated)
+    case companyUpdated(CompanyUpdated)
+    case eventStored(EventStored)
+    case signalInstanceDerived(SignalInstanceDerived)
+    case readinessSnapshot(ReadinessSnapshotRecorded)
+    case engagementSnapshot(EngagementSnapshotRecorded)
+    case leadFeedRow(LeadFeedRowRecorded)
+    case jobRunStarted(JobRunStarted)
+    case jobRunFinished(JobRunFinished)
+    case outreachRecorded(OutreachRecorded)
+
+    /// Decodes a stored record; an undecodable payload is reported with its sequence number.
+    public init(_ view: RecordView) throws {
+        do {
+            switch view.type {
+            case .packInstalled: self = .packInstalled(try .decode(view.payload))
+            case .workspaceCreated: self = .workspaceCreated(try .decode(view.payload))
+            case .workspacePackSet: self = .workspacePackSet(try .decode(view.payload))
+            case .companyCreated: self = .companyCreated(try .decode(view.payload))
+            case .companyUpdated: self = .companyUpdated(try .decode(view.payload))
+            case .eventStored: self = .eventStored(try .decode(view.payload))
+            case .signalInstanceDerived: self = .signalInstanceDerived(try .decode(view.payload))
+            case .readinessSnapshot: self = .readinessSnapshot(try .decode(view.payload))
+            case .engagementSnapshot: self = .engagementSnapshot(try .decode(view.payload))
+            case .leadFeedRow: self = .leadFeedRow(try .decode(view.payload))
+            case .jobRunStarted: self = .jobRunStarted(try .decode(view.payload))
+            case .jobRunFinished: self = .jobRunFinished(try .decode(view.payload))
+            case .outreachRecorded: self = .outreachRecorded(try .decode(view.payload))
+            default: throw LogError.unknownRecordType(sequence: view.sequence, type: view.type.rawValue)
+            }
+        } catch let error as PayloadError {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: error.description)
+        }
+    }
+
+    /// The record, type-erased, for encoding.
+    public var record: any SiglogRecord {
+        switch self {
+        case .packInstalled(let r): r
+        case .workspaceCreated(let r): r
+        case .workspacePackSet(let r): r
+        case .companyCreated(let r): r
+        case .companyUpdated(let r): r
+        case .eventStored(let r): r
+        case .signalInstanceDerived(let r): r
+        case .readinessSnapshot(let r): r
+        case .engagementSnapshot(let r): r
+        case .leadFeedRow(let r): r
+        case .jobRunStarted(let r): r
+        case .jobRunFinished(let r): r
+        case .outreachRecorded(let r): r
+        }
+    }
+}

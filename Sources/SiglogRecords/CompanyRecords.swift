@@ -1,0 +1,204 @@
+public import EventLog
+public import Foundation
+public import SiglogCore
+
+/// One alias of a company (`name`, `domain`, `url`, `social`), unique per type and value.
+public struct CompanyAliasEntry: Sendable, Hashable {
+    public var type: String
+    public var value: String
+    public init(type: String, value: String) {
+        self.type = type
+        self.value = value
+    }
+}
+
+/// A company was created by ingest (or by hand). Its id is a small integer in creation order.
+public struct CompanyCreated: SiglogRecord, Hashable {
+    public static let recordType = RecordType.companyCreated
+    public var companyID: Int64
+    public var name: String
+    public var domain: String?
+    public var websiteURL: String?
+    public var linkedinURL: String?
+    public var source: String
+    /// `normalizeName(name)`, kept so name matching never recomputes it on replay.
+    public var normalizedName: String
+    /// `extractDomain(website_url)`, for matching step 3.
+    public var websiteDomain: String?
+    public var aliases: [CompanyAliasEntry]
+    public var jobRunID: UInt64?
+
+    public init(companyID: Int64, name: String, domain: String?, websiteURL: String?, linkedinURL: String?,
+                source: String, normalizedName: String, websiteDomain: String?, aliases: [CompanyAliasEntry],
+                jobRunID: UInt64?) {
+        self.companyID = companyID
+        self.name = name
+        self.domain = domain
+        self.websiteURL = websiteURL
+        self.linkedinURL = linkedinURL
+        self.source = source
+        self.normalizedName = normalizedName
+        self.websiteDomain = websiteDomain
+        self.aliases = aliases
+        self.jobRunID = jobRunID
+    }
+
+    public func encode(into w: inout PayloadWriter) {
+        w.write(1, companyID)
+        w.write(2, name)
+        w.write(3, domain)
+        w.write(4, websiteURL)
+        w.write(5, linkedinURL)
+        w.write(6, source)
+        w.write(7, normalizedName)
+        w.write(8, websiteDomain)
+        for alias in aliases {
+            w.write(9) { nested in
+                nested.write(1, alias.type)
+                nested.write(2, alias.value)
+            }
+        }
+        if let jobRunID { w.write(10, jobRunID) }
+    }
+
+    public init(from r: inout PayloadReader) throws {
+        companyID = 0; name = ""; source = ""; normalizedName = ""; aliases = []
+        while let f = try r.next() {
+            switch f.number {
+            case 1: companyID = try f.int64()
+            case 2: name = try f.string()
+            case 3: domain = try f.string()
+            case 4: websiteURL = try f.string()
+            case 5: linkedinURL = try f.string()
+            case 6: source = try f.string()
+            case 7: normalizedName = try f.string()
+            case 8: websiteDomain = try f.string()
+            case 9:
+                var nested = try f.message()
+                var alias = CompanyAliasEntry(type: "", value: "")
+                while let g = try nested.next() {
+                    if g.number == 1 { alias.type = try g.string() } else if g.number == 2 { alias.value = try g.string() }
+                }
+                aliases.append(alias)
+            case 10: jobRunID = try f.uint64()
+            default: break
+            }
+        }
+    }
+}
+
+/// A company's mutable state changed. Carries the complete new state of the fields it governs and
+/// the new version, so the view applies it without reading the old row.
+public struct CompanyUpdated: SiglogRecord, Hashable {
+    public static let recordType = RecordType.companyUpdated
+    public var companyID: Int64
+    /// The version after this update (the first update of a company makes it 2).
+    public var version: Int64
+    /// `alignment_ok_to_contact`: true, false, or nil (unknown).
+    public var alignmentOK: Bool?
+    /// Recorded status (`acquired`, `dead`, …) or nil.
+    public var status: String?
+
+    public init(companyID: Int64, version: Int64, alignmentOK: Bool?, status: String?) {
+        self.companyID = companyID
+        self.version = version
+        self.alignmentOK = alignmentOK
+        self.status = status
+    }
+
+    public func encode(into w: inout PayloadWriter) {
+        w.write(1, companyID)
+        w.write(2, version)
+        w.write(3, alignmentOK)
+        w.write(4, status)
+    }
+
+    public init(from r: inout PayloadReader) throws {
+        companyID = 0; version = 0
+        while let f = try r.next() {
+            switch f.number {
+            case 1: companyID = try f.int64()
+            case 2: version = try f.int64()
+            case 3: alignmentOK = try f.bool()
+            case 4: status = try f.string()
+            default: break
+            }
+        }
+    }
+}
+
+/// A normalized signal event was stored for a company (a `signal_events` row). Its id is the
+/// record's sequence number.
+public struct EventStored: SiglogRecord, Hashable {
+    public static let recordType = RecordType.eventStored
+    public var companyID: Int64
+    public var source: String
+    public var sourceEventID: String?
+    public var eventType: String
+    public var eventTime: Timestamp
+    public var title: String?
+    public var summary: String?
+    public var url: String?
+    /// The adapter payload as compact JSON text.
+    public var rawPayload: String?
+    /// As given by the input (D16); nil reads as 0.7 where the formulas say so.
+    public var confidence: Double?
+    public var pack: UUID
+    public var jobRunID: UInt64?
+
+    public init(companyID: Int64, source: String, sourceEventID: String?, eventType: String, eventTime: Timestamp,
+                title: String?, summary: String?, url: String?, rawPayload: String?, confidence: Double?,
+                pack: UUID, jobRunID: UInt64?) {
+        self.companyID = companyID
+        self.source = source
+        self.sourceEventID = sourceEventID
+        self.eventType = eventType
+        self.eventTime = eventTime
+        self.title = title
+        self.summary = summary
+        self.url = url
+        self.rawPayload = rawPayload
+        self.confidence = confidence
+        self.pack = pack
+        self.jobRunID = jobRunID
+    }
+
+    public func encode(into w: inout PayloadWriter) {
+        w.write(1, companyID)
+        w.write(2, source)
+        w.write(3, sourceEventID)
+        w.write(4, eventType)
+        w.write(5, eventTime)
+        w.write(6, title)
+        w.write(7, summary)
+        w.write(8, url)
+        w.write(9, rawPayload)
+        w.write(10, confidence)
+        w.write(11, pack)
+        if let jobRunID { w.write(12, jobRunID) }
+    }
+
+    public init(from r: inout PayloadReader) throws {
+        companyID = 0; source = ""; eventType = ""; eventTime = Timestamp(microseconds: 0)
+        var pack: UUID?
+        while let f = try r.next() {
+            switch f.number {
+            case 1: companyID = try f.int64()
+            case 2: source = try f.string()
+            case 3: sourceEventID = try f.string()
+            case 4: eventType = try f.string()
+            case 5: eventTime = try f.timestamp()
+            case 6: title = try f.string()
+            case 7: summary = try f.string()
+            case 8: url = try f.string()
+            case 9: rawPayload = try f.string()
+            case 10: confidence = try f.double()
+            case 11: pack = try f.uuid()
+            case 12: jobRunID = try f.uint64()
+            default: break
+            }
+        }
+        guard let pack else { throw missingField("pack_id", in: "event_stored") }
+        self.pack = pack
+    }
+}
