@@ -1,11 +1,20 @@
 /// The kinds of company alias (spec §1.2).
 public enum CompanyAliasType: String, Sendable, Hashable, CaseIterable {
-    case name, domain, url, social
+    /// A normalized name (`normalizeName`).
+    case name
+    /// A domain (`extractDomain` of the website).
+    case domain
+    /// The lower-cased website URL.
+    case url
+    /// A LinkedIn company URL.
+    case social
 }
 
 /// One alias of a company.
 public struct CompanyAlias: Sendable, Hashable {
+    /// What kind of key the alias is.
     public var type: CompanyAliasType
+    /// The key itself.
     public var value: String
 
     /// Creates an alias.
@@ -33,8 +42,11 @@ public protocol CompanyDirectory {
 
 /// A company that resolution decided to create, with its aliases (spec §2.6 step 7).
 public struct NewCompany: Sendable, Hashable {
+    /// The trimmed name as first seen (the display name).
     public var name: String
+    /// The website from normalization, if any.
     public var websiteURL: String?
+    /// The trimmed LinkedIn company URL, if any (`company_linkedin_url`).
     public var linkedinURL: String?
     /// `extractDomain(websiteURL)`.
     public var domain: String?

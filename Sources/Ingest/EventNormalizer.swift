@@ -3,11 +3,13 @@ public import SiglogCore
 /// The event part of a normalized raw event (spec §2.5, confidence per D16): what is stored,
 /// apart from the company id and pack the pipeline adds.
 public struct NormalizedEvent: Sendable, Hashable {
+    /// The adapter or feed name; with `sourceEventID` the dedup key (D2).
     public var source: String
     /// Trimmed; nil when absent or blank (such events are never de-duplicated, D2).
     public var sourceEventID: String?
     /// The candidate type, unchanged.
     public var eventType: String
+    /// When the event happened, in UTC.
     public var eventTime: Timestamp
     /// Trimmed; nil when absent or blank.
     public var title: String?
@@ -15,6 +17,7 @@ public struct NormalizedEvent: Sendable, Hashable {
     public var summary: String?
     /// Trimmed; nil when absent or blank.
     public var url: String?
+    /// The adapter payload, unchanged.
     public var rawPayload: JSONObject?
     /// As given; nil means "not stated", read as 0.7 by scoring (D16).
     public var confidence: Double?

@@ -8,12 +8,12 @@ public struct EventTypeAcceptance: Sendable, Hashable {
     public let packSignalIDs: Set<String>
 
     /// Creates the rule for a pack's taxonomy `signal_ids` (nil or empty: core ids only).
-    public init(packSignalIDs: (some Sequence<String>)?) {
-        if let packSignalIDs { self.packSignalIDs = Set(packSignalIDs) } else { self.packSignalIDs = [] }
+    public init(packSignalIDs: [String]? = nil) {
+        self.packSignalIDs = Set(packSignalIDs ?? [])
     }
 
-    /// The rule without a pack: core ids only.
-    public static let coreOnly = EventTypeAcceptance(packSignalIDs: [String]?.none)
+    /// The rule without a pack (or for a pack without `signal_ids`): core ids only.
+    public static let coreOnly = EventTypeAcceptance()
 
     /// Whether an event with this candidate type is stored (otherwise it counts as `skipped_invalid`).
     public func accepts(_ eventType: String) -> Bool {

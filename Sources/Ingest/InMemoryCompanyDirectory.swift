@@ -4,11 +4,17 @@
 public struct InMemoryCompanyDirectory: CompanyDirectory, Sendable, Hashable {
     /// A company as the directory knows it.
     public struct Company: Sendable, Hashable {
+        /// The company id (`entity_id`).
         public var id: Int
+        /// The display name.
         public var name: String
+        /// The unique domain, if any.
         public var domain: String?
+        /// The website, if any.
         public var websiteURL: String?
+        /// The LinkedIn company URL, if any.
         public var linkedinURL: String?
+        /// `research` for companies created by ingest.
         public var source: String
 
         /// Creates a company record.
@@ -82,12 +88,17 @@ public struct InMemoryCompanyDirectory: CompanyDirectory, Sendable, Hashable {
         }
     }
 
+    /// Step 1: the company whose `domain` equals `domain`.
     public func companyID(withDomain domain: String) -> Int? { byDomain[domain] }
+    /// Steps 2 and 5: the lowest id owning the alias.
     public func companyID(aliasType: CompanyAliasType, value: String) -> Int? {
         byAlias[CompanyAlias(type: aliasType, value: value)]
     }
+    /// Step 3: the lowest id whose website has this domain.
     public func companyID(withWebsiteDomain domain: String) -> Int? { byWebsiteDomain[domain] }
+    /// Step 4: the lowest id with exactly this LinkedIn URL.
     public func companyID(withLinkedInURL url: String) -> Int? { byLinkedInURL[url] }
+    /// Step 6: the lowest id whose normalized name is `name`.
     public func companyID(withNormalizedName name: String) -> Int? { byNormalizedName[name] }
 
     private static func keepLowest<Key: Hashable>(_ index: inout [Key: Int], _ key: Key, _ id: Int) {

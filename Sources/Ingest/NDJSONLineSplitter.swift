@@ -93,10 +93,7 @@ public struct NDJSONLineSplitter: Sendable {
 extension RawEventLineParser {
     /// Parses a line from `NDJSONLineSplitter`; an over-limit line is a `lineTooLong` error.
     public func parse(_ line: NDJSONLine) throws(RawEventLineError) -> RawEvent? {
-        if line.isOverLimit || line.byteCount > maxLineBytes {
-            throw RawEventLineError(line: line.number, field: nil, kind: .lineTooLong,
-                                    reason: "line longer than \(maxLineBytes) bytes")
-        }
+        if line.isOverLimit || line.byteCount > maxLineBytes { throw lineTooLong(line.number) }
         return try parse(line.bytes, lineNumber: line.number)
     }
 }

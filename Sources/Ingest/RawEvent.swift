@@ -9,15 +9,21 @@ public struct RawEvent: Sendable, Hashable {
     public var sourceEventID: String?
     /// The company name as given; trimmed it is 1…255 code points long.
     public var companyName: String
+    /// The company's domain (`domain`), as given; becomes the website when there is none.
     public var domain: String?
+    /// The company's website (`website_url`), as given.
     public var websiteURL: String?
+    /// A profile page of the company (`company_profile_url`), e.g. on LinkedIn, as given.
     public var companyProfileURL: String?
     /// The candidate signal id (`event_type`, or `event_type_candidate`), unchanged.
     public var eventType: String
     /// When the event happened, in UTC (a date alone means 00:00 UTC).
     public var eventTime: Timestamp
+    /// A headline (`title`), as given.
     public var title: String?
+    /// A description (`summary`), as given.
     public var summary: String?
+    /// Where the event was seen (`url`), as given.
     public var url: String?
     /// The input's confidence, kept as given (D16); nil when absent or null.
     public var confidence: Double?

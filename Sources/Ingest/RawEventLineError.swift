@@ -27,6 +27,7 @@ public struct RawEventLineError: Error, Sendable, Hashable, CustomStringConverti
     public var line: Int
     /// The JSON field name, or nil for whole-line problems.
     public var field: String?
+    /// The kind of problem.
     public var kind: Kind
     /// Human-readable reason, without the location.
     public var reason: String

@@ -34,10 +34,7 @@ public struct RawEventLineParser: Sendable {
     /// Parses one line (without its `\n`; a trailing `\r` is tolerated). Returns nil for a blank line.
     /// - Parameter lineNumber: 1-based, used in errors.
     public func parse(_ line: some Collection<UInt8>, lineNumber: Int) throws(RawEventLineError) -> RawEvent? {
-        if line.count > maxLineBytes {
-            throw RawEventLineError(line: lineNumber, field: nil, kind: .lineTooLong,
-                                    reason: "line longer than \(maxLineBytes) bytes")
-        }
+        if line.count > maxLineBytes { throw lineTooLong(lineNumber) }
         var bytes = Array(line)
         if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // UTF-8 BOM
         if Self.isBlank(bytes) { return nil }
@@ -61,6 +58,11 @@ public struct RawEventLineParser: Sendable {
     /// Parses a line given as text (tests, small inputs).
     public func parse(_ line: String, lineNumber: Int) throws(RawEventLineError) -> RawEvent? {
         try parse(Array(line.utf8), lineNumber: lineNumber)
+    }
+
+    /// The error for a line over `maxLineBytes`.
+    func lineTooLong(_ lineNumber: Int) -> RawEventLineError {
+        RawEventLineError(line: lineNumber, field: nil, kind: .lineTooLong, reason: "line longer than \(maxLineBytes) bytes")
     }
 
     // MARK: - Fields

@@ -103,8 +103,8 @@ struct EventNormalizerTests {
 
     @Test("pack without taxonomy uses core validation (launch_major accepted)")
     func packWithoutTaxonomy() {
-        let noTaxonomy = EventTypeAcceptance(packSignalIDs: [String]?.none)
-        let emptyList = EventTypeAcceptance(packSignalIDs: [String]())
+        let noTaxonomy = EventTypeAcceptance(packSignalIDs: nil)
+        let emptyList = EventTypeAcceptance(packSignalIDs: [])
         #expect(noTaxonomy.accepts("launch_major") && emptyList.accepts("launch_major"))
         #expect(!noTaxonomy.accepts("financial_distress") && !emptyList.accepts("financial_distress"))
     }
