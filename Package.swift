@@ -46,7 +46,7 @@ let package = Package(
         // The record types appended to the log and their binary payload codec.
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
-        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore"], swiftSettings: strict),
+        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring"], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
             "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",

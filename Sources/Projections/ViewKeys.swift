@@ -1,0 +1,82 @@
+public import Foundation
+public import SiglogCore
+
+/// Builds view keys whose byte order is the order the views are read in: big-endian integers,
+/// 16-byte UUIDs, and strings terminated by a zero byte so a shorter string sorts first.
+public struct ViewKey: Sendable, Hashable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() { bytes.reserveCapacity(48) }
+
+    public func appending(_ value: UInt64) -> ViewKey {
+        var copy = self
+        withUnsafeBytes(of: value.bigEndian) { copy.bytes.append(contentsOf: $0) }
+        return copy
+    }
+
+    public func appending(_ value: Int64) -> ViewKey { appending(UInt64(bitPattern: value) ^ (1 << 63)) }
+
+    public func appending(_ value: UInt32) -> ViewKey {
+        var copy = self
+        withUnsafeBytes(of: value.bigEndian) { copy.bytes.append(contentsOf: $0) }
+        return copy
+    }
+
+    public func appending(_ day: Day) -> ViewKey { appending(UInt32(bitPattern: day.daysSinceEpoch) ^ (1 << 31)) }
+
+    public func appending(_ uuid: UUID) -> ViewKey {
+        var copy = self
+        withUnsafeBytes(of: uuid.uuid) { copy.bytes.append(contentsOf: $0) }
+        return copy
+    }
+
+    public func appending(_ text: String) -> ViewKey {
+        var copy = self
+        copy.bytes.append(contentsOf: text.utf8)
+        copy.bytes.append(0)
+        return copy
+    }
+
+    /// Whether `key` starts with these bytes.
+    public func isPrefix(of key: UnsafeRawBufferPointer) -> Bool {
+        guard key.count >= bytes.count else { return false }
+        for i in 0..<bytes.count where key[i] != bytes[i] { return false }
+        return true
+    }
+}
+
+/// Reads the components of a view key back, in the order they were appended.
+public struct ViewKeyReader {
+    let bytes: UnsafeRawBufferPointer
+    var index = 0
+
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    public mutating func uint64() -> UInt64 {
+        defer { index += 8 }
+        return UInt64(bigEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self))
+    }
+
+    public mutating func int64() -> Int64 { Int64(bitPattern: uint64() ^ (1 << 63)) }
+
+    public mutating func uint32() -> UInt32 {
+        defer { index += 4 }
+        return UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt32.self))
+    }
+
+    public mutating func day() -> Day { Day(daysSinceEpoch: Int32(bitPattern: uint32() ^ (1 << 31))) }
+
+    public mutating func uuid() -> UUID {
+        var value = UUID().uuid
+        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 16)])) }
+        index += 16
+        return UUID(uuid: value)
+    }
+
+    public mutating func string() -> String {
+        var end = index
+        while end < bytes.count && bytes[end] != 0 { end += 1 }
+        defer { index = end + 1 }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+    }
+}
