@@ -2,7 +2,7 @@ import SiglogCore
 
 /// Parses one NDJSON line into a `RawEvent` (the input contract of `siglog-append events`).
 ///
-/// Fields: `source` (else `defaultSource`), `source_event_id` (≤255), `company_name` (required,
+/// Fields: `source` (≤64; else `defaultSource`), `source_event_id` (≤255), `company_name` (required,
 /// 1…255 after trimming), `domain` (≤255), `website_url` (≤2048), `company_profile_url` (≤2048),
 /// `event_type` or `event_type_candidate` (required, 1…64), `event_time` (required, ISO-8601; a date
 /// alone is 00:00 UTC), `title` (≤512), `summary`, `url` (≤2048), `confidence` (a number, kept as

@@ -47,6 +47,21 @@ struct RawEventLineParserTests {
         #expect(try #require(try parser.parse(line, lineNumber: 1)).eventType == "cto_hired")
     }
 
+    @Test("the line's source wins over the default; a blank source falls back to it")
+    func sourcePrecedence() throws {
+        let given = try #require(try parser.parse("{\(Self.valid),\"source\":\"github\"}", lineNumber: 1))
+        let blank = try #require(try parser.parse("{\(Self.valid),\"source\":\"  \"}", lineNumber: 1))
+        #expect(given.source == "github" && blank.source == "cli")
+    }
+
+    @Test("a null event_type falls back to event_type_candidate")
+    func nullEventType() throws {
+        let line = #"{"company_name":"A","event_type":null,"event_type_candidate":"api_launched","event_time":"2026-01-01T08:30"}"#
+        let event = try #require(try parser.parse(line, lineNumber: 1))
+        #expect(event.eventType == "api_launched")
+        #expect(event.eventTime == Timestamp(day: Day(year: 2026, month: 1, day: 1)!, hour: 8, minute: 30))
+    }
+
     @Test("blank lines are skipped", arguments: ["", "   ", "\r", " \t "])
     func blankLine(line: String) throws {
         #expect(try parser.parse(line, lineNumber: 9) == nil)
