@@ -1,0 +1,235 @@
+public import Foundation
+public import SiglogCore
+import EventLog
+import Ingest
+import Projections
+import SiglogRecords
+
+/// Options of one ingest run.
+public struct IngestOptions: Sendable {
+    /// Name used in error messages (`FILE:LINE: field: reason`).
+    public var inputName: String
+    /// Source for lines that carry none (`--source`).
+    public var defaultSource: String?
+    public var workspace: UUID?
+    public var pack: UUID?
+    /// Any bad line fails the whole input and writes nothing.
+    public var strict = false
+    /// Lines per write transaction.
+    public var batchSize = 20_000
+    public var idempotencyKey: String?
+    public var parentJobRunID: UInt64?
+    /// Called about once a second with the number of lines read (progress display).
+    public var progress: (@Sendable (Int) -> Void)?
+
+    public init(inputName: String) { self.inputName = inputName }
+}
+
+/// A line that parsed, waiting for its batch to be written.
+private struct PendingEvent {
+    var line: Int
+    var event: NormalizedEvent
+    var company: CompanyInput
+}
+
+/// Counts and messages of an ingest run.
+private struct IngestTally {
+    var inserted = 0
+    var skippedDuplicate = 0
+    var skippedInvalid = 0
+    var errors: [String] = []
+    var companiesCreated = 0
+
+    func result(status: String) -> JSONObject {
+        [
+            "status": .string(status),
+            "inserted": .int(Int64(inserted)),
+            "skipped_duplicate": .int(Int64(skippedDuplicate)),
+            "skipped_invalid": .int(Int64(skippedInvalid)),
+            "errors_count": .int(Int64(errors.count)),
+            "errors": .array(errors.map { .string($0) }),
+            "error": errors.isEmpty ? .null : .string(errors.joined(separator: "; ")),
+        ]
+    }
+}
+
+extension Pipeline {
+    /// Ingests NDJSON raw events from `input` (read in chunks: memory stays bounded whatever the
+    /// input size). Per line: parse, validate the event type against the pack (§2.4), normalize
+    /// (§2.5), resolve or create the company (§2.6, D12), deduplicate by `(source, source_event_id)`
+    /// (D2, also within the input), append. Bad lines are reported and skipped; the valid lines of
+    /// the input commit, batch by batch. With `strict`, a bad line fails the run and nothing is written.
+    public func ingest(from input: FileHandle, options: IngestOptions) throws -> JSONObject {
+        let workspace = options.workspace ?? WellKnownIDs.defaultWorkspace
+        let pack = try store.read { reader -> ResolvedPack in
+            if let workspaceID = options.workspace, try reader.workspace(workspaceID) == nil {
+                throw PipelineError(.notFound, "workspace \(workspaceID.lowercased) not found")
+            }
+            guard let pack = try stagePack(explicit: options.pack, workspace: workspace, in: reader) else {
+                throw PipelineError.noPackResolved
+            }
+            return pack
+        }
+        let request = JobRequest(jobType: "ingest", workspace: workspace, pack: pack.uuid,
+                                 idempotencyKey: options.idempotencyKey, parentJobRunID: options.parentJobRunID)
+        if let cached = try cachedResult(for: request) { return cached }
+        try checkRateLimit(request)
+
+        let parser = RawEventLineParser(defaultSource: options.defaultSource)
+        if options.strict {
+            // First pass: every line must parse before anything is written.
+            let problems = try Self.validateLines(input, parser: parser, name: options.inputName)
+            if !problems.isEmpty {
+                throw PipelineError(.badInput, problems.prefix(20).joined(separator: "\n")
+                    + (problems.count > 20 ? "\n… and \(problems.count - 20) more bad lines" : "")
+                    + "\n--strict: nothing was written")
+            }
+            try input.seek(toOffset: 0)
+        }
+
+        var tally = IngestTally()
+        var runID: UInt64?
+        var pending: [PendingEvent] = []
+        pending.reserveCapacity(options.batchSize)
+        var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
+        var lastProgress = Date()
+
+        func flush() throws {
+            let (count, run) = try store.write { writer -> (IngestTally, UInt64) in
+                let run = try runID ?? startJob(request, in: writer)
+                var local = tally
+                try self.write(pending, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
+                return (local, run)
+            }
+            // Published only after the commit: a retried transaction must not count twice.
+            tally = count
+            runID = run
+            pending.removeAll(keepingCapacity: true)
+        }
+
+        let handleLine: (NDJSONLine) throws -> Void = { line in
+            do {
+                guard let raw = try parser.parse(line) else { return }
+                let (event, company) = EventNormalizer.normalize(raw)
+                pending.append(PendingEvent(line: line.number, event: event, company: company))
+            } catch let error as RawEventLineError {
+                tally.errors.append(error.formatted(file: options.inputName))
+            }
+            if pending.count >= options.batchSize { try flush() }
+            if let progress = options.progress, line.number % 4096 == 0, Date().timeIntervalSince(lastProgress) >= 1 {
+                progress(line.number)
+                lastProgress = Date()
+            }
+        }
+        while true {
+            let chunk = try input.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { break }
+            try chunk.withUnsafeBytes { try splitter.feed($0, handleLine) }
+        }
+        try splitter.finish(handleLine)
+
+        return try store.write { writer in
+            let run = try runID ?? startJob(request, in: writer)
+            var local = tally
+            try self.write(pending, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
+            let outcome = StageOutcome(companiesProcessed: local.inserted,
+                                       errorMessage: local.errors.isEmpty ? nil : local.errors.prefix(10).joined(separator: "; "),
+                                       result: local.result(status: "completed"))
+            return try finish(run, request, outcome, writer)
+        }
+    }
+
+    /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
+    private func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID,
+                       tally: inout IngestTally, writer: StoreWriter) throws {
+        let now = clock.now()
+        let directory = StoreCompanyDirectory(reader: writer.reader)
+        for item in batch {
+            let event = item.event
+            guard pack.acceptance.accepts(event.eventType) else {
+                tally.skippedInvalid += 1
+                continue
+            }
+            var dedupKey: [UInt8]?
+            if let id = event.sourceEventID {
+                let key = Array(event.source.utf8) + [0] + Array(id.utf8)
+                if try writer.writer.dedupSequence(for: key) != nil {
+                    tally.skippedDuplicate += 1
+                    continue
+                }
+                dedupKey = key
+            }
+            let companyID: Int64
+            switch CompanyResolver.resolve(item.company, in: directory) {
+            case .existing(let id):
+                companyID = Int64(id)
+            case .create(let new):
+                if let error = directory.failure { throw error }
+                companyID = try writer.reader.lastCompanyID() + 1
+                let record = CompanyCreated(
+                    companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
+                    linkedinURL: new.linkedinURL, source: new.source,
+                    normalizedName: CompanyIdentity.normalizeName(new.name),
+                    websiteDomain: new.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                    aliases: new.aliases.map { CompanyAliasEntry(type: $0.type.rawValue, value: $0.value) },
+                    jobRunID: run)
+                try writer.append(record, at: now)
+                tally.companiesCreated += 1
+            }
+            if let error = directory.failure { throw error }
+            let stored = EventStored(
+                companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
+                eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
+                url: event.url, rawPayload: event.rawPayload.map { JSONWriter().string(.object($0)) },
+                confidence: event.confidence, pack: pack.uuid, jobRunID: run)
+            let seq = try writer.append(stored, at: now, workspace: workspace)
+            if let dedupKey { try writer.writer.recordDedup(dedupKey, sequence: seq) }
+            tally.inserted += 1
+        }
+    }
+
+    /// Parses every line without writing; returns the formatted problems.
+    static func validateLines(_ input: FileHandle, parser: RawEventLineParser, name: String) throws -> [String] {
+        var problems: [String] = []
+        var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
+        let check: (NDJSONLine) -> Void = { line in
+            do { _ = try parser.parse(line) } catch let error as RawEventLineError {
+                problems.append(error.formatted(file: name))
+            } catch {
+                problems.append("\(name):\(line.number): \(error)")
+            }
+        }
+        while true {
+            let chunk = try input.read(upToCount: 1 << 20) ?? Data()
+            if chunk.isEmpty { break }
+            chunk.withUnsafeBytes { splitter.feed($0, check) }
+        }
+        splitter.finish(check)
+        return problems
+    }
+}
+
+/// Company matching against the companies view inside the current transaction. Lookups cannot
+/// throw through the matching protocol, so the first storage error is kept and rethrown by the
+/// caller.
+final class StoreCompanyDirectory: CompanyDirectory {
+    let reader: ViewReader
+    private(set) var failure: (any Error)?
+
+    init(reader: ViewReader) { self.reader = reader }
+
+    private func lookup(_ body: () throws -> Int64?) -> Int? {
+        do { return try body().map { Int($0) } } catch {
+            if failure == nil { failure = error }
+            return nil
+        }
+    }
+
+    func companyID(withDomain domain: String) -> Int? { lookup { try reader.companyID(withDomain: domain) } }
+    func companyID(aliasType: CompanyAliasType, value: String) -> Int? {
+        lookup { try reader.companyID(aliasType: aliasType.rawValue, value: value) }
+    }
+    func companyID(withWebsiteDomain domain: String) -> Int? { lookup { try reader.companyID(withWebsiteDomain: domain) } }
+    func companyID(withLinkedInURL url: String) -> Int? { lookup { try reader.companyID(withLinkedInURL: url) } }
+    func companyID(withNormalizedName name: String) -> Int? { lookup { try reader.companyID(withNormalizedName: name) } }
+}

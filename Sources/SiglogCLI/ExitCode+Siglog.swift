@@ -1,0 +1,65 @@
+import ArgumentParser
+import EventLog
+import Foundation
+import LMDB
+import Pipeline
+import SignalPacks
+
+/// The exit codes of every siglog tool (documented in the README).
+public enum SiglogExit {
+    /// The stage ran and its result says `failed`.
+    public static let stageFailed: Int32 = 1
+    /// A bad option value (invalid UUID, unknown name…).
+    public static let usage: Int32 = 64
+    /// Input data is malformed (bad lines under `--strict`, an invalid pack).
+    public static let badInput: Int32 = 65
+    /// Something named does not exist: the store, a workspace, a pack, a company.
+    public static let notFound: Int32 = 66
+    /// The request contradicts the stored state (stale version, different pack content, cooldown).
+    public static let conflict: Int32 = 67
+    /// The stage cannot run: no pack available.
+    public static let cannotRun: Int32 = 69
+    /// Storage or internal error.
+    public static let internalError: Int32 = 70
+    /// The workspace's job rate limit is exhausted; try later.
+    public static let rateLimited: Int32 = 75
+}
+
+/// Runs a command body, turning every known error into one clear line on stderr and its exit code
+/// (no stack traces).
+public func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as ExitCode {
+        throw error
+    } catch let error as PipelineError {
+        printError(error.message)
+        switch error.kind {
+        case .usage: throw ExitCode(SiglogExit.usage)
+        case .badInput: throw ExitCode(SiglogExit.badInput)
+        case .notFound: throw ExitCode(SiglogExit.notFound)
+        case .conflict: throw ExitCode(SiglogExit.conflict)
+        case .rateLimited: throw ExitCode(SiglogExit.rateLimited)
+        case .stageFailed: throw ExitCode(SiglogExit.cannotRun)
+        }
+    } catch let error as LogError {
+        printError(error.description)
+        if case .storeNotFound = error { throw ExitCode(SiglogExit.notFound) }
+        throw ExitCode(SiglogExit.internalError)
+    } catch let error as PackError {
+        printError(error.description)
+        if error.kind == .notFound { throw ExitCode(SiglogExit.notFound) }
+        throw ExitCode(SiglogExit.badInput)
+    } catch let error as LMDBError {
+        printError("storage error: \(error)")
+        throw ExitCode(SiglogExit.internalError)
+    } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileNoSuchFile {
+        printError(error.localizedDescription)
+        throw ExitCode(SiglogExit.notFound)
+    }
+}
+
+/// Writes one line to stderr (stdout carries data).
+public func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+}

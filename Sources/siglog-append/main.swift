@@ -1,1 +1,0 @@
-print("siglog-append: not yet implemented")
