@@ -1,0 +1,220 @@
+public import Foundation
+public import SiglogCore
+import Projections
+import Scoring
+import SiglogRecords
+
+/// Test seams of the company loops: `beforeCompany` runs inside the per-company error handling (a
+/// throw there is one company's error), `afterCompany` after the company's records are appended (a
+/// throw there fails the whole stage, so nothing of the run is kept).
+struct StageHooks {
+    var beforeCompany: ((Int64) throws -> Void)?
+    var afterCompany: ((Int64) throws -> Void)?
+}
+
+/// One company's pack events as the score stage reads them for one day.
+struct CompanyEvents {
+    /// Every event of the pack with `event_time < midnight(asOf + 1)`, log order (D15).
+    var upToEnd: [Stamped<EventStored>]
+    /// Those with `event_time >= midnight(asOf − 365)` too: the scoring window (D1).
+    var window: [Stamped<EventStored>]
+
+    init(_ events: [Stamped<EventStored>], pack: UUID, asOf: Day) {
+        let start = asOf.adding(days: -365).midnight
+        let end = asOf.adding(days: 1).midnight
+        upToEnd = events.filter { $0.record.pack == pack && $0.record.eventTime < end }
+        window = upToEnd.filter { $0.record.eventTime >= start }
+    }
+
+    /// The signal-producing events' latest time (lead feed `last_seen`) and the gate's signal ids.
+    func derived(with derivers: DeriverSet) -> (lastSignalAt: Timestamp?, signalIDs: Set<String>) {
+        let events = upToEnd.map(DeriverEvent.init)
+        return (derivers.lastSignalTime(of: events), derivers.signalIDs(of: events))
+    }
+}
+
+/// What scoring one company produced, before anything is appended.
+struct CompanyScore {
+    var readiness: ReadinessSnapshotRecorded
+    var readinessExplain: JSONValue
+    var engagement: EngagementSnapshotRecorded
+    var eslResult: EngagementResult
+    var lastSignalAt: Timestamp?
+    var latestOutreach: OutreachSummary?
+}
+
+extension Pipeline {
+    /// The `score` stage (§6 with D1, D9, D10, D15): for every company with events of the pack in
+    /// `[midnight(asOf − 365), midnight(asOf + 1))`, ascending id, a readiness snapshot (§4), an
+    /// engagement snapshot (§5) and the incremental lead-feed row of the workspace (§7.2).
+    ///
+    /// A snapshot or row is appended only when its content differs from the stored one (every field
+    /// but the job run and the time), so a same-day re-run with the same inputs leaves every view
+    /// unchanged and the stored `computed_at` keeps meaning "when these values were first computed".
+    /// A failure for one company is reported as `Company {id}: {error}` and the others are scored.
+    /// No resolvable pack → `PipelineError.noPackResolved`, no job run.
+    ///
+    /// Result: `{status, job_run_id, companies_scored, companies_engagement,
+    /// companies_esl_suppressed, companies_skipped, error}`.
+    public func runScore(
+        workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, idempotencyKey: String? = nil,
+        parentJobRunID: UInt64? = nil
+    ) throws -> JSONObject {
+        try runScore(workspace: workspace, pack: pack, asOf: asOf, idempotencyKey: idempotencyKey,
+                     parentJobRunID: parentJobRunID, hooks: StageHooks())
+    }
+
+    func runScore(
+        workspace: UUID?, pack: UUID?, asOf: Day?, idempotencyKey: String?, parentJobRunID: UInt64?, hooks: StageHooks
+    ) throws -> JSONObject {
+        let ws = workspace ?? WellKnownIDs.defaultWorkspace
+        let day = asOf ?? clock.now().day
+        guard let resolved = try store.read({ try stagePack(explicit: pack, workspace: ws, in: $0) }) else {
+            throw PipelineError.noPackResolved
+        }
+        let request = JobRequest(jobType: "score", workspace: ws, pack: resolved.uuid, idempotencyKey: idempotencyKey,
+                                 parentJobRunID: parentJobRunID, asOf: day)
+        return try runJob(request) { writer, runID in
+            try scoreBody(writer: writer, runID: runID, pack: resolved, workspace: ws, asOf: day, hooks: hooks)
+        }
+    }
+
+    func scoreBody(writer: StoreWriter, runID: UInt64, pack: ResolvedPack, workspace: UUID, asOf: Day, hooks: StageHooks)
+        throws -> StageOutcome
+    {
+        let reader = writer.reader
+        var scored = 0, engaged = 0, suppressed = 0, skipped = 0
+        var errors: [String] = []
+        for company in try reader.companiesWithEvents() {
+            let events = CompanyEvents(try reader.events(ofCompany: company), pack: pack.uuid, asOf: asOf)
+            if events.window.isEmpty { continue }
+            let score: CompanyScore?
+            do {
+                try hooks.beforeCompany?(company)
+                score = try scoreCompany(company, events: events, pack: pack, workspace: workspace, asOf: asOf, reader: reader)
+            } catch {
+                errors.append("Company \(company): \(error)")
+                skipped += 1
+                continue
+            }
+            guard let score else {
+                skipped += 1
+                continue
+            }
+            let now = clock.now()
+            let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
+                                                 jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+            scored += 1
+            try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
+                                jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+            engaged += 1
+            if score.eslResult.decision == "suppress" { suppressed += 1 }
+            let input = LeadFeedInput(
+                workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
+                composite: score.readiness.composite, readinessExplain: score.readinessExplain,
+                readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
+                sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.eslResult.explain,
+                lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
+            if let row = LeadFeedRowBuilder.build(input) {
+                try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
+            }
+            try hooks.afterCompany?(company)
+        }
+        let joined = errors.isEmpty ? nil : errors.joined(separator: "; ")
+        return StageOutcome(
+            companiesProcessed: scored, companiesESLSuppressed: suppressed,
+            errorMessage: errors.isEmpty ? nil : errors.prefix(10).joined(separator: "; "),
+            result: [
+                "status": "completed",
+                "companies_scored": .int(Int64(scored)),
+                "companies_engagement": .int(Int64(engaged)),
+                "companies_esl_suppressed": .int(Int64(suppressed)),
+                "companies_skipped": .int(Int64(skipped)),
+                "error": joined.map(JSONValue.string) ?? .null,
+            ])
+    }
+
+    /// Readiness (§4) and engagement (§5) of one company, with the lead-feed facts; nil when the
+    /// company has no events in the window.
+    func scoreCompany(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,
+                      reader: ViewReader) throws -> CompanyScore?
+    {
+        let row = try reader.company(company)
+        let descending = events.window.sorted { a, b in
+            a.record.eventTime != b.record.eventTime ? a.record.eventTime > b.record.eventTime : a.sequence > b.sequence
+        }
+        let previous = try reader.readiness(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
+        guard let result = ReadinessEngine.compute(
+            events: descending.map {
+                ReadinessEvent(eventType: $0.record.eventType, eventTime: $0.record.eventTime,
+                               confidence: $0.record.confidence, source: $0.record.source, url: $0.record.url)
+            },
+            asOf: asOf, config: pack.readiness, companyStatus: row?.status, previousComposite: previous?.record.composite)
+        else { return nil }
+        let readiness = ReadinessSnapshotRecorded(
+            companyID: company, asOf: asOf, pack: pack.uuid, momentum: result.momentum, complexity: result.complexity,
+            pressure: result.pressure, leadershipGap: result.leadershipGap, composite: result.composite,
+            explain: JSONWriter().string(result.explain), jobRunID: nil)
+
+        // Pressure history of the pack in [asOf − 90, asOf], today's being the one just computed.
+        let earliest = asOf.adding(days: -90)
+        var pressures = try reader.readinessHistory(company: company)
+            .filter { $0.record.pack == pack.uuid && $0.record.asOf >= earliest && $0.record.asOf < asOf }
+            .map { PressureSnapshot(asOf: $0.record.asOf, pressure: $0.record.pressure) }
+        pressures.append(PressureSnapshot(asOf: asOf, pressure: result.pressure))
+
+        let end = asOf.adding(days: 1).midnight
+        let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
+        let lastOutreachAt = outreach.map(\.record.sentAt).filter { $0 < end }.max()
+        let derived = events.derived(with: pack.derivers)
+        let ascending = events.window.sorted { a, b in
+            a.record.eventTime != b.record.eventTime ? a.record.eventTime < b.record.eventTime : a.sequence < b.sequence
+        }
+        let input = ESLInput(
+            composite: result.composite,
+            events: ascending.map {
+                ESLEvent(eventType: $0.record.eventType, eventTime: $0.record.eventTime, confidence: $0.record.confidence)
+            },
+            pressureSnapshots: pressures, lastOutreachAt: lastOutreachAt, alignmentOK: row?.alignmentOK,
+            signalIDs: derived.signalIDs)
+        let engagement = EngagementEngine.compute(input, asOf: asOf, policy: pack.esl)
+        let record = EngagementSnapshotRecorded(
+            companyID: company, asOf: asOf, pack: pack.uuid, eslScore: engagement.eslScore,
+            outreachScore: engagement.outreachScore, engagementType: engagement.engagementType,
+            stressVolatilityIndex: engagement.svi, communicationStabilityIndex: engagement.csi,
+            sustainedPressureIndex: engagement.spi, cadenceBlocked: engagement.cadenceBlocked,
+            eslDecision: engagement.decision, eslReasonCode: engagement.reasonCode,
+            sensitivityLevel: engagement.sensitivity, explain: JSONWriter().string(engagement.explain), jobRunID: nil)
+        return CompanyScore(
+            readiness: readiness, readinessExplain: result.explain, engagement: record, eslResult: engagement,
+            lastSignalAt: derived.lastSignalAt, latestOutreach: Self.latestOutreach(outreach))
+    }
+
+    /// The latest outreach of `records` (one company, one workspace) as a lead-feed summary.
+    static func latestOutreach(_ records: [Stamped<OutreachRecorded>]) -> OutreachSummary? {
+        OutreachRecord.latest(of: records.map {
+            OutreachRecord(entityID: Int($0.record.companyID), workspaceID: $0.record.workspaceID,
+                           outreachType: $0.record.outreachType, sentAt: $0.record.sentAt, outcome: $0.record.outcome)
+        }).map(OutreachSummary.init)
+    }
+
+    /// Appends `record` (with `runID`) unless the stored row already holds the same content; returns
+    /// the time of the record the view now holds (its `computed_at`, D14).
+    @discardableResult
+    func appendIfChanged<R: SiglogRecord & Hashable>(
+        _ record: R, stored: Stamped<R>?, jobRun: WritableKeyPath<R, UInt64?>, runID: UInt64, at now: Timestamp,
+        writer: StoreWriter, workspace: UUID
+    ) throws -> Timestamp {
+        if let stored {
+            var old = stored.record
+            old[keyPath: jobRun] = nil
+            var new = record
+            new[keyPath: jobRun] = nil
+            if old == new { return stored.recordedAt }
+        }
+        var stamped = record
+        stamped[keyPath: jobRun] = runID
+        try writer.append(stamped, at: now, workspace: workspace)
+        return now
+    }
+}
