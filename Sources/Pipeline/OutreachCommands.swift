@@ -1,0 +1,70 @@
+public import Foundation
+public import SiglogCore
+import Projections
+import Scoring
+import SiglogRecords
+
+extension Pipeline {
+    /// Records an outreach to a company in a workspace (default: the default workspace).
+    ///
+    /// Refused with `PipelineError(.conflict, reason)` when the manual cooldown of §5.7 applies at
+    /// `sentAt` (same company and workspace, D9; the windows of the workspace pack's ESL policy, D8),
+    /// unless `force` (importing history, D17). An unknown company or workspace → `.notFound`.
+    /// The company's lead-feed rows in the workspace get the new `outreach_status_summary` when this
+    /// record is now the latest outreach. All in one transaction.
+    ///
+    /// Returns `{outreach_id, company_id, workspace_id, outreach_type, sent_at, outcome, forced}`.
+    @discardableResult
+    public func recordOutreach(
+        companyID: Int64, workspace: UUID? = nil, type: String, sentAt: Timestamp, outcome: String? = nil,
+        force: Bool = false
+    ) throws -> JSONObject {
+        let ws = workspace ?? WellKnownIDs.defaultWorkspace
+        return try store.write { writer in
+            let reader = writer.reader
+            guard try reader.company(companyID) != nil else { throw PipelineError(.notFound, "Company \(companyID) not found") }
+            guard try reader.workspace(ws) != nil else {
+                throw PipelineError(.notFound, "workspace \(ws.lowercased) not found")
+            }
+            let history = try reader.outreach(ofCompany: companyID).filter { $0.record.workspaceID == ws }
+            if !force {
+                let policy = try workspacePackUUID(ws, in: reader).flatMap { try resolvePack($0, in: reader) }?.esl ?? .noPack
+                let verdict = OutreachCooldown.check(
+                    entityID: Int(companyID), workspaceID: ws, at: sentAt,
+                    history: history.map {
+                        OutreachRecord(entityID: Int($0.record.companyID), workspaceID: $0.record.workspaceID,
+                                       outreachType: $0.record.outreachType, sentAt: $0.record.sentAt, outcome: $0.record.outcome)
+                    },
+                    policy: policy)
+                if case .blocked(let reason) = verdict { throw PipelineError(.conflict, reason) }
+            }
+            let now = clock.now()
+            let record = OutreachRecorded(companyID: companyID, workspaceID: ws, outreachType: type, sentAt: sentAt,
+                                          outcome: outcome, forced: force)
+            let id = try writer.append(record, at: now, workspace: ws)
+            try refreshOutreachSummary(companyID: companyID, workspace: ws, at: now, writer: writer)
+            return [
+                "outreach_id": .int(Int64(id)),
+                "company_id": .int(companyID),
+                "workspace_id": .string(ws.lowercased),
+                "outreach_type": .string(type),
+                "sent_at": .string(sentAt.isoUTC),
+                "outcome": outcome.map(JSONValue.string) ?? .null,
+                "forced": .bool(force),
+            ]
+        }
+    }
+
+    /// Rewrites the company's lead-feed rows of the workspace (every pack) with its latest outreach.
+    func refreshOutreachSummary(companyID: Int64, workspace: UUID, at now: Timestamp, writer: StoreWriter) throws {
+        let reader = writer.reader
+        let latest = Self.latestOutreach(try reader.outreach(ofCompany: companyID).filter { $0.record.workspaceID == workspace })
+        for pack in try reader.allPacks() {
+            guard let stored = try reader.leadFeedRow(workspace: workspace, pack: pack.record.packUUID, entity: companyID)
+            else { continue }
+            var row = LeadFeedRow(stored)
+            row.outreachStatusSummary = latest
+            try appendLeadFeedRow(row, runID: nil, at: now, writer: writer)
+        }
+    }
+}
