@@ -91,13 +91,21 @@ public struct RecordView {
     /// Parses and checks the stored bytes of the record at `sequence`: size, checksum, format version
     /// and (when `knownTypes` is given) the record type.
     public init(sequence: UInt64, bytes: UnsafeRawBufferPointer, knownTypes: Set<RecordType>?) throws(LogError) {
+        try self.init(sequence: sequence, bytes: bytes, knownTypes: knownTypes, verifyChecksum: true)
+    }
+
+    /// `verifyChecksum: false` is for bytes this process just encoded (the append path hands the
+    /// record it is writing to the projections); everything read from storage is verified.
+    init(sequence: UInt64, bytes: UnsafeRawBufferPointer, knownTypes: Set<RecordType>?, verifyChecksum: Bool) throws(LogError) {
         guard bytes.count >= Envelope.headerSize + Envelope.trailerSize else {
             throw LogError.truncatedRecord(sequence: sequence)
         }
         let bodyEnd = bytes.count - Envelope.trailerSize
-        let stored = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: bodyEnd, as: UInt32.self))
-        let computed = Envelope.checksum(sequence: sequence, body: UnsafeRawBufferPointer(rebasing: bytes[0..<bodyEnd]))
-        guard stored == computed else { throw LogError.checksumMismatch(sequence: sequence) }
+        if verifyChecksum {
+            let stored = UInt32(bigEndian: bytes.loadUnaligned(fromByteOffset: bodyEnd, as: UInt32.self))
+            let computed = Envelope.checksum(sequence: sequence, body: UnsafeRawBufferPointer(rebasing: bytes[0..<bodyEnd]))
+            guard stored == computed else { throw LogError.checksumMismatch(sequence: sequence) }
+        }
         let version = bytes[0]
         guard version <= Envelope.currentFormatVersion, version > 0 else {
             throw LogError.unsupportedFormat(sequence: sequence, version: version)

@@ -130,6 +130,15 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// The record at `sequence` seen in place inside `transaction` (checked), or nil.
+    public func recordView(at sequence: UInt64, in transaction: Transaction) throws -> RecordView? {
+        var key = sequence.bigEndian
+        return try withUnsafeBytes(of: &key) { k in
+            guard let bytes = try transaction.get(records, key: k) else { return nil }
+            return try RecordView(sequence: sequence, bytes: bytes, knownTypes: knownRecordTypes)
+        }
+    }
+
     /// Calls `body` for every record with sequence in `range`, in order, reading in chunks of
     /// `chunkSize` records per short read transaction (so a long scan never pins old pages).
     /// Each record's checksum, format and type are checked; gaps are reported.

@@ -31,21 +31,26 @@ public final class LogWriter {
         precondition(isValid, "LogWriter used outside of its write closure")
         let seq = nextSequence
         var key = seq.bigEndian
-        let size = envelope.encodedSize
-        try withUnsafeBytes(of: &key) { k in
-            // MDB_APPEND: sequence keys only grow, so LMDB can skip the search and fill pages fully.
-            try transaction.put(log.records, key: k, reserving: size, options: .append) { out in
-                envelope.encode(sequence: seq, into: out)
+        if projections.isEmpty {
+            let size = envelope.encodedSize
+            try withUnsafeBytes(of: &key) { k in
+                // MDB_APPEND: sequence keys only grow, so LMDB skips the search and fills pages fully.
+                try transaction.put(log.records, key: k, reserving: size, options: .append) { out in
+                    envelope.encode(sequence: seq, into: out)
+                }
+            }
+        } else {
+            // Encode once; the same bytes are stored and handed to the projections.
+            let bytes = envelope.encoded(sequence: seq)
+            try withUnsafeBytes(of: &key) { k in
+                try bytes.withUnsafeBytes { raw in
+                    try transaction.put(log.records, key: k, value: raw, options: .append)
+                    let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil, verifyChecksum: false)
+                    for projection in projections { try projection.apply(view, in: transaction) }
+                }
             }
         }
         nextSequence += 1
-        if !projections.isEmpty {
-            let bytes = envelope.encoded(sequence: seq)
-            try bytes.withUnsafeBytes { raw in
-                let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil)
-                for projection in projections { try projection.apply(view, in: transaction) }
-            }
-        }
         return seq
     }
 

@@ -16,7 +16,7 @@ public struct IngestOptions: Sendable {
     /// Any bad line fails the whole input and writes nothing.
     public var strict = false
     /// Lines per write transaction.
-    public var batchSize = 20_000
+    public var batchSize = 50_000
     public var idempotencyKey: String?
     public var parentJobRunID: UInt64?
     /// Called about once a second with the number of lines read (progress display).

@@ -39,13 +39,13 @@ public final class Store: Sendable {
     /// if the map had to grow; keep in-memory effects until this returns.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
         try log.write(projections: [projector]) { writer in
-            try body(StoreWriter(writer: writer, views: views))
+            try body(StoreWriter(writer: writer, views: views, log: log))
         }
     }
 
     /// Runs `body` against one consistent snapshot of the views. Keep it short.
     public func read<T>(_ body: (ViewReader) throws -> T) throws -> T {
-        try log.environment.read { try body(ViewReader(transaction: $0, views: views)) }
+        try log.environment.read { try body(ViewReader(transaction: $0, views: views, log: log)) }
     }
 }
 
@@ -54,9 +54,10 @@ public final class Store: Sendable {
 public struct StoreWriter {
     public let writer: LogWriter
     public let views: ViewSet
+    let log: EventLog
 
     /// The views as of this point of the transaction.
-    public var reader: ViewReader { ViewReader(transaction: writer.transaction, views: views) }
+    public var reader: ViewReader { ViewReader(transaction: writer.transaction, views: views, log: log) }
 
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     @discardableResult

@@ -20,6 +20,17 @@ public struct ViewProjector: LogProjection {
         if try views.appliedSequence(in: txn) >= view.sequence { return }
         let at = Timestamp(microseconds: view.appendedAt)
         let seq = view.sequence
+        if view.type == .eventStored {
+            // The hot path of ingest: the index holds only (company, event id); the event itself is
+            // read from the log, and its timeline entry is composed from this index at read time.
+            let company: Int64
+            do { company = try EventStored.companyID(inPayload: view.payload) } catch {
+                throw LogError.undecodablePayload(sequence: seq, reason: "\(error)")
+            }
+            try put(views.eventsByCompany, ViewKey().appending(company).appending(seq), [], txn)
+            try setCheckpoint(seq, txn)
+            return
+        }
         switch try AnyRecord(view) {
         case .packInstalled(let r):
             try put(views.packs, ViewKey().appending(r.packUUID), Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
@@ -48,11 +59,8 @@ public struct ViewProjector: LogProjection {
             let alignment = r.alignmentOK.map { $0 ? "true" : "false" } ?? "none"
             try timeline(r.companyID, seq, at, "company_updated",
                          "version \(r.version): alignment \(alignment), status \(r.status ?? "none")", nil, txn)
-        case .eventStored(let r):
-            try put(views.eventsByCompany, ViewKey().appending(r.companyID).appending(seq),
-                    Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
-            try timeline(r.companyID, seq, at, "event_stored",
-                         "\(r.eventType) at \(r.eventTime.isoNaive) from \(r.source)", r.jobRunID, txn)
+        case .eventStored:
+            break  // handled above
         case .signalInstanceDerived(let r):
             try applyInstance(r, at: at, seq: seq, txn)
         case .readinessSnapshot(let r):
@@ -92,6 +100,10 @@ public struct ViewProjector: LogProjection {
             try timeline(r.companyID, seq, at, "outreach",
                          "\(r.outreachType) sent \(r.sentAt.isoNaive)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, txn)
         }
+        try setCheckpoint(seq, txn)
+    }
+
+    private func setCheckpoint(_ seq: UInt64, _ txn: WriteTransaction) throws {
         try txn.put(views.checkpoint, key: ViewSet.checkpointKey, value: withUnsafeBytes(of: seq.bigEndian) { Array($0) })
     }
 

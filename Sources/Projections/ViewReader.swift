@@ -1,3 +1,4 @@
+public import EventLog
 public import Foundation
 public import LMDB
 public import SiglogCore
@@ -7,10 +8,13 @@ public import SiglogRecords
 public struct ViewReader {
     public let transaction: Transaction
     public let views: ViewSet
+    /// The log, for views that index records without copying them (events by company).
+    public let log: EventLog
 
-    public init(transaction: Transaction, views: ViewSet) {
+    public init(transaction: Transaction, views: ViewSet, log: EventLog) {
         self.transaction = transaction
         self.views = views
+        self.log = log
     }
 
     // MARK: - Generic scans
@@ -142,12 +146,32 @@ public struct ViewReader {
 
     /// The company's stored events in log order (oldest record first).
     public func events(ofCompany id: Int64) throws -> [Stamped<EventStored>] {
-        var result: [Stamped<EventStored>] = []
-        try scan(views.eventsByCompany, prefix: ViewKey().appending(id)) { _, value in
-            result.append(try Stamped<EventStored>.decode(value))
+        try eventIDs(ofCompany: id).map { try event($0) }
+    }
+
+    /// The ids (log sequence numbers) of the company's events, ascending.
+    public func eventIDs(ofCompany id: Int64) throws -> [UInt64] {
+        var result: [UInt64] = []
+        try scan(views.eventsByCompany, prefix: ViewKey().appending(id)) { key, _ in
+            var reader = ViewKeyReader(key)
+            _ = reader.int64()
+            result.append(reader.uint64())
             return true
         }
         return result
+    }
+
+    /// The stored event with this id, read from the log.
+    public func event(_ id: UInt64) throws -> Stamped<EventStored> {
+        guard let view = try log.recordView(at: id, in: transaction), view.type == .eventStored else {
+            throw LogError.undecodablePayload(sequence: id, reason: "expected a stored event")
+        }
+        do {
+            return Stamped(record: try EventStored.decode(view.payload), sequence: id,
+                           recordedAt: Timestamp(microseconds: view.appendedAt))
+        } catch {
+            throw LogError.undecodablePayload(sequence: id, reason: "\(error)")
+        }
     }
 
     /// Company ids that have at least one event, ascending.
@@ -257,6 +281,8 @@ public struct ViewReader {
         return result
     }
 
+    /// The company's timeline in log order: the stored entries merged with one entry per stored
+    /// event (composed from the events index, so ingest writes no second row per event).
     public func timeline(ofCompany id: Int64) throws -> [TimelineEntry] {
         var result: [TimelineEntry] = []
         try scan(views.timeline, prefix: ViewKey().appending(id)) { key, value in
@@ -265,7 +291,12 @@ public struct ViewReader {
             result.append(try TimelineEntry.decode(companyID: id, sequence: reader.uint64(), value))
             return true
         }
-        return result
+        for stored in try events(ofCompany: id) {
+            let e = stored.record
+            result.append(TimelineEntry(companyID: id, sequence: stored.sequence, at: stored.recordedAt, kind: "event_stored",
+                                        detail: "\(e.eventType) at \(e.eventTime.isoNaive) from \(e.source)", jobRunID: e.jobRunID))
+        }
+        return result.sorted { $0.sequence < $1.sequence }
     }
 
     public func job(_ id: UInt64) throws -> JobRow? {

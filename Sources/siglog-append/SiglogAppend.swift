@@ -142,7 +142,7 @@ struct Events: ParsableCommand {
     @Flag(help: "Fail on the first bad line and write nothing at all.")
     var strict = false
     @Option(name: .customLong("batch-size"), help: "Lines per write transaction.")
-    var batchSize = 20_000
+    var batchSize = 50_000
     @Option(name: .customLong("idempotency-key"), help: "Return the recorded result if a run with this key completed.")
     var idempotencyKey: String?
 
