@@ -50,6 +50,9 @@ public final class EventLog: Sendable {
         if mode != .create && !FileManager.default.fileExists(atPath: dataFile) {
             throw LogError.storeNotFound(path: path)
         }
+        if mode == .create {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
         var envOptions = Environment.Options()
         envOptions.readOnly = mode == .readOnly
         envOptions.durable = options.durable

@@ -24,7 +24,9 @@ public struct ViewReader {
     public func scan(_ db: Database, prefix: ViewKey, from start: ViewKey? = nil,
                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
         let cursor = try transaction.cursor(db)
-        var entry = try cursor.seek(atOrAfter: (start ?? prefix).bytes)
+        let from = (start ?? prefix).bytes
+        // LMDB rejects an empty key: an empty prefix means "from the first entry".
+        var entry = from.isEmpty ? try cursor.first() : try cursor.seek(atOrAfter: from)
         while let e = entry, prefix.isPrefix(of: e.key) {
             if try !body(e.key, e.value) { return }
             entry = try cursor.next()

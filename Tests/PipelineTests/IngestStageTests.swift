@@ -1,0 +1,244 @@
+import EventLog
+import Foundation
+import Testing
+@testable import Pipeline
+import Projections
+import SignalPacks
+import SiglogCore
+import SiglogRecords
+
+/// A store initialized like `siglog-append init` (bundled pack from Fixtures/packs, default
+/// workspace), in its own temporary directory.
+private final class IngestFixture {
+    let directory: URL
+    let path: String
+    let pipeline: Pipeline
+    var store: Store { pipeline.store }
+
+    init(now: Timestamp = Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 20)) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-ingest-\(UUID().uuidString)")
+        path = directory.appendingPathComponent("store").path
+        pipeline = Pipeline(store: try Store(path: path, mode: .create, durable: false), clock: FixedClock(now),
+                            rateLimitPerHour: 0)
+        try pipeline.initialize(bundledPack: try IngestFixture.ctoPack())
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static func ctoPack() throws -> Pack {
+        try PackLoader.load(directory: root.appendingPathComponent("Fixtures/packs/fractional_cto_v1"))
+    }
+
+    /// Ingests `lines` (joined with newlines) as if read from a file named `name`.
+    func ingest(_ lines: [String], name: String = "input.ndjson", configure: (inout IngestOptions) -> Void = { _ in })
+        throws -> JSONObject
+    {
+        let file = directory.appendingPathComponent(UUID().uuidString + ".ndjson")
+        try Data(lines.joined(separator: "\n").utf8).write(to: file)
+        return try ingest(file: file, name: name, configure: configure)
+    }
+
+    func ingest(file: URL, name: String? = nil, configure: (inout IngestOptions) -> Void = { _ in }) throws -> JSONObject {
+        var options = IngestOptions(inputName: name ?? file.lastPathComponent)
+        configure(&options)
+        return try pipeline.ingest(from: try FileHandle(forReadingFrom: file), options: options)
+    }
+
+    func companies() throws -> [CompanyRow] { try store.read { try $0.allCompanies() } }
+}
+
+private func line(_ fields: [String: Any]) -> String {
+    String(decoding: try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]), as: UTF8.self)
+}
+
+private func count(_ result: JSONObject, _ key: String) -> Int64? {
+    if case .int(let value)? = result[key] { return value }
+    return nil
+}
+
+@Suite("Ingest stage")
+struct IngestStageTests {
+    static let testAdapter = IngestFixture.root.appendingPathComponent("Fixtures/events/test_adapter.ndjson")
+    static let sample = IngestFixture.root.appendingPathComponent("Fixtures/events/sample.ndjson")
+
+    @Test("§11.15 TestAdapter: 3 inserted and 3 companies; a second run inserts 0 and skips 3 duplicates")
+    func testAdapterTwice() throws {
+        let fixture = try IngestFixture()
+        let first = try fixture.ingest(file: Self.testAdapter)
+        #expect(count(first, "inserted") == 3)
+        #expect(count(first, "skipped_duplicate") == 0)
+        #expect(count(first, "skipped_invalid") == 0)
+        #expect(count(first, "errors_count") == 0)
+        let companies = try fixture.companies()
+        #expect(companies.map(\.name) == ["Test Company A", "Test Company B", "Test Company C"])
+        #expect(companies.map(\.created.domain) == ["testa.example.com", "testb.example.com", "testc.example.com"])
+        #expect(companies[2].created.websiteURL == "https://testc.example.com")
+        let second = try fixture.ingest(file: Self.testAdapter)
+        #expect(count(second, "inserted") == 0)
+        #expect(count(second, "skipped_duplicate") == 3)
+        #expect(try fixture.companies().count == 3)
+        #expect(first["job_run_id"] != second["job_run_id"])
+    }
+
+    @Test("round trip: reopening the store read-only shows the same companies and events")
+    func reopenRoundTrip() throws {
+        let fixture = try IngestFixture()
+        _ = try fixture.ingest(file: Self.testAdapter)
+        let reopened = try Store(path: fixture.path, mode: .readOnly)
+        let (names, events) = try reopened.read { reader in
+            (try reader.allCompanies().map(\.name), try reader.allCompanies().flatMap { try reader.events(ofCompany: $0.id) })
+        }
+        #expect(names == ["Test Company A", "Test Company B", "Test Company C"])
+        #expect(events.map(\.record.eventType) == ["funding_raised", "job_posted_engineering", "cto_role_posted"])
+        #expect(events.map(\.record.eventTime.isoNaive) == ["2026-02-18T10:00:00", "2026-02-18T11:00:00", "2026-02-18T12:00:00"])
+        #expect(events[0].record.title == "Series A")
+        #expect(events[0].record.confidence == nil, "absent confidence stays null (D16)")
+        #expect(events[0].record.sourceEventID == "test-adapter-001")
+    }
+
+    @Test("the sample stream: 282 inserted, 8 duplicates, 1 unknown type, 5 bad lines named FILE:LINE: field: reason")
+    func sampleStream() throws {
+        let fixture = try IngestFixture()
+        let result = try fixture.ingest(file: Self.sample, name: "sample.ndjson")
+        #expect(count(result, "inserted") == 282)
+        #expect(count(result, "skipped_duplicate") == 8)
+        #expect(count(result, "skipped_invalid") == 1)
+        #expect(count(result, "errors_count") == 5)
+        let errors = result["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(errors.contains("sample.ndjson:59: company_name: missing required field"))
+        #expect(errors.contains { $0.hasPrefix("sample.ndjson:219: confidence:") })
+        #expect(errors.contains { $0.hasPrefix("sample.ndjson:216: event_time:") })
+        #expect(try fixture.companies().count == 40)
+    }
+
+    @Test("--strict: one bad line fails the run and writes nothing")
+    func strictWritesNothing() throws {
+        let fixture = try IngestFixture()
+        let head = try fixture.store.log.head()
+        let good = line(["source": "s", "source_event_id": "1", "company_name": "Good Co", "event_type": "funding_raised",
+                         "event_time": "2026-01-01"])
+        do {
+            _ = try fixture.ingest([good, "{not json"]) { $0.strict = true }
+            Issue.record("strict ingest accepted a bad line")
+        } catch let error as PipelineError {
+            #expect(error.kind == .badInput)
+            #expect(error.message.contains("input.ndjson:2"))
+        }
+        #expect(try fixture.store.log.head() == head)
+        // Without --strict the good line commits and the bad one is reported.
+        let lenient = try fixture.ingest([good, "{not json"])
+        #expect(count(lenient, "inserted") == 1)
+        #expect(count(lenient, "errors_count") == 1)
+    }
+
+    @Test("D2: a repeated (source, source_event_id) inside one input is a duplicate, not an error; no id → no dedup")
+    func dedupWithinInput() throws {
+        let fixture = try IngestFixture()
+        let event = line(["source": "crunchbase", "source_event_id": "r-1", "company_name": "Acme", "domain": "acme.io",
+                          "event_type": "funding_raised", "event_time": "2026-01-05T09:00:00Z"])
+        let noID = line(["source": "crunchbase", "company_name": "Acme", "domain": "acme.io",
+                         "event_type": "funding_raised", "event_time": "2026-01-05T09:00:00Z"])
+        let result = try fixture.ingest([event, event, noID, noID]) { $0.batchSize = 1 }
+        #expect(count(result, "inserted") == 3)
+        #expect(count(result, "skipped_duplicate") == 1)
+        #expect(count(result, "errors_count") == 0)
+    }
+
+    @Test("D2: the same event ingested for another pack is a duplicate")
+    func crossPackDuplicate() throws {
+        let fixture = try IngestFixture()
+        let other = try PackLoader.load(directory: IngestFixture.root.appendingPathComponent("Fixtures/packs/example_v2"))
+        let otherID = try fixture.pipeline.installPack(other).uuid
+        let event = line(["source": "crunchbase", "source_event_id": "r-9", "company_name": "Acme", "domain": "acme.io",
+                          "event_type": "funding_raised", "event_time": "2026-01-05"])
+        #expect(count(try fixture.ingest([event]), "inserted") == 1)
+        let again = try fixture.ingest([event]) { $0.pack = otherID }
+        #expect(count(again, "inserted") == 0)
+        #expect(count(again, "skipped_duplicate") == 1)
+    }
+
+    @Test("§2.4: an event type outside the pack's taxonomy is skipped_invalid")
+    func unknownTypeSkipped() throws {
+        let fixture = try IngestFixture()
+        let event = line(["source": "x", "company_name": "Acme", "event_type": "layoffs_announced", "event_time": "2026-01-05"])
+        let result = try fixture.ingest([event])
+        #expect(count(result, "skipped_invalid") == 1)
+        #expect(count(result, "inserted") == 0)
+    }
+
+    @Test("D12: same normalized name with different domains makes two companies; a name-only event matches the lowest id")
+    func nameAliases() throws {
+        let fixture = try IngestFixture()
+        let a = line(["source": "x", "company_name": "Acme Inc", "domain": "acme-one.com", "event_type": "launch_major", "event_time": "2026-01-01"])
+        let b = line(["source": "x", "company_name": "Acme LLC", "domain": "acme-two.com", "event_type": "launch_major", "event_time": "2026-01-02"])
+        let nameOnly = line(["source": "x", "company_name": "ACME", "event_type": "launch_major", "event_time": "2026-01-03"])
+        let result = try fixture.ingest([a, b, nameOnly])
+        #expect(count(result, "inserted") == 3)
+        #expect(count(result, "errors_count") == 0)
+        let companies = try fixture.companies()
+        #expect(companies.count == 2)
+        let eventsOfFirst = try fixture.store.read { try $0.events(ofCompany: companies[0].id) }
+        #expect(eventsOfFirst.count == 2)
+    }
+
+    @Test("small batches still make one job run whose counts cover the whole input")
+    func batchesShareOneRun() throws {
+        let fixture = try IngestFixture()
+        let lines = (1...5).map { i in
+            line(["source": "x", "source_event_id": "\(i)", "company_name": "Co \(i)", "event_type": "repo_activity",
+                  "event_time": "2026-01-0\(i)"])
+        }
+        let result = try fixture.ingest(lines) { $0.batchSize = 2 }
+        #expect(count(result, "inserted") == 5)
+        let jobs = try fixture.store.read { try $0.allJobs() }.filter { $0.started.jobType == "ingest" }
+        #expect(jobs.count == 1)
+        #expect(jobs.first?.status == "completed")
+        #expect(jobs.first?.companiesProcessed == 5)
+        #expect(jobs.first.map { Int64($0.id) } == count(result, "job_run_id"))
+    }
+
+    @Test("timeline: a new company lists its creation then its event, each with the ingest run")
+    func timelineLineage() throws {
+        let fixture = try IngestFixture()
+        let result = try fixture.ingest(file: Self.testAdapter)
+        let run = count(result, "job_run_id").map { UInt64($0) }
+        let entries = try fixture.store.read { try $0.timeline(ofCompany: 1) }
+        #expect(entries.map(\.kind) == ["company_created", "event_stored"])
+        #expect(entries.allSatisfy { $0.jobRunID == run })
+        #expect(entries[1].detail.contains("funding_raised"))
+    }
+
+    @Test("init twice changes nothing; installing identical pack content is a no-op, different content is refused")
+    func initAndPackInstall() throws {
+        let fixture = try IngestFixture()
+        let head = try fixture.store.log.head()
+        #expect(try fixture.pipeline.initialize(bundledPack: try IngestFixture.ctoPack()) == false)
+        #expect(try fixture.store.log.head() == head)
+        let again = try fixture.pipeline.installPack(try IngestFixture.ctoPack())
+        #expect(again == PackInstallResult(uuid: WellKnownIDs.fractionalCTOPack, installed: false))
+        // Same (pack_id, version), different content.
+        let original = try IngestFixture.ctoPack()
+        var changedScoring = original.scoring.objectValue!
+        changedScoring["minimum_threshold"] = 5
+        let changed = try Pack(manifestDocument: original.manifestDocument, taxonomy: original.taxonomy,
+                               scoring: .object(changedScoring), eslPolicy: original.eslPolicy, derivers: original.derivers,
+                               playbooks: original.playbooks, promptBundles: original.promptBundles)
+        #expect(changed.checksum != original.checksum)
+        #expect(throws: PipelineError.self) { try fixture.pipeline.installPack(changed) }
+        #expect(try fixture.store.log.head() == head)
+    }
+
+    @Test("invalid workspace and pack ids fail with the spec's texts")
+    func invalidIDs() {
+        #expect(throws: PipelineError(.usage, "Invalid workspace_id: must be a valid UUID")) {
+            _ = try Pipeline.parseWorkspaceID("not-a-uuid")
+        }
+        #expect(throws: PipelineError(.usage, "Invalid pack_id: must be a valid UUID")) {
+            _ = try Pipeline.parsePackID("1234")
+        }
+        #expect((try? Pipeline.parseWorkspaceID("  ")) == .some(nil))
+    }
+}
