@@ -51,9 +51,13 @@ let package = Package(
         .target(name: "Pipeline", dependencies: [
             "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "LMDB",
         ], swiftSettings: strict),
+        // Read-only queries over the views (companies, snapshots, lead feed, timeline, stats, export).
+        .target(name: "Queries", dependencies: [
+            "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore", "LMDB",
+        ], swiftSettings: strict),
         // Shared command-line pieces: store option, output formats, exit codes.
         .target(name: "SiglogCLI", dependencies: [
-            "Pipeline", "Projections", "EventLog", "SiglogCore",
+            "Pipeline", "Projections", "EventLog", "SiglogCore", "SignalPacks", "LMDB",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
@@ -63,7 +67,7 @@ let package = Package(
             "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-query", dependencies: [
-            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Queries", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
         .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: strict),
@@ -75,6 +79,16 @@ let package = Package(
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
+        .testTarget(name: "ProjectionsTests", dependencies: [
+            "Projections", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks",
+        ], swiftSettings: strict),
+        .testTarget(name: "QueriesTests", dependencies: [
+            "Queries", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SignalPacks",
+        ], swiftSettings: strict),
+        // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
+        .testTarget(name: "EndToEndTests", dependencies: [
+            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay",
+        ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "Ingest", "SiglogCore",
         ], swiftSettings: strict),
