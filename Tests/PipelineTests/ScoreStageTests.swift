@@ -250,3 +250,36 @@ struct ScoreStageTests {
         #expect(try fixture.readiness(a, feb18)?.record.leadershipGap == 0)
     }
 }
+
+@Suite("Score stage workspaces")
+struct ScoreStageWorkspaceTests {
+    @Test("§11.8 workspace with active pack X → score run carries workspace and pack X; rows land in that workspace")
+    func workspacePackUsed() throws {
+        let fixture = try StageFixture(
+            packs: [(StageFixture.ctoPack, "fractional_cto_v1"), (StageFixture.blockedPack, "example_esl_blocked")],
+            now: .at(feb18, 23))
+        let other = UUID(uuidString: "00000000-0000-0000-0000-0000000000cc")!
+        _ = try fixture.store.write { writer in
+            try writer.append(WorkspaceCreated(workspaceID: other, name: "X", activePack: StageFixture.blockedPack),
+                              at: .at(feb18))
+        }
+        let company = try fixture.company("A")
+        try fixture.event(company, "cto_role_posted", at: .at(feb18, 9), pack: StageFixture.blockedPack)
+        try fixture.event(company, "funding_raised", at: .at(feb18, 9), pack: StageFixture.ctoPack)
+        let result = try fixture.pipeline.runScore(workspace: other, asOf: feb18)
+        #expect(result.int("companies_scored") == 1)
+        let job = try #require(try fixture.jobs().last)
+        #expect(job.started.workspaceID == other)
+        #expect(job.started.pack == StageFixture.blockedPack)
+        // Only the workspace pack's event is scored: G from cto_role_posted, no momentum.
+        let r = try #require(try fixture.readiness(company, feb18, pack: StageFixture.blockedPack)).record
+        #expect(r.leadershipGap == 70)
+        #expect(r.momentum == 0)
+        #expect(try fixture.readiness(company, feb18)?.record == nil)
+        let row = try fixture.read { try $0.leadFeedRow(workspace: other, pack: StageFixture.blockedPack, entity: company) }
+        #expect(row?.record.compositeScore == r.composite)
+        #expect(try fixture.feedRow(company, pack: StageFixture.blockedPack)?.record == nil)
+        let ranked = try fixture.pipeline.emergingCompanies(asOf: feb18, threshold: 0, workspace: other)
+        #expect(ranked.map(\.companyID) == [company])
+    }
+}
