@@ -10,7 +10,8 @@ struct SiglogAppend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siglog-append",
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
-        subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self])
+        subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Stage.self, Outreach.self,
+                      CompanyCommand.self])
 }
 
 struct Init: ParsableCommand {
