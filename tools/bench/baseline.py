@@ -85,7 +85,7 @@ CREATE TABLE lead_feed (
   composite_score INTEGER NOT NULL, top_signal_ids TEXT, esl_decision TEXT, sensitivity_level TEXT,
   recommendation_band TEXT, last_seen TEXT, outreach_status_summary TEXT, as_of TEXT NOT NULL,
   updated_at TEXT NOT NULL, PRIMARY KEY (workspace_id, pack_id, entity_id));
-CREATE INDEX lead_feed_score ON lead_feed(workspace_id, pack_id, composite_score DESC);
+CREATE INDEX lead_feed_score ON lead_feed(workspace_id, pack_id, composite_score DESC, entity_id);
 """
 
 POSTGRES_SCHEMA = """
@@ -135,7 +135,7 @@ CREATE TABLE lead_feed (
   sensitivity_level varchar(32), recommendation_band varchar(32), last_seen timestamptz,
   outreach_status_summary json, as_of date NOT NULL, updated_at timestamptz NOT NULL,
   PRIMARY KEY (workspace_id, pack_id, entity_id));
-CREATE INDEX lead_feed_score ON lead_feed(workspace_id, pack_id, composite_score DESC);
+CREATE INDEX lead_feed_score ON lead_feed(workspace_id, pack_id, composite_score DESC, entity_id);
 """
 
 TOP_100 = ("SELECT entity_id, composite_score, top_signal_ids, esl_decision, sensitivity_level, "
@@ -551,6 +551,9 @@ def phase_lead_feed(engine, args):
     engine.many(head, 12, tail, rows)
     upserted += len(rows)
     engine.commit()
+    if engine.kind == "postgres":
+        engine.db.autocommit = True
+    engine.execute("ANALYZE")  # fresh statistics for the query planner, as autovacuum would give later
     return {"count": upserted, "rows_upserted": upserted}
 
 
