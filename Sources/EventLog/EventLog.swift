@@ -30,6 +30,9 @@ public final class EventLog: Sendable {
         public var initialMapSize = 64 << 20
         /// Record types this binary knows; others are reported with their sequence number on read.
         public var knownRecordTypes: Set<RecordType>? = nil
+        /// Open without the lock file (`MDB_NOLOCK`): only for read-only opens of a store whose
+        /// directory cannot be written; a concurrent writer would not see this reader.
+        public var noLock = false
         public init() {}
     }
 
@@ -57,6 +60,7 @@ public final class EventLog: Sendable {
         envOptions.readOnly = mode == .readOnly
         envOptions.durable = options.durable
         envOptions.initialMapSize = options.initialMapSize
+        envOptions.noLock = options.noLock
         environment = try Environment(path: path, options: envOptions)
         self.path = path
         self.knownRecordTypes = options.knownRecordTypes
@@ -142,6 +146,20 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// Walks the records from `start` in log order inside `transaction` (so a stage sees exactly the
+    /// log its write transaction sees); `body` returns false to stop. Records are checked as on every read.
+    public func forEach(in transaction: Transaction, from start: UInt64 = 1, _ body: (RecordView) throws -> Bool) throws {
+        let cursor = try transaction.cursor(records)
+        var key = max(start, 1).bigEndian
+        var entry = try withUnsafeBytes(of: &key) { try cursor.seek(atOrAfter: $0) }
+        while let e = entry {
+            guard e.key.count == 8 else { throw LogError.malformedKey(after: 0) }
+            let seq = UInt64(bigEndian: e.key.loadUnaligned(as: UInt64.self))
+            if try !body(try RecordView(sequence: seq, bytes: e.value, knownTypes: knownRecordTypes)) { return }
+            entry = try cursor.next()
+        }
+    }
+
     /// Calls `body` for every record with sequence in `range`, in order, reading in chunks of
     /// `chunkSize` records per short read transaction (so a long scan never pins old pages).
     /// Each record's checksum, format and type are checked; gaps are reported.
@@ -207,5 +225,11 @@ public final class EventLog: Sendable {
     /// A metadata value of the store (e.g. its format marker), or nil.
     public func metadata(_ key: String) throws -> [UInt8]? {
         try environment.read { try $0.get(meta, key: Array(key.utf8)) }
+    }
+
+    /// A metadata value of the store as seen by `transaction` (so it can be checked in the same
+    /// snapshot as the data it describes), or nil.
+    public func metadata(_ key: String, in transaction: Transaction) throws -> [UInt8]? {
+        try transaction.get(meta, key: Array(key.utf8))
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 public import SiglogCore
+import EventLog
 import Projections
 import Scoring
 import SiglogRecords
@@ -37,17 +38,20 @@ extension Pipeline {
     {
         let reader = writer.reader
         var events: [DeriverEvent] = []
-        for company in try reader.companiesWithEvents() {
-            for stamped in try reader.events(ofCompany: company) where stamped.record.pack == pack.uuid {
-                if let bound, stamped.record.eventTime >= bound { continue }
-                events.append(DeriverEvent(stamped))
-            }
+        // One sequential pass over the log (in this transaction) beats a lookup per event.
+        try reader.log.forEach(in: writer.writer.transaction) { view in
+            guard view.type == .eventStored else { return true }
+            let event = try EventStored.decode(view.payload)
+            guard event.pack == pack.uuid else { return true }
+            if let bound, event.eventTime >= bound { return true }
+            events.append(DeriverEvent(Stamped(record: event, sequence: view.sequence,
+                                               recordedAt: Timestamp(microseconds: view.appendedAt))))
+            return true
         }
         let aggregation = SignalAggregation(events: events, derivers: pack.derivers)
         let now = clock.now()
         for aggregate in aggregation.aggregates {
-            let existing = try reader.instances(ofEntity: Int64(aggregate.entityID))
-                .first { $0.signalID == aggregate.signalID && $0.pack == pack.uuid }
+            let existing = try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid)
             if let existing, !Self.mergeChanges(aggregate, existing) { continue }
             let record = SignalInstanceDerived(
                 entityID: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid,

@@ -67,7 +67,7 @@ public struct ViewKeyReader {
     public mutating func day() -> Day { Day(daysSinceEpoch: Int32(bitPattern: uint32() ^ (1 << 31))) }
 
     public mutating func uuid() -> UUID {
-        var value = UUID().uuid
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // UUID() would read the random source
         withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 16)])) }
         index += 16
         return UUID(uuid: value)

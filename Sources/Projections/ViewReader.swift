@@ -190,6 +190,12 @@ public struct ViewReader {
         return result
     }
 
+    /// The instance stored under `(entity_id, signal_id, pack_id)`, or nil.
+    public func instance(entity: Int64, signalID: String, pack: UUID) throws -> InstanceRow? {
+        try transaction.get(views.instances, key: ViewKey().appending(entity).appending(signalID).appending(pack).bytes)
+            .map { bytes in try bytes.withUnsafeBytes { try InstanceRow.decode($0) } }
+    }
+
     public func instances(ofEntity id: Int64) throws -> [InstanceRow] {
         var result: [InstanceRow] = []
         try scan(views.instances, prefix: ViewKey().appending(id)) { _, value in

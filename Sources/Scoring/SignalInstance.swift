@@ -9,7 +9,9 @@ public struct SignalAggregate: Sendable, Hashable {
     /// Max of the non-null event confidences; nil when every contribution had none.
     public var confidence: Double?
     /// Contributing event ids, first contribution first, no repeats.
-    public var evidenceEventIDs: [Int]
+    public private(set) var evidenceEventIDs: [Int]
+    /// The same ids as a set, so folding an event in stays O(1) however long the evidence grows.
+    private var evidenceSet: Set<Int>
 
     public init(
         entityID: Int, signalID: String, firstSeen: Timestamp, lastSeen: Timestamp, confidence: Double?,
@@ -21,6 +23,7 @@ public struct SignalAggregate: Sendable, Hashable {
         self.lastSeen = lastSeen
         self.confidence = confidence
         self.evidenceEventIDs = evidenceEventIDs
+        self.evidenceSet = Set(evidenceEventIDs)
     }
 
     /// Folds one more contributing event in.
@@ -28,7 +31,7 @@ public struct SignalAggregate: Sendable, Hashable {
         firstSeen = min(firstSeen, event.eventTime)
         lastSeen = max(lastSeen, event.eventTime)
         if let c = event.confidence, confidence.map({ c > $0 }) ?? true { confidence = c }
-        if !evidenceEventIDs.contains(event.id) { evidenceEventIDs.append(event.id) }
+        if evidenceSet.insert(event.id).inserted { evidenceEventIDs.append(event.id) }
     }
 }
 
@@ -109,7 +112,8 @@ public struct SignalInstance: Sendable, Hashable {
                 evidenceEventIDs: aggregate.evidenceEventIDs)
         }
         var evidence = existing.evidenceEventIDs ?? []
-        for id in aggregate.evidenceEventIDs where !evidence.contains(id) { evidence.append(id) }
+        var seen = Set(evidence)
+        for id in aggregate.evidenceEventIDs where seen.insert(id).inserted { evidence.append(id) }
         return SignalInstance(
             entityID: existing.entityID, signalID: existing.signalID, strength: 1.0,
             confidence: aggregate.confidence ?? existing.confidence,

@@ -95,7 +95,7 @@ extension PayloadReader.Field {
     public func uuid() throws -> UUID {
         let raw = try bytes()
         guard raw.count == 16 else { throw PayloadError("field \(number) is not a UUID") }
-        var value = UUID().uuid
+        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // UUID() would read the random source
         withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: raw) }
         return UUID(uuid: value)
     }
