@@ -87,6 +87,8 @@ public struct RecordView {
     public let appendedAt: Int64
     public let workspace: UUID?
     public let payload: UnsafeRawBufferPointer
+    /// The whole stored record (envelope, payload and checksum), e.g. to copy it to another log.
+    public let storedBytes: UnsafeRawBufferPointer
 
     /// Parses and checks the stored bytes of the record at `sequence`: size, checksum, format version
     /// and (when `knownTypes` is given) the record type.
@@ -125,6 +127,7 @@ public struct RecordView {
         self.appendedAt = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: 3, as: Int64.self))
         self.workspace = workspace == UUID(uuid: UUID.nilBytes) ? nil : workspace
         self.payload = UnsafeRawBufferPointer(rebasing: bytes[Envelope.headerSize..<bodyEnd])
+        self.storedBytes = bytes
     }
 
     /// A copy that outlives the transaction.

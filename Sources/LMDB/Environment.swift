@@ -101,6 +101,11 @@ public final class Environment: @unchecked Sendable {
         return database
     }
 
+    /// Removes a dropped database's handle from the cache so a later `database(_:)` opens it anew.
+    func forgetDatabase(_ name: String) {
+        _ = databases.withLock { $0.removeValue(forKey: name) }
+    }
+
     /// Whether a named database exists, without creating it.
     public func hasDatabase(_ name: String) throws -> Bool {
         if databases.withLock({ $0[name] }) != nil { return true }

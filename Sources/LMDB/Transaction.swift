@@ -115,6 +115,29 @@ public final class WriteTransaction: Transaction {
         try key.withUnsafeBytes { try delete(database, key: $0) }
     }
 
+    /// Stores `value` under `key` unless the key is present. Returns nil when stored, else the
+    /// existing value (valid until the next write), which is left unchanged: one B-tree descent
+    /// tells a new key from an overwrite. The corresponding C call is `mdb_put` with `MDB_NOOVERWRITE`.
+    public func insert(
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
+    ) throws -> UnsafeRawBufferPointer? {
+        checkValid()
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let result = mdb_put(handle, database.handle, &k, &v, UInt32(MDB_NOOVERWRITE))
+        if result == MDB_KEYEXIST { return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size) }
+        try check(result, "mdb_put")
+        return nil
+    }
+
+    /// Deletes `database` from the environment (its entries and its name); its handle is closed
+    /// at once and must not be used again. The corresponding C function is `mdb_drop` with `del = 1`.
+    public func drop(_ database: Database) throws {
+        checkValid()
+        try check(mdb_drop(handle, database.handle, 1), "mdb_drop")
+        if let name = database.name { environment.forgetDatabase(name) }
+    }
+
     /// Removes every entry of `database` but keeps it open. The corresponding C function is `mdb_drop`.
     public func empty(_ database: Database) throws {
         checkValid()

@@ -3,25 +3,65 @@ public import Foundation
 import LMDB
 public import SiglogCore
 public import SiglogRecords
+import Synchronization
 
 /// A siglog store: the log plus the current generation of its views, with the projector wired
 /// into every append. The one object the pipeline and the tools open.
+///
+/// The views in use are those of the generation named by the log metadata key `views.generation`.
+/// Every transaction checks that key in its own snapshot: when a rebuild (in this or another
+/// process) has switched generations, the store opens the new generation's databases and runs the
+/// transaction again, so it never reads or writes a dropped generation.
 public final class Store: Sendable {
     public let log: EventLog
-    public let views: ViewSet
-    public let projector: ViewProjector
+    private let current: Mutex<ViewSet>
+
+    /// The generation of views this store reads and writes.
+    public var views: ViewSet { current.withLock { $0 } }
+    /// The projector over `views`.
+    public var projector: ViewProjector { ViewProjector(views: views) }
 
     static let generationKey = "views.generation"
 
     /// Opens the store at `path`. `.create` makes it when missing; `.readOnly` uses `MDB_RDONLY`.
-    public init(path: String, mode: EventLog.Mode, durable: Bool = true) throws {
+    /// `noLock` opens without the lock file (`MDB_NOLOCK`), for read-only opens of an unwritable directory.
+    public init(path: String, mode: EventLog.Mode, durable: Bool = true, noLock: Bool = false) throws {
         var options = EventLog.Options()
         options.durable = durable
+        options.noLock = noLock
         options.knownRecordTypes = RecordType.siglogTypes
         log = try EventLog(path: path, mode: mode, options: options)
         let generation = try Store.currentGeneration(of: log)
-        views = try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly)
-        projector = ViewProjector(views: views)
+        current = Mutex(try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly))
+    }
+
+    /// The generation recorded in the log metadata as seen by `transaction`.
+    static func generation(in transaction: Transaction, of log: EventLog) throws -> Int {
+        guard let bytes = try log.metadata(generationKey, in: transaction), let text = String(bytes: bytes, encoding: .utf8),
+            let value = Int(text)
+        else { return 1 }
+        return value
+    }
+
+    /// Thrown inside a transaction that found another generation than its views'; never escapes.
+    struct GenerationChanged: Error { let generation: Int }
+
+    /// Opens the views of `generation` (outside any transaction) and uses them from now on.
+    func adopt(generation: Int) throws {
+        let views = try ViewSet(environment: log.environment, generation: generation, create: false)
+        current.withLock { $0 = views }
+    }
+
+    /// Runs `attempt` with the current views; when the generation changed underneath, adopts the new
+    /// one and tries again.
+    private func withCurrentViews<T>(_ attempt: (ViewSet) throws -> T) throws -> T {
+        while true {
+            do {
+                return try attempt(views)
+            } catch let changed as GenerationChanged {
+                try adopt(generation: changed.generation)
+            }
+        }
     }
 
     /// The generation readers should use (1 until a rebuild switches it).
@@ -38,14 +78,24 @@ public final class Store: Sendable {
     /// same transaction, so records and views commit together or not at all. The body may run again
     /// if the map had to grow; keep in-memory effects until this returns.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
-        try log.write(projections: [projector]) { writer in
-            try body(StoreWriter(writer: writer, views: views, log: log))
+        try withCurrentViews { views in
+            try log.write(projections: [ViewProjector(views: views)]) { writer in
+                let generation = try Store.generation(in: writer.transaction, of: log)
+                if generation != views.generation { throw GenerationChanged(generation: generation) }
+                return try body(StoreWriter(writer: writer, views: views, log: log))
+            }
         }
     }
 
     /// Runs `body` against one consistent snapshot of the views. Keep it short.
     public func read<T>(_ body: (ViewReader) throws -> T) throws -> T {
-        try log.environment.read { try body(ViewReader(transaction: $0, views: views, log: log)) }
+        try withCurrentViews { views in
+            try log.environment.read { txn in
+                let generation = try Store.generation(in: txn, of: log)
+                if generation != views.generation { throw GenerationChanged(generation: generation) }
+                return try body(ViewReader(transaction: txn, views: views, log: log))
+            }
+        }
     }
 }
 

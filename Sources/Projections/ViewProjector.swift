@@ -17,7 +17,30 @@ public struct ViewProjector: LogProjection {
     public init(views: ViewSet) { self.views = views }
 
     public func apply(_ view: RecordView, in txn: WriteTransaction) throws {
-        if try views.appliedSequence(in: txn) >= view.sequence { return }
+        try apply(view, in: txn, active: .all)
+    }
+
+    /// Applies `view`, writing only the views in `active` (partial rebuilds; reads see every view).
+    /// The checkpoint row — applied sequence and fingerprints — is read once and written once.
+    func apply(_ view: RecordView, in txn: WriteTransaction, active: ViewMask) throws {
+        try withUnsafeTemporaryAllocation(byteCount: ViewSet.checkpointRowSize, alignment: 16) { row in
+            let applied: UInt64 = try ViewSet.checkpointKey.withUnsafeBytes { k in
+                row.initializeMemory(as: UInt8.self, repeating: 0)
+                guard let stored = try txn.get(views.checkpoint, key: k), stored.count >= 8 else { return 0 }
+                row.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored.prefix(row.count)))
+                return UInt64(bigEndian: stored.loadUnaligned(as: UInt64.self))
+            }
+            if applied >= view.sequence { return }
+            let writer = ViewWriter(transaction: txn, views: views, row: row, active: active)
+            try project(view, writer, txn)
+            row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
+            try ViewSet.checkpointKey.withUnsafeBytes { k in
+                try txn.put(views.checkpoint, key: k, value: UnsafeRawBufferPointer(row))
+            }
+        }
+    }
+
+    private func project(_ view: RecordView, _ w: ViewWriter, _ txn: WriteTransaction) throws {
         let at = Timestamp(microseconds: view.appendedAt)
         let seq = view.sequence
         if view.type == .eventStored {
@@ -27,26 +50,25 @@ public struct ViewProjector: LogProjection {
             do { company = try EventStored.companyID(inPayload: view.payload) } catch {
                 throw LogError.undecodablePayload(sequence: seq, reason: "\(error)")
             }
-            try put(views.eventsByCompany, ViewKey().appending(company).appending(seq), [], txn)
-            try setCheckpoint(seq, txn)
+            try w.putIfAbsent(.eventsByCompany, ViewKey().appending(company).appending(seq), [])
             return
         }
         switch try AnyRecord(view) {
         case .packInstalled(let r):
-            try put(views.packs, ViewKey().appending(r.packUUID), Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
-            try put(views.packsByKey, ViewKey().appending(r.packID).appending(r.version), uuidBytes(r.packUUID), txn)
+            try w.put(.packs, ViewKey().appending(r.packUUID), Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+            try w.put(.packsByKey, ViewKey().appending(r.packID).appending(r.version), uuidBytes(r.packUUID))
         case .workspaceCreated(let r):
             let row = WorkspaceRow(id: r.workspaceID, name: r.name, activePack: r.activePack, createdAt: at, updatedAt: at)
-            try put(views.workspaces, ViewKey().appending(r.workspaceID), row.encoded(), txn)
+            try w.put(.workspaces, ViewKey().appending(r.workspaceID), row.encoded())
         case .workspacePackSet(let r):
             let key = ViewKey().appending(r.workspaceID)
             guard let bytes = try txn.get(views.workspaces, key: key.bytes) else { break }
             var row = try bytes.withUnsafeBytes { try WorkspaceRow.decode($0) }
             row.activePack = r.pack
             row.updatedAt = at
-            try put(views.workspaces, key, row.encoded(), txn)
+            try w.put(.workspaces, key, row.encoded())
         case .companyCreated(let r):
-            try applyCompanyCreated(r, seq: seq, at: at, txn)
+            try applyCompanyCreated(r, seq: seq, at: at, w)
         case .companyUpdated(let r):
             let key = ViewKey().appending(r.companyID)
             guard let bytes = try txn.get(views.companies, key: key.bytes) else { break }
@@ -55,34 +77,34 @@ public struct ViewProjector: LogProjection {
             row.alignmentOK = r.alignmentOK
             row.status = r.status
             row.updatedAt = at
-            try put(views.companies, key, row.encoded(), txn)
+            try w.put(.companies, key, row.encoded())
             let alignment = r.alignmentOK.map { $0 ? "true" : "false" } ?? "none"
             try timeline(r.companyID, seq, at, "company_updated",
-                         "version \(r.version): alignment \(alignment), status \(r.status ?? "none")", nil, txn)
+                         "version \(r.version): alignment \(alignment), status \(r.status ?? "none")", nil, w)
         case .eventStored:
             break  // handled above
         case .signalInstanceDerived(let r):
-            try applyInstance(r, at: at, seq: seq, txn)
+            try applyInstance(r, at: at, seq: seq, w)
         case .readinessSnapshot(let r):
-            try put(views.readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                    Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
-            try put(views.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [], txn)
+            try w.put(.readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
+                    Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+            try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
             try timeline(r.companyID, seq, at, "readiness_snapshot",
                          "as_of \(r.asOf): composite \(r.composite) (M\(r.momentum) C\(r.complexity) P\(r.pressure) G\(r.leadershipGap))",
-                         r.jobRunID, txn)
+                         r.jobRunID, w)
         case .engagementSnapshot(let r):
-            try put(views.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                    Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
+            try w.put(.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
+                    Stamped(record: r, sequence: seq, recordedAt: at).encoded())
             try timeline(r.companyID, seq, at, "engagement_snapshot",
                          "as_of \(r.asOf): ESL \(r.eslScore) \(r.engagementType), \(r.eslDecision), outreach \(r.outreachScore)",
-                         r.jobRunID, txn)
+                         r.jobRunID, w)
         case .leadFeedRow(let r):
-            try applyLeadFeedRow(r, seq: seq, at: at, txn)
+            try applyLeadFeedRow(r, seq: seq, at: at, w)
         case .jobRunStarted(let r):
             let row = JobRow(id: seq, started: r, startedAt: at, status: "running", finishedAt: nil,
                              companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil, result: .null)
-            try put(views.jobs, ViewKey().appending(seq), row.encoded(), txn)
-            try put(views.jobsByWorkspace, jobsIndexKey(r.workspaceID, r.jobType, at, seq), [], txn)
+            try w.put(.jobs, ViewKey().appending(seq), row.encoded())
+            try w.put(.jobsByWorkspace, jobsIndexKey(r.workspaceID, r.jobType, at, seq), [])
         case .jobRunFinished(let r):
             let key = ViewKey().appending(r.jobRunID)
             guard let bytes = try txn.get(views.jobs, key: key.bytes) else { break }
@@ -93,38 +115,33 @@ public struct ViewProjector: LogProjection {
             row.companiesESLSuppressed = r.companiesESLSuppressed
             row.errorMessage = r.errorMessage
             row.result = r.result
-            try put(views.jobs, key, row.encoded(), txn)
+            try w.put(.jobs, key, row.encoded())
         case .outreachRecorded(let r):
-            try put(views.outreach, ViewKey().appending(r.companyID).appending(seq),
-                    Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
+            try w.put(.outreach, ViewKey().appending(r.companyID).appending(seq),
+                    Stamped(record: r, sequence: seq, recordedAt: at).encoded())
             try timeline(r.companyID, seq, at, "outreach",
-                         "\(r.outreachType) sent \(r.sentAt.isoNaive)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, txn)
+                         "\(r.outreachType) sent \(r.sentAt.isoNaive)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, w)
         }
-        try setCheckpoint(seq, txn)
     }
 
-    private func setCheckpoint(_ seq: UInt64, _ txn: WriteTransaction) throws {
-        try txn.put(views.checkpoint, key: ViewSet.checkpointKey, value: withUnsafeBytes(of: seq.bigEndian) { Array($0) })
-    }
-
-    private func applyCompanyCreated(_ r: CompanyCreated, seq: UInt64, at: Timestamp, _ txn: WriteTransaction) throws {
+    private func applyCompanyCreated(_ r: CompanyCreated, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let row = CompanyRow(created: r, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
-        try put(views.companies, ViewKey().appending(r.companyID), row.encoded(), txn)
+        try w.put(.companies, ViewKey().appending(r.companyID), row.encoded())
         let id = ViewKey().appending(r.companyID).bytes
         // Matching indexes: the first (lowest) company id wins, as the spec's table-order scans do.
-        if let domain = r.domain { try putFirst(views.companiesByDomain, ViewKey().appending(domain), id, txn) }
+        if let domain = r.domain { try w.putIfAbsent(.companiesByDomain, ViewKey().appending(domain), id) }
         for alias in r.aliases {
-            try putFirst(views.companiesByAlias, ViewKey().appending(alias.type).appending(alias.value), id, txn)
+            try w.putIfAbsent(.companiesByAlias, ViewKey().appending(alias.type).appending(alias.value), id)
         }
-        if let domain = r.websiteDomain { try putFirst(views.companiesByWebsiteDomain, ViewKey().appending(domain), id, txn) }
-        if let linkedin = r.linkedinURL { try putFirst(views.companiesByLinkedIn, ViewKey().appending(linkedin), id, txn) }
-        if !r.normalizedName.isEmpty { try putFirst(views.companiesByName, ViewKey().appending(r.normalizedName), id, txn) }
-        try timeline(r.companyID, seq, at, "company_created", "\(r.name)\(r.domain.map { " (\($0))" } ?? "")", r.jobRunID, txn)
+        if let domain = r.websiteDomain { try w.putIfAbsent(.companiesByWebsiteDomain, ViewKey().appending(domain), id) }
+        if let linkedin = r.linkedinURL { try w.putIfAbsent(.companiesByLinkedIn, ViewKey().appending(linkedin), id) }
+        if !r.normalizedName.isEmpty { try w.putIfAbsent(.companiesByName, ViewKey().appending(r.normalizedName), id) }
+        try timeline(r.companyID, seq, at, "company_created", "\(r.name)\(r.domain.map { " (\($0))" } ?? "")", r.jobRunID, w)
     }
 
-    private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ txn: WriteTransaction) throws {
+    private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
-        let existing = try txn.get(views.instances, key: key.bytes).map { bytes in
+        let existing = try w.transaction.get(views.instances, key: key.bytes).map { bytes in
             try bytes.withUnsafeBytes { try InstanceRow.decode($0) }
         }
         let merged: InstanceRow
@@ -150,28 +167,28 @@ public struct ViewProjector: LogProjection {
                                  evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
         }
         if merged != existing {
-            try put(views.instances, key, merged.encoded(), txn)
+            try w.put(.instances, key, merged.encoded())
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
                 try timeline(r.entityID, seq, at, "instance_derived",
                              "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen?.isoNaive ?? "none")",
-                             r.jobRunID, txn)
+                             r.jobRunID, w)
             }
         }
     }
 
-    private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, seq: UInt64, at: Timestamp, _ txn: WriteTransaction) throws {
+    private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID)
         var previousBand: String?? = .none
-        if let bytes = try txn.get(views.leadFeed, key: key.bytes) {
+        if let bytes = try w.transaction.get(views.leadFeed, key: key.bytes) {
             let old = try bytes.withUnsafeBytes { try Stamped<LeadFeedRowRecorded>.decode($0) }.record
-            try txn.delete(views.leadFeedRank, key: rankKey(old).bytes)
+            try w.delete(.leadFeedRank, rankKey(old))
             previousBand = .some(old.recommendationBand)
         }
-        try put(views.leadFeed, key, Stamped(record: r, sequence: seq, recordedAt: at).encoded(), txn)
-        try put(views.leadFeedRank, rankKey(r), [], txn)
+        try w.put(.leadFeed, key, Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+        try w.put(.leadFeedRank, rankKey(r), [])
         if previousBand == nil || previousBand! != r.recommendationBand {
             try timeline(r.entityID, seq, at, "lead_feed_band",
-                         "band \(r.recommendationBand ?? "none") (composite \(r.compositeScore), as_of \(r.asOf))", r.jobRunID, txn)
+                         "band \(r.recommendationBand ?? "none") (composite \(r.compositeScore), as_of \(r.asOf))", r.jobRunID, w)
         }
     }
 
@@ -187,17 +204,9 @@ public struct ViewProjector: LogProjection {
     }
 
     private func timeline(_ company: Int64, _ seq: UInt64, _ at: Timestamp, _ kind: String, _ detail: String,
-                          _ jobRunID: UInt64?, _ txn: WriteTransaction) throws {
+                          _ jobRunID: UInt64?, _ w: ViewWriter) throws {
         let entry = TimelineEntry(companyID: company, sequence: seq, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
-        try put(views.timeline, ViewKey().appending(company).appending(seq), entry.encoded(), txn)
-    }
-
-    private func put(_ db: Database, _ key: ViewKey, _ value: [UInt8], _ txn: WriteTransaction) throws {
-        try txn.put(db, key: key.bytes, value: value)
-    }
-
-    private func putFirst(_ db: Database, _ key: ViewKey, _ value: [UInt8], _ txn: WriteTransaction) throws {
-        do { try txn.put(db, key: key.bytes, value: value, options: .noOverwrite) } catch LMDBError.keyExists {}
+        try w.put(.timeline, ViewKey().appending(company).appending(seq), entry.encoded())
     }
 
     private func uuidBytes(_ uuid: UUID) -> [UInt8] { withUnsafeBytes(of: uuid.uuid) { Array($0) } }

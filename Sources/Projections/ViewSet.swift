@@ -16,7 +16,13 @@ public struct ViewSet: Sendable {
         "lead_feed.rank", "timeline", "jobs", "jobs.by_workspace", "outreach", "checkpoint",
     ]
 
+    /// Views carrying a fingerprint: every name but `checkpoint`, in `names` order. A view's index
+    /// here is its slot in the checkpoint row.
+    public static let fingerprinted: [String] = names.filter { $0 != "checkpoint" }
+
     public let generation: Int
+    /// The databases of `fingerprinted`, in the same order.
+    let fingerprintedDatabases: [Database]
     public let packs: Database
     /// `(pack_id, version)` → pack UUID.
     public let packsByKey: Database
@@ -82,6 +88,16 @@ public struct ViewSet: Sendable {
         jobsByWorkspace = try open("jobs.by_workspace")
         outreach = try open("outreach")
         checkpoint = try open("checkpoint")
+        fingerprintedDatabases = [
+            packs, packsByKey, workspaces, companies, companiesByDomain, companiesByAlias, companiesByWebsiteDomain,
+            companiesByLinkedIn, companiesByName, eventsByCompany, instances, readiness, readinessByDay, engagement,
+            leadFeed, leadFeedRank, timeline, jobs, jobsByWorkspace, outreach,
+        ]
+    }
+
+    /// The database of a view by name (without the generation prefix), or nil.
+    public func database(named name: String) -> Database? {
+        all.first { $0.name == name }?.database
     }
 
     /// Every database of the set with its view name, in `names` order.
@@ -95,11 +111,41 @@ public struct ViewSet: Sendable {
          ("jobs.by_workspace", jobsByWorkspace), ("outreach", outreach), ("checkpoint", checkpoint)]
     }
 
+    /// The checkpoint row: `applied u64 (big-endian)` then one `Fingerprint` (24 bytes, little-endian
+    /// sum and count) per view of `fingerprinted`, in that order. One row, so the append path reads
+    /// and writes a single small value per record whatever the number of views.
     static let checkpointKey = Array("applied".utf8)
+    static let checkpointRowSize = 8 + fingerprinted.count * Fingerprint.encodedSize
 
     /// The last log sequence number reflected in these views.
     public func appliedSequence(in txn: Transaction) throws -> UInt64 {
-        guard let bytes = try txn.get(checkpoint, key: ViewSet.checkpointKey), bytes.count == 8 else { return 0 }
-        return bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+        guard let bytes = try ViewSet.checkpointKey.withUnsafeBytes({ try txn.get(checkpoint, key: $0) }),
+            bytes.count >= 8
+        else { return 0 }
+        return UInt64(bigEndian: bytes.loadUnaligned(as: UInt64.self))
+    }
+
+    /// The stored fingerprint of every fingerprinted view, by name.
+    public func fingerprints(in txn: Transaction) throws -> [String: Fingerprint] {
+        let row = try txn.get(checkpoint, key: ViewSet.checkpointKey) ?? []
+        return row.withUnsafeBytes { bytes in
+            var result: [String: Fingerprint] = [:]
+            for (index, name) in ViewSet.fingerprinted.enumerated() {
+                result[name] = Fingerprint.load(from: bytes, at: 8 + index * Fingerprint.encodedSize)
+            }
+            return result
+        }
+    }
+
+    /// The fingerprint of a view computed from its content (a full scan; for verification).
+    public func computeFingerprint(of database: Database, in txn: Transaction) throws -> Fingerprint {
+        var fingerprint = Fingerprint()
+        let cursor = try txn.cursor(database)
+        var entry = try cursor.first()
+        while let e = entry {
+            fingerprint.add(key: e.key, value: e.value)
+            entry = try cursor.next()
+        }
+        return fingerprint
     }
 }

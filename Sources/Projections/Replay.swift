@@ -1,0 +1,311 @@
+import EventLog
+import Foundation
+import LMDB
+public import SiglogCore
+
+/// How far a replay has come, reported after every committed write transaction.
+public struct ReplayProgress: Sendable {
+    /// Records folded so far.
+    public var done: UInt64
+    /// Records to fold in total (grows if the log grows during a rebuild).
+    public var total: UInt64
+    /// Seconds since the replay started.
+    public var elapsed: Double
+}
+
+/// Settings of a replay.
+public struct ReplayOptions: Sendable {
+    /// Views to rebuild (names of `ViewSet.fingerprinted`); nil rebuilds every view.
+    public var views: [String]? = nil
+    /// Records read per short read transaction of the log.
+    public var chunkSize = 8192
+    /// Records folded per write transaction of the views (each commits its checkpoint).
+    public var transactionSize = 250_000
+    /// Called after every committed write transaction.
+    public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
+
+    public init() {}
+}
+
+/// What a replay did.
+public struct ReplayResult: Sendable {
+    /// Records folded into the views.
+    public var recordsReplayed: UInt64
+    /// Wall-clock seconds.
+    public var elapsed: Double
+    /// The generation (or, for a point-in-time store, 1) now holding the views.
+    public var generation: Int
+    /// The views rebuilt from the log (the requested ones plus the views they read).
+    public var rebuilt: [String]
+    /// The views copied unchanged from the previous generation (partial rebuilds).
+    public var copied: [String]
+    /// The last sequence reflected in the views.
+    public var appliedSequence: UInt64
+    /// The fingerprint of every view after the replay.
+    public var fingerprints: [String: Fingerprint]
+
+    public var recordsPerSecond: Double { elapsed > 0 ? Double(recordsReplayed) / elapsed : 0 }
+}
+
+/// An error of the replay engine, with a message for the user.
+public struct ReplayError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// The replay engine: folds the log through the one `ViewProjector` into a fresh set of views.
+///
+/// - `rebuild`: into generation `g<N+1>` of the live store while readers use `g<N>`, then switches
+///   `views.generation` and drops `g<N>` in one transaction. A half-built generation left by a
+///   killed run is emptied by the next run before it starts.
+/// - `verify`: into a scratch environment that is deleted afterwards, then compares view by view.
+/// - `pointInTime`: the log prefix and its views into a separate, complete store.
+///
+/// The log is read in chunks of short read transactions; views are written in large write
+/// transactions, each committing the views' checkpoint row with them.
+public struct Replayer: Sendable {
+    public let store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// Views that a view's projection reads besides itself: rebuilding a view rebuilds these too.
+    /// (Every other view's projection reads only its own rows.)
+    static let dependencies: [String: [String]] = [
+        "timeline": ["instances", "lead_feed", "companies"],
+        "lead_feed.rank": ["lead_feed"],
+    ]
+
+    /// The requested views plus, transitively, the views they read.
+    public static func closure(of names: [String]) throws -> [String] {
+        var result = Set<String>()
+        var pending = names
+        while let name = pending.popLast() {
+            guard ViewSet.fingerprinted.contains(name) else {
+                throw ReplayError("unknown projection '\(name)'; known: \(ViewSet.fingerprinted.joined(separator: ", "))")
+            }
+            if result.insert(name).inserted { pending += dependencies[name] ?? [] }
+        }
+        return ViewSet.fingerprinted.filter { result.contains($0) }
+    }
+
+    // MARK: - Folding
+
+    /// Folds records `start...end` of `log` into `views` (in `environment`), `transactionSize`
+    /// records per write transaction. Records up to `partialThrough` write only `partial`.
+    static func fold(
+        _ log: EventLog, _ start: UInt64, _ end: UInt64, into views: ViewSet, environment: Environment,
+        partial: ViewMask = .all, partialThrough: UInt64 = 0, options: ReplayOptions,
+        copyLogTo copyTarget: Database? = nil, counter: inout ReplayCounter
+    ) throws {
+        guard start <= end else { return }
+        let projector = ViewProjector(views: views)
+        var next = start
+        while next <= end {
+            let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
+            let range = next...last
+            try environment.write { txn in
+                try log.forEach(in: range, chunkSize: options.chunkSize) { record in
+                    if let copyTarget {
+                        var key = record.sequence.bigEndian
+                        try withUnsafeBytes(of: &key) { k in
+                            try txn.put(copyTarget, key: k, value: record.storedBytes, options: .append)
+                        }
+                    }
+                    try projector.apply(record, in: txn, active: record.sequence <= partialThrough ? partial : .all)
+                }
+            }
+            counter.done += last - next + 1
+            counter.report(options)
+            next = last + 1
+        }
+    }
+
+    // MARK: - Rebuild
+
+    /// Rebuilds the views (all, or `options.views` and what they read) into a new generation and
+    /// switches to it. Views not rebuilt are copied byte for byte from the current generation.
+    @discardableResult
+    public func rebuild(options: ReplayOptions = ReplayOptions()) throws -> ReplayResult {
+        let log = store.log
+        let environment = log.environment
+        var counter = ReplayCounter()
+        let generation = try Store.currentGeneration(of: log)
+        let old = try ViewSet(environment: environment, generation: generation, create: true)
+        let target = try ViewSet(environment: environment, generation: generation + 1, create: true)
+        let rebuilt = try options.views.map { try Replayer.closure(of: $0) } ?? ViewSet.fingerprinted
+        let copied = ViewSet.fingerprinted.filter { !rebuilt.contains($0) }
+
+        // A killed run may have left a half-built generation: start it from nothing. Views outside a
+        // partial rebuild are copied in the same transaction, with their fingerprints, as of the
+        // current generation's checkpoint; records after it are then applied to every view.
+        let copiedThrough: UInt64 = try environment.write { txn in
+            for (_, db) in target.all { try txn.empty(db) }
+            guard !copied.isEmpty else { return 0 }
+            let applied = try old.appliedSequence(in: txn)
+            let fingerprints = try old.fingerprints(in: txn)
+            var row = [UInt8](repeating: 0, count: ViewSet.checkpointRowSize)
+            try row.withUnsafeMutableBytes { out in
+                for name in copied {
+                    try Replayer.copy(old.database(named: name)!, to: target.database(named: name)!, in: txn)
+                    let index = ViewSet.fingerprinted.firstIndex(of: name)!
+                    fingerprints[name]!.store(into: out, at: 8 + index * Fingerprint.encodedSize)
+                }
+            }
+            try txn.put(target.checkpoint, key: ViewSet.checkpointKey, value: row)
+            return applied
+        }
+        let mask = ViewMask(names: rebuilt)
+
+        // Catch up with the log until a pass finds nothing new, then switch in one transaction that
+        // also applies whatever was appended meanwhile (no append can commit while it runs).
+        var next: UInt64 = 1
+        while true {
+            let head = try log.head()
+            counter.total = head
+            if head < next || head - next < UInt64(options.transactionSize / 10) { break }
+            try Replayer.fold(log, next, head, into: target, environment: environment, partial: mask,
+                              partialThrough: copiedThrough, options: options, counter: &counter)
+            next = head + 1
+        }
+        let finalHead: UInt64 = try log.write { writer in
+            let txn = writer.transaction
+            guard try Store.generation(in: txn, of: log) == generation else {
+                throw ReplayError("another rebuild switched the views meanwhile; nothing was changed")
+            }
+            let head = writer.head
+            if head >= next {
+                let projector = ViewProjector(views: target)
+                try log.forEach(in: next...head, chunkSize: options.chunkSize) { record in
+                    try projector.apply(record, in: txn, active: record.sequence <= copiedThrough ? mask : .all)
+                }
+            }
+            try writer.setMetadata(Store.generationKey, Array(String(generation + 1).utf8))
+            for (_, db) in old.all { try txn.drop(db) }
+            return head
+        }
+        if finalHead >= next { counter.done += finalHead - next + 1 }
+        counter.total = finalHead
+        try store.adopt(generation: generation + 1)
+        let (applied, fingerprints) = try environment.read { txn in
+            (try target.appliedSequence(in: txn), try target.fingerprints(in: txn))
+        }
+        return ReplayResult(recordsReplayed: counter.done, elapsed: counter.elapsed, generation: generation + 1,
+                            rebuilt: rebuilt, copied: copied, appliedSequence: applied, fingerprints: fingerprints)
+    }
+
+    /// Copies every entry of `source` into the empty `destination` (same environment), in key order.
+    static func copy(_ source: Database, to destination: Database, in txn: WriteTransaction) throws {
+        // Writes to another database never touch the source's pages, so the cursor stays valid.
+        let cursor = try txn.cursor(source)
+        var entry = try cursor.first()
+        while let e = entry {
+            try txn.put(destination, key: e.key, value: e.value, options: .append)
+            entry = try cursor.next()
+        }
+    }
+
+    // MARK: - Point in time
+
+    /// The last sequence of the log prefix as it stood at `time`: the record before the first one
+    /// appended after `time` (0 when even the first record is later).
+    public func sequence(atOrBefore time: Timestamp) throws -> UInt64 {
+        var last: UInt64 = 0
+        struct Done: Error {}
+        do {
+            try store.log.forEach { record in
+                if record.appendedAt > time.microseconds { throw Done() }
+                last = record.sequence
+            }
+        } catch is Done {}
+        return last
+    }
+
+    /// Writes a complete store at `outputPath` holding the log up to `sequence` (records, dedup
+    /// entries of those records, metadata) and its views folded from it. The live store is only read.
+    /// The idempotency ledger is not copied: its cached results may describe later runs.
+    @discardableResult
+    public func pointInTime(through sequence: UInt64, outputPath: String, options: ReplayOptions = ReplayOptions()) throws
+        -> ReplayResult
+    {
+        let log = store.log
+        let head = try log.head()
+        guard sequence <= head else { throw ReplayError("--to-seq \(sequence) is beyond the end of the log (\(head))") }
+        if FileManager.default.fileExists(atPath: (outputPath as NSString).appendingPathComponent("data.mdb")) {
+            throw ReplayError("\(outputPath) already holds a store; choose a new --out path")
+        }
+        let output = try Store(path: outputPath, mode: .create)
+        let environment = output.log.environment
+        let outLog = try environment.database("log")
+        var counter = ReplayCounter()
+        counter.total = sequence
+        try Replayer.fold(log, 1, sequence, into: output.views, environment: environment, options: options,
+                          copyLogTo: outLog, counter: &counter)
+        // Dedup entries of the copied records, and the store's metadata (but not the generation).
+        let sourceDedup = try log.environment.database("log.dedup")
+        let sourceMeta = try log.environment.database("log.meta")
+        let outDedup = try environment.database("log.dedup")
+        let outMeta = try environment.database("log.meta")
+        var after: [UInt8]? = nil
+        repeat {
+            let chunk = try Replayer.readChunk(sourceDedup, in: log.environment, after: after, limit: 50_000)
+            try environment.write { txn in
+                for (key, value) in chunk where value.count >= 8 {
+                    let seq = value.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+                    if seq <= sequence { try txn.put(outDedup, key: key, value: value, options: .append) }
+                }
+            }
+            after = chunk.last?.0
+            if chunk.count < 50_000 { break }
+        } while true
+        let meta = try Replayer.readChunk(sourceMeta, in: log.environment, after: nil, limit: Int.max)
+        try environment.write { txn in
+            for (key, value) in meta where key != Array(Store.generationKey.utf8) {
+                try txn.put(outMeta, key: key, value: value)
+            }
+        }
+        let views = output.views
+        let (applied, fingerprints) = try environment.read { txn in
+            (try views.appliedSequence(in: txn), try views.fingerprints(in: txn))
+        }
+        return ReplayResult(recordsReplayed: counter.done, elapsed: counter.elapsed, generation: views.generation,
+                            rebuilt: ViewSet.fingerprinted, copied: [], appliedSequence: applied, fingerprints: fingerprints)
+    }
+
+    /// Up to `limit` entries after `after` (from the start when nil), copied out of one short read.
+    static func readChunk(_ db: Database, in environment: Environment, after: [UInt8]?, limit: Int) throws
+        -> [([UInt8], [UInt8])]
+    {
+        try environment.read { txn in
+            var result: [([UInt8], [UInt8])] = []
+            let cursor = try txn.cursor(db)
+            var entry: Cursor.Entry?
+            if let after {
+                entry = try cursor.seek(atOrAfter: after)
+                if let e = entry, e.key.elementsEqual(after) { entry = try cursor.next() }
+            } else {
+                entry = try cursor.first()
+            }
+            while let e = entry, result.count < limit {
+                result.append((Array(e.key), Array(e.value)))
+                entry = try cursor.next()
+            }
+            return result
+        }
+    }
+}
+
+/// Records done and the clock of one replay.
+struct ReplayCounter {
+    var done: UInt64 = 0
+    var total: UInt64 = 0
+    let start = ContinuousClock.now
+
+    var elapsed: Double {
+        let duration = ContinuousClock.now - start
+        return Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    func report(_ options: ReplayOptions) {
+        options.progress?(ReplayProgress(done: done, total: max(total, done), elapsed: elapsed))
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Projections
+import SiglogCLI
+import SiglogCore
+
+@main
+struct SiglogReplay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "siglog-replay",
+        abstract: "Rebuild, verify or rewind a store's views from its log.",
+        discussion: """
+            Without options, every view is rebuilt into a new generation while readers keep using the \
+            current one, then the store switches to it in one transaction. --projection rebuilds only the \
+            named views (and the views they read); the others are copied unchanged into the new generation.
+            """)
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .customLong("projection"), help: "Rebuild only this view (repeatable); the views it reads are rebuilt too.")
+    var projections: [String] = []
+
+    @Flag(help: "Rebuild into scratch and compare with the live views; changes nothing, exits non-zero on a difference.")
+    var verify = false
+
+    @Option(name: .customLong("to-seq"), help: "Rebuild the views as they were after this log sequence number (needs --out).")
+    var toSequence: UInt64?
+
+    @Option(name: .customLong("to-time"), help: "Rebuild the views as of the last record appended at or before this ISO-8601 time (needs --out).")
+    var toTime: String?
+
+    @Option(help: "Directory of the new store a point-in-time rebuild writes (log prefix and views).")
+    var out: String?
+
+    @Option(name: .customLong("transaction-size"), help: .hidden)
+    var transactionSize: Int?
+
+    func validate() throws {
+        if toSequence != nil && toTime != nil { throw ValidationError("use either --to-seq or --to-time, not both") }
+        let pointInTime = toSequence != nil || toTime != nil
+        if pointInTime && out == nil { throw ValidationError("--to-seq and --to-time need --out PATH") }
+        if out != nil && !pointInTime { throw ValidationError("--out is only for --to-seq or --to-time") }
+        if verify && (pointInTime || !projections.isEmpty) {
+            throw ValidationError("--verify checks every view and cannot be combined with other modes")
+        }
+        if pointInTime && !projections.isEmpty { throw ValidationError("a point-in-time rebuild builds every view") }
+        if let toTime, SiglogReplay.parseTime(toTime) == nil {
+            throw ValidationError("--to-time: '\(toTime)' is not an ISO-8601 time such as 2026-02-01T12:00:00Z")
+        }
+        if let transactionSize, transactionSize < 1 { throw ValidationError("--transaction-size must be positive") }
+        for name in projections where !ViewSet.fingerprinted.contains(name) {
+            throw ValidationError("unknown projection '\(name)'; known: \(ViewSet.fingerprinted.joined(separator: ", "))")
+        }
+    }
+
+    static func parseTime(_ text: String) -> Timestamp? {
+        if let date = try? Date(text, strategy: .iso8601) { return Timestamp(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
+        if let date = try? Date(text + "Z", strategy: .iso8601) { return Timestamp(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
+        return nil
+    }
+
+    func run() throws {
+        try runReportingErrors {
+            do {
+                try execute()
+            } catch let error as ReplayError {
+                printError("siglog-replay: \(error.description)")
+                throw ExitCode(SiglogExit.usage)
+            }
+        }
+    }
+
+    private func execute() throws {
+        let opened = try store.openForWriting().store
+        var options = ReplayOptions()
+        if let transactionSize { options.transactionSize = transactionSize }
+        if !projections.isEmpty { options.views = projections }
+        let display = ProgressDisplay()
+        if display.isTerminal { options.progress = { display.show($0) } }
+        let replayer = Replayer(store: opened)
+
+        if verify {
+            let result = try replayer.verify(options: options)
+            display.finish(records: result.recordsReplayed, elapsed: result.elapsed)
+            var views: JSONObject = [:]
+            for check in result.checks {
+                switch check.status {
+                case .ok:
+                    views[check.view] = "ok"
+                case .differs(let key, let live, let rebuilt):
+                    printError("\(check.view): differs at key \(hex(key)): live \(live.map(hex) ?? "(absent)"), rebuilt \(rebuilt.map(hex) ?? "(absent)")")
+                    views[check.view] = .object([
+                        "status": "differs", "key": .string(hex(key)),
+                        "live": live.map { .string(hex($0)) } ?? .null, "rebuilt": rebuilt.map { .string(hex($0)) } ?? .null,
+                    ])
+                case .fingerprintMismatch(let stored, let rebuilt):
+                    printError("\(check.view): stored fingerprint \(stored) but rebuilt \(rebuilt)")
+                    views[check.view] = .object([
+                        "status": "fingerprint_mismatch", "stored": .string("\(stored)"), "rebuilt": .string("\(rebuilt)"),
+                    ])
+                }
+            }
+            printJSON(["status": .string(result.isOK ? "ok" : "differs"), "applied_sequence": .int(Int64(result.appliedSequence)),
+                       "views": .object(views)])
+            if !result.isOK { throw ExitCode(SiglogExit.stageFailed) }
+            return
+        }
+
+        let result: ReplayResult
+        if let out {
+            let sequence = try toSequence ?? replayer.sequence(atOrBefore: SiglogReplay.parseTime(toTime!)!)
+            result = try replayer.pointInTime(through: sequence, outputPath: out, options: options)
+        } else {
+            result = try replayer.rebuild(options: options)
+        }
+        display.finish(records: result.recordsReplayed, elapsed: result.elapsed)
+        var prints: JSONObject = [:]
+        for (name, print) in result.fingerprints.sorted(by: { $0.key < $1.key }) { prints[name] = .string("\(print)") }
+        printJSON([
+            "status": "ok", "generation": .int(Int64(result.generation)), "applied_sequence": .int(Int64(result.appliedSequence)),
+            "records_replayed": .int(Int64(result.recordsReplayed)), "rebuilt": .array(result.rebuilt.map { .string($0) }),
+            "copied": .array(result.copied.map { .string($0) }), "out": out.map { .string($0) } ?? .null,
+            "fingerprints": .object(prints),
+        ])
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+/// Progress on stderr while a terminal watches (records, rate, ETA) and the final summary line.
+final class ProgressDisplay: Sendable {
+    let isTerminal = isatty(STDERR_FILENO) != 0
+
+    func show(_ progress: ReplayProgress) {
+        let rate = progress.elapsed > 0 ? Double(progress.done) / progress.elapsed : 0
+        let remaining = rate > 0 ? Double(progress.total - min(progress.done, progress.total)) / rate : 0
+        FileHandle.standardError.write(Data(String(format: "\r%llu / %llu records, %.0f records/s, ETA %.0fs   ",
+                                                   progress.done, progress.total, rate, remaining).utf8))
+    }
+
+    func finish(records: UInt64, elapsed: Double) {
+        if isTerminal { FileHandle.standardError.write(Data("\r".utf8)) }
+        let rate = elapsed > 0 ? Double(records) / elapsed : 0
+        printError(String(format: "replayed %llu records in %.2fs (%.0f records/s)", records, elapsed, rate))
+    }
+}

@@ -1,1 +1,0 @@
-print("siglog-replay: not yet implemented")
