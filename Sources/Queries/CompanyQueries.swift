@@ -1,0 +1,150 @@
+public import Foundation
+public import Projections
+import Pipeline
+public import SiglogRecords
+public import SiglogCore
+
+/// `companies` and `company`: the companies view (companies are shared by every workspace).
+public enum CompanyQueries {
+    public static let columns = ["id", "name", "domain", "website_url", "alignment_ok_to_contact", "status", "version",
+                                 "source", "created_at", "updated_at"]
+
+    /// The `companies` JSON shape: `id, name, domain, website_url, alignment_ok_to_contact, status,
+    /// version`, then `source, created_at, updated_at`.
+    public static func json(_ row: CompanyRow) -> JSONObject {
+        [
+            "id": .int(row.id), "name": .string(row.name), "domain": nullable(row.created.domain),
+            "website_url": nullable(row.created.websiteURL), "alignment_ok_to_contact": nullable(row.alignmentOK),
+            "status": nullable(row.status), "version": .int(row.version), "source": .string(row.created.source),
+            "created_at": row.createdAt.queryJSON, "updated_at": row.updatedAt.queryJSON,
+        ]
+    }
+
+    /// Companies whose name or domain (or website) contains `search`, case-insensitively; every
+    /// company when `search` is nil or empty. By id, at most `limit`.
+    public static func search(_ search: String?, limit: Int = .max, in reader: ViewReader) throws -> [CompanyRow] {
+        let needle = (search ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        var result: [CompanyRow] = []
+        try reader.scan(reader.views.companies, prefix: ViewKey()) { _, value in
+            let row = try CompanyRow.decode(value)
+            if needle.isEmpty || row.name.lowercased().contains(needle) || (row.created.domain ?? "").contains(needle)
+                || (row.created.websiteURL ?? "").lowercased().contains(needle)
+            {
+                result.append(row)
+            }
+            return result.count < limit
+        }
+        return result
+    }
+
+    public static func rows(_ companies: [CompanyRow]) -> QueryRows {
+        QueryRows(columns: columns, rows: companies.map(json))
+    }
+}
+
+/// `company ID|DOMAIN`: the profile, the current scores in the workspace's pack, the composite
+/// over time, recent events and the workspace's outreach.
+public struct CompanyProfile: Sendable {
+    public var company: CompanyRow
+    public var pack: UUID?
+    /// The latest readiness snapshot of the pack, with its engagement snapshot.
+    public var latest: SnapshotPair?
+    /// `(as_of, composite)` of the pack's readiness snapshots, oldest first.
+    public var history: [(asOf: Day, composite: Int)]
+    /// The newest events visible in the workspace, newest first.
+    public var recentEvents: [EventQueries.Event]
+    /// The company's outreach in the workspace, newest first.
+    public var outreach: [OutreachRecorded]
+
+    /// Loads the profile of `company` for `scope`.
+    public static func load(_ text: String, scope: QueryScope, recentEvents limit: Int = 10, in reader: ViewReader) throws
+        -> CompanyProfile
+    {
+        let company = try resolveCompany(text, in: reader)
+        var history: [(asOf: Day, composite: Int)] = []
+        var latest: Stamped<ReadinessSnapshotRecorded>?
+        if let pack = scope.pack {
+            for snapshot in try reader.readinessHistory(company: company.id) where snapshot.record.pack == pack {
+                history.append((snapshot.record.asOf, snapshot.record.composite))
+                latest = snapshot
+            }
+        }
+        let pair = try latest.map { r in
+            SnapshotPair(readiness: r, engagement: try reader.engagement(company: r.record.companyID, asOf: r.record.asOf, pack: r.record.pack))
+        }
+        let events = try EventQueries.recent(ofCompany: company.id, scope: scope, limit: limit, in: reader)
+        let outreach = try reader.outreach(ofCompany: company.id).map(\.record)
+            .filter { $0.workspaceID == scope.workspace }
+            .sorted { $0.sentAt > $1.sentAt }
+        return CompanyProfile(company: company, pack: scope.pack, latest: pair, history: history, recentEvents: events,
+                              outreach: outreach)
+    }
+
+    /// The composite over time as a sparkline (one character per snapshot).
+    public var sparkline: String { Sparkline.render(history.map(\.composite)) }
+
+    /// `{company, pack_id, scores: snapshot | null, composite_history: [{as_of, composite}],
+    /// sparkline, recent_events, outreach}`.
+    public var json: JSONObject {
+        [
+            "company": .object(CompanyQueries.json(company)),
+            "pack_id": nullable(pack?.lowercased),
+            "scores": latest.map { .object($0.json) } ?? .null,
+            "composite_history": .array(history.map { .object(["as_of": $0.asOf.queryJSON, "composite": .int(Int64($0.composite))]) }),
+            "sparkline": .string(sparkline),
+            "recent_events": .array(recentEvents.map { .object($0.json) }),
+            "outreach": .array(outreach.map { .object(OutreachJSON.json($0)) }),
+        ]
+    }
+
+    /// The readable form: the profile, the scores next to the composite chart, events, outreach.
+    public var table: String {
+        var out: [String] = []
+        let c = company
+        out.append("\(c.name)  (company \(c.id), version \(c.version))")
+        out.append("  domain: \(c.created.domain ?? "-")   website: \(c.created.websiteURL ?? "-")")
+        out.append("  status: \(c.status ?? "-")   alignment_ok_to_contact: \(c.alignmentOK.map(String.init) ?? "-")   source: \(c.created.source)")
+        out.append("")
+        if let latest {
+            let r = latest.readiness.record
+            let band = (try? JSONParser.parse(r.explain))?["recommendation_band"]?.stringValue ?? "-"
+            var lines = ["as_of \(r.asOf)  pack \(r.pack.lowercased)",
+                         "composite \(r.composite)  band \(band)",
+                         "momentum \(r.momentum)  complexity \(r.complexity)  pressure \(r.pressure)  leadership_gap \(r.leadershipGap)"]
+            if let e = latest.engagement?.record {
+                lines.append("esl_score \(JSONWriter.format(e.eslScore))  outreach_score \(e.outreachScore)  \(e.engagementType)  \(e.eslDecision)\(e.cadenceBlocked ? "  cadence_blocked" : "")")
+            } else {
+                lines.append("no engagement snapshot")
+            }
+            let chart = ["composite over time (\(history.count) snapshots, 0–100):", sparkline,
+                         history.first.map { "\($0.asOf) … \(history.last!.asOf)" } ?? ""]
+            let width = lines.map(\.count).max() ?? 0
+            for i in 0..<max(lines.count, chart.count) {
+                let left = i < lines.count ? lines[i] : ""
+                let right = i < chart.count ? chart[i] : ""
+                out.append(("  " + left + String(repeating: " ", count: width - left.count) + "   │ " + right).trimmingTrailingSpaces())
+            }
+        } else {
+            out.append("  no readiness snapshot\(pack.map { " for pack \($0.lowercased)" } ?? "")")
+        }
+        out.append("")
+        out.append("Recent events")
+        out.append(EventQueries.rows(recentEvents).rendered(.table))
+        if !outreach.isEmpty {
+            out.append("")
+            out.append("Outreach")
+            out.append(QueryRows(columns: OutreachJSON.columns, rows: outreach.map(OutreachJSON.json)).rendered(.table))
+        }
+        return out.joined(separator: "\n")
+    }
+}
+
+/// JSON of an outreach record (`outreach_history` columns).
+enum OutreachJSON {
+    static let columns = ["company_id", "workspace_id", "outreach_type", "sent_at", "outcome", "message", "notes"]
+    static func json(_ r: OutreachRecorded) -> JSONObject {
+        ["company_id": .int(r.companyID), "workspace_id": .string(r.workspaceID.lowercased),
+         "outreach_type": .string(r.outreachType), "sent_at": r.sentAt.queryJSON, "outcome": nullable(r.outcome),
+         "message": nullable(r.message), "notes": nullable(r.notes)]
+    }
+}

@@ -1,0 +1,153 @@
+import EventLog
+import Pipeline
+public import Foundation
+public import Projections
+public import SiglogCore
+public import SiglogRecords
+
+/// `events` and `instances`.
+public enum EventQueries {
+    /// A stored event with its id (log position), ingest time and the workspace it was ingested for.
+    public struct Event: Sendable, Hashable {
+        public var id: UInt64
+        public var record: EventStored
+        public var ingestedAt: Timestamp
+        public var workspace: UUID?
+
+        /// The `signal_events` columns.
+        public var json: JSONObject {
+            let r = record
+            return [
+                "id": .int(Int64(id)), "company_id": .int(r.companyID), "source": .string(r.source),
+                "source_event_id": nullable(r.sourceEventID), "event_type": .string(r.eventType),
+                "event_time": r.eventTime.queryJSON, "ingested_at": ingestedAt.queryJSON, "title": nullable(r.title),
+                "summary": nullable(r.summary), "url": nullable(r.url), "raw": parsedJSON(r.rawPayload),
+                "confidence": nullable(r.confidence), "pack_id": .string(r.pack.lowercased),
+                "workspace_id": nullable(workspace?.lowercased),
+            ]
+        }
+    }
+
+    public static let columns = ["id", "company_id", "event_type", "event_time", "source", "source_event_id", "title",
+                                 "confidence", "pack_id"]
+
+    /// Filters of the `events` query; nil means any.
+    public struct Filter: Sendable, Hashable {
+        public var companyID: Int64?
+        public var eventType: String?
+        public var source: String?
+        /// `event_time >= since`.
+        public var since: Timestamp?
+        /// `event_time < until`.
+        public var until: Timestamp?
+        public var limit: Int
+
+        public init(companyID: Int64? = nil, eventType: String? = nil, source: String? = nil, since: Timestamp? = nil,
+                    until: Timestamp? = nil, limit: Int = .max) {
+            self.companyID = companyID
+            self.eventType = eventType
+            self.source = source
+            self.since = since
+            self.until = until
+            self.limit = limit
+        }
+
+        func matches(_ e: EventStored) -> Bool {
+            if let eventType, e.eventType != eventType { return false }
+            if let source, e.source != source { return false }
+            if let since, e.eventTime < since { return false }
+            if let until, e.eventTime >= until { return false }
+            return true
+        }
+    }
+
+    /// The event at log position `id` when it is a stored event.
+    static func event(_ id: UInt64, in reader: ViewReader) throws -> Event? {
+        guard let view = try reader.log.recordView(at: id, in: reader.transaction), view.type == .eventStored else { return nil }
+        let record: EventStored
+        do { record = try EventStored.decode(view.payload) } catch {
+            throw LogError.undecodablePayload(sequence: id, reason: "\(error)")
+        }
+        return Event(id: id, record: record, ingestedAt: Timestamp(microseconds: view.appendedAt), workspace: view.workspace)
+    }
+
+    /// Events of one company matching `filter`, visible in `scope`, in log order (D7), at most `filter.limit`.
+    public static func events(ofCompany id: Int64, filter: Filter, scope: QueryScope, in reader: ViewReader) throws -> [Event] {
+        var result: [Event] = []
+        for eventID in try reader.eventIDs(ofCompany: id) {
+            guard let e = try event(eventID, in: reader), scope.sees(e.workspace), filter.matches(e.record) else { continue }
+            result.append(e)
+            if result.count >= filter.limit { break }
+        }
+        return result
+    }
+
+    /// Events matching `filter` and visible in `scope`, in log order, at most `filter.limit`. With a
+    /// company the company's index is read; otherwise the log is walked up to its head at the start.
+    public static func events(filter: Filter, scope: QueryScope, store: Store) throws -> [Event] {
+        if let company = filter.companyID {
+            return try store.read { reader in
+                guard try reader.company(company) != nil else { throw PipelineError(.notFound, "company \(company) not found") }
+                return try events(ofCompany: company, filter: filter, scope: scope, in: reader)
+            }
+        }
+        var result: [Event] = []
+        let head = try store.log.head()
+        guard head > 0, filter.limit > 0 else { return [] }
+        struct Done: Error {}
+        do {
+            try store.log.forEach(in: 1...head) { view in
+                guard view.type == .eventStored, scope.sees(view.workspace) else { return }
+                let record = try EventStored.decode(view.payload)
+                guard filter.matches(record) else { return }
+                result.append(Event(id: view.sequence, record: record, ingestedAt: Timestamp(microseconds: view.appendedAt),
+                                    workspace: view.workspace))
+                if result.count >= filter.limit { throw Done() }
+            }
+        } catch is Done {}
+        return result
+    }
+
+    /// The company's `limit` newest events visible in `scope`: `event_time` descending, then log
+    /// position descending.
+    public static func recent(ofCompany id: Int64, scope: QueryScope, limit: Int, in reader: ViewReader) throws -> [Event] {
+        let all = try events(ofCompany: id, filter: Filter(), scope: scope, in: reader)
+        return Array(all.sorted { a, b in
+            a.record.eventTime != b.record.eventTime ? a.record.eventTime > b.record.eventTime : a.id > b.id
+        }.prefix(limit))
+    }
+
+    public static func rows(_ events: [Event]) -> QueryRows {
+        QueryRows(columns: columns, rows: events.map(\.json))
+    }
+
+    // MARK: - Instances
+
+    public static let instanceColumns = ["entity_id", "signal_id", "pack_id", "strength", "confidence", "first_seen",
+                                         "last_seen", "evidence_event_ids", "created_at"]
+
+    /// The `signal_instances` columns.
+    public static func json(_ row: InstanceRow) -> JSONObject {
+        [
+            "entity_id": .int(row.entityID), "signal_id": .string(row.signalID), "pack_id": .string(row.pack.lowercased),
+            "strength": .double(row.strength), "confidence": nullable(row.confidence), "first_seen": row.firstSeen.queryJSON,
+            "last_seen": row.lastSeen.queryJSON, "evidence_event_ids": .array(row.evidenceEventIDs.map(JSONValue.int)),
+            "created_at": row.createdAt.queryJSON, "updated_at": row.updatedAt.queryJSON,
+        ]
+    }
+
+    /// Signal instances, by `(entity_id, signal_id, pack_id)`; optionally of one company, one signal and one pack.
+    public static func instances(company: Int64?, signal: String?, pack: UUID?, limit: Int = .max, in reader: ViewReader) throws
+        -> [InstanceRow]
+    {
+        var result: [InstanceRow] = []
+        let prefix = company.map { ViewKey().appending($0) } ?? ViewKey()
+        if let company, try reader.company(company) == nil { throw PipelineError(.notFound, "company \(company) not found") }
+        try reader.scan(reader.views.instances, prefix: prefix) { _, value in
+            let row = try InstanceRow.decode(value)
+            if (signal == nil || row.signalID == signal) && (pack == nil || row.pack == pack) { result.append(row) }
+            return result.count < limit
+        }
+        return result
+    }
+}

@@ -1,0 +1,90 @@
+public import EventLog
+public import Foundation
+import LMDB
+public import Projections
+public import SiglogCore
+import SiglogRecords
+
+/// `stats`, `verify` and `export`: the log itself (store administration, not tenant data).
+public enum LogQueries {
+    // MARK: - Stats
+
+    /// What `stats` reports.
+    public struct Stats: Sendable {
+        public var head: UInt64
+        /// Records per type name, in type-number order.
+        public var recordsByType: [(type: String, count: Int)]
+        /// The last log sequence number reflected in the views, and their generation.
+        public var viewCheckpoint: UInt64
+        public var viewGeneration: Int
+        /// Entries per view database.
+        public var viewEntries: [(name: String, entries: Int)]
+        /// `data.mdb` size on disk, the map size and the bytes of the map in use.
+        public var fileBytes: Int64
+        public var mapSize: Int
+        public var mapBytesUsed: Int
+
+        public var json: JSONObject {
+            [
+                "head": .int(Int64(head)),
+                "records_by_type": .object(JSONObject(recordsByType.map { .init(key: $0.type, value: .int(Int64($0.count))) })),
+                "view_checkpoint": .int(Int64(viewCheckpoint)), "view_generation": .int(Int64(viewGeneration)),
+                "views_behind": .int(Int64(head) - Int64(viewCheckpoint)),
+                "view_entries": .object(JSONObject(viewEntries.map { .init(key: $0.name, value: .int(Int64($0.entries))) })),
+                "file_bytes": .int(fileBytes), "map_size": .int(Int64(mapSize)), "map_bytes_used": .int(Int64(mapBytesUsed)),
+            ]
+        }
+    }
+
+    /// Counts every record of the log (a full walk) and reads the views' checkpoint and sizes.
+    public static func stats(store: Store) throws -> Stats {
+        let (head, checkpoint, generation, entries) = try store.read { reader in
+            let views = reader.views
+            let head = try store.log.head()
+            let entries = try views.all.map { (name: $0.name, entries: try reader.transaction.statistics(of: $0.database).entries) }
+            return (head, try views.appliedSequence(in: reader.transaction), views.generation, entries)
+        }
+        var counts: [RecordType: Int] = [:]
+        if head > 0 { try store.log.forEach(in: 1...head) { counts[$0.type, default: 0] += 1 } }
+        let dataFile = (store.path as NSString).appendingPathComponent("data.mdb")
+        let size = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? NSNumber)?.int64Value ?? 0
+        return Stats(
+            head: head, recordsByType: counts.keys.sorted().map { ($0.name, counts[$0]!) }, viewCheckpoint: checkpoint,
+            viewGeneration: generation, viewEntries: entries, fileBytes: size, mapSize: store.log.environment.mapSize,
+            mapBytesUsed: store.log.environment.mapBytesUsed)
+    }
+
+    // MARK: - Verify
+
+    /// `EventLog.verify()` as JSON: `{sound, head, records_checked, problem, problem_sequence}`.
+    public static func verifyJSON(_ report: EventLog.VerifyReport) -> JSONObject {
+        [
+            "sound": .bool(report.isSound), "head": .int(Int64(report.head)),
+            "records_checked": .int(Int64(report.recordsChecked)),
+            "problem": report.firstProblem.map { .string($0.description) } ?? .null,
+            "problem_sequence": report.firstProblem?.sequence.map { .int(Int64($0)) } ?? .null,
+        ]
+    }
+
+    // MARK: - Export
+
+    /// One exported record: `{seq, type, appended_at, workspace_id, record: {decoded fields}}`.
+    public static func exportJSON(_ view: RecordView) throws -> JSONObject {
+        [
+            "seq": .int(Int64(view.sequence)), "type": .string(view.type.name),
+            "appended_at": Timestamp(microseconds: view.appendedAt).queryJSON,
+            "workspace_id": nullable(view.workspace?.lowercased), "record": .object(RecordJSON.fields(try AnyRecord(view))),
+        ]
+    }
+
+    /// Writes the log from `from` (to the head at the start) as NDJSON through `emit`, one line per record.
+    public static func export(store: Store, from: UInt64, workspace: UUID? = nil, _ emit: (String) -> Void) throws {
+        let head = try store.log.head()
+        guard head >= max(from, 1) else { return }
+        let writer = JSONWriter()
+        try store.log.forEach(in: max(from, 1)...head) { view in
+            if let workspace, view.workspace != nil, view.workspace != workspace { return }
+            emit(writer.string(.object(try exportJSON(view))))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-print("siglog-query: not yet implemented")
