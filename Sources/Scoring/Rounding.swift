@@ -10,8 +10,14 @@ public enum Rounding {
     /// on exact ties: 0.35499999… → 0.35, 0.6049999999999999 → 0.6. Not `roundInt(x * 10^n) / 10^n`.
     /// `%.*f` is correctly rounded by the C library, so formatting and reading back is exact.
     public static func roundDec(_ x: Double, _ places: Int) -> Double {
-        let text = String(format: "%.\(places)f", x)
-        return Double(text) ?? x
+        guard x.isFinite, (0...17).contains(places) else { return x }
+        // snprintf/strtod straight into a stack buffer: the same correctly rounded C conversion as
+        // `String(format:)`, without Foundation's formatting machinery on the scoring hot path.
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 352) { buffer -> Double in
+            let written = withVaList([Int32(places), x]) { vsnprintf(buffer.baseAddress!, 352, "%.*f", $0) }
+            guard written > 0, written < 352 else { return Double(String(format: "%.\(places)f", x)) ?? x }
+            return strtod(buffer.baseAddress!, nil)
+        }
     }
 
     /// `max(lo, min(hi, x))`.

@@ -60,6 +60,13 @@ public struct JSONWriter: Sendable {
     }
 
     private func writeString(_ s: String, into out: inout String) {
+        // Fast path: most strings (ids, labels, times) need no escaping and go in whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && (!asciiOnly || $0 < 0x7F) }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for unit in s.unicodeScalars {
             switch unit {
