@@ -80,7 +80,7 @@ let package = Package(
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
-            "Projections", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks",
+            "Projections", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "QueriesTests", dependencies: [
             "Queries", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SignalPacks",

@@ -1,0 +1,93 @@
+import Foundation
+import Pipeline
+@testable import Projections
+import SignalPacks
+import SiglogCore
+
+let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fresh directory per test: an environment must never be opened twice in one process.
+func temporaryPath(_ tag: String = "store") -> String {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-projections-tests")
+    try? FileManager.default.createDirectory(at: base, withIntermediateDirectories: true)
+    return base.appendingPathComponent("\(tag)-\(UUID().uuidString)").path
+}
+
+/// The directory holding the test bundle, where SwiftPM also puts the package's executables.
+func builtProductsDirectory() -> URL {
+    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+}
+
+func loadPack(_ name: String) throws -> Pack {
+    try PackLoader.load(directory: packageRoot.appendingPathComponent("Fixtures/packs/\(name)"))
+}
+
+/// An initialized store (default workspace and pack) with a pipeline whose clock reads `now`.
+func initializedStore(path: String = temporaryPath(), now: Timestamp, durable: Bool = false) throws -> (Store, Pipeline) {
+    let store = try Store(path: path, mode: .create, durable: durable)
+    let pipeline = Pipeline(store: store, clock: FixedClock(now), rateLimitPerHour: 0)
+    _ = try pipeline.initialize(bundledPack: try loadPack("fractional_cto_v1"))
+    return (store, pipeline)
+}
+
+/// Ingests NDJSON text through the pipeline's ingest stage.
+@discardableResult
+func ingest(_ text: String, into pipeline: Pipeline) throws -> JSONObject {
+    let file = temporaryPath("input") + ".ndjson"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+    defer { try? FileManager.default.removeItem(atPath: file) }
+    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+    defer { try? handle.close() }
+    return try pipeline.ingest(from: handle, options: IngestOptions(inputName: file))
+}
+
+/// The fingerprints stored with the store's current views.
+func storedFingerprints(_ store: Store) throws -> [String: Fingerprint] {
+    try store.read { try $0.views.fingerprints(in: $0.transaction) }
+}
+
+/// Fingerprints computed from the views' contents by a full scan.
+func contentFingerprints(_ store: Store) throws -> [String: Fingerprint] {
+    try store.read { reader in
+        var result: [String: Fingerprint] = [:]
+        for name in ViewSet.fingerprinted {
+            result[name] = try reader.views.computeFingerprint(of: reader.views.database(named: name)!, in: reader.transaction)
+        }
+        return result
+    }
+}
+
+/// A small seeded generator (SplitMix64): the same seed gives the same sequence everywhere.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let eventTypes = ["job_posted_engineering", "repo_activity", "job_posted_infra", "launch_major", "funding_raised",
+                  "headcount_growth", "api_launched", "ai_feature_launched", "enterprise_feature", "compliance_mentioned",
+                  "cto_hired", "cto_departed"]
+
+/// `count` random raw events over `companies` companies in the days before `end`, as NDJSON.
+func randomEvents(_ count: Int, companies: Int, before end: Day, using generator: inout SeededGenerator) -> String {
+    var lines: [String] = []
+    for _ in 0..<count {
+        let company = Int.random(in: 0..<companies, using: &generator)
+        let type = eventTypes.randomElement(using: &generator)!
+        let day = end.adding(days: -Int.random(in: 0..<120, using: &generator))
+        let time = Timestamp(day: day, hour: Int.random(in: 0..<24, using: &generator))
+        let id = UInt32.random(in: 0..<UInt32.max, using: &generator)
+        let confidence = Bool.random(using: &generator) ? ", \"confidence\": 0.\(Int.random(in: 50...95, using: &generator))" : ""
+        lines.append("""
+            {"source": "test", "source_event_id": "e-\(id)", "company_name": "Company \(company)", "domain": "company\(company).example", "event_type": "\(type)", "event_time": "\(time.isoUTC)"\(confidence)}
+            """)
+    }
+    return lines.joined(separator: "\n") + "\n"
+}
