@@ -64,19 +64,23 @@ extension JSONObject {
 
 extension Pipeline {
     /// The recorded result of a completed run with the same `(idempotency key, job type, workspace)`
-    /// (D5), or nil.
+    /// (D5), completed with the job type's §9.1 cached-shape members it lacks
+    /// (`StageRegistry.cachedResult(of:)`), or nil.
     public func cachedResult(for request: JobRequest) throws -> JSONObject? {
         guard let key = request.ledgerKey,
             let bytes = try store.log.idempotentResult(workspace: request.workspace, key: key), bytes.count == 8
         else { return nil }
         let runID = bytes.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
         guard let row = try store.read({ try $0.job(runID) }), row.status == "completed" else { return nil }
-        return row.result.objectValue
+        return StageRegistry.cachedResult(of: row)
     }
 
     /// §9.1 step 3: refuses when the workspace already started `limit` runs of this type in the last hour.
+    /// A child run of a batch (`parentJobRunID` set) is not checked: the parent was admitted for the
+    /// whole batch, which must not stop half-way. Child runs are still recorded, so they count
+    /// against later runs of their type.
     public func checkRateLimit(_ request: JobRequest) throws {
-        guard rateLimitPerHour > 0 else { return }
+        guard rateLimitPerHour > 0, request.parentJobRunID == nil else { return }
         let since = clock.now().adding(days: 0).microseconds - 3_600_000_000
         let count = try store.read {
             try $0.jobCount(workspace: request.workspace, jobType: request.jobType, since: Timestamp(microseconds: since))

@@ -22,39 +22,52 @@ struct AsOfOption: ParsableArguments {
 
 struct Stage: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a pipeline stage: derive, score or update-lead-feed.",
+        abstract: "Run a pipeline stage: ingest, derive, score, update-lead-feed or daily-aggregation.",
         discussion: """
             Prints one JSON result (status, job_run_id, counts, error) and records a job run. \
-            Exit codes: 0 completed, 1 failed, 69 the stage cannot run (no pack), 75 rate limit exceeded.
+            daily-aggregation runs ingest (of --events, if given), derive, score and update-lead-feed as \
+            child runs of one daily_aggregation run, then prints the ranked list (threshold 0, limit 20); \
+            bad event lines are reported on stderr and in ingest_result but do not fail it. \
+            With --idempotency-key, a completed run with the same key, stage and workspace is returned \
+            as recorded and nothing runs. \
+            Exit codes: 0 completed, 1 failed, 64 unknown stage or bad option, 65 bad event lines \
+            (stage ingest only), 66 a named file, workspace or pack does not exist, 69 the stage cannot \
+            run (no pack), 75 rate limit exceeded (WORKSPACE_JOB_RATE_LIMIT_PER_HOUR, default 10 runs \
+            of a stage per workspace and hour; 0 disables).
             """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var scope: ScopeOptions
     @OptionGroup var asOf: AsOfOption
-    @Argument(help: "The stage: derive, score or update-lead-feed.")
+    @Argument(help: "The stage: ingest, derive, score, update-lead-feed or daily-aggregation.")
     var name: String
     @Option(name: .customLong("idempotency-key"), help: "Return the recorded result if a run with this key completed.")
     var idempotencyKey: String?
+    @Option(name: .customLong("events"), help: "NDJSON events to ingest (ingest and daily-aggregation; default: none).")
+    var events: String?
 
     func run() throws {
         try runReportingErrors {
+            guard let jobType = StageRegistry.jobType(named: name) else { throw PipelineError.unknownJobType(name) }
+            if events != nil, !["ingest", "daily_aggregation"].contains(jobType) {
+                throw PipelineError(.usage, "--events applies to ingest and daily-aggregation only")
+            }
             let workspace = try scope.workspace
             let pack = try scope.pack
             let day = try asOf.day
-            let pipeline = try store.openForWriting()
-            let result: JSONObject
-            switch name {
-            case "derive":
-                result = try pipeline.runDerive(workspace: workspace, pack: pack, asOf: day, idempotencyKey: idempotencyKey)
-            case "score":
-                result = try pipeline.runScore(workspace: workspace, pack: pack, asOf: day, idempotencyKey: idempotencyKey)
-            case "update-lead-feed":
-                result = try pipeline.runUpdateLeadFeed(workspace: workspace, pack: pack, asOf: day, idempotencyKey: idempotencyKey)
-            default:
-                throw PipelineError(.usage, "Unknown job_type: \(name)")
-            }
+            let parameters = StageParameters(workspace: workspace, pack: pack, asOf: day, idempotencyKey: idempotencyKey,
+                                             events: events.map { URL(fileURLWithPath: $0) })
+            let result = try store.openForWriting().runStage(jobType: jobType, parameters)
+            let ingestResult = jobType == "ingest" ? result : result["ingest_result"]?.objectValue
+            for case .string(let message) in ingestResult?["errors"]?.arrayValue ?? [] { printError(message) }
             printJSON(result)
-            if result["status"]?.stringValue == "failed" { throw ExitCode(SiglogExit.stageFailed) }
+            if result["status"]?.stringValue == "failed" {
+                let noPack = result["job_run_id"] == .null && result["error"]?.stringValue == PipelineError.noPackResolved.message
+                throw ExitCode(noPack ? SiglogExit.cannotRun : SiglogExit.stageFailed)
+            }
+            if jobType == "ingest", case .int(let count) = result["errors_count"] ?? .null, count > 0 {
+                throw ExitCode(SiglogExit.badInput)
+            }
         }
     }
 }
