@@ -58,7 +58,7 @@ extension Pipeline {
                                            idempotencyKey: idempotencyKey)
         }
         return try withEvents(events) { handle in
-            try runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: handle, eventsName: events.path,
+            try runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: handle, eventsName: events.relativePath,
                                     idempotencyKey: idempotencyKey)
         }
     }

@@ -95,7 +95,7 @@ extension Pipeline {
         let p = parameters
         switch jobType {
         case "ingest":
-            var options = IngestOptions(inputName: p.events?.path ?? "<no events>")
+            var options = IngestOptions(inputName: p.events?.relativePath ?? "<no events>")
             options.workspace = p.workspace
             options.pack = p.pack
             options.idempotencyKey = p.idempotencyKey
