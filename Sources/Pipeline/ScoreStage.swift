@@ -157,10 +157,8 @@ extension Pipeline {
             explain: JSONWriter().string(result.explain), jobRunID: nil)
 
         // Pressure history of the pack in [asOf − 90, asOf], today's being the one just computed.
-        let earliest = asOf.adding(days: -90)
-        var pressures = try reader.readinessHistory(company: company)
-            .filter { $0.record.pack == pack.uuid && $0.record.asOf >= earliest && $0.record.asOf < asOf }
-            .map { PressureSnapshot(asOf: $0.record.asOf, pressure: $0.record.pressure) }
+        var pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
+                                                 before: asOf, reader: reader)
         pressures.append(PressureSnapshot(asOf: asOf, pressure: result.pressure))
 
         let end = asOf.adding(days: 1).midnight
@@ -188,6 +186,22 @@ extension Pipeline {
         return CompanyScore(
             readiness: readiness, readinessExplain: result.explain, engagement: record, eslResult: engagement,
             lastSignalAt: derived.lastSignalAt, latestOutreach: Self.latestOutreach(outreach))
+    }
+
+    /// The pack's readiness pressures of `company` dated `from ..< before`, oldest first: a range
+    /// scan of the `(company_id, as_of, pack_id)` keys, so a long daily history is not read whole.
+    static func pressureHistory(company: Int64, pack: UUID, from: Day, before: Day, reader: ViewReader) throws
+        -> [PressureSnapshot]
+    {
+        var result: [PressureSnapshot] = []
+        let prefix = ViewKey().appending(company)
+        try reader.scan(reader.views.readiness, prefix: prefix, from: prefix.appending(from)) { _, value in
+            let snapshot = try Stamped<ReadinessSnapshotRecorded>.decode(value).record
+            guard snapshot.asOf < before else { return false }
+            if snapshot.pack == pack { result.append(PressureSnapshot(asOf: snapshot.asOf, pressure: snapshot.pressure)) }
+            return true
+        }
+        return result
     }
 
     /// The latest outreach of `records` (one company, one workspace) as a lead-feed summary.
