@@ -138,6 +138,8 @@ public struct Replayer: Sendable {
         // A killed run may have left a half-built generation: start it from nothing. Views outside a
         // partial rebuild are copied in the same transaction, with their fingerprints, as of the
         // current generation's checkpoint; records after it are then applied to every view.
+        // A run killed between the switch and the drop leaves the generation before the current one.
+        try Replayer.dropGeneration(generation - 1, in: environment)
         let copiedThrough: UInt64 = try environment.write { txn in
             for (_, db) in target.all { try txn.empty(db) }
             guard !copied.isEmpty else { return 0 }
@@ -180,9 +182,11 @@ public struct Replayer: Sendable {
                 }
             }
             try writer.setMetadata(Store.generationKey, Array(String(generation + 1).utf8))
-            for (_, db) in old.all { try txn.drop(db) }
             return head
         }
+        // Dropped in a transaction of its own: `mdb_drop` closes the handles at once, so it must not
+        // sit in a transaction that could be retried after the map grows.
+        try environment.write { txn in for (_, db) in old.all { try txn.drop(db) } }
         if finalHead >= next { counter.done += finalHead - next + 1 }
         counter.total = finalHead
         try store.adopt(generation: generation + 1)
@@ -191,6 +195,17 @@ public struct Replayer: Sendable {
         }
         return ReplayResult(recordsReplayed: counter.done, elapsed: counter.elapsed, generation: generation + 1,
                             rebuilt: rebuilt, copied: copied, appliedSequence: applied, fingerprints: fingerprints)
+    }
+
+    /// Deletes the databases of `generation` that exist (leftovers of an interrupted run).
+    static func dropGeneration(_ generation: Int, in environment: Environment) throws {
+        guard generation >= 1 else { return }
+        var databases: [Database] = []
+        for name in ViewSet.names where try environment.hasDatabase(ViewSet.databaseName(name, generation: generation)) {
+            databases.append(try environment.database(ViewSet.databaseName(name, generation: generation), create: false))
+        }
+        guard !databases.isEmpty else { return }
+        try environment.write { txn in for db in databases { try txn.drop(db) } }
     }
 
     /// Copies every entry of `source` into the empty `destination` (same environment), in key order.

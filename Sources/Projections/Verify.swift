@@ -49,7 +49,7 @@ extension Replayer {
         let scratch = try Environment(path: scratchPath, options: envOptions)
         let rebuiltViews = try ViewSet(environment: scratch, generation: 1, create: true)
 
-        let live = store.views
+        let live = try store.read { $0.views }
         let applied = try store.read { try $0.views.appliedSequence(in: $0.transaction) }
         var counter = ReplayCounter()
         counter.total = applied
