@@ -126,6 +126,13 @@ public struct PayloadReader {
             return String(decoding: slice, as: UTF8.self)
         }
 
+        /// The bytes of a length-delimited field in place (valid while the payload buffer is), so
+        /// a caller can compare or intern them without allocating.
+        public func rawBytes() throws(PayloadError) -> UnsafeRawBufferPointer {
+            guard wireType == .bytes else { throw PayloadError("field \(number) is not bytes") }
+            return slice
+        }
+
         public func bytes() throws(PayloadError) -> [UInt8] {
             guard wireType == .bytes else { throw PayloadError("field \(number) is not bytes") }
             return Array(slice)

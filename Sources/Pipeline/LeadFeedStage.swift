@@ -50,11 +50,13 @@ extension Pipeline {
         let reader = writer.reader
         var rows = 0
         let now = clock.now()
+        var eventReader = CompanyEventReader(pack: pack)
+        let end = asOf.adding(days: 1).midnight
         for company in try reader.companiesScored(pack: pack.uuid, asOf: asOf) {
             guard let readiness = try reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
                 let engagement = try reader.engagement(company: company, asOf: asOf, pack: pack.uuid)
             else { continue }
-            let events = CompanyEvents(try reader.events(ofCompany: company), pack: pack.uuid, asOf: asOf)
+            let events = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
             let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
             let input = LeadFeedInput(
                 workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,

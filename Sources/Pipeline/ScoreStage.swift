@@ -12,27 +12,6 @@ struct StageHooks {
     var afterCompany: ((Int64) throws -> Void)?
 }
 
-/// One company's pack events as the score stage reads them for one day.
-struct CompanyEvents {
-    /// Every event of the pack with `event_time < midnight(asOf + 1)`, log order (D15).
-    var upToEnd: [Stamped<EventStored>]
-    /// Those with `event_time >= midnight(asOf − 365)` too: the scoring window (D1).
-    var window: [Stamped<EventStored>]
-
-    init(_ events: [Stamped<EventStored>], pack: UUID, asOf: Day) {
-        let start = asOf.adding(days: -365).midnight
-        let end = asOf.adding(days: 1).midnight
-        upToEnd = events.filter { $0.record.pack == pack && $0.record.eventTime < end }
-        window = upToEnd.filter { $0.record.eventTime >= start }
-    }
-
-    /// The signal-producing events' latest time (lead feed `last_seen`) and the gate's signal ids.
-    func derived(with derivers: DeriverSet) -> (lastSignalAt: Timestamp?, signalIDs: Set<String>) {
-        let events = upToEnd.map(DeriverEvent.init)
-        return (derivers.lastSignalTime(of: events), derivers.signalIDs(of: events))
-    }
-}
-
 /// What scoring one company produced, before anything is appended.
 struct CompanyScore {
     var readiness: ReadinessSnapshotRecorded
@@ -85,8 +64,10 @@ extension Pipeline {
         let reader = writer.reader
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
+        var eventReader = CompanyEventReader(pack: pack)
+        let end = asOf.adding(days: 1).midnight
         for company in try reader.companiesWithEvents() {
-            let events = CompanyEvents(try reader.events(ofCompany: company), pack: pack.uuid, asOf: asOf)
+            let events = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
             if events.window.isEmpty { continue }
             let score: CompanyScore?
             do {
@@ -141,13 +122,13 @@ extension Pipeline {
     {
         let row = try reader.company(company)
         let descending = events.window.sorted { a, b in
-            a.record.eventTime != b.record.eventTime ? a.record.eventTime > b.record.eventTime : a.sequence > b.sequence
+            a.eventTime != b.eventTime ? a.eventTime > b.eventTime : a.id > b.id
         }
         let previous = try reader.readiness(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
         guard let result = ReadinessEngine.compute(
             events: descending.map {
-                ReadinessEvent(eventType: $0.record.eventType, eventTime: $0.record.eventTime,
-                               confidence: $0.record.confidence, source: $0.record.source, url: $0.record.url)
+                ReadinessEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence,
+                               source: $0.source, url: $0.url)
             },
             asOf: asOf, config: pack.readiness, companyStatus: row?.status, previousComposite: previous?.record.composite)
         else { return nil }
@@ -166,13 +147,11 @@ extension Pipeline {
         let lastOutreachAt = outreach.map(\.record.sentAt).filter { $0 < end }.max()
         let derived = events.derived(with: pack.derivers)
         let ascending = events.window.sorted { a, b in
-            a.record.eventTime != b.record.eventTime ? a.record.eventTime < b.record.eventTime : a.sequence < b.sequence
+            a.eventTime != b.eventTime ? a.eventTime < b.eventTime : a.id < b.id
         }
         let input = ESLInput(
             composite: result.composite,
-            events: ascending.map {
-                ESLEvent(eventType: $0.record.eventType, eventTime: $0.record.eventTime, confidence: $0.record.confidence)
-            },
+            events: ascending.map { ESLEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence) },
             pressureSnapshots: pressures, lastOutreachAt: lastOutreachAt, alignmentOK: row?.alignmentOK,
             signalIDs: derived.signalIDs)
         let engagement = EngagementEngine.compute(input, asOf: asOf, policy: pack.esl)
