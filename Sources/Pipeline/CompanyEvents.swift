@@ -105,7 +105,19 @@ struct CompanyEvents {
 
     /// The signal-producing events' latest time (lead feed `last_seen`) and the gate's signal ids.
     func derived(with derivers: DeriverSet) -> (lastSignalAt: Timestamp?, signalIDs: Set<String>) {
-        let events = upToEnd.map(\.deriverEvent)
-        return (derivers.lastSignalTime(of: events), derivers.signalIDs(of: events))
+        guard derivers.patterns.isEmpty else {
+            let events = upToEnd.map(\.deriverEvent)
+            return (derivers.lastSignalTime(of: events), derivers.signalIDs(of: events))
+        }
+        // Passthrough only: an event produces a signal exactly when its type is mapped, so one
+        // lookup per event answers both questions (same result as `DeriverSet.evaluate`).
+        var last: Timestamp?
+        var ids: Set<String> = []
+        for event in upToEnd {
+            guard let signal = derivers.passthrough[event.eventType] else { continue }
+            ids.insert(signal)
+            if last.map({ event.eventTime > $0 }) ?? true { last = event.eventTime }
+        }
+        return (last, ids)
     }
 }

@@ -56,7 +56,14 @@ extension Pipeline {
             guard let readiness = try reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
                 let engagement = try reader.engagement(company: company, asOf: asOf, pack: pack.uuid)
             else { continue }
-            let events = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
+            let lastSignalAt: Timestamp?
+            if readiness.record.carriesLastSignal, try Self.lastEventID(ofCompany: company, reader: reader) ?? 0 < readiness.sequence {
+                // No event arrived since the snapshot was computed: its `last_seen` still holds.
+                lastSignalAt = readiness.record.lastSignalAt
+            } else {
+                lastSignalAt = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
+                    .derived(with: pack.derivers).lastSignalAt
+            }
             let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
             let input = LeadFeedInput(
                 workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
@@ -64,7 +71,7 @@ extension Pipeline {
                 readinessComputedAt: readiness.recordedAt, eslDecision: engagement.record.eslDecision,
                 sensitivityLevel: engagement.record.sensitivityLevel,
                 engagementExplain: Self.parsedExplain(engagement.record.explain),
-                lastSignalAt: events.derived(with: pack.derivers).lastSignalAt,
+                lastSignalAt: lastSignalAt,
                 latestOutreach: Self.latestOutreach(outreach), updatedAt: now)
             guard let row = LeadFeedRowBuilder.build(input) else { continue }
             try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
@@ -72,6 +79,18 @@ extension Pipeline {
             try hooks.afterCompany?(company)
         }
         return rows
+    }
+
+    /// The newest event id (log position) of the company, or nil when it has none.
+    static func lastEventID(ofCompany company: Int64, reader: ViewReader) throws -> UInt64? {
+        var last: UInt64?
+        try reader.scanBackward(reader.views.eventsByCompany, prefix: ViewKey().appending(company)) { key, _ in
+            var keyReader = ViewKeyReader(key)
+            _ = keyReader.int64()
+            last = keyReader.uint64()
+            return false
+        }
+        return last
     }
 
     /// Appends the lead-feed row unless the stored row of its key has the same content.

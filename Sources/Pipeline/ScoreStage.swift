@@ -121,9 +121,11 @@ extension Pipeline {
                       reader: ViewReader) throws -> CompanyScore?
     {
         let row = try reader.company(company)
-        let descending = events.window.sorted { a, b in
-            a.eventTime != b.eventTime ? a.eventTime > b.eventTime : a.id > b.id
+        // Time ascending, ties by log position; descending (ties by position descending) is its reverse.
+        let ascending = events.window.sorted { a, b in
+            a.eventTime != b.eventTime ? a.eventTime < b.eventTime : a.id < b.id
         }
+        let descending = ascending.reversed()
         let previous = try reader.readiness(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
         guard let result = ReadinessEngine.compute(
             events: descending.map {
@@ -132,10 +134,12 @@ extension Pipeline {
             },
             asOf: asOf, config: pack.readiness, companyStatus: row?.status, previousComposite: previous?.record.composite)
         else { return nil }
+        let derived = events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(
             companyID: company, asOf: asOf, pack: pack.uuid, momentum: result.momentum, complexity: result.complexity,
             pressure: result.pressure, leadershipGap: result.leadershipGap, composite: result.composite,
-            explain: JSONWriter().string(result.explain), jobRunID: nil)
+            explain: JSONWriter().string(result.explain), jobRunID: nil, lastSignalAt: derived.lastSignalAt,
+            carriesLastSignal: true)
 
         // Pressure history of the pack in [asOf − 90, asOf], today's being the one just computed.
         var pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
@@ -145,10 +149,6 @@ extension Pipeline {
         let end = asOf.adding(days: 1).midnight
         let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
         let lastOutreachAt = outreach.map(\.record.sentAt).filter { $0 < end }.max()
-        let derived = events.derived(with: pack.derivers)
-        let ascending = events.window.sorted { a, b in
-            a.eventTime != b.eventTime ? a.eventTime < b.eventTime : a.id < b.id
-        }
         let input = ESLInput(
             composite: result.composite,
             events: ascending.map { ESLEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence) },

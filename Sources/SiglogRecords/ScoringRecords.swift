@@ -75,9 +75,17 @@ public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
     /// The explain payload (§4.7) as compact JSON in its fixed key order.
     public var explain: String
     public var jobRunID: UInt64?
+    /// The latest time among the company's signal-producing events of the pack up to the end of
+    /// `as_of` when the snapshot was computed (the lead feed's `last_seen`, D15), and whether the
+    /// record carries it (records written before this field existed do not).
+    public var lastSignalAt: Timestamp?
+    public var carriesLastSignal: Bool = false
 
     public init(companyID: Int64, asOf: Day, pack: UUID, momentum: Int, complexity: Int, pressure: Int,
-                leadershipGap: Int, composite: Int, explain: String, jobRunID: UInt64?) {
+                leadershipGap: Int, composite: Int, explain: String, jobRunID: UInt64?,
+                lastSignalAt: Timestamp? = nil, carriesLastSignal: Bool = false) {
+        self.lastSignalAt = lastSignalAt
+        self.carriesLastSignal = carriesLastSignal
         self.companyID = companyID
         self.asOf = asOf
         self.pack = pack
@@ -101,6 +109,8 @@ public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
         w.write(8, composite)
         w.write(9, explain)
         if let jobRunID { w.write(10, jobRunID) }
+        w.write(11, lastSignalAt)
+        if carriesLastSignal { w.write(12, true) }
     }
 
     public init(from r: inout PayloadReader) throws {
@@ -119,6 +129,8 @@ public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
             case 8: composite = try f.int()
             case 9: explain = try f.string()
             case 10: jobRunID = try f.uint64()
+            case 11: lastSignalAt = try f.timestamp()
+            case 12: carriesLastSignal = try f.bool()
             default: break
             }
         }
