@@ -50,7 +50,7 @@ public struct CompanyProfile: Sendable {
     /// The latest readiness snapshot of the pack, with its engagement snapshot.
     public var latest: SnapshotPair?
     /// `(as_of, composite)` of the pack's readiness snapshots, oldest first.
-    public var history: [(asOf: Day, composite: Int)]
+    public var history: [CompositePoint]
     /// The newest events visible in the workspace, newest first.
     public var recentEvents: [EventQueries.Event]
     /// The company's outreach in the workspace, newest first.
@@ -61,11 +61,11 @@ public struct CompanyProfile: Sendable {
         -> CompanyProfile
     {
         let company = try resolveCompany(text, in: reader)
-        var history: [(asOf: Day, composite: Int)] = []
+        var history: [CompositePoint] = []
         var latest: Stamped<ReadinessSnapshotRecorded>?
         if let pack = scope.pack {
             for snapshot in try reader.readinessHistory(company: company.id) where snapshot.record.pack == pack {
-                history.append((snapshot.record.asOf, snapshot.record.composite))
+                history.append(CompositePoint(asOf: snapshot.record.asOf, composite: snapshot.record.composite))
                 latest = snapshot
             }
         }
@@ -137,6 +137,12 @@ public struct CompanyProfile: Sendable {
         }
         return out.joined(separator: "\n")
     }
+}
+
+/// One readiness composite of a company's history.
+public struct CompositePoint: Sendable, Hashable {
+    public var asOf: Day
+    public var composite: Int
 }
 
 /// JSON of an outreach record (`outreach_history` columns).

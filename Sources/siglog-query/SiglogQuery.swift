@@ -48,8 +48,8 @@ struct TenantOptions: ParsableArguments {
         try QueryScope.resolve(workspace: try scope.workspace, pack: try scope.pack, in: reader)
     }
 
-    func validate() throws {
-        // The spec's messages for malformed ids, before the store is opened.
+    /// Checks the ids before the store is opened: malformed ids get the spec's messages (exit 64).
+    func check() throws {
         _ = try scope.workspace
         _ = try scope.pack
     }
@@ -131,6 +131,7 @@ struct Company: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try tenant.check()
             let s = try QueryStore.open(path: store.path)
             try runQuery(format) {
                 let profile = try s.read { reader in
@@ -170,6 +171,7 @@ struct Events: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try tenant.check()
             let filter = EventQueries.Filter(companyID: companyID, eventType: type, source: source,
                                              since: try parseTime(since, option: "--since"),
                                              until: try parseTime(until, option: "--until"), limit: max(0, limit))
@@ -281,6 +283,7 @@ struct LeadFeed: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try tenant.check()
             let day = try parseDay(asOf, option: "--as-of")
             let s = try QueryStore.open(path: store.path)
             try runQuery(format) {
@@ -313,6 +316,7 @@ struct Ranked: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try tenant.check()
             let day = try parseDay(asOf, option: "--as-of")
             let s = try QueryStore.open(path: store.path)
             try runQuery(format) {
@@ -341,6 +345,7 @@ struct Timeline: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try tenant.check()
             let s = try QueryStore.open(path: store.path)
             try runQuery(format) {
                 let entries = try s.read { reader in
@@ -367,6 +372,7 @@ struct Jobs: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
+            try tenant.check()
             let s = try QueryStore.open(path: store.path)
             try runQuery(format) {
                 let jobs = try s.read { reader in

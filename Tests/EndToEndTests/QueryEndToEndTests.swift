@@ -1,0 +1,224 @@
+import Foundation
+import SiglogCore
+import Testing
+
+/// A store in a temporary directory, written by the built `siglog-append` and read by `siglog-query`.
+final class QueryFixtureStore: @unchecked Sendable {
+    static let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let testAdapter = root.appendingPathComponent("Fixtures/events/test_adapter.ndjson").path
+    static let expected = root.appendingPathComponent("Fixtures/expected")
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: JSONValue? { try? JSONParser.parse(stdout) }
+    }
+
+    let directory: URL
+    let store: String
+
+    init(name: String = "store") throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-query-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        store = directory.appendingPathComponent(name).path
+        try must(append(["init"]))
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    /// The TestAdapter fixture ingested and run through derive, score and update-lead-feed for 2026-02-18.
+    static func scoredTestAdapter() throws -> QueryFixtureStore {
+        let s = try QueryFixtureStore()
+        try s.must(s.append(["events", testAdapter]))
+        for stage in ["derive", "score", "update-lead-feed"] { try s.must(s.append(["stage", stage, "--as-of", "2026-02-18"])) }
+        return s
+    }
+
+    @discardableResult
+    func must(_ run: Run) throws -> Run {
+        guard run.status == 0 else { throw CocoaError(.fileWriteUnknown, userInfo: ["stderr": run.stderr, "stdout": run.stdout]) }
+        return run
+    }
+
+    func append(_ arguments: [String]) throws -> Run { try Self.run("siglog-append", arguments + ["--store", store]) }
+    func query(_ arguments: [String], store path: String? = nil) throws -> Run {
+        try Self.run("siglog-query", arguments + ["--store", path ?? store])
+    }
+
+    static func run(_ tool: String, _ arguments: [String]) throws -> Run {
+        let process = try start(tool, arguments)
+        process.process.waitUntilExit()
+        return try process.finish()
+    }
+
+    struct Started {
+        var process: Process
+        var out: URL
+        var err: URL
+        func finish() throws -> Run {
+            defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
+            return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
+                       stderr: try String(contentsOf: err, encoding: .utf8))
+        }
+    }
+
+    static func start(_ tool: String, _ arguments: [String]) throws -> Started {
+        let process = Process()
+        process.executableURL = binaries.appendingPathComponent(tool)
+        process.arguments = arguments
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIGLOG_PACKS_DIR"] = root.appendingPathComponent("Fixtures/packs").path
+        environment["WORKSPACE_JOB_RATE_LIMIT_PER_HOUR"] = "0"
+        process.environment = environment
+        let tmp = FileManager.default.temporaryDirectory
+        let out = tmp.appendingPathComponent("siglog-q-\(UUID().uuidString).out")
+        let err = tmp.appendingPathComponent("siglog-q-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        return Started(process: process, out: out, err: err)
+    }
+
+    static func expected(_ name: String) throws -> JSONValue {
+        try JSONParser.parse(try String(contentsOf: expected.appendingPathComponent(name), encoding: .utf8))
+    }
+}
+
+/// Replaces the wall-clock times the pipeline stamps (creation, update, computation) with `"<time>"`.
+func maskingClockTimes(_ value: JSONValue) -> JSONValue {
+    let clockKeys: Set<String> = ["created_at", "updated_at", "computed_at", "ingested_at", "started_at", "finished_at",
+                                  "appended_at"]
+    switch value {
+    case .array(let items): return .array(items.map(maskingClockTimes))
+    case .object(let object):
+        return .object(JSONObject(object.members.map { member in
+            .init(key: member.key, value: clockKeys.contains(member.key) && member.value.stringValue != nil
+                ? .string("<time>") : maskingClockTimes(member.value))
+        }))
+    default: return value
+    }
+}
+
+@Suite("siglog-query through the binary")
+struct QueryEndToEndTests {
+    @Test("TestAdapter at 2026-02-18: lead feed, ranked list, companies and snapshot match Fixtures/expected")
+    func fixtureOutputs() throws {
+        let s = try QueryFixtureStore.scoredTestAdapter()
+        let cases: [([String], String)] = [
+            (["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "json"], "test_adapter_lead_feed.json"),
+            (["ranked", "--as-of", "2026-02-18", "--threshold", "0", "--format", "json"], "test_adapter_ranked.json"),
+            (["companies", "--format", "json"], "test_adapter_companies.json"),
+            (["snapshots", "--company-id", "1", "--as-of", "2026-02-18", "--format", "json"], "test_adapter_snapshot_company_1.json"),
+        ]
+        for (arguments, file) in cases {
+            let run = try s.query(arguments)
+            #expect(run.status == 0, "\(arguments): \(run.stderr)")
+            let output = try #require(run.json, "\(arguments) printed no JSON: \(run.stdout)")
+            #expect(maskingClockTimes(output) == (try QueryFixtureStore.expected(file)), "\(arguments)")
+        }
+        // The default threshold (30) keeps none of them, and the default day is the feed's latest.
+        #expect(try s.query(["lead-feed", "--format", "json"]).json == .array([]))
+        let defaultDay = try s.query(["lead-feed", "--threshold", "0", "--format", "json"]).json
+        #expect(defaultDay == (try QueryFixtureStore.expected("test_adapter_lead_feed.json")))
+        // Offset and limit window the composite order; last-seen order is C (12:00), B (11:00), A (10:00).
+        let window = try #require(s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--offset", "1", "--limit", "1",
+                                           "--format", "json"]).json?.arrayValue)
+        #expect(window.map { $0["entity_id"] } == [.int(3)])
+        let bySeen = try #require(s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--sort", "last-seen",
+                                           "--format", "json"]).json?.arrayValue)
+        #expect(bySeen.map { $0["entity_id"] } == [.int(3), .int(2), .int(1)])
+        // ndjson: one object per line; csv: a header and one line per card.
+        let ndjson = try s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "ndjson"]).stdout
+        #expect(ndjson.split(separator: "\n").count == 3)
+        let csv = try s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "csv"]).stdout
+        #expect(csv.split(separator: "\n").first == "entity_id,composite_score,outreach_score,top_signal_ids,esl_decision,sensitivity_level,recommendation_band,last_seen,outreach_status_summary,as_of")
+    }
+
+    @Test("company by id or domain shows the profile, scores and a sparkline; events, timeline, jobs, stats, verify, export")
+    func otherSubcommands() throws {
+        let s = try QueryFixtureStore.scoredTestAdapter()
+        let byDomain = try s.query(["company", "testc.example.com", "--format", "json"])
+        #expect(byDomain.status == 0, "\(byDomain.stderr)")
+        #expect(byDomain.json?["company"]?["id"] == .int(3))
+        #expect(byDomain.json?["scores"]?["readiness"]?["composite"] == .int(10))
+        #expect(byDomain.json?["sparkline"]?.stringValue?.count == 1)
+        let table = try s.query(["company", "1"]).stdout
+        #expect(table.contains("Test Company A") && table.contains("composite 11") && table.contains("▂"))
+
+        let events = try #require(s.query(["events", "--type", "cto_role_posted", "--format", "json"]).json?.arrayValue)
+        #expect(events.count == 1 && events.first?["company_id"] == .int(3))
+        #expect(try s.query(["events", "--since", "2026-02-18T11:00:00Z", "--format", "json"]).json?.arrayValue?.count == 2)
+        #expect(try s.query(["events", "--company-id", "2", "--format", "json"]).json?.arrayValue?.count == 1)
+        #expect(try s.query(["instances", "--company-id", "1", "--format", "json"]).json?.arrayValue?.first?["signal_id"] == "funding_raised")
+
+        let timeline = try #require(s.query(["timeline", "1", "--format", "json"]).json?.arrayValue)
+        let kinds = timeline.compactMap { $0["kind"]?.stringValue }
+        #expect(kinds.starts(with: ["company_created", "event_stored", "instance_derived", "readiness_snapshot"]))
+        #expect(timeline.allSatisfy { $0["job_run_id"] != JSONValue.null })
+
+        let jobs = try #require(s.query(["jobs", "--format", "json"]).json?.arrayValue)
+        #expect(jobs.compactMap { $0["job_type"]?.stringValue } == ["ingest", "derive", "score", "update_lead_feed"])
+        #expect(try s.query(["jobs", "--type", "score", "--format", "json"]).json?.arrayValue?.count == 1)
+        #expect(try s.query(["packs", "--format", "json"]).json?.arrayValue?.first?["pack_id"] == "fractional_cto_v1")
+        #expect(try s.query(["workspaces", "--format", "json"]).json?.arrayValue?.first?["name"] == "Default")
+
+        let stats = try #require(s.query(["stats", "--format", "json"]).json)
+        #expect(stats["records_by_type"]?["event_stored"] == .int(3))
+        #expect(stats["head"] == stats["view_checkpoint"])
+        let verify = try s.query(["verify", "--format", "json"])
+        #expect(verify.status == 0 && verify.json?["sound"] == .bool(true))
+
+        let export = try s.query(["export"]).stdout.split(separator: "\n")
+        #expect(export.count == Int(stats["head"]?.numberValue ?? 0))
+        let first = try JSONParser.parse(String(export[0]))
+        #expect(first["seq"] == .int(1) && first["type"] == "pack_installed")
+        let tail = try s.query(["export", "--from", "\(export.count)"]).stdout.split(separator: "\n")
+        #expect(tail.count == 1)
+    }
+
+    @Test("errors: the spec's UUID messages (64), not found (66), a missing store names siglog-append init")
+    func errors() throws {
+        let s = try QueryFixtureStore.scoredTestAdapter()
+        let badWorkspace = try s.query(["lead-feed", "--workspace-id", "not-a-uuid"])
+        #expect(badWorkspace.status == 64 && badWorkspace.stderr.contains("Invalid workspace_id: must be a valid UUID"))
+        let badPack = try s.query(["snapshots", "--pack-id", "x"])
+        #expect(badPack.status == 64 && badPack.stderr.contains("Invalid pack_id: must be a valid UUID"))
+        for arguments in [["company", "99"], ["company", "nowhere.example"], ["timeline", "42"],
+                          ["lead-feed", "--workspace-id", "00000000-0000-0000-0000-0000000000ff"],
+                          ["snapshots", "--pack-id", "00000000-0000-0000-0000-0000000000ff"]] {
+            let run = try s.query(arguments)
+            #expect(run.status == 66 && run.stderr.contains("not found"), "\(arguments): \(run.status) \(run.stderr)")
+            #expect(!run.stderr.contains("Fatal error") && run.stdout.isEmpty)
+        }
+        let missing = try s.query(["companies"], store: s.directory.appendingPathComponent("nothing-here").path)
+        #expect(missing.status == 66 && missing.stderr.contains("siglog-append init"))
+        #expect(!FileManager.default.fileExists(atPath: s.directory.appendingPathComponent("nothing-here").path))
+    }
+
+    @Test("verify names the position of a damaged record and exits non-zero")
+    func verifyDamage() throws {
+        let s = try QueryFixtureStore.scoredTestAdapter()
+        // Flip one byte of a record's payload: the title "Series A" is stored once, in record 5.
+        let data = URL(fileURLWithPath: s.store).appendingPathComponent("data.mdb")
+        var bytes = try Data(contentsOf: data)
+        let needle = Data("Raised $5M".utf8)
+        // Every copy (LMDB keeps old page versions until they are reused).
+        var found = 0
+        var start = bytes.startIndex
+        while let range = bytes.range(of: needle, in: start..<bytes.endIndex) {
+            bytes[range.lowerBound] ^= 0x20
+            start = range.upperBound
+            found += 1
+        }
+        try #require(found > 0)
+        try bytes.write(to: data)
+        let run = try s.query(["verify"])
+        #expect(run.status == 65)
+        #expect(run.stderr.contains("record 5"), "\(run.stderr)")
+    }
+}
