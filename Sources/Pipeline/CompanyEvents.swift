@@ -54,6 +54,16 @@ struct CompanyEventReader {
         return result
     }
 
+    /// An event record's company and fields, or nil for another pack (the derive stage's log pass).
+    mutating func decodeWithCompany(_ payload: UnsafeRawBufferPointer, id: UInt64) throws -> (Int64, LeanEvent)? {
+        do {
+            guard let event = try decode(payload, id: id) else { return nil }
+            return (try EventStored.companyID(inPayload: payload), event)
+        } catch let error as PayloadError {
+            throw LogError.undecodablePayload(sequence: id, reason: error.description)
+        }
+    }
+
     /// The fields of an `EventStored` payload (see its field numbers); nil for another pack.
     private mutating func decode(_ payload: UnsafeRawBufferPointer, id: UInt64) throws -> LeanEvent? {
         var reader = PayloadReader(payload)

@@ -38,14 +38,16 @@ extension Pipeline {
     {
         let reader = writer.reader
         var events: [DeriverEvent] = []
+        var eventReader = CompanyEventReader(pack: pack)
         // One sequential pass over the log (in this transaction) beats a lookup per event.
         try reader.log.forEach(in: writer.writer.transaction) { view in
-            guard view.type == .eventStored else { return true }
-            let event = try EventStored.decode(view.payload)
-            guard event.pack == pack.uuid else { return true }
+            guard view.type == .eventStored,
+                let (company, event) = try eventReader.decodeWithCompany(view.payload, id: view.sequence)
+            else { return true }
             if let bound, event.eventTime >= bound { return true }
-            events.append(DeriverEvent(Stamped(record: event, sequence: view.sequence,
-                                               recordedAt: Timestamp(microseconds: view.appendedAt))))
+            var deriverEvent = event.deriverEvent
+            deriverEvent.entityID = Int(company)
+            events.append(deriverEvent)
             return true
         }
         let aggregation = SignalAggregation(events: events, derivers: pack.derivers)

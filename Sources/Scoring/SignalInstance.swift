@@ -46,8 +46,12 @@ public struct SignalAggregation: Sendable, Hashable {
 
     /// Runs §3.2 steps 4–5 over `events` (in the order given, normally log order) with `derivers`.
     public init(events: [DeriverEvent], derivers: DeriverSet) {
+        struct Key: Hashable {
+            var entity: Int
+            var signal: String
+        }
         var aggregates: [SignalAggregate] = []
-        var index: [String: Int] = [:]
+        var index: [Key: Int] = [:]
         var skipped = 0
         for event in events {
             guard let entity = event.entityID else {
@@ -60,7 +64,7 @@ public struct SignalAggregation: Sendable, Hashable {
                 continue
             }
             for signal in signals {
-                let key = "\(entity)\u{0}\(signal.signalID)"
+                let key = Key(entity: entity, signal: signal.signalID)
                 if let i = index[key] {
                     aggregates[i].add(event)
                 } else {
