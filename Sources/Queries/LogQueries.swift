@@ -19,6 +19,8 @@ public enum LogQueries {
         public var viewGeneration: Int
         /// Entries per view database.
         public var viewEntries: [(name: String, entries: Int)]
+        /// The stored fingerprint (`sum/count`) of every fingerprinted view, by name.
+        public var viewFingerprints: [(name: String, fingerprint: String)]
         /// `data.mdb` size on disk, the map size and the bytes of the map in use.
         public var fileBytes: Int64
         public var mapSize: Int
@@ -31,6 +33,7 @@ public enum LogQueries {
                 "view_checkpoint": .int(Int64(viewCheckpoint)), "view_generation": .int(Int64(viewGeneration)),
                 "views_behind": .int(Int64(head) - Int64(viewCheckpoint)),
                 "view_entries": .object(JSONObject(viewEntries.map { .init(key: $0.name, value: .int(Int64($0.entries))) })),
+                "view_fingerprints": .object(JSONObject(viewFingerprints.map { .init(key: $0.name, value: .string($0.fingerprint)) })),
                 "file_bytes": .int(fileBytes), "map_size": .int(Int64(mapSize)), "map_bytes_used": .int(Int64(mapBytesUsed)),
             ]
         }
@@ -38,11 +41,13 @@ public enum LogQueries {
 
     /// Counts every record of the log (a full walk) and reads the views' checkpoint and sizes.
     public static func stats(store: Store) throws -> Stats {
-        let (head, checkpoint, generation, entries) = try store.read { reader in
+        let (head, checkpoint, generation, entries, fingerprints) = try store.read { reader in
             let views = reader.views
             let head = try store.log.head()
             let entries = try views.all.map { (name: $0.name, entries: try reader.transaction.statistics(of: $0.database).entries) }
-            return (head, try views.appliedSequence(in: reader.transaction), views.generation, entries)
+            let fingerprints = try views.fingerprints(in: reader.transaction).sorted { $0.key < $1.key }
+                .map { (name: $0.key, fingerprint: $0.value.description) }
+            return (head, try views.appliedSequence(in: reader.transaction), views.generation, entries, fingerprints)
         }
         var counts: [RecordType: Int] = [:]
         if head > 0 { try store.log.forEach(in: 1...head) { counts[$0.type, default: 0] += 1 } }
@@ -50,7 +55,7 @@ public enum LogQueries {
         let size = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? NSNumber)?.int64Value ?? 0
         return Stats(
             head: head, recordsByType: counts.keys.sorted().map { ($0.name, counts[$0]!) }, viewCheckpoint: checkpoint,
-            viewGeneration: generation, viewEntries: entries, fileBytes: size, mapSize: store.log.environment.mapSize,
+            viewGeneration: generation, viewEntries: entries, viewFingerprints: fingerprints, fileBytes: size, mapSize: store.log.environment.mapSize,
             mapBytesUsed: store.log.environment.mapBytesUsed)
     }
 

@@ -416,7 +416,7 @@ struct Workspaces: ParsableCommand {
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Log head, records by type, view checkpoint and sizes, store size and map use.")
+        abstract: "Log head, records by type, view checkpoint, sizes and fingerprints, store size and map use.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
@@ -440,6 +440,7 @@ struct Stats: ParsableCommand {
                 ]
                 rows += stats.recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
                 rows += stats.viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
+                rows += stats.viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
                 print(QueryRows(columns: ["name", "value"], rows: rows).rendered(format.format))
             }
         }
