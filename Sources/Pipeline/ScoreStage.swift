@@ -12,6 +12,41 @@ struct StageHooks {
     var afterCompany: ((Int64) throws -> Void)?
 }
 
+/// What scoring one company needs from the store (read before the pure, parallel part).
+struct ScoreInput: Sendable {
+    var company: Int64
+    var events: CompanyEvents
+    var status: String?
+    var alignmentOK: Bool?
+    var previousComposite: Int?
+    /// The pack's snapshots dated `asOf − 90 ..< asOf`; today's is added once computed.
+    var pressures: [PressureSnapshot]
+    /// Latest outreach of the workspace sent before the end of `asOf` (D9, D15).
+    var lastOutreachAt: Timestamp?
+    var latestOutreach: OutreachSummary?
+}
+
+/// Result slots filled by concurrent iterations, each index by exactly one of them.
+final class ScoreSlots: @unchecked Sendable {
+    // @unchecked: every index is written once by one iteration of `concurrentPerform`, and read
+    // only after all iterations have returned, so no two threads touch the same slot.
+    private let slots: UnsafeMutableBufferPointer<CompanyScore?>
+
+    init(count: Int) {
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil)
+    }
+
+    deinit {
+        slots.deinitialize()
+        slots.deallocate()
+    }
+
+    func set(_ index: Int, _ value: CompanyScore?) { slots[index] = value }
+
+    var values: [CompanyScore?] { Array(slots) }
+}
+
 /// What scoring one company produced, before anything is appended.
 struct CompanyScore {
     var readiness: ReadinessSnapshotRecorded
@@ -66,40 +101,53 @@ extension Pipeline {
         var errors: [String] = []
         var eventReader = CompanyEventReader(pack: pack)
         let end = asOf.adding(days: 1).midnight
-        for company in try reader.companiesWithEvents() {
-            let events = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
-            if events.window.isEmpty { continue }
-            let score: CompanyScore?
-            do {
-                try hooks.beforeCompany?(company)
-                score = try scoreCompany(company, events: events, pack: pack, workspace: workspace, asOf: asOf, reader: reader)
-            } catch {
-                errors.append("Company \(company): \(error)")
-                skipped += 1
-                continue
+        let companies = try reader.companiesWithEvents()
+        // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
+        // scoring runs on every core, and the records are appended here in company order — so the
+        // log is the same whatever the number of cores.
+        var start = 0
+        while start < companies.count {
+            let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
+            start = chunk.endIndex
+            var inputs: [ScoreInput] = []
+            for company in chunk {
+                let events = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
+                if events.window.isEmpty { continue }
+                do {
+                    try hooks.beforeCompany?(company)
+                    inputs.append(try gatherScoreInput(company, events: events, pack: pack, workspace: workspace,
+                                                       asOf: asOf, reader: reader))
+                } catch {
+                    errors.append("Company \(company): \(error)")
+                    skipped += 1
+                }
             }
-            guard let score else {
-                skipped += 1
-                continue
+            let scores = Self.computeScores(inputs, pack: pack, asOf: asOf)
+            for (input, score) in zip(inputs, scores) {
+                guard let score else {
+                    skipped += 1
+                    continue
+                }
+                let company = input.company
+                let now = clock.now()
+                let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
+                                                     jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+                scored += 1
+                try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
+                                    jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+                engaged += 1
+                if score.eslResult.decision == "suppress" { suppressed += 1 }
+                let feedInput = LeadFeedInput(
+                    workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
+                    composite: score.readiness.composite, readinessExplain: score.readinessExplain,
+                    readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
+                    sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.eslResult.explain,
+                    lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
+                if let row = LeadFeedRowBuilder.build(feedInput) {
+                    try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
+                }
+                try hooks.afterCompany?(company)
             }
-            let now = clock.now()
-            let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
-                                                 jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
-            scored += 1
-            try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
-                                jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
-            engaged += 1
-            if score.eslResult.decision == "suppress" { suppressed += 1 }
-            let input = LeadFeedInput(
-                workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
-                composite: score.readiness.composite, readinessExplain: score.readinessExplain,
-                readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
-                sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.eslResult.explain,
-                lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
-            if let row = LeadFeedRowBuilder.build(input) {
-                try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
-            }
-            try hooks.afterCompany?(company)
         }
         let joined = errors.isEmpty ? nil : errors.joined(separator: "; ")
         return StageOutcome(
@@ -115,24 +163,51 @@ extension Pipeline {
             ])
     }
 
-    /// Readiness (§4) and engagement (§5) of one company, with the lead-feed facts; nil when the
-    /// company has no events in the window.
-    func scoreCompany(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,
-                      reader: ViewReader) throws -> CompanyScore?
+    /// Companies scored per chunk (inputs held in memory at once).
+    static let scoreChunkSize = 512
+
+    /// Everything scoring one company reads from the store, gathered on the transaction's thread.
+    func gatherScoreInput(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,
+                          reader: ViewReader) throws -> ScoreInput
     {
         let row = try reader.company(company)
+        let previous = try reader.readiness(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
+        let pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
+                                                 before: asOf, reader: reader)
+        let end = asOf.adding(days: 1).midnight
+        let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
+        return ScoreInput(
+            company: company, events: events, status: row?.status, alignmentOK: row?.alignmentOK,
+            previousComposite: previous?.record.composite, pressures: pressures,
+            lastOutreachAt: outreach.map(\.record.sentAt).filter { $0 < end }.max(),
+            latestOutreach: Self.latestOutreach(outreach))
+    }
+
+    /// Scores every input on all cores; results in input order.
+    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) -> [CompanyScore?] {
+        let results = ScoreSlots(count: inputs.count)
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+            results.set(index, scoreCompany(inputs[index], pack: pack, asOf: asOf))
+        }
+        return results.values
+    }
+
+    /// Readiness (§4) and engagement (§5) of one company, with the lead-feed facts; nil when the
+    /// company has no events in the window. Pure: reads nothing from the store.
+    static func scoreCompany(_ input: ScoreInput, pack: ResolvedPack, asOf: Day) -> CompanyScore? {
+        let company = input.company
+        let events = input.events
         // Time ascending, ties by log position; descending (ties by position descending) is its reverse.
         let ascending = events.window.sorted { a, b in
             a.eventTime != b.eventTime ? a.eventTime < b.eventTime : a.id < b.id
         }
         let descending = ascending.reversed()
-        let previous = try reader.readiness(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
         guard let result = ReadinessEngine.compute(
             events: descending.map {
                 ReadinessEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence,
                                source: $0.source, url: $0.url)
             },
-            asOf: asOf, config: pack.readiness, companyStatus: row?.status, previousComposite: previous?.record.composite)
+            asOf: asOf, config: pack.readiness, companyStatus: input.status, previousComposite: input.previousComposite)
         else { return nil }
         let derived = events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(
@@ -142,19 +217,14 @@ extension Pipeline {
             carriesLastSignal: true)
 
         // Pressure history of the pack in [asOf − 90, asOf], today's being the one just computed.
-        var pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
-                                                 before: asOf, reader: reader)
+        var pressures = input.pressures
         pressures.append(PressureSnapshot(asOf: asOf, pressure: result.pressure))
-
-        let end = asOf.adding(days: 1).midnight
-        let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
-        let lastOutreachAt = outreach.map(\.record.sentAt).filter { $0 < end }.max()
-        let input = ESLInput(
+        let eslInput = ESLInput(
             composite: result.composite,
             events: ascending.map { ESLEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence) },
-            pressureSnapshots: pressures, lastOutreachAt: lastOutreachAt, alignmentOK: row?.alignmentOK,
+            pressureSnapshots: pressures, lastOutreachAt: input.lastOutreachAt, alignmentOK: input.alignmentOK,
             signalIDs: derived.signalIDs)
-        let engagement = EngagementEngine.compute(input, asOf: asOf, policy: pack.esl)
+        let engagement = EngagementEngine.compute(eslInput, asOf: asOf, policy: pack.esl)
         let record = EngagementSnapshotRecorded(
             companyID: company, asOf: asOf, pack: pack.uuid, eslScore: engagement.eslScore,
             outreachScore: engagement.outreachScore, engagementType: engagement.engagementType,
@@ -164,7 +234,7 @@ extension Pipeline {
             sensitivityLevel: engagement.sensitivity, explain: JSONWriter().string(engagement.explain), jobRunID: nil)
         return CompanyScore(
             readiness: readiness, readinessExplain: result.explain, engagement: record, eslResult: engagement,
-            lastSignalAt: derived.lastSignalAt, latestOutreach: Self.latestOutreach(outreach))
+            lastSignalAt: derived.lastSignalAt, latestOutreach: input.latestOutreach)
     }
 
     /// The pack's readiness pressures of `company` dated `from ..< before`, oldest first: a range
