@@ -16,7 +16,7 @@ struct FingerprintTests {
 
     @Test("Streaming in pieces gives the same hash as one buffer")
     func sipHashStreaming() {
-        let bytes: [UInt8] = (0..<77).map { UInt8($0 &* 7) }
+        let bytes: [UInt8] = (0..<77).map { UInt8(truncatingIfNeeded: $0 * 7) }
         var whole = SipHash128()
         bytes.withUnsafeBytes { whole.absorb($0) }
         var pieces = SipHash128()
