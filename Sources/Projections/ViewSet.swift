@@ -6,7 +6,7 @@ public import LMDB
 ///
 /// Views live under a generation prefix (`g1.companies`, …) so a rebuild can fill a new generation
 /// while readers keep using the current one, then switch in one transaction.
-public struct ViewSet: Sendable {
+public final class ViewSet: Sendable {
     /// Every view and index, by name without the generation prefix.
     public static let names: [String] = [
         "packs", "packs.by_key", "workspaces",

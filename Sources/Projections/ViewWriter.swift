@@ -42,7 +42,7 @@ public struct ViewMask: Sendable, Hashable {
 /// existing value when there is one; only then is the old entry subtracted and the value replaced.
 struct ViewWriter {
     let transaction: WriteTransaction
-    let views: ViewSet
+    unowned(unsafe) let views: ViewSet
     /// The checkpoint row of this record (applied sequence + fingerprints), written after the record.
     let row: UnsafeMutableRawBufferPointer
     let active: ViewMask
