@@ -39,9 +39,11 @@ let package = Package(
         .target(name: "Scoring", dependencies: ["SiglogCore"], swiftSettings: strict),
         // Pure ingest rules: raw-event parsing, normalization, company matching.
         .target(name: "Ingest", dependencies: ["SiglogCore"], swiftSettings: strict),
+        // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
+        .target(name: "CCRC32C"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
         .target(name: "EventLog", dependencies: [
-            "LMDB", .product(name: "Crypto", package: "swift-crypto"),
+            "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The record types appended to the log and their binary payload codec.
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore"], swiftSettings: strict),

@@ -20,7 +20,7 @@ public struct ReplayOptions: Sendable {
     /// Records read per short read transaction of the log.
     public var chunkSize = 8192
     /// Records folded per write transaction of the views (each commits its checkpoint).
-    public var transactionSize = 250_000
+    public var transactionSize = 1_000_000
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
@@ -95,10 +95,10 @@ public struct Replayer: Sendable {
     static func fold(
         _ log: EventLog, _ start: UInt64, _ end: UInt64, into views: ViewSet, environment: Environment,
         partial: ViewMask = .all, partialThrough: UInt64 = 0, options: ReplayOptions,
-        copyLogTo copyTarget: Database? = nil, counter: inout ReplayCounter
+        copyLogTo copyTarget: Database? = nil, bulk: BulkLoad? = nil, counter: inout ReplayCounter
     ) throws {
         guard start <= end else { return }
-        let projector = ViewProjector(views: views)
+        let projector = ViewProjector(views: views, bulk: bulk)
         var next = start
         while next <= end {
             let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
@@ -161,14 +161,16 @@ public struct Replayer: Sendable {
         // Catch up with the log until a pass finds nothing new, then switch in one transaction that
         // also applies whatever was appended meanwhile (no append can commit while it runs).
         var next: UInt64 = 1
+        let bulk = BulkLoad(rebuilding: mask)
         while true {
             let head = try log.head()
             counter.total = head
             if head < next || head - next < UInt64(options.transactionSize / 10) { break }
             try Replayer.fold(log, next, head, into: target, environment: environment, partial: mask,
-                              partialThrough: copiedThrough, options: options, counter: &counter)
+                              partialThrough: copiedThrough, options: options, bulk: bulk, counter: &counter)
             next = head + 1
         }
+        if bulk.count > 0 { try environment.write { try bulk.flush(into: target, transaction: $0) } }
         let finalHead: UInt64 = try log.write { writer in
             let txn = writer.transaction
             guard try Store.generation(in: txn, of: log) == generation else {

@@ -13,8 +13,18 @@ import SiglogRecords
 /// and changes nothing.
 public struct ViewProjector: LogProjection {
     public let views: ViewSet
+    /// Set by a rebuild into empty views (see `BulkLoad`); nil on the append path.
+    let bulk: BulkLoad?
 
-    public init(views: ViewSet) { self.views = views }
+    public init(views: ViewSet) {
+        self.views = views
+        bulk = nil
+    }
+
+    init(views: ViewSet, bulk: BulkLoad?) {
+        self.views = views
+        self.bulk = bulk
+    }
 
     public func apply(_ view: RecordView, in txn: WriteTransaction) throws {
         try apply(view, in: txn, active: .all)
@@ -31,7 +41,7 @@ public struct ViewProjector: LogProjection {
                 return UInt64(bigEndian: stored.loadUnaligned(as: UInt64.self))
             }
             if applied >= view.sequence { return }
-            let writer = ViewWriter(transaction: txn, views: views, row: row, active: active)
+            let writer = ViewWriter(transaction: txn, views: views, row: row, active: active, bulk: bulk)
             try project(view, writer, txn)
             row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
             try ViewSet.checkpointKey.withUnsafeBytes { k in
@@ -145,7 +155,12 @@ public struct ViewProjector: LogProjection {
             try bytes.withUnsafeBytes { try InstanceRow.decode($0) }
         }
         let merged: InstanceRow
-        if let firstSeen = r.firstSeen, let lastSeen = r.lastSeen {
+        if existing == nil {
+            // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
+            merged = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
+                                 confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
+                                 evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+        } else if let firstSeen = r.firstSeen, let lastSeen = r.lastSeen {
             let aggregate = SignalAggregate(entityID: Int(r.entityID), signalID: r.signalID, firstSeen: firstSeen,
                                             lastSeen: lastSeen, confidence: r.confidence,
                                             evidenceEventIDs: r.evidence.map { Int($0) })
@@ -161,10 +176,7 @@ public struct ViewProjector: LogProjection {
                                  createdAt: existing?.createdAt ?? at, updatedAt: at)
         } else {
             // A derive run always carries times; keep the row unchanged if one ever does not.
-            guard existing == nil else { return }
-            merged = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
-                                 confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
-                                 evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+            return
         }
         if merged != existing {
             try w.put(.instances, key, merged.encoded())

@@ -84,4 +84,19 @@ struct PayloadCodecTests {
         }
         #expect(running == CRC32C.checksum(long))
     }
+
+    @Test("the hardware and table CRC-32C agree on every length and alignment")
+    func crcHardwareMatchesTable() {
+        var generator = SystemRandomNumberGenerator()
+        let data = (0..<4099).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        data.withUnsafeBytes { raw in
+            for start in 0..<9 {
+                for length in [0, 1, 7, 8, 9, 63, 64, 65, 1000, 4090] where start + length <= raw.count {
+                    let slice = UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)])
+                    #expect(CRC32C.update(0x1234_5678, slice) == CRC32C.softwareUpdate(0x1234_5678, slice))
+                }
+            }
+        }
+        #expect(CRC32C.softwareUpdate(0, UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
+    }
 }
