@@ -81,6 +81,7 @@ let package = Package(
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
+        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
             "Projections", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
         ], swiftSettings: strict),

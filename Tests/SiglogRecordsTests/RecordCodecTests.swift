@@ -1,0 +1,110 @@
+import EventLog
+import Foundation
+import SiglogCore
+public import Testing
+@testable public import SiglogRecords
+
+/// One fully populated sample of every record type (optional fields set, so each is exercised).
+let sampleRecords: [AnyRecord] = {
+    let workspace = UUID(uuidString: "00000000-0000-0000-0000-000000000001")!
+    let pack = UUID(uuidString: "a1b2c3d4-e5f6-7890-abcd-ef1234567890")!
+    let day = Day(year: 2026, month: 2, day: 18)!
+    let time = Timestamp(day: day, hour: 10, minute: 30, second: 5, microsecond: 123)
+    return [
+        .packInstalled(PackInstalled(packUUID: pack, packID: "fractional_cto_v1", version: "1", checksum: String(repeating: "a", count: 64),
+                                     document: .object(["manifest": .object(["id": "fractional_cto_v1"]),
+                                                        "weights": .object(["M": 0.3, "G": 15])]))),
+        .workspaceCreated(WorkspaceCreated(workspaceID: workspace, name: "Default — Café", activePack: pack)),
+        .workspacePackSet(WorkspacePackSet(workspaceID: workspace, pack: pack)),
+        .companyCreated(CompanyCreated(companyID: 7, name: "Acme, Inc.", domain: "acme.io", websiteURL: "https://www.acme.io/",
+                                       linkedinURL: "https://linkedin.com/company/acme", source: "research", normalizedName: "acme",
+                                       websiteDomain: "acme.io", aliases: [CompanyAliasEntry(type: "name", value: "acme"),
+                                                                           CompanyAliasEntry(type: "domain", value: "acme.io")],
+                                       jobRunID: 3)),
+        .companyUpdated(CompanyUpdated(companyID: 7, version: 2, alignmentOK: false, status: "acquired")),
+        .eventStored(EventStored(companyID: 7, source: "crunchbase", sourceEventID: "r-1", eventType: "funding_raised",
+                                 eventTime: time, title: "Series A", summary: "Raised $5M", url: "https://example.com/a",
+                                 rawPayload: #"{"amount":5000000}"#, confidence: -0.1, pack: pack, jobRunID: 3)),
+        .signalInstanceDerived(SignalInstanceDerived(entityID: 7, signalID: "funding_raised", pack: pack, confidence: 0.9,
+                                                     firstSeen: time, lastSeen: time.adding(days: 3), evidence: [5, 9, 12],
+                                                     jobRunID: 4)),
+        .readinessSnapshot(ReadinessSnapshotRecorded(companyID: 7, asOf: day, pack: pack, momentum: 24, complexity: 0,
+                                                     pressure: 14, leadershipGap: 0, composite: 11,
+                                                     explain: #"{"dimensions":{"R":11}}"#, jobRunID: 5, lastSignalAt: time,
+                                                     carriesLastSignal: true)),
+        .engagementSnapshot(EngagementSnapshotRecorded(companyID: 7, asOf: day, pack: pack, eslScore: 0.095, outreachScore: 1,
+                                                       engagementType: "Observe Only", stressVolatilityIndex: 0.35,
+                                                       communicationStabilityIndex: 1.0, sustainedPressureIndex: 0.0,
+                                                       cadenceBlocked: true, eslDecision: "allow", eslReasonCode: "none",
+                                                       sensitivityLevel: "medium", explain: "{}", jobRunID: 5)),
+        .leadFeedRow(LeadFeedRowRecorded(workspaceID: workspace, pack: pack, entityID: 7, compositeScore: 11,
+                                         topSignalIDs: ["funding_raised", "cto_role_posted"], eslDecision: "allow",
+                                         sensitivityLevel: nil, recommendationBand: "IGNORE", lastSeen: time,
+                                         outreachStatusSummary: #"{"outreach_type":"email"}"#, asOf: day, jobRunID: 5)),
+        .jobRunStarted(JobRunStarted(jobType: "score", workspaceID: workspace, pack: pack, idempotencyKey: "nightly",
+                                     parentJobRunID: 2, asOf: day)),
+        .jobRunFinished(JobRunFinished(jobRunID: 3, status: "completed", companiesProcessed: 3, companiesESLSuppressed: 0,
+                                       errorMessage: "Company 9: boom", result: .object(["status": "completed", "job_run_id": 3]))),
+        .outreachRecorded(OutreachRecorded(companyID: 7, workspaceID: workspace, outreachType: "email", sentAt: time,
+                                           outcome: "declined", message: "hi", notes: "n", forced: true)),
+    ]
+}()
+
+@Suite("Record codec")
+struct RecordCodecTests {
+    @Test("every record type is covered by the samples")
+    func everyTypeSampled() {
+        let sampled = Set(sampleRecords.map { type(of: $0.record).recordType })
+        #expect(sampled == RecordType.siglogTypes)
+    }
+
+    @Test("every record type round-trips through an envelope in the log format", arguments: sampleRecords)
+    func roundTrip(_ record: AnyRecord) throws {
+        let envelope = record.record.envelope(at: Timestamp(microseconds: 1_771_400_000_000_000), workspace: nil)
+        let bytes = envelope.encoded(sequence: 42)
+        let decoded = try bytes.withUnsafeBytes { raw in
+            try AnyRecord(try RecordView(sequence: 42, bytes: raw, knownTypes: RecordType.siglogTypes))
+        }
+        #expect(decoded == record)
+    }
+
+    @Test("absent optional fields stay absent (a minimal event decodes with nils)")
+    func minimalEvent() throws {
+        let pack = UUID()
+        let event = EventStored(companyID: 1, source: "s", sourceEventID: nil, eventType: "repo_activity",
+                                eventTime: Timestamp(microseconds: 0), title: nil, summary: nil, url: nil, rawPayload: nil,
+                                confidence: nil, pack: pack, jobRunID: nil)
+        let decoded = try event.payload().withUnsafeBytes { try EventStored.decode($0) }
+        #expect(decoded == event)
+        #expect(decoded.confidence == nil)
+    }
+
+    @Test("schema evolution: a readiness snapshot written before last_seen existed still decodes")
+    func olderReadinessSnapshot() throws {
+        // Fields 1–10 only, as the first version of the record wrote them.
+        var writer = PayloadWriter()
+        writer.write(1, Int64(7))
+        writer.write(2, Day(year: 2026, month: 2, day: 18)!)
+        writer.write(3, UUID())
+        for (field, value) in [(4, 24), (5, 0), (6, 14), (7, 0), (8, 11)] { writer.write(field, value) }
+        writer.write(9, "{}")
+        let decoded = try writer.bytes.withUnsafeBytes { try ReadinessSnapshotRecorded.decode($0) }
+        #expect(decoded.composite == 11)
+        #expect(decoded.carriesLastSignal == false)
+        #expect(decoded.lastSignalAt == nil)
+        #expect(decoded.jobRunID == nil)
+    }
+
+    @Test("a record without its required pack is an error naming the record, not a crash")
+    func missingRequiredField() {
+        var writer = PayloadWriter()
+        writer.write(1, Int64(7))
+        #expect(throws: PayloadError.self) {
+            _ = try writer.bytes.withUnsafeBytes { try EventStored.decode($0) }
+        }
+    }
+}
+
+extension AnyRecord: CustomTestStringConvertible {
+    public var testDescription: String { type(of: record).recordType.name }
+}
