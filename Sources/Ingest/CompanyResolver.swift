@@ -108,8 +108,21 @@ public enum CompanyResolver {
     /// (lowest id, D12); 7. otherwise a new company.
     public static func resolve(_ input: CompanyInput, in directory: some CompanyDirectory) -> CompanyResolution {
         // The name is normalized only when steps 1-5 miss: most events match by domain.
-        let domain = input.websiteURL.flatMap(CompanyIdentity.extractDomain)
-        let linkedin = Text.nonBlank(input.linkedinURL)
+        resolve(input, domain: input.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                linkedin: Text.nonBlank(input.linkedinURL), normalizedName: nil, in: directory)
+    }
+
+    /// The same resolution with `extractDomain(input.websiteURL)` computed beforehand (e.g. on the
+    /// thread that parses, not the one that owns the directory); the name is still normalized only
+    /// when steps 1-5 miss.
+    public static func resolve(_ input: CompanyInput, domain: String?, in directory: some CompanyDirectory)
+        -> CompanyResolution
+    {
+        resolve(input, domain: domain, linkedin: Text.nonBlank(input.linkedinURL), normalizedName: nil, in: directory)
+    }
+
+    private static func resolve(_ input: CompanyInput, domain: String?, linkedin: String?, normalizedName: String?,
+                                in directory: some CompanyDirectory) -> CompanyResolution {
         if let domain {
             if let id = directory.companyID(withDomain: domain) { return .existing(id) }
             if let id = directory.companyID(aliasType: .domain, value: domain) { return .existing(id) }
@@ -120,7 +133,7 @@ public enum CompanyResolver {
             if let id = directory.companyID(aliasType: .social, value: linkedin) { return .existing(id) }
         }
         let keys = CompanyMatchKeys(domain: domain, linkedinURL: linkedin,
-                                    normalizedName: CompanyIdentity.normalizeName(input.name))
+                                    normalizedName: normalizedName ?? CompanyIdentity.normalizeName(input.name))
         if domain == nil, linkedin == nil, !keys.normalizedName.isEmpty,
             let id = directory.companyID(withNormalizedName: keys.normalizedName)
         {
