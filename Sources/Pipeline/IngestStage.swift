@@ -156,17 +156,19 @@ extension Pipeline {
         var pending: [PendingEvent] = []
         pending.reserveCapacity(options.batchSize)
 
+        /// Writes the first `batchSize` pending events in one transaction.
         func flush() throws {
+            let batch = Array(pending.prefix(options.batchSize))
             let (count, run) = try store.write { writer -> (IngestTally, UInt64) in
                 let run = try runID ?? startJob(request, in: writer)
                 var local = tally
-                try self.write(pending, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
+                try self.write(batch, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
                 return (local, run)
             }
             // Published only after the commit: a retried transaction must not count twice.
             tally = count
             runID = run
-            pending.removeAll(keepingCapacity: true)
+            pending.removeFirst(batch.count)
         }
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
@@ -188,7 +190,7 @@ extension Pipeline {
             while let parsed = try channel.take() {
                 tally.errors += parsed.errors
                 pending += parsed.events
-                if pending.count >= options.batchSize { try flush() }
+                while pending.count >= options.batchSize { try flush() }
             }
         } catch {
             channel.cancel()
