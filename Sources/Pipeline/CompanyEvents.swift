@@ -116,8 +116,8 @@ struct CompanyEvents {
     /// The signal-producing events' latest time (lead feed `last_seen`) and the gate's signal ids.
     func derived(with derivers: DeriverSet) -> (lastSignalAt: Timestamp?, signalIDs: Set<String>) {
         guard derivers.patterns.isEmpty else {
-            let events = upToEnd.map(\.deriverEvent)
-            return (derivers.lastSignalTime(of: events), derivers.signalIDs(of: events))
+            let summary = derivers.signalSummary(of: upToEnd.lazy.map(\.deriverEvent))
+            return (summary.lastSignalAt, summary.signalIDs)
         }
         // Passthrough only: an event produces a signal exactly when its type is mapped, so one
         // lookup per event answers both questions (same result as `DeriverSet.evaluate`).

@@ -242,15 +242,8 @@ extension Pipeline {
                 lastProgress = Date()
             }
         }
-        while !stopped {
-            let chunk = try input.read(upToCount: 1 << 20) ?? Data()
-            if chunk.isEmpty { break }
-            try chunk.withUnsafeBytes { try splitter.feed($0, handleLine) }
-        }
-        if !stopped {
-            try splitter.finish(handleLine)
-            _ = channel.put(batch)
-        }
+        try forEachLine(of: input, splitter: &splitter, while: { !stopped }, handleLine)
+        if !stopped { _ = channel.put(batch) }
     }
 
     /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
@@ -273,12 +266,13 @@ extension Pipeline {
                 }
                 dedupKey = key
             }
+            let resolution = CompanyResolver.resolve(item.company, domain: item.domain, in: directory)
+            if let error = directory.failure { throw error }  // a storage error, not a miss
             let companyID: Int64
-            switch CompanyResolver.resolve(item.company, domain: item.domain, in: directory) {
+            switch resolution {
             case .existing(let id):
                 companyID = Int64(id)
             case .create(let new):
-                if let error = directory.failure { throw error }
                 companyID = try writer.reader.lastCompanyID() + 1
                 let record = CompanyCreated(
                     companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
@@ -290,7 +284,6 @@ extension Pipeline {
                 try writer.append(record, at: now)
                 tally.companiesCreated += 1
             }
-            if let error = directory.failure { throw error }
             let stored = EventStored(
                 companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
                 eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
@@ -313,13 +306,20 @@ extension Pipeline {
                 problems.append("\(name):\(line.number): \(error)")
             }
         }
-        while true {
+        try forEachLine(of: input, splitter: &splitter, check)
+        return problems
+    }
+
+    /// Reads `input` in 1 MiB chunks and hands every line to `body`, the last one too; stops reading
+    /// as soon as `proceed` says so (the lines of the chunk in hand are still delivered).
+    static func forEachLine(of input: FileHandle, splitter: inout NDJSONLineSplitter, while proceed: () -> Bool = { true },
+                            _ body: (NDJSONLine) throws -> Void) throws {
+        while proceed() {
             let chunk = try input.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty { break }
-            chunk.withUnsafeBytes { splitter.feed($0, check) }
+            try chunk.withUnsafeBytes { try splitter.feed($0, body) }
         }
-        splitter.finish(check)
-        return problems
+        if proceed() { try splitter.finish(body) }
     }
 }
 

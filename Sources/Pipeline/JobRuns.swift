@@ -81,10 +81,8 @@ extension Pipeline {
     /// against later runs of their type.
     public func checkRateLimit(_ request: JobRequest) throws {
         guard rateLimitPerHour > 0, request.parentJobRunID == nil else { return }
-        let since = clock.now().adding(days: 0).microseconds - 3_600_000_000
-        let count = try store.read {
-            try $0.jobCount(workspace: request.workspace, jobType: request.jobType, since: Timestamp(microseconds: since))
-        }
+        let since = Timestamp(microseconds: clock.now().microseconds - 3_600 * Timestamp.microsecondsPerSecond)
+        let count = try store.read { try $0.jobCount(workspace: request.workspace, jobType: request.jobType, since: since) }
         if count >= rateLimitPerHour { throw PipelineError.rateLimitExceeded }
     }
 

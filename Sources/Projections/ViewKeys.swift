@@ -45,6 +45,16 @@ public struct ViewKey: Sendable, Hashable {
     }
 }
 
+extension ViewKey {
+    /// The all-zero UUID that stands for "no workspace" in keys.
+    static let noWorkspace = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    /// `(workspace_id, job_type)`: the prefix of the `jobs.by_workspace` keys the rate limiter counts.
+    public static func jobsByWorkspace(_ workspace: UUID?, _ jobType: String) -> ViewKey {
+        ViewKey().appending(workspace ?? noWorkspace).appending(jobType)
+    }
+}
+
 /// Reads the components of a view key back, in the order they were appended.
 public struct ViewKeyReader {
     let bytes: UnsafeRawBufferPointer

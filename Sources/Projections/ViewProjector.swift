@@ -211,8 +211,7 @@ public struct ViewProjector: LogProjection {
     }
 
     func jobsIndexKey(_ workspace: UUID?, _ jobType: String, _ at: Timestamp, _ id: UInt64) -> ViewKey {
-        ViewKey().appending(workspace ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
-            .appending(jobType).appending(at.microseconds).appending(id)
+        ViewKey.jobsByWorkspace(workspace, jobType).appending(at.microseconds).appending(id)
     }
 
     private func timeline(_ company: Int64, _ seq: UInt64, _ at: Timestamp, _ kind: String, _ detail: String,

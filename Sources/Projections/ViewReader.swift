@@ -324,8 +324,7 @@ public struct ViewReader {
 
     /// Job runs of `(workspace, jobType)` started at or after `since`.
     public func jobCount(workspace: UUID?, jobType: String, since: Timestamp) throws -> Int {
-        let prefix = ViewKey().appending(workspace ?? UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)))
-            .appending(jobType)
+        let prefix = ViewKey.jobsByWorkspace(workspace, jobType)
         var count = 0
         try scan(views.jobsByWorkspace, prefix: prefix, from: prefix.appending(since.microseconds)) { _, _ in
             count += 1

@@ -165,17 +165,24 @@ public struct DeriverSet: Sendable {
         return results
     }
 
-    /// The distinct signal ids derived from `events`: the ESL gate's signal set (§5.1, D15) when
-    /// given the company's pack events up to the end of `as_of`.
-    public func signalIDs(of events: [DeriverEvent]) -> Set<String> {
+    /// The distinct signal ids derived from `events` and the latest `event_time` among the events
+    /// that produce at least one signal, in one pass: the ESL gate's signal set (§5.1, D15) and the
+    /// lead feed's `last_seen` (§7.1, D15) when given the company's pack events up to the end of `as_of`.
+    public func signalSummary(of events: some Sequence<DeriverEvent>) -> (signalIDs: Set<String>, lastSignalAt: Timestamp?) {
         var ids: Set<String> = []
-        for event in events { for signal in evaluate(event) { ids.insert(signal.signalID) } }
-        return ids
+        var last: Timestamp?
+        for event in events {
+            let signals = evaluate(event)
+            if signals.isEmpty { continue }
+            for signal in signals { ids.insert(signal.signalID) }
+            if last.map({ event.eventTime > $0 }) ?? true { last = event.eventTime }
+        }
+        return (ids, last)
     }
 
-    /// The latest `event_time` among events that produce at least one signal: the lead feed's
-    /// `last_seen` (§7.1, D15) when given the company's pack events up to the end of `as_of`.
-    public func lastSignalTime(of events: [DeriverEvent]) -> Timestamp? {
-        events.filter { !evaluate($0).isEmpty }.map(\.eventTime).max()
-    }
+    /// The distinct signal ids derived from `events` (see `signalSummary(of:)`).
+    public func signalIDs(of events: [DeriverEvent]) -> Set<String> { signalSummary(of: events).signalIDs }
+
+    /// The latest `event_time` among events that produce a signal (see `signalSummary(of:)`).
+    public func lastSignalTime(of events: [DeriverEvent]) -> Timestamp? { signalSummary(of: events).lastSignalAt }
 }
