@@ -46,54 +46,64 @@ let package = Package(
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The record types appended to the log and their binary payload codec.
-        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore"], swiftSettings: strict),
+        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
         .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring"], swiftSettings: strict),
+        // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
+        // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.
+        .target(name: "ReadModel", dependencies: [
+            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+        ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "LMDB",
+            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
         ], swiftSettings: strict),
-        // Read-only queries over the views (companies, snapshots, lead feed, timeline, stats, export).
+        // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
-            "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore", "LMDB",
+            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore",
         ], swiftSettings: strict),
-        // Shared command-line pieces: store option, output formats, exit codes.
+        // Shared command-line pieces: store option, argument types, output, exit codes.
         .target(name: "SiglogCLI", dependencies: [
-            "Pipeline", "Projections", "EventLog", "SiglogCore", "SignalPacks", "LMDB",
+            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Pipeline", "ReadModel", "SiglogCore", "SignalPacks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
-            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-query", dependencies: [
-            "SiglogCLI", "Queries", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: strict),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
+        // Test helper: grows a store's map from another process (map-resize test).
+        .executableTarget(name: "siglog-map-grower", dependencies: ["LMDB"], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
-        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
-            "Projections", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
+            "Projections", "ReadModel", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks", "Scoring",
+            "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "QueriesTests", dependencies: [
-            "Queries", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SignalPacks",
+            "Queries", "ReadModel", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SignalPacks", "Scoring",
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
             "SiglogCore", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "Ingest", "SiglogCore",
+            "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "Ingest", "SiglogCore",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

@@ -1,6 +1,7 @@
 import Foundation
 public import SiglogCore
 import Projections
+import ReadModel
 import SiglogRecords
 
 /// A field of a versioned update: left as stored, or set to a value (which may be "none").
@@ -16,9 +17,9 @@ public enum FieldChange<Value: Sendable & Hashable>: Sendable, Hashable {
     }
 }
 
-extension Pipeline {
+extension StageRunner {
     /// Updates a company's mutable state with stale-write protection: when `expectedVersion` is not
-    /// the stored version the update is refused with `PipelineError(.conflict, …)` and nothing is
+    /// the stored version the update is refused with `SiglogError.conflict(…)` and nothing is
     /// written; otherwise a `CompanyUpdated` record carries the full new state with version + 1.
     /// `alignment` feeds the ESL alignment modifier (true 1.0, false 0.5, none 1.0); `status`
     /// `acquired`/`dead` zeroes readiness (D10). A blank status reads as none.
@@ -31,10 +32,10 @@ extension Pipeline {
     ) throws -> JSONObject {
         try store.write { writer in
             guard let row = try writer.reader.company(companyID) else {
-                throw PipelineError(.notFound, "Company \(companyID) not found")
+                throw SiglogError.companyNotFound(.id(companyID))
             }
             guard row.version == expectedVersion else {
-                throw PipelineError(.conflict, "Company \(companyID) is at version \(row.version), not \(expectedVersion); nothing was written")
+                throw SiglogError.conflict("Company \(companyID) is at version \(row.version), not \(expectedVersion); nothing was written")
             }
             let newStatus = status.applied(to: row.status)?.trimmingCharacters(in: .whitespacesAndNewlines)
             let record = CompanyUpdated(

@@ -1,8 +1,8 @@
 public import Foundation
-public import SiglogCore
-import EventLog
+import SiglogCore
 import Ingest
 import Projections
+import ReadModel
 import SiglogRecords
 
 /// Options of one ingest run.
@@ -104,39 +104,24 @@ private struct IngestTally {
     var errors: [String] = []
     var companiesCreated = 0
 
-    func result(status: String) -> JSONObject {
-        [
-            "status": .string(status),
-            "inserted": .int(Int64(inserted)),
-            "skipped_duplicate": .int(Int64(skippedDuplicate)),
-            "skipped_invalid": .int(Int64(skippedInvalid)),
-            "errors_count": .int(Int64(errors.count)),
-            "errors": .array(errors.map { .string($0) }),
-            "error": errors.isEmpty ? .null : .string(errors.joined(separator: "; ")),
-        ]
+    var result: IngestResult {
+        IngestResult(status: .completed, jobRunID: nil, inserted: inserted, skippedDuplicate: skippedDuplicate,
+                     skippedInvalid: skippedInvalid, errors: errors)
     }
 }
 
-extension Pipeline {
+extension StageRunner {
     /// Ingests NDJSON raw events from `input` (read in chunks: memory stays bounded whatever the
     /// input size). Per line: parse, validate the event type against the pack (§2.4), normalize
     /// (§2.5), resolve or create the company (§2.6, D12), deduplicate by `(source, source_event_id)`
     /// (D2, also within the input), append. Bad lines are reported and skipped; the valid lines of
     /// the input commit, batch by batch. With `strict`, a bad line fails the run and nothing is written.
-    public func ingest(from input: FileHandle, options: IngestOptions) throws -> JSONObject {
-        let workspace = options.workspace ?? WellKnownIDs.defaultWorkspace
-        let pack = try store.read { reader -> ResolvedPack in
-            if let workspaceID = options.workspace, try reader.workspace(workspaceID) == nil {
-                throw PipelineError(.notFound, "workspace \(workspaceID.lowercased) not found")
-            }
-            guard let pack = try stagePack(explicit: options.pack, workspace: workspace, in: reader) else {
-                throw PipelineError.noPackResolved
-            }
-            return pack
-        }
-        let request = JobRequest(jobType: "ingest", workspace: workspace, pack: pack.uuid,
+    public func ingest(from input: FileHandle, options: IngestOptions) throws -> IngestResult {
+        let (workspace, resolved) = try stageScope(workspace: options.workspace, pack: options.pack)
+        guard let pack = resolved else { throw SiglogError.noPack(workspace: workspace) }
+        let request = JobRequest(jobType: .ingest, workspace: workspace, pack: pack.uuid,
                                  idempotencyKey: options.idempotencyKey, parentJobRunID: options.parentJobRunID)
-        if let cached = try cachedResult(for: request) { return cached }
+        if let cached = try cachedResult(for: request, as: IngestResult.self) { return cached }
         try checkRateLimit(request)
 
         let parser = RawEventLineParser(defaultSource: options.defaultSource)
@@ -144,7 +129,7 @@ extension Pipeline {
             // First pass: every line must parse before anything is written.
             let problems = try Self.validateLines(input, parser: parser, name: options.inputName)
             if !problems.isEmpty {
-                throw PipelineError(.badInput, problems.prefix(20).joined(separator: "\n")
+                throw SiglogError.badInput(problems.prefix(20).joined(separator: "\n")
                     + (problems.count > 20 ? "\n… and \(problems.count - 20) more bad lines" : "")
                     + "\n--strict: nothing was written")
             }
@@ -203,9 +188,7 @@ extension Pipeline {
             let run = try runID ?? startJob(request, in: writer)
             var local = tally
             try self.write(pending, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
-            let outcome = StageOutcome(companiesProcessed: local.inserted,
-                                       errorMessage: local.errors.isEmpty ? nil : local.errors.prefix(10).joined(separator: "; "),
-                                       result: local.result(status: "completed"))
+            let outcome = StageOutcome(local.result, companiesProcessed: local.inserted, errorMessage: errorMessage(local.errors))
             return try finish(run, request, outcome, writer)
         }
     }
@@ -260,7 +243,7 @@ extension Pipeline {
             var dedupKey: [UInt8]?
             if let id = event.sourceEventID {
                 let key = Array(event.source.utf8) + [0] + Array(id.utf8)
-                if try writer.writer.dedupSequence(for: key) != nil {
+                if try writer.dedupSequence(for: key) != nil {
                     tally.skippedDuplicate += 1
                     continue
                 }
@@ -290,7 +273,7 @@ extension Pipeline {
                 url: event.url, rawPayload: item.rawPayload,
                 confidence: event.confidence, pack: pack.uuid, jobRunID: run)
             let seq = try writer.append(stored, at: now, workspace: workspace)
-            if let dedupKey { try writer.writer.recordDedup(dedupKey, sequence: seq) }
+            if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }
             tally.inserted += 1
         }
     }

@@ -1,15 +1,16 @@
 public import Foundation
 public import SiglogCore
 import Projections
+import ReadModel
 import Scoring
 import SiglogRecords
 
-extension Pipeline {
+extension StageRunner {
     /// Records an outreach to a company in a workspace (default: the default workspace).
     ///
-    /// Refused with `PipelineError(.conflict, reason)` when the manual cooldown of §5.7 applies at
+    /// Refused with `SiglogError.conflict(reason)` when the manual cooldown of §5.7 applies at
     /// `sentAt` (same company and workspace, D9; the windows of the workspace pack's ESL policy, D8),
-    /// unless `force` (importing history, D17). An unknown company or workspace → `.notFound`.
+    /// unless `force` (importing history, D17). An unknown company or workspace → `SiglogError` not-found errors.
     /// The company's lead-feed rows in the workspace get the new `outreach_status_summary` when this
     /// record is now the latest outreach. All in one transaction.
     ///
@@ -22,13 +23,14 @@ extension Pipeline {
         let ws = workspace ?? WellKnownIDs.defaultWorkspace
         return try store.write { writer in
             let reader = writer.reader
-            guard try reader.company(companyID) != nil else { throw PipelineError(.notFound, "Company \(companyID) not found") }
+            guard try reader.company(companyID) != nil else { throw SiglogError.companyNotFound(.id(companyID)) }
             guard try reader.workspace(ws) != nil else {
-                throw PipelineError(.notFound, "workspace \(ws.lowercased) not found")
+                throw SiglogError.workspaceNotFound(ws)
             }
             let history = try reader.outreach(ofCompany: companyID).filter { $0.record.workspaceID == ws }
             if !force {
-                let policy = try workspacePackUUID(ws, in: reader).flatMap { try resolvePack($0, in: reader) }?.esl ?? .noPack
+                let scope = Scope(workspace: ws, pack: try Scope.workspacePack(ws, in: reader))
+                let policy = try packs.resolve(scope, in: reader)?.esl ?? .noPack
                 let verdict = OutreachCooldown.check(
                     entityID: Int(companyID), workspaceID: ws, at: sentAt,
                     history: history.map {
@@ -36,7 +38,7 @@ extension Pipeline {
                                        outreachType: $0.record.outreachType, sentAt: $0.record.sentAt, outcome: $0.record.outcome)
                     },
                     policy: policy)
-                if case .blocked(let reason) = verdict { throw PipelineError(.conflict, reason) }
+                if case .blocked(let reason) = verdict { throw SiglogError.conflict(reason) }
             }
             let now = clock.now()
             let record = OutreachRecorded(companyID: companyID, workspaceID: ws, outreachType: type, sentAt: sentAt,

@@ -161,7 +161,7 @@ public struct JobRow: Sendable, Hashable {
     public var id: UInt64
     public var started: JobRunStarted
     public var startedAt: Timestamp
-    public var status: String
+    public var status: JobStatus
     public var finishedAt: Timestamp?
     public var companiesProcessed: Int?
     public var companiesESLSuppressed: Int?
@@ -173,7 +173,7 @@ public struct JobRow: Sendable, Hashable {
         started.encode(into: &w)
         w.write(1000, id)
         w.write(1001, startedAt)
-        w.write(1002, status)
+        w.write(1002, status.rawValue)
         w.write(1003, finishedAt)
         w.write(1004, companiesProcessed)
         w.write(1005, companiesESLSuppressed)
@@ -185,7 +185,7 @@ public struct JobRow: Sendable, Hashable {
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> JobRow {
         var reader = PayloadReader(bytes)
         let started = try JobRunStarted(from: &reader)
-        var row = JobRow(id: 0, started: started, startedAt: Timestamp(microseconds: 0), status: "running",
+        var row = JobRow(id: 0, started: started, startedAt: Timestamp(microseconds: 0), status: .running,
                          finishedAt: nil, companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil,
                          result: .null)
         var extra = PayloadReader(bytes)
@@ -193,7 +193,10 @@ public struct JobRow: Sendable, Hashable {
             switch f.number {
             case 1000: row.id = try f.uint64()
             case 1001: row.startedAt = try f.timestamp()
-            case 1002: row.status = try f.string()
+            case 1002:
+                let name = try f.string()
+                guard let status = JobStatus(rawValue: name) else { throw PayloadError("job row: unknown status '\(name)'") }
+                row.status = status
             case 1003: row.finishedAt = try f.timestamp()
             case 1004: row.companiesProcessed = try f.int()
             case 1005: row.companiesESLSuppressed = try f.int()

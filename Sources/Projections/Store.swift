@@ -18,8 +18,6 @@ public final class Store: Sendable {
 
     /// The generation of views this store reads and writes.
     public var views: ViewSet { current.withLock { $0 } }
-    /// The projector over `views`.
-    public var projector: ViewProjector { ViewProjector(views: views) }
 
     static let generationKey = "views.generation"
 
@@ -32,7 +30,10 @@ public final class Store: Sendable {
         options.knownRecordTypes = RecordType.siglogTypes
         log = try EventLog(path: path, mode: mode, options: options)
         let generation = try Store.currentGeneration(of: log)
-        current = Mutex(try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly))
+        let log = log
+        current = Mutex(try mappingStorageErrors {
+            try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly)
+        })
     }
 
     /// The generation recorded in the log metadata as seen by `transaction`.
@@ -48,7 +49,7 @@ public final class Store: Sendable {
 
     /// Opens the views of `generation` (outside any transaction) and uses them from now on.
     func adopt(generation: Int) throws {
-        let views = try ViewSet(environment: log.environment, generation: generation, create: false)
+        let views = try mappingStorageErrors { try ViewSet(environment: log.environment, generation: generation, create: false) }
         current.withLock { $0 = views }
     }
 
@@ -90,7 +91,7 @@ public final class Store: Sendable {
     /// Runs `body` against one consistent snapshot of the views. Keep it short.
     public func read<T>(_ body: (ViewReader) throws -> T) throws -> T {
         try withCurrentViews { views in
-            try log.environment.read { txn in
+            try log.read { txn in
                 let generation = try Store.generation(in: txn, of: log)
                 if generation != views.generation { throw GenerationChanged(generation: generation) }
                 return try body(ViewReader(transaction: txn, views: views, log: log))
@@ -100,9 +101,12 @@ public final class Store: Sendable {
 }
 
 /// Appends typed records and reads the views as they stand inside the same write transaction
-/// (records appended earlier in the transaction are already projected).
+/// (records appended earlier in the transaction are already projected). Valid only inside
+/// `Store.write`'s closure.
 public struct StoreWriter {
+    /// The log writer of the transaction.
     public let writer: LogWriter
+    /// The views being written.
     public let views: ViewSet
     let log: EventLog
 
@@ -113,5 +117,16 @@ public struct StoreWriter {
     @discardableResult
     public func append(_ record: some SiglogRecord, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
         try writer.append(record.envelope(at: time, workspace: workspace))
+    }
+
+    /// The sequence recorded in the dedup index for `naturalKey`, if any.
+    public func dedupSequence(for naturalKey: [UInt8]) throws -> UInt64? { try writer.dedupSequence(for: naturalKey) }
+
+    /// Records `naturalKey → sequence` in the dedup index (first occurrence wins).
+    public func recordDedup(_ naturalKey: [UInt8], sequence: UInt64) throws { try writer.recordDedup(naturalKey, sequence: sequence) }
+
+    /// Records the result (the job run id) of a completed run under `(workspace, key)`.
+    public func recordIdempotentResult(workspace: UUID, key: String, result: [UInt8]) throws {
+        try writer.recordIdempotentResult(workspace: workspace, key: key, result: result)
     }
 }

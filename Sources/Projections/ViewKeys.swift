@@ -37,6 +37,16 @@ public struct ViewKey: Sendable, Hashable {
         return copy
     }
 
+    /// The first key after every key that starts with these bytes (the prefix incremented as a big
+    /// number), or nil when there is none (an empty prefix, or only 0xFF bytes).
+    public var successor: [UInt8]? {
+        var upper = bytes
+        guard let carry = upper.lastIndex(where: { $0 != 0xFF }) else { return nil }
+        upper[carry] += 1
+        upper.removeSubrange((carry + 1)...)
+        return upper
+    }
+
     /// Whether `key` starts with these bytes.
     public func isPrefix(of key: UnsafeRawBufferPointer) -> Bool {
         guard key.count >= bytes.count else { return false }
@@ -50,8 +60,8 @@ extension ViewKey {
     static let noWorkspace = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
 
     /// `(workspace_id, job_type)`: the prefix of the `jobs.by_workspace` keys the rate limiter counts.
-    public static func jobsByWorkspace(_ workspace: UUID?, _ jobType: String) -> ViewKey {
-        ViewKey().appending(workspace ?? noWorkspace).appending(jobType)
+    public static func jobsByWorkspace(_ workspace: UUID?, _ jobType: JobType) -> ViewKey {
+        ViewKey().appending(workspace ?? noWorkspace).appending(jobType.rawValue)
     }
 }
 

@@ -2,6 +2,8 @@ public import ArgumentParser
 public import Foundation
 public import Pipeline
 public import Projections
+import ReadModel
+import SiglogCore
 
 /// `--store PATH`, shared by every tool.
 public struct StoreOptions: ParsableArguments {
@@ -18,18 +20,18 @@ public struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store for appending (it must exist).
-    public func openForWriting() throws -> Pipeline {
-        Pipeline(store: try Store(path: path, mode: .readWrite))
+    public func openForWriting() throws -> StageRunner {
+        StageRunner(store: try Store(path: path, mode: .readWrite))
     }
 
     /// Opens or creates the store.
-    public func openCreating() throws -> Pipeline {
-        Pipeline(store: try Store(path: path, mode: .create))
+    public func openCreating() throws -> StageRunner {
+        StageRunner(store: try Store(path: path, mode: .create))
     }
 
-    /// Opens the store read-only.
-    public func openReadOnly() throws -> Store {
-        try Store(path: path, mode: .readOnly)
+    /// Opens the store read-only (without the lock file when the directory cannot be written).
+    public func openForReading() throws -> Store {
+        try Store.openForReading(path: path)
     }
 }
 
@@ -43,6 +45,8 @@ public struct ScopeOptions: ParsableArguments {
 
     public init() {}
 
-    public var workspace: UUID? { get throws { try Pipeline.parseWorkspaceID(workspaceID) } }
-    public var pack: UUID? { get throws { try Pipeline.parsePackID(packID) } }
+    /// The workspace id, nil when not given; `Invalid workspace_id: must be a valid UUID` otherwise.
+    public var workspace: UUID? { get throws { try RequestIDs.workspaceID(workspaceID) } }
+    /// The pack id, nil when not given; `Invalid pack_id: must be a valid UUID` otherwise.
+    public var pack: UUID? { get throws { try RequestIDs.packID(packID) } }
 }

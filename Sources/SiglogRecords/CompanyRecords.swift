@@ -163,26 +163,43 @@ public struct EventStored: SiglogRecord, Hashable {
         self.jobRunID = jobRunID
     }
 
+    /// The payload field numbers. Stored records use them, so they never change; the full decoder
+    /// and the lean one (`LeanEventDecoder`) both read through these names.
+    public enum Field {
+        public static let companyID = 1
+        public static let source = 2
+        public static let sourceEventID = 3
+        public static let eventType = 4
+        public static let eventTime = 5
+        public static let title = 6
+        public static let summary = 7
+        public static let url = 8
+        public static let rawPayload = 9
+        public static let confidence = 10
+        public static let pack = 11
+        public static let jobRunID = 12
+    }
+
     public func encode(into w: inout PayloadWriter) {
-        w.write(1, companyID)
-        w.write(2, source)
-        w.write(3, sourceEventID)
-        w.write(4, eventType)
-        w.write(5, eventTime)
-        w.write(6, title)
-        w.write(7, summary)
-        w.write(8, url)
-        w.write(9, rawPayload)
-        w.write(10, confidence)
-        w.write(11, pack)
-        if let jobRunID { w.write(12, jobRunID) }
+        w.write(Field.companyID, companyID)
+        w.write(Field.source, source)
+        w.write(Field.sourceEventID, sourceEventID)
+        w.write(Field.eventType, eventType)
+        w.write(Field.eventTime, eventTime)
+        w.write(Field.title, title)
+        w.write(Field.summary, summary)
+        w.write(Field.url, url)
+        w.write(Field.rawPayload, rawPayload)
+        w.write(Field.confidence, confidence)
+        w.write(Field.pack, pack)
+        if let jobRunID { w.write(Field.jobRunID, jobRunID) }
     }
 
     /// Reads only the company id of an encoded event (no string is decoded): the hot path of the
     /// events-by-company view.
     public static func companyID(inPayload payload: UnsafeRawBufferPointer) throws -> Int64 {
         var reader = PayloadReader(payload)
-        while let f = try reader.next() { if f.number == 1 { return try f.int64() } }
+        while let f = try reader.next() { if f.number == Field.companyID { return try f.int64() } }
         throw missingField("company_id", in: "event_stored")
     }
 
@@ -191,18 +208,18 @@ public struct EventStored: SiglogRecord, Hashable {
         var pack: UUID?
         while let f = try r.next() {
             switch f.number {
-            case 1: companyID = try f.int64()
-            case 2: source = try f.string()
-            case 3: sourceEventID = try f.string()
-            case 4: eventType = try f.string()
-            case 5: eventTime = try f.timestamp()
-            case 6: title = try f.string()
-            case 7: summary = try f.string()
-            case 8: url = try f.string()
-            case 9: rawPayload = try f.string()
-            case 10: confidence = try f.double()
-            case 11: pack = try f.uuid()
-            case 12: jobRunID = try f.uint64()
+            case Field.companyID: companyID = try f.int64()
+            case Field.source: source = try f.string()
+            case Field.sourceEventID: sourceEventID = try f.string()
+            case Field.eventType: eventType = try f.string()
+            case Field.eventTime: eventTime = try f.timestamp()
+            case Field.title: title = try f.string()
+            case Field.summary: summary = try f.string()
+            case Field.url: url = try f.string()
+            case Field.rawPayload: rawPayload = try f.string()
+            case Field.confidence: confidence = try f.double()
+            case Field.pack: pack = try f.uuid()
+            case Field.jobRunID: jobRunID = try f.uint64()
             default: break
             }
         }

@@ -6,7 +6,8 @@ public import SiglogCore
 /// the record's append time.
 public struct JobRunStarted: SiglogRecord, Hashable {
     public static let recordType = RecordType.jobRunStarted
-    public var jobType: String
+    /// What kind of run.
+    public var jobType: JobType
     public var workspaceID: UUID?
     public var pack: UUID?
     public var idempotencyKey: String?
@@ -15,7 +16,7 @@ public struct JobRunStarted: SiglogRecord, Hashable {
     /// The `as_of` date the run works for, when it has one.
     public var asOf: Day?
 
-    public init(jobType: String, workspaceID: UUID?, pack: UUID?, idempotencyKey: String?,
+    public init(jobType: JobType, workspaceID: UUID?, pack: UUID?, idempotencyKey: String?,
                 parentJobRunID: UInt64?, asOf: Day?) {
         self.jobType = jobType
         self.workspaceID = workspaceID
@@ -26,7 +27,7 @@ public struct JobRunStarted: SiglogRecord, Hashable {
     }
 
     public func encode(into w: inout PayloadWriter) {
-        w.write(1, jobType)
+        w.write(1, jobType.rawValue)
         w.write(2, workspaceID)
         w.write(3, pack)
         w.write(4, idempotencyKey)
@@ -35,10 +36,13 @@ public struct JobRunStarted: SiglogRecord, Hashable {
     }
 
     public init(from r: inout PayloadReader) throws {
-        jobType = ""
+        var jobType: JobType?
         while let f = try r.next() {
             switch f.number {
-            case 1: jobType = try f.string()
+            case 1:
+                let name = try f.string()
+                guard let type = JobType(rawValue: name) else { throw PayloadError("job_run_started: unknown job type '\(name)'") }
+                jobType = type
             case 2: workspaceID = try f.uuid()
             case 3: pack = try f.uuid()
             case 4: idempotencyKey = try f.string()
@@ -47,6 +51,8 @@ public struct JobRunStarted: SiglogRecord, Hashable {
             default: break
             }
         }
+        guard let jobType else { throw missingField("job_type", in: "job_run_started") }
+        self.jobType = jobType
     }
 }
 
@@ -54,14 +60,15 @@ public struct JobRunStarted: SiglogRecord, Hashable {
 public struct JobRunFinished: SiglogRecord, Hashable {
     public static let recordType = RecordType.jobRunFinished
     public var jobRunID: UInt64
-    public var status: String
+    /// How the run ended.
+    public var status: JobStatus
     public var companiesProcessed: Int?
     public var companiesESLSuppressed: Int?
     public var errorMessage: String?
     /// The stage's full result object, returned as is when the same idempotency key comes again.
     public var result: JSONValue
 
-    public init(jobRunID: UInt64, status: String, companiesProcessed: Int?, companiesESLSuppressed: Int?,
+    public init(jobRunID: UInt64, status: JobStatus, companiesProcessed: Int?, companiesESLSuppressed: Int?,
                 errorMessage: String?, result: JSONValue) {
         self.jobRunID = jobRunID
         self.status = status
@@ -73,7 +80,7 @@ public struct JobRunFinished: SiglogRecord, Hashable {
 
     public func encode(into w: inout PayloadWriter) {
         w.write(1, jobRunID)
-        w.write(2, status)
+        w.write(2, status.rawValue)
         w.write(3, companiesProcessed)
         w.write(4, companiesESLSuppressed)
         w.write(5, errorMessage)
@@ -81,11 +88,14 @@ public struct JobRunFinished: SiglogRecord, Hashable {
     }
 
     public init(from r: inout PayloadReader) throws {
-        jobRunID = 0; status = ""; result = .null
+        jobRunID = 0; status = .failed; result = .null
         while let f = try r.next() {
             switch f.number {
             case 1: jobRunID = try f.uint64()
-            case 2: status = try f.string()
+            case 2:
+                let name = try f.string()
+                guard let value = JobStatus(rawValue: name) else { throw PayloadError("job_run_finished: unknown status '\(name)'") }
+                status = value
             case 3: companiesProcessed = try f.int()
             case 4: companiesESLSuppressed = try f.int()
             case 5: errorMessage = try f.string()

@@ -25,6 +25,21 @@ extension SiglogRecord {
         return try Self(from: &reader)
     }
 
+    /// Decodes the record a stored record view holds. A view of another type, or a payload that
+    /// does not decode, is `LogError.undecodablePayload` naming the record's position.
+    public static func decode(_ view: borrowing RecordView) throws(LogError) -> Self {
+        guard view.type == recordType else {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: "expected \(recordType.name), found \(view.type.name)")
+        }
+        do {
+            return try view.withPayload { try decode($0) }
+        } catch let error as PayloadError {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: error.description)
+        } catch {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: "\(error)")
+        }
+    }
+
     /// The envelope for appending this record.
     public func envelope(at time: Timestamp, workspace: UUID?) -> Envelope {
         Envelope(type: Self.recordType, appendedAt: time.microseconds, workspace: workspace, payload: payload())

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import ReadModel
 import SiglogCLI
 import SiglogCore
 import SignalPacks
@@ -25,7 +26,7 @@ struct Init: ParsableCommand {
             let pack = try BundledPacks.defaultPack()
             let pipeline = try store.openCreating()
             let changed = try pipeline.initialize(bundledPack: pack)
-            let packID = try pipeline.store.read { try pipeline.defaultPackUUID(in: $0) }
+            let packID = try pipeline.store.read { try Scope.defaultPack(in: $0) }
             printError(changed ? "initialized \(store.path)" : "\(store.path) is already initialized; nothing changed")
             printJSON([
                 "store": .string(store.path),
@@ -54,7 +55,7 @@ struct PackCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let requested = try Pipeline.parsePackID(id)
+                let requested = try RequestIDs.packID(id)
                 let pack = try PackLoader.load(directory: URL(fileURLWithPath: directory))
                 let result = try store.openForWriting().installPack(pack, uuid: requested)
                 if !result.installed { printError("pack \(pack.id) version \(pack.version) is already installed; nothing changed") }
@@ -99,8 +100,8 @@ struct WorkspaceCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let workspaceID = try Pipeline.parseWorkspaceID(id)
-                let pack = try Pipeline.parsePackID(packID)
+                let workspaceID = try RequestIDs.workspaceID(id)
+                let pack = try RequestIDs.packID(packID)
                 let created = try store.openForWriting().createWorkspace(name: name, id: workspaceID, pack: pack)
                 print(created.lowercased)
             }
@@ -118,8 +119,10 @@ struct WorkspaceCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                guard let workspace = try Pipeline.parseWorkspaceID(workspaceID) else { throw PipelineError.invalidWorkspaceID() }
-                guard let pack = try Pipeline.parsePackID(packID) else { throw PipelineError.invalidPackID() }
+                guard let workspace = try RequestIDs.workspaceID(workspaceID) else {
+                    throw InvalidValue("Invalid workspace_id: must be a valid UUID")
+                }
+                guard let pack = try RequestIDs.packID(packID) else { throw InvalidValue("Invalid pack_id: must be a valid UUID") }
                 try store.openForWriting().setWorkspacePack(workspace: workspace, pack: pack)
             }
         }
@@ -172,9 +175,7 @@ struct Events: ParsableCommand {
                     try? FileManager.default.removeItem(at: spool)
                 }
             } else {
-                guard FileManager.default.fileExists(atPath: file) else {
-                    throw PipelineError(.notFound, "\(file): no such file")
-                }
+                guard FileManager.default.fileExists(atPath: file) else { throw SiglogError.fileNotFound(path: file) }
                 input = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
             }
             var options = IngestOptions(inputName: name)
@@ -193,9 +194,9 @@ struct Events: ParsableCommand {
             }
             let result = try pipeline.ingest(from: input, options: options)
             if options.progress != nil { FileHandle.standardError.write(Data("\n".utf8)) }
-            for case .string(let message) in result["errors"]?.arrayValue ?? [] { printError(message) }
-            printJSON(result)
-            if case .int(let count) = result["errors_count"] ?? .null, count > 0 { throw ExitCode(SiglogExit.badInput) }
+            for message in result.errors { printError(message) }
+            printJSON(result.json)
+            if !result.errors.isEmpty { throw ExitCode(SiglogExit.badInput) }
         }
     }
 }

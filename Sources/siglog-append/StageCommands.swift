@@ -1,23 +1,14 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import ReadModel
 import SiglogCLI
 import SiglogCore
 
 /// `--as-of YYYY-MM-DD`, parsed.
 struct AsOfOption: ParsableArguments {
     @Option(name: .customLong("as-of"), help: "Scoring date YYYY-MM-DD (default: today in UTC).")
-    var asOf: String?
-
-    var day: Day? {
-        get throws {
-            guard let asOf else { return nil }
-            guard let day = Day(iso: asOf) else { throw ValidationError("--as-of must be a date YYYY-MM-DD, got '\(asOf)'") }
-            return day
-        }
-    }
-
-    func validate() throws { _ = try day }
+    var day: Day?
 }
 
 struct Stage: ParsableCommand {
@@ -48,26 +39,21 @@ struct Stage: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            guard let jobType = StageRegistry.jobType(named: name) else { throw PipelineError.unknownJobType(name) }
-            if events != nil, !["ingest", "daily_aggregation"].contains(jobType) {
-                throw PipelineError(.usage, "--events applies to ingest and daily-aggregation only")
+            guard let jobType = JobType(named: name) else { throw SiglogError.unknownJobType(name) }
+            if events != nil, ![.ingest, .dailyAggregation].contains(jobType) {
+                throw SiglogError.usage("--events applies to ingest and daily-aggregation only")
             }
-            let workspace = try scope.workspace
-            let pack = try scope.pack
-            let day = try asOf.day
-            let parameters = StageParameters(workspace: workspace, pack: pack, asOf: day, idempotencyKey: idempotencyKey,
-                                             events: events.map { URL(fileURLWithPath: $0) })
-            let result = try store.openForWriting().runStage(jobType: jobType, parameters)
-            let ingestResult = jobType == "ingest" ? result : result["ingest_result"]?.objectValue
-            for case .string(let message) in ingestResult?["errors"]?.arrayValue ?? [] { printError(message) }
-            printJSON(result)
-            if result["status"]?.stringValue == "failed" {
-                let noPack = result["job_run_id"] == .null && result["error"]?.stringValue == PipelineError.noPackResolved.message
-                throw ExitCode(noPack ? SiglogExit.cannotRun : SiglogExit.stageFailed)
+            let parameters = StageParameters(workspace: try scope.workspace, pack: try scope.pack, asOf: asOf.day,
+                                             idempotencyKey: idempotencyKey, events: events.map { URL(fileURLWithPath: $0) })
+            let result = try store.openForWriting().runStage(jobType, parameters)
+            let ingestResult = result as? IngestResult ?? (result as? DailyAggregationResult)?.ingest
+            for message in ingestResult?.errors ?? [] { printError(message) }
+            printJSON(result.json)
+            if result.status == .failed {
+                // No job run: the stage could not start (no pack), which is not a stage failure.
+                throw ExitCode(result.jobRunID == nil ? SiglogExit.cannotRun : SiglogExit.stageFailed)
             }
-            if jobType == "ingest", case .int(let count) = result["errors_count"] ?? .null, count > 0 {
-                throw ExitCode(SiglogExit.badInput)
-            }
+            if jobType == .ingest, !(ingestResult?.errors.isEmpty ?? true) { throw ExitCode(SiglogExit.badInput) }
         }
     }
 }
@@ -82,7 +68,7 @@ struct Outreach: ParsableCommand {
     @Option(name: .customLong("type"), help: "Outreach type, e.g. email or call.")
     var type: String
     @Option(name: .customLong("sent-at"), help: "When it was sent (ISO-8601; a date alone means 00:00 UTC).")
-    var sentAt: String
+    var sentAt: Timestamp
     @Option(help: "Outcome, e.g. replied or declined.")
     var outcome: String?
     @Option(name: .customLong("workspace-id"), help: "Workspace UUID (default: the default workspace).")
@@ -91,16 +77,14 @@ struct Outreach: ParsableCommand {
     var force = false
 
     func validate() throws {
-        guard Timestamp(iso: sentAt) != nil else { throw ValidationError("--sent-at must be an ISO-8601 time, got '\(sentAt)'") }
         guard !type.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--type must not be blank") }
     }
 
     func run() throws {
         try runReportingErrors {
-            let workspace = try Pipeline.parseWorkspaceID(workspaceID)
+            let workspace = try RequestIDs.workspaceID(workspaceID)
             let result = try store.openForWriting().recordOutreach(
-                companyID: companyID, workspace: workspace, type: type, sentAt: Timestamp(iso: sentAt)!,
-                outcome: outcome, force: force)
+                companyID: companyID, workspace: workspace, type: type, sentAt: sentAt, outcome: outcome, force: force)
             printJSON(result)
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import ReadModel
 @testable import Pipeline
 import Projections
 import Scoring
@@ -19,7 +20,7 @@ struct CommandStageTests {
         #expect(recorded["outreach_type"] == "email")
         #expect(recorded["forced"] == false)
 
-        let error = #expect(throws: PipelineError.self) {
+        let error = #expect(throws: SiglogError.self) {
             try fixture.pipeline.recordOutreach(companyID: company, type: "call", sentAt: first.adding(days: 10))
         }
         #expect(error?.kind == .conflict)
@@ -42,7 +43,7 @@ struct CommandStageTests {
         let company = try fixture.company("A")
         let start = Timestamp.at(feb18.adding(days: -200))
         try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: start, outcome: "declined")
-        let error = #expect(throws: PipelineError.self) {
+        let error = #expect(throws: SiglogError.self) {
             try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: start.adding(days: 100))
         }
         #expect(error?.message.contains("declined") == true)
@@ -59,7 +60,7 @@ struct CommandStageTests {
     @Test("Outreach for an unknown company is not found")
     func outreachUnknownCompany() throws {
         let fixture = try StageFixture(now: .at(feb18, 12))
-        let error = #expect(throws: PipelineError.self) {
+        let error = #expect(throws: SiglogError.self) {
             try fixture.pipeline.recordOutreach(companyID: 42, type: "email", sentAt: .at(feb18))
         }
         #expect(error?.kind == .notFound)
@@ -74,7 +75,7 @@ struct CommandStageTests {
         #expect(try fixture.feedRow(company)?.record.outreachStatusSummary == nil)
         try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: .at(feb18, 20))
         let summary = try #require(try fixture.feedRow(company)?.record.outreachStatusSummary)
-        let json = try JSONParser.parse(summary)
+        let json = summary.json
         #expect(json["outreach_type"] == "email")
         #expect(json["last_sent_at"] == "2026-02-18T20:00:00+00:00")
         #expect(json["outcome"] == .null)
@@ -87,7 +88,7 @@ struct CommandStageTests {
         let company = try fixture.company("A")
         let updated = try fixture.pipeline.updateCompany(companyID: company, alignment: .set(true), expectedVersion: 1)
         #expect(updated == ["company_id": .int(company), "version": 2, "alignment_ok_to_contact": true, "status": .null])
-        let error = #expect(throws: PipelineError.self) {
+        let error = #expect(throws: SiglogError.self) {
             try fixture.pipeline.updateCompany(companyID: company, status: .set("dead"), expectedVersion: 1)
         }
         #expect(error?.kind == .conflict)
@@ -104,7 +105,7 @@ struct CommandStageTests {
         try fixture.pipeline.updateCompany(companyID: company, alignment: .set(nil), expectedVersion: 3)
         #expect(try fixture.read { try $0.company(company) }?.alignmentOK == nil)
 
-        #expect(throws: PipelineError.self) {
+        #expect(throws: SiglogError.self) {
             try fixture.pipeline.updateCompany(companyID: 99, expectedVersion: 1)
         }
     }
