@@ -56,7 +56,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
@@ -92,18 +92,17 @@ let package = Package(
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
         .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
-            "Projections", "ReadModel", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks", "Scoring",
-            "siglog-replay",
+            "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "QueriesTests", dependencies: [
-            "Queries", "ReadModel", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SignalPacks", "Scoring",
+            "Queries", "ReadModel", "Pipeline", "Projections", "SiglogRecords", "SiglogCore",
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
             "SiglogCore", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "Ingest", "SiglogCore",
+            "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]
