@@ -24,6 +24,7 @@ public struct ReplayOptions: Sendable {
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
+    /// Every view, 8192-record read chunks, 1 000 000-record write transactions, no progress callback.
     public init() {}
 }
 
@@ -44,12 +45,14 @@ public struct ReplayResult: Sendable {
     /// The fingerprint of every view after the replay.
     public var fingerprints: [View: Fingerprint]
 
+    /// Records folded per wall-clock second (0 when nothing was timed).
     public var recordsPerSecond: Double { elapsed > 0 ? Double(recordsReplayed) / elapsed : 0 }
 }
 
 /// An error of the replay engine, with a message for the user.
 public struct ReplayError: Error, Sendable, CustomStringConvertible {
     public var description: String
+    /// An error whose message is `description`, shown to the user as is.
     public init(_ description: String) { self.description = description }
 }
 
@@ -64,8 +67,10 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 /// The log is read in chunks of short read transactions; views are written in large write
 /// transactions, each committing the views' checkpoint row with them.
 public struct Replayer: Sendable {
+    /// The store whose log is replayed and whose views are rebuilt or checked.
     public let store: Store
 
+    /// A replayer of `store`.
     public init(store: Store) { self.store = store }
 
     /// Views that a view's projection reads besides itself: rebuilding a view rebuilds these too.

@@ -13,6 +13,7 @@ import Synchronization
 /// process) has switched generations, the store opens the new generation's databases and runs the
 /// transaction again, so it never reads or writes a dropped generation.
 public final class Store: Sendable {
+    /// The append-only log: the source of truth every view is rebuilt from.
     public let log: EventLog
     private let current: Mutex<ViewSet>
 
@@ -73,6 +74,7 @@ public final class Store: Sendable {
         return value
     }
 
+    /// The store's directory (the LMDB environment).
     public var path: String { log.path }
 
     /// Runs `body` in one write transaction: appended records are projected into the views in the

@@ -4,6 +4,7 @@ import LMDB
 
 /// The outcome of `--verify` for one view.
 public struct ViewCheck: Sendable {
+    /// How the live view compares with the one rebuilt from the log.
     public enum Status: Sendable {
         /// Same keys and values as the rebuild, and the stored fingerprint matches.
         case ok
@@ -13,23 +14,32 @@ public struct ViewCheck: Sendable {
         case fingerprintMismatch(stored: Fingerprint, rebuilt: Fingerprint)
     }
 
+    /// The view checked.
     public var view: View
+    /// How it compares with the rebuild.
     public var status: Status
     /// The fingerprint stored with the live view, and the rebuilt one.
     public var stored: Fingerprint
+    /// The fingerprint of the view rebuilt from the log.
     public var rebuilt: Fingerprint
 
+    /// Whether the view matches its rebuild in content and fingerprint.
     public var isOK: Bool { if case .ok = status { return true } else { return false } }
 }
 
 /// What `--verify` found.
 public struct VerifyResult: Sendable {
+    /// One check per view, in slot order.
     public var checks: [ViewCheck]
+    /// Records folded into the scratch rebuild (up to the live checkpoint).
     public var recordsReplayed: UInt64
+    /// Wall-clock seconds of the whole check.
     public var elapsed: Double
     /// The live checkpoint the rebuild was taken to.
     public var appliedSequence: UInt64
+    /// Whether every view matches its rebuild.
     public var isOK: Bool { checks.allSatisfy(\.isOK) }
+    /// Records folded per wall-clock second (0 when nothing was timed).
     public var recordsPerSecond: Double { elapsed > 0 ? Double(recordsReplayed) / elapsed : 0 }
 }
 

@@ -12,10 +12,12 @@ import SiglogRecords
 /// Idempotent by checkpoint: a record at or below the views' applied sequence is already reflected
 /// and changes nothing.
 package struct ViewProjector: LogProjection {
+    /// The views the projector writes.
     package let views: ViewSet
     /// Set by a rebuild into empty views (see `BulkLoad`); nil on the append path.
     let bulk: BulkLoad?
 
+    /// The projector of the append path: every record writes every view.
     package init(views: ViewSet) {
         self.views = views
         bulk = nil
@@ -26,6 +28,7 @@ package struct ViewProjector: LogProjection {
         self.bulk = bulk
     }
 
+    /// Applies one record to every view (the log calls it inside each append transaction).
     package func apply(_ view: borrowing RecordView, in txn: WriteTransaction) throws {
         try apply(view, in: txn, active: .all)
     }

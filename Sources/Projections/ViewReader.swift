@@ -8,12 +8,14 @@ public import SiglogRecords
 /// which sees the records appended earlier in it). Obtained from `Store.read` or `StoreWriter.reader`;
 /// valid only inside that closure.
 public struct ViewReader {
+    /// The transaction every read runs in.
     package let transaction: Transaction
     /// The generation of views being read.
     public let views: ViewSet
     /// The log, for views that index records without copying them (events by company).
     public let log: EventLog
 
+    /// A reader of `views` and `log` inside `transaction`.
     package init(transaction: Transaction, views: ViewSet, log: EventLog) {
         self.transaction = transaction
         self.views = views

@@ -8,14 +8,20 @@ public struct JobRunStarted: SiglogRecord, Hashable {
     public static let recordType = RecordType.jobRunStarted
     /// What kind of run.
     public var jobType: JobType
+    /// `workspace_id`: the workspace the run works for, nil when none; part of the idempotency key (D5) and of the rate
+    /// limiter's count.
     public var workspaceID: UUID?
+    /// `pack_id`: the pack the run resolved, nil when it has none.
     public var pack: UUID?
+    /// The caller's idempotency key: a completed run with the same `(idempotency_key, job_type, workspace_id)` is
+    /// answered with its recorded result instead of running again (D5).
     public var idempotencyKey: String?
     /// The daily-aggregation run this stage runs inside, if any.
     public var parentJobRunID: UInt64?
     /// The `as_of` date the run works for, when it has one.
     public var asOf: Day?
 
+    /// Creates the record; the run's id is the sequence number the log assigns when it is appended.
     public init(jobType: JobType, workspaceID: UUID?, pack: UUID?, idempotencyKey: String?,
                 parentJobRunID: UInt64?, asOf: Day?) {
         self.jobType = jobType
@@ -59,15 +65,21 @@ public struct JobRunStarted: SiglogRecord, Hashable {
 /// A job run ended (`completed`, `failed` or `skipped`); `finished_at` is the record's append time.
 public struct JobRunFinished: SiglogRecord, Hashable {
     public static let recordType = RecordType.jobRunFinished
+    /// The run that ended: the sequence number of its `JobRunStarted`.
     public var jobRunID: UInt64
     /// How the run ended.
     public var status: JobStatus
+    /// `companies_processed`, whose meaning depends on the job (events inserted, instances upserted, companies scored,
+    /// rows upserted; §9.2).
     public var companiesProcessed: Int?
+    /// `companies_esl_suppressed`: companies whose ESL decision was `suppress` (score runs only).
     public var companiesESLSuppressed: Int?
+    /// `error_message`: why the run failed, or the first errors of a run that completed with some; nil when none.
     public var errorMessage: String?
     /// The stage's full result object, returned as is when the same idempotency key comes again.
     public var result: JSONValue
 
+    /// Creates the record.
     public init(jobRunID: UInt64, status: JobStatus, companiesProcessed: Int?, companiesESLSuppressed: Int?,
                 errorMessage: String?, result: JSONValue) {
         self.jobRunID = jobRunID

@@ -9,11 +9,15 @@ public struct LeanEvent: Sendable, Hashable {
     public var id: UInt64
     /// The company the event belongs to.
     public var companyID: Int64
+    /// `event_type`: the signal id the passthrough derivers map.
     public var eventType: String
+    /// When the event happened (`event_time`, UTC).
     public var eventTime: Timestamp
     /// As given by the input (D16).
     public var confidence: Double?
+    /// The adapter name (`source`); pattern derivers may match it and the explain's top events show it.
     public var source: String
+    /// The link to the source, or nil; pattern derivers may match it and the explain's top events show it.
     public var url: String?
     /// Only decoded when the decoder was asked for text.
     public var title: String?

@@ -7,16 +7,24 @@ public import SiglogCore
 /// the existing instance with the §3.2 step 6 rules.
 public struct SignalInstanceDerived: SiglogRecord, Hashable {
     public static let recordType = RecordType.signalInstanceDerived
+    /// The company (`entity_id`); with `signalID` and `pack` the upsert key.
     public var entityID: Int64
+    /// The derived signal id (`signal_id`).
     public var signalID: String
+    /// The pack derive ran for (`pack_id`, D3).
     public var pack: UUID
+    /// The largest non-null confidence of the contributing events, nil when all were null (§3.2 step 4).
     public var confidence: Double?
+    /// The earliest `event_time` of the contributing events.
     public var firstSeen: Timestamp?
+    /// The latest `event_time` of the contributing events.
     public var lastSeen: Timestamp?
     /// Event ids (log sequence numbers) that produced the signal, in first-seen order.
     public var evidence: [Int64]
+    /// The derive run that produced the aggregate, or nil.
     public var jobRunID: UInt64?
 
+    /// Creates the record.
     public init(entityID: Int64, signalID: String, pack: UUID, confidence: Double?, firstSeen: Timestamp?,
                 lastSeen: Timestamp?, evidence: [Int64], jobRunID: UInt64?) {
         self.entityID = entityID
@@ -68,8 +76,11 @@ public struct SignalInstanceDerived: SiglogRecord, Hashable {
 /// the explain was typed carry it as a JSON document in field 9, read back on decode.
 public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
     public static let recordType = RecordType.readinessSnapshot
+    /// The company scored (`company_id`); with `asOf` and `pack` the upsert key.
     public var companyID: Int64
+    /// The scoring day (`as_of`); only what existed by its end counts (D15).
     public var asOf: Day
+    /// The workspace pack whose weights were used (`pack_id`).
     public var pack: UUID
     /// The explain (§4.7), which holds the snapshot's five integers.
     public var explain: ReadinessExplain
@@ -204,8 +215,11 @@ public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
 /// the explain was typed carry it as a JSON document in field 14, read back on decode.
 public struct EngagementSnapshotRecorded: SiglogRecord, Hashable {
     public static let recordType = RecordType.engagementSnapshot
+    /// The company (`company_id`); with `asOf` and `pack` the upsert key.
     public var companyID: Int64
+    /// The scoring day (`as_of`); only what existed by its end counts (D15).
     public var asOf: Day
+    /// The pack whose ESL rubric was applied (`pack_id`).
     public var pack: UUID
     /// `roundInt(composite * esl_score)`.
     public var outreachScore: Int
@@ -320,20 +334,34 @@ public struct EngagementSnapshotRecorded: SiglogRecord, Hashable {
 /// `updated_at` is the record's append time.
 public struct LeadFeedRowRecorded: SiglogRecord, Hashable {
     public static let recordType = RecordType.leadFeedRow
+    /// The workspace of the row (`workspace_id`); with `pack` and `entityID` the upsert key.
     public var workspaceID: UUID
+    /// The workspace pack (`pack_id`), never the core pack.
     public var pack: UUID
+    /// The company (`entity_id`).
     public var entityID: Int64
+    /// A copy of the readiness composite (`composite_score`, 0…100); the feed ranks by it.
     public var compositeScore: Int
+    /// `top_signal_ids`: the event types of the first 8 top events of the readiness explain, de-duplicated in order,
+    /// blanks skipped; empty, never nil (§7.1).
     public var topSignalIDs: [String]
+    /// The ESL decision (`allow`, `allow_with_constraints`; suppressed entities get no row), or nil.
     public var eslDecision: String?
+    /// The ESL sensitivity level (`low`, `medium`, `high`), or nil.
     public var sensitivityLevel: String?
+    /// The band copied from the readiness explain (D6), nil when the pack defines no bands.
     public var recommendationBand: RecommendationBand?
+    /// The latest `event_time` of the company's signal-producing events of the pack up to the end of `as_of` (D15);
+    /// when none, the readiness snapshot's `computed_at`.
     public var lastSeen: Timestamp?
     /// The latest outreach of the entity in the row's workspace up to the end of `as_of`, or nil.
     public var outreachStatusSummary: OutreachSummary?
+    /// The snapshot day the row was built from; not part of the key, so a later build overwrites the row.
     public var asOf: Day
+    /// The run that built the row, or nil.
     public var jobRunID: UInt64?
 
+    /// Creates the record.
     public init(workspaceID: UUID, pack: UUID, entityID: Int64, compositeScore: Int, topSignalIDs: [String],
                 eslDecision: String?, sensitivityLevel: String?, recommendationBand: RecommendationBand?, lastSeen: Timestamp?,
                 outreachStatusSummary: OutreachSummary?, asOf: Day, jobRunID: UInt64?) {
