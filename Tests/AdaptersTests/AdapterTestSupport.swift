@@ -57,3 +57,9 @@ func expectNoSecret(_ secret: String, in texts: [String], sourceLocation: Source
         #expect(!text.contains(secret), "secret leaked into: \(text)", sourceLocation: sourceLocation)
     }
 }
+
+/// Counts calls, for handlers that answer differently per attempt.
+final class Counter: Sendable {
+    private let value = Mutex<Int>(0)
+    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+}
