@@ -51,6 +51,22 @@ struct DelawareSocrataAdapterTests {
         }
     }
 
+    @Test("the client filter compares instants: a filing at since itself is kept, one a microsecond earlier is not")
+    func sinceBoundary() async throws {
+        let recorder = RuntimeRecorder()
+        let rows = """
+            [{"name": "Midnight Co", "file_date": "2026-03-01"},
+             {"name": "Exact Co", "file_date": "2026-03-01T06:00:00"},
+             {"name": "Early Co", "file_date": "2026-03-01T05:59:59.999999"}]
+            """
+        try await FixtureServer.with({ _ in .json(rows) }) { _, url in
+            let atMidnight = try await adapter(url, recorder).fetchEvents(since: instant("2026-03-01T00:00:00Z"))
+            #expect(atMidnight.map(\.companyName) == ["Midnight Co", "Exact Co", "Early Co"])
+            let atSix = try await adapter(url, recorder).fetchEvents(since: exampleSince)
+            #expect(atSix.map(\.companyName) == ["Exact Co"])
+        }
+    }
+
     /// `count` rows named `<prefix> i`, filed on 2026-03-02.
     static func rows(_ prefix: String, count: Int) -> String {
         "[" + (0..<count).map { #"{"entity_name": "\#(prefix) \#($0)", "file_date": "2026-03-02"}"# }.joined(separator: ",") + "]"
