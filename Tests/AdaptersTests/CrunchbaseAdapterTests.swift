@@ -116,11 +116,14 @@ struct CrunchbaseAdapterTests {
         }
     }
 
-    @Test("a 429 stops paging and keeps the events gathered, with no retry and no sleep", arguments: [429, 500, 403, 302])
+    @Test("a non-200 (429 and 3xx included) stops paging and keeps the events gathered, with no retry and no sleep",
+          arguments: [429, 500, 403, 302])
     func nonOKStopsPaging(status: Int) async throws {
         let recorder = RuntimeRecorder()
         try await FixtureServer.with({ request in
-            json(request.bodyText)["after_id"] == nil ? .json(Self.page("a", count: 100)) : .status(status)
+            if request.path == "/elsewhere" { return .json(Self.page("z", count: 3)) }
+            return json(request.bodyText)["after_id"] == nil
+                ? .json(Self.page("a", count: 100)) : Reply(status: status, body: "", location: "/elsewhere")
         }) { server, url in
             let events = try await adapter(url, recorder).fetchEvents(since: exampleSince)
             #expect(events.count == 100)
@@ -161,13 +164,14 @@ struct CrunchbaseAdapterTests {
     @Test("a connection failure throws a transport error without the key")
     func transportErrorThrows() async throws {
         let recorder = RuntimeRecorder()
-        let url = try await FixtureServer.closedPortURL()
-        let error = await #expect(throws: TransportError.self) {
-            try await adapter(url, recorder).fetchEvents(since: exampleSince)
+        try await FixtureServer.withRefusingPort { url in
+            let error = await #expect(throws: TransportError.self) {
+                try await adapter(url, recorder).fetchEvents(since: exampleSince)
+            }
+            #expect(error?.method == "POST")
+            #expect(error?.redactedURL == url + "/v4/data/searches/funding_rounds?[redacted]")
+            expectNoSecret(Self.key, in: [String(describing: error)])
         }
-        #expect(error?.method == "POST")
-        #expect(error?.redactedURL == url + "/v4/data/searches/funding_rounds?[redacted]")
-        expectNoSecret(Self.key, in: [String(describing: error)])
     }
 
     @Test("a response slower than the request timeout throws")

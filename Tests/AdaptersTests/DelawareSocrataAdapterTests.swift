@@ -123,10 +123,11 @@ struct DelawareSocrataAdapterTests {
     @Test("a connection failure gives no events and does not throw")
     func transportError() async throws {
         let recorder = RuntimeRecorder()
-        let url = try await FixtureServer.closedPortURL()
-        let events = try await adapter(url, recorder).fetchEvents(since: exampleSince)
-        #expect(events.isEmpty)
-        #expect(recorder.logLines.count == 1)
+        try await FixtureServer.withRefusingPort { url in
+            let events = try await adapter(url, recorder).fetchEvents(since: exampleSince)
+            #expect(events.isEmpty)
+            #expect(recorder.logLines.count == 1)
+        }
     }
 
     @Test("a 400 on the first page with a filter retries once without it and keeps it off")

@@ -1,5 +1,10 @@
 import Hummingbird
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// One request as the fixture server received it.
 struct SeenRequest: Sendable {
@@ -65,6 +70,8 @@ struct Reply: Sendable {
     var contentType: String? = "application/json"
     /// Sent as `Retry-After` when set.
     var retryAfter: String?
+    /// Sent as `Location` when set.
+    var location: String?
     /// Waits this long before answering (timeout tests; kept well under a second).
     var delay: Duration?
 
@@ -120,9 +127,24 @@ final class FixtureServer: Sendable {
         }
     }
 
-    /// A base URL where nothing listens: a server's port after that server stopped.
-    static func closedPortURL() async throws -> String {
-        try await with({ _ in .status(200) }) { _, url in url }
+    /// Runs `body` with a base URL whose port refuses connections: a socket bound to it but not
+    /// listening holds the port for the whole call, so no other server can take it meanwhile.
+    static func withRefusingPort<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw FixtureServerError.noPort }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw FixtureServerError.noPort }
+        return try await body("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
     }
 }
 
@@ -144,6 +166,7 @@ private struct FixtureResponder: HTTPResponder {
         var headers = HTTPFields()
         if let contentType = reply.contentType { headers[.contentType] = contentType }
         if let retryAfter = reply.retryAfter { headers[.retryAfter] = retryAfter }
+        if let location = reply.location { headers[.location] = location }
         return Response(status: .init(code: reply.status), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(string: reply.body)))
     }

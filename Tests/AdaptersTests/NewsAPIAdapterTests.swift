@@ -129,11 +129,12 @@ struct NewsAPIAdapterTests {
     @Test("a connection failure on every keyword gives no events and does not throw")
     func transportErrorsDoNotThrow() async throws {
         let recorder = RuntimeRecorder()
-        let url = try await FixtureServer.closedPortURL()
-        let events = try await adapter(url, recorder, keywords: "a,b").fetchEvents(since: exampleSince)
-        #expect(events.isEmpty)
-        #expect(recorder.logLines.count == 2)
-        expectNoSecret(Self.key, in: recorder.logLines)
+        try await FixtureServer.withRefusingPort { url in
+            let events = try await adapter(url, recorder, keywords: "a,b").fetchEvents(since: exampleSince)
+            #expect(events.isEmpty)
+            #expect(recorder.logLines.count == 2)
+            expectNoSecret(Self.key, in: recorder.logLines)
+        }
     }
 
     @Test("an empty JSON keyword array or no key sends nothing; the defaults are used when nothing is set")

@@ -182,12 +182,13 @@ struct ProductHuntAdapterTests {
     @Test("a connection failure throws, not retried, without the token")
     func transportErrorThrows() async throws {
         let recorder = RuntimeRecorder()
-        let url = try await FixtureServer.closedPortURL()
-        let error = await #expect(throws: TransportError.self) {
-            try await adapter(url, recorder).fetchEvents(since: exampleSince)
+        try await FixtureServer.withRefusingPort { url in
+            let error = await #expect(throws: TransportError.self) {
+                try await adapter(url, recorder).fetchEvents(since: exampleSince)
+            }
+            #expect(recorder.sleeps.isEmpty)
+            expectNoSecret(Self.token, in: [String(describing: error)])
         }
-        #expect(recorder.sleeps.isEmpty)
-        expectNoSecret(Self.token, in: [String(describing: error)])
     }
 
     @Test("postedAfter drops fractional seconds")
