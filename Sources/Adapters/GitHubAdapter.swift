@@ -1,3 +1,4 @@
+import Foundation
 public import Ingest
 public import SiglogCore
 
@@ -22,7 +23,8 @@ public struct GitHubAdapter: SourceAdapter {
         public var repositories: [String]
         /// `INGEST_GITHUB_ORGS`: organisation logins.
         public var organisations: [String]
-        /// `INGEST_GITHUB_CACHE_DIR`, default `~/.cache/siglog` (a leading `~` is `HOME`).
+        /// `INGEST_GITHUB_CACHE_DIR`, default `~/.cache/siglog` (a leading `~` is `HOME`, else the
+        /// user's home directory).
         public var cacheDirectory: String
         /// `INGEST_GITHUB_METADATA_CACHE_TTL_SECS` (default 86400); 0 turns the file cache off.
         public var cacheTTLSeconds: Int
@@ -35,7 +37,8 @@ public struct GitHubAdapter: SourceAdapter {
             repositories = GitHubMapping.targets(environment["INGEST_GITHUB_REPOS"])
             organisations = GitHubMapping.targets(environment["INGEST_GITHUB_ORGS"])
             var directory = environment.trimmedValue("INGEST_GITHUB_CACHE_DIR") ?? "~/.cache/siglog"
-            if directory == "~" || directory.hasPrefix("~/"), let home = environment.trimmedValue("HOME") {
+            if directory == "~" || directory.hasPrefix("~/") {
+                let home = environment.trimmedValue("HOME") ?? FileManager.default.homeDirectoryForCurrentUser.path
                 directory = home + directory.dropFirst()
             }
             cacheDirectory = directory

@@ -8,11 +8,11 @@ struct CrunchbaseAdapterTests {
     static let key = "cb-secret-key-123"
 
     func adapter(_ baseURL: String, _ recorder: RuntimeRecorder, key: String? = CrunchbaseAdapterTests.key,
-                 requestTimeout: Duration = .seconds(10)) -> CrunchbaseAdapter {
+                 timingOut slow: @escaping @Sendable (String) -> Bool = { _ in false }) -> CrunchbaseAdapter {
         var values = ["CRUNCHBASE_BASE_URL": baseURL]
         if let key { values["CRUNCHBASE_API_KEY"] = key }
         return CrunchbaseAdapter(configuration: .init(environment: AdapterEnvironment(values)),
-                                 runtime: testRuntime(recorder, requestTimeout: requestTimeout))
+                                 runtime: testRuntime(recorder, timingOut: slow))
     }
 
     static let workedExampleResponse = """
@@ -64,6 +64,7 @@ struct CrunchbaseAdapterTests {
                  "limit": 100}
                 """))
             #expect(recorder.sleeps.isEmpty)
+            #expect(recorder.requestTimeouts.map(\.timeout) == [.seconds(30)])
         }
     }
 
@@ -181,7 +182,7 @@ struct CrunchbaseAdapterTests {
             Reply(status: 200, body: Self.workedExampleResponse, delay: .milliseconds(900))
         }) { _, url in
             await #expect(throws: TransportError.self) {
-                try await adapter(url, recorder, requestTimeout: .milliseconds(200)).fetchEvents(since: exampleSince)
+                try await adapter(url, recorder, timingOut: { _ in true }).fetchEvents(since: exampleSince)
             }
         }
     }

@@ -6,12 +6,12 @@ import Testing
 @Suite("Delaware Socrata adapter (ADAPTERS.md §6)")
 struct DelawareSocrataAdapterTests {
     func adapter(_ baseURL: String, _ recorder: RuntimeRecorder, dataset: String? = "abcd-1234", column: String? = nil,
-                 requestTimeout: Duration = .seconds(10)) -> DelawareSocrataAdapter {
+                 timingOut slow: @escaping @Sendable (String) -> Bool = { _ in false }) -> DelawareSocrataAdapter {
         var values = ["DELAWARE_SOCRATA_BASE_URL": baseURL]
         if let dataset { values["INGEST_DELAWARE_SOCRATA_DATASET_ID"] = dataset }
         if let column { values["INGEST_DELAWARE_SOCRATA_DATE_COLUMN"] = column }
         return DelawareSocrataAdapter(configuration: .init(environment: AdapterEnvironment(values)),
-                                      runtime: testRuntime(recorder, requestTimeout: requestTimeout))
+                                      runtime: testRuntime(recorder, timingOut: slow))
     }
 
     static let workedExampleRows = """
@@ -111,7 +111,8 @@ struct DelawareSocrataAdapterTests {
         try await FixtureServer.with({ request in
             request.queryValue("$offset") == "0" ? .json(Self.rows("A", count: 1000)) : second
         }) { server, url in
-            let events = try await adapter(url, recorder, requestTimeout: .milliseconds(300)).fetchEvents(since: exampleSince)
+            let events = try await adapter(url, recorder, timingOut: { $0.contains("%24offset=1000") })
+                .fetchEvents(since: exampleSince)
             #expect(events.count == 1000)
             let secondPageRequests = server.requests.filter { $0.queryValue("$offset") == "1000" }.count
             #expect(secondPageRequests == (second.status == 429 ? 3 : 1))

@@ -17,14 +17,14 @@ struct GitHubAdapterTests {
     func adapter(_ baseURL: String, _ recorder: RuntimeRecorder, repos: String? = nil, orgs: String? = nil,
                  cacheDirectory: String = GitHubAdapterTests.temporaryDirectory(), ttl: String? = nil,
                  cache: GitHubOwnerMetadataCache = GitHubOwnerMetadataCache(), extra: [String: String] = [:],
-                 requestTimeout: Duration = .seconds(10), metadataTimeout: Duration = .seconds(10)) -> GitHubAdapter {
+                 timingOut slow: @escaping @Sendable (String) -> Bool = { _ in false }) -> GitHubAdapter {
         var values = ["GITHUB_BASE_URL": baseURL, "GITHUB_TOKEN": Self.token, "INGEST_GITHUB_CACHE_DIR": cacheDirectory]
         if let repos { values["INGEST_GITHUB_REPOS"] = repos }
         if let orgs { values["INGEST_GITHUB_ORGS"] = orgs }
         if let ttl { values["INGEST_GITHUB_METADATA_CACHE_TTL_SECS"] = ttl }
         values.merge(extra) { $1 }
         return GitHubAdapter(configuration: .init(environment: AdapterEnvironment(values)),
-                             runtime: testRuntime(recorder, requestTimeout: requestTimeout, metadataTimeout: metadataTimeout),
+                             runtime: testRuntime(recorder, timingOut: slow),
                              metadataCache: cache)
     }
 
@@ -78,6 +78,7 @@ struct GitHubAdapterTests {
                 #expect(request.header("User-Agent") == expectedUserAgent)
             }
             #expect(recorder.sleeps == [.milliseconds(500)])
+            #expect(recorder.requestTimeouts.map(\.timeout) == [.seconds(10), .seconds(10), .seconds(30)])
             let file = try #require(FileManager.default.contents(atPath: directory + "/github_owner_metadata.json"))
             #expect(try JSONParser.parse(file) == json("""
                 {"acme-data": {"blog": "acmedata.io", "html_url": "https://github.com/acme-data",
@@ -168,7 +169,7 @@ struct GitHubAdapterTests {
             }
         }) { server, url in
             let repos = "acme/r403,acme/r404,acme/robject,acme/rjson,acme/rslow,acme/rpartial,acme/ok"
-            let events = try await adapter(url, recorder, repos: repos, requestTimeout: .milliseconds(300))
+            let events = try await adapter(url, recorder, repos: repos, timingOut: { $0.contains("/rslow/") })
                 .fetchEvents(since: exampleSince)
             #expect(events.count == 101)
             #expect(events.last?.sourceEventID == "acme/ok:ok-0:PushEvent")
@@ -214,7 +215,7 @@ struct GitHubAdapterTests {
         }
     }
 
-    @Test("metadata: /orgs 200 wins; a 429 rule applies; a timeout (10 s limit) falls back to /users")
+    @Test("metadata: /orgs 200 wins; the 429 rule applies; a timeout falls back to /users")
     func metadataRequests() async throws {
         let recorder = RuntimeRecorder()
         try await FixtureServer.with({ request in
@@ -230,7 +231,7 @@ struct GitHubAdapterTests {
             }
         }) { server, url in
             let events = try await adapter(url, recorder, repos: "first/r,limited/r,slow/r,list/r",
-                                           metadataTimeout: .milliseconds(300)).fetchEvents(since: exampleSince)
+                                           timingOut: { $0.hasSuffix("/orgs/slow") }).fetchEvents(since: exampleSince)
             #expect(events.map(\.websiteURL) == ["https://first.io", "https://HTTP://limited.io", "https://slow.io", nil])
             #expect(server.requests.map(\.path).filter { !$0.hasSuffix("/events") } == [
                 "/orgs/first", "/orgs/limited", "/orgs/limited", "/orgs/limited", "/users/limited", "/orgs/slow",

@@ -8,13 +8,14 @@ struct NewsAPIAdapterTests {
     static let key = "news-secret-key-789"
 
     func adapter(_ baseURL: String, _ recorder: RuntimeRecorder, keywords: String? = nil, json keywordsJSON: String? = nil,
-                 key: String? = NewsAPIAdapterTests.key, requestTimeout: Duration = .seconds(10)) -> NewsAPIAdapter {
+                 key: String? = NewsAPIAdapterTests.key,
+                 timingOut slow: @escaping @Sendable (String) -> Bool = { _ in false }) -> NewsAPIAdapter {
         var values = ["NEWSAPI_BASE_URL": baseURL]
         if let key { values["NEWSAPI_API_KEY"] = key }
         if let keywords { values["INGEST_NEWSAPI_KEYWORDS"] = keywords }
         if let keywordsJSON { values["INGEST_NEWSAPI_KEYWORDS_JSON"] = keywordsJSON }
         return NewsAPIAdapter(configuration: .init(environment: AdapterEnvironment(values)),
-                              runtime: testRuntime(recorder, requestTimeout: requestTimeout))
+                              runtime: testRuntime(recorder, timingOut: slow))
     }
 
     static let workedExampleResponse = #"""
@@ -115,7 +116,7 @@ struct NewsAPIAdapterTests {
             }
         }) { server, url in
             let keywords = #"["k500", "k429", "kstatus", "kjson", "karray", "kslow", "kpartial", "kfine"]"#
-            let events = try await adapter(url, recorder, json: keywords, requestTimeout: .milliseconds(300))
+            let events = try await adapter(url, recorder, json: keywords, timingOut: { $0.contains("q=kslow&") })
                 .fetchEvents(since: exampleSince)
             #expect(events.map(\.url) == (0..<100).map { "https://n.example/p/\($0)" } + ["https://n.example/f/0", "https://n.example/f/1"])
             #expect(server.requests.map { $0.queryValue("q") ?? "" }
