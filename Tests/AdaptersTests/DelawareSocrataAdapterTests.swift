@@ -111,7 +111,7 @@ struct DelawareSocrataAdapterTests {
         try await FixtureServer.with({ request in
             request.queryValue("$offset") == "0" ? .json(Self.rows("A", count: 1000)) : second
         }) { server, url in
-            let events = try await adapter(url, recorder, timingOut: { $0.contains("%24offset=1000") })
+            let events = try await adapter(url, recorder, timingOut: { second.delay != nil && $0.contains("%24offset=1000") })
                 .fetchEvents(since: exampleSince)
             #expect(events.count == 1000)
             let secondPageRequests = server.requests.filter { $0.queryValue("$offset") == "1000" }.count
