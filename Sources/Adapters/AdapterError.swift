@@ -26,6 +26,7 @@ public struct AdapterError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message
     }
 
+    /// The message.
     public var description: String { message }
 
     static func unexpectedType(_ field: String, expected: String, got value: JSONValue?) -> AdapterError {

@@ -18,6 +18,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         self.maxResponseBytes = maxResponseBytes
     }
 
+    /// Runs `body` with a new client, shut down when `body` returns or throws.
     public func withSession<Result: Sendable>(
         _ body: (any HTTPSession) async throws -> Result
     ) async throws -> Result {

@@ -33,8 +33,10 @@ public struct CrunchbaseAdapter: SourceAdapter {
         self.runtime = runtime
     }
 
+    /// The source name written on every event.
     public var sourceName: String { Self.sourceName }
 
+    /// Fetches as the type's comment says (`SourceAdapter.fetchEvents(since:)`).
     public func fetchEvents(since: Timestamp) async throws -> [RawEvent] {
         guard let apiKey = configuration.apiKey else { return [] }
         // The key goes into the query as it is (§2); it never reaches a message (`redactedURL`).

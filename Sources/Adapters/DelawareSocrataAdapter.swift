@@ -39,8 +39,10 @@ public struct DelawareSocrataAdapter: SourceAdapter {
         self.runtime = runtime
     }
 
+    /// The source name written on every event.
     public var sourceName: String { Self.sourceName }
 
+    /// Fetches as the type's comment says (`SourceAdapter.fetchEvents(since:)`).
     public func fetchEvents(since: Timestamp) async throws -> [RawEvent] {
         guard let datasetID = configuration.datasetID else { return [] }
         let sinceDate = ReferenceTime.sinceDate(since)

@@ -62,8 +62,10 @@ public struct GitHubAdapter: SourceAdapter {
         self.metadataCache = metadataCache
     }
 
+    /// The source name written on every event.
     public var sourceName: String { Self.sourceName }
 
+    /// Fetches as the type's comment says (`SourceAdapter.fetchEvents(since:)`).
     public func fetchEvents(since: Timestamp) async throws -> [RawEvent] {
         guard let token = configuration.token,
             !(configuration.repositories.isEmpty && configuration.organisations.isEmpty)

@@ -36,8 +36,10 @@ public struct NewsAPIAdapter: SourceAdapter {
         self.runtime = runtime
     }
 
+    /// The source name written on every event.
     public var sourceName: String { Self.sourceName }
 
+    /// Fetches as the type's comment says (`SourceAdapter.fetchEvents(since:)`).
     public func fetchEvents(since: Timestamp) async throws -> [RawEvent] {
         guard let apiKey = configuration.apiKey, !configuration.keywords.isEmpty else { return [] }
         let sinceDate = ReferenceTime.sinceDate(since)

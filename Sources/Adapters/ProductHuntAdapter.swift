@@ -36,8 +36,10 @@ public struct ProductHuntAdapter: SourceAdapter {
         self.runtime = runtime
     }
 
+    /// The source name written on every event.
     public var sourceName: String { Self.sourceName }
 
+    /// Fetches as the type's comment says (`SourceAdapter.fetchEvents(since:)`).
     public func fetchEvents(since: Timestamp) async throws -> [RawEvent] {
         guard let token = configuration.apiToken else { return [] }
         let url = configuration.baseURL + "/v2/api/graphql"

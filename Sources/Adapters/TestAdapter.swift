@@ -10,8 +10,10 @@ public struct TestAdapter: SourceAdapter {
     /// The adapter.
     public init() {}
 
+    /// The source name written on every event.
     public var sourceName: String { Self.sourceName }
 
+    /// Fetches as the type's comment says (`SourceAdapter.fetchEvents(since:)`).
     public func fetchEvents(since: Timestamp) async throws -> [RawEvent] { Self.events }
 
     /// The three events, in order.
