@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // HTTP client of the source adapters.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // HTTP server; for now only the adapters' tests use it, as a local fixture server.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The only place lmdb.h is seen.
@@ -39,6 +43,13 @@ let package = Package(
         .target(name: "Scoring", dependencies: ["SiglogCore"], swiftSettings: strict),
         // Pure ingest rules: raw-event parsing, normalization, company matching.
         .target(name: "Ingest", dependencies: ["SiglogCore"], swiftSettings: strict),
+        // Source adapters (ADAPTERS.md): fetch raw events from outside APIs over HTTP; adapter
+        // selection and the per-adapter totals of a daily ingest. No storage.
+        .target(name: "Adapters", dependencies: [
+            "Ingest", "SiglogCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
@@ -84,6 +95,10 @@ let package = Package(
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
+        // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
+        .testTarget(name: "AdaptersTests", dependencies: [
+            "Adapters", "Ingest", "SiglogCore", .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: grows a store's map from another process (map-resize test).
