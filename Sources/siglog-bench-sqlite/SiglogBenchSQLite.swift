@@ -12,7 +12,7 @@ struct SiglogBenchSQLite: ParsableCommand {
         discussion: """
             The database must already hold the baseline schema (tools/bench/baseline.py --engine sqlite \
             --phase schema). Durability as the Python baseline: WAL, synchronous=FULL, 256 MiB page cache, \
-            foreign keys on, one transaction per 50,000 rows.
+            foreign keys on, one transaction per 50,000 rows; pages are read through a memory map.
             """)
 
     enum Phase: String, ExpressibleByArgument, CaseIterable {
@@ -25,10 +25,10 @@ struct SiglogBenchSQLite: ParsableCommand {
         case parseNormalize = "parse-normalize"
     }
 
-    @Option(help: "The phase to run: \(Phase.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "The phase to run.")
     var phase: Phase
 
-    @Option(help: "The SQLite database file (every phase but parse).")
+    @Option(help: "The SQLite database file (every phase but parse and parse-normalize).")
     var db: String?
 
     @Option(help: "The NDJSON input (ingest, parse, parse-normalize).")
