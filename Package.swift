@@ -96,7 +96,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
-            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay",
+            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "Ingest", "SiglogCore",
