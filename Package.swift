@@ -103,6 +103,12 @@ let package = Package(
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: grows a store's map from another process (map-resize test).
         .executableTarget(name: "siglog-map-grower", dependencies: ["LMDB"], swiftSettings: strict),
+        // The native SQLite baseline of tools/bench/run (not part of the test suite); the only place
+        // sqlite3.h is seen.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .executableTarget(name: "siglog-bench-sqlite", dependencies: [
+            "CSQLite", "Ingest", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
         .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
@@ -114,7 +120,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
-            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay",
+            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
