@@ -19,6 +19,8 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
     case packNotInstalled(UUID)
     /// A company id or domain that names no company.
     case companyNotFound(CompanyReference)
+    /// A job run id that names no run of the workspace.
+    case jobNotFound(UInt64)
     /// A file named as input does not exist.
     case fileNotFound(path: String)
     /// The request contradicts what is stored (a stale version, different pack content, the cooldown).
@@ -42,7 +44,7 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .invalidValue, .usage, .unknownJobType: .usage
         case .badInput: .badInput
-        case .workspaceNotFound, .packNotInstalled, .companyNotFound, .fileNotFound: .notFound
+        case .workspaceNotFound, .packNotInstalled, .companyNotFound, .jobNotFound, .fileNotFound: .notFound
         case .conflict: .conflict
         case .rateLimited: .rateLimited
         case .noPack, .deriveRequiresPack, .stageUnavailable: .cannotRun
@@ -59,6 +61,7 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .workspaceNotFound(let id): "Workspace not found: \(id.lowercased)"
         case .packNotInstalled(let id): "Pack not found: \(id.lowercased)"
         case .companyNotFound(let reference): "Company not found: \(reference)"
+        case .jobNotFound(let id): "Job run not found: \(id)"
         case .fileNotFound(let path): "\(path): no such file"
         case .rateLimited: "Workspace job rate limit exceeded"
         case .noPack: "No pack resolved for workspace"
