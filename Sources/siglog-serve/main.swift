@@ -43,8 +43,9 @@ struct SiglogServe: AsyncParsableCommand {
             server = try SiglogServer(runner: try store.openForWriting(), configuration: configuration)
         }
         guard let server else { return }
-        try await server.run(host: host, port: port) { bound in
-            printError("siglog-serve: listening on http://\(host):\(bound) (store \(store.path))")
-        }
+        let path = store.path
+        try await server.run(host: host, port: port, onServerRunning: { bound in
+            printError("siglog-serve: listening on http://\(host):\(bound) (store \(path))")
+        })
     }
 }

@@ -40,8 +40,8 @@ struct ReadRouteTests {
                     #expect(refused.detail == "Not authenticated")
                 }
                 // The internal token is not a read token.
-                let internal = try await client.execute(uri: route, method: .get, headers: bearer(Secrets.internalToken))
-                #expect(internal.status == .unauthorized)
+                let internalToken = try await client.execute(uri: route, method: .get, headers: bearer(Secrets.internalToken))
+                #expect(internalToken.status == .unauthorized)
             }
         }
     }
@@ -74,7 +74,7 @@ struct ReadRouteTests {
         let harness = try await scoredHarness()
         let day = try Day(parsing: Repository.sampleDay)
         let scope = Scope(workspace: WellKnownIDs.defaultWorkspace, pack: WellKnownIDs.fractionalCTOPack)
-        func expected(limit: Int, offset: Int, threshold: Int, sort: LeadSort) throws -> String {
+        @Sendable func expected(limit: Int, offset: Int, threshold: Int, sort: LeadSort) throws -> String {
             let cards = try harness.store.read { reader in
                 try LeadReads.leads(scope: scope, asOf: day, limit: limit, offset: offset, sort: sort, threshold: threshold, in: reader)
             }

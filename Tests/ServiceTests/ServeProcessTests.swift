@@ -215,8 +215,9 @@ struct ServeProcessTests {
         let half = bytes.count / 2
         let held = HeldBody()
         let stream = held.stream(first: ByteBuffer(bytes: bytes[..<half]), rest: ByteBuffer(bytes: bytes[half...]))
+        let base = server.base
         let killed = Task {
-            try await HTTP.send(.post, server.base + "/internal/run_ingest", headers: HTTP.internalHeaders(key: "upload-1"),
+            try await HTTP.send(.post, base + "/internal/run_ingest", headers: HTTP.internalHeaders(key: "upload-1"),
                                 body: .stream(stream, length: .unknown))
         }
         let spool = URL(fileURLWithPath: store).appendingPathComponent("spool")
