@@ -69,7 +69,9 @@ let package = Package(
         // The record types appended to the log and their binary payload codec.
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
-        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .target(name: "Projections", dependencies: [
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
         // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.
         .target(name: "ReadModel", dependencies: [
@@ -105,7 +107,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-serve", dependencies: [
-            "SiglogService", "SiglogCLI",
+            "SiglogService", "SiglogCLI", "Pipeline", "Projections",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
@@ -155,7 +157,7 @@ let package = Package(
         // The HTTP service: every route in process (Hummingbird's test client), and the real
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
         .testTarget(name: "ServiceTests", dependencies: [
-            "SiglogService", "Pipeline", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore",
+            "SiglogService", "Pipeline", "Queries", "ReadModel", "Projections", "Scoring", "SignalPacks", "SiglogCore",
             "siglog-serve", "siglog-append", "siglog-query",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

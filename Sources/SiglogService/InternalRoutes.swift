@@ -141,7 +141,13 @@ extension SiglogServer {
             }
         } catch let error as SiglogError where error.kind == .rateLimited || error.kind == .usage || error == .deriveRequiresPack {
             metrics.recordStage(type: type, status: "refused")
-            throw ServiceError.api(error)
+            var refusal = ServiceError.api(error)
+            if case .rateLimited(_, let freesAt) = error {
+                // `Retry-After`: when the hour's window frees a run.
+                let seconds = (freesAt.microseconds - runner.clock.now().microseconds + 999_999) / 1_000_000
+                refusal.retryAfter = Int(max(1, seconds))
+            }
+            throw refusal
         } catch let error as InvalidValue {
             metrics.recordStage(type: type, status: "refused")
             throw ServiceError.invalid(error)

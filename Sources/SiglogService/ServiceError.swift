@@ -10,7 +10,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
     public var status: HTTPResponse.Status
     /// The `detail` text.
     public var detail: String
-    /// Seconds for `Retry-After` (503 only).
+    /// Seconds for `Retry-After` (503, 429).
     public var retryAfter: Int?
 
     /// Creates an error response.
@@ -36,7 +36,8 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
 
     /// The status of a failure class (`/api/*`, and `/internal/*` where §9.3 keeps a status):
     /// a bad value 422 (the reference's validation status), bad input 422, not found 404,
-    /// a conflict 409, the rate limit 429, a stage that cannot run 400 (D4).
+    /// a conflict 409, the rate limit 429, a stage that cannot run 400 (D4), a stage stopped by the
+    /// server's shutdown 503.
     public static func status(for kind: SiglogError.Kind) -> HTTPResponse.Status {
         switch kind {
         case .usage, .badInput: .unprocessableContent
@@ -44,6 +45,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         case .conflict: .conflict
         case .rateLimited: .tooManyRequests
         case .cannotRun: .badRequest
+        case .interrupted: .serviceUnavailable
         }
     }
 

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Pipeline
+import Projections
 import SiglogCLI
 import SiglogService
 
@@ -40,7 +42,14 @@ struct SiglogServe: AsyncParsableCommand {
         var server: SiglogServer?
         try runReportingErrors {
             let configuration = try ServiceConfiguration(environment: environment)
-            server = try SiglogServer(runner: try store.openForWriting(), configuration: configuration)
+            // Not `store.openForWriting()`: its signal handling aborts the running stage, while the
+            // server's graceful shutdown (swift-service-lifecycle) lets it finish.
+            let runner = StageRunner(store: try Store(path: store.path, mode: .readWrite))
+            for job in try runner.closeInterruptedRuns() {
+                printError("job run \(job.id) (\(job.started.jobType)) was left running by process "
+                    + "\(job.started.owner?.processID ?? 0), which is gone: recorded as failed (interrupted)")
+            }
+            server = try SiglogServer(runner: runner, configuration: configuration)
         }
         guard let server else { return }
         let path = store.path

@@ -110,6 +110,8 @@ struct InternalRouteTests {
             let second = try await client.execute(uri: "/internal/run_derive", method: .post, headers: internalHeaders())
             #expect(second.status == .tooManyRequests)
             #expect(second.detail == "Workspace job rate limit exceeded")
+            let retryAfter = Int(second.headers[.retryAfter] ?? "") ?? 0
+            #expect((1...3_600).contains(retryAfter))
             // Another stage has its own count.
             let score = try await client.execute(uri: "/internal/run_score?as_of=2026-02-28", method: .post, headers: internalHeaders())
             #expect(score.status == .ok)
@@ -143,9 +145,10 @@ struct InternalRouteTests {
             #expect(errors.last?.hasPrefix("4: ") == true, "\(errors)")
             #expect(json["error"]?.stringValue == errors.joined(separator: "; "))
             #expect(json.int("job_run_id") != nil)
-            // The keys §9.3 binds, in its order, then siglog's additions.
-            #expect(json.objectValue?.keys == ["status", "job_run_id", "inserted", "skipped_duplicate", "skipped_invalid",
-                                                "errors_count", "errors", "error"])
+            // Every key §9.3 binds, in its order (siglog's additions may come between).
+            let bound = ["status", "job_run_id", "inserted", "skipped_duplicate", "skipped_invalid", "errors_count", "error"]
+            #expect((json.objectValue?.keys ?? []).filter(bound.contains) == bound)
+            #expect(json.objectValue?.keys.contains("errors") == true)
         }
         // The upload's spool file is gone.
         let spool = harness.directory.appendingPathComponent("store/spool").path
@@ -322,7 +325,7 @@ struct InternalRouteTests {
                                                         headers: internalHeaders(key: "k-\(stage)"))
                 #expect(response.status == .ok)
                 #expect(response.json["status"] == "completed", "\(stage): \(response.text)")
-                #expect(response.json.objectValue?.keys == keys)
+                #expect((response.json.objectValue?.keys ?? []).filter(keys.contains) == keys)
                 // The same key again: the recorded answer, same job run (D5).
                 let again = try await client.execute(uri: "/internal/\(stage)?as_of=\(Repository.sampleDay)", method: .post,
                                                      headers: internalHeaders(key: "k-\(stage)"))

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Pipeline
 import Projections
+import SignalPacks
 import ReadModel
 import SiglogCore
 import SiglogService
@@ -81,7 +82,7 @@ final class ServiceHarness: Sendable {
         let store = try Store(path: directory.appendingPathComponent("store").path, mode: .create, durable: false)
         runner = StageRunner(store: store, rateLimitPerHour: rateLimitPerHour)
         if seeded {
-            _ = try runner.initialize(bundledPack: try BundledPacks.defaultPack())
+            _ = try runner.initialize(bundledPack: try PackLoader.bundledDefault())
             _ = try runner.createWorkspace(name: "B", id: Secrets.workspaceB, pack: nil)
         }
         var tokens = APITokens()
