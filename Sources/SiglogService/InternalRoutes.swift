@@ -44,7 +44,7 @@ extension SiglogServer {
     /// `run_ingest`: with an NDJSON body, the body (spooled to a file, then ingested as
     /// `siglog-append events FILE` does: bad lines skipped and listed in `errors` as
     /// `LINE: field: reason`; `strict=true` writes nothing when any line is bad; `source` names the
-    /// source of lines without one). Without a body, the configured sources (`ingestFromSources`).
+    /// source of lines without one; `batch_size` is lines per write transaction, default 50,000). Without a body, the configured sources (`ingestFromSources`).
     func runIngest(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let (workspace, pack, _, key) = try Self.stageParameters(request)
         var options = IngestOptions(inputName: "")
@@ -53,6 +53,7 @@ extension SiglogServer {
         options.idempotencyKey = key
         options.strict = try request.flag("strict")
         options.defaultSource = request.parameter("source")
+        options.batchSize = try request.integer("batch_size", default: options.batchSize, minimum: 1)
         guard request.hasBody else {
             return try await runStage(IngestResult.self, context) { [options] runner in try Self.ingestFromSources(runner, options) }
         }

@@ -276,6 +276,38 @@ struct ServeProcessTests {
         #expect(!server.stderr.contains(HTTP.apiToken))
     }
 
+    @Test("SIGTERM during a running ingest: the stage finishes and is recorded, the client gets its answer, exit 0")
+    func gracefulShutdown() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-serve-term-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("store").path
+        #expect(try Tools.run("siglog-append", ["init", "--store", store]).status == 0)
+        let server = try await ServeProcess(store: store, environment: HTTP.environment)
+        let base = server.base
+        let count = 40_000
+        // Small transactions (each one durable), so the run is seen running well before it ends.
+        let ingest = Task {
+            try await HTTP.send(.post, base + "/internal/run_ingest?batch_size=200", headers: HTTP.internalHeaders(),
+                                body: .bytes(ByteBuffer(string: uploadEvents(count))))
+        }
+        var running: [JSONValue] = []
+        for _ in 0..<6_000 where running.isEmpty {
+            running = try await HTTP.send(.get, base + "/api/jobs?type=ingest&status=running", headers: HTTP.apiHeaders).json.arrayValue ?? []
+            if running.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        let runID = try #require(running.first?.int("id"), "the ingest was seen running")
+        server.stop(SIGTERM)
+        #expect(server.process.terminationReason == .exit)
+        #expect(server.process.terminationStatus == 0)
+        let answer = try await ingest.value
+        #expect(answer.status == 200)
+        #expect(answer.json["status"] == "completed")
+        #expect(answer.json.int("job_run_id") == runID)
+        #expect(answer.json.int("inserted") == count)
+        let recorded = try Tools.run("siglog-query", ["job", String(runID), "--format", "json", "--store", store])
+        #expect(try JSONParser.parse(recorded.stdout)["status"] == "completed")
+    }
+
     @Test("a 300 MiB streamed NDJSON body gets 413 without the server's peak memory reaching twice its idle size")
     func hugeBody() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-serve-big-\(UUID().uuidString)")
