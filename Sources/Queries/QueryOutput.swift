@@ -86,40 +86,13 @@ public enum TableRenderer {
     public static let minColumnWidth = 8
 
     /// The table; an empty list prints the header and `(no rows)`, or `(no rows: <empty>)`. With a
-    /// `width`, the table is fitted (see `fit`): long text is cut with `…`, and the rightmost columns
-    /// that do not fit are left out with a closing line naming them. `clip` cuts every cell at
-    /// `maxCellWidth`.
-    public static func render(columns allColumns: [String], rows: [[String]], width: Int? = nil, clip: Bool = true,
+    /// `width`, the table is fitted (see `TableLayout`).
+    public static func render(columns: [String], rows: [[String]], width: Int? = nil, clip: Bool = true,
                               empty: String? = nil) -> String {
-        let flat = rows.map { $0.map { $0.replacingOccurrences(of: "\n", with: " ") } }
-        var columns = allColumns
-        var widths = columns.map(\.count)
-        for row in flat { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
-        if clip { widths = widths.map { min($0, maxCellWidth) } }
-        let numeric = columns.indices.map { i in !flat.isEmpty && flat.allSatisfy { i < $0.count && isNumber($0[i]) } }
-        // Numbers and times are never cut: half of either is misleading.
-        let whole = columns.indices.map { i in numeric[i] || (!flat.isEmpty && flat.allSatisfy { i < $0.count && isTime($0[i]) }) }
-        var hidden: [String] = []
-        if let width, let fitted = fit(widths: widths, columns: columns, whole: whole, rows: flat, into: width) {
-            hidden = Array(columns[fitted.count...])
-            columns = Array(columns.prefix(fitted.count))
-            widths = fitted
-        }
-        func line(_ cells: [String]) -> String {
-            widths.indices.map { i in
-                let cell = i < cells.count ? cells[i] : ""
-                let text = cell.count <= widths[i] ? cell : String(cell.prefix(max(0, widths[i] - 1))) + "…"
-                let pad = String(repeating: " ", count: max(0, widths[i] - text.count))
-                return numeric[i] ? pad + text : text + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
-        }
-        var out = [line(columns), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
-        out += flat.map(line)
-        if flat.isEmpty { out.append(empty.map { "(no rows: \($0))" } ?? "(no rows)") }
-        if !hidden.isEmpty, !flat.isEmpty {
-            let named = "(left out to fit: " + hidden.joined(separator: ", ") + "; --wide shows all)"
-            out.append(named.count <= width ?? 0 ? named : "(\(hidden.count) more columns left out to fit; --wide shows all)")
-        }
+        let layout = TableLayout(columns: columns, rows: rows, width: width, clip: clip)
+        var out = layout.header + rows.map(layout.line)
+        if rows.isEmpty { out.append(empty.map { "(no rows: \($0))" } ?? "(no rows)") }
+        if !rows.isEmpty, let note = layout.leftOutNote { out.append(note) }
         return out.joined(separator: "\n")
     }
 
@@ -170,6 +143,67 @@ public enum TableRenderer {
 
     static func isNumber(_ text: String) -> Bool {
         text == "-" || (!text.isEmpty && Double(text) != nil)
+    }
+}
+
+/// The columns a table shows and their widths, settled on a set of rows: each column as wide as
+/// its widest cell (cut at `maxCellWidth` when clipping). With a `width`, the table is fitted: long
+/// text is cut with `…` (numbers and times never are) and the rightmost columns that still do not
+/// fit are left out, named by `leftOutNote`.
+public struct TableLayout: Sendable {
+    /// How many leading columns are shown.
+    public let shown: Int
+    /// Each shown column's width.
+    public let widths: [Int]
+    /// Which columns are right-aligned numbers.
+    public let numeric: [Bool]
+    /// The names of the columns left out to fit.
+    public let hidden: [String]
+    let columns: [String]
+    let width: Int?
+
+    /// The layout of `rows` (cells as table text) under `columns`.
+    public init(columns: [String], rows: [[String]], width: Int?, clip: Bool) {
+        let flat = rows.map { $0.map { $0.replacingOccurrences(of: "\n", with: " ") } }
+        var widths = columns.map(\.count)
+        for row in flat { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], cell.count) } }
+        if clip { widths = widths.map { min($0, TableRenderer.maxCellWidth) } }
+        let numeric = columns.indices.map { i in !flat.isEmpty && flat.allSatisfy { i < $0.count && TableRenderer.isNumber($0[i]) } }
+        // Numbers and times are never cut: half of either is misleading.
+        let whole = columns.indices.map { i in
+            numeric[i] || (!flat.isEmpty && flat.allSatisfy { i < $0.count && TableRenderer.isTime($0[i]) })
+        }
+        if let width, let fitted = TableRenderer.fit(widths: widths, columns: columns, whole: whole, rows: flat, into: width) {
+            widths = fitted
+        }
+        self.shown = widths.count
+        self.widths = widths
+        self.numeric = numeric
+        self.hidden = Array(columns[widths.count...])
+        self.columns = columns
+        self.width = width
+    }
+
+    /// The header line and the rule under it.
+    public var header: [String] {
+        [line(columns), widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ")]
+    }
+
+    /// One row (cells as table text), cut and padded to the layout.
+    public func line(_ cells: [String]) -> String {
+        widths.indices.map { i in
+            let cell = i < cells.count ? cells[i].replacingOccurrences(of: "\n", with: " ") : ""
+            let text = cell.count <= widths[i] ? cell : String(cell.prefix(max(0, widths[i] - 1))) + "…"
+            let pad = String(repeating: " ", count: max(0, widths[i] - text.count))
+            return numeric[i] ? pad + text : text + pad
+        }.joined(separator: "  ").trimmingTrailingSpaces()
+    }
+
+    /// The closing line naming the columns left out, or nil when all are shown.
+    public var leftOutNote: String? {
+        guard !hidden.isEmpty else { return nil }
+        let named = "(left out to fit: " + hidden.joined(separator: ", ") + "; --wide shows all)"
+        return named.count <= width ?? 0 ? named : "(\(hidden.count) more columns left out to fit; --wide shows all)"
     }
 }
 

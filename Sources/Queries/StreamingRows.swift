@@ -15,8 +15,7 @@ public struct StreamingRows {
     let sink: (String) -> Void
     private var count = 0
     private var sample: [JSONObject] = []
-    private var widths: [Int]?
-    private var numeric: [Bool] = []
+    private var layout: TableLayout?
 
     /// A writer of `columns` in `format` to `sink` (standard output by default).
     public init(format: OutputFormat, columns: [String], width: Int? = nil, wide: Bool = false,
@@ -38,7 +37,7 @@ public struct StreamingRows {
             if count == 0 { sink(CSV.render(columns: columns, rows: []) + "\n") }
             sink(CSV.line(columns.map { row[$0] ?? .null }) + "\n")
         case .table:
-            if widths == nil {
+            if layout == nil {
                 sample.append(row)
                 if sample.count >= StreamingRows.tableSample { flushSample() }
             } else {
@@ -55,37 +54,28 @@ public struct StreamingRows {
         case .ndjson, .csv:
             if format == .csv, count == 0 { sink(CSV.render(columns: columns, rows: []) + "\n") }
         case .table:
-            if widths == nil {
+            if layout == nil {
                 let rows = QueryRows(columns: columns, rows: sample, emptyReason: empty, cutNote: cut)
                 sink(rows.rendered(.table, width: width, wide: wide) + "\n")
-            } else if let cut {
-                sink(cut + "\n")
+            } else {
+                if let note = layout?.leftOutNote { sink(note + "\n") }
+                if let cut { sink(cut + "\n") }
             }
         }
         StandardOutput.flush()
     }
 
     private mutating func flushSample() {
-        let text = QueryRows(columns: columns, rows: sample).rendered(.table, width: width, wide: wide)
-        sink(text + "\n")
-        // The rule line under the header gives the widths the sample settled on.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        widths = lines.count > 1 ? lines[1].split(separator: " ", omittingEmptySubsequences: true).map(\.count) : columns.map(\.count)
-        numeric = columns.indices.map { i in
-            sample.allSatisfy { TableRenderer.isNumber(TableRenderer.cell($0[columns[i]] ?? .null)) }
-        }
+        let cells = sample.map(tableCells)
+        let layout = TableLayout(columns: columns, rows: cells, width: wide ? nil : width, clip: !wide)
+        sink((layout.header + cells.map(layout.line)).joined(separator: "\n") + "\n")
+        self.layout = layout
         sample = []
     }
 
-    private func tableLine(_ row: JSONObject) -> String {
-        guard let widths else { return "" }
-        return columns.enumerated().map { i, column in
-            var cell = TableRenderer.cell(row[column] ?? .null).replacingOccurrences(of: "\n", with: " ")
-            if cell.count > widths[i] { cell = String(cell.prefix(max(0, widths[i] - 1))) + "…" }
-            let pad = String(repeating: " ", count: max(0, widths[i] - cell.count))
-            return numeric[i] ? pad + cell : cell + pad
-        }.joined(separator: "  ").trimmingTrailingSpaces()
-    }
+    private func tableCells(_ row: JSONObject) -> [String] { columns.map { TableRenderer.cell(row[$0] ?? .null) } }
+
+    private func tableLine(_ row: JSONObject) -> String { layout?.line(tableCells(row)) ?? "" }
 }
 
 /// Buffered writes to standard output (a pipe closed by the reader, as `| head -1` does, ends the

@@ -46,3 +46,25 @@ struct TableFittingTests {
         #expect(lines.last == "(3 more columns left out to fit; --wide shows all)")
     }
 }
+
+@Suite("Streamed tables")
+struct StreamedTableTests {
+    @Test("a streamed table longer than its sample keeps the sample's layout, leaves out the same columns and names them at the end")
+    func longStreamedTable() {
+        final class Lines: @unchecked Sendable { var text = "" }
+        let out = Lines()
+        var writer = StreamingRows(format: .table, columns: ["id", "name", "seen", "note"], width: 40, sink: { out.text += $0 })
+        let total = StreamingRows.tableSample + 50
+        for i in 0..<total {
+            writer.add(["id": .int(Int64(i)), "name": .string("Company \(i) with a name long enough to be cut"),
+                        "seen": .string("2026-02-18T10:00:00.000000Z"), "note": .string("n")])
+        }
+        writer.finish(cut: "showing \(total) of 9999")
+        let lines = out.text.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 + total + 2, "\(lines.suffix(3))")
+        #expect(lines.dropLast(2).allSatisfy { $0.count <= 40 }, "\(lines.filter { $0.count > 40 }.prefix(2))")
+        #expect(Set(lines.dropFirst(2).dropLast(2).map { $0.count }).count == 1, "every row has the same layout")
+        #expect(lines[lines.count - 2] == "(2 more columns left out to fit; --wide shows all)")
+        #expect(lines.last == "showing \(total) of 9999")
+    }
+}
