@@ -69,7 +69,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "SiglogCore",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
@@ -81,7 +81,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "ReadModel", "SiglogCore", "SignalPacks",
+            "SiglogCLI", "Pipeline", "Adapters", "Projections", "ReadModel", "SiglogCore", "SignalPacks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
@@ -98,9 +98,10 @@ let package = Package(
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
         // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
-        .testTarget(name: "AdaptersTests", dependencies: [
-            "Adapters", "Ingest", "SiglogCore", .product(name: "Hummingbird", package: "hummingbird"),
-        ], swiftSettings: strict),
+        // Test support: a local HTTP server standing in for the outside APIs.
+        .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+                path: "Tests/Support/FixtureServer", swiftSettings: strict),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: grows a store's map from another process (map-resize test).
@@ -122,10 +123,11 @@ let package = Package(
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
-            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
+            "SiglogCore", "FixtureServer", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
+            "Adapters", "Ingest", "FixtureServer",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]
