@@ -16,10 +16,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The calendar date (UTC) this instant falls on (the spec's `calendarDate(t)`).
     public var day: Day {
-        let days = microseconds >= 0
-            ? microseconds / Timestamp.microsecondsPerDay
-            : (microseconds - Timestamp.microsecondsPerDay + 1) / Timestamp.microsecondsPerDay
-        return Day(daysSinceEpoch: Int32(days))
+        Day(daysSinceEpoch: Int32(floorDays.days))
+    }
+
+    /// Whole days since the epoch rounded down, and the microseconds into that day (0 ..< one day).
+    /// Defined for every `Int64`, the extremes included: a time read from a damaged or hostile
+    /// record must print, not trap.
+    private var floorDays: (days: Int64, within: Int64) {
+        let (quotient, remainder) = microseconds.quotientAndRemainder(dividingBy: Timestamp.microsecondsPerDay)
+        return remainder < 0 ? (quotient - 1, remainder + Timestamp.microsecondsPerDay) : (quotient, remainder)
     }
 
     public func adding(days: Int) -> Timestamp {
@@ -90,8 +95,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` without an offset — the form of a naive stored value
     /// (what the reference writes into `top_events[].event_time`). Microseconds only when non-zero.
     public var isoNaive: String {
-        let dayPart = day
-        let within = microseconds - dayPart.midnight.microseconds
+        let (days, within) = floorDays
+        let dayPart = Day(daysSinceEpoch: Int32(days))
         let secondsOfDay = Int(within / Timestamp.microsecondsPerSecond)
         let micros = Int(within % Timestamp.microsecondsPerSecond)
         let (year, month, dayOfMonth) = dayPart.components
