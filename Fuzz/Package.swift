@@ -16,7 +16,7 @@ let strict: [SwiftSetting] = [
 let fuzzTargets: [(name: String, modules: [String])] = [
     ("json", ["SiglogCore"]),
     ("ndjson", ["Ingest", "SiglogCore"]),
-    ("envelope", ["EventLog", "SiglogRecords"]),
+    ("envelope", ["EventLog", "SiglogRecords", "Queries", "SiglogCore"]),
     ("records", ["EventLog", "SiglogRecords"]),
     ("yaml", ["SignalPacks", "SiglogCore"]),
     ("pack", ["SignalPacks", "Scoring", "SiglogCore"]),
