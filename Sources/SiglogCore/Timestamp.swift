@@ -35,7 +35,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses ISO-8601 as the ingest contract accepts it: `YYYY-MM-DD` (00:00 UTC), or
     /// `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]` followed by nothing (UTC), `Z`, or `±HH[:MM]`.
-    /// Fractions beyond microseconds are truncated. Returns nil when the text is not such a time.
+    /// Fractions beyond microseconds are truncated. Returns nil when the text is not such a time, or
+    /// when its offset takes it outside years 1–9999 in UTC.
     public init?(iso text: some StringProtocol) {
         let b = Array(text.utf8)
         guard b.count >= 10, let day = Day(iso: String(decoding: b[0..<10], as: UTF8.self)) else { return nil }
@@ -90,7 +91,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard i == b.count else { return nil }
         self.init(day: day, hour: hour, minute: minute, second: second, microsecond: micros)
         microseconds -= Int64(offsetSeconds) * Timestamp.microsecondsPerSecond
+        // An offset can carry the first or last day of the range into year 0 or 10000 in UTC, which
+        // prints as a time this parser (and every reader of the output) refuses.
+        guard Timestamp.isoRange.contains(microseconds) else { return nil }
     }
+
+    /// The instants `init?(iso:)` accepts: years 1 to 9999 in UTC, whose `description` reads back.
+    static let isoRange = Day(year: 1, month: 1, day: 1)!.midnight.microseconds
+        ... (Day(year: 9999, month: 12, day: 31)!.midnight.microseconds + microsecondsPerDay - 1)
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` without an offset — the form of a naive stored value
     /// (what the reference writes into `top_events[].event_time`). Microseconds only when non-zero.

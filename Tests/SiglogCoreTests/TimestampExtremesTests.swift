@@ -24,3 +24,24 @@ struct TimestampExtremesTests {
         #expect(Timestamp(microseconds: -1).isoNaive == "1969-12-31T23:59:59.999999")
     }
 }
+
+/// An offset could carry a time at either end of years 1–9999 outside them in UTC; it was accepted
+/// and then printed as a year-0 or year-10000 text nothing reads back (found by fuzzing ingest;
+/// inputs in Fixtures/fuzz/ndjson/regressions/event-time-year-*.ndjson).
+@Suite("Timestamp text at the ends of years 1–9999")
+struct TimestampISORangeTests {
+    @Test("offsets that leave years 1–9999 in UTC are refused",
+          arguments: ["0001-01-01T00:00+01:00", "0001-01-01T00:59:59.999999+01:00", "9999-12-31T23:59-01:00",
+                      "9999-12-31T23:00:00-01:00"])
+    func outside(_ text: String) {
+        #expect(Timestamp(iso: text) == nil)
+    }
+
+    @Test("the first and last instants of the range read, and print as text that reads back",
+          arguments: ["0001-01-01", "0001-01-01T01:00+01:00", "0001-01-01T00:00-01:00", "9999-12-31T23:59:59.999999Z",
+                      "9999-12-31T22:59:59.999999-01:00", "9999-12-31T23:59+01:00"])
+    func inside(_ text: String) throws {
+        let time = try #require(Timestamp(iso: text))
+        #expect(Timestamp(iso: time.description) == time)
+    }
+}
