@@ -25,6 +25,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        // HTTP client of the source adapters.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // HTTP server; for now only the adapters' tests use it, as a local fixture server.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The only place lmdb.h is seen.
@@ -43,6 +47,13 @@ let package = Package(
         .target(name: "Scoring", dependencies: ["SiglogCore"], swiftSettings: strict),
         // Pure ingest rules: raw-event parsing, normalization, company matching.
         .target(name: "Ingest", dependencies: ["SiglogCore"], swiftSettings: strict),
+        // Source adapters (ADAPTERS.md): fetch raw events from outside APIs over HTTP; adapter
+        // selection and the per-adapter totals of a daily ingest. No storage.
+        .target(name: "Adapters", dependencies: [
+            "Ingest", "SiglogCore",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
@@ -50,54 +61,75 @@ let package = Package(
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The record types appended to the log and their binary payload codec.
-        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore"], swiftSettings: strict),
+        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
-        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .target(name: "Projections", dependencies: [
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
+        // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.
+        .target(name: "ReadModel", dependencies: [
+            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+        ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "LMDB",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
         ], swiftSettings: strict),
-        // Read-only queries over the views (companies, snapshots, lead feed, timeline, stats, export).
+        // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
-            "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore", "LMDB",
+            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore",
         ], swiftSettings: strict),
-        // Shared command-line pieces: store option, output formats, exit codes.
+        // Shared command-line pieces: store option, argument types, output, exit codes.
         .target(name: "SiglogCLI", dependencies: [
-            "Pipeline", "Projections", "EventLog", "SiglogCore", "SignalPacks", "LMDB",
+            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Pipeline", "ReadModel", "SiglogCore", "SignalPacks",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
-            "SiglogCLI", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-query", dependencies: [
-            "SiglogCLI", "Queries", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
-        .testTarget(name: "LMDBTests", dependencies: ["LMDB"], swiftSettings: strict),
+        .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
+        // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
+        .testTarget(name: "AdaptersTests", dependencies: [
+            "Adapters", "Ingest", "SiglogCore", .product(name: "Hummingbird", package: "hummingbird"),
+        ], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
+        // Test helper: grows a store's map from another process (map-resize test).
+        .executableTarget(name: "siglog-map-grower", dependencies: ["LMDB"], swiftSettings: strict),
+        // The native SQLite baseline of tools/bench/run (not part of the test suite); the only place
+        // sqlite3.h is seen.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .executableTarget(name: "siglog-bench-sqlite", dependencies: [
+            "CSQLite", "Ingest", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
-        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
-            "Projections", "Pipeline", "SiglogRecords", "EventLog", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
+            "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "QueriesTests", dependencies: [
-            "Queries", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SignalPacks",
+            "Queries", "ReadModel", "Pipeline", "Projections", "SiglogRecords", "SiglogCore",
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
-            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay",
+            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
-            "Pipeline", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "Ingest", "SiglogCore",
+            "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

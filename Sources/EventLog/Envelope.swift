@@ -79,19 +79,26 @@ extension UUID {
     static let nilBytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
 }
 
-/// A stored record seen in place, without copying: valid only inside the callback that receives it.
-public struct RecordView {
+/// A stored record seen in place, without copying. It is lent to a closure (`EventLog.forEach`,
+/// `EventLog.withRecord`) and cannot be copied, so it cannot be kept past that closure; its bytes
+/// are lent onwards the same way (`withPayload`). What must outlive the closure is copied
+/// (`envelope`, or a decoded record).
+public struct RecordView: ~Copyable {
+    /// The record's position in the log.
     public let sequence: UInt64
+    /// The envelope format it was written with.
     public let formatVersion: UInt8
+    /// The record type.
     public let type: RecordType
+    /// When it was appended (UTC microseconds).
     public let appendedAt: Int64
+    /// The workspace it belongs to, if any.
     public let workspace: UUID?
-    public let payload: UnsafeRawBufferPointer
-    /// The whole stored record (envelope, payload and checksum), e.g. to copy it to another log.
-    public let storedBytes: UnsafeRawBufferPointer
+    private let payload: UnsafeRawBufferPointer
+    private let stored: UnsafeRawBufferPointer
 
     /// Parses and checks the stored bytes of the record at `sequence`: size, checksum, format version
-    /// and (when `knownTypes` is given) the record type.
+    /// and (when `knownTypes` is given) the record type. `bytes` must stay valid while the view is used.
     public init(sequence: UInt64, bytes: UnsafeRawBufferPointer, knownTypes: Set<RecordType>?) throws(LogError) {
         try self.init(sequence: sequence, bytes: bytes, knownTypes: knownTypes, verifyChecksum: true)
     }
@@ -127,10 +134,25 @@ public struct RecordView {
         self.appendedAt = Int64(bigEndian: bytes.loadUnaligned(fromByteOffset: 3, as: Int64.self))
         self.workspace = workspace == UUID(uuid: UUID.nilBytes) ? nil : workspace
         self.payload = UnsafeRawBufferPointer(rebasing: bytes[Envelope.headerSize..<bodyEnd])
-        self.storedBytes = bytes
+        self.stored = bytes
     }
 
-    /// A copy that outlives the transaction.
+    /// Lends the payload bytes to `body` (valid only inside it).
+    @inline(__always)
+    public func withPayload<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(payload)
+    }
+
+    /// Lends the whole stored record (envelope, payload and checksum) to `body`, e.g. to copy it to
+    /// another log.
+    public func withStoredBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        try body(stored)
+    }
+
+    /// Size of the stored record in bytes.
+    public var storedSize: Int { stored.count }
+
+    /// A copy that outlives the view.
     public var envelope: Envelope {
         Envelope(type: type, appendedAt: appendedAt, workspace: workspace, payload: Array(payload), formatVersion: formatVersion)
     }

@@ -1,12 +1,12 @@
 import Foundation
-public import LMDB
+package import LMDB
 
 /// A projection builder: a pure fold from a record to view writes. The log calls every registered
 /// projection for each record it appends, inside the append's write transaction, so records and
 /// the views derived from them commit together or not at all. Replay calls the same projections.
-public protocol LogProjection: Sendable {
+package protocol LogProjection: Sendable {
     /// Applies one record. Applying a record whose effect is already in the view must change nothing.
-    func apply(_ record: RecordView, in transaction: WriteTransaction) throws
+    func apply(_ record: borrowing RecordView, in transaction: WriteTransaction) throws
 }
 
 /// The append-only log: records keyed by gapless big-endian u64 sequence numbers in one LMDB
@@ -36,8 +36,11 @@ public final class EventLog: Sendable {
         public init() {}
     }
 
-    public let environment: Environment
+    /// The LMDB environment holding the log and the views (for the store's own modules).
+    package let environment: Environment
+    /// The store directory.
     public let path: String
+    /// Record types this binary knows (nil: any type is accepted).
     public let knownRecordTypes: Set<RecordType>?
     let records: Database
     let dedup: Database
@@ -61,7 +64,7 @@ public final class EventLog: Sendable {
         envOptions.durable = options.durable
         envOptions.initialMapSize = options.initialMapSize
         envOptions.noLock = options.noLock
-        environment = try Environment(path: path, options: envOptions)
+        environment = try mappingStorageErrors { try Environment(path: path, options: envOptions) }
         self.path = path
         self.knownRecordTypes = options.knownRecordTypes
         let create = mode != .readOnly
@@ -72,10 +75,16 @@ public final class EventLog: Sendable {
             meta = try environment.database("log.meta", create: create)
         } catch LMDBError.notFound {
             throw LogError.storeNotFound(path: path)
+        } catch let error as LMDBError {
+            throw LogError.storage(StorageFailure(error))
         }
     }
 
+    /// Whether the store was opened read-only.
     public var isReadOnly: Bool { environment.isReadOnly }
+
+    /// The storage map's size and the bytes of it in use (the map grows by itself).
+    public var mapUsage: (size: Int, used: Int) { (environment.mapSize, environment.mapBytesUsed) }
 
     // MARK: - Appending
 
@@ -85,25 +94,38 @@ public final class EventLog: Sendable {
     ///
     /// The body may run again if the map had to grow, so it must only change state through the
     /// writer (publish in-memory effects after this returns).
-    public func write<T>(projections: [any LogProjection] = [], _ body: (LogWriter) throws -> T) throws -> T {
+    public func write<T>(_ body: (LogWriter) throws -> T) throws -> T {
+        try write(projections: [], body)
+    }
+
+    /// `write` with `projections` applied to each appended record inside the same transaction.
+    package func write<T>(projections: [any LogProjection], _ body: (LogWriter) throws -> T) throws -> T {
         guard !isReadOnly else { throw LogError.readOnly(path: path) }
-        return try environment.write { txn in
-            let writer = try LogWriter(log: self, transaction: txn, projections: projections)
-            defer { writer.invalidate() }
-            return try body(writer)
+        return try mappingStorageErrors {
+            try environment.write { txn in
+                let writer = try LogWriter(log: self, transaction: txn, projections: projections)
+                defer { writer.invalidate() }
+                return try body(writer)
+            }
         }
+    }
+
+    /// Runs `body` in one read transaction of the store (for the store's own modules), with
+    /// storage errors mapped to `LogError.storage`.
+    package func read<T>(_ body: (Transaction) throws -> T) throws -> T {
+        try mappingStorageErrors { try environment.read(body) }
     }
 
     /// Appends `envelopes` in transactions of at most `batchSize` records each, returning the
     /// sequence number of the last one. Each batch is atomic.
     @discardableResult
-    public func append(_ envelopes: [Envelope], batchSize: Int = 10_000, projections: [any LogProjection] = []) throws -> UInt64 {
+    public func append(_ envelopes: [Envelope], batchSize: Int = 10_000) throws -> UInt64 {
         precondition(batchSize > 0)
         var last = try head()
         var start = 0
         while start < envelopes.count {
             let end = min(start + batchSize, envelopes.count)
-            last = try write(projections: projections) { writer in
+            last = try write { writer in
                 var seq: UInt64 = 0
                 for envelope in envelopes[start..<end] { seq = try writer.append(envelope) }
                 return seq
@@ -117,46 +139,42 @@ public final class EventLog: Sendable {
 
     /// The sequence number of the last record, 0 for an empty log.
     public func head() throws -> UInt64 {
-        try environment.read { try EventLog.head(of: records, in: $0) }
+        try read { try EventLog.head(of: records, in: $0) }
     }
 
     static func head(of records: Database, in txn: Transaction) throws -> UInt64 {
-        guard let last = try txn.cursor(records).last() else { return 0 }
-        guard last.key.count == 8 else { throw LogError.malformedKey(after: 0) }
-        return UInt64(bigEndian: last.key.loadUnaligned(as: UInt64.self))
+        try txn.withCursor(records) { cursor in
+            try cursor.last { key, _ -> UInt64 in
+                guard key.count == 8 else { throw LogError.malformedKey(after: 0) }
+                return UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+            }
+        } ?? 0
     }
 
     /// The record at `sequence`, copied out and checked, or nil when there is none.
     public func record(at sequence: UInt64) throws -> Envelope? {
-        try environment.read { txn in
-            var key = sequence.bigEndian
-            return try withUnsafeBytes(of: &key) { k in
-                guard let bytes = try txn.get(records, key: k) else { return nil }
-                return try RecordView(sequence: sequence, bytes: bytes, knownTypes: knownRecordTypes).envelope
-            }
-        }
+        try read { txn in try withRecord(at: sequence, in: txn) { $0.envelope } }
     }
 
-    /// The record at `sequence` seen in place inside `transaction` (checked), or nil.
-    public func recordView(at sequence: UInt64, in transaction: Transaction) throws -> RecordView? {
-        var key = sequence.bigEndian
-        return try withUnsafeBytes(of: &key) { k in
-            guard let bytes = try transaction.get(records, key: k) else { return nil }
-            return try RecordView(sequence: sequence, bytes: bytes, knownTypes: knownRecordTypes)
+    /// Lends the record at `sequence`, seen in place inside `transaction` and checked, to `body`;
+    /// nil when there is none.
+    package func withRecord<R>(at sequence: UInt64, in transaction: Transaction, _ body: (borrowing RecordView) throws -> R)
+        throws -> R?
+    {
+        try withUnsafeBytes(of: sequence.bigEndian) { key in
+            try transaction.withValue(records, key: key) { bytes in
+                try body(try RecordView(sequence: sequence, bytes: bytes, knownTypes: knownRecordTypes))
+            }
         }
     }
 
     /// Walks the records from `start` in log order inside `transaction` (so a stage sees exactly the
     /// log its write transaction sees); `body` returns false to stop. Records are checked as on every read.
-    public func forEach(in transaction: Transaction, from start: UInt64 = 1, _ body: (RecordView) throws -> Bool) throws {
-        let cursor = try transaction.cursor(records)
-        var key = max(start, 1).bigEndian
-        var entry = try withUnsafeBytes(of: &key) { try cursor.seek(atOrAfter: $0) }
-        while let e = entry {
-            guard e.key.count == 8 else { throw LogError.malformedKey(after: 0) }
-            let seq = UInt64(bigEndian: e.key.loadUnaligned(as: UInt64.self))
-            if try !body(try RecordView(sequence: seq, bytes: e.value, knownTypes: knownRecordTypes)) { return }
-            entry = try cursor.next()
+    package func forEach(in transaction: Transaction, from start: UInt64 = 1, _ body: (borrowing RecordView) throws -> Bool) throws {
+        try transaction.forEach(records, from: withUnsafeBytes(of: max(start, 1).bigEndian) { Array($0) }) { key, value in
+            guard key.count == 8 else { throw LogError.malformedKey(after: 0) }
+            let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+            return try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
         }
     }
 
@@ -166,32 +184,30 @@ public final class EventLog: Sendable {
     /// `body` sees records in place: copy what must outlive the call.
     public func forEach(
         in range: ClosedRange<UInt64> = 1...UInt64.max, chunkSize: Int = 8192,
-        _ body: (RecordView) throws -> Void
+        _ body: (borrowing RecordView) throws -> Void
     ) throws {
         var next = max(range.lowerBound, 1)
         var previous = next - 1
         var finished = false
         while !finished {
-            try environment.read { txn in
-                let cursor = try txn.cursor(records)
-                var key = next.bigEndian
-                var entry = try withUnsafeBytes(of: &key) { try cursor.seek(atOrAfter: $0) }
+            try read { txn in
                 var count = 0
-                while let e = entry {
-                    guard e.key.count == 8 else { throw LogError.malformedKey(after: previous) }
-                    let seq = UInt64(bigEndian: e.key.loadUnaligned(as: UInt64.self))
-                    if seq > range.upperBound { finished = true; return }
+                finished = true
+                try txn.forEach(records, from: withUnsafeBytes(of: next.bigEndian) { Array($0) }) { key, value in
+                    guard key.count == 8 else { throw LogError.malformedKey(after: previous) }
+                    let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+                    if seq > range.upperBound { return false }
                     if seq != previous + 1 { throw LogError.gap(after: previous, found: seq) }
-                    try body(try RecordView(sequence: seq, bytes: e.value, knownTypes: knownRecordTypes))
+                    try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
                     previous = seq
                     count += 1
                     if count == chunkSize {
                         next = seq + 1
-                        return
+                        finished = false
+                        return false
                     }
-                    entry = try cursor.next()
+                    return true
                 }
-                finished = true
             }
         }
     }
@@ -224,12 +240,12 @@ public final class EventLog: Sendable {
 
     /// A metadata value of the store (e.g. its format marker), or nil.
     public func metadata(_ key: String) throws -> [UInt8]? {
-        try environment.read { try $0.get(meta, key: Array(key.utf8)) }
+        try read { try $0.value(meta, key: Array(key.utf8)) }
     }
 
     /// A metadata value of the store as seen by `transaction` (so it can be checked in the same
     /// snapshot as the data it describes), or nil.
-    public func metadata(_ key: String, in transaction: Transaction) throws -> [UInt8]? {
-        try transaction.get(meta, key: Array(key.utf8))
+    package func metadata(_ key: String, in transaction: Transaction) throws -> [UInt8]? {
+        try transaction.value(meta, key: Array(key.utf8))
     }
 }

@@ -1,3 +1,39 @@
+import Glibc
+import LMDB
+
+/// A failure of the storage engine underneath the log: an I/O error, a full disk, a damaged file.
+/// The engine's own error type stays inside the store; this carries what a user or a caller needs.
+public struct StorageFailure: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The engine's or the system's error code (`errno` values such as `ENOSPC`, or an LMDB code).
+    public var code: Int32
+    /// The operation that failed (the C function), when known.
+    public var operation: String
+    /// What the engine said, with the code's symbolic name.
+    public var message: String
+
+    /// Wraps an engine error.
+    init(_ error: LMDBError) {
+        code = error.code
+        operation = error.function
+        message = error.description
+    }
+
+    /// Whether the disk (or the file system holding the store) is full.
+    public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+
+    public var description: String { "storage error: \(message)" }
+}
+
+/// Runs `body`, turning every error of the storage engine into `LogError.storage`, so nothing
+/// above the store sees the engine's error type.
+package func mappingStorageErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as LMDBError {
+        throw LogError.storage(StorageFailure(error))
+    }
+}
+
 /// What can go wrong with the log itself. Every problem found in a stored record names its
 /// sequence number, so an operator can find it (`siglog-query export --from N`).
 public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -22,6 +58,10 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A dedup-index entry whose stored natural key differs from the looked-up one (hash collision
     /// or corruption).
     case dedupKeyMismatch
+    /// The storage engine failed (I/O, disk full, damaged file).
+    case storage(StorageFailure)
+    /// The store lacks views a newer siglog added; a writer builds them when it opens the store.
+    case viewsOutdated(path: String, missing: [String])
 
     public var description: String {
         switch self {
@@ -45,6 +85,11 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             return "record \(seq): \(reason)"
         case .dedupKeyMismatch:
             return "dedup index entry does not match its natural key"
+        case .storage(let failure):
+            return failure.description
+        case .viewsOutdated(let path, let missing):
+            return "the store at \(path) lacks the views \(missing.joined(separator: ", ")), added by a newer siglog; "
+                + "open it once for writing (any siglog-append command, e.g. `siglog-append init --store \(path)`) to build them"
         }
     }
 

@@ -1,13 +1,14 @@
 public import Foundation
-public import LMDB
+package import LMDB
 import Crypto
 
 /// Appends records and maintains the log's indexes inside one write transaction. Obtained from
 /// `EventLog.write`; valid only inside that closure.
 public final class LogWriter {
+    /// The log being appended to.
     public let log: EventLog
     /// The transaction everything commits in; views write through it too.
-    public let transaction: WriteTransaction
+    package let transaction: WriteTransaction
     let projections: [any LogProjection]
     /// The sequence number the next append will get.
     public private(set) var nextSequence: UInt64
@@ -47,6 +48,7 @@ public final class LogWriter {
                     try transaction.put(log.records, key: k, value: raw, options: .append)
                     let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil, verifyChecksum: false)
                     for projection in projections { try projection.apply(view, in: transaction) }
+                    _ = consume view
                 }
             }
         }
@@ -78,7 +80,7 @@ public final class LogWriter {
 
     /// The result recorded for `(workspace, key)`, if a run with that key completed.
     public func idempotentResult(workspace: UUID, key: String) throws -> [UInt8]? {
-        try transaction.get(log.idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key))
+        try transaction.value(log.idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key))
     }
 
     /// Records the result of a completed run under `(workspace, key)`.
@@ -97,12 +99,12 @@ public final class LogWriter {
 extension EventLog {
     /// The result recorded for `(workspace, key)`, read in its own short transaction.
     public func idempotentResult(workspace: UUID, key: String) throws -> [UInt8]? {
-        try environment.read { try $0.get(idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key)) }
+        try read { try $0.value(idempotency, key: IdempotencyLedger.key(workspace: workspace, key: key)) }
     }
 
     /// The sequence recorded for a natural key, read in its own short transaction.
     public func dedupSequence(for naturalKey: [UInt8]) throws -> UInt64? {
-        try environment.read { try DedupIndex.lookup(naturalKey, in: dedup, transaction: $0) }
+        try read { try DedupIndex.lookup(naturalKey, in: dedup, transaction: $0) }
     }
 }
 
@@ -119,9 +121,14 @@ enum DedupIndex {
 
     static func lookup(_ naturalKey: [UInt8], in db: Database, transaction: Transaction) throws -> UInt64? {
         let (key, hashed) = indexKey(naturalKey)
-        guard let value = try transaction.get(db, key: key), value.count >= 8 else { return nil }
-        if hashed && Array(value[8...]) != naturalKey { throw LogError.dedupKeyMismatch }
-        return value.withUnsafeBytes { UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)) }
+        let sequence = try transaction.withValue(db, key: key) { value -> UInt64? in
+            guard value.count >= 8 else { return nil }
+            if hashed && !UnsafeRawBufferPointer(rebasing: value[8...]).elementsEqual(naturalKey) {
+                throw LogError.dedupKeyMismatch
+            }
+            return UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
+        }
+        return sequence ?? nil
     }
 
     static func insert(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws -> Bool {

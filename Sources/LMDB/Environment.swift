@@ -83,19 +83,27 @@ public final class Environment: @unchecked Sendable {
     public func database(_ name: String, options: DatabaseOptions = [], create: Bool = true) throws -> Database {
         if let cached = databases.withLock({ $0[name] }) { return cached }
         let readOnly = isReadOnly || !create
-        let database: Database = try transactionGate.withReadLock {
-            let txn = try beginTransaction(readOnly: readOnly)
-            var dbi: MDB_dbi = 0
-            let flags = options.rawValue | (readOnly ? 0 : UInt32(MDB_CREATE))
-            let result = mdb_dbi_open(txn, name, flags, &dbi)
-            guard result == 0 else {
-                mdb_txn_abort(txn)
-                throw LMDBError(code: result, function: "mdb_dbi_open")
+        let database: Database
+        while true {
+            do {
+                database = try transactionGate.withReadLock {
+                    let txn = try beginTransaction(readOnly: readOnly)
+                    var dbi: MDB_dbi = 0
+                    let flags = options.rawValue | (readOnly ? 0 : UInt32(MDB_CREATE))
+                    let result = mdb_dbi_open(txn, name, flags, &dbi)
+                    guard result == 0 else {
+                        mdb_txn_abort(txn)
+                        throw LMDBError(code: result, function: "mdb_dbi_open")
+                    }
+                    // Committing (even a read-only transaction) keeps the handle open for the
+                    // environment's lifetime; aborting would close it again.
+                    try check(mdb_txn_commit(txn), "mdb_txn_commit")
+                    return Database(handle: dbi, name: name)
+                }
+                break
+            } catch is MapResizedElsewhere {
+                try adoptMapSize()
             }
-            // Committing (even a read-only transaction) keeps the handle open for the
-            // environment's lifetime; aborting would close it again.
-            try check(mdb_txn_commit(txn), "mdb_txn_commit")
-            return Database(handle: dbi, name: name)
         }
         databases.withLock { $0[name] = database }
         return database
@@ -123,12 +131,18 @@ public final class Environment: @unchecked Sendable {
     /// Keep bodies short and synchronous: a long read transaction pins old pages and grows the file.
     /// The corresponding C functions are `mdb_txn_begin` (with `MDB_RDONLY`) and `mdb_txn_abort`.
     public func read<T>(_ body: (Transaction) throws -> T) throws -> T {
-        try transactionGate.withReadLock {
-            let txn = try beginTransaction(readOnly: true)
-            defer { mdb_txn_abort(txn) }
-            let transaction = Transaction(handle: txn, environment: self)
-            defer { transaction.invalidate() }
-            return try body(transaction)
+        while true {
+            do {
+                return try transactionGate.withReadLock {
+                    let txn = try beginTransaction(readOnly: true)
+                    defer { mdb_txn_abort(txn) }
+                    let transaction = Transaction(handle: txn, environment: self)
+                    defer { transaction.invalidate() }
+                    return try body(transaction)
+                }
+            } catch is MapResizedElsewhere {
+                try adoptMapSize()
+            }
         }
     }
 
@@ -161,23 +175,33 @@ public final class Environment: @unchecked Sendable {
                     try check(mdb_txn_commit(txn), "mdb_txn_commit")
                     return result
                 }
+            } catch is MapResizedElsewhere {
+                try adoptMapSize()
             } catch LMDBError.mapFull where attempts < 32 {
                 try growMap(minimum: mapSize * 2)
             }
         }
     }
 
+    /// Thrown by `beginTransaction` when another process grew the map past this process's size
+    /// (`MDB_MAP_RESIZED`); the caller leaves the shared gate and adopts the new size.
+    private struct MapResizedElsewhere: Error {}
+
     private func beginTransaction(readOnly: Bool) throws -> OpaquePointer {
         var txn: OpaquePointer?
-        var result = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
-        if result == MDB_MAP_RESIZED {
-            // Another process grew the map; adopting its size is allowed here because this
-            // process holds no transaction on this thread yet (LMDB permits size 0 = adopt).
-            mdb_env_set_mapsize(handle, 0)
-            result = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
-        }
+        let result = mdb_txn_begin(handle, nil, readOnly ? UInt32(MDB_RDONLY) : 0, &txn)
+        if result == MDB_MAP_RESIZED { throw MapResizedElsewhere() }
         try check(result, "mdb_txn_begin")
         return txn!
+    }
+
+    /// Adopts the map size another process set. `mdb_env_set_mapsize` may only run while no
+    /// transaction of this process is open, so it runs under the gate's exclusive side: every
+    /// read and write transaction of this process has ended and none can start meanwhile.
+    private func adoptMapSize() throws {
+        try transactionGate.withWriteLock {
+            try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
+        }
     }
 
     // MARK: - Map size
@@ -206,7 +230,7 @@ public final class Environment: @unchecked Sendable {
     }
 
     /// Enlarges the map to at least `minimum` bytes. Waits until no transaction of this process
-    /// is open, as `mdb_env_set_mapsize` requires.
+    /// is open (the gate's exclusive side), as `mdb_env_set_mapsize` requires.
     public func growMap(minimum: Int) throws {
         try transactionGate.withWriteLock {
             let current = mapSize
@@ -229,27 +253,50 @@ public final class Environment: @unchecked Sendable {
 }
 
 /// A POSIX read-write lock. Transactions hold it shared; map resizing holds it exclusively.
+///
+/// It also counts, per thread, the shared holds: a thread that asks for the exclusive side while it
+/// still holds the shared side (a transaction opened inside another one) would wait for itself
+/// forever, so that request fails instead.
 final class ReadWriteLock: @unchecked Sendable {
-    // @unchecked: the pthread lock is itself the synchronization primitive.
+    // @unchecked: the pthread lock is itself the synchronization primitive, and the hold count is
+    // thread-local.
     private let lock: UnsafeMutablePointer<pthread_rwlock_t>
+    private var depthKey = pthread_key_t()
 
     init() {
         lock = .allocate(capacity: 1)
         pthread_rwlock_init(lock, nil)
+        pthread_key_create(&depthKey, nil)
     }
 
     deinit {
+        pthread_key_delete(depthKey)
         pthread_rwlock_destroy(lock)
         lock.deallocate()
     }
 
+    /// Shared holds of the calling thread (stored in the thread-specific pointer itself).
+    private var depth: Int {
+        get { Int(bitPattern: pthread_getspecific(depthKey)) }
+        set { pthread_setspecific(depthKey, UnsafeRawPointer(bitPattern: newValue)) }
+    }
+
     func withReadLock<T>(_ body: () throws -> T) rethrows -> T {
         pthread_rwlock_rdlock(lock)
-        defer { pthread_rwlock_unlock(lock) }
+        depth += 1
+        defer {
+            depth -= 1
+            pthread_rwlock_unlock(lock)
+        }
         return try body()
     }
 
-    func withWriteLock<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with no transaction of this process open. Throws `MDB_BAD_TXN` when the calling
+    /// thread is itself inside a transaction.
+    func withWriteLock<T>(_ body: () throws -> T) throws -> T {
+        guard depth == 0 else {
+            throw LMDBError(code: MDB_BAD_TXN, function: "mdb_env_set_mapsize (a transaction of this thread is open)")
+        }
         pthread_rwlock_wrlock(lock)
         defer { pthread_rwlock_unlock(lock) }
         return try body()

@@ -1,10 +1,15 @@
 import CLMDB
 
-/// A read transaction: one consistent snapshot of the environment. Only valid inside the closure
-/// that received it; byte buffers it returns are valid until the transaction ends (or, in a write
-/// transaction, until the next write).
+/// A read transaction: one consistent snapshot of the environment, valid only inside the closure
+/// that received it (`Environment.read`, `Environment.write`); any use after that closure returned
+/// traps.
+///
+/// Bytes stored in LMDB are never returned: they are lent to a closure (`withValue`, the cursor
+/// methods), because they live in the memory map and are only valid until the transaction ends —
+/// in a write transaction, until its next write. What must outlive the closure is copied
+/// (`value(_:key:)` returns a copy).
 public class Transaction {
-    var handle: OpaquePointer
+    let handle: OpaquePointer
     unowned let environment: Environment
     private var isValid = true
 
@@ -20,36 +25,77 @@ public class Transaction {
         precondition(isValid, "LMDB transaction used outside of its closure")
     }
 
-    /// The value stored under `key`, or nil. The corresponding C function is `mdb_get`.
-    public func get(_ database: Database, key: UnsafeRawBufferPointer) throws -> UnsafeRawBufferPointer? {
+    /// Lends the value stored under `key` to `body` and returns what `body` returns, or nil when
+    /// the key is absent. The bytes are valid only inside `body`. The corresponding C function is
+    /// `mdb_get`.
+    public func withValue<R>(
+        _ database: Database, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> R
+    ) throws -> R? {
         checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val()
         let result = mdb_get(handle, database.handle, &k, &v)
         if result == MDB_NOTFOUND { return nil }
         try check(result, "mdb_get")
-        return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)
+        return try body(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
-    /// The value stored under `key`, copied out.
-    public func get(_ database: Database, key: [UInt8]) throws -> [UInt8]? {
-        try key.withUnsafeBytes { keyBytes in
-            try get(database, key: keyBytes).map { Array($0) }
-        }
+    /// Lends the value stored under `key` (any byte array) to `body`; nil when absent.
+    public func withValue<R>(_ database: Database, key: [UInt8], _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try key.withUnsafeBytes { try withValue(database, key: $0, body) }
+    }
+
+    /// A copy of the value stored under `key`, or nil.
+    public func value(_ database: Database, key: [UInt8]) throws -> [UInt8]? {
+        try withValue(database, key: key) { Array($0) }
     }
 
     /// Whether `key` is present.
     public func contains(_ database: Database, key: [UInt8]) throws -> Bool {
-        try key.withUnsafeBytes { try get(database, key: $0) != nil }
+        try withValue(database, key: key) { _ in true } ?? false
     }
 
-    /// A cursor over `database`, closed when the transaction ends or the cursor is released.
-    /// The corresponding C function is `mdb_cursor_open`.
-    public func cursor(_ database: Database) throws -> Cursor {
+    /// Opens a cursor over `database`, lends it to `body`, and closes it when `body` returns (also
+    /// in a write transaction, whose cursors must be closed while it is live). The corresponding C
+    /// functions are `mdb_cursor_open` and `mdb_cursor_close`.
+    public func withCursor<R>(_ database: Database, _ body: (borrowing Cursor) throws -> R) throws -> R {
         checkValid()
-        var cursor: OpaquePointer?
-        try check(mdb_cursor_open(handle, database.handle, &cursor), "mdb_cursor_open")
-        return Cursor(handle: cursor!, transaction: self)
+        var handle: OpaquePointer?
+        try check(mdb_cursor_open(self.handle, database.handle, &handle), "mdb_cursor_open")
+        let cursor = Cursor(handle: handle!, transaction: self)
+        defer { mdb_cursor_close(handle) }
+        return try body(cursor)
+    }
+
+    /// Calls `body` with the entries of `database` in key order, from the first key at or after
+    /// `start` (the first entry when nil), until `body` returns false. Keys and values are valid
+    /// only inside `body`.
+    public func forEach(
+        _ database: Database, from start: [UInt8]? = nil,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try withCursor(database) { cursor in
+            // LMDB rejects an empty key: an empty start means "from the first entry".
+            var more = if let start, !start.isEmpty { try cursor.seek(atOrAfter: start, body) } else { try cursor.first(body) }
+            while more == true { more = try cursor.next(body) }
+        }
+    }
+
+    /// Calls `body` with the entries of `database` in reverse key order, from the last key before
+    /// `end` (the last entry when nil), until `body` returns false.
+    public func forEachBackward(
+        _ database: Database, before end: [UInt8]? = nil,
+        _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> Bool
+    ) throws {
+        try withCursor(database) { cursor in
+            var more: Bool?
+            if let end, !end.isEmpty, try cursor.seek(atOrAfter: end, { _, _ in true }) != nil {
+                more = try cursor.previous(body)
+            } else {
+                more = try cursor.last(body)
+            }
+            while more == true { more = try cursor.previous(body) }
+        }
     }
 
     /// Entry count and page figures of `database`. The corresponding C function is `mdb_stat`.
@@ -76,7 +122,7 @@ public final class WriteTransaction: Transaction {
         try check(mdb_put(handle, database.handle, &k, &v, options.rawValue), "mdb_put")
     }
 
-    /// Stores `value` under `key` (any contiguous byte containers).
+    /// Stores `value` under `key` (byte arrays).
     public func put(
         _ database: Database, key: [UInt8], value: [UInt8], options: WriteOptions = []
     ) throws {
@@ -109,25 +155,31 @@ public final class WriteTransaction: Transaction {
         return true
     }
 
-    /// Removes `key` (any contiguous byte container).
+    /// Removes `key` (a byte array).
     @discardableResult
     public func delete(_ database: Database, key: [UInt8]) throws -> Bool {
         try key.withUnsafeBytes { try delete(database, key: $0) }
     }
 
-    /// Stores `value` under `key` unless the key is present. Returns nil when stored, else the
-    /// existing value (valid until the next write), which is left unchanged: one B-tree descent
-    /// tells a new key from an overwrite. The corresponding C call is `mdb_put` with `MDB_NOOVERWRITE`.
+    /// Stores `value` under `key` unless the key is present, and returns whether it stored it. When
+    /// the key is present its value is left unchanged and lent to `existing` (valid only inside it):
+    /// one B-tree descent tells a new key from an overwrite. The corresponding C call is `mdb_put`
+    /// with `MDB_NOOVERWRITE`.
+    @discardableResult
     public func insert(
-        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
-    ) throws -> UnsafeRawBufferPointer? {
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+        existing: (UnsafeRawBufferPointer) throws -> Void = { _ in }
+    ) throws -> Bool {
         checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
         let result = mdb_put(handle, database.handle, &k, &v, UInt32(MDB_NOOVERWRITE))
-        if result == MDB_KEYEXIST { return UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size) }
+        if result == MDB_KEYEXIST {
+            try existing(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
+            return false
+        }
         try check(result, "mdb_put")
-        return nil
+        return true
     }
 
     /// Deletes `database` from the environment (its entries and its name); its handle is closed

@@ -1,102 +1,23 @@
-import EventLog
 import Foundation
 import Projections
+import ReadModel
 import Scoring
 import SiglogCore
 import SiglogRecords
 
-/// One stored event as the score and lead-feed stages need it: no payload, no title or summary
-/// unless the pack's pattern derivers read them.
-struct LeanEvent {
-    var id: UInt64
-    var eventType: String
-    var eventTime: Timestamp
-    var confidence: Double?
-    var source: String
-    var url: String?
-    var title: String?
-    var summary: String?
-
+extension LeanEvent {
+    /// The deriver's view of the event.
     var deriverEvent: DeriverEvent {
-        DeriverEvent(id: Int(id), entityID: nil, eventType: eventType, eventTime: eventTime, title: title,
+        DeriverEvent(id: Int(id), entityID: Int(companyID), eventType: eventType, eventTime: eventTime, title: title,
                      summary: summary, url: url, source: source, confidence: confidence)
     }
 }
 
-/// Reads a company's events of one pack straight from the log records, decoding only the fields the
-/// stages use. Event types and sources repeat endlessly, so their strings are shared (interned)
-/// instead of allocated per event.
-struct CompanyEventReader {
-    let pack: UUID
-    /// Pattern derivers read title and summary; passthrough-only packs never need them.
-    let needsText: Bool
-    private var types = StringInterner()
-    private var sources = StringInterner()
-
-    init(pack: ResolvedPack) {
-        self.pack = pack.uuid
-        needsText = !pack.derivers.patterns.isEmpty
-    }
-
-    /// The company's events of the pack with `event_time < end`, in log order.
-    mutating func events(ofCompany company: Int64, before end: Timestamp, reader: ViewReader) throws -> [LeanEvent] {
-        var result: [LeanEvent] = []
-        for id in try reader.eventIDs(ofCompany: company) {
-            guard let view = try reader.log.recordView(at: id, in: reader.transaction), view.type == .eventStored else {
-                throw LogError.undecodablePayload(sequence: id, reason: "expected a stored event")
-            }
-            do {
-                if let event = try decode(view.payload, id: id), event.eventTime < end { result.append(event) }
-            } catch let error as PayloadError {
-                throw LogError.undecodablePayload(sequence: id, reason: error.description)
-            }
-        }
-        return result
-    }
-
-    /// An event record's company and fields, or nil for another pack (the derive stage's log pass).
-    mutating func decodeWithCompany(_ payload: UnsafeRawBufferPointer, id: UInt64) throws -> (Int64, LeanEvent)? {
-        do {
-            guard let event = try decode(payload, id: id) else { return nil }
-            return (try EventStored.companyID(inPayload: payload), event)
-        } catch let error as PayloadError {
-            throw LogError.undecodablePayload(sequence: id, reason: error.description)
-        }
-    }
-
-    /// The fields of an `EventStored` payload (see its field numbers); nil for another pack.
-    private mutating func decode(_ payload: UnsafeRawBufferPointer, id: UInt64) throws -> LeanEvent? {
-        var reader = PayloadReader(payload)
-        var event = LeanEvent(id: id, eventType: "", eventTime: Timestamp(microseconds: 0), confidence: nil, source: "",
-                              url: nil, title: nil, summary: nil)
-        var samePack = false
-        while let f = try reader.next() {
-            switch f.number {
-            case 2: event.source = try sources.string(f)
-            case 4: event.eventType = try types.string(f)
-            case 5: event.eventTime = try f.timestamp()
-            case 6 where needsText: event.title = try f.string()
-            case 7 where needsText: event.summary = try f.string()
-            case 8: event.url = try f.string()
-            case 10: event.confidence = try f.double()
-            case 11: samePack = try f.uuid() == pack
-            default: break
-            }
-        }
-        return samePack ? event : nil
-    }
-}
-
-/// Shares one `String` per distinct byte sequence (event types, sources: a handful of values).
-private struct StringInterner {
-    private var entries: [(bytes: [UInt8], string: String)] = []
-
-    mutating func string(_ field: PayloadReader.Field) throws -> String {
-        let raw = try field.rawBytes()
-        for entry in entries where entry.bytes.elementsEqual(raw) { return entry.string }
-        let string = String(decoding: raw, as: UTF8.self)
-        if entries.count < 256 { entries.append((Array(raw), string)) }
-        return string
+extension LeanEventDecoder {
+    /// A decoder of `pack`'s events that reads title and summary only when the pack's pattern
+    /// derivers need them.
+    init(_ pack: ResolvedPack) {
+        self.init(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty)
     }
 }
 
@@ -109,8 +30,14 @@ struct CompanyEvents {
 
     init(_ events: [LeanEvent], asOf: Day) {
         let start = asOf.adding(days: -365).midnight
-        upToEnd = events
-        window = events.filter { $0.eventTime >= start }
+        let end = asOf.adding(days: 1).midnight
+        upToEnd = events.filter { $0.eventTime < end }
+        window = upToEnd.filter { $0.eventTime >= start }
+    }
+
+    /// Reads the company's events of the decoder's pack up to the end of `asOf`.
+    init(company: Int64, asOf: Day, decoder: inout LeanEventDecoder, reader: ViewReader) throws {
+        self.init(try reader.leanEvents(ofCompany: company, decoder: &decoder), asOf: asOf)
     }
 
     /// The signal-producing events' latest time (lead feed `last_seen`) and the gate's signal ids.

@@ -1,6 +1,7 @@
 public import Foundation
 public import SiglogCore
 import Projections
+import ReadModel
 import Scoring
 import SiglogRecords
 
@@ -50,14 +51,13 @@ final class ScoreSlots: @unchecked Sendable {
 /// What scoring one company produced, before anything is appended.
 struct CompanyScore {
     var readiness: ReadinessSnapshotRecorded
-    var readinessExplain: JSONValue
     var engagement: EngagementSnapshotRecorded
     var eslResult: EngagementResult
     var lastSignalAt: Timestamp?
     var latestOutreach: OutreachSummary?
 }
 
-extension Pipeline {
+extension StageRunner {
     /// The `score` stage (§6 with D1, D9, D10, D15): for every company with events of the pack in
     /// `[midnight(asOf − 365), midnight(asOf + 1))`, ascending id, a readiness snapshot (§4), an
     /// engagement snapshot (§5) and the incremental lead-feed row of the workspace (§7.2).
@@ -66,27 +66,22 @@ extension Pipeline {
     /// but the job run and the time), so a same-day re-run with the same inputs leaves every view
     /// unchanged and the stored `computed_at` keeps meaning "when these values were first computed".
     /// A failure for one company is reported as `Company {id}: {error}` and the others are scored.
-    /// No resolvable pack → `PipelineError.noPackResolved`, no job run.
-    ///
-    /// Result: `{status, job_run_id, companies_scored, companies_engagement,
-    /// companies_esl_suppressed, companies_skipped, error}`.
+    /// No resolvable pack → `SiglogError.noPack`, no job run; a workspace that is given must exist (D20).
     public func runScore(
         workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, idempotencyKey: String? = nil,
         parentJobRunID: UInt64? = nil
-    ) throws -> JSONObject {
+    ) throws -> ScoreResult {
         try runScore(workspace: workspace, pack: pack, asOf: asOf, idempotencyKey: idempotencyKey,
                      parentJobRunID: parentJobRunID, hooks: StageHooks())
     }
 
     func runScore(
         workspace: UUID?, pack: UUID?, asOf: Day?, idempotencyKey: String?, parentJobRunID: UInt64?, hooks: StageHooks
-    ) throws -> JSONObject {
-        let ws = workspace ?? WellKnownIDs.defaultWorkspace
+    ) throws -> ScoreResult {
         let day = asOf ?? clock.now().day
-        guard let resolved = try store.read({ try stagePack(explicit: pack, workspace: ws, in: $0) }) else {
-            throw PipelineError.noPackResolved
-        }
-        let request = JobRequest(jobType: "score", workspace: ws, pack: resolved.uuid, idempotencyKey: idempotencyKey,
+        let (ws, resolved) = try stageScope(workspace: workspace, pack: pack)
+        guard let resolved else { throw SiglogError.noPack(workspace: ws) }
+        let request = JobRequest(jobType: .score, workspace: ws, pack: resolved.uuid, idempotencyKey: idempotencyKey,
                                  parentJobRunID: parentJobRunID, asOf: day)
         return try runJob(request) { writer, runID in
             try scoreBody(writer: writer, runID: runID, pack: resolved, workspace: ws, asOf: day, hooks: hooks)
@@ -94,24 +89,24 @@ extension Pipeline {
     }
 
     func scoreBody(writer: StoreWriter, runID: UInt64, pack: ResolvedPack, workspace: UUID, asOf: Day, hooks: StageHooks)
-        throws -> StageOutcome
+        throws -> StageOutcome<ScoreResult>
     {
         let reader = writer.reader
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
-        var eventReader = CompanyEventReader(pack: pack)
-        let end = asOf.adding(days: 1).midnight
+        var decoder = LeanEventDecoder(pack)
         let companies = try reader.companiesWithEvents()
         // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
         // scoring runs on every core, and the records are appended here in company order — so the
         // log is the same whatever the number of cores.
         var start = 0
         while start < companies.count {
+            try interruption.check()
             let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
             start = chunk.endIndex
             var inputs: [ScoreInput] = []
             for company in chunk {
-                let events = CompanyEvents(try eventReader.events(ofCompany: company, before: end, reader: reader), asOf: asOf)
+                let events = try CompanyEvents(company: company, asOf: asOf, decoder: &decoder, reader: reader)
                 if events.window.isEmpty { continue }
                 do {
                     try hooks.beforeCompany?(company)
@@ -139,9 +134,9 @@ extension Pipeline {
                 if score.eslResult.decision == "suppress" { suppressed += 1 }
                 let feedInput = LeadFeedInput(
                     workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
-                    composite: score.readiness.composite, readinessExplain: score.readinessExplain,
+                    composite: score.readiness.composite, readinessExplain: score.readiness.explain,
                     readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
-                    sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.eslResult.explain,
+                    sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.engagement.explain,
                     lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
                 if let row = LeadFeedRowBuilder.build(feedInput) {
                     try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
@@ -149,18 +144,12 @@ extension Pipeline {
                 try hooks.afterCompany?(company)
             }
         }
-        let joined = errors.isEmpty ? nil : errors.joined(separator: "; ")
-        return StageOutcome(
-            companiesProcessed: scored, companiesESLSuppressed: suppressed,
-            errorMessage: errors.isEmpty ? nil : errors.prefix(10).joined(separator: "; "),
-            result: [
-                "status": "completed",
-                "companies_scored": .int(Int64(scored)),
-                "companies_engagement": .int(Int64(engaged)),
-                "companies_esl_suppressed": .int(Int64(suppressed)),
-                "companies_skipped": .int(Int64(skipped)),
-                "error": joined.map(JSONValue.string) ?? .null,
-            ])
+        let result = ScoreResult(
+            status: .completed, jobRunID: nil, companiesScored: scored, companiesEngagement: engaged,
+            companiesESLSuppressed: suppressed, companiesSkipped: skipped,
+            error: errors.isEmpty ? nil : errors.joined(separator: "; "))
+        return StageOutcome(result, companiesProcessed: scored, companiesESLSuppressed: suppressed,
+                            errorMessage: errorMessage(errors))
     }
 
     /// Companies scored per chunk (inputs held in memory at once).
@@ -175,12 +164,13 @@ extension Pipeline {
         let pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
                                                  before: asOf, reader: reader)
         let end = asOf.adding(days: 1).midnight
-        let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
+        // Only outreach sent by the end of `asOf` counts, for ESL's cadence and the feed's summary (D15).
+        let outreach = try reader.outreach(ofCompany: company)
+            .filter { $0.record.workspaceID == workspace && $0.record.sentAt < end }
         return ScoreInput(
             company: company, events: events, status: row?.status, alignmentOK: row?.alignmentOK,
             previousComposite: previous?.record.composite, pressures: pressures,
-            lastOutreachAt: outreach.map(\.record.sentAt).filter { $0 < end }.max(),
-            latestOutreach: Self.latestOutreach(outreach))
+            lastOutreachAt: outreach.map(\.record.sentAt).max(), latestOutreach: Self.latestOutreach(outreach))
     }
 
     /// Scores every input on all cores; results in input order.
@@ -211,10 +201,8 @@ extension Pipeline {
         else { return nil }
         let derived = events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(
-            companyID: company, asOf: asOf, pack: pack.uuid, momentum: result.momentum, complexity: result.complexity,
-            pressure: result.pressure, leadershipGap: result.leadershipGap, composite: result.composite,
-            explain: JSONWriter().string(result.explain), jobRunID: nil, lastSignalAt: derived.lastSignalAt,
-            carriesLastSignal: true)
+            companyID: company, asOf: asOf, pack: pack.uuid, explain: result.explain, jobRunID: nil,
+            lastSignalAt: derived.lastSignalAt, carriesLastSignal: true)
 
         // Pressure history of the pack in [asOf − 90, asOf], today's being the one just computed.
         var pressures = input.pressures
@@ -226,14 +214,10 @@ extension Pipeline {
             signalIDs: derived.signalIDs)
         let engagement = EngagementEngine.compute(eslInput, asOf: asOf, policy: pack.esl)
         let record = EngagementSnapshotRecorded(
-            companyID: company, asOf: asOf, pack: pack.uuid, eslScore: engagement.eslScore,
-            outreachScore: engagement.outreachScore, engagementType: engagement.engagementType,
-            stressVolatilityIndex: engagement.svi, communicationStabilityIndex: engagement.csi,
-            sustainedPressureIndex: engagement.spi, cadenceBlocked: engagement.cadenceBlocked,
-            eslDecision: engagement.decision, eslReasonCode: engagement.reasonCode,
-            sensitivityLevel: engagement.sensitivity, explain: JSONWriter().string(engagement.explain), jobRunID: nil)
+            companyID: company, asOf: asOf, pack: pack.uuid, outreachScore: engagement.outreachScore,
+            explain: engagement.explain, jobRunID: nil)
         return CompanyScore(
-            readiness: readiness, readinessExplain: result.explain, engagement: record, eslResult: engagement,
+            readiness: readiness, engagement: record, eslResult: engagement,
             lastSignalAt: derived.lastSignalAt, latestOutreach: input.latestOutreach)
     }
 
@@ -243,9 +227,8 @@ extension Pipeline {
         -> [PressureSnapshot]
     {
         var result: [PressureSnapshot] = []
-        let prefix = ViewKey().appending(company)
-        try reader.scan(reader.views.readiness, prefix: prefix, from: prefix.appending(from)) { _, value in
-            let snapshot = try Stamped<ReadinessSnapshotRecorded>.decode(value).record
+        try reader.forEachReadiness(company: company, from: from) { stamped in
+            let snapshot = stamped.record
             guard snapshot.asOf < before else { return false }
             if snapshot.pack == pack { result.append(PressureSnapshot(asOf: snapshot.asOf, pressure: snapshot.pressure)) }
             return true

@@ -1,6 +1,7 @@
 public import Foundation
 public import SignalPacks
 import Projections
+import ReadModel
 import SiglogCore
 import SiglogRecords
 
@@ -11,7 +12,7 @@ public struct PackInstallResult: Sendable, Equatable {
     public var installed: Bool
 }
 
-extension Pipeline {
+extension StageRunner {
     /// Installs a validated pack: appends a record holding the whole parsed pack. Identical content
     /// already installed under `(pack_id, version)` is a no-op returning its UUID; different content
     /// under the same key is refused.
@@ -21,20 +22,18 @@ extension Pipeline {
             if let existing = try reader.packUUID(packID: pack.id, version: pack.version) {
                 let stored = try reader.pack(existing)
                 guard stored?.record.checksum == pack.checksum else {
-                    throw PipelineError(.conflict,
-                        "pack \(pack.id) version \(pack.version) is already installed with different content "
+                    throw SiglogError.conflict("pack \(pack.id) version \(pack.version) is already installed with different content "
                         + "(checksum \(stored?.record.checksum.prefix(12) ?? "?")…, new \(pack.checksum.prefix(12))…); "
                         + "install the change under a new version")
                 }
                 if let requested, requested != existing {
-                    throw PipelineError(.conflict,
-                        "pack \(pack.id) version \(pack.version) is already installed as \(existing.lowercased)")
+                    throw SiglogError.conflict("pack \(pack.id) version \(pack.version) is already installed as \(existing.lowercased)")
                 }
                 return PackInstallResult(uuid: existing, installed: false)
             }
             let uuid = requested ?? UUID()
             if try reader.pack(uuid) != nil {
-                throw PipelineError(.conflict, "pack id \(uuid.lowercased) is already used by another pack")
+                throw SiglogError.conflict("pack id \(uuid.lowercased) is already used by another pack")
             }
             let record = PackInstalled(packUUID: uuid, packID: pack.id, version: pack.version, checksum: pack.checksum,
                                        document: pack.document)
@@ -64,14 +63,14 @@ extension Pipeline {
     /// Creates a workspace. Its pack, when given, must be installed.
     public func createWorkspace(name: String, id: UUID?, pack: UUID?) throws -> UUID {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !trimmed.isEmpty else { throw PipelineError(.usage, "workspace name must not be blank") }
+        guard !trimmed.isEmpty else { throw SiglogError.usage("workspace name must not be blank") }
         return try store.write { writer in
             let workspace = id ?? UUID()
             if try writer.reader.workspace(workspace) != nil {
-                throw PipelineError(.conflict, "workspace \(workspace.lowercased) already exists")
+                throw SiglogError.conflict("workspace \(workspace.lowercased) already exists")
             }
             if let pack, try writer.reader.pack(pack) == nil {
-                throw PipelineError(.notFound, "pack \(pack.lowercased) is not installed")
+                throw SiglogError.packNotInstalled(pack)
             }
             try writer.append(WorkspaceCreated(workspaceID: workspace, name: trimmed, activePack: pack),
                               at: clock.now(), workspace: workspace)
@@ -83,48 +82,12 @@ extension Pipeline {
     public func setWorkspacePack(workspace: UUID, pack: UUID) throws {
         try store.write { writer in
             guard try writer.reader.workspace(workspace) != nil else {
-                throw PipelineError(.notFound, "workspace \(workspace.lowercased) not found")
+                throw SiglogError.workspaceNotFound(workspace)
             }
             guard try writer.reader.pack(pack) != nil else {
-                throw PipelineError(.notFound, "pack \(pack.lowercased) is not installed")
+                throw SiglogError.packNotInstalled(pack)
             }
             try writer.append(WorkspacePackSet(workspaceID: workspace, pack: pack), at: clock.now(), workspace: workspace)
         }
-    }
-}
-
-/// Where the bundled packs live: `$SIGLOG_PACKS_DIR`, else `Fixtures/packs` found by walking up
-/// from the executable and from the working directory.
-public enum BundledPacks {
-    public static func directory(executablePath: String = CommandLine.arguments.first ?? "") -> URL? {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["SIGLOG_PACKS_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        var starts: [URL] = [URL(fileURLWithPath: fm.currentDirectoryPath)]
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        starts.append(exe.deletingLastPathComponent())
-        if !executablePath.isEmpty { starts.append(URL(fileURLWithPath: executablePath).deletingLastPathComponent()) }
-        for start in starts {
-            var dir = start.standardizedFileURL
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("Fixtures/packs")
-                if fm.fileExists(atPath: candidate.appendingPathComponent("fractional_cto_v1/pack.json").path) {
-                    return candidate
-                }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }
-
-    /// Loads the bundled `fractional_cto_v1`.
-    public static func defaultPack() throws -> Pack {
-        guard let root = directory() else {
-            throw PipelineError(.notFound,
-                "bundled pack fractional_cto_v1 not found: set SIGLOG_PACKS_DIR to the folder holding it (Fixtures/packs)")
-        }
-        return try PackLoader.load(packsRoot: root, packID: WellKnownIDs.defaultPackKey.packID,
-                                   version: WellKnownIDs.defaultPackKey.version)
     }
 }

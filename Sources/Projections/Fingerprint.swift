@@ -9,6 +9,7 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     /// Number of entries.
     public var count: Int64
 
+    /// A fingerprint with the given sum and count; the defaults are the fingerprint of an empty view.
     public init(sum: UInt128 = 0, count: Int64 = 0) {
         self.sum = sum
         self.count = count

@@ -15,8 +15,8 @@ public struct ReplayProgress: Sendable {
 
 /// Settings of a replay.
 public struct ReplayOptions: Sendable {
-    /// Views to rebuild (names of `ViewSet.fingerprinted`); nil rebuilds every view.
-    public var views: [String]? = nil
+    /// Views to rebuild; nil rebuilds every view.
+    public var views: [View]? = nil
     /// Records read per short read transaction of the log.
     public var chunkSize = 8192
     /// Records folded per write transaction of the views (each commits its checkpoint).
@@ -24,6 +24,7 @@ public struct ReplayOptions: Sendable {
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
+    /// Every view, 8192-record read chunks, 1 000 000-record write transactions, no progress callback.
     public init() {}
 }
 
@@ -36,20 +37,22 @@ public struct ReplayResult: Sendable {
     /// The generation (or, for a point-in-time store, 1) now holding the views.
     public var generation: Int
     /// The views rebuilt from the log (the requested ones plus the views they read).
-    public var rebuilt: [String]
+    public var rebuilt: [View]
     /// The views copied unchanged from the previous generation (partial rebuilds).
-    public var copied: [String]
+    public var copied: [View]
     /// The last sequence reflected in the views.
     public var appliedSequence: UInt64
     /// The fingerprint of every view after the replay.
-    public var fingerprints: [String: Fingerprint]
+    public var fingerprints: [View: Fingerprint]
 
+    /// Records folded per wall-clock second (0 when nothing was timed).
     public var recordsPerSecond: Double { elapsed > 0 ? Double(recordsReplayed) / elapsed : 0 }
 }
 
 /// An error of the replay engine, with a message for the user.
 public struct ReplayError: Error, Sendable, CustomStringConvertible {
     public var description: String
+    /// An error whose message is `description`, shown to the user as is.
     public init(_ description: String) { self.description = description }
 }
 
@@ -64,28 +67,31 @@ public struct ReplayError: Error, Sendable, CustomStringConvertible {
 /// The log is read in chunks of short read transactions; views are written in large write
 /// transactions, each committing the views' checkpoint row with them.
 public struct Replayer: Sendable {
+    /// The store whose log is replayed and whose views are rebuilt or checked.
     public let store: Store
 
+    /// A replayer of `store`.
     public init(store: Store) { self.store = store }
 
     /// Views that a view's projection reads besides itself: rebuilding a view rebuilds these too.
     /// (Every other view's projection reads only its own rows.)
-    static let dependencies: [String: [String]] = [
-        "timeline": ["instances", "lead_feed", "companies"],
-        "lead_feed.rank": ["lead_feed"],
-    ]
-
-    /// The requested views plus, transitively, the views they read.
-    public static func closure(of names: [String]) throws -> [String] {
-        var result = Set<String>()
-        var pending = names
-        while let name = pending.popLast() {
-            guard ViewSet.fingerprinted.contains(name) else {
-                throw ReplayError("unknown projection '\(name)'; known: \(ViewSet.fingerprinted.joined(separator: ", "))")
-            }
-            if result.insert(name).inserted { pending += dependencies[name] ?? [] }
+    static func dependencies(of view: View) -> [View] {
+        switch view {
+        case .timeline: [.instances, .leadFeed, .companies]
+        case .leadFeedRank: [.leadFeed]
+        case .runningJobs: [.jobs]
+        default: []
         }
-        return ViewSet.fingerprinted.filter { result.contains($0) }
+    }
+
+    /// The requested views plus, transitively, the views they read, in slot order.
+    public static func closure(of views: [View]) -> [View] {
+        var result = Set<View>()
+        var pending = views
+        while let view = pending.popLast() {
+            if result.insert(view).inserted { pending += dependencies(of: view) }
+        }
+        return View.allCases.filter(result.contains)
     }
 
     // MARK: - Folding
@@ -106,9 +112,8 @@ public struct Replayer: Sendable {
             try environment.write { txn in
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
                     if let copyTarget {
-                        var key = record.sequence.bigEndian
-                        try withUnsafeBytes(of: &key) { k in
-                            try txn.put(copyTarget, key: k, value: record.storedBytes, options: .append)
+                        try withUnsafeBytes(of: record.sequence.bigEndian) { k in
+                            try record.withStoredBytes { try txn.put(copyTarget, key: k, value: $0, options: .append) }
                         }
                     }
                     try projector.apply(record, in: txn, active: record.sequence <= partialThrough ? partial : .all)
@@ -126,14 +131,18 @@ public struct Replayer: Sendable {
     /// switches to it. Views not rebuilt are copied byte for byte from the current generation.
     @discardableResult
     public func rebuild(options: ReplayOptions = ReplayOptions()) throws -> ReplayResult {
+        try mappingStorageErrors { try rebuildViews(options: options) }
+    }
+
+    private func rebuildViews(options: ReplayOptions) throws -> ReplayResult {
         let log = store.log
         let environment = log.environment
         var counter = ReplayCounter()
         let generation = try Store.currentGeneration(of: log)
         let old = try ViewSet(environment: environment, generation: generation, create: true)
         let target = try ViewSet(environment: environment, generation: generation + 1, create: true)
-        let rebuilt = try options.views.map { try Replayer.closure(of: $0) } ?? ViewSet.fingerprinted
-        let copied = ViewSet.fingerprinted.filter { !rebuilt.contains($0) }
+        let rebuilt = options.views.map(Replayer.closure) ?? View.allCases
+        let copied = View.allCases.filter { !rebuilt.contains($0) }
 
         // A killed run may have left a half-built generation: start it from nothing. Views outside a
         // partial rebuild are copied in the same transaction, with their fingerprints, as of the
@@ -141,22 +150,21 @@ public struct Replayer: Sendable {
         // A run killed between the switch and the drop leaves the generation before the current one.
         try Replayer.dropGeneration(generation - 1, in: environment)
         let copiedThrough: UInt64 = try environment.write { txn in
-            for (_, db) in target.all { try txn.empty(db) }
+            for db in target.allDatabases { try txn.empty(db) }
             guard !copied.isEmpty else { return 0 }
             let applied = try old.appliedSequence(in: txn)
             let fingerprints = try old.fingerprints(in: txn)
             var row = [UInt8](repeating: 0, count: ViewSet.checkpointRowSize)
             try row.withUnsafeMutableBytes { out in
-                for name in copied {
-                    try Replayer.copy(old.database(named: name)!, to: target.database(named: name)!, in: txn)
-                    let index = ViewSet.fingerprinted.firstIndex(of: name)!
-                    fingerprints[name]!.store(into: out, at: 8 + index * Fingerprint.encodedSize)
+                for view in copied {
+                    try Replayer.copy(old[view], to: target[view], in: txn)
+                    (fingerprints[view] ?? Fingerprint()).store(into: out, at: ViewSet.fingerprintOffset(view))
                 }
             }
             try txn.put(target.checkpoint, key: ViewSet.checkpointKey, value: row)
             return applied
         }
-        let mask = ViewMask(names: rebuilt)
+        let mask = ViewMask(rebuilt)
 
         // Catch up with the log until a pass finds nothing new, then switch in one transaction that
         // also applies whatever was appended meanwhile (no append can commit while it runs).
@@ -184,11 +192,12 @@ public struct Replayer: Sendable {
                 }
             }
             try writer.setMetadata(Store.generationKey, Array(String(generation + 1).utf8))
+            try writer.setMetadata(Store.viewFormatKey, Array(String(Store.viewFormat).utf8))
             return head
         }
         // Dropped in a transaction of its own: `mdb_drop` closes the handles at once, so it must not
         // sit in a transaction that could be retried after the map grows.
-        try environment.write { txn in for (_, db) in old.all { try txn.drop(db) } }
+        try environment.write { txn in for db in old.allDatabases { try txn.drop(db) } }
         if finalHead >= next { counter.done += finalHead - next + 1 }
         counter.total = finalHead
         try store.adopt(generation: generation + 1)
@@ -203,7 +212,8 @@ public struct Replayer: Sendable {
     static func dropGeneration(_ generation: Int, in environment: Environment) throws {
         guard generation >= 1 else { return }
         var databases: [Database] = []
-        for name in ViewSet.names where try environment.hasDatabase(ViewSet.databaseName(name, generation: generation)) {
+        for name in View.names + [ViewSet.checkpointName]
+        where try environment.hasDatabase(ViewSet.databaseName(name, generation: generation)) {
             databases.append(try environment.database(ViewSet.databaseName(name, generation: generation), create: false))
         }
         guard !databases.isEmpty else { return }
@@ -213,11 +223,9 @@ public struct Replayer: Sendable {
     /// Copies every entry of `source` into the empty `destination` (same environment), in key order.
     static func copy(_ source: Database, to destination: Database, in txn: WriteTransaction) throws {
         // Writes to another database never touch the source's pages, so the cursor stays valid.
-        let cursor = try txn.cursor(source)
-        var entry = try cursor.first()
-        while let e = entry {
-            try txn.put(destination, key: e.key, value: e.value, options: .append)
-            entry = try cursor.next()
+        try txn.forEach(source) { key, value in
+            try txn.put(destination, key: key, value: value, options: .append)
+            return true
         }
     }
 
@@ -244,6 +252,10 @@ public struct Replayer: Sendable {
     public func pointInTime(through sequence: UInt64, outputPath: String, options: ReplayOptions = ReplayOptions()) throws
         -> ReplayResult
     {
+        try mappingStorageErrors { try buildPointInTime(through: sequence, outputPath: outputPath, options: options) }
+    }
+
+    private func buildPointInTime(through sequence: UInt64, outputPath: String, options: ReplayOptions) throws -> ReplayResult {
         let log = store.log
         let head = try log.head()
         guard sequence <= head else { throw ReplayError("--to-seq \(sequence) is beyond the end of the log (\(head))") }
@@ -276,16 +288,17 @@ public struct Replayer: Sendable {
         } while true
         let meta = try Replayer.readChunk(sourceMeta, in: log.environment, after: nil, limit: Int.max)
         try environment.write { txn in
-            for (key, value) in meta where key != Array(Store.generationKey.utf8) {
+            for (key, value) in meta where key != Array(Store.generationKey.utf8) && key != Array(Store.viewFormatKey.utf8) {
                 try txn.put(outMeta, key: key, value: value)
             }
+            try txn.put(outMeta, key: Array(Store.viewFormatKey.utf8), value: Array(String(Store.viewFormat).utf8))
         }
         let views = output.views
         let (applied, fingerprints) = try environment.read { txn in
             (try views.appliedSequence(in: txn), try views.fingerprints(in: txn))
         }
         return ReplayResult(recordsReplayed: counter.done, elapsed: counter.elapsed, generation: views.generation,
-                            rebuilt: ViewSet.fingerprinted, copied: [], appliedSequence: applied, fingerprints: fingerprints)
+                            rebuilt: View.allCases, copied: [], appliedSequence: applied, fingerprints: fingerprints)
     }
 
     /// Up to `limit` entries after `after` (from the start when nil), copied out of one short read.
@@ -294,17 +307,11 @@ public struct Replayer: Sendable {
     {
         try environment.read { txn in
             var result: [([UInt8], [UInt8])] = []
-            let cursor = try txn.cursor(db)
-            var entry: Cursor.Entry?
-            if let after {
-                entry = try cursor.seek(atOrAfter: after)
-                if let e = entry, e.key.elementsEqual(after) { entry = try cursor.next() }
-            } else {
-                entry = try cursor.first()
-            }
-            while let e = entry, result.count < limit {
-                result.append((Array(e.key), Array(e.value)))
-                entry = try cursor.next()
+            guard limit > 0 else { return result }
+            try txn.forEach(db, from: after) { key, value in
+                if let after, key.elementsEqual(after) { return true }
+                result.append((Array(key), Array(value)))
+                return result.count < limit
             }
             return result
         }

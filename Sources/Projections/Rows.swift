@@ -7,18 +7,21 @@ public import SiglogRecords
 /// record that wrote it (fields 1000 and 1001, which the record's decoder skips). Views that keep
 /// a record as it is (snapshots, lead-feed rows, packs, outreach) store this.
 public struct Stamped<Record: SiglogRecord>: Sendable {
+    /// The record as appended.
     public var record: Record
     /// Sequence number of the record that wrote the row.
     public var sequence: UInt64
     /// Append time of that record: `computed_at` / `updated_at` / `created_at` of the row (D14).
     public var recordedAt: Timestamp
 
+    /// A row for `record`, written by the record at `sequence` appended at `recordedAt`.
     public init(record: Record, sequence: UInt64, recordedAt: Timestamp) {
         self.record = record
         self.sequence = sequence
         self.recordedAt = recordedAt
     }
 
+    /// The row's stored bytes: the record's payload fields, then fields 1000 (sequence) and 1001 (append time).
     public func encoded() -> [UInt8] {
         var writer = PayloadWriter()
         record.encode(into: &writer)
@@ -27,6 +30,7 @@ public struct Stamped<Record: SiglogRecord>: Sendable {
         return writer.bytes
     }
 
+    /// Reads a row written by `encoded()`; a payload the record cannot decode is a `PayloadError`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Stamped {
         var reader = PayloadReader(bytes)
         let record = try Record(from: &reader)
@@ -42,16 +46,27 @@ public struct Stamped<Record: SiglogRecord>: Sendable {
 
 /// The `companies` view row: creation data plus the current mutable state.
 public struct CompanyRow: Sendable, Hashable {
+    /// The creating record: id, name, domain, URLs, source, normalized name and aliases.
     public var created: CompanyCreated
+    /// 1 at creation; each `CompanyUpdated` sets the version it carries.
     public var version: Int64
+    /// `alignment_ok_to_contact` from the latest update: true, false, or nil (unknown); drives the ESL alignment
+    /// modifier.
     public var alignmentOK: Bool?
+    /// The recorded status (`acquired`, `dead`, …) from the latest update, or nil; a status applies the global
+    /// suppressor (D10).
     public var status: String?
+    /// `created_at`: the append time of the `CompanyCreated` record (D14).
     public var createdAt: Timestamp
+    /// `updated_at`: the append time of the latest record that changed the row (D14).
     public var updatedAt: Timestamp
 
+    /// The company's id, used as `entity_id` everywhere.
     public var id: Int64 { created.companyID }
+    /// The display name as first seen.
     public var name: String { created.name }
 
+    /// The row's stored bytes: the `CompanyCreated` payload plus fields 1000–1004 for the mutable state and times.
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         created.encode(into: &w)
@@ -63,6 +78,7 @@ public struct CompanyRow: Sendable, Hashable {
         return w.bytes
     }
 
+    /// Reads a row written by `encoded()`; a row without the extra fields is at version 1 with no state.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> CompanyRow {
         var reader = PayloadReader(bytes)
         let created = try CompanyCreated(from: &reader)
@@ -85,17 +101,29 @@ public struct CompanyRow: Sendable, Hashable {
 
 /// The `signal_instances` view row, keyed `(entity_id, signal_id, pack_id)`.
 public struct InstanceRow: Sendable, Hashable {
+    /// The company (`entity_id`).
     public var entityID: Int64
+    /// The derived signal id (`signal_id`).
     public var signalID: String
+    /// The pack derive ran for (`pack_id`, D3).
     public var pack: UUID
+    /// `strength`: always 1.0, as the reference writes it.
     public var strength: Double
+    /// The new aggregate's confidence when non-null, else the existing one (§3.2 step 6); nil when never known.
     public var confidence: Double?
+    /// The earliest `event_time` over every merged aggregate.
     public var firstSeen: Timestamp?
+    /// The latest `event_time` over every merged aggregate.
     public var lastSeen: Timestamp?
+    /// `evidence_event_ids`: the distinct union of every aggregate's event ids (log sequence numbers), the existing ids
+    /// first, then new ones not yet present; it only grows.
     public var evidenceEventIDs: [Int64]
+    /// `created_at`: the append time of the record that inserted the row (D14).
     public var createdAt: Timestamp
+    /// The append time of the latest record that changed the row (D14).
     public var updatedAt: Timestamp
 
+    /// The row's stored bytes: a `SignalInstanceDerived` payload plus fields 1000–1002 (strength and times).
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         SignalInstanceDerived(entityID: entityID, signalID: signalID, pack: pack, confidence: confidence,
@@ -107,6 +135,7 @@ public struct InstanceRow: Sendable, Hashable {
         return w.bytes
     }
 
+    /// Reads a row written by `encoded()`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> InstanceRow {
         var reader = PayloadReader(bytes)
         let r = try SignalInstanceDerived(from: &reader)
@@ -129,12 +158,18 @@ public struct InstanceRow: Sendable, Hashable {
 
 /// The `workspaces` view row.
 public struct WorkspaceRow: Sendable, Hashable {
+    /// The workspace id (`workspaces.id`).
     public var id: UUID
+    /// The display name.
     public var name: String
+    /// `active_pack_id`: set at creation, replaced by each `WorkspacePackSet`; nil when none.
     public var activePack: UUID?
+    /// The append time of the `WorkspaceCreated` record (D14).
     public var createdAt: Timestamp
+    /// The append time of the latest record that changed the row (D14).
     public var updatedAt: Timestamp
 
+    /// The row's stored bytes: a `WorkspaceCreated` payload plus fields 1000 and 1001 (times).
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         WorkspaceCreated(workspaceID: id, name: name, activePack: activePack).encode(into: &w)
@@ -143,6 +178,7 @@ public struct WorkspaceRow: Sendable, Hashable {
         return w.bytes
     }
 
+    /// Reads a row written by `encoded()`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> WorkspaceRow {
         var reader = PayloadReader(bytes)
         let created = try WorkspaceCreated(from: &reader)
@@ -158,22 +194,32 @@ public struct WorkspaceRow: Sendable, Hashable {
 
 /// The `job_runs` view row: the start record merged with the finish record.
 public struct JobRow: Sendable, Hashable {
+    /// `job_runs.id`: the sequence number of the `JobRunStarted` record.
     public var id: UInt64
+    /// The start record: job type, workspace, pack, idempotency key, parent run and `as_of`.
     public var started: JobRunStarted
+    /// `started_at`: the append time of the start record (D14).
     public var startedAt: Timestamp
-    public var status: String
+    /// `running` until the finish record sets `completed`, `failed` or `skipped`.
+    public var status: JobStatus
+    /// `finished_at`: the append time of the finish record; nil while running.
     public var finishedAt: Timestamp?
+    /// `companies_processed` from the finish record (its meaning depends on the job, §9.2).
     public var companiesProcessed: Int?
+    /// `companies_esl_suppressed` from the finish record (score runs).
     public var companiesESLSuppressed: Int?
+    /// `error_message` from the finish record, or nil.
     public var errorMessage: String?
+    /// The stage's result object, returned as is for a repeated idempotency key (D5); `.null` while running.
     public var result: JSONValue
 
+    /// The row's stored bytes: the `JobRunStarted` payload plus fields 1000–1007 (id, times, outcome).
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         started.encode(into: &w)
         w.write(1000, id)
         w.write(1001, startedAt)
-        w.write(1002, status)
+        w.write(1002, status.rawValue)
         w.write(1003, finishedAt)
         w.write(1004, companiesProcessed)
         w.write(1005, companiesESLSuppressed)
@@ -182,10 +228,11 @@ public struct JobRow: Sendable, Hashable {
         return w.bytes
     }
 
+    /// Reads a row written by `encoded()`; an unknown status is a `PayloadError`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> JobRow {
         var reader = PayloadReader(bytes)
         let started = try JobRunStarted(from: &reader)
-        var row = JobRow(id: 0, started: started, startedAt: Timestamp(microseconds: 0), status: "running",
+        var row = JobRow(id: 0, started: started, startedAt: Timestamp(microseconds: 0), status: .running,
                          finishedAt: nil, companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil,
                          result: .null)
         var extra = PayloadReader(bytes)
@@ -193,7 +240,10 @@ public struct JobRow: Sendable, Hashable {
             switch f.number {
             case 1000: row.id = try f.uint64()
             case 1001: row.startedAt = try f.timestamp()
-            case 1002: row.status = try f.string()
+            case 1002:
+                let name = try f.string()
+                guard let status = JobStatus(rawValue: name) else { throw PayloadError("job row: unknown status '\(name)'") }
+                row.status = status
             case 1003: row.finishedAt = try f.timestamp()
             case 1004: row.companiesProcessed = try f.int()
             case 1005: row.companiesESLSuppressed = try f.int()
@@ -208,15 +258,21 @@ public struct JobRow: Sendable, Hashable {
 
 /// One entry of a company's timeline: what happened, when, and which job run caused it.
 public struct TimelineEntry: Sendable, Hashable {
+    /// The company the entry belongs to (the first key component; not stored in the value).
     public var companyID: Int64
+    /// The log position of the record that caused the entry (the event id for `event_stored`); orders the timeline.
     public var sequence: UInt64
+    /// The append time of that record.
     public var at: Timestamp
     /// `company_created`, `company_updated`, `event_stored`, `instance_derived`,
     /// `readiness_snapshot`, `engagement_snapshot`, `lead_feed_band`, `outreach`.
     public var kind: String
+    /// A one-line human description, e.g. `as_of 2026-02-18: composite 57 (M60 C40 P55 G70)`.
     public var detail: String
+    /// The job run that appended the record, or nil.
     public var jobRunID: UInt64?
 
+    /// The value stored under `(company_id, sequence)`: time, kind, detail and job run.
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         w.write(1, at)
@@ -226,6 +282,7 @@ public struct TimelineEntry: Sendable, Hashable {
         return w.bytes
     }
 
+    /// Reads a value written by `encoded()`; the company and sequence come from its key.
     public static func decode(companyID: Int64, sequence: UInt64, _ bytes: UnsafeRawBufferPointer) throws -> TimelineEntry {
         var entry = TimelineEntry(companyID: companyID, sequence: sequence, at: Timestamp(microseconds: 0), kind: "", detail: "", jobRunID: nil)
         var reader = PayloadReader(bytes)

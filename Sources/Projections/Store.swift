@@ -13,15 +13,27 @@ import Synchronization
 /// process) has switched generations, the store opens the new generation's databases and runs the
 /// transaction again, so it never reads or writes a dropped generation.
 public final class Store: Sendable {
+    /// The append-only log: the source of truth every view is rebuilt from.
     public let log: EventLog
     private let current: Mutex<ViewSet>
 
     /// The generation of views this store reads and writes.
     public var views: ViewSet { current.withLock { $0 } }
-    /// The projector over `views`.
-    public var projector: ViewProjector { ViewProjector(views: views) }
 
     static let generationKey = "views.generation"
+
+    /// The encoding of view rows this binary writes. A store whose views an earlier encoding wrote
+    /// is rebuilt from the log when a writer opens it: its rows are right but encoded differently,
+    /// so a verify would find them unequal to a rebuild. Version 2: typed explains, outreach
+    /// summaries and bands, times printed with microseconds in timeline entries, `jobs.running`.
+    public static let viewFormat = 2
+    static let viewFormatKey = "views.format"
+
+    /// The view encoding recorded in the log metadata (nil: written before it was recorded).
+    static func storedViewFormat(of log: EventLog) throws -> Int? {
+        guard let bytes = try log.metadata(viewFormatKey), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+        return Int(text)
+    }
 
     /// Opens the store at `path`. `.create` makes it when missing; `.readOnly` uses `MDB_RDONLY`.
     /// `noLock` opens without the lock file (`MDB_NOLOCK`), for read-only opens of an unwritable directory.
@@ -32,7 +44,31 @@ public final class Store: Sendable {
         options.knownRecordTypes = RecordType.siglogTypes
         log = try EventLog(path: path, mode: mode, options: options)
         let generation = try Store.currentGeneration(of: log)
-        current = Mutex(try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly))
+        let log = log
+        // Views a newer binary added are missing from a store written before: a writer builds them
+        // from the log (a partial rebuild), a reader cannot and says so.
+        let missing = try mappingStorageErrors {
+            try View.allCases.filter { try !log.environment.hasDatabase(ViewSet.databaseName($0.name, generation: generation)) }
+        }
+        let existing = try mappingStorageErrors {
+            try log.environment.hasDatabase(ViewSet.databaseName(ViewSet.checkpointName, generation: generation))
+        }
+        if mode == .readOnly, existing, !missing.isEmpty {
+            throw LogError.viewsOutdated(path: path, missing: missing.map(\.name))
+        }
+        current = Mutex(try mappingStorageErrors {
+            try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly)
+        })
+        guard mode != .readOnly else { return }
+        if !existing {
+            try log.write { try $0.setMetadata(Store.viewFormatKey, Array(String(Store.viewFormat).utf8)) }
+        } else if try Store.storedViewFormat(of: log) != Store.viewFormat {
+            try Replayer(store: self).rebuild()
+        } else if !missing.isEmpty, try log.head() > 0 {
+            var options = ReplayOptions()
+            options.views = missing
+            try Replayer(store: self).rebuild(options: options)
+        }
     }
 
     /// The generation recorded in the log metadata as seen by `transaction`.
@@ -48,7 +84,7 @@ public final class Store: Sendable {
 
     /// Opens the views of `generation` (outside any transaction) and uses them from now on.
     func adopt(generation: Int) throws {
-        let views = try ViewSet(environment: log.environment, generation: generation, create: false)
+        let views = try mappingStorageErrors { try ViewSet(environment: log.environment, generation: generation, create: false) }
         current.withLock { $0 = views }
     }
 
@@ -72,6 +108,7 @@ public final class Store: Sendable {
         return value
     }
 
+    /// The store's directory (the LMDB environment).
     public var path: String { log.path }
 
     /// Runs `body` in one write transaction: appended records are projected into the views in the
@@ -90,7 +127,7 @@ public final class Store: Sendable {
     /// Runs `body` against one consistent snapshot of the views. Keep it short.
     public func read<T>(_ body: (ViewReader) throws -> T) throws -> T {
         try withCurrentViews { views in
-            try log.environment.read { txn in
+            try log.read { txn in
                 let generation = try Store.generation(in: txn, of: log)
                 if generation != views.generation { throw GenerationChanged(generation: generation) }
                 return try body(ViewReader(transaction: txn, views: views, log: log))
@@ -100,9 +137,12 @@ public final class Store: Sendable {
 }
 
 /// Appends typed records and reads the views as they stand inside the same write transaction
-/// (records appended earlier in the transaction are already projected).
+/// (records appended earlier in the transaction are already projected). Valid only inside
+/// `Store.write`'s closure.
 public struct StoreWriter {
+    /// The log writer of the transaction.
     public let writer: LogWriter
+    /// The views being written.
     public let views: ViewSet
     let log: EventLog
 
@@ -113,5 +153,16 @@ public struct StoreWriter {
     @discardableResult
     public func append(_ record: some SiglogRecord, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
         try writer.append(record.envelope(at: time, workspace: workspace))
+    }
+
+    /// The sequence recorded in the dedup index for `naturalKey`, if any.
+    public func dedupSequence(for naturalKey: [UInt8]) throws -> UInt64? { try writer.dedupSequence(for: naturalKey) }
+
+    /// Records `naturalKey → sequence` in the dedup index (first occurrence wins).
+    public func recordDedup(_ naturalKey: [UInt8], sequence: UInt64) throws { try writer.recordDedup(naturalKey, sequence: sequence) }
+
+    /// Records the result (the job run id) of a completed run under `(workspace, key)`.
+    public func recordIdempotentResult(workspace: UUID, key: String, result: [UInt8]) throws {
+        try writer.recordIdempotentResult(workspace: workspace, key: key, result: result)
     }
 }

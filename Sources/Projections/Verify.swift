@@ -4,6 +4,7 @@ import LMDB
 
 /// The outcome of `--verify` for one view.
 public struct ViewCheck: Sendable {
+    /// How the live view compares with the one rebuilt from the log.
     public enum Status: Sendable {
         /// Same keys and values as the rebuild, and the stored fingerprint matches.
         case ok
@@ -13,23 +14,32 @@ public struct ViewCheck: Sendable {
         case fingerprintMismatch(stored: Fingerprint, rebuilt: Fingerprint)
     }
 
-    public var view: String
+    /// The view checked.
+    public var view: View
+    /// How it compares with the rebuild.
     public var status: Status
     /// The fingerprint stored with the live view, and the rebuilt one.
     public var stored: Fingerprint
+    /// The fingerprint of the view rebuilt from the log.
     public var rebuilt: Fingerprint
 
+    /// Whether the view matches its rebuild in content and fingerprint.
     public var isOK: Bool { if case .ok = status { return true } else { return false } }
 }
 
 /// What `--verify` found.
 public struct VerifyResult: Sendable {
+    /// One check per view, in slot order.
     public var checks: [ViewCheck]
+    /// Records folded into the scratch rebuild (up to the live checkpoint).
     public var recordsReplayed: UInt64
+    /// Wall-clock seconds of the whole check.
     public var elapsed: Double
     /// The live checkpoint the rebuild was taken to.
     public var appliedSequence: UInt64
+    /// Whether every view matches its rebuild.
     public var isOK: Bool { checks.allSatisfy(\.isOK) }
+    /// Records folded per wall-clock second (0 when nothing was timed).
     public var recordsPerSecond: Double { elapsed > 0 ? Double(recordsReplayed) / elapsed : 0 }
 }
 
@@ -39,6 +49,10 @@ extension Replayer {
     /// the projector's back is found even though its fingerprint was not updated), then the stored
     /// fingerprints. Changes nothing in the live store.
     public func verify(options: ReplayOptions = ReplayOptions()) throws -> VerifyResult {
+        try mappingStorageErrors { try verifyViews(options: options) }
+    }
+
+    private func verifyViews(options: ReplayOptions) throws -> VerifyResult {
         let log = store.log
         let scratchPath = FileManager.default.temporaryDirectory
             .appendingPathComponent("siglog-verify-\(UUID().uuidString)").path
@@ -50,20 +64,19 @@ extension Replayer {
         let rebuiltViews = try ViewSet(environment: scratch, generation: 1, create: true)
 
         let live = try store.read { $0.views }
-        let applied = try store.read { try $0.views.appliedSequence(in: $0.transaction) }
+        let applied = try store.read { try $0.appliedSequence() }
         var counter = ReplayCounter()
         counter.total = applied
         try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, counter: &counter)
 
-        let storedPrints = try store.read { try $0.views.fingerprints(in: $0.transaction) }
+        let storedPrints = try store.read { try $0.fingerprints() }
         let rebuiltPrints = try scratch.read { try rebuiltViews.fingerprints(in: $0) }
         var checks: [ViewCheck] = []
-        for name in ViewSet.fingerprinted {
+        for view in View.allCases {
             let difference = try Replayer.firstDifference(
-                live: live.database(named: name)!, in: log.environment,
-                rebuilt: rebuiltViews.database(named: name)!, in: scratch)
-            let stored = storedPrints[name] ?? Fingerprint()
-            let rebuilt = rebuiltPrints[name] ?? Fingerprint()
+                live: live[view], in: log.environment, rebuilt: rebuiltViews[view], in: scratch)
+            let stored = storedPrints[view] ?? Fingerprint()
+            let rebuilt = rebuiltPrints[view] ?? Fingerprint()
             let status: ViewCheck.Status
             if let difference {
                 status = .differs(key: difference.key, live: difference.live, rebuilt: difference.rebuilt)
@@ -72,9 +85,9 @@ extension Replayer {
             } else {
                 status = .ok
             }
-            checks.append(ViewCheck(view: name, status: status, stored: stored, rebuilt: rebuilt))
+            checks.append(ViewCheck(view: view, status: status, stored: stored, rebuilt: rebuilt))
         }
-        let appliedAfter = try store.read { try $0.views.appliedSequence(in: $0.transaction) }
+        let appliedAfter = try store.read { try $0.appliedSequence() }
         guard appliedAfter == applied else {
             throw ReplayError("the store changed during --verify (records \(applied + 1)…\(appliedAfter) were appended); run it again")
         }
@@ -144,8 +157,7 @@ struct ChunkedScan {
 extension ViewSet {
     /// Test-only: overwrites one row of a view directly, bypassing the projector and its
     /// fingerprint, as on-disk corruption or a projection bug would.
-    func corruptRowForTesting(view: String, key: [UInt8], value: [UInt8], in environment: Environment) throws {
-        guard let db = database(named: view) else { throw ReplayError("unknown view \(view)") }
-        try environment.write { try $0.put(db, key: key, value: value) }
+    func corruptRowForTesting(view: View, key: [UInt8], value: [UInt8], in environment: Environment) throws {
+        try environment.write { try $0.put(self[view], key: key, value: value) }
     }
 }

@@ -1,5 +1,5 @@
-public import EventLog
-public import LMDB
+package import EventLog
+package import LMDB
 import Foundation
 import Scoring
 import SiglogCore
@@ -11,12 +11,14 @@ import SiglogRecords
 ///
 /// Idempotent by checkpoint: a record at or below the views' applied sequence is already reflected
 /// and changes nothing.
-public struct ViewProjector: LogProjection {
-    public let views: ViewSet
+package struct ViewProjector: LogProjection {
+    /// The views the projector writes.
+    package let views: ViewSet
     /// Set by a rebuild into empty views (see `BulkLoad`); nil on the append path.
     let bulk: BulkLoad?
 
-    public init(views: ViewSet) {
+    /// The projector of the append path: every record writes every view.
+    package init(views: ViewSet) {
         self.views = views
         bulk = nil
     }
@@ -26,20 +28,21 @@ public struct ViewProjector: LogProjection {
         self.bulk = bulk
     }
 
-    public func apply(_ view: RecordView, in txn: WriteTransaction) throws {
+    /// Applies one record to every view (the log calls it inside each append transaction).
+    package func apply(_ view: borrowing RecordView, in txn: WriteTransaction) throws {
         try apply(view, in: txn, active: .all)
     }
 
     /// Applies `view`, writing only the views in `active` (partial rebuilds; reads see every view).
     /// The checkpoint row — applied sequence and fingerprints — is read once and written once.
-    func apply(_ view: RecordView, in txn: WriteTransaction, active: ViewMask) throws {
+    func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask) throws {
         try withUnsafeTemporaryAllocation(byteCount: ViewSet.checkpointRowSize, alignment: 16) { row in
-            let applied: UInt64 = try ViewSet.checkpointKey.withUnsafeBytes { k in
-                row.initializeMemory(as: UInt8.self, repeating: 0)
-                guard let stored = try txn.get(views.checkpoint, key: k), stored.count >= 8 else { return 0 }
+            row.initializeMemory(as: UInt8.self, repeating: 0)
+            let applied: UInt64 = try txn.withValue(views.checkpoint, key: ViewSet.checkpointKey) { stored -> UInt64 in
+                guard stored.count >= 8 else { return 0 }
                 row.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored.prefix(row.count)))
                 return UInt64(bigEndian: stored.loadUnaligned(as: UInt64.self))
-            }
+            } ?? 0
             if applied >= view.sequence { return }
             let writer = ViewWriter(transaction: txn, views: views, row: row, active: active, bulk: bulk)
             try project(view, writer, txn)
@@ -50,14 +53,14 @@ public struct ViewProjector: LogProjection {
         }
     }
 
-    private func project(_ view: RecordView, _ w: ViewWriter, _ txn: WriteTransaction) throws {
+    private func project(_ view: borrowing RecordView, _ w: ViewWriter, _ txn: WriteTransaction) throws {
         let at = Timestamp(microseconds: view.appendedAt)
         let seq = view.sequence
         if view.type == .eventStored {
             // The hot path of ingest: the index holds only (company, event id); the event itself is
             // read from the log, and its timeline entry is composed from this index at read time.
             let company: Int64
-            do { company = try EventStored.companyID(inPayload: view.payload) } catch {
+            do { company = try view.withPayload { try EventStored.companyID(inPayload: $0) } } catch {
                 throw LogError.undecodablePayload(sequence: seq, reason: "\(error)")
             }
             try w.putIfAbsent(.eventsByCompany, ViewKey().appending(company).appending(seq), [])
@@ -72,8 +75,7 @@ public struct ViewProjector: LogProjection {
             try w.put(.workspaces, ViewKey().appending(r.workspaceID), row.encoded())
         case .workspacePackSet(let r):
             let key = ViewKey().appending(r.workspaceID)
-            guard let bytes = try txn.get(views.workspaces, key: key.bytes) else { break }
-            var row = try bytes.withUnsafeBytes { try WorkspaceRow.decode($0) }
+            guard var row = try txn.withValue(views[.workspaces], key: key.bytes, WorkspaceRow.decode) else { break }
             row.activePack = r.pack
             row.updatedAt = at
             try w.put(.workspaces, key, row.encoded())
@@ -81,8 +83,7 @@ public struct ViewProjector: LogProjection {
             try applyCompanyCreated(r, seq: seq, at: at, w)
         case .companyUpdated(let r):
             let key = ViewKey().appending(r.companyID)
-            guard let bytes = try txn.get(views.companies, key: key.bytes) else { break }
-            var row = try bytes.withUnsafeBytes { try CompanyRow.decode($0) }
+            guard var row = try txn.withValue(views[.companies], key: key.bytes, CompanyRow.decode) else { break }
             row.version = r.version
             row.alignmentOK = r.alignmentOK
             row.status = r.status
@@ -111,14 +112,14 @@ public struct ViewProjector: LogProjection {
         case .leadFeedRow(let r):
             try applyLeadFeedRow(r, seq: seq, at: at, w)
         case .jobRunStarted(let r):
-            let row = JobRow(id: seq, started: r, startedAt: at, status: "running", finishedAt: nil,
+            let row = JobRow(id: seq, started: r, startedAt: at, status: .running, finishedAt: nil,
                              companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil, result: .null)
             try w.put(.jobs, ViewKey().appending(seq), row.encoded())
             try w.put(.jobsByWorkspace, jobsIndexKey(r.workspaceID, r.jobType, at, seq), [])
+            try w.put(.runningJobs, ViewKey().appending(seq), [])
         case .jobRunFinished(let r):
             let key = ViewKey().appending(r.jobRunID)
-            guard let bytes = try txn.get(views.jobs, key: key.bytes) else { break }
-            var row = try bytes.withUnsafeBytes { try JobRow.decode($0) }
+            guard var row = try txn.withValue(views[.jobs], key: key.bytes, JobRow.decode) else { break }
             row.status = r.status
             row.finishedAt = at
             row.companiesProcessed = r.companiesProcessed
@@ -126,11 +127,12 @@ public struct ViewProjector: LogProjection {
             row.errorMessage = r.errorMessage
             row.result = r.result
             try w.put(.jobs, key, row.encoded())
+            try w.delete(.runningJobs, key)
         case .outreachRecorded(let r):
             try w.put(.outreach, ViewKey().appending(r.companyID).appending(seq),
                     Stamped(record: r, sequence: seq, recordedAt: at).encoded())
             try timeline(r.companyID, seq, at, "outreach",
-                         "\(r.outreachType) sent \(r.sentAt.isoNaive)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, w)
+                         "\(r.outreachType) sent \(r.sentAt)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, w)
         }
     }
 
@@ -151,9 +153,7 @@ public struct ViewProjector: LogProjection {
 
     private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
-        let existing = try w.transaction.get(views.instances, key: key.bytes).map { bytes in
-            try bytes.withUnsafeBytes { try InstanceRow.decode($0) }
-        }
+        let existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
         let merged: InstanceRow
         if existing == nil {
             // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
@@ -182,7 +182,7 @@ public struct ViewProjector: LogProjection {
             try w.put(.instances, key, merged.encoded())
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
                 try timeline(r.entityID, seq, at, "instance_derived",
-                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen?.isoNaive ?? "none")",
+                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen.map(String.init(describing:)) ?? "none")",
                              r.jobRunID, w)
             }
         }
@@ -190,9 +190,8 @@ public struct ViewProjector: LogProjection {
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID)
-        var previousBand: String?? = .none
-        if let bytes = try w.transaction.get(views.leadFeed, key: key.bytes) {
-            let old = try bytes.withUnsafeBytes { try Stamped<LeadFeedRowRecorded>.decode($0) }.record
+        var previousBand: RecommendationBand?? = .none
+        if let old = try w.transaction.withValue(views[.leadFeed], key: key.bytes, Stamped<LeadFeedRowRecorded>.decode)?.record {
             try w.delete(.leadFeedRank, rankKey(old))
             previousBand = .some(old.recommendationBand)
         }
@@ -200,7 +199,7 @@ public struct ViewProjector: LogProjection {
         try w.put(.leadFeedRank, rankKey(r), [])
         if previousBand == nil || previousBand! != r.recommendationBand {
             try timeline(r.entityID, seq, at, "lead_feed_band",
-                         "band \(r.recommendationBand ?? "none") (composite \(r.compositeScore), as_of \(r.asOf))", r.jobRunID, w)
+                         "band \(r.recommendationBand?.rawValue ?? "none") (composite \(r.compositeScore), as_of \(r.asOf))", r.jobRunID, w)
         }
     }
 
@@ -210,7 +209,7 @@ public struct ViewProjector: LogProjection {
             .appending(UInt32(1000 - r.compositeScore)).appending(r.entityID)
     }
 
-    func jobsIndexKey(_ workspace: UUID?, _ jobType: String, _ at: Timestamp, _ id: UInt64) -> ViewKey {
+    func jobsIndexKey(_ workspace: UUID?, _ jobType: JobType, _ at: Timestamp, _ id: UInt64) -> ViewKey {
         ViewKey.jobsByWorkspace(workspace, jobType).appending(at.microseconds).appending(id)
     }
 

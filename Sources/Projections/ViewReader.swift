@@ -1,103 +1,97 @@
 public import EventLog
 public import Foundation
-public import LMDB
+package import LMDB
 public import SiglogCore
 public import SiglogRecords
 
-/// Typed reads of the views inside one transaction (read-only or the current write transaction).
+/// Typed reads of the views inside one transaction (read-only, or the current write transaction,
+/// which sees the records appended earlier in it). Obtained from `Store.read` or `StoreWriter.reader`;
+/// valid only inside that closure.
 public struct ViewReader {
-    public let transaction: Transaction
+    /// The transaction every read runs in.
+    package let transaction: Transaction
+    /// The generation of views being read.
     public let views: ViewSet
     /// The log, for views that index records without copying them (events by company).
     public let log: EventLog
 
-    public init(transaction: Transaction, views: ViewSet, log: EventLog) {
+    /// A reader of `views` and `log` inside `transaction`.
+    package init(transaction: Transaction, views: ViewSet, log: EventLog) {
         self.transaction = transaction
         self.views = views
         self.log = log
     }
 
-    // MARK: - Generic scans
+    // MARK: - Scans
 
-    /// Calls `body` with each entry whose key starts with `prefix`, in key order; `body` returns
-    /// false to stop.
-    public func scan(_ db: Database, prefix: ViewKey, from start: ViewKey? = nil,
-                     _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
-        let cursor = try transaction.cursor(db)
-        let from = (start ?? prefix).bytes
-        // LMDB rejects an empty key: an empty prefix means "from the first entry".
-        var entry = from.isEmpty ? try cursor.first() : try cursor.seek(atOrAfter: from)
-        while let e = entry, prefix.isPrefix(of: e.key) {
-            if try !body(e.key, e.value) { return }
-            entry = try cursor.next()
+    /// Calls `body` with each entry of `view` whose key starts with `prefix`, in key order, from
+    /// `start` (default: the prefix itself); `body` returns false to stop. Keys and values are valid
+    /// only inside `body`.
+    package func scan(_ view: View, prefix: ViewKey, from start: ViewKey? = nil,
+                      _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try transaction.forEach(views[view], from: (start ?? prefix).bytes) { key, value in
+            guard prefix.isPrefix(of: key) else { return false }
+            return try body(key, value)
         }
     }
 
-    /// Scans backwards from the last key with `prefix`.
-    public func scanBackward(_ db: Database, prefix: ViewKey,
-                             _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
-        let cursor = try transaction.cursor(db)
-        var upper = prefix.bytes
-        // The first key after every key with this prefix: increment the prefix as a big number.
-        var entry: Cursor.Entry?
-        if let carry = upper.lastIndex(where: { $0 != 0xFF }) {
-            upper[carry] += 1
-            upper.removeSubrange((carry + 1)...)
-            entry = try cursor.seek(atOrAfter: upper).flatMap { _ in try cursor.previous() } ?? cursor.last()
-        } else {
-            entry = try cursor.last()
-        }
-        while let e = entry, prefix.isPrefix(of: e.key) {
-            if try !body(e.key, e.value) { return }
-            entry = try cursor.previous()
+    /// Scans `view` backwards from the last key with `prefix`.
+    package func scanBackward(_ view: View, prefix: ViewKey,
+                              _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {
+        try transaction.forEachBackward(views[view], before: prefix.successor) { key, value in
+            guard prefix.isPrefix(of: key) else { return false }
+            return try body(key, value)
         }
     }
 
-    func id(_ db: Database, _ key: ViewKey) throws -> Int64? {
-        guard let bytes = try transaction.get(db, key: key.bytes) else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            var reader = ViewKeyReader(raw)
+    /// The value under `key` in `view`, decoded, or nil.
+    func row<R>(_ view: View, _ key: ViewKey, _ decode: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        try transaction.withValue(views[view], key: key.bytes, decode)
+    }
+
+    /// A company id stored as the value of an index entry.
+    func id(_ view: View, _ key: ViewKey) throws -> Int64? {
+        try row(view, key) { bytes in
+            var reader = ViewKeyReader(bytes)
             return reader.int64()
         }
     }
 
     // MARK: - Packs and workspaces
 
+    /// The installed pack with this UUID.
     public func pack(_ uuid: UUID) throws -> Stamped<PackInstalled>? {
-        try transaction.get(views.packs, key: ViewKey().appending(uuid).bytes).map { bytes in
-            try bytes.withUnsafeBytes { try Stamped<PackInstalled>.decode($0) }
-        }
+        try row(.packs, ViewKey().appending(uuid), Stamped<PackInstalled>.decode)
     }
 
     /// The UUID installed for `(pack_id, version)`.
     public func packUUID(packID: String, version: String) throws -> UUID? {
-        guard let bytes = try transaction.get(views.packsByKey, key: ViewKey().appending(packID).appending(version).bytes),
-            bytes.count == 16
-        else { return nil }
-        return bytes.withUnsafeBytes { raw in
-            var reader = ViewKeyReader(raw)
+        try row(.packsByKey, ViewKey().appending(packID).appending(version)) { bytes -> UUID? in
+            guard bytes.count == 16 else { return nil }
+            var reader = ViewKeyReader(bytes)
             return reader.uuid()
-        }
+        } ?? nil
     }
 
+    /// Every installed pack, by UUID.
     public func allPacks() throws -> [Stamped<PackInstalled>] {
         var result: [Stamped<PackInstalled>] = []
-        try scan(views.packs, prefix: ViewKey()) { _, value in
+        try scan(.packs, prefix: ViewKey()) { _, value in
             result.append(try Stamped<PackInstalled>.decode(value))
             return true
         }
         return result
     }
 
+    /// The workspace with this id.
     public func workspace(_ id: UUID) throws -> WorkspaceRow? {
-        try transaction.get(views.workspaces, key: ViewKey().appending(id).bytes).map { bytes in
-            try bytes.withUnsafeBytes { try WorkspaceRow.decode($0) }
-        }
+        try row(.workspaces, ViewKey().appending(id), WorkspaceRow.decode)
     }
 
+    /// Every workspace, by id.
     public func allWorkspaces() throws -> [WorkspaceRow] {
         var result: [WorkspaceRow] = []
-        try scan(views.workspaces, prefix: ViewKey()) { _, value in
+        try scan(.workspaces, prefix: ViewKey()) { _, value in
             result.append(try WorkspaceRow.decode(value))
             return true
         }
@@ -106,55 +100,117 @@ public struct ViewReader {
 
     // MARK: - Companies
 
+    /// The company with this id.
     public func company(_ id: Int64) throws -> CompanyRow? {
-        try transaction.get(views.companies, key: ViewKey().appending(id).bytes).map { bytes in
-            try bytes.withUnsafeBytes { try CompanyRow.decode($0) }
-        }
+        try row(.companies, ViewKey().appending(id), CompanyRow.decode)
     }
 
     /// The highest company id in use (0 when there is none).
     public func lastCompanyID() throws -> Int64 {
-        guard let last = try transaction.cursor(views.companies).last() else { return 0 }
-        var reader = ViewKeyReader(last.key)
-        return reader.int64()
+        var last: Int64 = 0
+        try transaction.forEachBackward(views[.companies]) { key, _ in
+            var reader = ViewKeyReader(key)
+            last = reader.int64()
+            return false
+        }
+        return last
     }
 
+    /// Companies in id order, from `start` on; `body` returns false to stop.
+    public func forEachCompany(from start: Int64? = nil, _ body: (CompanyRow) throws -> Bool) throws {
+        try scan(.companies, prefix: ViewKey(), from: start.map { ViewKey().appending($0) }) { _, value in
+            try body(try CompanyRow.decode(value))
+        }
+    }
+
+    /// Every company, by id.
     public func allCompanies() throws -> [CompanyRow] {
         var result: [CompanyRow] = []
-        try scan(views.companies, prefix: ViewKey()) { _, value in
-            result.append(try CompanyRow.decode(value))
-            return true
-        }
+        try forEachCompany { result.append($0); return true }
         return result
     }
 
+    /// The company whose `domain` is `domain` (matching step 1).
     public func companyID(withDomain domain: String) throws -> Int64? {
-        try id(views.companiesByDomain, ViewKey().appending(domain))
+        try companyID(.companiesByDomain, ViewKey().appending(domain), text: domain) { $0.created.domain == domain }
     }
+    /// The company holding the alias `(type, value)`.
     public func companyID(aliasType: String, value: String) throws -> Int64? {
-        try id(views.companiesByAlias, ViewKey().appending(aliasType).appending(value))
+        try companyID(.companiesByAlias, ViewKey().appending(aliasType).appending(value), text: value) { row in
+            row.created.aliases.contains { $0.type == aliasType && $0.value == value }
+        }
     }
+    /// The first company whose website has this domain (matching step 3).
     public func companyID(withWebsiteDomain domain: String) throws -> Int64? {
-        try id(views.companiesByWebsiteDomain, ViewKey().appending(domain))
+        try companyID(.companiesByWebsiteDomain, ViewKey().appending(domain), text: domain) { $0.created.websiteDomain == domain }
     }
+    /// The company with this LinkedIn URL (matching step 4).
     public func companyID(withLinkedInURL url: String) throws -> Int64? {
-        try id(views.companiesByLinkedIn, ViewKey().appending(url))
+        try companyID(.companiesByLinkedIn, ViewKey().appending(url), text: url) { $0.created.linkedinURL == url }
     }
+    /// The lowest company id with this normalized name (matching step 6, D12).
     public func companyID(withNormalizedName name: String) throws -> Int64? {
-        try id(views.companiesByName, ViewKey().appending(name))
+        try companyID(.companiesByName, ViewKey().appending(name), text: name) { $0.created.normalizedName == name }
     }
 
-    // MARK: - Events and instances
+    /// The company an index entry leads to. When `text` is stored hashed in the key, the company's
+    /// own value must equal it (`matches`), so a hash collision can never match another company.
+    private func companyID(_ view: View, _ key: ViewKey, text: String, matches: (CompanyRow) -> Bool) throws -> Int64? {
+        guard let id = try id(view, key) else { return nil }
+        guard ViewKey.hashes(text) else { return id }
+        guard let row = try company(id), matches(row) else { return nil }
+        return id
+    }
+
+    // MARK: - The log
+
+    /// Walks the log records from `start` in log order, as this transaction sees them (a stage
+    /// sees exactly the log its write transaction sees); `body` returns false to stop.
+    public func forEachRecord(from start: UInt64 = 1, _ body: (borrowing RecordView) throws -> Bool) throws {
+        try log.forEach(in: transaction, from: start, body)
+    }
+
+    // MARK: - Events
+
+    /// Lends the log record of event `id` to `body`. An id that is not a stored event is
+    /// `LogError.undecodablePayload`: the events index only holds stored events.
+    public func withEventRecord<R>(_ id: UInt64, _ body: (borrowing RecordView) throws -> R) throws -> R {
+        let result = try log.withRecord(at: id, in: transaction) { record -> R in
+            guard record.type == .eventStored else {
+                throw LogError.undecodablePayload(sequence: id, reason: "expected a stored event, found \(record.type.name)")
+            }
+            return try body(record)
+        }
+        guard let result else { throw LogError.undecodablePayload(sequence: id, reason: "no such event") }
+        return result
+    }
+
+    /// The stored event with this id, decoded in full.
+    public func event(_ id: UInt64) throws -> StoredEvent {
+        try withEventRecord(id) { record in
+            StoredEvent(id: id, record: try EventStored.decode(record), ingestedAt: Timestamp(microseconds: record.appendedAt),
+                        workspace: record.workspace)
+        }
+    }
 
     /// The company's stored events in log order (oldest record first).
-    public func events(ofCompany id: Int64) throws -> [Stamped<EventStored>] {
-        try eventIDs(ofCompany: id).map { try event($0) }
+    public func events(ofCompany id: Int64) throws -> [StoredEvent] {
+        try eventIDs(ofCompany: id).map(event)
+    }
+
+    /// The company's events of `decoder`'s pack, lean, in log order.
+    public func leanEvents(ofCompany id: Int64, decoder: inout LeanEventDecoder) throws -> [LeanEvent] {
+        var result: [LeanEvent] = []
+        for eventID in try eventIDs(ofCompany: id) {
+            if let event = try withEventRecord(eventID, { try decoder.decode($0) }) { result.append(event) }
+        }
+        return result
     }
 
     /// The ids (log sequence numbers) of the company's events, ascending.
     public func eventIDs(ofCompany id: Int64) throws -> [UInt64] {
         var result: [UInt64] = []
-        try scan(views.eventsByCompany, prefix: ViewKey().appending(id)) { key, _ in
+        try scan(.eventsByCompany, prefix: ViewKey().appending(id)) { key, _ in
             var reader = ViewKeyReader(key)
             _ = reader.int64()
             result.append(reader.uint64())
@@ -163,74 +219,93 @@ public struct ViewReader {
         return result
     }
 
-    /// The stored event with this id, read from the log.
-    public func event(_ id: UInt64) throws -> Stamped<EventStored> {
-        guard let view = try log.recordView(at: id, in: transaction), view.type == .eventStored else {
-            throw LogError.undecodablePayload(sequence: id, reason: "expected a stored event")
+    /// The company's newest event id, or nil when it has none.
+    public func lastEventID(ofCompany id: Int64) throws -> UInt64? {
+        var last: UInt64?
+        try scanBackward(.eventsByCompany, prefix: ViewKey().appending(id)) { key, _ in
+            var reader = ViewKeyReader(key)
+            _ = reader.int64()
+            last = reader.uint64()
+            return false
         }
-        do {
-            return Stamped(record: try EventStored.decode(view.payload), sequence: id,
-                           recordedAt: Timestamp(microseconds: view.appendedAt))
-        } catch {
-            throw LogError.undecodablePayload(sequence: id, reason: "\(error)")
-        }
+        return last
     }
 
     /// Company ids that have at least one event, ascending.
     public func companiesWithEvents() throws -> [Int64] {
         var result: [Int64] = []
-        let cursor = try transaction.cursor(views.eventsByCompany)
-        var entry = try cursor.first()
-        while let e = entry {
-            var reader = ViewKeyReader(e.key)
-            let company = reader.int64()
-            result.append(company)
-            entry = try cursor.seek(atOrAfter: ViewKey().appending(company).appending(UInt64.max).bytes + [0])
+        try transaction.withCursor(views[.eventsByCompany]) { cursor in
+            var company = try cursor.first { key, _ -> Int64 in
+                var reader = ViewKeyReader(key)
+                return reader.int64()
+            }
+            while let current = company {
+                result.append(current)
+                // Jump past the company's last possible key.
+                let next = ViewKey().appending(current).appending(UInt64.max).bytes + [0]
+                company = try cursor.seek(atOrAfter: next) { key, _ -> Int64 in
+                    var reader = ViewKeyReader(key)
+                    return reader.int64()
+                }
+            }
         }
         return result
     }
 
+    // MARK: - Instances
+
     /// The instance stored under `(entity_id, signal_id, pack_id)`, or nil.
     public func instance(entity: Int64, signalID: String, pack: UUID) throws -> InstanceRow? {
-        try transaction.get(views.instances, key: ViewKey().appending(entity).appending(signalID).appending(pack).bytes)
-            .map { bytes in try bytes.withUnsafeBytes { try InstanceRow.decode($0) } }
+        try row(.instances, ViewKey().appending(entity).appending(signalID).appending(pack), InstanceRow.decode)
     }
 
+    /// Instances by `(entity_id, signal_id, pack_id)`, of one entity when given; `body` returns
+    /// false to stop.
+    public func forEachInstance(ofEntity entity: Int64? = nil, _ body: (InstanceRow) throws -> Bool) throws {
+        try scan(.instances, prefix: entity.map { ViewKey().appending($0) } ?? ViewKey()) { _, value in
+            try body(try InstanceRow.decode(value))
+        }
+    }
+
+    /// The entity's instances, by signal id and pack.
     public func instances(ofEntity id: Int64) throws -> [InstanceRow] {
         var result: [InstanceRow] = []
-        try scan(views.instances, prefix: ViewKey().appending(id)) { _, value in
-            result.append(try InstanceRow.decode(value))
-            return true
-        }
+        try forEachInstance(ofEntity: id) { result.append($0); return true }
         return result
     }
 
     // MARK: - Snapshots
 
+    /// The readiness snapshot of `(company, asOf, pack)`.
     public func readiness(company: Int64, asOf: Day, pack: UUID) throws -> Stamped<ReadinessSnapshotRecorded>? {
-        try transaction.get(views.readiness, key: ViewKey().appending(company).appending(asOf).appending(pack).bytes)
-            .map { bytes in try bytes.withUnsafeBytes { try Stamped<ReadinessSnapshotRecorded>.decode($0) } }
+        try row(.readiness, ViewKey().appending(company).appending(asOf).appending(pack), Stamped.decode)
     }
 
+    /// The engagement snapshot of `(company, asOf, pack)`.
     public func engagement(company: Int64, asOf: Day, pack: UUID) throws -> Stamped<EngagementSnapshotRecorded>? {
-        try transaction.get(views.engagement, key: ViewKey().appending(company).appending(asOf).appending(pack).bytes)
-            .map { bytes in try bytes.withUnsafeBytes { try Stamped<EngagementSnapshotRecorded>.decode($0) } }
+        try row(.engagement, ViewKey().appending(company).appending(asOf).appending(pack), Stamped.decode)
+    }
+
+    /// Readiness snapshots by `(company_id, as_of, pack_id)`: of one company when given, from `from`
+    /// on when given; `body` returns false to stop.
+    public func forEachReadiness(company: Int64? = nil, from: Day? = nil,
+                                 _ body: (Stamped<ReadinessSnapshotRecorded>) throws -> Bool) throws {
+        let prefix = company.map { ViewKey().appending($0) } ?? ViewKey()
+        let start = from.flatMap { day in company.map { _ in prefix.appending(day) } }
+        try scan(.readiness, prefix: prefix, from: start) { _, value in try body(try Stamped.decode(value)) }
     }
 
     /// The company's readiness snapshots (every pack and date), oldest date first.
     public func readinessHistory(company: Int64) throws -> [Stamped<ReadinessSnapshotRecorded>] {
         var result: [Stamped<ReadinessSnapshotRecorded>] = []
-        try scan(views.readiness, prefix: ViewKey().appending(company)) { _, value in
-            result.append(try Stamped<ReadinessSnapshotRecorded>.decode(value))
-            return true
-        }
+        try forEachReadiness(company: company) { result.append($0); return true }
         return result
     }
 
     /// Company ids with a readiness snapshot for `(pack, asOf)`, ascending.
     public func companiesScored(pack: UUID, asOf: Day) throws -> [Int64] {
         var result: [Int64] = []
-        try scan(views.readinessByDay, prefix: ViewKey().appending(pack).appending(asOf)) { key, _ in
+        try scan(.readinessByDay, prefix: ViewKey().appending(pack).appending(asOf)) { key, _ in
             var reader = ViewKeyReader(key)
             _ = reader.uuid()
             _ = reader.day()
@@ -242,35 +317,58 @@ public struct ViewReader {
 
     // MARK: - Lead feed
 
+    /// The lead-feed row of `(workspace, pack, entity)`.
     public func leadFeedRow(workspace: UUID, pack: UUID, entity: Int64) throws -> Stamped<LeadFeedRowRecorded>? {
-        try transaction.get(views.leadFeed, key: ViewKey().appending(workspace).appending(pack).appending(entity).bytes)
-            .map { bytes in try bytes.withUnsafeBytes { try Stamped<LeadFeedRowRecorded>.decode($0) } }
+        try row(.leadFeed, ViewKey().appending(workspace).appending(pack).appending(entity), Stamped.decode)
     }
 
     /// Lead-feed rows of `(workspace, pack, asOf)` in ranking order (composite desc, entity asc),
-    /// skipping `offset` rows and returning at most `limit`.
-    public func leadFeed(workspace: UUID, pack: UUID, asOf: Day, offset: Int = 0, limit: Int = .max) throws
-        -> [Stamped<LeadFeedRowRecorded>]
-    {
-        var result: [Stamped<LeadFeedRowRecorded>] = []
+    /// skipping `offset` rows; `body` returns false to stop.
+    public func forEachLeadFeedRow(workspace: UUID, pack: UUID, asOf: Day, offset: Int = 0,
+                                   _ body: (Stamped<LeadFeedRowRecorded>) throws -> Bool) throws {
         var skipped = 0
-        try scan(views.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack).appending(asOf)) { key, _ in
+        try scan(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack).appending(asOf)) { key, _ in
             if skipped < offset {
                 skipped += 1
                 return true
             }
             var reader = ViewKeyReader(key)
             _ = reader.uuid(); _ = reader.uuid(); _ = reader.day(); _ = reader.uint32()
-            if let row = try leadFeedRow(workspace: workspace, pack: pack, entity: reader.int64()) { result.append(row) }
+            guard let row = try leadFeedRow(workspace: workspace, pack: pack, entity: reader.int64()) else { return true }
+            return try body(row)
+        }
+    }
+
+    /// Lead-feed rows of `(workspace, pack, asOf)` in ranking order, skipping `offset` rows and
+    /// returning at most `limit`.
+    public func leadFeed(workspace: UUID, pack: UUID, asOf: Day, offset: Int = 0, limit: Int = .max) throws
+        -> [Stamped<LeadFeedRowRecorded>]
+    {
+        var result: [Stamped<LeadFeedRowRecorded>] = []
+        guard limit > 0 else { return result }
+        try forEachLeadFeedRow(workspace: workspace, pack: pack, asOf: asOf, offset: offset) { row in
+            result.append(row)
             return result.count < limit
         }
         return result
     }
 
+    /// The latest `as_of` of the lead feed of `(workspace, pack)`, or nil when it has no row.
+    public func latestLeadFeedDay(workspace: UUID, pack: UUID) throws -> Day? {
+        var latest: Day?
+        try scanBackward(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack)) { key, _ in
+            var reader = ViewKeyReader(key)
+            _ = reader.uuid(); _ = reader.uuid()
+            latest = reader.day()
+            return false
+        }
+        return latest
+    }
+
     /// Every lead-feed row of `(workspace, pack)` whatever its `as_of`, by entity id.
     public func leadFeedRows(workspace: UUID, pack: UUID) throws -> [Stamped<LeadFeedRowRecorded>] {
         var result: [Stamped<LeadFeedRowRecorded>] = []
-        try scan(views.leadFeed, prefix: ViewKey().appending(workspace).appending(pack)) { _, value in
+        try scan(.leadFeed, prefix: ViewKey().appending(workspace).appending(pack)) { _, value in
             result.append(try Stamped<LeadFeedRowRecorded>.decode(value))
             return true
         }
@@ -282,7 +380,7 @@ public struct ViewReader {
     /// The company's outreach records (every workspace), in log order.
     public func outreach(ofCompany id: Int64) throws -> [Stamped<OutreachRecorded>] {
         var result: [Stamped<OutreachRecorded>] = []
-        try scan(views.outreach, prefix: ViewKey().appending(id)) { _, value in
+        try scan(.outreach, prefix: ViewKey().appending(id)) { _, value in
             result.append(try Stamped<OutreachRecorded>.decode(value))
             return true
         }
@@ -293,7 +391,7 @@ public struct ViewReader {
     /// event (composed from the events index, so ingest writes no second row per event).
     public func timeline(ofCompany id: Int64) throws -> [TimelineEntry] {
         var result: [TimelineEntry] = []
-        try scan(views.timeline, prefix: ViewKey().appending(id)) { key, value in
+        try scan(.timeline, prefix: ViewKey().appending(id)) { key, value in
             var reader = ViewKeyReader(key)
             _ = reader.int64()
             result.append(try TimelineEntry.decode(companyID: id, sequence: reader.uint64(), value))
@@ -301,35 +399,98 @@ public struct ViewReader {
         }
         for stored in try events(ofCompany: id) {
             let e = stored.record
-            result.append(TimelineEntry(companyID: id, sequence: stored.sequence, at: stored.recordedAt, kind: "event_stored",
-                                        detail: "\(e.eventType) at \(e.eventTime.isoNaive) from \(e.source)", jobRunID: e.jobRunID))
+            result.append(TimelineEntry(companyID: id, sequence: stored.id, at: stored.ingestedAt, kind: "event_stored",
+                                        detail: "\(e.eventType) at \(e.eventTime) from \(e.source)", jobRunID: e.jobRunID))
         }
         return result.sorted { $0.sequence < $1.sequence }
     }
 
+    /// The workspace of the log record at `sequence` (nil for shared records and missing ones).
+    public func workspace(ofRecord sequence: UInt64) throws -> UUID? {
+        try log.withRecord(at: sequence, in: transaction) { $0.workspace } ?? nil
+    }
+
+    /// The job run with this id.
     public func job(_ id: UInt64) throws -> JobRow? {
-        try transaction.get(views.jobs, key: ViewKey().appending(id).bytes).map { bytes in
-            try bytes.withUnsafeBytes { try JobRow.decode($0) }
+        try row(.jobs, ViewKey().appending(id), JobRow.decode)
+    }
+
+    /// Job runs by id, from `start` on; `body` returns false to stop.
+    public func forEachJob(from start: UInt64? = nil, _ body: (JobRow) throws -> Bool) throws {
+        try scan(.jobs, prefix: ViewKey(), from: start.map { ViewKey().appending($0) }) { _, value in
+            try body(try JobRow.decode(value))
         }
     }
 
-    public func allJobs() throws -> [JobRow] {
-        var result: [JobRow] = []
-        try scan(views.jobs, prefix: ViewKey()) { _, value in
-            result.append(try JobRow.decode(value))
+    /// The runs still `running`, by id.
+    public func runningJobs() throws -> [JobRow] {
+        var ids: [UInt64] = []
+        try scan(.runningJobs, prefix: ViewKey()) { key, _ in
+            var reader = ViewKeyReader(key)
+            ids.append(reader.uint64())
             return true
         }
+        return try ids.compactMap(job)
+    }
+
+    /// Every job run, by id.
+    public func allJobs() throws -> [JobRow] {
+        var result: [JobRow] = []
+        try forEachJob { result.append($0); return true }
         return result
     }
 
     /// Job runs of `(workspace, jobType)` started at or after `since`.
-    public func jobCount(workspace: UUID?, jobType: String, since: Timestamp) throws -> Int {
+    public func jobCount(workspace: UUID?, jobType: JobType, since: Timestamp) throws -> Int {
         let prefix = ViewKey.jobsByWorkspace(workspace, jobType)
         var count = 0
-        try scan(views.jobsByWorkspace, prefix: prefix, from: prefix.appending(since.microseconds)) { _, _ in
+        try scan(.jobsByWorkspace, prefix: prefix, from: prefix.appending(since.microseconds)) { _, _ in
             count += 1
             return true
         }
         return count
+    }
+
+    /// When the first run of `(workspace, jobType)` started at or after `since` started, or nil.
+    public func firstJobStart(workspace: UUID?, jobType: JobType, since: Timestamp) throws -> Timestamp? {
+        let prefix = ViewKey.jobsByWorkspace(workspace, jobType)
+        var first: Timestamp?
+        try scan(.jobsByWorkspace, prefix: prefix, from: prefix.appending(since.microseconds)) { key, _ in
+            var reader = ViewKeyReader(UnsafeRawBufferPointer(rebasing: key[prefix.bytes.count...]))
+            first = Timestamp(microseconds: reader.int64())
+            return false
+        }
+        return first
+    }
+
+    // MARK: - Checkpoint
+
+    /// The last log sequence number reflected in the views.
+    public func appliedSequence() throws -> UInt64 { try views.appliedSequence(in: transaction) }
+
+    /// The stored fingerprint of every view.
+    public func fingerprints() throws -> [View: Fingerprint] { try views.fingerprints(in: transaction) }
+
+    /// Entries in `view`.
+    public func entryCount(_ view: View) throws -> Int { try transaction.statistics(of: views[view]).entries }
+}
+
+/// A stored event with its id (log position), ingest time and the workspace it was ingested for.
+public struct StoredEvent: Sendable, Hashable {
+    /// The event id: the log position of its record.
+    public var id: UInt64
+    /// The event as stored.
+    public var record: EventStored
+    /// When it was appended.
+    public var ingestedAt: Timestamp
+    /// The workspace it was ingested for.
+    public var workspace: UUID?
+
+    /// Creates a stored event.
+    public init(id: UInt64, record: EventStored, ingestedAt: Timestamp, workspace: UUID?) {
+        self.id = id
+        self.record = record
+        self.ingestedAt = ingestedAt
+        self.workspace = workspace
     }
 }

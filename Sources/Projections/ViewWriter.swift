@@ -1,37 +1,26 @@
 import Foundation
 import LMDB
 
-/// A view's slot: its index in `ViewSet.fingerprinted` (and in the checkpoint row).
-enum ViewSlot: Int, CaseIterable {
-    case packs, packsByKey, workspaces, companies, companiesByDomain, companiesByAlias, companiesByWebsiteDomain,
-        companiesByLinkedIn, companiesByName, eventsByCompany, instances, readiness, readinessByDay, engagement,
-        leadFeed, leadFeedRank, timeline, jobs, jobsByWorkspace, outreach
-}
-
-/// A set of views, by slot: the views a (partial) rebuild writes.
+/// A set of views: the views a (partial) rebuild writes.
 public struct ViewMask: Sendable, Hashable {
     var bits: UInt64
 
     /// Every view.
-    public static let all = ViewMask(bits: (1 << UInt64(ViewSlot.allCases.count)) - 1)
+    public static let all = ViewMask(bits: (1 << UInt64(View.allCases.count)) - 1)
 
-    /// The views with these names (names of `ViewSet.fingerprinted`; others are ignored).
-    public init(names: some Sequence<String>) {
+    /// These views.
+    public init(_ views: some Sequence<View>) {
         bits = 0
-        for name in names {
-            if let index = ViewSet.fingerprinted.firstIndex(of: name) { bits |= 1 << UInt64(index) }
-        }
+        for view in views { bits |= 1 << UInt64(view.rawValue) }
     }
 
     init(bits: UInt64) { self.bits = bits }
 
     @inline(__always)
-    func contains(_ slot: ViewSlot) -> Bool { bits & (1 << UInt64(slot.rawValue)) != 0 }
+    func contains(_ view: View) -> Bool { bits & (1 << UInt64(view.rawValue)) != 0 }
 
-    /// The names in this set, in `ViewSet.fingerprinted` order.
-    public var names: [String] {
-        ViewSet.fingerprinted.enumerated().filter { bits & (1 << UInt64($0.offset)) != 0 }.map(\.element)
-    }
+    /// The views in this set, in slot order.
+    public var views: [View] { View.allCases.filter(contains) }
 }
 
 /// The one door through which the projector writes a view: every put, overwrite and delete also
@@ -51,62 +40,65 @@ struct ViewWriter {
     var bulk: BulkLoad? = nil
 
     @inline(__always)
-    private func offset(_ slot: ViewSlot) -> Int { 8 + slot.rawValue * Fingerprint.encodedSize }
+    private func offset(_ view: View) -> Int { ViewSet.fingerprintOffset(view) }
 
     /// Stores `value` under `key`, replacing any previous value.
-    func put(_ slot: ViewSlot, _ key: ViewKey, _ value: [UInt8]) throws {
-        guard active.contains(slot) else { return }
-        if let bulk, bulk.holds(slot) { return deferInsert(slot, key, value, into: bulk) }
-        let db = views.fingerprintedDatabases[slot.rawValue]
-        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(slot))
+    func put(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
+        guard active.contains(view) else { return }
+        if let bulk, bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+        let db = views[view]
+        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
         try key.bytes.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
-                if let old = try transaction.insert(db, key: k, value: v) {
+                var unchanged = false
+                let inserted = try transaction.insert(db, key: k, value: v) { old in
                     if old.count == v.count && (v.count == 0 || memcmp(old.baseAddress!, v.baseAddress!, v.count) == 0) {
-                        return
+                        unchanged = true
+                    } else {
+                        fingerprint.remove(key: k, value: old)
                     }
-                    fingerprint.remove(key: k, value: old)
-                    try transaction.put(db, key: k, value: v)
                 }
+                if unchanged { return }
+                if !inserted { try transaction.put(db, key: k, value: v) }
                 fingerprint.add(key: k, value: v)
             }
         }
-        fingerprint.store(into: row, at: offset(slot))
+        fingerprint.store(into: row, at: offset(view))
     }
 
     /// Stores `value` under `key` only when the key is absent (first writer wins; key-only indexes).
-    func putIfAbsent(_ slot: ViewSlot, _ key: ViewKey, _ value: [UInt8]) throws {
-        guard active.contains(slot) else { return }
-        if let bulk, bulk.holds(slot) { return deferInsert(slot, key, value, into: bulk) }
-        let db = views.fingerprintedDatabases[slot.rawValue]
+    func putIfAbsent(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
+        guard active.contains(view) else { return }
+        if let bulk, bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+        let db = views[view]
         try key.bytes.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
-                guard try transaction.insert(db, key: k, value: v) == nil else { return }
-                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(slot))
+                guard try transaction.insert(db, key: k, value: v) else { return }
+                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
                 fingerprint.add(key: k, value: v)
-                fingerprint.store(into: row, at: offset(slot))
+                fingerprint.store(into: row, at: offset(view))
             }
         }
     }
 
     /// Counts the entry in the fingerprint now and leaves the insert to `BulkLoad.flush`.
-    private func deferInsert(_ slot: ViewSlot, _ key: ViewKey, _ value: [UInt8], into bulk: BulkLoad) {
-        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(slot))
+    private func deferInsert(_ view: View, _ key: ViewKey, _ value: [UInt8], into bulk: BulkLoad) {
+        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
         key.bytes.withUnsafeBytes { k in value.withUnsafeBytes { v in fingerprint.add(key: k, value: v) } }
-        fingerprint.store(into: row, at: offset(slot))
-        bulk.add(slot, key: key.bytes, value: value)
+        fingerprint.store(into: row, at: offset(view))
+        bulk.add(view, key: key.bytes, value: value)
     }
 
     /// Removes `key` if present.
-    func delete(_ slot: ViewSlot, _ key: ViewKey) throws {
-        guard active.contains(slot) else { return }
-        let db = views.fingerprintedDatabases[slot.rawValue]
+    func delete(_ view: View, _ key: ViewKey) throws {
+        guard active.contains(view) else { return }
+        let db = views[view]
         try key.bytes.withUnsafeBytes { k in
-            guard let old = try transaction.get(db, key: k) else { return }
-            var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(slot))
-            fingerprint.remove(key: k, value: old)
+            var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+            let present = try transaction.withValue(db, key: k) { old in fingerprint.remove(key: k, value: old) } != nil
+            guard present else { return }
             try transaction.delete(db, key: k)
-            fingerprint.store(into: row, at: offset(slot))
+            fingerprint.store(into: row, at: offset(view))
         }
     }
 }
@@ -121,9 +113,9 @@ struct ViewWriter {
 /// (a rebuild restarts from an emptied generation), so the deferral is never visible.
 final class BulkLoad: @unchecked Sendable {
     // @unchecked: used by the one thread that runs a rebuild's fold, never shared.
-    static let slots: [ViewSlot] = [.eventsByCompany, .timeline]
+    static let views: [View] = [.eventsByCompany, .timeline]
 
-    private var entries: [ViewSlot: [(company: UInt64, sequence: UInt64, value: [UInt8])]] = [:]
+    private var entries: [View: [(company: UInt64, sequence: UInt64, value: [UInt8])]] = [:]
     private(set) var count = 0
     /// The bulk-loadable views that this rebuild emptied (a partial rebuild copies the others, and
     /// appending into a copied view would break key order).
@@ -131,29 +123,29 @@ final class BulkLoad: @unchecked Sendable {
 
     init(rebuilding mask: ViewMask) {
         var bits: UInt64 = 0
-        for slot in BulkLoad.slots where mask.contains(slot) { bits |= 1 << UInt64(slot.rawValue) }
+        for view in BulkLoad.views where mask.contains(view) { bits |= 1 << UInt64(view.rawValue) }
         emptied = ViewMask(bits: bits)
     }
 
     @inline(__always)
-    func holds(_ slot: ViewSlot) -> Bool { emptied.contains(slot) }
+    func holds(_ view: View) -> Bool { emptied.contains(view) }
 
-    func add(_ slot: ViewSlot, key: [UInt8], value: [UInt8]) {
+    func add(_ view: View, key: [UInt8], value: [UInt8]) {
         precondition(key.count == 16, "bulk-loaded views are keyed (company_id, sequence)")
         let (company, sequence) = key.withUnsafeBytes {
             (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)),
              UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
         }
-        entries[slot, default: []].append((company, sequence, value))
+        entries[view, default: []].append((company, sequence, value))
         count += 1
     }
 
     /// Inserts everything held, in key order, into the (empty) databases of `views`.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
-        for slot in BulkLoad.slots {
-            guard var list = entries[slot], !list.isEmpty else { continue }
+        for view in BulkLoad.views {
+            guard var list = entries[view], !list.isEmpty else { continue }
             list.sort { $0.company != $1.company ? $0.company < $1.company : $0.sequence < $1.sequence }
-            let db = views.fingerprintedDatabases[slot.rawValue]
+            let db = views[view]
             var key = [UInt8](repeating: 0, count: 16)
             for entry in list {
                 key.withUnsafeMutableBytes {

@@ -1,6 +1,6 @@
 public import Foundation
 public import Projections
-import Pipeline
+public import ReadModel
 public import SiglogRecords
 public import SiglogCore
 
@@ -25,8 +25,7 @@ public enum CompanyQueries {
     public static func search(_ search: String?, limit: Int = .max, in reader: ViewReader) throws -> [CompanyRow] {
         let needle = (search ?? "").trimmingCharacters(in: .whitespaces).lowercased()
         var result: [CompanyRow] = []
-        try reader.scan(reader.views.companies, prefix: ViewKey()) { _, value in
-            let row = try CompanyRow.decode(value)
+        try reader.forEachCompany { row in
             if needle.isEmpty || row.name.lowercased().contains(needle) || (row.created.domain ?? "").contains(needle)
                 || (row.created.websiteURL ?? "").lowercased().contains(needle)
             {
@@ -52,15 +51,15 @@ public struct CompanyProfile: Sendable {
     /// `(as_of, composite)` of the pack's readiness snapshots, oldest first.
     public var history: [CompositePoint]
     /// The newest events visible in the workspace, newest first.
-    public var recentEvents: [EventQueries.Event]
+    public var recentEvents: [StoredEvent]
     /// The company's outreach in the workspace, newest first.
     public var outreach: [OutreachRecorded]
 
     /// Loads the profile of `company` for `scope`.
-    public static func load(_ text: String, scope: QueryScope, recentEvents limit: Int = 10, in reader: ViewReader) throws
-        -> CompanyProfile
+    public static func load(_ reference: CompanyReference, scope: Scope, recentEvents limit: Int = 10, in reader: ViewReader)
+        throws -> CompanyProfile
     {
-        let company = try resolveCompany(text, in: reader)
+        let company = try reader.company(reference)
         var history: [CompositePoint] = []
         var latest: Stamped<ReadinessSnapshotRecorded>?
         if let pack = scope.pack {
@@ -92,7 +91,7 @@ public struct CompanyProfile: Sendable {
             "scores": latest.map { .object($0.json) } ?? .null,
             "composite_history": .array(history.map { .object(["as_of": $0.asOf.queryJSON, "composite": .int(Int64($0.composite))]) }),
             "sparkline": .string(sparkline),
-            "recent_events": .array(recentEvents.map { .object($0.json) }),
+            "recent_events": .array(recentEvents.map { .object(EventQueries.json($0)) }),
             "outreach": .array(outreach.map { .object(OutreachJSON.json($0)) }),
         ]
     }
@@ -107,7 +106,7 @@ public struct CompanyProfile: Sendable {
         out.append("")
         if let latest {
             let r = latest.readiness.record
-            let band = (try? JSONParser.parse(r.explain))?["recommendation_band"]?.stringValue ?? "-"
+            let band = r.recommendationBand?.rawValue ?? "-"
             var lines = ["as_of \(r.asOf)  pack \(r.pack.lowercased)",
                          "composite \(r.composite)  band \(band)",
                          "momentum \(r.momentum)  complexity \(r.complexity)  pressure \(r.pressure)  leadership_gap \(r.leadershipGap)"]

@@ -1,31 +1,22 @@
-import EventLog
-import Pipeline
 public import Foundation
 public import Projections
+public import ReadModel
 public import SiglogCore
-public import SiglogRecords
+import SiglogRecords
 
 /// `events` and `instances`.
 public enum EventQueries {
-    /// A stored event with its id (log position), ingest time and the workspace it was ingested for.
-    public struct Event: Sendable, Hashable {
-        public var id: UInt64
-        public var record: EventStored
-        public var ingestedAt: Timestamp
-        public var workspace: UUID?
-
-        /// The `signal_events` columns.
-        public var json: JSONObject {
-            let r = record
-            return [
-                "id": .int(Int64(id)), "company_id": .int(r.companyID), "source": .string(r.source),
-                "source_event_id": nullable(r.sourceEventID), "event_type": .string(r.eventType),
-                "event_time": r.eventTime.queryJSON, "ingested_at": ingestedAt.queryJSON, "title": nullable(r.title),
-                "summary": nullable(r.summary), "url": nullable(r.url), "raw": parsedJSON(r.rawPayload),
-                "confidence": nullable(r.confidence), "pack_id": .string(r.pack.lowercased),
-                "workspace_id": nullable(workspace?.lowercased),
-            ]
-        }
+    /// The `signal_events` columns of a stored event.
+    public static func json(_ event: StoredEvent) -> JSONObject {
+        let r = event.record
+        return [
+            "id": .int(Int64(event.id)), "company_id": .int(r.companyID), "source": .string(r.source),
+            "source_event_id": nullable(r.sourceEventID), "event_type": .string(r.eventType),
+            "event_time": r.eventTime.queryJSON, "ingested_at": event.ingestedAt.queryJSON, "title": nullable(r.title),
+            "summary": nullable(r.summary), "url": nullable(r.url), "raw": parsedJSON(r.rawPayload),
+            "confidence": nullable(r.confidence), "pack_id": .string(r.pack.lowercased),
+            "workspace_id": nullable(event.workspace?.lowercased),
+        ]
     }
 
     public static let columns = ["id", "company_id", "event_type", "event_time", "source", "source_event_id", "title",
@@ -61,21 +52,12 @@ public enum EventQueries {
         }
     }
 
-    /// The event at log position `id` when it is a stored event.
-    static func event(_ id: UInt64, in reader: ViewReader) throws -> Event? {
-        guard let view = try reader.log.recordView(at: id, in: reader.transaction), view.type == .eventStored else { return nil }
-        let record: EventStored
-        do { record = try EventStored.decode(view.payload) } catch {
-            throw LogError.undecodablePayload(sequence: id, reason: "\(error)")
-        }
-        return Event(id: id, record: record, ingestedAt: Timestamp(microseconds: view.appendedAt), workspace: view.workspace)
-    }
-
     /// Events of one company matching `filter`, visible in `scope`, in log order (D7), at most `filter.limit`.
-    public static func events(ofCompany id: Int64, filter: Filter, scope: QueryScope, in reader: ViewReader) throws -> [Event] {
-        var result: [Event] = []
+    public static func events(ofCompany id: Int64, filter: Filter, scope: Scope, in reader: ViewReader) throws -> [StoredEvent] {
+        var result: [StoredEvent] = []
         for eventID in try reader.eventIDs(ofCompany: id) {
-            guard let e = try event(eventID, in: reader), scope.sees(e.workspace), filter.matches(e.record) else { continue }
+            let e = try reader.event(eventID)
+            guard scope.sees(e.workspace), filter.matches(e.record) else { continue }
             result.append(e)
             if result.count >= filter.limit { break }
         }
@@ -84,24 +66,24 @@ public enum EventQueries {
 
     /// Events matching `filter` and visible in `scope`, in log order, at most `filter.limit`. With a
     /// company the company's index is read; otherwise the log is walked up to its head at the start.
-    public static func events(filter: Filter, scope: QueryScope, store: Store) throws -> [Event] {
+    public static func events(filter: Filter, scope: Scope, store: Store) throws -> [StoredEvent] {
         if let company = filter.companyID {
             return try store.read { reader in
-                guard try reader.company(company) != nil else { throw PipelineError(.notFound, "company \(company) not found") }
+                guard try reader.company(company) != nil else { throw SiglogError.companyNotFound(.id(company)) }
                 return try events(ofCompany: company, filter: filter, scope: scope, in: reader)
             }
         }
-        var result: [Event] = []
+        var result: [StoredEvent] = []
         let head = try store.log.head()
         guard head > 0, filter.limit > 0 else { return [] }
         struct Done: Error {}
         do {
             try store.log.forEach(in: 1...head) { view in
                 guard view.type == .eventStored, scope.sees(view.workspace) else { return }
-                let record = try EventStored.decode(view.payload)
+                let record = try EventStored.decode(view)
                 guard filter.matches(record) else { return }
-                result.append(Event(id: view.sequence, record: record, ingestedAt: Timestamp(microseconds: view.appendedAt),
-                                    workspace: view.workspace))
+                result.append(StoredEvent(id: view.sequence, record: record, ingestedAt: Timestamp(microseconds: view.appendedAt),
+                                          workspace: view.workspace))
                 if result.count >= filter.limit { throw Done() }
             }
         } catch is Done {}
@@ -110,15 +92,15 @@ public enum EventQueries {
 
     /// The company's `limit` newest events visible in `scope`: `event_time` descending, then log
     /// position descending.
-    public static func recent(ofCompany id: Int64, scope: QueryScope, limit: Int, in reader: ViewReader) throws -> [Event] {
+    public static func recent(ofCompany id: Int64, scope: Scope, limit: Int, in reader: ViewReader) throws -> [StoredEvent] {
         let all = try events(ofCompany: id, filter: Filter(), scope: scope, in: reader)
         return Array(all.sorted { a, b in
             a.record.eventTime != b.record.eventTime ? a.record.eventTime > b.record.eventTime : a.id > b.id
         }.prefix(limit))
     }
 
-    public static func rows(_ events: [Event]) -> QueryRows {
-        QueryRows(columns: columns, rows: events.map(\.json))
+    public static func rows(_ events: [StoredEvent]) -> QueryRows {
+        QueryRows(columns: columns, rows: events.map(json))
     }
 
     // MARK: - Instances
@@ -141,10 +123,8 @@ public enum EventQueries {
         -> [InstanceRow]
     {
         var result: [InstanceRow] = []
-        let prefix = company.map { ViewKey().appending($0) } ?? ViewKey()
-        if let company, try reader.company(company) == nil { throw PipelineError(.notFound, "company \(company) not found") }
-        try reader.scan(reader.views.instances, prefix: prefix) { _, value in
-            let row = try InstanceRow.decode(value)
+        if let company, try reader.company(company) == nil { throw SiglogError.companyNotFound(.id(company)) }
+        try reader.forEachInstance(ofEntity: company) { row in
             if (signal == nil || row.signalID == signal) && (pack == nil || row.pack == pack) { result.append(row) }
             return result.count < limit
         }

@@ -1,6 +1,5 @@
 public import EventLog
 public import Foundation
-import LMDB
 public import Projections
 public import SiglogCore
 import SiglogRecords
@@ -42,21 +41,22 @@ public enum LogQueries {
     /// Counts every record of the log (a full walk) and reads the views' checkpoint and sizes.
     public static func stats(store: Store) throws -> Stats {
         let (head, checkpoint, generation, entries, fingerprints) = try store.read { reader in
-            let views = reader.views
             let head = try store.log.head()
-            let entries = try views.all.map { (name: $0.name, entries: try reader.transaction.statistics(of: $0.database).entries) }
-            let fingerprints = try views.fingerprints(in: reader.transaction).sorted { $0.key < $1.key }
-                .map { (name: $0.key, fingerprint: $0.value.description) }
-            return (head, try views.appliedSequence(in: reader.transaction), views.generation, entries, fingerprints)
+            let entries = try View.allCases.map { (name: $0.name, entries: try reader.entryCount($0)) }
+            let stored = try reader.fingerprints()
+            let fingerprints = View.allCases.map { (name: $0.name, fingerprint: (stored[$0] ?? Fingerprint()).description) }
+                .sorted { $0.name < $1.name }
+            return (head, try reader.appliedSequence(), reader.views.generation, entries, fingerprints)
         }
         var counts: [RecordType: Int] = [:]
         if head > 0 { try store.log.forEach(in: 1...head) { counts[$0.type, default: 0] += 1 } }
         let dataFile = (store.path as NSString).appendingPathComponent("data.mdb")
         let size = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? NSNumber)?.int64Value ?? 0
+        let map = store.log.mapUsage
         return Stats(
             head: head, recordsByType: counts.keys.sorted().map { ($0.name, counts[$0]!) }, viewCheckpoint: checkpoint,
-            viewGeneration: generation, viewEntries: entries, viewFingerprints: fingerprints, fileBytes: size, mapSize: store.log.environment.mapSize,
-            mapBytesUsed: store.log.environment.mapBytesUsed)
+            viewGeneration: generation, viewEntries: entries, viewFingerprints: fingerprints, fileBytes: size,
+            mapSize: map.size, mapBytesUsed: map.used)
     }
 
     // MARK: - Verify
@@ -74,7 +74,7 @@ public enum LogQueries {
     // MARK: - Export
 
     /// One exported record: `{seq, type, appended_at, workspace_id, record: {decoded fields}}`.
-    public static func exportJSON(_ view: RecordView) throws -> JSONObject {
+    public static func exportJSON(_ view: borrowing RecordView) throws -> JSONObject {
         [
             "seq": .int(Int64(view.sequence)), "type": .string(view.type.name),
             "appended_at": Timestamp(microseconds: view.appendedAt).queryJSON,

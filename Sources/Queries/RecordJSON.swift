@@ -34,7 +34,7 @@ public enum RecordJSON {
             return ["company_id": .int(r.companyID), "as_of": r.asOf.queryJSON, "pack_id": .string(r.pack.lowercased),
                     "momentum": .int(Int64(r.momentum)), "complexity": .int(Int64(r.complexity)),
                     "pressure": .int(Int64(r.pressure)), "leadership_gap": .int(Int64(r.leadershipGap)),
-                    "composite": .int(Int64(r.composite)), "explain": parsedJSON(r.explain), "job_run_id": nullable(r.jobRunID)]
+                    "composite": .int(Int64(r.composite)), "explain": r.explain.json, "job_run_id": nullable(r.jobRunID)]
         case .engagementSnapshot(let r):
             return ["company_id": .int(r.companyID), "as_of": r.asOf.queryJSON, "pack_id": .string(r.pack.lowercased),
                     "esl_score": .double(r.eslScore), "outreach_score": .int(Int64(r.outreachScore)),
@@ -42,21 +42,21 @@ public enum RecordJSON {
                     "communication_stability_index": .double(r.communicationStabilityIndex),
                     "sustained_pressure_index": .double(r.sustainedPressureIndex), "cadence_blocked": .bool(r.cadenceBlocked),
                     "esl_decision": .string(r.eslDecision), "esl_reason_code": .string(r.eslReasonCode),
-                    "sensitivity_level": nullable(r.sensitivityLevel), "explain": parsedJSON(r.explain),
+                    "sensitivity_level": nullable(r.sensitivityLevel), "explain": r.explain.json,
                     "job_run_id": nullable(r.jobRunID)]
         case .leadFeedRow(let r):
             return ["workspace_id": .string(r.workspaceID.lowercased), "pack_id": .string(r.pack.lowercased),
                     "entity_id": .int(r.entityID), "composite_score": .int(Int64(r.compositeScore)),
                     "top_signal_ids": .array(r.topSignalIDs.map(JSONValue.string)), "esl_decision": nullable(r.eslDecision),
-                    "sensitivity_level": nullable(r.sensitivityLevel), "recommendation_band": nullable(r.recommendationBand),
-                    "last_seen": r.lastSeen.queryJSON, "outreach_status_summary": parsedJSON(r.outreachStatusSummary),
+                    "sensitivity_level": nullable(r.sensitivityLevel), "recommendation_band": nullable(r.recommendationBand?.rawValue),
+                    "last_seen": r.lastSeen.queryJSON, "outreach_status_summary": r.outreachStatusSummary?.json ?? .null,
                     "as_of": r.asOf.queryJSON, "job_run_id": nullable(r.jobRunID)]
         case .jobRunStarted(let r):
-            return ["job_type": .string(r.jobType), "workspace_id": nullable(r.workspaceID?.lowercased),
+            return ["job_type": .string(r.jobType.rawValue), "workspace_id": nullable(r.workspaceID?.lowercased),
                     "pack_id": nullable(r.pack?.lowercased), "idempotency_key": nullable(r.idempotencyKey),
                     "parent_job_run_id": nullable(r.parentJobRunID), "as_of": r.asOf.map(\.queryJSON) ?? .null]
         case .jobRunFinished(let r):
-            return ["job_run_id": jsonInteger(r.jobRunID), "status": .string(r.status),
+            return ["job_run_id": jsonInteger(r.jobRunID), "status": .string(r.status.rawValue),
                     "companies_processed": nullable(r.companiesProcessed), "companies_esl_suppressed": nullable(r.companiesESLSuppressed),
                     "error_message": nullable(r.errorMessage), "result": r.result]
         case .outreachRecorded(let r):

@@ -1,6 +1,6 @@
 import Foundation
-import Pipeline
 public import Projections
+public import ReadModel
 public import SiglogCore
 import SiglogRecords
 
@@ -48,7 +48,7 @@ public enum RegistryQueries {
     public static func json(_ job: JobRow) -> JSONObject {
         let s = job.started
         return [
-            "id": .int(Int64(job.id)), "job_type": .string(s.jobType), "status": .string(job.status),
+            "id": .int(Int64(job.id)), "job_type": .string(s.jobType.rawValue), "status": .string(job.status.rawValue),
             "started_at": job.startedAt.queryJSON, "finished_at": job.finishedAt.queryJSON,
             "companies_processed": nullable(job.companiesProcessed), "companies_esl_suppressed": nullable(job.companiesESLSuppressed),
             "error_message": nullable(job.errorMessage), "workspace_id": nullable(s.workspaceID?.lowercased),
@@ -59,16 +59,17 @@ public enum RegistryQueries {
 
     /// Job runs of the scope's workspace (runs recorded without one belong to the default
     /// workspace), optionally of one type and status, by id.
-    public static func jobs(scope: QueryScope, type: String?, status: String?, limit: Int = .max, in reader: ViewReader) throws
+    public static func jobs(scope: Scope, type: JobType?, status: JobStatus?, limit: Int = .max, in reader: ViewReader) throws
         -> [JobRow]
     {
         var result: [JobRow] = []
-        for job in try reader.allJobs() {
+        guard limit > 0 else { return result }
+        try reader.forEachJob { job in
             let ws = job.started.workspaceID ?? WellKnownIDs.defaultWorkspace
-            guard ws == scope.workspace, type == nil || job.started.jobType == type, status == nil || job.status == status
-            else { continue }
-            result.append(job)
-            if result.count >= limit { break }
+            if ws == scope.workspace, type == nil || job.started.jobType == type, status == nil || job.status == status {
+                result.append(job)
+            }
+            return result.count < limit
         }
         return result
     }
@@ -79,11 +80,9 @@ public enum RegistryQueries {
 
     /// The company's timeline in log order with the job run behind each entry; entries written for
     /// another workspace (its snapshots, lead-feed rows, outreach) are left out.
-    public static func timeline(_ company: String, scope: QueryScope, in reader: ViewReader) throws -> [TimelineEntry] {
-        let row = try resolveCompany(company, in: reader)
-        return try reader.timeline(ofCompany: row.id).filter { entry in
-            scope.sees(try reader.log.recordView(at: entry.sequence, in: reader.transaction)?.workspace)
-        }
+    public static func timeline(_ company: CompanyReference, scope: Scope, in reader: ViewReader) throws -> [TimelineEntry] {
+        let row = try reader.company(company)
+        return try reader.timeline(ofCompany: row.id).filter { entry in scope.sees(try reader.workspace(ofRecord: entry.sequence)) }
     }
 
     public static func json(_ e: TimelineEntry) -> JSONObject {

@@ -1,6 +1,6 @@
 public import Foundation
-import Pipeline
 public import Projections
+import ReadModel
 public import SiglogCore
 public import SiglogRecords
 
@@ -30,7 +30,7 @@ public struct SnapshotPair: Sendable {
                 "communication_stability_index": .double(e.communicationStabilityIndex),
                 "sustained_pressure_index": .double(e.sustainedPressureIndex), "cadence_blocked": .bool(e.cadenceBlocked),
                 "esl_decision": .string(e.eslDecision), "esl_reason_code": .string(e.eslReasonCode),
-                "sensitivity_level": nullable(e.sensitivityLevel), "explain": parsedJSON(e.explain),
+                "sensitivity_level": nullable(e.sensitivityLevel), "explain": e.explain.json,
                 "computed_at": engagement.recordedAt.queryJSON,
             ])
         }
@@ -39,7 +39,7 @@ public struct SnapshotPair: Sendable {
             "readiness": .object([
                 "momentum": .int(Int64(r.momentum)), "complexity": .int(Int64(r.complexity)),
                 "pressure": .int(Int64(r.pressure)), "leadership_gap": .int(Int64(r.leadershipGap)),
-                "composite": .int(Int64(r.composite)), "explain": parsedJSON(r.explain),
+                "composite": .int(Int64(r.composite)), "explain": r.explain.json,
                 "computed_at": readiness.recordedAt.queryJSON,
             ]),
             "engagement": engagementJSON,
@@ -50,7 +50,7 @@ public struct SnapshotPair: Sendable {
     var flat: JSONObject {
         let r = readiness.record
         let e = engagement?.record
-        let band = (try? JSONParser.parse(r.explain))?["recommendation_band"] ?? .null
+        let band = nullable(r.recommendationBand?.rawValue)
         return [
             "company_id": .int(r.companyID), "as_of": r.asOf.queryJSON, "pack_id": .string(r.pack.lowercased),
             "momentum": .int(Int64(r.momentum)), "complexity": .int(Int64(r.complexity)), "pressure": .int(Int64(r.pressure)),
@@ -80,16 +80,17 @@ public enum SnapshotQueries {
             return result.count < limit
         }
         if let company {
-            guard try reader.company(company) != nil else { throw PipelineError(.notFound, "company \(company) not found") }
-            var prefix = ViewKey().appending(company)
-            if let asOf { prefix = prefix.appending(asOf) }
-            try reader.scan(reader.views.readiness, prefix: prefix) { _, value in try add(try Stamped.decode(value)) }
+            guard try reader.company(company) != nil else { throw SiglogError.companyNotFound(.id(company)) }
+            try reader.forEachReadiness(company: company, from: asOf) { r in
+                guard asOf.map({ r.record.asOf <= $0 }) ?? true else { return false }
+                return try add(r)
+            }
         } else if let asOf, let pack {
             for id in try reader.companiesScored(pack: pack, asOf: asOf) {
                 guard let r = try reader.readiness(company: id, asOf: asOf, pack: pack), try add(r) else { break }
             }
         } else {
-            try reader.scan(reader.views.readiness, prefix: ViewKey()) { _, value in try add(try Stamped.decode(value)) }
+            try reader.forEachReadiness(add)
         }
         return result
     }

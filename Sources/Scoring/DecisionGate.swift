@@ -68,19 +68,19 @@ public enum DecisionGate {
         return best?.level
     }
 
-    /// `explain.esl_decision` when it is a string, else nil.
-    public static func decision(fromExplain explain: JSONValue?) -> String? {
-        explain?["esl_decision"]?.stringValue
+    /// `explain.esl_decision`, else nil.
+    public static func decision(fromExplain explain: EngagementExplain?) -> String? {
+        explain?.eslDecision
     }
 
     /// The stored decision: the column when set, else the explain's.
-    public static func effectiveDecision(column: String?, explain: JSONValue?) -> String? {
+    public static func effectiveDecision(column: String?, explain: EngagementExplain?) -> String? {
         if let column, !column.isEmpty { return column }
         return decision(fromExplain: explain)
     }
 
     /// Suppressed when the column is `suppress`, or else when the explain says `suppress`.
-    public static func isSuppressed(column: String?, explain: JSONValue?) -> Bool {
+    public static func isSuppressed(column: String?, explain: EngagementExplain?) -> Bool {
         column == "suppress" || decision(fromExplain: explain) == "suppress"
     }
 
@@ -88,10 +88,10 @@ public enum DecisionGate {
     /// `allow_with_constraints` and `explain.tone_constraint` is a known tier, the lower of the two
     /// tiers; otherwise `engagementType` unchanged.
     public static func effectiveEngagementType(
-        _ engagementType: String, decisionColumn: String?, explain: JSONValue?
+        _ engagementType: String, decisionColumn: String?, explain: EngagementExplain?
     ) -> String {
         guard effectiveDecision(column: decisionColumn, explain: explain) == "allow_with_constraints",
-            let tone = explain?["tone_constraint"]?.stringValue,
+            let tone = explain?.toneConstraint,
             let toneRank = ESLPolicy.tierOrder.firstIndex(of: tone),
             let typeRank = ESLPolicy.tierOrder.firstIndex(of: engagementType)
         else { return engagementType }

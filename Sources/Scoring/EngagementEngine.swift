@@ -78,8 +78,15 @@ public struct EngagementResult: Sendable, Hashable {
     public var reasonCode: String
     public var sensitivity: String?
     public var toneConstraint: String?
-    /// The snapshot explain, keys in the order of §5.5.
-    public var explain: JSONValue
+
+    /// The snapshot explain (§5.5).
+    public var explain: EngagementExplain {
+        EngagementExplain(
+            baseEngageability: baseEngageability, stabilityModifier: stabilityModifier, cadenceModifier: cadenceModifier,
+            alignmentModifier: alignmentModifier, svi: svi, spi: spi, csi: csi, eslComposite: eslScore,
+            cadenceBlocked: cadenceBlocked, recommendationType: engagementType, stabilityCapTriggered: stabilityCapTriggered,
+            eslDecision: decision, eslReasonCode: reasonCode, sensitivityLevel: sensitivity, toneConstraint: toneConstraint)
+    }
 }
 
 /// The Engagement Suitability Layer (§5.2–§5.5): pure functions of the inputs, exact to the bit.
@@ -100,30 +107,12 @@ public enum EngagementEngine {
             esl: esl, stabilityModifier: sm, cadenceBlocked: cadenceBlocked, policy: policy)
         let gate = DecisionGate.decide(signalIDs: input.signalIDs, policy: policy)
 
-        let explain: JSONObject = [
-            "base_engageability": .double(be),
-            "stability_modifier": .double(sm),
-            "cadence_modifier": .double(cm),
-            "alignment_modifier": .double(am),
-            "svi": .double(svi),
-            "spi": .double(spi),
-            "csi": .double(csi),
-            "esl_composite": .double(esl),
-            "cadence_blocked": .bool(cadenceBlocked),
-            "recommendation_type": .string(label),
-            "stability_cap_triggered": .bool(capTriggered),
-            "weights": .object(["be": 1.0, "sm": 1.0, "cm": 1.0, "am": 1.0]),
-            "esl_decision": .string(gate.decision),
-            "esl_reason_code": .string(gate.reasonCode),
-            "sensitivity_level": gate.sensitivity.map(JSONValue.string) ?? .null,
-            "tone_constraint": gate.toneConstraint.map(JSONValue.string) ?? .null,
-        ]
         return EngagementResult(
             eslScore: esl, outreachScore: outreachScore(composite: input.composite, esl: esl),
             engagementType: label, baseEngageability: be, svi: svi, spi: spi, csi: csi, stabilityModifier: sm,
             cadenceModifier: cm, alignmentModifier: am, cadenceBlocked: cadenceBlocked,
             stabilityCapTriggered: capTriggered, decision: gate.decision, reasonCode: gate.reasonCode,
-            sensitivity: gate.sensitivity, toneConstraint: gate.toneConstraint, explain: .object(explain))
+            sensitivity: gate.sensitivity, toneConstraint: gate.toneConstraint)
     }
 
     // MARK: - Components (§5.2), public so each formula can be checked alone

@@ -23,14 +23,14 @@ public struct LeadCard: Sendable, Hashable {
     public var topSignalIDs: [String]
     public var eslDecision: String?
     public var sensitivityLevel: String?
-    public var recommendationBand: String?
+    public var recommendationBand: RecommendationBand?
     public var lastSeen: Timestamp?
     public var outreachStatusSummary: OutreachSummary?
     public var asOf: Day
 
     public init(
         entityID: Int, compositeScore: Int, outreachScore: Int, topSignalIDs: [String], eslDecision: String?,
-        sensitivityLevel: String?, recommendationBand: String?, lastSeen: Timestamp?,
+        sensitivityLevel: String?, recommendationBand: RecommendationBand?, lastSeen: Timestamp?,
         outreachStatusSummary: OutreachSummary?, asOf: Day
     ) {
         self.entityID = entityID

@@ -18,10 +18,19 @@ public struct OutreachSummary: Sendable, Hashable {
         self.init(lastSentAt: record.sentAt, outcome: record.outcome, outreachType: record.outreachType)
     }
 
+    /// Reads `{last_sent_at, outcome, outreach_type}` (summaries stored as documents by earlier
+    /// versions); nil when the time or the type is missing.
+    public init?(json: JSONValue) {
+        guard let sent = json["last_sent_at"]?.stringValue.flatMap({ Timestamp(iso: $0) }),
+            let type = json["outreach_type"]?.stringValue
+        else { return nil }
+        self.init(lastSentAt: sent, outcome: json["outcome"]?.stringValue, outreachType: type)
+    }
+
     /// `{last_sent_at, outcome, outreach_type}` with the time as `…+00:00`.
     public var json: JSONValue {
         .object([
-            "last_sent_at": .string(lastSentAt.isoUTC),
+            "last_sent_at": .string(lastSentAt.description),
             "outcome": outcome.map(JSONValue.string) ?? .null,
             "outreach_type": .string(outreachType),
         ])
@@ -38,7 +47,7 @@ public struct LeadFeedRow: Sendable, Hashable {
     public var eslDecision: String?
     public var sensitivityLevel: String?
     /// `IGNORE`, `WATCH`, `HIGH_PRIORITY` or nil.
-    public var recommendationBand: String?
+    public var recommendationBand: RecommendationBand?
     public var lastSeen: Timestamp?
     public var outreachStatusSummary: OutreachSummary?
     public var asOf: Day
@@ -46,7 +55,7 @@ public struct LeadFeedRow: Sendable, Hashable {
 
     public init(
         workspaceID: UUID, packID: UUID, entityID: Int, compositeScore: Int, topSignalIDs: [String],
-        eslDecision: String?, sensitivityLevel: String?, recommendationBand: String?, lastSeen: Timestamp?,
+        eslDecision: String?, sensitivityLevel: String?, recommendationBand: RecommendationBand?, lastSeen: Timestamp?,
         outreachStatusSummary: OutreachSummary?, asOf: Day, updatedAt: Timestamp
     ) {
         self.workspaceID = workspaceID
@@ -75,7 +84,7 @@ public struct LeadFeedInput: Sendable, Hashable {
     /// Readiness `composite`.
     public var composite: Int
     /// Readiness explain (`top_events`, `minimum_threshold`, `recommendation_band`).
-    public var readinessExplain: JSONValue
+    public var readinessExplain: ReadinessExplain
     /// Time of the record that stored the readiness snapshot (D14): `last_seen` fallback.
     public var readinessComputedAt: Timestamp
     /// Engagement `esl_decision` column.
@@ -83,7 +92,7 @@ public struct LeadFeedInput: Sendable, Hashable {
     /// Engagement `sensitivity_level` column.
     public var sensitivityLevel: String?
     /// Engagement explain.
-    public var engagementExplain: JSONValue?
+    public var engagementExplain: EngagementExplain?
     /// Latest `event_time` among the company's signal-producing events of the pack up to the end of
     /// `as_of` (D15; `DeriverSet.lastSignalTime(of:)`), or nil.
     public var lastSignalAt: Timestamp?
@@ -93,9 +102,9 @@ public struct LeadFeedInput: Sendable, Hashable {
     public var updatedAt: Timestamp
 
     public init(
-        workspaceID: UUID, packID: UUID, entityID: Int, asOf: Day, composite: Int, readinessExplain: JSONValue,
+        workspaceID: UUID, packID: UUID, entityID: Int, asOf: Day, composite: Int, readinessExplain: ReadinessExplain,
         readinessComputedAt: Timestamp, eslDecision: String?, sensitivityLevel: String?,
-        engagementExplain: JSONValue?, lastSignalAt: Timestamp?, latestOutreach: OutreachSummary?,
+        engagementExplain: EngagementExplain?, lastSignalAt: Timestamp?, latestOutreach: OutreachSummary?,
         updatedAt: Timestamp
     ) {
         self.workspaceID = workspaceID
@@ -117,9 +126,6 @@ public struct LeadFeedInput: Sendable, Hashable {
 /// Lead-feed row rules (§7.1 with the band rule of §7.2), shared by the incremental and the batch
 /// path (D6).
 public enum LeadFeedRowBuilder {
-    /// The valid band values.
-    public static let bands: Set<String> = ["IGNORE", "WATCH", "HIGH_PRIORITY"]
-
     /// The row for `input`, or nil when the entity is excluded (suppressed engagement, or composite
     /// below a positive `minimum_threshold`).
     public static func build(_ input: LeadFeedInput) -> LeadFeedRow? {
@@ -131,10 +137,10 @@ public enum LeadFeedRowBuilder {
         }
         return LeadFeedRow(
             workspaceID: input.workspaceID, packID: input.packID, entityID: input.entityID,
-            compositeScore: input.composite, topSignalIDs: topSignalIDs(readinessExplain: input.readinessExplain),
+            compositeScore: input.composite, topSignalIDs: input.readinessExplain.topSignalIDs,
             eslDecision: DecisionGate.effectiveDecision(column: input.eslDecision, explain: input.engagementExplain),
-            sensitivityLevel: input.sensitivityLevel ?? input.engagementExplain?["sensitivity_level"]?.stringValue,
-            recommendationBand: recommendationBand(readinessExplain: input.readinessExplain),
+            sensitivityLevel: input.sensitivityLevel ?? input.engagementExplain?.sensitivityLevel,
+            recommendationBand: input.readinessExplain.recommendationBand,
             lastSeen: input.lastSignalAt ?? input.readinessComputedAt,
             outreachStatusSummary: input.latestOutreach, asOf: input.asOf, updatedAt: input.updatedAt)
     }
@@ -142,32 +148,10 @@ public enum LeadFeedRowBuilder {
     /// Excluded when the engagement is suppressed (§5.4 helper) or `explain.minimum_threshold > 0`
     /// and `composite < minimum_threshold`.
     public static func isExcluded(
-        composite: Int, readinessExplain: JSONValue, eslDecision: String?, engagementExplain: JSONValue?
+        composite: Int, readinessExplain: ReadinessExplain, eslDecision: String?, engagementExplain: EngagementExplain?
     ) -> Bool {
         if DecisionGate.isSuppressed(column: eslDecision, explain: engagementExplain) { return true }
-        if let minimum = readinessExplain["minimum_threshold"]?.numberValue, minimum > 0,
-            Double(composite) < minimum
-        {
-            return true
-        }
-        return false
-    }
-
-    /// `event_type` of the first 8 `top_events`, de-duplicated in order, blanks skipped.
-    public static func topSignalIDs(readinessExplain: JSONValue) -> [String] {
-        var ids: [String] = []
-        for event in (readinessExplain["top_events"]?.arrayValue ?? []).prefix(8) {
-            guard let type = event["event_type"]?.stringValue,
-                !type.allSatisfy(\.isWhitespace), !ids.contains(type)
-            else { continue }
-            ids.append(type)
-        }
-        return ids
-    }
-
-    /// `explain.recommendation_band` when it is a valid band, else nil (§7.2, both paths per D6).
-    public static func recommendationBand(readinessExplain: JSONValue) -> String? {
-        guard let band = readinessExplain["recommendation_band"]?.stringValue, bands.contains(band) else { return nil }
-        return band
+        let minimum = readinessExplain.minimumThreshold
+        return minimum > 0 && composite < minimum
     }
 }

@@ -15,11 +15,11 @@ public struct RankingCandidate: Sendable, Hashable {
     public var eslDecision: String?
     public var engagementType: String?
     /// Engagement explain.
-    public var engagementExplain: JSONValue?
+    public var engagementExplain: EngagementExplain?
 
     public init(
         entityID: Int, composite: Int, eslScore: Double, outreachScore: Int? = nil, cadenceBlocked: Bool = false,
-        eslDecision: String? = nil, engagementType: String? = nil, engagementExplain: JSONValue? = nil
+        eslDecision: String? = nil, engagementType: String? = nil, engagementExplain: EngagementExplain? = nil
     ) {
         self.entityID = entityID
         self.composite = composite

@@ -13,22 +13,19 @@ public struct ReadinessResult: Sendable, Hashable {
     public var leadershipGap: Int
     /// The composite R (0 when a disqualifier fired).
     public var composite: Int
-    /// The band of `composite` when the pack defines valid bands (also in `explain`).
-    public var recommendationBand: RecommendationBand?
-    /// The explain payload with the keys of §4.7 in order.
-    public var explain: JSONValue
+    /// The explain (§4.7): its dimensions are the five integers above.
+    public var explain: ReadinessExplain
+
+    /// The band of `composite` when the pack defines valid bands.
+    public var recommendationBand: RecommendationBand? { explain.recommendationBand }
 
     /// Creates a result.
-    public init(
-        momentum: Int, complexity: Int, pressure: Int, leadershipGap: Int, composite: Int,
-        recommendationBand: RecommendationBand?, explain: JSONValue
-    ) {
+    public init(momentum: Int, complexity: Int, pressure: Int, leadershipGap: Int, composite: Int, explain: ReadinessExplain) {
         self.momentum = momentum
         self.complexity = complexity
         self.pressure = pressure
         self.leadershipGap = leadershipGap
         self.composite = composite
-        self.recommendationBand = recommendationBand
         self.explain = explain
     }
 }
@@ -86,38 +83,24 @@ public enum ReadinessEngine {
         var p = pressure(events: events, asOf: asOf, config: config)
         var g = leadershipGap(events: events, asOf: asOf, config: config)
 
-        var suppressors: [JSONValue] = []
+        var suppressors: [String] = []
         if let companyStatus, isSuppressed(status: companyStatus) {
             (m, c, p, g) = (0, 0, 0, 0)
-            suppressors.append(.string(companyStatusSuppressor))
+            suppressors.append(companyStatusSuppressor)
         }
 
         var r = composite(momentum: m, complexity: c, pressure: p, leadershipGap: g, config: config)
         let disqualifiers = disqualifiersApplied(events: events, asOf: asOf, config: config)
         if !disqualifiers.isEmpty { r = 0 }
 
-        let band = RecommendationBand(composite: r, bands: config.recommendationBands)
-        let top = topEvents(events: events, asOf: asOf, config: config)
-
-        var explain = JSONObject()
-        explain["weights"] = .object(config.weights)
-        explain["dimensions"] = .object([
-            "M": .int(Int64(m)), "C": .int(Int64(c)), "P": .int(Int64(p)), "G": .int(Int64(g)), "R": .int(Int64(r)),
-        ])
-        explain["top_events"] = .array(top.map(\.json))
-        explain["suppressors_applied"] = .array(suppressors)
-        if !hasFunding {
-            let amplified = amplifiedTypesPresent(events: events, config: config)
-            if !amplified.isEmpty { explain["quiet_signal_amplification_applied"] = .array(amplified.map { .string($0) }) }
-        }
-        if !disqualifiers.isEmpty { explain["disqualifiers_applied"] = .array(disqualifiers.map { .string($0) }) }
-        if config.minimumThreshold != 0 { explain["minimum_threshold"] = .int(Int64(config.minimumThreshold)) }
-        if let band { explain["recommendation_band"] = .string(band.rawValue) }
-        explain["delta_1d"] = .int(Int64(previousComposite.map { r - $0 } ?? 0))
-
-        return ReadinessResult(
-            momentum: m, complexity: c, pressure: p, leadershipGap: g, composite: r,
-            recommendationBand: band, explain: .object(explain))
+        let explain = ReadinessExplain(
+            weights: config.weights, momentum: m, complexity: c, pressure: p, leadershipGap: g, composite: r,
+            topEvents: topEvents(events: events, asOf: asOf, config: config), suppressorsApplied: suppressors,
+            quietSignalAmplificationApplied: hasFunding ? [] : amplifiedTypesPresent(events: events, config: config),
+            disqualifiersApplied: disqualifiers, minimumThreshold: config.minimumThreshold,
+            recommendationBand: RecommendationBand(composite: r, bands: config.recommendationBands),
+            delta1d: previousComposite.map { r - $0 } ?? 0)
+        return ReadinessResult(momentum: m, complexity: c, pressure: p, leadershipGap: g, composite: r, explain: explain)
     }
 
     // MARK: - Dimensions (§4.4)

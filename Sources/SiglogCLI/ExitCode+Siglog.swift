@@ -1,9 +1,9 @@
 import ArgumentParser
 import EventLog
 import Foundation
-import LMDB
-import Pipeline
+public import ReadModel
 import SignalPacks
+import SiglogCore
 
 /// The exit codes of every siglog tool (documented in the README).
 public enum SiglogExit {
@@ -23,6 +23,21 @@ public enum SiglogExit {
     public static let internalError: Int32 = 70
     /// The workspace's job rate limit is exhausted; try later.
     public static let rateLimited: Int32 = 75
+    /// Stopped by SIGINT or SIGTERM (128 + SIGINT, the shell's convention); the run is recorded as failed.
+    public static let interrupted: Int32 = 130
+
+    /// The exit code of a failure class.
+    public static func code(for kind: SiglogError.Kind) -> Int32 {
+        switch kind {
+        case .usage: usage
+        case .badInput: badInput
+        case .notFound: notFound
+        case .conflict: conflict
+        case .rateLimited: rateLimited
+        case .cannotRun: cannotRun
+        case .interrupted: interrupted
+        }
+    }
 }
 
 /// Runs a command body, turning every known error into one clear line on stderr and its exit code
@@ -32,16 +47,13 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
         try body()
     } catch let error as ExitCode {
         throw error
-    } catch let error as PipelineError {
+    } catch let error as SiglogError {
         printError(error.message)
-        switch error.kind {
-        case .usage: throw ExitCode(SiglogExit.usage)
-        case .badInput: throw ExitCode(SiglogExit.badInput)
-        case .notFound: throw ExitCode(SiglogExit.notFound)
-        case .conflict: throw ExitCode(SiglogExit.conflict)
-        case .rateLimited: throw ExitCode(SiglogExit.rateLimited)
-        case .stageFailed: throw ExitCode(SiglogExit.cannotRun)
-        }
+        if let hint = error.hint { printError("  " + hint) }
+        throw ExitCode(SiglogExit.code(for: error.kind))
+    } catch let error as InvalidValue {
+        printError(error.message)
+        throw ExitCode(SiglogExit.usage)
     } catch let error as LogError {
         printError(error.description)
         if case .storeNotFound = error { throw ExitCode(SiglogExit.notFound) }
@@ -50,9 +62,6 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
         printError(error.description)
         if error.kind == .notFound { throw ExitCode(SiglogExit.notFound) }
         throw ExitCode(SiglogExit.badInput)
-    } catch let error as LMDBError {
-        printError("storage error: \(error)")
-        throw ExitCode(SiglogExit.internalError)
     } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileNoSuchFile {
         printError(error.localizedDescription)
         throw ExitCode(SiglogExit.notFound)

@@ -2,6 +2,8 @@ public import ArgumentParser
 public import Foundation
 public import Pipeline
 public import Projections
+public import ReadModel
+import SiglogCore
 
 /// `--store PATH`, shared by every tool.
 public struct StoreOptions: ParsableArguments {
@@ -17,32 +19,51 @@ public struct StoreOptions: ParsableArguments {
         return "siglog-store"
     }
 
-    /// Opens the store for appending (it must exist).
-    public func openForWriting() throws -> Pipeline {
-        Pipeline(store: try Store(path: path, mode: .readWrite))
+    /// Opens the store for appending (it must exist), closes the runs a dead process of this host
+    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly.
+    public func openForWriting() throws -> StageRunner {
+        try prepare(StageRunner(store: try Store(path: path, mode: .readWrite)))
     }
 
-    /// Opens or creates the store.
-    public func openCreating() throws -> Pipeline {
-        Pipeline(store: try Store(path: path, mode: .create))
+    /// Opens or creates the store, as `openForWriting` does.
+    public func openCreating() throws -> StageRunner {
+        try prepare(StageRunner(store: try Store(path: path, mode: .create)))
     }
 
-    /// Opens the store read-only.
-    public func openReadOnly() throws -> Store {
-        try Store(path: path, mode: .readOnly)
+    private func prepare(_ runner: StageRunner) throws -> StageRunner {
+        for job in try runner.closeInterruptedRuns() {
+            printError("job run \(job.id) (\(job.started.jobType), started \(job.startedAt)) was left running by process "
+                + "\(job.started.owner?.processID ?? 0), which is gone: recorded as failed (interrupted)")
+        }
+        stopOnSignals(runner.interruption)
+        return runner
+    }
+
+    /// Opens the store read-only (without the lock file when the directory cannot be written).
+    public func openForReading() throws -> Store {
+        try Store.openForReading(path: path)
     }
 }
 
-/// `--workspace-id` and `--pack-id`, validated with the spec's messages.
+/// `--workspace-id` and `--pack-id`: a UUID, or a workspace's name / a pack's `pack_id[@version]`.
 public struct ScopeOptions: ParsableArguments {
-    @Option(name: .customLong("workspace-id"), help: "Workspace UUID (default: the default workspace).")
-    public var workspaceID: String?
+    @Option(name: .customLong("workspace-id"), help: "The workspace: its UUID or its name (default: the default workspace).")
+    public var workspace: String?
 
-    @Option(name: .customLong("pack-id"), help: "Pack UUID (default: the workspace's active pack).")
-    public var packID: String?
+    @Option(name: .customLong("pack-id"),
+            help: "The pack: its UUID or its pack_id[@version] (default: the workspace's active pack).")
+    public var pack: String?
 
     public init() {}
 
-    public var workspace: UUID? { get throws { try Pipeline.parseWorkspaceID(workspaceID) } }
-    public var pack: UUID? { get throws { try Pipeline.parsePackID(packID) } }
+    /// The workspace and pack ids the options name, looked up in `reader` (nil: not given).
+    public func ids(in reader: ViewReader) throws -> (workspace: UUID?, pack: UUID?) {
+        (try NameOrID(parsing: workspace).map(reader.workspaceID), try NameOrID(parsing: pack).map(reader.packID))
+    }
+
+    /// The scope the options name (D20: a workspace that is given must exist).
+    public func scope(in reader: ViewReader) throws -> Scope {
+        let (workspace, pack) = try ids(in: reader)
+        return try Scope.resolve(workspace: workspace, pack: pack, in: reader)
+    }
 }

@@ -17,26 +17,22 @@ public enum AnyRecord: Sendable, Hashable {
     case outreachRecorded(OutreachRecorded)
 
     /// Decodes a stored record; an undecodable payload is reported with its sequence number.
-    public init(_ view: RecordView) throws {
-        do {
-            switch view.type {
-            case .packInstalled: self = .packInstalled(try .decode(view.payload))
-            case .workspaceCreated: self = .workspaceCreated(try .decode(view.payload))
-            case .workspacePackSet: self = .workspacePackSet(try .decode(view.payload))
-            case .companyCreated: self = .companyCreated(try .decode(view.payload))
-            case .companyUpdated: self = .companyUpdated(try .decode(view.payload))
-            case .eventStored: self = .eventStored(try .decode(view.payload))
-            case .signalInstanceDerived: self = .signalInstanceDerived(try .decode(view.payload))
-            case .readinessSnapshot: self = .readinessSnapshot(try .decode(view.payload))
-            case .engagementSnapshot: self = .engagementSnapshot(try .decode(view.payload))
-            case .leadFeedRow: self = .leadFeedRow(try .decode(view.payload))
-            case .jobRunStarted: self = .jobRunStarted(try .decode(view.payload))
-            case .jobRunFinished: self = .jobRunFinished(try .decode(view.payload))
-            case .outreachRecorded: self = .outreachRecorded(try .decode(view.payload))
-            default: throw LogError.unknownRecordType(sequence: view.sequence, type: view.type.rawValue)
-            }
-        } catch let error as PayloadError {
-            throw LogError.undecodablePayload(sequence: view.sequence, reason: error.description)
+    public init(_ view: borrowing RecordView) throws {
+        switch view.type {
+        case .packInstalled: self = .packInstalled(try .decode(view))
+        case .workspaceCreated: self = .workspaceCreated(try .decode(view))
+        case .workspacePackSet: self = .workspacePackSet(try .decode(view))
+        case .companyCreated: self = .companyCreated(try .decode(view))
+        case .companyUpdated: self = .companyUpdated(try .decode(view))
+        case .eventStored: self = .eventStored(try .decode(view))
+        case .signalInstanceDerived: self = .signalInstanceDerived(try .decode(view))
+        case .readinessSnapshot: self = .readinessSnapshot(try .decode(view))
+        case .engagementSnapshot: self = .engagementSnapshot(try .decode(view))
+        case .leadFeedRow: self = .leadFeedRow(try .decode(view))
+        case .jobRunStarted: self = .jobRunStarted(try .decode(view))
+        case .jobRunFinished: self = .jobRunFinished(try .decode(view))
+        case .outreachRecorded: self = .outreachRecorded(try .decode(view))
+        default: throw LogError.unknownRecordType(sequence: view.sequence, type: view.type.rawValue)
         }
     }
 

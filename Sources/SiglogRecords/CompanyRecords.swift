@@ -4,8 +4,11 @@ public import SiglogCore
 
 /// One alias of a company (`name`, `domain`, `url`, `social`), unique per type and value.
 public struct CompanyAliasEntry: Sendable, Hashable {
+    /// `alias_type`: `name`, `domain`, `url` or `social` (§1.2).
     public var type: String
+    /// `alias_value`: the normalized name, the domain, the lower-cased website URL or the LinkedIn URL (§2.6 step 7).
     public var value: String
+    /// An alias of `type` with `value`, both as stored (no normalization here).
     public init(type: String, value: String) {
         self.type = type
         self.value = value
@@ -15,19 +18,29 @@ public struct CompanyAliasEntry: Sendable, Hashable {
 /// A company was created by ingest (or by hand). Its id is a small integer in creation order.
 public struct CompanyCreated: SiglogRecord, Hashable {
     public static let recordType = RecordType.companyCreated
+    /// The company's id: a small integer assigned in creation order (the last id + 1), used as `entity_id` everywhere.
     public var companyID: Int64
+    /// The display name as first seen (the trimmed `company_name` of the event that created it).
     public var name: String
+    /// `companies.domain`: `extractDomain(website_url)` at creation, or nil. Matching step 1 looks it up.
     public var domain: String?
+    /// `website_url` as normalized by §2.5, or nil.
     public var websiteURL: String?
+    /// `company_linkedin_url` (§2.5), compared as an exact string by matching step 4; nil when none.
     public var linkedinURL: String?
+    /// Where the company came from: `manual`, `referral` or `research` (ingest creates `research`).
     public var source: String
     /// `normalizeName(name)`, kept so name matching never recomputes it on replay.
     public var normalizedName: String
     /// `extractDomain(website_url)`, for matching step 3.
     public var websiteDomain: String?
+    /// The aliases created with the company (§2.6 step 7), indexed by the `companies.alias` view.
     public var aliases: [CompanyAliasEntry]
+    /// The ingest run that created the company (the sequence number of its `JobRunStarted`), or nil.
     public var jobRunID: UInt64?
 
+    /// Creates the record; `normalizedName` and `websiteDomain` must be the values derived from `name` and
+    /// `websiteURL`.
     public init(companyID: Int64, name: String, domain: String?, websiteURL: String?, linkedinURL: String?,
                 source: String, normalizedName: String, websiteDomain: String?, aliases: [CompanyAliasEntry],
                 jobRunID: UInt64?) {
@@ -91,6 +104,7 @@ public struct CompanyCreated: SiglogRecord, Hashable {
 /// the new version, so the view applies it without reading the old row.
 public struct CompanyUpdated: SiglogRecord, Hashable {
     public static let recordType = RecordType.companyUpdated
+    /// The company updated (its `entity_id`).
     public var companyID: Int64
     /// The version after this update (the first update of a company makes it 2).
     public var version: Int64
@@ -99,6 +113,7 @@ public struct CompanyUpdated: SiglogRecord, Hashable {
     /// Recorded status (`acquired`, `dead`, …) or nil.
     public var status: String?
 
+    /// Creates the record with the company's complete new state.
     public init(companyID: Int64, version: Int64, alignmentOK: Bool?, status: String?) {
         self.companyID = companyID
         self.version = version
@@ -131,21 +146,32 @@ public struct CompanyUpdated: SiglogRecord, Hashable {
 /// record's sequence number.
 public struct EventStored: SiglogRecord, Hashable {
     public static let recordType = RecordType.eventStored
+    /// The company the event was resolved to (§2.6): `company_id`.
     public var companyID: Int64
+    /// The adapter name, e.g. `crunchbase` (`source`); with `sourceEventID` the global dedup key (D2).
     public var source: String
+    /// The upstream id, trimmed (`source_event_id`); nil when absent or blank, and then never deduplicated.
     public var sourceEventID: String?
+    /// `event_type`: a signal id (§2.3), what passthrough derivers map to instances.
     public var eventType: String
+    /// When the event happened (`event_time`, UTC); the score windows and `last_seen` compare it.
     public var eventTime: Timestamp
+    /// The trimmed title, or nil; pattern derivers may match it.
     public var title: String?
+    /// The trimmed summary, or nil; pattern derivers may match it.
     public var summary: String?
+    /// The trimmed link to the source, or nil.
     public var url: String?
     /// The adapter payload as compact JSON text.
     public var rawPayload: String?
     /// As given by the input (D16); nil reads as 0.7 where the formulas say so.
     public var confidence: Double?
+    /// The pack the event was ingested for (`pack_id`); derive and score read only the events of their pack.
     public var pack: UUID
+    /// The ingest run that stored the event, or nil.
     public var jobRunID: UInt64?
 
+    /// Creates the record; the event's id is the sequence number the log assigns when it is appended.
     public init(companyID: Int64, source: String, sourceEventID: String?, eventType: String, eventTime: Timestamp,
                 title: String?, summary: String?, url: String?, rawPayload: String?, confidence: Double?,
                 pack: UUID, jobRunID: UInt64?) {
@@ -163,26 +189,55 @@ public struct EventStored: SiglogRecord, Hashable {
         self.jobRunID = jobRunID
     }
 
+    /// The payload field numbers. Stored records use them, so they never change; the full decoder
+    /// and the lean one (`LeanEventDecoder`) both read through these names.
+    public enum Field {
+        /// Field 1: `company_id`, int64.
+        public static let companyID = 1
+        /// Field 2: `source`, string.
+        public static let source = 2
+        /// Field 3: `source_event_id`, string, absent when nil.
+        public static let sourceEventID = 3
+        /// Field 4: `event_type`, string.
+        public static let eventType = 4
+        /// Field 5: `event_time`, int64 microseconds since the epoch.
+        public static let eventTime = 5
+        /// Field 6: `title`, string, absent when nil.
+        public static let title = 6
+        /// Field 7: `summary`, string, absent when nil.
+        public static let summary = 7
+        /// Field 8: `url`, string, absent when nil.
+        public static let url = 8
+        /// Field 9: `raw`, compact JSON text, absent when nil.
+        public static let rawPayload = 9
+        /// Field 10: `confidence`, double, absent when null.
+        public static let confidence = 10
+        /// Field 11: `pack_id`, 16 UUID bytes; required.
+        public static let pack = 11
+        /// Field 12: the ingest run's id, uint64, absent when nil.
+        public static let jobRunID = 12
+    }
+
     public func encode(into w: inout PayloadWriter) {
-        w.write(1, companyID)
-        w.write(2, source)
-        w.write(3, sourceEventID)
-        w.write(4, eventType)
-        w.write(5, eventTime)
-        w.write(6, title)
-        w.write(7, summary)
-        w.write(8, url)
-        w.write(9, rawPayload)
-        w.write(10, confidence)
-        w.write(11, pack)
-        if let jobRunID { w.write(12, jobRunID) }
+        w.write(Field.companyID, companyID)
+        w.write(Field.source, source)
+        w.write(Field.sourceEventID, sourceEventID)
+        w.write(Field.eventType, eventType)
+        w.write(Field.eventTime, eventTime)
+        w.write(Field.title, title)
+        w.write(Field.summary, summary)
+        w.write(Field.url, url)
+        w.write(Field.rawPayload, rawPayload)
+        w.write(Field.confidence, confidence)
+        w.write(Field.pack, pack)
+        if let jobRunID { w.write(Field.jobRunID, jobRunID) }
     }
 
     /// Reads only the company id of an encoded event (no string is decoded): the hot path of the
     /// events-by-company view.
     public static func companyID(inPayload payload: UnsafeRawBufferPointer) throws -> Int64 {
         var reader = PayloadReader(payload)
-        while let f = try reader.next() { if f.number == 1 { return try f.int64() } }
+        while let f = try reader.next() { if f.number == Field.companyID { return try f.int64() } }
         throw missingField("company_id", in: "event_stored")
     }
 
@@ -191,18 +246,18 @@ public struct EventStored: SiglogRecord, Hashable {
         var pack: UUID?
         while let f = try r.next() {
             switch f.number {
-            case 1: companyID = try f.int64()
-            case 2: source = try f.string()
-            case 3: sourceEventID = try f.string()
-            case 4: eventType = try f.string()
-            case 5: eventTime = try f.timestamp()
-            case 6: title = try f.string()
-            case 7: summary = try f.string()
-            case 8: url = try f.string()
-            case 9: rawPayload = try f.string()
-            case 10: confidence = try f.double()
-            case 11: pack = try f.uuid()
-            case 12: jobRunID = try f.uint64()
+            case Field.companyID: companyID = try f.int64()
+            case Field.source: source = try f.string()
+            case Field.sourceEventID: sourceEventID = try f.string()
+            case Field.eventType: eventType = try f.string()
+            case Field.eventTime: eventTime = try f.timestamp()
+            case Field.title: title = try f.string()
+            case Field.summary: summary = try f.string()
+            case Field.url: url = try f.string()
+            case Field.rawPayload: rawPayload = try f.string()
+            case Field.confidence: confidence = try f.double()
+            case Field.pack: pack = try f.uuid()
+            case Field.jobRunID: jobRunID = try f.uint64()
             default: break
             }
         }

@@ -6,13 +6,18 @@ public import SiglogCore
 /// files again.
 public struct PackInstalled: SiglogRecord, Hashable {
     public static let recordType = RecordType.packInstalled
+    /// The registry row id (`signal_packs.id`) that events, snapshots and workspaces reference.
     public var packUUID: UUID
+    /// The pack's directory name (`pack_id`, e.g. `fractional_cto_v1`); with `version` the key of `packs.by_key`.
     public var packID: String
+    /// The pack version as a string (`version`, e.g. `"1"`).
     public var version: String
+    /// `config_checksum`: SHA-256 hex of the pack's canonical form (§10.4, D13).
     public var checksum: String
     /// The parsed pack as one JSON document (see `SignalPacks.Pack.document`).
     public var document: JSONValue
 
+    /// Creates the record.
     public init(packUUID: UUID, packID: String, version: String, checksum: String, document: JSONValue) {
         self.packUUID = packUUID
         self.packID = packID
@@ -50,10 +55,14 @@ public struct PackInstalled: SiglogRecord, Hashable {
 /// A workspace (tenant) was created.
 public struct WorkspaceCreated: SiglogRecord, Hashable {
     public static let recordType = RecordType.workspaceCreated
+    /// The workspace id (`workspaces.id`); the seeded default is `00000000-0000-0000-0000-000000000001`.
     public var workspaceID: UUID
+    /// The display name (`Default` for the seeded workspace).
     public var name: String
+    /// `active_pack_id`: the pack the workspace's stages use when none is given, or nil.
     public var activePack: UUID?
 
+    /// Creates the record.
     public init(workspaceID: UUID, name: String, activePack: UUID?) {
         self.workspaceID = workspaceID
         self.name = name
@@ -85,9 +94,12 @@ public struct WorkspaceCreated: SiglogRecord, Hashable {
 /// A workspace's active pack changed.
 public struct WorkspacePackSet: SiglogRecord, Hashable {
     public static let recordType = RecordType.workspacePackSet
+    /// The workspace whose active pack changes.
     public var workspaceID: UUID
+    /// The new `active_pack_id`.
     public var pack: UUID
 
+    /// Creates the record.
     public init(workspaceID: UUID, pack: UUID) {
         self.workspaceID = workspaceID
         self.pack = pack
@@ -116,16 +128,25 @@ public struct WorkspacePackSet: SiglogRecord, Hashable {
 /// Recorded outreach to a company (an email, a call…), scoped to a workspace.
 public struct OutreachRecorded: SiglogRecord, Hashable {
     public static let recordType = RecordType.outreachRecorded
+    /// The company contacted (`company_id`).
     public var companyID: Int64
+    /// The workspace that made the contact: the ESL cadence and the lead feed's outreach summary only see outreach of
+    /// their own workspace (D9).
     public var workspaceID: UUID
+    /// `outreach_type`, e.g. `email` or `call`.
     public var outreachType: String
+    /// When it was sent (`sent_at`); the cooldowns (§5.2, §5.7) and the `as_of` bound (D15) compare it.
     public var sentAt: Timestamp
+    /// `outcome`, e.g. `replied` or `declined` (which starts the 180-day cooldown), or nil.
     public var outcome: String?
+    /// The message sent, free text, or nil.
     public var message: String?
+    /// Free-text notes, or nil.
     public var notes: String?
     /// Recorded despite the cooldown (importing history).
     public var forced: Bool
 
+    /// Creates the record; `forced` marks one recorded despite §5.7's cooldown (D17).
     public init(companyID: Int64, workspaceID: UUID, outreachType: String, sentAt: Timestamp, outcome: String?,
                 message: String? = nil, notes: String? = nil, forced: Bool = false) {
         self.companyID = companyID

@@ -6,8 +6,12 @@ public import SiglogCore
 /// fields as numbered payload fields: new fields get new numbers, so records written by older
 /// binaries still decode (absent fields take their defaults).
 public protocol SiglogRecord: Sendable {
+    /// The record's type number in the log (see the `RecordType` constants); fixed forever.
     static var recordType: RecordType { get }
+    /// Writes the record's fields under their numbers; nil optionals are left out.
     func encode(into writer: inout PayloadWriter)
+    /// Reads the fields in any order, skipping numbers it does not know; absent fields take their
+    /// defaults and a missing required field is a `PayloadError`.
     init(from reader: inout PayloadReader) throws
 }
 
@@ -25,6 +29,21 @@ extension SiglogRecord {
         return try Self(from: &reader)
     }
 
+    /// Decodes the record a stored record view holds. A view of another type, or a payload that
+    /// does not decode, is `LogError.undecodablePayload` naming the record's position.
+    public static func decode(_ view: borrowing RecordView) throws(LogError) -> Self {
+        guard view.type == recordType else {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: "expected \(recordType.name), found \(view.type.name)")
+        }
+        do {
+            return try view.withPayload { try decode($0) }
+        } catch let error as PayloadError {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: error.description)
+        } catch {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: "\(error)")
+        }
+    }
+
     /// The envelope for appending this record.
     public func envelope(at time: Timestamp, workspace: UUID?) -> Envelope {
         Envelope(type: Self.recordType, appendedAt: time.microseconds, workspace: workspace, payload: payload())
@@ -32,18 +51,33 @@ extension SiglogRecord {
 }
 
 extension RecordType {
+    /// `PackInstalled`: a registry row and its parsed pack. Type numbers are never reused; the tens
+    /// group the kinds (1x registry, 2x companies, 30 events, 40 derive, 5x snapshots, 60 lead feed,
+    /// 7x job runs, 80 outreach).
     public static let packInstalled = RecordType(rawValue: 10)
+    /// `WorkspaceCreated`: a tenant and its first active pack.
     public static let workspaceCreated = RecordType(rawValue: 11)
+    /// `WorkspacePackSet`: a workspace's active pack changed.
     public static let workspacePackSet = RecordType(rawValue: 12)
+    /// `CompanyCreated`: a company and its aliases, made by ingest's match-or-create.
     public static let companyCreated = RecordType(rawValue: 20)
+    /// `CompanyUpdated`: a company's alignment and status, with its new version.
     public static let companyUpdated = RecordType(rawValue: 21)
+    /// `EventStored`: one `signal_events` row, the bulk of every log.
     public static let eventStored = RecordType(rawValue: 30)
+    /// `SignalInstanceDerived`: one derive aggregate, merged into `signal_instances`.
     public static let signalInstanceDerived = RecordType(rawValue: 40)
+    /// `ReadinessSnapshotRecorded`: a TRS snapshot (§4.9).
     public static let readinessSnapshot = RecordType(rawValue: 50)
+    /// `EngagementSnapshotRecorded`: an ESL snapshot (§5.5).
     public static let engagementSnapshot = RecordType(rawValue: 51)
+    /// `LeadFeedRowRecorded`: a lead-feed row, overwriting the previous one (§7).
     public static let leadFeedRow = RecordType(rawValue: 60)
+    /// `JobRunStarted`: a stage run began; its sequence number is the `job_run_id`.
     public static let jobRunStarted = RecordType(rawValue: 70)
+    /// `JobRunFinished`: a stage run ended, with its counters and result.
     public static let jobRunFinished = RecordType(rawValue: 71)
+    /// `OutreachRecorded`: contact with a company, in one workspace.
     public static let outreachRecorded = RecordType(rawValue: 80)
 
     /// Every record type this binary knows, for the log's type check.
@@ -77,13 +111,19 @@ extension RecordType {
 // MARK: - Field helpers for the types every record uses
 
 extension PayloadWriter {
+    /// A UUID as its 16 raw bytes.
     public mutating func write(_ field: Int, _ value: UUID) {
         write(field, bytes: withUnsafeBytes(of: value.uuid) { Array($0) })
     }
+    /// A UUID, or no field at all when nil (an absent field decodes as nil).
     public mutating func write(_ field: Int, _ value: UUID?) { if let value { write(field, value) } }
+    /// A timestamp as int64 microseconds since 1970-01-01T00:00:00Z.
     public mutating func write(_ field: Int, _ value: Timestamp) { write(field, value.microseconds) }
+    /// A timestamp, or no field at all when nil.
     public mutating func write(_ field: Int, _ value: Timestamp?) { if let value { write(field, value) } }
+    /// A day as int64 days since 1970-01-01 (negative before).
     public mutating func write(_ field: Int, _ value: Day) { write(field, Int64(value.daysSinceEpoch)) }
+    /// Each string as its own occurrence of `field`, in order: a repeated field that decodes back to the list.
     public mutating func write(_ field: Int, strings: [String]) { for s in strings { write(field, s) } }
     /// A JSON value as compact JSON text in member order.
     public mutating func write(_ field: Int, json value: JSONValue?) {
@@ -92,6 +132,7 @@ extension PayloadWriter {
 }
 
 extension PayloadReader.Field {
+    /// The field as a UUID; any length other than 16 bytes is a `PayloadError`.
     public func uuid() throws -> UUID {
         let raw = try bytes()
         guard raw.count == 16 else { throw PayloadError("field \(number) is not a UUID") }
@@ -99,7 +140,9 @@ extension PayloadReader.Field {
         withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: raw) }
         return UUID(uuid: value)
     }
+    /// The field as a timestamp (int64 microseconds since the epoch).
     public func timestamp() throws -> Timestamp { Timestamp(microseconds: try int64()) }
+    /// The field as a day (int64 days since 1970-01-01, truncated to 32 bits).
     public func day() throws -> Day { Day(daysSinceEpoch: Int32(truncatingIfNeeded: try int64())) }
     /// JSON text written by `write(_:json:)`, parsed back.
     public func json() throws -> JSONValue {

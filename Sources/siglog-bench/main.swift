@@ -85,8 +85,10 @@ func scanRun(log: EventLog) throws -> (Double, UInt64) {
     var count: UInt64 = 0
     var checksum: Int64 = 0
     try log.forEach { record in
-        var reader = PayloadReader(record.payload)
-        while let field = try reader.next() { if field.number == 1 { checksum &+= try field.int64() } }
+        try record.withPayload { payload in
+            var reader = PayloadReader(payload)
+            while let field = try reader.next() { if field.number == 1 { checksum &+= try field.int64() } }
+        }
         count += 1
     }
     precondition(checksum != 0)

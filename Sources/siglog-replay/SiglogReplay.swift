@@ -1,4 +1,4 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Projections
 import SiglogCLI
@@ -18,7 +18,7 @@ struct SiglogReplay: ParsableCommand {
     @OptionGroup var store: StoreOptions
 
     @Option(name: .customLong("projection"), help: "Rebuild only this view (repeatable); the views it reads are rebuilt too.")
-    var projections: [String] = []
+    var projections: [View] = []
 
     @Flag(help: "Rebuild into scratch and compare with the live views; changes nothing, exits non-zero on a difference.")
     var verify = false
@@ -26,8 +26,8 @@ struct SiglogReplay: ParsableCommand {
     @Option(name: .customLong("to-seq"), help: "Rebuild the views as they were after this log sequence number (needs --out).")
     var toSequence: UInt64?
 
-    @Option(name: .customLong("to-time"), help: "Rebuild the views as of the last record appended at or before this ISO-8601 time (needs --out).")
-    var toTime: String?
+    @Option(name: .customLong("to-time"), help: "Rebuild the views as of the last record appended at or before this time: YYYY-MM-DD (00:00 UTC) or ISO-8601 (needs --out).")
+    var toTime: Timestamp?
 
     @Option(help: "Directory of the new store a point-in-time rebuild writes (log prefix and views).")
     var out: String?
@@ -44,19 +44,7 @@ struct SiglogReplay: ParsableCommand {
             throw ValidationError("--verify checks every view and cannot be combined with other modes")
         }
         if pointInTime && !projections.isEmpty { throw ValidationError("a point-in-time rebuild builds every view") }
-        if let toTime, SiglogReplay.parseTime(toTime) == nil {
-            throw ValidationError("--to-time: '\(toTime)' is not an ISO-8601 time such as 2026-02-01T12:00:00Z")
-        }
         if let transactionSize, transactionSize < 1 { throw ValidationError("--transaction-size must be positive") }
-        for name in projections where !ViewSet.fingerprinted.contains(name) {
-            throw ValidationError("unknown projection '\(name)'; known: \(ViewSet.fingerprinted.joined(separator: ", "))")
-        }
-    }
-
-    static func parseTime(_ text: String) -> Timestamp? {
-        if let date = try? Date(text, strategy: .iso8601) { return Timestamp(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
-        if let date = try? Date(text + "Z", strategy: .iso8601) { return Timestamp(microseconds: Int64((date.timeIntervalSince1970 * 1_000_000).rounded())) }
-        return nil
     }
 
     func run() throws {
@@ -84,18 +72,19 @@ struct SiglogReplay: ParsableCommand {
             display.finish(records: result.recordsReplayed, elapsed: result.elapsed)
             var views: JSONObject = [:]
             for check in result.checks {
+                let name = check.view.name
                 switch check.status {
                 case .ok:
-                    views[check.view] = "ok"
+                    views[name] = "ok"
                 case .differs(let key, let live, let rebuilt):
-                    printError("\(check.view): differs at key \(hex(key)): live \(live.map(hex) ?? "(absent)"), rebuilt \(rebuilt.map(hex) ?? "(absent)")")
-                    views[check.view] = .object([
+                    printError("\(name): differs at key \(hex(key)): live \(live.map(hex) ?? "(absent)"), rebuilt \(rebuilt.map(hex) ?? "(absent)")")
+                    views[name] = .object([
                         "status": "differs", "key": .string(hex(key)),
                         "live": live.map { .string(hex($0)) } ?? .null, "rebuilt": rebuilt.map { .string(hex($0)) } ?? .null,
                     ])
                 case .fingerprintMismatch(let stored, let rebuilt):
-                    printError("\(check.view): stored fingerprint \(stored) but rebuilt \(rebuilt)")
-                    views[check.view] = .object([
+                    printError("\(name): stored fingerprint \(stored) but rebuilt \(rebuilt)")
+                    views[name] = .object([
                         "status": "fingerprint_mismatch", "stored": .string("\(stored)"), "rebuilt": .string("\(rebuilt)"),
                     ])
                 }
@@ -108,21 +97,28 @@ struct SiglogReplay: ParsableCommand {
 
         let result: ReplayResult
         if let out {
-            let sequence = try toSequence ?? replayer.sequence(atOrBefore: SiglogReplay.parseTime(toTime!)!)
+            let sequence = try toSequence ?? toTime.map(replayer.sequence(atOrBefore:)) ?? 0
             result = try replayer.pointInTime(through: sequence, outputPath: out, options: options)
         } else {
             result = try replayer.rebuild(options: options)
         }
         display.finish(records: result.recordsReplayed, elapsed: result.elapsed)
         var prints: JSONObject = [:]
-        for (name, print) in result.fingerprints.sorted(by: { $0.key < $1.key }) { prints[name] = .string("\(print)") }
+        for (view, print) in result.fingerprints.sorted(by: { $0.key.name < $1.key.name }) { prints[view.name] = .string("\(print)") }
         printJSON([
             "status": "ok", "generation": .int(Int64(result.generation)), "applied_sequence": .int(Int64(result.appliedSequence)),
-            "records_replayed": .int(Int64(result.recordsReplayed)), "rebuilt": .array(result.rebuilt.map { .string($0) }),
-            "copied": .array(result.copied.map { .string($0) }), "out": out.map { .string($0) } ?? .null,
+            "records_replayed": .int(Int64(result.recordsReplayed)), "rebuilt": .array(result.rebuilt.map { .string($0.name) }),
+            "copied": .array(result.copied.map { .string($0.name) }), "out": out.map { .string($0) } ?? .null,
             "fingerprints": .object(prints),
         ])
     }
+}
+
+extension View: ExpressibleByArgument {
+    /// A view name (`lead_feed`, `companies.domain`, …).
+    init?(argument: String) { self.init(name: argument) }
+
+    static var allValueStrings: [String] { View.names }
 }
 
 func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }

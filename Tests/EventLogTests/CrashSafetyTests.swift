@@ -10,14 +10,16 @@ struct CrashSafetyTests {
         var expectedIndex = 0
         var batchSize = 0
         try log.forEach { record in
-            var reader = PayloadReader(record.payload)
             var b: Int64 = -1, index = -1, size = -1
-            while let field = try reader.next() {
-                switch field.number {
-                case 1: b = try field.int64()
-                case 2: index = try field.int()
-                case 3: size = try field.int()
-                default: break
+            try record.withPayload { payload in
+                var reader = PayloadReader(payload)
+                while let field = try reader.next() {
+                    switch field.number {
+                    case 1: b = try field.int64()
+                    case 2: index = try field.int()
+                    case 3: size = try field.int()
+                    default: break
+                    }
                 }
             }
             if index == 0 {

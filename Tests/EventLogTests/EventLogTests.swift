@@ -15,7 +15,7 @@ struct EventLogTests {
         var expected: UInt64 = 1
         try log.forEach(chunkSize: 300) { record in
             #expect(record.sequence == expected)
-            let (n, _) = try decodeSample(record.payload)
+            let (n, _) = try record.withPayload(decodeSample)
             #expect(n == Int(expected) - 1)
             expected += 1
         }
@@ -167,9 +167,9 @@ struct EventLogTests {
     /// Counts records per type into a view database, in the append transaction.
     struct CountingProjection: LogProjection {
         let view: Database
-        func apply(_ record: RecordView, in transaction: WriteTransaction) throws {
+        func apply(_ record: borrowing RecordView, in transaction: WriteTransaction) throws {
             let key = withUnsafeBytes(of: record.type.rawValue.bigEndian) { Array($0) }
-            let current = try transaction.get(view, key: key).map { $0.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } } ?? 0
+            let current = try transaction.withValue(view, key: key) { $0.loadUnaligned(as: UInt64.self) } ?? 0
             try transaction.put(view, key: key, value: withUnsafeBytes(of: current + 1) { Array($0) })
         }
     }
@@ -182,10 +182,11 @@ struct EventLogTests {
         let projection = CountingProjection(view: view)
         let count: () throws -> UInt64 = {
             let key = withUnsafeBytes(of: sampleType.rawValue.bigEndian) { Array($0) }
-            return try log.environment.read { try $0.get(view, key: key) }.map { $0.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) } } ?? 0
+            return try log.environment.read { try $0.withValue(view, key: key) { $0.loadUnaligned(as: UInt64.self) } } ?? 0
         }
-        try log.append((0..<5).map { Envelope(type: sampleType, appendedAt: 0, workspace: nil, payload: samplePayload($0)) },
-                       projections: [projection])
+        try log.write(projections: [projection]) { writer in
+            for n in 0..<5 { try writer.append(type: sampleType, appendedAt: 0, workspace: nil, payload: samplePayload(n)) }
+        }
         #expect(try count() == 5)
         #expect(throws: Reject.self) {
             try log.write(projections: [projection]) { writer in

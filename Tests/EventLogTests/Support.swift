@@ -52,7 +52,7 @@ func corruptRecord(in log: EventLog, sequence: UInt64, _ mutate: (inout [UInt8])
     var key = sequence.bigEndian
     let keyBytes = withUnsafeBytes(of: &key) { Array($0) }
     try log.environment.write { txn in
-        var bytes = try txn.get(db, key: keyBytes)!
+        var bytes = try txn.value(db, key: keyBytes)!
         mutate(&bytes)
         try txn.put(db, key: keyBytes, value: bytes)
     }

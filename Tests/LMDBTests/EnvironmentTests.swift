@@ -18,7 +18,7 @@ struct EnvironmentTests {
         let env = try Environment(path: temporaryStorePath())
         let db = try env.database("items")
         try env.write { try $0.put(db, key: bytes("a"), value: bytes("1")) }
-        let value = try env.read { try $0.get(db, key: bytes("a")) }
+        let value = try env.read { try $0.value(db, key: bytes("a")) }
         #expect(value == bytes("1"))
     }
 
@@ -36,7 +36,7 @@ struct EnvironmentTests {
             }
         }
         let (lost, kept) = try env.read { txn in
-            (try txn.get(db, key: bytes("lost")), try txn.get(db, key: bytes("kept")))
+            (try txn.value(db, key: bytes("lost")), try txn.value(db, key: bytes("kept")))
         }
         #expect(lost == nil)
         #expect(kept == bytes("1"))
@@ -50,7 +50,7 @@ struct EnvironmentTests {
         #expect(throws: LMDBError.keyExists) {
             try env.write { try $0.put(db, key: bytes("k"), value: bytes("second"), options: .noOverwrite) }
         }
-        #expect(try env.read { try $0.get(db, key: bytes("k")) } == bytes("first"))
+        #expect(try env.read { try $0.value(db, key: bytes("k")) } == bytes("first"))
     }
 
     @Test("a read-only environment refuses writes with a clear error and changes nothing")
@@ -65,7 +65,7 @@ struct EnvironmentTests {
         options.readOnly = true
         let reader = try Environment(path: path, options: options)
         let db = try reader.database("items", create: false)
-        #expect(try reader.read { try $0.get(db, key: bytes("a")) } == bytes("1"))
+        #expect(try reader.read { try $0.value(db, key: bytes("a")) } == bytes("1"))
         do {
             try reader.write { try $0.put(db, key: bytes("b"), value: bytes("2")) }
             Issue.record("write succeeded on a read-only environment")
@@ -73,7 +73,7 @@ struct EnvironmentTests {
             #expect(error == LMDBError.permissionDenied)
             #expect(error.description.contains("read-only"))
         }
-        #expect(try reader.read { try $0.get(db, key: bytes("b")) } == nil)
+        #expect(try reader.read { try $0.value(db, key: bytes("b")) } == nil)
     }
 
     @Test("opening a store that does not exist read-only is an error, not a crash")
@@ -137,25 +137,90 @@ struct EnvironmentTests {
         #expect(try env.statistics(of: db).entries == 20_000)
     }
 
-    @Test("cursors walk keys in order and seek to the first key at or after a prefix")
+    @Test("cursors walk keys in order, forwards and backwards, and seek to the first key at or after a prefix")
     func cursorOrder() throws {
         let env = try Environment(path: temporaryStorePath())
         let db = try env.database("items")
         try env.write { txn in
             for key in ["b", "d", "a", "c"] { try txn.put(db, key: bytes(key), value: bytes(key.uppercased())) }
         }
-        let (all, fromC): ([String], String?) = try env.read { txn in
-            let cursor = try txn.cursor(db)
+        let (all, backward, fromBB, beforeC): ([String], [String], String?, [String]) = try env.read { txn in
             var keys: [String] = []
-            var entry = try cursor.first()
-            while let e = entry {
-                keys.append(String(decoding: e.key, as: UTF8.self))
-                entry = try cursor.next()
+            try txn.forEach(db) { key, _ in
+                keys.append(String(decoding: key, as: UTF8.self))
+                return true
             }
-            let seek = try txn.cursor(db).seek(atOrAfter: bytes("bb"))
-            return (keys, seek.map { String(decoding: $0.value, as: UTF8.self) })
+            var reversed: [String] = []
+            try txn.forEachBackward(db) { key, _ in
+                reversed.append(String(decoding: key, as: UTF8.self))
+                return true
+            }
+            let seek = try txn.withCursor(db) { cursor in
+                try cursor.seek(atOrAfter: bytes("bb")) { _, value in String(decoding: value, as: UTF8.self) }
+            }
+            var before: [String] = []
+            try txn.forEachBackward(db, before: bytes("c")) { key, _ in
+                before.append(String(decoding: key, as: UTF8.self))
+                return true
+            }
+            return (keys, reversed, seek, before)
         }
         #expect(all == ["a", "b", "c", "d"])
-        #expect(fromC == "C")
+        #expect(backward == ["d", "c", "b", "a"])
+        #expect(fromBB == "C")
+        #expect(beforeC == ["b", "a"])
+    }
+
+    @Test("insert stores a new key and lends the existing value otherwise; drop deletes a database")
+    func insertAndDrop() throws {
+        let env = try Environment(path: temporaryStorePath())
+        let db = try env.database("x")
+        try env.write { txn in
+            let key: [UInt8] = [1]
+            let first: [UInt8] = [10], second: [UInt8] = [20]
+            var seen: [UInt8]?
+            let a = try key.withUnsafeBytes { k in try first.withUnsafeBytes { try txn.insert(db, key: k, value: $0) { seen = Array($0) } } }
+            #expect(a && seen == nil)
+            let b = try key.withUnsafeBytes { k in try second.withUnsafeBytes { try txn.insert(db, key: k, value: $0) { seen = Array($0) } } }
+            #expect(!b && seen == [10])
+            #expect(try txn.value(db, key: key) == [10])
+        }
+        try env.write { try $0.drop(db) }
+        #expect(try env.hasDatabase("x") == false)
+        let again = try env.database("x")
+        #expect(try env.read { try $0.statistics(of: again).entries } == 0)
+    }
+
+    @Test("a cursor opened in a write transaction is closed with it; the transaction commits")
+    func cursorInWriteTransaction() throws {
+        let env = try Environment(path: temporaryStorePath())
+        let db = try env.database("items")
+        try env.write { txn in
+            try txn.put(db, key: bytes("a"), value: bytes("1"))
+            let first = try txn.withCursor(db) { cursor in try cursor.first { key, _ in Array(key) } }
+            #expect(first == bytes("a"))
+            try txn.put(db, key: bytes("b"), value: bytes("2"))
+        }
+        #expect(try env.read { try $0.statistics(of: db).entries } == 2)
+    }
+
+    @Test("a missing key gives nil and does not call the body")
+    func missingValue() throws {
+        let env = try Environment(path: temporaryStorePath())
+        let db = try env.database("items")
+        var called = false
+        let value: Int? = try env.read { txn in try txn.withValue(db, key: bytes("absent")) { _ in called = true; return 1 } }
+        #expect(value == nil)
+        #expect(!called)
+    }
+
+    @Test("a transaction opened inside another on the same thread cannot resize the map: an error, not a deadlock")
+    func nestedResizeRefused() throws {
+        let env = try Environment(path: temporaryStorePath())
+        let db = try env.database("items")
+        #expect(throws: LMDBError.self) {
+            try env.read { _ in try env.growMap(minimum: env.mapSize * 2) }
+        }
+        try env.write { try $0.put(db, key: bytes("a"), value: bytes("1")) }
     }
 }

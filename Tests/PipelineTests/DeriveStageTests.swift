@@ -1,4 +1,5 @@
 import Foundation
+import ReadModel
 @testable import Pipeline
 import Projections
 import Scoring
@@ -13,8 +14,8 @@ struct DeriveStageTests {
     @Test("D4: derive without a pack fails with the exact text and records no job run")
     func deriveWithoutPack() throws {
         let fixture = try StageFixture(packs: [], now: .at(day, 12))
-        #expect(throws: PipelineError.deriveRequiresPack) { try fixture.pipeline.runDerive() }
-        #expect(PipelineError.deriveRequiresPack.message == "Derive stage requires a pack; no pack available")
+        #expect(throws: SiglogError.deriveRequiresPack) { try fixture.pipeline.runDerive() }
+        #expect(SiglogError.deriveRequiresPack.message == "Derive stage requires a pack; no pack available")
         #expect(try fixture.jobs().isEmpty)
     }
 
@@ -30,11 +31,11 @@ struct DeriveStageTests {
         try fixture.event(b, "cto_role_posted", at: .at(day), pack: WellKnownIDs.corePack)  // other pack: not read
 
         let result = try fixture.pipeline.runDerive(pack: StageFixture.ctoPack)
-        #expect(result.keys == ["status", "job_run_id", "instances_upserted", "events_processed", "events_skipped", "error"])
-        #expect(result["status"] == "completed")
-        #expect(result.int("instances_upserted") == 2)
-        #expect(result.int("events_processed") == 3)
-        #expect(result.int("events_skipped") == 1)
+        #expect(result.json.keys == ["status", "job_run_id", "instances_upserted", "events_processed", "events_skipped", "error"])
+        #expect(result.json["status"] == "completed")
+        #expect(result.json.int("instances_upserted") == 2)
+        #expect(result.json.int("events_processed") == 3)
+        #expect(result.json.int("events_skipped") == 1)
 
         let instance = try #require(try fixture.read { try $0.instances(ofEntity: a) }.first)
         #expect(instance.signalID == "funding_raised")
@@ -59,9 +60,9 @@ struct DeriveStageTests {
         let before = try fixture.viewDump(companies: [a], days: [])
         let second = try fixture.pipeline(at: .at(day, 13)).runDerive()
         #expect(try fixture.viewDump(companies: [a], days: []) == before)
-        #expect(second.int("instances_upserted") == first.int("instances_upserted"))
-        #expect(second.int("events_processed") == 2)
-        #expect(second["job_run_id"] != first["job_run_id"])
+        #expect(second.json.int("instances_upserted") == first.json.int("instances_upserted"))
+        #expect(second.json.int("events_processed") == 2)
+        #expect(second.json["job_run_id"] != first.json["job_run_id"])
 
         // A new event merges: first_seen least, evidence union, confidence the new max.
         let e3 = try fixture.event(a, "funding_raised", at: .at(day.adding(days: -30)), confidence: 0.9)
@@ -82,7 +83,7 @@ struct DeriveStageTests {
         try fixture.event(a, "funding_raised", at: .at(day.adding(days: -3)))
         try fixture.event(a, "funding_raised", at: .at(day.adding(days: 2)))
         let result = try fixture.pipeline.runDerive(asOf: day)
-        #expect(result.int("events_processed") == 1)
+        #expect(result.json.int("events_processed") == 1)
         #expect(try fixture.read { try $0.instances(ofEntity: a) }.first?.lastSeen == .at(day.adding(days: -3)))
     }
 }

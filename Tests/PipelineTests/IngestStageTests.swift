@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import ReadModel
 import Testing
 @testable import Pipeline
 import Projections
@@ -12,13 +13,13 @@ import SiglogRecords
 private final class IngestFixture {
     let directory: URL
     let path: String
-    let pipeline: Pipeline
+    let pipeline: StageRunner
     var store: Store { pipeline.store }
 
     init(now: Timestamp = Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 20)) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-ingest-\(UUID().uuidString)")
         path = directory.appendingPathComponent("store").path
-        pipeline = Pipeline(store: try Store(path: path, mode: .create, durable: false), clock: FixedClock(now),
+        pipeline = StageRunner(store: try Store(path: path, mode: .create, durable: false), clock: FixedClock(now),
                             rateLimitPerHour: 0)
         try pipeline.initialize(bundledPack: try IngestFixture.ctoPack())
     }
@@ -44,7 +45,7 @@ private final class IngestFixture {
     func ingest(file: URL, name: String? = nil, configure: (inout IngestOptions) -> Void = { _ in }) throws -> JSONObject {
         var options = IngestOptions(inputName: name ?? file.lastPathComponent)
         configure(&options)
-        return try pipeline.ingest(from: try FileHandle(forReadingFrom: file), options: options)
+        return try pipeline.ingest(from: try FileHandle(forReadingFrom: file), options: options).json
     }
 
     func companies() throws -> [CompanyRow] { try store.read { try $0.allCompanies() } }
@@ -123,7 +124,7 @@ struct IngestStageTests {
         do {
             _ = try fixture.ingest([good, "{not json"]) { $0.strict = true }
             Issue.record("strict ingest accepted a bad line")
-        } catch let error as PipelineError {
+        } catch let error as SiglogError {
             #expect(error.kind == .badInput)
             #expect(error.message.contains("input.ndjson:2"))
         }
@@ -193,9 +194,9 @@ struct IngestStageTests {
         }
         let result = try fixture.ingest(lines) { $0.batchSize = 2 }
         #expect(count(result, "inserted") == 5)
-        let jobs = try fixture.store.read { try $0.allJobs() }.filter { $0.started.jobType == "ingest" }
+        let jobs = try fixture.store.read { try $0.allJobs() }.filter { $0.started.jobType == .ingest }
         #expect(jobs.count == 1)
-        #expect(jobs.first?.status == "completed")
+        #expect(jobs.first?.status == .completed)
         #expect(jobs.first?.companiesProcessed == 5)
         #expect(jobs.first.map { Int64($0.id) } == count(result, "job_run_id"))
     }
@@ -227,18 +228,18 @@ struct IngestStageTests {
                                scoring: .object(changedScoring), eslPolicy: original.eslPolicy, derivers: original.derivers,
                                playbooks: original.playbooks, promptBundles: original.promptBundles)
         #expect(changed.checksum != original.checksum)
-        #expect(throws: PipelineError.self) { try fixture.pipeline.installPack(changed) }
+        #expect(throws: SiglogError.self) { try fixture.pipeline.installPack(changed) }
         #expect(try fixture.store.log.head() == head)
     }
 
     @Test("invalid workspace and pack ids fail with the spec's texts")
     func invalidIDs() {
-        #expect(throws: PipelineError(.usage, "Invalid workspace_id: must be a valid UUID")) {
-            _ = try Pipeline.parseWorkspaceID("not-a-uuid")
+        #expect(throws: InvalidValue("Invalid workspace_id: must be a valid UUID")) {
+            _ = try RequestIDs.workspaceID("not-a-uuid")
         }
-        #expect(throws: PipelineError(.usage, "Invalid pack_id: must be a valid UUID")) {
-            _ = try Pipeline.parsePackID("1234")
+        #expect(throws: InvalidValue("Invalid pack_id: must be a valid UUID")) {
+            _ = try RequestIDs.packID("1234")
         }
-        #expect((try? Pipeline.parseWorkspaceID("  ")) == .some(nil))
+        #expect((try? RequestIDs.workspaceID("  ")) == .some(nil))
     }
 }

@@ -8,7 +8,6 @@ import Testing
 
 private let feb18 = Day.ymd(2026, 2, 18)
 
-private func explain(_ text: String) throws -> JSONValue { try JSONParser.parse(text) }
 
 /// The three events of the §11.1 TestAdapter fixture, one company each, all on 2026-02-18.
 private func testAdapterFixture() throws -> (StageFixture, a: Int64, b: Int64, c: Int64) {
@@ -28,18 +27,18 @@ struct ScoreStageTests {
     func testAdapterFixtureScores() throws {
         let (fixture, a, b, c) = try testAdapterFixture()
         let result = try fixture.pipeline.runScore(asOf: feb18)
-        #expect(result.keys == ["status", "job_run_id", "companies_scored", "companies_engagement",
+        #expect(result.json.keys == ["status", "job_run_id", "companies_scored", "companies_engagement",
                                 "companies_esl_suppressed", "companies_skipped", "error"])
-        #expect(result["status"] == "completed")
-        #expect(result.int("companies_scored") == 3)
-        #expect(result.int("companies_engagement") == 3)
-        #expect(result.int("companies_esl_suppressed") == 0)
-        #expect(result.int("companies_skipped") == 0)
-        #expect(result["error"] == .null)
+        #expect(result.json["status"] == "completed")
+        #expect(result.json.int("companies_scored") == 3)
+        #expect(result.json.int("companies_engagement") == 3)
+        #expect(result.json.int("companies_esl_suppressed") == 0)
+        #expect(result.json.int("companies_skipped") == 0)
+        #expect(result.json["error"] == .null)
 
         let ra = try #require(try fixture.readiness(a, feb18)).record
         #expect([ra.momentum, ra.complexity, ra.pressure, ra.leadershipGap, ra.composite] == [24, 0, 14, 0, 11] as [Int])
-        #expect(try explain(ra.explain)["recommendation_band"] == "IGNORE")
+        #expect(ra.explain.json["recommendation_band"] == "IGNORE")
         let ea = try #require(try fixture.engagement(a, feb18)).record
         #expect(ea.eslScore == 0.095)
         #expect(ea.engagementType == "Observe Only")
@@ -65,14 +64,14 @@ struct ScoreStageTests {
         }
         #expect(feed.map(\.record.entityID) == [a, c, b])
         #expect(feed.map(\.record.compositeScore) == [11, 10, 2])
-        #expect(feed.map(\.record.recommendationBand) == ["IGNORE", "IGNORE", "IGNORE"])
+        #expect(feed.map(\.record.recommendationBand) == [.ignore, .ignore, .ignore])
         #expect(feed.first?.record.topSignalIDs == ["funding_raised"])
         // last_seen is the latest signal-producing event (D15), not the scoring time.
         #expect(feed.first?.record.lastSeen == .at(feb18, 10))
 
         let job = try #require(try fixture.jobs().last)
-        #expect(job.started.jobType == "score")
-        #expect(job.status == "completed")
+        #expect(job.started.jobType == .score)
+        #expect(job.status == .completed)
         #expect(job.companiesProcessed == 3)
         #expect(job.companiesESLSuppressed == 0)
         #expect(job.started.pack == StageFixture.ctoPack)
@@ -93,7 +92,7 @@ struct ScoreStageTests {
         #expect(e.stressVolatilityIndex == 0.45)
         #expect(e.communicationStabilityIndex == 0.7)
         #expect(e.sustainedPressureIndex == 0)
-        let x = try explain(e.explain)
+        let x = e.explain.json
         #expect(x["stability_modifier"]?.numberValue == 0.74)
         #expect(x["stability_cap_triggered"] == false)
         #expect(e.eslScore == 0.185)
@@ -110,11 +109,11 @@ struct ScoreStageTests {
         try fixture.event(company, "funding_raised", at: .at(past.adding(days: -5), 12), confidence: 0.9)
         try fixture.event(company, "cto_role_posted", at: .at(past.adding(days: 3), 12))
         let result = try fixture.pipeline.runScore(asOf: past)
-        #expect(result.int("companies_scored") == 1)
+        #expect(result.json.int("companies_scored") == 1)
         let r = try #require(try fixture.readiness(company, past)).record
         #expect(r.leadershipGap == 0)
         #expect(r.momentum == 32)
-        #expect(try explain(r.explain)["top_events"]?.arrayValue?.count == 1)
+        #expect(r.explain.json["top_events"]?.arrayValue?.count == 1)
         // The feed's last_seen is bounded too.
         #expect(try fixture.feedRow(company)?.record.lastSeen == .at(past.adding(days: -5), 12))
         // Scoring the later day sees it.
@@ -124,7 +123,7 @@ struct ScoreStageTests {
         let later = try fixture.company("Later")
         try fixture.event(later, "funding_raised", at: .at(feb18, 1))
         let again = try fixture.pipeline.runScore(asOf: past)
-        #expect(again.int("companies_scored") == 1)
+        #expect(again.json.int("companies_scored") == 1)
         #expect(try fixture.readiness(later, past)?.record == nil)
     }
 
@@ -134,29 +133,29 @@ struct ScoreStageTests {
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let before = try fixture.viewDump(companies: [a, b, c], days: [feb18])
         let rerun = try fixture.pipeline(at: .at(feb18, 23, 30)).runScore(asOf: feb18)
-        #expect(rerun.int("companies_scored") == 3)
+        #expect(rerun.json.int("companies_scored") == 3)
         #expect(try fixture.viewDump(companies: [a, b, c], days: [feb18]) == before)
-        #expect(try fixture.jobs().filter { $0.started.jobType == "score" }.count == 2)
+        #expect(try fixture.jobs().filter { $0.started.jobType == .score }.count == 2)
 
         let next = feb18.adding(days: 1)
         _ = try fixture.pipeline(at: .at(next, 8)).runScore(asOf: next)
         let r = try #require(try fixture.readiness(a, next)).record
-        #expect(try explain(r.explain)["delta_1d"]?.numberValue == Double(r.composite - 11))
+        #expect(r.explain.json["delta_1d"]?.numberValue == Double(r.composite - 11))
     }
 
     @Test("§5.6 cadence: outreach 10 days before as_of blocks cadence (CM 0, ESL 0, Observe Only)")
     func cadenceBlocks() throws {
         let (fixture, a, _, _) = try testAdapterFixture()
-        try fixture.pipeline.recordOutreach(companyID: a, type: "email", sentAt: .at(feb18.adding(days: -10), 9))
+        try fixture.pipeline.recordOutreach(.id(a), type: "email", sentAt: .at(feb18.adding(days: -10), 9))
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let e = try #require(try fixture.engagement(a, feb18)).record
         #expect(e.cadenceBlocked)
         #expect(e.eslScore == 0)
         #expect(e.outreachScore == 0)
         #expect(e.engagementType == "Observe Only")
-        #expect(try explain(e.explain)["cadence_modifier"]?.numberValue == 0)
+        #expect(e.explain.json["cadence_modifier"]?.numberValue == 0)
         let summary = try #require(try fixture.feedRow(a)?.record.outreachStatusSummary)
-        #expect(try explain(summary)["outreach_type"] == "email")
+        #expect(summary.outreachType == "email")
     }
 
     @Test("D9: outreach in another workspace does not block cadence; D15: outreach after as_of neither")
@@ -167,8 +166,8 @@ struct ScoreStageTests {
             try writer.append(WorkspaceCreated(workspaceID: other, name: "Other", activePack: StageFixture.ctoPack),
                               at: .at(feb18))
         }
-        try fixture.pipeline.recordOutreach(companyID: a, workspace: other, type: "email", sentAt: .at(feb18.adding(days: -3)))
-        try fixture.pipeline.recordOutreach(companyID: a, type: "email", sentAt: .at(feb18.adding(days: 1), 9))
+        try fixture.pipeline.recordOutreach(.id(a), workspace: other, type: "email", sentAt: .at(feb18.adding(days: -3)))
+        try fixture.pipeline.recordOutreach(.id(a), type: "email", sentAt: .at(feb18.adding(days: 1), 9))
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let e = try #require(try fixture.engagement(a, feb18)).record
         #expect(!e.cadenceBlocked)
@@ -178,15 +177,15 @@ struct ScoreStageTests {
     @Test("Company update alignment false → AM 0.5; status acquired → every dimension 0 (D10)")
     func companyStateFeedsScoring() throws {
         let (fixture, a, _, c) = try testAdapterFixture()
-        try fixture.pipeline.updateCompany(companyID: a, alignment: .set(false), expectedVersion: 1)
-        try fixture.pipeline.updateCompany(companyID: c, status: .set("acquired"), expectedVersion: 1)
+        try fixture.pipeline.updateCompany(.id(a), alignment: .set(false), expectedVersion: 1)
+        try fixture.pipeline.updateCompany(.id(c), status: .set(.acquired), expectedVersion: 1)
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let e = try #require(try fixture.engagement(a, feb18)).record
-        #expect(try explain(e.explain)["alignment_modifier"]?.numberValue == 0.5)
+        #expect(e.explain.json["alignment_modifier"]?.numberValue == 0.5)
         #expect(e.eslScore == 0.047)  // roundDec(0.11 * 0.86 * 1 * 0.5, 3) = roundDec(0.0473, 3)
         let r = try #require(try fixture.readiness(c, feb18)).record
         #expect([r.momentum, r.complexity, r.pressure, r.leadershipGap, r.composite] == [0, 0, 0, 0, 0] as [Int])
-        #expect(try explain(r.explain)["suppressors_applied"]?.arrayValue?.isEmpty == false)
+        #expect(r.explain.json["suppressors_applied"]?.arrayValue?.isEmpty == false)
     }
 
     @Test("§7.1 exclusion: example_esl_blocked suppresses funding_raised → no lead-feed row, counted suppressed")
@@ -197,8 +196,8 @@ struct ScoreStageTests {
         try fixture.event(blocked, "funding_raised", at: .at(feb18, 10), pack: StageFixture.blockedPack)
         try fixture.event(fine, "cto_role_posted", at: .at(feb18, 10), pack: StageFixture.blockedPack)
         let result = try fixture.pipeline.runScore(asOf: feb18)
-        #expect(result.int("companies_scored") == 2)
-        #expect(result.int("companies_esl_suppressed") == 1)
+        #expect(result.json.int("companies_scored") == 2)
+        #expect(result.json.int("companies_esl_suppressed") == 1)
         let e = try #require(try fixture.engagement(blocked, feb18, pack: StageFixture.blockedPack)).record
         #expect(e.eslDecision == "suppress")
         #expect(e.eslReasonCode == "blocked_signal")
@@ -214,10 +213,10 @@ struct ScoreStageTests {
         let result = try fixture.pipeline.runScore(
             workspace: nil, pack: nil, asOf: feb18, idempotencyKey: nil, parentJobRunID: nil,
             hooks: StageHooks(beforeCompany: { if $0 == b { throw Boom() } }))
-        #expect(result["status"] == "completed")
-        #expect(result["error"] == .string("Company \(b): boom"))
-        #expect(result.int("companies_scored") == 2)
-        #expect(result.int("companies_skipped") == 1)
+        #expect(result.json["status"] == "completed")
+        #expect(result.json["error"] == .string("Company \(b): boom"))
+        #expect(result.json.int("companies_scored") == 2)
+        #expect(result.json.int("companies_skipped") == 1)
         #expect(try fixture.readiness(a, feb18)?.record != nil)
         #expect(try fixture.readiness(b, feb18)?.record == nil)
         #expect(try fixture.readiness(c, feb18)?.record != nil)
@@ -232,12 +231,12 @@ struct ScoreStageTests {
         let result = try fixture.pipeline.runScore(
             workspace: nil, pack: nil, asOf: feb18, idempotencyKey: nil, parentJobRunID: nil,
             hooks: StageHooks(afterCompany: { if $0 == b { throw Crash() } }))
-        #expect(result["status"] == "failed")
+        #expect(result.json["status"] == "failed")
         #expect(try fixture.readiness(a, feb18)?.record == nil)
         #expect(try fixture.viewDump(companies: [a, b, c], days: [feb18]) == before)
         let jobs = try fixture.jobs()
         #expect(jobs.count == 1)
-        #expect(jobs.first?.status == "failed")
+        #expect(jobs.first?.status == .failed)
     }
 
     @Test("Score with an idempotency key returns the recorded result without running again (D5)")
@@ -267,7 +266,7 @@ struct ScoreStageWorkspaceTests {
         try fixture.event(company, "cto_role_posted", at: .at(feb18, 9), pack: StageFixture.blockedPack)
         try fixture.event(company, "funding_raised", at: .at(feb18, 9), pack: StageFixture.ctoPack)
         let result = try fixture.pipeline.runScore(workspace: other, asOf: feb18)
-        #expect(result.int("companies_scored") == 1)
+        #expect(result.json.int("companies_scored") == 1)
         let job = try #require(try fixture.jobs().last)
         #expect(job.started.workspaceID == other)
         #expect(job.started.pack == StageFixture.blockedPack)
@@ -279,7 +278,7 @@ struct ScoreStageWorkspaceTests {
         let row = try fixture.read { try $0.leadFeedRow(workspace: other, pack: StageFixture.blockedPack, entity: company) }
         #expect(row?.record.compositeScore == r.composite)
         #expect(try fixture.feedRow(company, pack: StageFixture.blockedPack)?.record == nil)
-        let ranked = try fixture.pipeline.emergingCompanies(asOf: feb18, threshold: 0, workspace: other)
+        let ranked = try fixture.emergingCompanies(asOf: feb18, threshold: 0, workspace: other)
         #expect(ranked.map(\.companyID) == [company])
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import ReadModel
 @testable import Pipeline
 import Projections
+import ReadModel
 import Scoring
 import SignalPacks
 import SiglogCore
@@ -19,7 +21,7 @@ final class StageFixture {
 
     let directory: URL
     let store: Store
-    let pipeline: Pipeline
+    let pipeline: StageRunner
     private var nextCompany: Int64 = 0
 
     /// A store with `packs` installed (the first is the default workspace's pack) and the default
@@ -29,7 +31,7 @@ final class StageFixture {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-stages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         store = try Store(path: directory.appendingPathComponent("store").path, mode: .create, durable: false)
-        pipeline = Pipeline(store: store, clock: FixedClock(now), rateLimitPerHour: 0)
+        pipeline = StageRunner(store: store, clock: FixedClock(now), rateLimitPerHour: 0)
         let loaded = try packs.map { entry in
             (entry.uuid, try PackLoader.load(directory: Self.packageRoot.appendingPathComponent("Fixtures/packs/\(entry.directory)")))
         }
@@ -49,7 +51,7 @@ final class StageFixture {
     deinit { try? FileManager.default.removeItem(at: directory) }
 
     /// A pipeline over the same store whose clock reads `now`.
-    func pipeline(at now: Timestamp) -> Pipeline { Pipeline(store: store, clock: FixedClock(now), rateLimitPerHour: 0) }
+    func pipeline(at now: Timestamp) -> StageRunner { StageRunner(store: store, clock: FixedClock(now), rateLimitPerHour: 0) }
 
     @discardableResult
     func company(_ name: String, at time: Timestamp = Timestamp(microseconds: 0)) throws -> Int64 {
@@ -88,6 +90,15 @@ final class StageFixture {
     }
 
     func jobs() throws -> [JobRow] { try read { try $0.allJobs() } }
+
+    /// The emerging companies (§8) of a workspace (default: the default one) and its pack.
+    func emergingCompanies(asOf: Day, limit: Int = 5, threshold: Int = 30, pack: UUID? = nil,
+                           workspace: UUID? = nil) throws -> [EmergingCompany] {
+        try read { reader in
+            let scope = try Scope.resolve(workspace: workspace, pack: pack, in: reader)
+            return try LeadReads.emergingCompanies(scope: scope, asOf: asOf, limit: limit, threshold: threshold, in: reader)
+        }
+    }
 
     /// The content of every view a stage writes, for "nothing changed" checks (job runs excluded).
     func viewDump(companies: [Int64], days: [Day], pack: UUID = StageFixture.ctoPack) throws -> [String] {

@@ -3,7 +3,7 @@ import LMDB
 @testable import Projections
 import Testing
 
-@Suite("Fingerprints and LMDB additions")
+@Suite("Fingerprints")
 struct FingerprintTests {
     @Test("SipHash-2-4-128 matches the reference vector for the empty message and key 00…0f")
     func sipHashVector() {
@@ -42,24 +42,5 @@ struct FingerprintTests {
         #expect(f == print(entries.enumerated().filter { $0.offset != 7 }.map(\.element)))
         // Moving a byte from key to value changes the fingerprint.
         #expect(print([([1, 2], [3])]) != print([([1], [2, 3])]))
-    }
-
-    @Test("insert returns the existing value; drop deletes a database")
-    func lmdbInsertAndDrop() throws {
-        let env = try Environment(path: temporaryPath("lmdb"))
-        let db = try env.database("x")
-        try env.write { txn in
-            let key: [UInt8] = [1]
-            let first: [UInt8] = [10], second: [UInt8] = [20]
-            let a = try key.withUnsafeBytes { k in try first.withUnsafeBytes { try txn.insert(db, key: k, value: $0) } }
-            #expect(a == nil)
-            let b = try key.withUnsafeBytes { k in try second.withUnsafeBytes { try txn.insert(db, key: k, value: $0).map { Array($0) } } }
-            #expect(b == [10])
-            #expect(try txn.get(db, key: key) == [10])
-        }
-        try env.write { try $0.drop(db) }
-        #expect(try env.hasDatabase("x") == false)
-        let again = try env.database("x")
-        #expect(try env.read { try $0.statistics(of: again).entries } == 0)
     }
 }

@@ -22,7 +22,7 @@ struct ReplayCrashTests {
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "build siglog-replay first")
         let path = temporaryPath("crash")
         let now = Timestamp(day: Day(year: 2025, month: 6, day: 1)!, hour: 12)
-        var expected: [String: Fingerprint] = [:]
+        var expected: [View: Fingerprint] = [:]
         do {
             let (store, pipeline) = try initializedStore(path: path, now: now, durable: true)
             var generator = SeededGenerator(seed: 42)
@@ -61,7 +61,7 @@ struct ReplayCrashTests {
                 #expect(try storedFingerprints(store) == expected, "round \(round): after the rerun")
                 #expect(try contentFingerprints(store) == expected, "round \(round): contents after the rerun")
                 let generation = store.views.generation
-                for name in ViewSet.names {
+                for name in View.names + [ViewSet.checkpointName] {
                     #expect(try !store.log.environment.hasDatabase(ViewSet.databaseName(name, generation: generation - 1)))
                     #expect(try !store.log.environment.hasDatabase(ViewSet.databaseName(name, generation: generation + 1)))
                 }

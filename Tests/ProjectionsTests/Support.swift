@@ -1,4 +1,5 @@
 import Foundation
+import ReadModel
 import Pipeline
 @testable import Projections
 import SignalPacks
@@ -24,16 +25,16 @@ func loadPack(_ name: String) throws -> Pack {
 }
 
 /// An initialized store (default workspace and pack) with a pipeline whose clock reads `now`.
-func initializedStore(path: String = temporaryPath(), now: Timestamp, durable: Bool = false) throws -> (Store, Pipeline) {
+func initializedStore(path: String = temporaryPath(), now: Timestamp, durable: Bool = false) throws -> (Store, StageRunner) {
     let store = try Store(path: path, mode: .create, durable: durable)
-    let pipeline = Pipeline(store: store, clock: FixedClock(now), rateLimitPerHour: 0)
+    let pipeline = StageRunner(store: store, clock: FixedClock(now), rateLimitPerHour: 0)
     _ = try pipeline.initialize(bundledPack: try loadPack("fractional_cto_v1"))
     return (store, pipeline)
 }
 
 /// Ingests NDJSON text through the pipeline's ingest stage.
 @discardableResult
-func ingest(_ text: String, into pipeline: Pipeline) throws -> JSONObject {
+func ingest(_ text: String, into pipeline: StageRunner) throws -> IngestResult {
     let file = temporaryPath("input") + ".ndjson"
     try Data(text.utf8).write(to: URL(fileURLWithPath: file))
     defer { try? FileManager.default.removeItem(atPath: file) }
@@ -43,17 +44,15 @@ func ingest(_ text: String, into pipeline: Pipeline) throws -> JSONObject {
 }
 
 /// The fingerprints stored with the store's current views.
-func storedFingerprints(_ store: Store) throws -> [String: Fingerprint] {
-    try store.read { try $0.views.fingerprints(in: $0.transaction) }
+func storedFingerprints(_ store: Store) throws -> [View: Fingerprint] {
+    try store.read { try $0.fingerprints() }
 }
 
 /// Fingerprints computed from the views' contents by a full scan.
-func contentFingerprints(_ store: Store) throws -> [String: Fingerprint] {
+func contentFingerprints(_ store: Store) throws -> [View: Fingerprint] {
     try store.read { reader in
-        var result: [String: Fingerprint] = [:]
-        for name in ViewSet.fingerprinted {
-            result[name] = try reader.views.computeFingerprint(of: reader.views.database(named: name)!, in: reader.transaction)
-        }
+        var result: [View: Fingerprint] = [:]
+        for view in View.allCases { result[view] = try reader.views.computeFingerprint(of: view, in: reader.transaction) }
         return result
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
+import ReadModel
 import Pipeline
 import Projections
+import SignalPacks
 import Queries
 import SiglogCore
 import SiglogRecords
@@ -41,8 +43,8 @@ struct OutputTests {
 private func makeStore() throws -> (Store, URL) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-queries-\(UUID().uuidString)")
     let store = try Store(path: dir.path, mode: .create, durable: false)
-    let pipeline = Pipeline(store: store, clock: FixedClock(Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 6)), rateLimitPerHour: 0)
-    _ = try pipeline.initialize(bundledPack: try BundledPacks.defaultPack())
+    let pipeline = StageRunner(store: store, clock: FixedClock(Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 6)), rateLimitPerHour: 0)
+    _ = try pipeline.initialize(bundledPack: try PackLoader.bundledDefault())
     return (store, dir)
 }
 
@@ -68,17 +70,17 @@ struct LeadFeedScopingTests {
                                                  jobRunID: nil), at: at, workspace: ws)
             }
         }
-        let ro = try QueryStore.open(path: dir.path)
+        let ro = try Store.openForReading(path: dir.path)
         for (ws, composite) in [(a, 80), (b, 70)] {
             let cards = try ro.read { reader in
-                try LeadFeedQuery.leads(scope: try QueryScope.resolve(workspace: ws, pack: nil, in: reader), asOf: day, in: reader)
+                try LeadReads.leads(scope: try Scope.resolve(workspace: ws, pack: nil, in: reader), asOf: day, in: reader)
             }
             #expect(cards.map(\.compositeScore) == [composite])
             #expect(cards.map(\.outreachScore) == [composite])
         }
         // An unknown workspace is "not found", never another workspace's rows.
-        #expect(throws: PipelineError.self) {
-            try ro.read { try QueryScope.resolve(workspace: UUID(), pack: nil, in: $0) }
+        #expect(throws: SiglogError.self) {
+            try ro.read { try Scope.resolve(workspace: UUID(), pack: nil, in: $0) }
         }
     }
 

@@ -137,18 +137,18 @@ struct DecisionGateTests {
     @Test("§11.12 decision from explain: allow / suppress / allow_with_constraints; missing or null → null")
     func decisionFromExplain() {
         for value in ["allow", "suppress", "allow_with_constraints"] {
-            #expect(DecisionGate.decision(fromExplain: .object(["esl_decision": .string(value)])) == value)
+            #expect(DecisionGate.decision(fromExplain: EngagementExplain(json: .object(["esl_decision": .string(value)]))) == value)
         }
-        #expect(DecisionGate.decision(fromExplain: .object([:])) == nil)
-        #expect(DecisionGate.decision(fromExplain: .object(["esl_decision": .null])) == nil)
+        #expect(DecisionGate.decision(fromExplain: EngagementExplain(json: .object([:]))) == nil)
+        #expect(DecisionGate.decision(fromExplain: EngagementExplain(json: .object(["esl_decision": .null]))) == nil)
         #expect(DecisionGate.decision(fromExplain: nil) == nil)
     }
 
     @Test("§11.12 suppressed only for suppress; column suppress wins over explain allow; column allow/null falls back")
     func suppressed() {
-        let allow: JSONValue = .object(["esl_decision": "allow"])
-        let suppress: JSONValue = .object(["esl_decision": "suppress"])
-        let constrained: JSONValue = .object(["esl_decision": "allow_with_constraints"])
+        let allow = EngagementExplain(json: .object(["esl_decision": "allow"]))
+        let suppress = EngagementExplain(json: .object(["esl_decision": "suppress"]))
+        let constrained = EngagementExplain(json: .object(["esl_decision": "allow_with_constraints"]))
         #expect(!DecisionGate.isSuppressed(column: nil, explain: allow))
         #expect(DecisionGate.isSuppressed(column: nil, explain: suppress))
         #expect(!DecisionGate.isSuppressed(column: nil, explain: constrained))
@@ -172,14 +172,15 @@ struct DecisionGateTests {
     func toneCap(_ type: String, _ tone: String?, _ expected: String) {
         var explain: JSONObject = ["esl_decision": "allow_with_constraints"]
         explain["tone_constraint"] = tone.map(JSONValue.string) ?? .null
-        #expect(DecisionGate.effectiveEngagementType(type, decisionColumn: nil, explain: .object(explain)) == expected)
+        #expect(DecisionGate.effectiveEngagementType(type, decisionColumn: nil, explain: EngagementExplain(json: .object(explain)))
+            == expected)
     }
 
     @Test("§11.12 column allow prevents capping even if the explain has a tone constraint")
     func columnAllowPreventsCap() {
-        let explain: JSONValue = .object([
+        let explain = EngagementExplain(json: .object([
             "esl_decision": "allow_with_constraints", "tone_constraint": "Soft Value Share",
-        ])
+        ]))
         #expect(DecisionGate.effectiveEngagementType("Standard Outreach", decisionColumn: "allow", explain: explain)
             == "Standard Outreach")
         #expect(DecisionGate.effectiveEngagementType(

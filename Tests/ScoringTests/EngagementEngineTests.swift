@@ -100,7 +100,7 @@ struct EngagementEngineTests {
             composite: 82, pressureSnapshots: [PressureSnapshot(asOf: F.asOf, pressure: 60)],
             signalIDs: ["founder_urgency_language"])
         let r = EngagementEngine.compute(input, asOf: F.asOf, policy: F.cto)
-        let explain = try #require(r.explain.objectValue)
+        let explain = try #require(r.explain.json.objectValue)
         #expect(explain.keys == [
             "base_engageability", "stability_modifier", "cadence_modifier", "alignment_modifier", "svi", "spi", "csi",
             "esl_composite", "cadence_blocked", "recommendation_type", "stability_cap_triggered", "weights",
@@ -157,7 +157,7 @@ struct EngagementEngineTests {
         #expect(r.cadenceBlocked)
         #expect(r.eslScore == 0.0)
         #expect(r.engagementType == "Observe Only")
-        #expect(r.explain["cadence_blocked"] == .bool(true))
+        #expect(r.explain.json["cadence_blocked"] == .bool(true))
     }
 
     @Test("§11.13 example_esl_blocked: funding_raised signal → suppress / blocked_signal; no signals → allow")

@@ -12,22 +12,28 @@ struct LeadFeedTests {
     static let computedAt = Timestamp(day: asOf, hour: 3)
     static let updatedAt = Timestamp(day: asOf, hour: 4)
 
-    static func topEvents(_ types: [String]) -> JSONValue {
-        .array(types.map { .object(["event_type": .string($0), "contribution_points": 10.0]) })
+    /// A readiness explain whose top events have these types (10 points each), the other parts as given.
+    static func readinessExplain(_ types: [String], band: RecommendationBand? = nil, minimumThreshold: Int = 0) -> ReadinessExplain {
+        ReadinessExplain(
+            weights: [:], momentum: 0, complexity: 0, pressure: 0, leadershipGap: 0, composite: 0,
+            topEvents: types.map {
+                ReadinessTopEvent(eventType: $0, eventTime: computedAt, source: "", url: "", contributionPoints: 10, confidence: 0.7)
+            },
+            suppressorsApplied: [], quietSignalAmplificationApplied: [], disqualifiersApplied: [],
+            minimumThreshold: minimumThreshold, recommendationBand: band, delta1d: 0)
     }
 
     static func input(
         entity: Int = 1, composite: Int = 80, topTypes: [String] = ["cto_role_posted", "funding_round"],
-        readinessExtra: JSONObject = [:], decision: String? = "allow", sensitivity: String? = nil,
+        band: RecommendationBand? = nil, minimumThreshold: Int = 0, decision: String? = "allow", sensitivity: String? = nil,
         engagementExplain: JSONValue? = .object(["esl_decision": "allow"]), lastSignalAt: Timestamp? = nil,
         outreach: OutreachSummary? = nil, workspace: UUID = F.workspace
     ) -> LeadFeedInput {
-        var explain: JSONObject = ["top_events": topEvents(topTypes)]
-        for member in readinessExtra { explain[member.key] = member.value }
-        return LeadFeedInput(
+        LeadFeedInput(
             workspaceID: workspace, packID: F.ctoPack, entityID: entity, asOf: asOf, composite: composite,
-            readinessExplain: .object(explain), readinessComputedAt: computedAt, eslDecision: decision,
-            sensitivityLevel: sensitivity, engagementExplain: engagementExplain, lastSignalAt: lastSignalAt,
+            readinessExplain: readinessExplain(topTypes, band: band, minimumThreshold: minimumThreshold),
+            readinessComputedAt: computedAt, eslDecision: decision, sensitivityLevel: sensitivity,
+            engagementExplain: engagementExplain.map(EngagementExplain.init(json:)), lastSignalAt: lastSignalAt,
             latestOutreach: outreach, updatedAt: updatedAt)
     }
 
@@ -54,10 +60,12 @@ struct LeadFeedTests {
 
     @Test("§11.16/D6 band HIGH_PRIORITY copied from the readiness explain; unknown band → null")
     func band() throws {
-        let high = try #require(LeadFeedRowBuilder.build(Self.input(readinessExtra: ["recommendation_band": "HIGH_PRIORITY"])))
-        #expect(high.recommendationBand == "HIGH_PRIORITY")
-        let odd = try #require(LeadFeedRowBuilder.build(Self.input(readinessExtra: ["recommendation_band": "URGENT"])))
+        let high = try #require(LeadFeedRowBuilder.build(Self.input(band: .highPriority)))
+        #expect(high.recommendationBand == .highPriority)
+        // A stored explain naming a band that is not one of the three reads as no band.
+        let odd = ReadinessExplain(json: .object(["recommendation_band": "URGENT", "top_events": []]))
         #expect(odd.recommendationBand == nil)
+        #expect(ReadinessExplain(json: .object(["recommendation_band": "WATCH"])).recommendationBand == .watch)
     }
 
     @Test("§11.16 ES suppress → excluded (column or explain)")
@@ -69,17 +77,16 @@ struct LeadFeedTests {
 
     @Test("§11.16 minimum_threshold 60 and composite 40 → excluded; composite 60 kept; threshold 0 ignored")
     func minimumThreshold() {
-        #expect(LeadFeedRowBuilder.build(Self.input(composite: 40, readinessExtra: ["minimum_threshold": 60])) == nil)
-        #expect(LeadFeedRowBuilder.build(Self.input(composite: 60, readinessExtra: ["minimum_threshold": 60])) != nil)
-        #expect(LeadFeedRowBuilder.build(Self.input(composite: 0, readinessExtra: ["minimum_threshold": 0])) != nil)
+        #expect(LeadFeedRowBuilder.build(Self.input(composite: 40, minimumThreshold: 60)) == nil)
+        #expect(LeadFeedRowBuilder.build(Self.input(composite: 60, minimumThreshold: 60)) != nil)
+        #expect(LeadFeedRowBuilder.build(Self.input(composite: 0, minimumThreshold: 0)) != nil)
     }
 
     @Test("§7.1 top_signal_ids: first 8 top events, de-duplicated in order, blanks skipped; none → []")
     func topSignalIDs() {
         let types = ["a", "b", "a", "", "c", "d", "e", "f", "g", "h"]
-        #expect(LeadFeedRowBuilder.topSignalIDs(readinessExplain: .object(["top_events": Self.topEvents(types)]))
-            == ["a", "b", "c", "d", "e", "f"])
-        #expect(LeadFeedRowBuilder.topSignalIDs(readinessExplain: .object([:])) == [])
+        #expect(Self.readinessExplain(types).topSignalIDs == ["a", "b", "c", "d", "e", "f"])
+        #expect(Self.readinessExplain([]).topSignalIDs == [])
     }
 
     @Test("§7.1 decision and sensitivity: column else explain")
@@ -111,7 +118,7 @@ struct LeadFeedTests {
         let latest = try #require(OutreachRecord.latest(of: records))
         let row = try #require(LeadFeedRowBuilder.build(Self.input(outreach: OutreachSummary(latest))))
         #expect(row.outreachStatusSummary?.json == .object([
-            "last_sent_at": "2099-06-10T09:00:00+00:00", "outcome": nil, "outreach_type": "email",
+            "last_sent_at": "2099-06-10T09:00:00.000000Z", "outcome": nil, "outreach_type": "email",
         ]))
     }
 

@@ -15,7 +15,7 @@ struct RankingTests {
         RankingCandidate(
             entityID: entity, composite: composite, eslScore: esl,
             outreachScore: EngagementEngine.outreachScore(composite: composite, esl: esl), cadenceBlocked: blocked,
-            eslDecision: decision, engagementType: "Observe Only", engagementExplain: explain)
+            eslDecision: decision, engagementType: "Observe Only", engagementExplain: explain.map(EngagementExplain.init(json:)))
     }
 
     static func feedRow(_ entity: Int, _ composite: Int, pack: UUID = F.ctoPack, asOf: Day = asOf) -> LeadFeedRow {

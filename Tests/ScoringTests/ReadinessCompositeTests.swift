@@ -32,7 +32,7 @@ struct ReadinessCompositeTests {
         #expect(ReadinessEngine.isSuppressed(status: status) == suppressed)
         let events = [F.event("funding_raised", 5), F.event("api_launched", 30), F.event("enterprise_customer", 10)]
         let r = try #require(F.compute(F.callerOrdered(events), status: status))
-        #expect(r.explain["suppressors_applied"] == (suppressed ? ["company_status_suppressed"] : []))
+        #expect(r.explain.json["suppressors_applied"] == (suppressed ? ["company_status_suppressed"] : []))
         #expect(r.composite == (suppressed ? 0 : 21))
         #expect(r.momentum == (suppressed ? 0 : 24))
     }
@@ -41,7 +41,7 @@ struct ReadinessCompositeTests {
     func nilStatus() throws {
         let r = try #require(F.compute([F.event("funding_raised", 5)], status: nil))
         #expect(r.composite == 11)
-        #expect(r.explain["suppressors_applied"] == [])
+        #expect(r.explain.json["suppressors_applied"] == [])
     }
 
     @Test("§11.4 compute: funding@5 api@30 enterprise_customer@10 → M24 C18 P32 G0 R21, R = composite(M,C,P,G)")
@@ -51,17 +51,17 @@ struct ReadinessCompositeTests {
         #expect([r.momentum, r.complexity, r.pressure, r.leadershipGap, r.composite] == [24, 18, 32, 0, 21])
         #expect(r.composite == ReadinessEngine.composite(
             momentum: r.momentum, complexity: r.complexity, pressure: r.pressure, leadershipGap: r.leadershipGap))
-        #expect(r.explain["dimensions"]?["R"] == .int(Int64(r.composite)))
-        #expect((r.explain["top_events"]?.arrayValue?.count ?? 99) <= 8)
+        #expect(r.explain.json["dimensions"]?["R"] == .int(Int64(r.composite)))
+        #expect((r.explain.json["top_events"]?.arrayValue?.count ?? 99) <= 8)
     }
 
     @Test("§4.7 explain keys in order, required keys only (defaults)")
     func explainKeysMinimal() throws {
         let r = try #require(F.compute([F.event("funding_raised", 5)]))
-        #expect(r.explain.objectValue?.keys == ["weights", "dimensions", "top_events", "suppressors_applied", "delta_1d"])
-        #expect(r.explain["weights"] == .object(["M": 0.30, "C": 0.30, "P": 0.25, "G": 0.15]))
-        #expect(r.explain["dimensions"]?.objectValue?.keys == ["M", "C", "P", "G", "R"])
-        #expect(r.explain["delta_1d"] == 0)
+        #expect(r.explain.json.objectValue?.keys == ["weights", "dimensions", "top_events", "suppressors_applied", "delta_1d"])
+        #expect(r.explain.json["weights"] == .object(["M": 0.30, "C": 0.30, "P": 0.25, "G": 0.15]))
+        #expect(r.explain.json["dimensions"]?.objectValue?.keys == ["M", "C", "P", "G", "R"])
+        #expect(r.explain.json["delta_1d"] == 0)
     }
 
     @Test("§4.7 explain keys in order with every optional key present")
@@ -73,31 +73,31 @@ struct ReadinessCompositeTests {
         ])
         let events = F.callerOrdered([F.event("api_launched", 30), F.event("cto_hired", 10)])
         let r = try #require(F.compute(events, config: ReadinessConfig(document: document), previous: 5))
-        #expect(r.explain.objectValue?.keys == [
+        #expect(r.explain.json.objectValue?.keys == [
             "weights", "dimensions", "top_events", "suppressors_applied", "quiet_signal_amplification_applied",
             "disqualifiers_applied", "minimum_threshold", "recommendation_band", "delta_1d",
         ])
-        #expect(r.explain["minimum_threshold"] == 60)
-        #expect(r.explain["recommendation_band"] == "IGNORE")  // R 0 after the disqualifier
-        #expect(r.explain["delta_1d"] == -5)
+        #expect(r.explain.json["minimum_threshold"] == 60)
+        #expect(r.explain.json["recommendation_band"] == "IGNORE")  // R 0 after the disqualifier
+        #expect(r.explain.json["delta_1d"] == -5)
     }
 
     @Test("§11.4 minimum_threshold present when 60, absent when 0 or unset")
     func minimumThresholdKey() throws {
         let events = [F.event("funding_raised", 5)]
         let sixty = try #require(F.compute(events, config: ReadinessConfig(document: .object(["minimum_threshold": 60]))))
-        #expect(sixty.explain["minimum_threshold"] == 60)
+        #expect(sixty.explain.json["minimum_threshold"] == 60)
         let zero = try #require(F.compute(events, config: ReadinessConfig(document: .object(["minimum_threshold": 0]))))
-        #expect(zero.explain["minimum_threshold"] == nil)
+        #expect(zero.explain.json["minimum_threshold"] == nil)
         let unset = try #require(F.compute(events, config: ReadinessConfig(document: .object([:]))))
-        #expect(unset.explain["minimum_threshold"] == nil)
+        #expect(unset.explain.json["minimum_threshold"] == nil)
     }
 
     @Test("§11.4 api@30 + compliance@60, no funding: amplification [compliance_mentioned, api_launched], C42 R13")
     func amplificationList() throws {
         let events = F.callerOrdered([F.event("api_launched", 30), F.event("compliance_mentioned", 60)])
         let r = try #require(F.compute(events))
-        #expect(r.explain["quiet_signal_amplification_applied"] == ["compliance_mentioned", "api_launched"])
+        #expect(r.explain.json["quiet_signal_amplification_applied"] == ["compliance_mentioned", "api_launched"])
         #expect(r.complexity == 42)
         #expect(r.composite == 13)
     }
@@ -105,7 +105,7 @@ struct ReadinessCompositeTests {
     @Test("§11.4 api@30 + funding@5: no amplification key")
     func amplificationAbsentWithFunding() throws {
         let r = try #require(F.compute(F.callerOrdered([F.event("api_launched", 30), F.event("funding_raised", 5)])))
-        #expect(r.explain["quiet_signal_amplification_applied"] == nil)
+        #expect(r.explain.json["quiet_signal_amplification_applied"] == nil)
     }
 
     @Test("§11.4 contributions: api@30 alone 24.5 > 17.5 with funding")
@@ -130,7 +130,7 @@ struct ReadinessCompositeTests {
         let events = (0..<10).map { F.event("job_posted_engineering", $0) }
         #expect(ReadinessEngine.topEvents(events: events, asOf: F.asOf, config: .builtIn, limit: 3).count == 3)
         let r = try #require(F.compute(events))
-        #expect(r.explain["top_events"]?.arrayValue?.count == 8)
+        #expect(r.explain.json["top_events"]?.arrayValue?.count == 8)
     }
 
     @Test("§11.4 contributions: only unknown types → []")
@@ -138,7 +138,7 @@ struct ReadinessCompositeTests {
         let events = [F.event("unknown_type", 1), F.event("also_unknown", 2)]
         #expect(ReadinessEngine.topEvents(events: events, asOf: F.asOf, config: .builtIn).isEmpty)
         let r = try #require(F.compute(events))
-        #expect(r.explain["top_events"] == [])
+        #expect(r.explain.json["top_events"] == [])
         #expect(r.composite == 0)
     }
 
@@ -154,7 +154,7 @@ struct ReadinessCompositeTests {
         #expect(top.map(\.confidence) == [0.1])
     }
 
-    @Test("§4.6 top event fields: naive ISO time, source/url as given or \"\", clamped confidence")
+    @Test("§4.6 top event fields: ISO time (siglog's one time form), source/url as given or \"\", clamped confidence")
     func topEventFields() {
         let time = Timestamp(day: F.asOf.adding(days: -3), hour: 9, minute: 5, second: 7, microsecond: 250)
         let events = [
@@ -164,7 +164,7 @@ struct ReadinessCompositeTests {
         ]
         let top = ReadinessEngine.topEvents(events: events, asOf: F.asOf, config: .builtIn).map(\.json)
         #expect(top.first == .object([
-            "event_type": "funding_raised", "event_time": "2026-02-15T09:05:07.000250", "source": "crunchbase",
+            "event_type": "funding_raised", "event_time": "2026-02-15T09:05:07.000250Z", "source": "crunchbase",
             "url": "https://example.com/a", "contribution_points": 55.0, "confidence": 1.0,
         ]))
         #expect(top.last?["source"] == "")
@@ -178,11 +178,11 @@ struct ReadinessCompositeTests {
             F.event("funding_raised", 0, 0.8), F.event("api_launched", 10, 0.8), F.event("enterprise_customer", 20, 0.8),
         ])
         let r = try #require(F.compute(events, config: ReadinessConfig(document: F.ctoPack)))
-        let keys = try #require(r.explain.objectValue?.keys)
+        let keys = try #require(r.explain.json.objectValue?.keys)
         for key in ["weights", "dimensions", "top_events", "suppressors_applied", "delta_1d"] {
             #expect(keys.contains(key))
         }
-        #expect(r.explain["delta_1d"] == 0)
+        #expect(r.explain.json["delta_1d"] == 0)
         #expect([r.momentum, r.complexity, r.pressure, r.composite] == [28, 20, 36, 23])  // 8.4 + 6 + 9 = 23.4
     }
 
@@ -196,7 +196,7 @@ struct ReadinessCompositeTests {
         let dayTwo = try #require(F.compute(events, previous: dayOne.composite))
         #expect(dayOne.composite == 11)
         #expect(dayTwo.composite == 21)
-        #expect(dayTwo.explain["delta_1d"] == .int(Int64(dayTwo.composite - dayOne.composite)))
-        #expect(dayTwo.explain["delta_1d"] == 10)
+        #expect(dayTwo.explain.json["delta_1d"] == .int(Int64(dayTwo.composite - dayOne.composite)))
+        #expect(dayTwo.explain.json["delta_1d"] == 10)
     }
 }

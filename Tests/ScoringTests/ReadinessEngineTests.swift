@@ -139,7 +139,7 @@ struct ReadinessEngineTests {
         let r = try #require(F.compute([F.event("funding_raised", 5), F.event("cto_role_posted", 50)]))
         #expect([r.momentum, r.complexity, r.pressure, r.leadershipGap, r.composite] == [24, 0, 14, 70, 21])
         #expect(r.recommendationBand == nil)
-        #expect(r.explain["recommendation_band"] == nil)
+        #expect(r.explain.json["recommendation_band"] == nil)
     }
 
     @Test("§11.3 funding@5 + job_eng@10: CTO pack and no pack identical (M32 P14 R13)")
@@ -150,8 +150,8 @@ struct ReadinessEngineTests {
         for r in [withPack, without] {
             #expect([r.momentum, r.complexity, r.pressure, r.leadershipGap, r.composite] == [32, 0, 14, 0, 13])
         }
-        #expect(withPack.explain["dimensions"] == without.explain["dimensions"])
-        #expect(withPack.explain["top_events"] == without.explain["top_events"])
+        #expect(withPack.explain.json["dimensions"] == without.explain.json["dimensions"])
+        #expect(withPack.explain.json["top_events"] == without.explain.json["top_events"])
     }
 
     @Test("§11.3 custom pack: empty bases + disqualifier {cto_hired: 180} → R 0, disqualifiers_applied [cto_hired]")
@@ -167,8 +167,8 @@ struct ReadinessEngineTests {
         let r = try #require(F.compute(events, config: ReadinessConfig(document: document)))
         #expect(r.composite == 0)
         #expect(r.momentum == 24)  // empty tables fell back to the built-ins; only R is zeroed
-        #expect(r.explain["disqualifiers_applied"] == ["cto_hired"])
-        #expect(r.explain["dimensions"]?["R"] == 0)
+        #expect(r.explain.json["disqualifiers_applied"] == ["cto_hired"])
+        #expect(r.explain.json["dimensions"]?["R"] == 0)
     }
 
     @Test("§11.3 disqualifier window: an event older than the window does not disqualify")
@@ -177,7 +177,7 @@ struct ReadinessEngineTests {
         let events = [F.event("funding_raised", 5), F.event("cto_hired", 45)]
         let r = try #require(F.compute(events, config: ReadinessConfig(document: document)))
         #expect(r.composite == 11)  // 0.3·24 + 0.25·14 = 10.7; the hire at 45 d is outside the 30-d window
-        #expect(r.explain["disqualifiers_applied"] == nil)
+        #expect(r.explain.json["disqualifiers_applied"] == nil)
     }
 
     @Test("§11.3 funding@5 + cto_role@50: CTO pack and no pack give the same R, no disqualifiers_applied")
@@ -186,8 +186,8 @@ struct ReadinessEngineTests {
         let withPack = try #require(F.compute(events, config: ReadinessConfig(document: F.ctoPack)))
         let without = try #require(F.compute(events))
         #expect(withPack.composite == without.composite)
-        #expect(withPack.explain["disqualifiers_applied"] == nil)
-        #expect(without.explain["disqualifiers_applied"] == nil)
+        #expect(withPack.explain.json["disqualifiers_applied"] == nil)
+        #expect(without.explain.json["disqualifiers_applied"] == nil)
     }
 
     @Test("§4.4 / §12.9 other pack-defined G types never score G but do contribute to top events")
@@ -198,7 +198,7 @@ struct ReadinessEngineTests {
         let r = try #require(F.compute([F.event("board_pressure", 5)], config: ReadinessConfig(document: document)))
         #expect(r.leadershipGap == 0)
         #expect(r.composite == 0)
-        let top = try #require(r.explain["top_events"]?.arrayValue)
+        let top = try #require(r.explain.json["top_events"]?.arrayValue)
         #expect(top.map { $0["event_type"] } == ["board_pressure"])
         #expect(top.map { $0["contribution_points"] } == [30.0])
     }
@@ -219,7 +219,7 @@ struct ReadinessEngineTests {
         let events = F.callerOrdered([F.event("funding_raised", 40), F.event("api_launched", 30)])
         let r = try #require(F.compute(events, config: ReadinessConfig(document: document)))
         #expect(r.complexity == 24)  // 35 · 1.0 · 0.7 = 24.5 → 24 (amplified)
-        #expect(r.explain["quiet_signal_amplification_applied"] == ["api_launched"])
+        #expect(r.explain.json["quiet_signal_amplification_applied"] == ["api_launched"])
         let defaults = try #require(F.compute(events))
         #expect(defaults.complexity == 18)  // funding within 365 d: 25 · 0.7 = 17.5 → 18
     }

@@ -12,7 +12,7 @@ struct ReadinessWorkedExampleTests {
     func dims(_ r: ReadinessResult) -> [Int] { [r.momentum, r.complexity, r.pressure, r.leadershipGap, r.composite] }
 
     func topEvents(_ r: ReadinessResult) -> [(String, Double)] {
-        (r.explain["top_events"]?.arrayValue ?? []).map {
+        (r.explain.json["top_events"]?.arrayValue ?? []).map {
             ($0["event_type"]?.stringValue ?? "?", $0["contribution_points"]?.numberValue ?? .nan)
         }
     }
@@ -22,10 +22,10 @@ struct ReadinessWorkedExampleTests {
         let r = try #require(F.compute([F.event("funding_raised", 0)], config: cto))
         #expect(dims(r) == [24, 0, 14, 0, 11])  // 24.5 → 24 (tie to even); 0.3·24 + 0.25·14 = 10.7
         #expect(r.recommendationBand == .ignore)
-        #expect(r.explain["recommendation_band"] == "IGNORE")
-        let top = try #require(r.explain["top_events"]?.arrayValue?.first)
+        #expect(r.explain.json["recommendation_band"] == "IGNORE")
+        let top = try #require(r.explain.json["top_events"]?.arrayValue?.first)
         #expect(top == .object([
-            "event_type": "funding_raised", "event_time": "2026-02-18T12:00:00", "source": "", "url": "",
+            "event_type": "funding_raised", "event_time": "2026-02-18T12:00:00.000000Z", "source": "", "url": "",
             "contribution_points": 38.5, "confidence": 0.7,
         ]))
     }
@@ -69,7 +69,7 @@ struct ReadinessWorkedExampleTests {
         let r = try #require(F.compute(Self.e5Events, config: cto))
         #expect(dims(r) == [45, 26, 57, 50, 43])
         #expect(r.recommendationBand == .watch)
-        #expect(r.explain["quiet_signal_amplification_applied"] == nil)  // funding present
+        #expect(r.explain.json["quiet_signal_amplification_applied"] == nil)  // funding present
         let top = topEvents(r)
         #expect(top.map(\.0) == [
             "cto_role_posted", "no_cto_detected", "funding_raised", "job_posted_infra", "api_launched",
@@ -86,7 +86,7 @@ struct ReadinessWorkedExampleTests {
         ])
         let r = try #require(F.compute(events, config: cto))
         #expect(dims(r) == [14, 51, 0, 0, 20])
-        #expect(r.explain["quiet_signal_amplification_applied"]
+        #expect(r.explain.json["quiet_signal_amplification_applied"]
             == ["job_posted_infra", "compliance_mentioned", "api_launched"])
         #expect(topEvents(r).map(\.0) == ["job_posted_infra", "api_launched", "compliance_mentioned", "funding_raised"])
         #expect(topEvents(r).map(\.1) == [28.0, 19.6, 17.5, 2.8])  // funding: P window ignored, 20·0.2·0.7
@@ -97,9 +97,9 @@ struct ReadinessWorkedExampleTests {
         let events = [F.event("funding_raised", 5, 0.9), F.event("cto_role_posted", 50, 0.7)]
         let r = try #require(F.compute(events, config: cto, status: "Acquired "))
         #expect(dims(r) == [0, 0, 0, 0, 0])
-        #expect(r.explain["suppressors_applied"] == ["company_status_suppressed"])
+        #expect(r.explain.json["suppressors_applied"] == ["company_status_suppressed"])
         #expect(topEvents(r).map(\.1) == [70.0, 49.5])
-        #expect(r.explain["dimensions"] == .object(["M": 0, "C": 0, "P": 0, "G": 0, "R": 0]))
+        #expect(r.explain.json["dimensions"] == .object(["M": 0, "C": 0, "P": 0, "G": 0, "R": 0]))
     }
 
     static let e8Events: [ReadinessEvent] = F.callerOrdered([
@@ -113,8 +113,8 @@ struct ReadinessWorkedExampleTests {
         let r = try #require(F.compute(Self.e8Events, config: ReadinessConfig(document: F.bookkeepingPack)))
         #expect(dims(r) == [17, 12, 39, 70, 34])
         #expect(r.recommendationBand == nil)
-        #expect(r.explain["recommendation_band"] == nil)
-        #expect(r.explain["weights"] == .object(["M": 0.25, "C": 0.25, "P": 0.25, "G": 0.25]))
+        #expect(r.explain.json["recommendation_band"] == nil)
+        #expect(r.explain.json["weights"] == .object(["M": 0.25, "C": 0.25, "P": 0.25, "G": 0.25]))
     }
 
     @Test("§4.10 E8 same events without a pack: M24 C0 P24 G70 R24")
@@ -128,7 +128,7 @@ struct ReadinessWorkedExampleTests {
         let config = ReadinessConfig(document: F.exampleV2Pack)
         let r = try #require(F.compute([F.event("funding_raised", 5), F.event("cto_role_posted", 50)], config: config))
         #expect(dims(r) == [24, 0, 14, 70, 50])
-        #expect(r.explain["weights"] == .object(["M": 0.5, "G": 0.5]))
+        #expect(r.explain.json["weights"] == .object(["M": 0.5, "G": 0.5]))
         let sum = ReadinessDimension.allCases.map(config.weight(for:)).reduce(0, +)
         #expect(abs(sum - 1.55) < 1e-12)
     }

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Scoring
 import SiglogCore
 public import Testing
 @testable public import SiglogRecords
@@ -28,27 +29,43 @@ let sampleRecords: [AnyRecord] = {
         .signalInstanceDerived(SignalInstanceDerived(entityID: 7, signalID: "funding_raised", pack: pack, confidence: 0.9,
                                                      firstSeen: time, lastSeen: time.adding(days: 3), evidence: [5, 9, 12],
                                                      jobRunID: 4)),
-        .readinessSnapshot(ReadinessSnapshotRecorded(companyID: 7, asOf: day, pack: pack, momentum: 24, complexity: 0,
-                                                     pressure: 14, leadershipGap: 0, composite: 11,
-                                                     explain: #"{"dimensions":{"R":11}}"#, jobRunID: 5, lastSignalAt: time,
-                                                     carriesLastSignal: true)),
-        .engagementSnapshot(EngagementSnapshotRecorded(companyID: 7, asOf: day, pack: pack, eslScore: 0.095, outreachScore: 1,
-                                                       engagementType: "Observe Only", stressVolatilityIndex: 0.35,
-                                                       communicationStabilityIndex: 1.0, sustainedPressureIndex: 0.0,
-                                                       cadenceBlocked: true, eslDecision: "allow", eslReasonCode: "none",
-                                                       sensitivityLevel: "medium", explain: "{}", jobRunID: 5)),
+        .readinessSnapshot(ReadinessSnapshotRecorded(companyID: 7, asOf: day, pack: pack, explain: sampleReadinessExplain(time),
+                                                     jobRunID: 5, lastSignalAt: time, carriesLastSignal: true)),
+        .engagementSnapshot(EngagementSnapshotRecorded(companyID: 7, asOf: day, pack: pack, outreachScore: 1,
+                                                       explain: sampleEngagementExplain, jobRunID: 5)),
         .leadFeedRow(LeadFeedRowRecorded(workspaceID: workspace, pack: pack, entityID: 7, compositeScore: 11,
                                          topSignalIDs: ["funding_raised", "cto_role_posted"], eslDecision: "allow",
-                                         sensitivityLevel: nil, recommendationBand: "IGNORE", lastSeen: time,
-                                         outreachStatusSummary: #"{"outreach_type":"email"}"#, asOf: day, jobRunID: 5)),
-        .jobRunStarted(JobRunStarted(jobType: "score", workspaceID: workspace, pack: pack, idempotencyKey: "nightly",
+                                         sensitivityLevel: nil, recommendationBand: .ignore, lastSeen: time,
+                                         outreachStatusSummary: OutreachSummary(lastSentAt: time, outcome: nil, outreachType: "email"),
+                                         asOf: day, jobRunID: 5)),
+        .jobRunStarted(JobRunStarted(jobType: .score, workspaceID: workspace, pack: pack, idempotencyKey: "nightly",
                                      parentJobRunID: 2, asOf: day)),
-        .jobRunFinished(JobRunFinished(jobRunID: 3, status: "completed", companiesProcessed: 3, companiesESLSuppressed: 0,
+        .jobRunFinished(JobRunFinished(jobRunID: 3, status: .completed, companiesProcessed: 3, companiesESLSuppressed: 0,
                                        errorMessage: "Company 9: boom", result: .object(["status": "completed", "job_run_id": 3]))),
         .outreachRecorded(OutreachRecorded(companyID: 7, workspaceID: workspace, outreachType: "email", sentAt: time,
                                            outcome: "declined", message: "hi", notes: "n", forced: true)),
     ]
 }()
+
+/// A readiness explain with every optional part set.
+func sampleReadinessExplain(_ time: Timestamp) -> ReadinessExplain {
+    ReadinessExplain(
+        weights: ["M": 0.3, "C": 0.3, "P": 0.25, "G": 15], momentum: 24, complexity: 0, pressure: 14, leadershipGap: 0,
+        composite: 11,
+        topEvents: [ReadinessTopEvent(eventType: "funding_raised", eventTime: time, source: "crunchbase", url: "",
+                                      contributionPoints: 14.5, confidence: 0.7),
+                    ReadinessTopEvent(eventType: "cto_role_posted", eventTime: time.adding(days: -3), source: "", url: "https://x",
+                                      contributionPoints: 9.0, confidence: 1.0)],
+        suppressorsApplied: ["company_status_suppressed"], quietSignalAmplificationApplied: ["api_launched"],
+        disqualifiersApplied: ["cto_hired"], minimumThreshold: 20, recommendationBand: .ignore, delta1d: -3)
+}
+
+/// An engagement explain with every field set.
+let sampleEngagementExplain = EngagementExplain(
+    baseEngageability: 0.11, stabilityModifier: 0.85, cadenceModifier: 1.0, alignmentModifier: 1.0, svi: 0.35, spi: 0.0,
+    csi: 1.0, eslComposite: 0.095, cadenceBlocked: true, recommendationType: "Observe Only", stabilityCapTriggered: true,
+    eslDecision: "allow_with_constraints", eslReasonCode: "downgrade_rule", sensitivityLevel: "medium",
+    toneConstraint: "Soft Value Share")
 
 @Suite("Record codec")
 struct RecordCodecTests {
@@ -93,6 +110,65 @@ struct RecordCodecTests {
         #expect(decoded.carriesLastSignal == false)
         #expect(decoded.lastSignalAt == nil)
         #expect(decoded.jobRunID == nil)
+    }
+
+    @Test("schema evolution: a readiness explain stored as a JSON document reads back typed and renders the same text")
+    func olderReadinessExplainDocument() throws {
+        let time = Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 10)
+        let explain = sampleReadinessExplain(time)
+        let document = JSONWriter().string(explain.json)
+        var writer = PayloadWriter()
+        writer.write(1, Int64(7))
+        writer.write(2, Day(year: 2026, month: 2, day: 18)!)
+        writer.write(3, UUID())
+        for (field, value) in [(4, 24), (5, 0), (6, 14), (7, 0), (8, 11)] { writer.write(field, value) }
+        writer.write(9, document)
+        let decoded = try writer.bytes.withUnsafeBytes { try ReadinessSnapshotRecorded.decode($0) }
+        #expect(decoded.explain == explain)
+        #expect(JSONWriter().string(decoded.explain.json) == document)
+        #expect(decoded.recommendationBand == .ignore)
+    }
+
+    @Test("schema evolution: an engagement explain and an outreach summary stored as JSON documents read back typed")
+    func olderEngagementAndSummaryDocuments() throws {
+        let pack = UUID()
+        let day = Day(year: 2026, month: 2, day: 18)!
+        var writer = PayloadWriter()
+        writer.write(1, Int64(7))
+        writer.write(2, day)
+        writer.write(3, pack)
+        writer.write(4, 0.095)
+        writer.write(5, 1)
+        writer.write(6, "Observe Only")
+        writer.write(7, 0.35)
+        writer.write(8, 1.0)
+        writer.write(9, 0.0)
+        writer.write(10, true)
+        writer.write(11, "allow_with_constraints")
+        writer.write(12, "downgrade_rule")
+        writer.write(13, "medium")
+        writer.write(14, JSONWriter().string(sampleEngagementExplain.json))
+        let engagement = try writer.bytes.withUnsafeBytes { try EngagementSnapshotRecorded.decode($0) }
+        #expect(engagement.explain == sampleEngagementExplain)
+
+        var row = PayloadWriter()
+        row.write(1, UUID())
+        row.write(2, pack)
+        row.write(3, Int64(7))
+        row.write(10, #"{"last_sent_at":"2026-02-01T09:00:00+00:00","outcome":"declined","outreach_type":"email"}"#)
+        row.write(11, day)
+        let feed = try row.bytes.withUnsafeBytes { try LeadFeedRowRecorded.decode($0) }
+        #expect(feed.outreachStatusSummary == OutreachSummary(lastSentAt: Timestamp(day: Day(year: 2026, month: 2, day: 1)!, hour: 9),
+                                                              outcome: "declined", outreachType: "email"))
+    }
+
+    @Test("a job type this binary does not know is a decode error, not a silent default")
+    func unknownJobType() {
+        var writer = PayloadWriter()
+        writer.write(1, "scan_everything")
+        #expect(throws: PayloadError.self) {
+            _ = try writer.bytes.withUnsafeBytes { try JobRunStarted.decode($0) }
+        }
     }
 
     @Test("a record without its required pack is an error naming the record, not a crash")

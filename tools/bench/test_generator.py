@@ -4,6 +4,7 @@
 Run: python3 -m unittest tools/bench/test_generator.py   (or: python3 tools/bench/test_generator.py)
 """
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -26,6 +27,27 @@ class GeneratorDeterminismTests(unittest.TestCase):
 
     def test_different_seed_different_bytes(self):
         self.assertNotEqual(generate("--events", "2000", "--seed", "7"), generate("--events", "2000", "--seed", "8"))
+
+    def test_reference_profile_same_seed_same_bytes(self):
+        first = generate("--profile", "reference", "--events", "3000", "--seed", "7")
+        self.assertEqual(first, generate("--profile", "reference", "--events", "3000", "--seed", "7"))
+        self.assertNotEqual(first, generate("--profile", "reference", "--events", "3000", "--seed", "8"))
+        self.assertNotEqual(first, generate("--events", "3000", "--seed", "7"))
+
+    def test_reference_profile_shape(self):
+        lines = generate("--profile", "reference", "--events", "20000").decode().splitlines()
+        events = [json.loads(line) for line in lines]
+        self.assertEqual(len(events), 20000)
+        domains = {e.get("domain") or e["website_url"].split("://www.", 1)[1].rstrip("/") for e in events}
+        self.assertEqual(len(domains), 2000)  # every company has events, all name its domain
+        www = sum(1 for e in events if e.get("website_url", "").startswith("https://www."))
+        linkedin = sum(1 for e in events if "linkedin.com" in e.get("company_profile_url", ""))
+        self.assertTrue(0.27 < www / len(events) < 0.33, www)
+        self.assertTrue(0.08 < linkedin / len(events) < 0.12, linkedin)
+        keys = [(e["source"], e["source_event_id"]) for e in events]
+        duplicates = len(keys) - len(set(keys))
+        self.assertTrue(0.005 < duplicates / len(events) < 0.015, duplicates)
+        self.assertEqual(len({e["event_type"] for e in events}), 20)
 
 
 if __name__ == "__main__":

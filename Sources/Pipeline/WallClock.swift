@@ -1,14 +1,16 @@
 import Foundation
 public import SiglogCore
 
-/// Where the pipeline gets "now": the append time of the records it writes. Views copy their times
+/// Where the stages get "now": the append time of the records they write. Views copy their times
 /// from records (D14), so only appends read the clock; tests inject a fixed one.
-public protocol Clock: Sendable {
+public protocol WallClock: Sendable {
+    /// The current instant.
     func now() -> Timestamp
 }
 
 /// The system clock, UTC, microsecond precision.
-public struct SystemClock: Clock {
+public struct SystemClock: WallClock {
+    /// The system clock.
     public init() {}
     public func now() -> Timestamp {
         var ts = timespec()
@@ -18,8 +20,10 @@ public struct SystemClock: Clock {
 }
 
 /// A clock that always answers the same instant.
-public struct FixedClock: Clock {
+public struct FixedClock: WallClock {
+    /// The instant it answers.
     public let instant: Timestamp
+    /// A clock stopped at `instant`.
     public init(_ instant: Timestamp) { self.instant = instant }
     public func now() -> Timestamp { instant }
 }

@@ -1,0 +1,94 @@
+public import EventLog
+public import Foundation
+public import SiglogCore
+
+/// One stored event as the score, lead-feed and derive stages need it: no payload, and no title or
+/// summary unless the pack's pattern derivers read them.
+public struct LeanEvent: Sendable, Hashable {
+    /// The event id: the log position of its record.
+    public var id: UInt64
+    /// The company the event belongs to.
+    public var companyID: Int64
+    /// `event_type`: the signal id the passthrough derivers map.
+    public var eventType: String
+    /// When the event happened (`event_time`, UTC).
+    public var eventTime: Timestamp
+    /// As given by the input (D16).
+    public var confidence: Double?
+    /// The adapter name (`source`); pattern derivers may match it and the explain's top events show it.
+    public var source: String
+    /// The link to the source, or nil; pattern derivers may match it and the explain's top events show it.
+    public var url: String?
+    /// Only decoded when the decoder was asked for text.
+    public var title: String?
+    /// Only decoded when the decoder was asked for text.
+    public var summary: String?
+}
+
+/// Decodes the fields of `EventStored` payloads that the stages use, for one pack, straight from
+/// the log record (the one lean decoder; the full one is `EventStored.init(from:)`). Event types
+/// and sources repeat endlessly, so their strings are shared instead of allocated per event.
+public struct LeanEventDecoder: Sendable {
+    /// Events of other packs decode to nil.
+    public let pack: UUID
+    /// Whether title and summary are decoded (pattern derivers read them).
+    public let decodesText: Bool
+    private var types = StringInterner()
+    private var sources = StringInterner()
+
+    /// A decoder for the events of `pack`.
+    public init(pack: UUID, decodesText: Bool) {
+        self.pack = pack
+        self.decodesText = decodesText
+    }
+
+    /// The event in `record` when it is a stored event of the pack; nil for another pack. A record
+    /// of another type, or one that does not decode, is `LogError.undecodablePayload`.
+    public mutating func decode(_ record: borrowing RecordView) throws -> LeanEvent? {
+        guard record.type == .eventStored else {
+            throw LogError.undecodablePayload(sequence: record.sequence, reason: "expected a stored event, found \(record.type.name)")
+        }
+        let id = record.sequence
+        do {
+            return try record.withPayload { try decode($0, id: id) }
+        } catch let error as PayloadError {
+            throw LogError.undecodablePayload(sequence: id, reason: error.description)
+        }
+    }
+
+    private mutating func decode(_ payload: UnsafeRawBufferPointer, id: UInt64) throws -> LeanEvent? {
+        typealias F = EventStored.Field
+        var reader = PayloadReader(payload)
+        var event = LeanEvent(id: id, companyID: 0, eventType: "", eventTime: Timestamp(microseconds: 0), confidence: nil,
+                              source: "", url: nil, title: nil, summary: nil)
+        var samePack = false
+        while let f = try reader.next() {
+            switch f.number {
+            case F.companyID: event.companyID = try f.int64()
+            case F.source: event.source = try sources.string(f)
+            case F.eventType: event.eventType = try types.string(f)
+            case F.eventTime: event.eventTime = try f.timestamp()
+            case F.title where decodesText: event.title = try f.string()
+            case F.summary where decodesText: event.summary = try f.string()
+            case F.url: event.url = try f.string()
+            case F.confidence: event.confidence = try f.double()
+            case F.pack: samePack = try f.uuid() == pack
+            default: break
+            }
+        }
+        return samePack ? event : nil
+    }
+}
+
+/// Shares one `String` per distinct byte sequence (event types, sources: a handful of values).
+private struct StringInterner: Sendable {
+    private var entries: [(bytes: [UInt8], string: String)] = []
+
+    mutating func string(_ field: PayloadReader.Field) throws -> String {
+        let raw = try field.rawBytes()
+        for entry in entries where entry.bytes.elementsEqual(raw) { return entry.string }
+        let string = String(decoding: raw, as: UTF8.self)
+        if entries.count < 256 { entries.append((Array(raw), string)) }
+        return string
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Queries
+import ReadModel
+import SiglogCLI
+import SiglogCore
+
+// `companies`, `company`, `timeline`: the companies view and one company's story.
+
+struct Companies: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Search companies by name or domain (all when no text is given).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var format: FormatOptions
+    @Argument(help: "Text contained in the name, domain or website (case-insensitive).")
+    var search: String?
+    @Option(help: "At most this many companies.")
+    var limit: Int = 100
+
+    func run() throws {
+        try runQuery(store, format) { s in
+            try s.read { CompanyQueries.rows(try CompanyQueries.search(search, limit: max(0, limit), in: $0)) }.rendered(format.format)
+        }
+    }
+}
+
+struct Company: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A company's profile, current scores, composite over time, recent events and outreach.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var tenant: TenantOptions
+    @OptionGroup var format: FormatOptions
+    @Argument(help: "Company id or domain.")
+    var company: CompanyReference
+    @Option(help: "How many recent events to show.")
+    var events: Int = 10
+
+    func run() throws {
+        try runTenantQuery(store, format, tenant) { reader, scope in
+            let profile = try CompanyProfile.load(company, scope: scope, recentEvents: max(0, events), in: reader)
+            switch format.format {
+            case .table: return profile.table
+            case .json, .ndjson: return JSONWriter().string(.object(profile.json))
+            case .csv: return CompanyQueries.rows([profile.company]).rendered(.csv)
+            }
+        }
+    }
+}
+
+struct Timeline: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "A company's timeline in log order, with the job run behind each entry.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var tenant: TenantOptions
+    @OptionGroup var format: FormatOptions
+    @Argument(help: "Company id or domain.")
+    var company: CompanyReference
+
+    func run() throws {
+        try runTenantQuery(store, format, tenant) { reader, scope in
+            let entries = try RegistryQueries.timeline(company, scope: scope, in: reader)
+            return QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)).rendered(format.format)
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import Queries
+import ReadModel
+import SiglogCLI
+import SiglogCore
+
+// `stats`, `verify`, `export`: the log itself (store administration, not tenant data).
+
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Log head, records by type, view checkpoint, sizes and fingerprints, store size and map use.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runQuery(store, format) { s in
+            let stats = try LogQueries.stats(store: s)
+            var object = stats.json
+            object["store"] = .string(store.path)
+            switch format.format {
+            case .json, .ndjson: return JSONWriter().string(.object(object))
+            case .table, .csv:
+                var rows: [JSONObject] = [
+                    ["name": "store", "value": .string(store.path)], ["name": "head", "value": .int(Int64(stats.head))],
+                    ["name": "view_checkpoint", "value": .int(Int64(stats.viewCheckpoint))],
+                    ["name": "view_generation", "value": .int(Int64(stats.viewGeneration))],
+                    ["name": "file_bytes", "value": .int(stats.fileBytes)],
+                    ["name": "map_size", "value": .int(Int64(stats.mapSize))],
+                    ["name": "map_bytes_used", "value": .int(Int64(stats.mapBytesUsed))],
+                ]
+                rows += stats.recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
+                rows += stats.viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
+                rows += stats.viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
+                return QueryRows(columns: ["name", "value"], rows: rows).rendered(format.format)
+            }
+        }
+    }
+}
+
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check every record's checksum and that sequence numbers have no gap.",
+        discussion: "Exit code 65 when a record is damaged or missing; the message names its position.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runReportingErrors {
+            let report = try store.openForReading().log.verify()
+            switch format.format {
+            case .json, .ndjson: print(JSONWriter().string(.object(LogQueries.verifyJSON(report))))
+            case .table, .csv:
+                print(report.isSound ? "ok: \(report.recordsChecked) records, head \(report.head), no gap, every checksum matches"
+                                     : "damaged after \(report.recordsChecked) good records (head \(report.head))")
+            }
+            if let problem = report.firstProblem {
+                printError(problem.description)
+                throw ExitCode(SiglogExit.badInput)
+            }
+        }
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "The log as NDJSON: {seq, type, appended_at, workspace_id, record} per line.",
+        discussion: "Without --workspace-id the whole log (backup); with it, shared records and that workspace's.")
+
+    @OptionGroup var store: StoreOptions
+    @Option(help: "First sequence number to export.")
+    var from: UInt64 = 1
+    @Option(name: .customLong("workspace-id"), help: "Only records shared or of this workspace (its UUID or its name).")
+    var workspaceID: String?
+
+    func run() throws {
+        try runReportingErrors {
+            let s = try store.openForReading()
+            let workspace = try s.read { reader -> UUID? in
+                guard let id = try NameOrID(parsing: workspaceID).map(reader.workspaceID) else { return nil }
+                guard try reader.workspace(id) != nil else { throw SiglogError.workspaceNotFound(id) }
+                return id
+            }
+            let out = FileHandle.standardOutput
+            var buffer = ""
+            try LogQueries.export(store: s, from: from, workspace: workspace) { line in
+                buffer += line
+                buffer += "\n"
+                if buffer.utf8.count > 1 << 16 {
+                    out.write(Data(buffer.utf8))
+                    buffer = ""
+                }
+            }
+            out.write(Data(buffer.utf8))
+        }
+    }
+}

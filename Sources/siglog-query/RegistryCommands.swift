@@ -1,0 +1,50 @@
+import ArgumentParser
+import Queries
+import ReadModel
+import SiglogCLI
+import SiglogCore
+
+// `jobs`, `packs`, `workspaces`: the registry of runs, packs and tenants.
+
+struct Jobs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Job runs of a workspace, filtered by type and status.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var tenant: TenantOptions
+    @OptionGroup var format: FormatOptions
+    @Option(help: "Only this job type (ingest, derive, score, update_lead_feed, daily_aggregation, watchlist_seed).")
+    var type: JobType?
+    @Option(help: "Only this status (running, completed, failed, skipped).")
+    var status: JobStatus?
+    @Option(help: "At most this many runs.")
+    var limit: Int = 1000
+
+    func run() throws {
+        try runTenantQuery(store, format, tenant) { reader, scope in
+            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: max(0, limit), in: reader)
+            return QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.map(RegistryQueries.json)).rendered(format.format)
+        }
+    }
+}
+
+struct Packs: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Installed packs.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runQuery(store, format) { s in try s.read { try RegistryQueries.packs(in: $0) }.rendered(format.format) }
+    }
+}
+
+struct Workspaces: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Workspaces and their active packs.")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var format: FormatOptions
+
+    func run() throws {
+        try runQuery(store, format) { s in try s.read { try RegistryQueries.workspaces(in: $0) }.rendered(format.format) }
+    }
+}
