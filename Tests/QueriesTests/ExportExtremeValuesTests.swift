@@ -17,7 +17,7 @@ struct ExportExtremeValuesTests {
     }
 
     private func finished(_ jobRunID: UInt64) -> JobRunFinished {
-        JobRunFinished(jobRunID: jobRunID, status: "completed", companiesProcessed: nil, companiesESLSuppressed: nil,
+        JobRunFinished(jobRunID: jobRunID, status: .completed, companiesProcessed: nil, companiesESLSuppressed: nil,
                        errorMessage: nil, result: .null)
     }
 
