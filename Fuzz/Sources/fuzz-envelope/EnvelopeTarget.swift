@@ -16,22 +16,24 @@ public func fuzzEnvelope(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         var stored = Array(input.dropFirst())
         if first & 1 == 1 { seal(&stored, sequence: sequence) }
         stored.withUnsafeBytes { bytes in
-            let view: RecordView
             do throws(LogError) {
-                view = try RecordView(sequence: sequence, bytes: bytes, knownTypes: RecordType.siglogTypes)
+                checkReadable(try RecordView(sequence: sequence, bytes: bytes, knownTypes: RecordType.siglogTypes), stored)
             } catch {
                 invariant(error.sequence == sequence, "error names record \(String(describing: error.sequence))")
-                return
-            }
-            invariant(view.envelope.encoded(sequence: sequence) == stored, "re-encoding changed the stored bytes")
-            // `siglog-query export`, the way to read out a damaged log, renders every readable record.
-            do {
-                let line = JSONWriter().string(.object(try LogQueries.exportJSON(view)))
-                invariant((try? JSONParser.parse(line)) != nil, "export wrote invalid JSON: \(line)")
-            } catch {
-                invariant(error is LogError, "payload decoding threw \(type(of: error)), not a LogError")
             }
         }
+    }
+}
+
+/// What must hold for a record that passed the envelope checks.
+private func checkReadable(_ view: borrowing RecordView, _ stored: [UInt8]) {
+    invariant(view.envelope.encoded(sequence: view.sequence) == stored, "re-encoding changed the stored bytes")
+    // `siglog-query export`, the way to read out a damaged log, renders every readable record.
+    do {
+        let line = JSONWriter().string(.object(try LogQueries.exportJSON(view)))
+        invariant((try? JSONParser.parse(line)) != nil, "export wrote invalid JSON: \(line)")
+    } catch {
+        invariant(error is LogError, "payload decoding threw \(type(of: error)), not a LogError")
     }
 }
 
