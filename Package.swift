@@ -9,6 +9,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
+/// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries"]
+
 let package = Package(
     name: "siglog",
     platforms: [.macOS(.v15)],
@@ -16,7 +20,7 @@ let package = Package(
         .executable(name: "siglog-append", targets: ["siglog-append"]),
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
-    ],
+    ] + fuzzedModules.map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
