@@ -44,7 +44,9 @@ extension SiglogServer {
     /// `run_ingest`: with an NDJSON body, the body (spooled to a file, then ingested as
     /// `siglog-append events FILE` does: bad lines skipped and listed in `errors` as
     /// `LINE: field: reason`; `strict=true` writes nothing when any line is bad; `source` names the
-    /// source of lines without one; `batch_size` is lines per write transaction, default 50,000). Without a body, the configured sources (`ingestFromSources`).
+    /// source of lines without one; `batch_size` is lines per write transaction, default 50,000).
+    /// Without a body, the daily ingest from the source adapters the server's environment enables
+    /// (§2.8, ADAPTERS.md), as `siglog-append stage ingest` without `--events`.
     func runIngest(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let (workspace, pack, _, key) = try Self.stageParameters(request)
         var options = IngestOptions(inputName: "")
@@ -55,7 +57,11 @@ extension SiglogServer {
         options.defaultSource = request.parameter("source")
         options.batchSize = try request.integer("batch_size", default: options.batchSize, minimum: 1)
         guard request.hasBody else {
-            return try await runStage(IngestResult.self, context) { [options] runner in try Self.ingestFromSources(runner, options) }
+            let sources = self.sources
+            return try await runStage(IngestResult.self, context) { [options] runner in
+                // The fetch runs on the writer: the next stage request waits for it, as for any stage.
+                try runner.ingestDailyWaiting(options: options, adapters: sources(runner))
+            }
         }
         let spooled = try await spool(request)
         defer { spooled.remove() }
@@ -66,23 +72,16 @@ extension SiglogServer {
         }
     }
 
-    /// The ingest of a request without a body: the configured source adapters (§2.8 `ingestDaily`).
-    /// The adapters are not wired into the pipeline yet, so this ingests an empty input (a completed
-    /// run with nothing inserted); once the stage runner fetches from them, this is the one line to change.
-    static func ingestFromSources(_ runner: StageRunner, _ options: IngestOptions) throws -> IngestResult {
-        let nothing = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/null"))
-        defer { try? nothing.close() }
-        return try runner.ingest(from: nothing, options: options)
-    }
-
-    /// `run_daily_aggregation` (§9.2): ingest (of the NDJSON body when there is one, else as
-    /// `run_ingest` without a body), derive, score, lead feed, ranked list; the response has §9.3's
+    /// `run_daily_aggregation` (§9.2): ingest (of the NDJSON body when there is one, else from the
+    /// source adapters as `run_ingest` without a body), derive, score, lead feed, ranked list; the response has §9.3's
     /// flat `inserted`, `companies_scored`, `ranked_count`, `ranked_companies` and the per-stage results.
     func runDailyAggregation(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
         let (workspace, pack, asOf, key) = try Self.stageParameters(request)
         guard request.hasBody else {
+            let sources = self.sources
             return try await runStage(DailyAggregationResult.self, context) { runner in
-                try runner.runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: URL?.none, idempotencyKey: key)
+                try runner.runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: URL?.none,
+                                               sources: sources(runner), idempotencyKey: key)
             }
         }
         let spooled = try await spool(request)

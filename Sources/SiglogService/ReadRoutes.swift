@@ -32,19 +32,21 @@ extension SiglogServer {
     }
 
     /// `GET /api/lead-feed?as_of&limit&offset&threshold&sort&workspace_id&pack_id`: the lead cards
-    /// (§7.4); `as_of` defaults to the latest day of the workspace's feed, `sort` is
-    /// `composite_score` (default) or `last_seen`.
+    /// (§7.4) with each company's name and domain; `as_of` defaults to the latest day of the
+    /// workspace's feed, `sort` is `composite_score` (default) or `last_seen`.
     func leadFeed(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
         let asOf = try request.day("as_of")
-        let limit = try request.integer("limit", default: 100)
+        let limit = try request.limit(default: 100)
         let offset = try request.integer("offset", default: 0)
         let threshold = try request.integer("threshold", default: 30, minimum: Int.min)
         let sort = try Self.leadSort(request.parameter("sort"))
-        let cards = try withScope(request, context) { reader, scope in
-            try LeadReads.leads(scope: scope, asOf: try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC()), limit: limit,
-                                offset: offset, sort: sort, threshold: threshold, in: reader)
+        let rows = try withScope(request, context) { reader, scope in
+            let cards = try LeadReads.leads(scope: scope, asOf: try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC()),
+                                            limit: limit, offset: offset, sort: sort, threshold: threshold, in: reader)
+            var labels = CompanyLabels(reader: reader)
+            return try LeadFeedQuery.rows(cards, labels: &labels)
         }
-        return JSONResponse.make(LeadFeedQuery.rows(cards).json)
+        return JSONResponse.make(rows.json)
     }
 
     /// `sort`: the spec's names (`composite_score`, `last_seen`) or the command line's
@@ -61,7 +63,7 @@ extension SiglogServer {
     /// scores with their explains, the composite history, recent events and outreach.
     func company(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
         let reference = try Self.companyReference(context)
-        let events = try request.integer("events", default: 10)
+        let events = try request.limit("events", default: 10)
         let profile = try withScope(request, context) { reader, scope in
             try CompanyProfile.load(reference, scope: scope, recentEvents: events, in: reader)
         }
@@ -91,7 +93,7 @@ extension SiglogServer {
             }
             return status
         }
-        let limit = try request.integer("limit", default: 1000)
+        let limit = try request.limit(default: 1000)
         let jobs = try withScope(request, context) { reader, scope in
             try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: limit, in: reader)
         }

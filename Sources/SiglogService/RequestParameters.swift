@@ -21,6 +21,12 @@ extension Request {
         return number
     }
 
+    /// A count limit as the command line's `--limit` reads it: `0` means no limit; `value` when absent.
+    func limit(_ name: String = "limit", default value: Int) throws(InvalidValue) -> Int {
+        let limit = try integer(name, default: value)
+        return limit == 0 ? .max : limit
+    }
+
     /// A boolean parameter (`true`/`false`, `1`/`0`, any case); false when absent.
     func flag(_ name: String) throws(InvalidValue) -> Bool {
         guard let text = parameter(name) else { return false }

@@ -1,3 +1,4 @@
+public import Adapters
 import Foundation
 public import Hummingbird
 public import Logging
@@ -24,14 +25,22 @@ public final class SiglogServer: Sendable {
     /// The access log: one line per request.
     public let accessLogger: Logger
     let spoolDirectory: SpoolDirectory
+    /// The source adapters of an ingest without a body (by default those the server's environment
+    /// enables, ADAPTERS.md §7).
+    public let sources: @Sendable (StageRunner) -> [any SourceAdapter]
 
     /// The store reads go through: the same one the writer writes (LMDB readers never wait for it).
     public var store: Store { runner.store }
 
     /// A server over `runner`'s store. Creates the store's `spool` directory (NDJSON uploads) and
-    /// removes uploads a previous server left there.
+    /// removes uploads a previous server left there. `sources` gives the adapters of an ingest
+    /// without a body (default: those the environment enables, their warnings in `logger`).
     public init(runner: StageRunner, configuration: ServiceConfiguration, logger: Logger = Logger(label: "siglog.serve"),
-                accessLogger: Logger = Logger(label: "siglog.access")) throws {
+                accessLogger: Logger = Logger(label: "siglog.access"),
+                sources: (@Sendable (StageRunner) -> [any SourceAdapter])? = nil) throws {
+        self.sources = sources ?? { runner in
+            runner.sourceAdapters(log: { message in logger.warning("source adapter", metadata: ["message": .string(message)]) })
+        }
         self.runner = runner
         self.configuration = configuration
         self.logger = logger

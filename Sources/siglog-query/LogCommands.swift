@@ -19,7 +19,7 @@ struct Stats: ParsableCommand {
             let stats = try LogQueries.stats(store: s)
             switch format.format {
             case .json, .ndjson: return JSONWriter().string(.object(stats.json))
-            case .table, .csv: return stats.rows.rendered(format.format)
+            case .table, .csv: return format.render(stats.rows)
             }
         }
     }
@@ -38,12 +38,13 @@ struct Verify: ParsableCommand {
             let report = try store.openForReading().log.verify()
             switch format.format {
             case .json, .ndjson: print(JSONWriter().string(.object(LogQueries.verifyJSON(report))))
-            case .table, .csv:
+            case .csv: print(QueryRows(columns: LogQueries.verifyColumns, rows: [LogQueries.verifyJSON(report)]).rendered(.csv))
+            case .table:
                 print(report.isSound ? "ok: \(report.recordsChecked) records, head \(report.head), no gap, every checksum matches"
                                      : "damaged after \(report.recordsChecked) good records (head \(report.head))")
             }
             if let problem = report.firstProblem {
-                printError(problem.description)
+                reportError(problem.description + " — `siglog-replay --verify` compares the views; `siglog-query export --from N` shows the records around it")
                 throw ExitCode(SiglogExit.badInput)
             }
         }

@@ -1,3 +1,4 @@
+import Adapters
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -179,14 +180,23 @@ struct InternalRouteTests {
         }
     }
 
-    @Test("run_ingest without a body runs the (not yet wired) sources: completed, nothing inserted; another body type → 415")
+    @Test("run_ingest without a body runs the source adapters (the test source here); another body type → 415")
     func ingestWithoutBody() async throws {
         let harness = try ServiceHarness()
         try await harness.test { client in
             let response = try await client.execute(uri: "/internal/run_ingest", method: .post, headers: internalHeaders())
             #expect(response.status == .ok)
-            #expect(response.json["status"] == "completed")
-            #expect(response.json.int("inserted") == 0)
+            #expect(response.json["status"] == "completed", "\(response.text)")
+            #expect(response.json.int("inserted") == TestAdapter.events.count)
+            let again = try await client.execute(uri: "/internal/run_ingest", method: .post, headers: internalHeaders())
+            #expect(again.json.int("inserted") == 0)
+            #expect(again.json.int("skipped_duplicate") == TestAdapter.events.count)
+            // The daily aggregation without a body ingests from the sources too.
+            let daily = try await client.execute(uri: "/internal/run_daily_aggregation?as_of=2026-02-18", method: .post,
+                                                 headers: internalHeaders())
+            #expect(daily.json["status"] == "completed")
+            #expect(daily.json["ingest_result"]?.int("skipped_duplicate") == TestAdapter.events.count)
+            #expect(daily.json.int("ranked_count") == daily.json["ranked_companies"]?.arrayValue?.count)
             var headers = internalHeaders()
             headers[.contentType] = "application/json"
             let json = try await client.execute(uri: "/internal/run_ingest", method: .post, headers: headers, body: ndjson("{}"))

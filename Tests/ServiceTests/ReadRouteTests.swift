@@ -75,10 +75,12 @@ struct ReadRouteTests {
         let day = try Day(parsing: Repository.sampleDay)
         let scope = Scope(workspace: WellKnownIDs.defaultWorkspace, pack: WellKnownIDs.fractionalCTOPack)
         @Sendable func expected(limit: Int, offset: Int, threshold: Int, sort: LeadSort) throws -> String {
-            let cards = try harness.store.read { reader in
-                try LeadReads.leads(scope: scope, asOf: day, limit: limit, offset: offset, sort: sort, threshold: threshold, in: reader)
+            try harness.store.read { reader in
+                let cards = try LeadReads.leads(scope: scope, asOf: day, limit: limit, offset: offset, sort: sort, threshold: threshold,
+                                                in: reader)
+                var labels = CompanyLabels(reader: reader)
+                return try LeadFeedQuery.rows(cards, labels: &labels).rendered(.json) + "\n"
             }
-            return LeadFeedQuery.rows(cards).rendered(.json) + "\n"
         }
         try await harness.test { client in
             let all = try await client.execute(uri: "/api/lead-feed?threshold=0", method: .get, headers: bearer())

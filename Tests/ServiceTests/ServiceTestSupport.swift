@@ -1,3 +1,4 @@
+import Adapters
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -90,8 +91,9 @@ final class ServiceHarness: Sendable {
         tokens.add(Secrets.scopedToken, access: .only([Secrets.workspaceB]))
         var configuration = ServiceConfiguration(internalToken: Secrets.internalToken, apiTokens: tokens)
         configure(&configuration)
+        // The fixed test source stands for the adapters of an ingest without a body (no network).
         server = try SiglogServer(runner: runner, configuration: configuration, logger: logs.logger("siglog.serve"),
-                                  accessLogger: logs.logger("siglog.access"))
+                                  accessLogger: logs.logger("siglog.access"), sources: { _ in [TestAdapter()] })
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }
