@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "siglog-append", targets: ["siglog-append"]),
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
+        .executable(name: "siglog-replicate", targets: ["siglog-replicate"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -90,6 +91,21 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // The only place the NATS C client's header is seen (Debian's libnats-dev).
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        // Typed wrapper over the NATS C client: connection to a server list, JetStream streams,
+        // asynchronous publishes with message ids, durable pull consumers with explicit acks.
+        .target(name: "NATSClient", dependencies: ["CNATS"], swiftSettings: strict),
+        // Log shipping through NATS JetStream: publisher, follower (replica), promotion, status.
+        .target(name: "Replication", dependencies: [
+            "NATSClient", "Pipeline", "Projections", "EventLog", "SiglogRecords", "SiglogCore",
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-replicate", dependencies: [
+            "Replication", "NATSClient", "SiglogCLI", "EventLog", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The ceiling of tools/bench-replicate: publishes raw messages of given sizes, nothing else.
+        .executableTarget(name: "siglog-bench-nats", dependencies: ["NATSClient"], swiftSettings: strict),
+
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
@@ -124,6 +140,11 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
+        ], swiftSettings: strict),
+        // A JetStream cluster on loopback (nats-server processes started by the tests).
+        .testTarget(name: "ReplicationTests", dependencies: [
+            "Replication", "NATSClient", "EventLog", "SiglogCore",
+            "siglog-replicate", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

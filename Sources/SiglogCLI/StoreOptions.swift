@@ -1,4 +1,5 @@
 public import ArgumentParser
+import EventLog
 public import Foundation
 public import Pipeline
 public import Projections
@@ -19,14 +20,28 @@ public struct StoreOptions: ParsableArguments {
         return "siglog-store"
     }
 
-    /// Opens the store for appending (it must exist).
+    /// Opens the store for appending (it must exist). A replica is refused: its records come from its stream only.
     public func openForWriting() throws -> StageRunner {
-        StageRunner(store: try Store(path: path, mode: .readWrite))
+        StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite)))
     }
 
-    /// Opens or creates the store.
+    /// Opens or creates the store (a replica is refused).
     public func openCreating() throws -> StageRunner {
-        StageRunner(store: try Store(path: path, mode: .create))
+        StageRunner(store: try refusingReplica(Store(path: path, mode: .create)))
+    }
+
+    /// Opens the store to rebuild its views, replicas included (each copy's views are its own).
+    public func openForRebuilding() throws -> Store {
+        try Store(path: path, mode: .readWrite)
+    }
+
+    private func refusingReplica(_ store: Store) throws -> Store {
+        if let marker = try store.log.replicaMarker() {
+            let stream = ReplicaMarker(bytes: marker)?.stream ?? "its stream"
+            throw SiglogError.conflict(
+                "the store at \(path) is a read-only replica of \(stream): promote it with `siglog-replicate promote --store \(path)` before appending")
+        }
+        return store
     }
 
     /// Opens the store read-only (without the lock file when the directory cannot be written).
