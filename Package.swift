@@ -103,8 +103,8 @@ let package = Package(
         .executableTarget(name: "siglog-replicate", dependencies: [
             "Replication", "NATSClient", "SiglogCLI", "EventLog", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
-        // The ceiling of tools/bench-replicate: publishes raw messages of given sizes, nothing else.
-        .executableTarget(name: "siglog-bench-nats", dependencies: ["NATSClient"], swiftSettings: strict),
+        // The ceiling of tools/bench-replicate: publishes a store's records from memory with the bare client.
+        .executableTarget(name: "siglog-bench-nats", dependencies: ["NATSClient", "EventLog"], swiftSettings: strict),
 
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),

@@ -24,8 +24,8 @@ public struct FollowOptions: Sendable {
     public var maxAckPending = 20_000
     /// How long a missing record may stay missing while later ones wait before it is a gap.
     public var gapGrace: Duration = .seconds(30)
-    /// Called after each commit with the last applied sequence, its append time and the apply time
-    /// (UTC µs), for lag measurements.
+    /// Called after each commit for every record it appended, with the record's append time and the
+    /// commit's time (UTC µs), for lag measurements.
     public var onApplied: (@Sendable (_ sequence: UInt64, _ appendedAt: Int64, _ appliedAt: Int64) -> Void)?
 
     /// Defaults: the marker's stream and consumer, stop when caught up.
@@ -107,8 +107,9 @@ public final class LogFollower: Sendable {
                 summary.recordsApplied += outcome.applied
                 summary.duplicatesSkipped += outcome.skipped
                 summary.appliedThrough = outcome.head
-                if outcome.applied > 0, let onApplied = options.onApplied {
-                    onApplied(outcome.head, outcome.lastAppendedAt, nowMicroseconds())
+                if let onApplied = options.onApplied {
+                    let now = nowMicroseconds()
+                    for (sequence, appendedAt) in outcome.appended { onApplied(sequence, appendedAt, now) }
                 }
             }
             if waiting.isEmpty {
@@ -167,7 +168,7 @@ public final class LogFollower: Sendable {
         var applied: UInt64 = 0
         var skipped: UInt64 = 0
         var head: UInt64 = 0
-        var lastAppendedAt: Int64 = 0
+        var appended: [(sequence: UInt64, appendedAt: Int64)] = []
         var handled: [UInt64] = []
     }
 
@@ -175,6 +176,7 @@ public final class LogFollower: Sendable {
     /// one write transaction, then acknowledges them.
     private func apply(_ waiting: inout [UInt64: [ConsumedMessage]], to store: Store, streamEnd: UInt64) throws -> ApplyOutcome {
         let pending = waiting
+        let measuring = options.onApplied != nil
         let outcome = try store.write { writer -> ApplyOutcome in
             var outcome = ApplyOutcome()
             let log = writer.writer
@@ -193,7 +195,7 @@ public final class LogFollower: Sendable {
                         if index == 0 {
                             let view = try RecordView(sequence: sequence, bytes: bytes, knownTypes: nil)
                             try ReplicaIndexes.recordEntries(of: view, in: writer)
-                            outcome.lastAppendedAt = view.appendedAt
+                            if measuring { outcome.appended.append((sequence, view.appendedAt)) }
                             _ = consume view
                         }
                         if result == .appended { outcome.applied += 1 } else { outcome.skipped += 1 }
