@@ -49,9 +49,11 @@ public struct ShippedPosition: Sendable, Equatable {
 
     init?(bytes: [UInt8]) {
         guard bytes.count == 16 else { return nil }
-        (sequence, recordedAt) = bytes.withUnsafeBytes {
+        let fields = bytes.withUnsafeBytes {
             (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)), Int64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: Int64.self)))
         }
+        sequence = fields.0
+        recordedAt = fields.1
     }
 }
 

@@ -111,8 +111,11 @@ public final class JetStream: @unchecked Sendable {
         options.PublishAsync.StallWait = publishTimeoutMilliseconds
         let sink = onPublish.map(PublishSink.init)
         if let sink {
-            options.PublishAsync.AckHandler = publishAckHandler
-            options.PublishAsync.AckHandlerClosure = Unmanaged.passUnretained(sink).toOpaque()
+            options.PublishAsync.AckHandler = { _, message, ack, failure, closure in
+                handlePublishOutcome(message, ack, failure, closure)
+            }
+            // Retained for good: the library may still call back while the context is torn down.
+            options.PublishAsync.AckHandlerClosure = Unmanaged.passRetained(sink).toOpaque()
         }
         self.sink = sink
         var context: OpaquePointer?
@@ -231,7 +234,6 @@ public final class JetStream: @unchecked Sendable {
         let status = settings.durableName.withCString { durable in
             settings.filterSubject.withCString { filter in
                 config.Durable = durable
-                config.Name = durable
                 config.FilterSubject = filter
                 config.AckPolicy = js_AckExplicit
                 config.DeliverPolicy = js_DeliverAll
@@ -329,7 +331,8 @@ final class PublishSink: @unchecked Sendable {
     init(_ handler: @escaping @Sendable (PublishOutcome) -> Void) { self.handler = handler }
 }
 
-private let publishAckHandler: jsPubAckHandler = { _, message, ack, failure, closure in
+private func handlePublishOutcome(_ message: OpaquePointer?, _ ack: UnsafeMutablePointer<jsPubAck>?,
+                                  _ failure: UnsafeMutablePointer<jsPubAckErr>?, _ closure: UnsafeMutableRawPointer?) {
     guard let closure else {
         natsMsg_Destroy(message)
         return

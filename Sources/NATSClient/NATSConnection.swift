@@ -23,13 +23,10 @@ public final class NATSConnection: @unchecked Sendable {
         var options: OpaquePointer?
         try check(natsOptions_Create(&options), "natsOptions_Create")
         defer { natsOptions_Destroy(options) }
-        var cStrings = servers.map { strdup($0) }
-        defer { cStrings.forEach { free($0) } }
-        try cStrings.withUnsafeMutableBufferPointer { buffer in
-            try buffer.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: buffer.count) { list in
-                try check(natsOptions_SetServers(options, list, Int32(buffer.count)), "natsOptions_SetServers")
-            }
-        }
+        var list: [UnsafePointer<CChar>?] = servers.map { UnsafePointer(strdup($0)) }
+        defer { list.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+        let status = list.withUnsafeMutableBufferPointer { natsOptions_SetServers(options, $0.baseAddress, Int32($0.count)) }
+        try check(status, "natsOptions_SetServers")
         try check(natsOptions_SetName(options, name), "natsOptions_SetName")
         try check(natsOptions_SetTimeout(options, timeoutMilliseconds), "natsOptions_SetTimeout")
         // Keep trying while a cluster node restarts or the cluster elects leaders.

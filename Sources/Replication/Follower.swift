@@ -3,6 +3,7 @@ import Foundation
 public import NATSClient
 import Pipeline
 public import Projections
+import SiglogCore
 import SiglogRecords
 
 /// What `follow` is asked to do.

@@ -152,9 +152,8 @@ struct Follow: ParsableCommand {
                 // appended sequence, its append time and the apply time (µs), one line per commit.
                 FileManager.default.createFile(atPath: lagSamples, contents: nil)
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: lagSamples))
-                let sink = Mutex(handle)
                 options.onApplied = { sequence, appendedAt, appliedAt in
-                    sink.withLock { $0.write(Data("\(sequence) \(appendedAt) \(appliedAt)\n".utf8)) }
+                    handle.write(Data("\(sequence) \(appendedAt) \(appliedAt)\n".utf8))
                 }
             }
             if follow { StopSignal.install() }

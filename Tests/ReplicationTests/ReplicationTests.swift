@@ -101,7 +101,7 @@ struct ReplicationTests {
         let jetStream = try JetStream(connection: connection)
         var seen: UInt64 = 0
         while publisher.isRunning && seen < UInt64(head / 4) {
-            seen = (try? jetStream.streamState("siglog"))??.lastSequence ?? 0
+            seen = (try? jetStream.streamState("siglog"))?.lastSequence ?? 0
             Thread.sleep(forTimeInterval: 0.01)
         }
         let victim = Int.random(in: 0..<3)
