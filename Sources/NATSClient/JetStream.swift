@@ -305,9 +305,11 @@ public final class PullSubscription: @unchecked Sendable {
     public func fetch(limit: Int, timeoutMilliseconds: Int64) throws -> [ConsumedMessage] {
         var list = natsMsgList()
         let status = natsSubscription_Fetch(&list, handle, Int32(limit), timeoutMilliseconds, nil)
-        if status == NATS_TIMEOUT { return [] }
-        try check(status, "fetch")
         defer { natsMsgList_Destroy(&list) }
+        if list.Count == 0 {
+            if status == NATS_TIMEOUT { return [] }
+            try check(status, "fetch")
+        }
         var messages: [ConsumedMessage] = []
         messages.reserveCapacity(Int(list.Count))
         for index in 0..<Int(list.Count) {

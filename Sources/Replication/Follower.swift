@@ -1,8 +1,8 @@
-public import EventLog
+import EventLog
 import Foundation
-public import NATSClient
+import NATSClient
 import Pipeline
-public import Projections
+import Projections
 import SiglogCore
 import SiglogRecords
 
@@ -158,7 +158,8 @@ public final class LogFollower: Sendable {
             throw ReplicationError("the store at \(path) is a writer with \(head) records of its own, not a replica: follow into a new directory")
         }
         let newMarker = ReplicaMarker(stream: layout.stream, consumer: consumer, servers: servers)
-        guard newMarker != marker || (try log.storeID()) == nil else { return }
+        let currentID = try log.storeID()
+        guard newMarker != marker || currentID == nil else { return }
         try log.write { writer in
             try writer.setMetadata(EventLog.storeIDKey, withUnsafeBytes(of: layout.storeID.uuid) { Array($0) })
             try writer.setMetadata(EventLog.replicaKey, newMarker.bytes)

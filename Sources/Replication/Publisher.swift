@@ -1,7 +1,7 @@
 import Dispatch
 public import EventLog
 import Foundation
-public import NATSClient
+import NATSClient
 import Synchronization
 
 /// What `publish` is asked to do.

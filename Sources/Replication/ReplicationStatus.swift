@@ -1,6 +1,6 @@
 public import EventLog
-public import Foundation
-public import NATSClient
+import Foundation
+import NATSClient
 public import SiglogCore
 
 /// One follower (durable consumer) of a log stream as the cluster sees it.
@@ -91,7 +91,8 @@ public enum ReplicationStatus {
             let lag = consumer.pending + UInt64(max(consumer.ackPending, 0))
             var seconds = 0.0
             if lag > 0, let lastTime = last?.appendedAt {
-                let floorTime = floor?.appendedAt ?? (try record(atStreamSequence: state.firstSequence))?.appendedAt ?? lastTime
+                let first = try record(atStreamSequence: state.firstSequence)
+                let floorTime = floor?.appendedAt ?? first?.appendedAt ?? lastTime
                 seconds = max(0, Double(lastTime - floorTime) / 1e6)
             }
             followers.append(FollowerFigures(name: consumer.name, appliedThrough: floor?.sequence ?? 0, lagRecords: lag,

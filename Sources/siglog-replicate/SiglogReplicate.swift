@@ -150,7 +150,7 @@ struct Follow: ParsableCommand {
             options.follow = follow
             if let lagSamples {
                 // appended sequence, its append time and the apply time (µs), one line per commit.
-                FileManager.default.createFile(atPath: lagSamples, contents: nil)
+                _ = FileManager.default.createFile(atPath: lagSamples, contents: nil)
                 let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: lagSamples))
                 options.onApplied = { sequence, appendedAt, appliedAt in
                     handle.write(Data("\(sequence) \(appendedAt) \(appliedAt)\n".utf8))

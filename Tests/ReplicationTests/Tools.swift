@@ -119,7 +119,7 @@ final class ToolBox: @unchecked Sendable {
     func fingerprints(_ store: String) throws -> (head: Int64, views: JSONValue) {
         let stats = try must("siglog-query", ["stats", "--store", store, "--format", "json"])
         let json = try stats.json.unwrap("stats JSON of \(store)")
-        return (Int64(try json["head"]?.numberValue.unwrap("head")), try json["view_fingerprints"].unwrap("view_fingerprints"))
+        return (Int64(try (json["head"]?.numberValue).unwrap("head")), try json["view_fingerprints"].unwrap("view_fingerprints"))
     }
 
     /// Every stored record of a log, in order, checked (no gap, every checksum).
