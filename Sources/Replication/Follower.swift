@@ -132,12 +132,10 @@ public final class LogFollower: Sendable {
                     if stop() { break }
                     continue
                 }
-                try connection.flush()
-                if let consumerState = try jetStream.consumerState(stream: streamName, name: consumer),
-                    consumerState.pending == 0 && consumerState.ackPending == 0
-                {
-                    break
-                }
+                // Caught up when the replica holds the stream's last record (the consumer's own
+                // counts can lag behind while a cluster node restarts or a leader is elected).
+                let last = try jetStream.lastMessage(stream: streamName, subject: layout.subject)
+                if layout.sequence(ofMessageID: last?.messageID) ?? 0 <= summary.appliedThrough { break }
             } else if options.follow && stop() {
                 break
             }

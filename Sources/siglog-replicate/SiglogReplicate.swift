@@ -42,9 +42,14 @@ enum StopSignal {
     static let requested = Atomic<Bool>(false)
 
     static func install() {
+        var signals = sigset_t()
+        sigemptyset(&signals)
         for signalNumber in [SIGINT, SIGTERM] {
             signal(signalNumber) { _ in StopSignal.requested.store(true, ordering: .relaxed) }
+            sigaddset(&signals, signalNumber)
         }
+        // A parent may have started this process with them blocked (the mask is inherited).
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
     }
 }
 

@@ -92,23 +92,34 @@ struct ReplicationTests {
         defer { tools.cleanUp() }
         let cluster = try NATSCluster(size: 3)
         defer { cluster.stop() }
-        let primary = try tools.primary("primary", events: Self.records)
-        let head = try tools.fingerprints(primary).head
+        let primary = try tools.primary("primary", events: Self.records / 2)
+        let firstHead = try tools.fingerprints(primary).head
+        let more = try tools.events(Self.records / 2, seed: 2, name: "more.ndjson")
+        // The publisher tails the log while the second half is ingested; a node dies on the way.
         let publisher = try tools.start("siglog-replicate", ["publish", "--store", primary, "--nats", cluster.serverList,
-                                                             "--max-in-flight", "256"])
-        // Kill a node once the stream holds part of the log.
+                                                             "--follow", "--max-in-flight", "64"])
+        let ingested = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? tools.run("siglog-append", ["events", more, "--store", primary, "--batch-size", "1000"])
+            ingested.signal()
+        }.start()
         let connection = try NATSConnection(servers: cluster.servers, name: "test")
         let jetStream = try JetStream(connection: connection)
         var seen: UInt64 = 0
-        while publisher.isRunning && seen < UInt64(head / 4) {
+        while publisher.isRunning && seen < UInt64(firstHead / 2) {
             seen = (try? jetStream.streamState("siglog"))?.lastSequence ?? 0
             Thread.sleep(forTimeInterval: 0.01)
         }
         let victim = Int.random(in: 0..<3)
         cluster.kill(victim)
+        #expect(publisher.isRunning, "the publisher stopped before the node was killed")
+        ingested.wait()
+        let head = try tools.fingerprints(primary).head
+        publisher.stop()
         let run = try publisher.finish()
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.json?["acknowledged_through"]?.numberValue == Double(head))
+        #expect(head > firstHead)
         try cluster.restart(victim)
         let replica = tools.path("replica")
         try follow(tools, replica, cluster)

@@ -51,6 +51,9 @@ final class ToolBox: @unchecked Sendable {
                        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
         }
 
+        /// SIGTERM: a `--follow` run finishes the work in hand and exits.
+        func stop() { process.terminate() }
+
         func kill() {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
