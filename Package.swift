@@ -60,7 +60,9 @@ let package = Package(
         // The record types appended to the log and their binary payload codec.
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
-        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .target(name: "Projections", dependencies: [
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
         // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.
         .target(name: "ReadModel", dependencies: [

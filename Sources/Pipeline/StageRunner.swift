@@ -2,6 +2,7 @@ public import Foundation
 public import Projections
 public import ReadModel
 import SiglogCore
+public import SiglogRecords
 
 /// The write side over one store: every stage and command runs through it. It holds what the
 /// stages share — the parsed packs, the clock, the rate limit read from the environment.
@@ -14,6 +15,10 @@ public final class StageRunner: Sendable {
     public let rateLimitPerHour: Int
     /// Installed packs, parsed once.
     public let packs = PackResolver()
+    /// Raised by the tools' signal handlers; stages stop at their next check.
+    public let interruption = Interruption()
+    /// The process recorded with every run this runner starts.
+    public let owner = RunOwner.current
 
     /// A runner over `store`. The rate limit defaults to `WORKSPACE_JOB_RATE_LIMIT_PER_HOUR`.
     public init(store: Store, clock: any WallClock = SystemClock(), rateLimitPerHour: Int? = nil) {

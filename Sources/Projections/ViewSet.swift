@@ -44,6 +44,9 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
     case jobsByWorkspace
     /// `(company_id, sequence)` → outreach record.
     case outreach
+    /// `job_run_id` → nothing: the runs still `running` (so a writer finds interrupted runs without
+    /// reading every run).
+    case runningJobs
 
     /// The view's name (without the generation prefix), as `--projection` and `stats` spell it.
     public var name: String {
@@ -68,6 +71,7 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         case .jobs: "jobs"
         case .jobsByWorkspace: "jobs.by_workspace"
         case .outreach: "outreach"
+        case .runningJobs: "jobs.running"
         }
     }
 

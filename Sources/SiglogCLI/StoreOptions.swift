@@ -3,7 +3,7 @@ import EventLog
 public import Foundation
 public import Pipeline
 public import Projections
-import ReadModel
+public import ReadModel
 import SiglogCore
 
 /// `--store PATH`, shared by every tool.
@@ -20,19 +20,24 @@ public struct StoreOptions: ParsableArguments {
         return "siglog-store"
     }
 
-    /// Opens the store for appending (it must exist). A replica is refused: its records come from its stream only.
+    /// Opens the store for appending (it must exist), closes the runs a dead process of this host
+    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly. A
+    /// replica is refused: its records come from its stream only.
     public func openForWriting() throws -> StageRunner {
-        StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite)))
+        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite))))
     }
 
-    /// Opens or creates the store (a replica is refused).
+    /// Opens or creates the store, as `openForWriting` does.
     public func openCreating() throws -> StageRunner {
-        StageRunner(store: try refusingReplica(Store(path: path, mode: .create)))
+        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .create))))
     }
 
-    /// Opens the store to rebuild its views, replicas included (each copy's views are its own).
+    /// Opens the store to rebuild its views: a writer as `openForWriting` does; a replica too, as it
+    /// is (each copy's views are its own; nothing is appended to its log).
     public func openForRebuilding() throws -> Store {
-        try Store(path: path, mode: .readWrite)
+        let store = try Store(path: path, mode: .readWrite)
+        if try store.log.replicaMarker() != nil { return store }
+        return try prepare(StageRunner(store: store)).store
     }
 
     private func refusingReplica(_ store: Store) throws -> Store {
@@ -44,24 +49,40 @@ public struct StoreOptions: ParsableArguments {
         return store
     }
 
+    private func prepare(_ runner: StageRunner) throws -> StageRunner {
+        for job in try runner.closeInterruptedRuns() {
+            printError("job run \(job.id) (\(job.started.jobType), started \(job.startedAt)) was left running by process "
+                + "\(job.started.owner?.processID ?? 0), which is gone: recorded as failed (interrupted)")
+        }
+        stopOnSignals(runner.interruption)
+        return runner
+    }
+
     /// Opens the store read-only (without the lock file when the directory cannot be written).
     public func openForReading() throws -> Store {
         try Store.openForReading(path: path)
     }
 }
 
-/// `--workspace-id` and `--pack-id`, validated with the spec's messages.
+/// `--workspace-id` and `--pack-id`: a UUID, or a workspace's name / a pack's `pack_id[@version]`.
 public struct ScopeOptions: ParsableArguments {
-    @Option(name: .customLong("workspace-id"), help: "Workspace UUID (default: the default workspace).")
-    public var workspaceID: String?
+    @Option(name: .customLong("workspace-id"), help: "The workspace: its UUID or its name (default: the default workspace).")
+    public var workspace: String?
 
-    @Option(name: .customLong("pack-id"), help: "Pack UUID (default: the workspace's active pack).")
-    public var packID: String?
+    @Option(name: .customLong("pack-id"),
+            help: "The pack: its UUID or its pack_id[@version] (default: the workspace's active pack).")
+    public var pack: String?
 
     public init() {}
 
-    /// The workspace id, nil when not given; `Invalid workspace_id: must be a valid UUID` otherwise.
-    public var workspace: UUID? { get throws { try RequestIDs.workspaceID(workspaceID) } }
-    /// The pack id, nil when not given; `Invalid pack_id: must be a valid UUID` otherwise.
-    public var pack: UUID? { get throws { try RequestIDs.packID(packID) } }
+    /// The workspace and pack ids the options name, looked up in `reader` (nil: not given).
+    public func ids(in reader: ViewReader) throws -> (workspace: UUID?, pack: UUID?) {
+        (try NameOrID(parsing: workspace).map(reader.workspaceID), try NameOrID(parsing: pack).map(reader.packID))
+    }
+
+    /// The scope the options name (D20: a workspace that is given must exist).
+    public func scope(in reader: ViewReader) throws -> Scope {
+        let (workspace, pack) = try ids(in: reader)
+        return try Scope.resolve(workspace: workspace, pack: pack, in: reader)
+    }
 }
