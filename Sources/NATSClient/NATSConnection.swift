@@ -34,7 +34,7 @@ public final class NATSConnection: @unchecked Sendable {
         try check(natsOptions_SetReconnectWait(options, 100), "natsOptions_SetReconnectWait")
         try check(natsOptions_SetReconnectBufSize(options, 64 << 20), "natsOptions_SetReconnectBufSize")
         var connection: OpaquePointer?
-        try check(natsConnection_Connect(&connection, options), "connect to \(servers.joined(separator: ","))")
+        try check(natsConnection_Connect(&connection, options), "connect to \(redactedServerList(servers))")
         handle = connection!
     }
 
@@ -47,4 +47,16 @@ public final class NATSConnection: @unchecked Sendable {
         natsConnection_Close(handle)
         natsConnection_Destroy(handle)
     }
+}
+
+/// `url` without its user information (`nats://user:secret@host` → `nats://***@host`), for messages:
+/// credentials in a server URL are never printed.
+public func redactedServerURL(_ url: String) -> String {
+    guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].lastIndex(of: "@") else { return url }
+    return String(url[..<scheme.upperBound]) + "***" + String(url[at...])
+}
+
+/// A server list for messages, credentials removed.
+public func redactedServerList(_ servers: [String]) -> String {
+    servers.map(redactedServerURL).joined(separator: ",")
 }

@@ -75,7 +75,7 @@ public final class LogFollower: Sendable {
         let marker = try store.log.replicaMarker().flatMap(ReplicaMarker.init(bytes:))
         let streamName = options.stream ?? marker?.stream ?? LogStream.defaultStreamName
         guard let state = try jetStream.streamState(streamName) else {
-            throw ReplicationError("no stream \(streamName) in the cluster at \(servers.joined(separator: ",")): publish the writer first (siglog-replicate publish)")
+            throw ReplicationError("no stream \(streamName) in the cluster at \(redactedServerList(servers)): publish the writer first (siglog-replicate publish)")
         }
         guard state.subjects.count == 1, let sourceID = LogStream.storeID(ofSubject: state.subjects[0]) else {
             throw ReplicationError("stream \(streamName) is not a siglog log stream (subjects: \(state.subjects.joined(separator: ", ")))")

@@ -35,7 +35,7 @@ public enum Promotion {
         let connection = try NATSConnection(servers: servers, name: "siglog-replicate promote")
         let jetStream = try JetStream(connection: connection)
         guard try jetStream.streamState(layout.stream) != nil else {
-            throw ReplicationError("no stream \(layout.stream) in the cluster at \(servers.joined(separator: ",")): cannot check the replica is complete")
+            throw ReplicationError("no stream \(layout.stream) in the cluster at \(redactedServerList(servers)): cannot check the replica is complete")
         }
         var last: UInt64 = 0
         if let message = try jetStream.lastMessage(stream: layout.stream, subject: layout.subject) {

@@ -66,7 +66,7 @@ public enum ReplicationStatus {
         let connection = try NATSConnection(servers: servers, name: "siglog-replicate status")
         let jetStream = try JetStream(connection: connection)
         guard let state = try jetStream.streamState(stream) else {
-            throw ReplicationError("no stream \(stream) in the cluster at \(servers.joined(separator: ","))")
+            throw ReplicationError("no stream \(stream) in the cluster at \(redactedServerList(servers))")
         }
         guard state.subjects.count == 1, let storeID = LogStream.storeID(ofSubject: state.subjects[0]) else {
             throw ReplicationError("stream \(stream) is not a siglog log stream (subjects: \(state.subjects.joined(separator: ", ")))")

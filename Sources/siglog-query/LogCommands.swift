@@ -33,6 +33,7 @@ struct Stats: ParsableCommand {
                 rows += stats.recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
                 rows += stats.viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
                 rows += stats.viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
+                rows += (stats.shipping.map(LogQueries.replicationJSON) ?? [:]).map { ["name": .string("replication." + $0.key), "value": $0.value] }
                 return QueryRows(columns: ["name", "value"], rows: rows).rendered(format.format)
             }
         }

@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import NATSClient
 import Testing
 
 /// `LogWriter.appendReplicated`: records copied at their own sequence; refusals write nothing.
@@ -98,5 +99,16 @@ struct ReplicatedAppendTests {
         #expect(figures.published?.sequence == 2)
         #expect(figures.lagSeconds == Double(3_000_000 - 2_000) / 1e6)  // record 3 was appended at 2,000 µs
         #expect(try logs.source.head() == 3)  // shipping state is not a log record
+    }
+}
+
+@Suite("Server URLs in messages")
+struct ServerURLTests {
+    @Test("credentials in a server URL are never printed")
+    func redaction() {
+        #expect(redactedServerURL("nats://alice:s3cret@nats-a:4222") == "nats://***@nats-a:4222")
+        #expect(redactedServerURL("nats://127.0.0.1:4222") == "nats://127.0.0.1:4222")
+        #expect(redactedServerList(["nats://token@a:1", "nats://b:2"]) == "nats://***@a:1,nats://b:2")
+        #expect(!redactedServerList(["nats://u:p@x:1"]).contains("p@"))
     }
 }
