@@ -24,13 +24,22 @@ final class ToolBox: @unchecked Sendable {
     struct Failed: Error, CustomStringConvertible { var description: String }
 
     let directory: URL
+    private var started: [Process] = []
+    private let lock = NSLock()
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-repl-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(at: directory) }
+    /// Kills every process this box started that still runs, then removes the directory.
+    func cleanUp() {
+        for process in lock.withLock({ started }) where process.isRunning {
+            Glibc.kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
@@ -77,6 +86,7 @@ final class ToolBox: @unchecked Sendable {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
+        lock.withLock { started.append(process) }
         return Running(process: process, out: out, err: err)
     }
 
