@@ -31,7 +31,7 @@ public struct PublishSummary: Sendable, Equatable {
     public var stream: LogStream
     /// Whether it created the stream.
     public var createdStream: Bool
-    /// The acknowledged position it started from and the one it ended with.
+    /// The acknowledged position it started from.
     public var startedAfter: UInt64
     /// The acknowledged position at the end (every record up to it is in the stream).
     public var acknowledgedThrough: UInt64

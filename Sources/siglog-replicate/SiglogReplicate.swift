@@ -79,7 +79,7 @@ struct Publish: ParsableCommand {
     @OptionGroup var cluster: ClusterOptions
 
     @Option(help: "Stream name.")
-    var stream = "siglog"
+    var stream = LogStream.defaultStreamName
 
     @Option(help: "Replicas of the stream when this creates it.")
     var replicas = 3
@@ -215,7 +215,7 @@ struct Status: ParsableCommand {
                 throw ValidationError("--nats URL[,URL…] is required")
             }
             let figures = try ReplicationStatus.figures(
-                servers: servers, stream: stream ?? marker?.stream ?? "siglog", writer: marker == nil ? log : nil)
+                servers: servers, stream: stream ?? marker?.stream ?? LogStream.defaultStreamName, writer: marker == nil ? log : nil)
             printJSON(figures.json)
         }
     }
