@@ -35,9 +35,10 @@ public struct IngestProgress: Sendable {
     public var bytes: Int
 }
 
-/// A line that parsed, waiting for its batch to be written; everything that needs no store is
-/// already computed (on the parsing thread).
-private struct PendingEvent: Sendable {
+/// An event waiting for its batch to be written; everything that needs no store is already
+/// computed (on the parsing thread, for a file).
+struct PendingEvent: Sendable {
+    /// The input line (0 for an adapter's event).
     var line: Int
     var event: NormalizedEvent
     var company: CompanyInput
@@ -45,6 +46,20 @@ private struct PendingEvent: Sendable {
     var domain: String?
     var accepted: Bool
     var rawPayload: String?
+    /// Where the event came from in messages, when not `FILE:LINE` (an adapter's `source:id`).
+    var label: String?
+
+    /// Normalizes a raw event (§2.5) and checks its type against the pack.
+    init(_ raw: RawEvent, line: Int, acceptance: EventTypeAcceptance, label: String? = nil) {
+        let (event, company) = EventNormalizer.normalize(raw)
+        self.line = line
+        self.event = event
+        self.company = company
+        domain = company.websiteURL.flatMap(CompanyIdentity.extractDomain)
+        accepted = acceptance.accepts(event.eventType)
+        rawPayload = event.rawPayload.map { JSONWriter().string(.object($0)) }
+        self.label = label
+    }
 }
 
 /// Lines parsed by the reading thread, in input order, with the messages of the bad ones.
@@ -123,7 +138,7 @@ private final class ParsedChannel: @unchecked Sendable {
 }
 
 /// Counts and messages of an ingest run.
-private struct IngestTally {
+struct IngestTally {
     var inserted = 0
     var skippedDuplicate = 0
     var skippedInvalid = 0
@@ -265,12 +280,7 @@ extension StageRunner {
             guard !stopped else { return }
             do {
                 if let raw = try parser.parse(line) {
-                    let (event, company) = EventNormalizer.normalize(raw)
-                    batch.events.append(PendingEvent(
-                        line: line.number, event: event, company: company,
-                        domain: company.websiteURL.flatMap(CompanyIdentity.extractDomain),
-                        accepted: acceptance.accepts(event.eventType),
-                        rawPayload: event.rawPayload.map { JSONWriter().string(.object($0)) }))
+                    batch.events.append(PendingEvent(raw, line: line.number, acceptance: acceptance))
                 }
             } catch let error as RawEventLineError {
                 batch.errors.append(error.formatted(file: inputName))
@@ -291,7 +301,7 @@ extension StageRunner {
     }
 
     /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
-    private func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+    func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                        tally: inout IngestTally, writer: StoreWriter) throws {
         let now = clock.now()
         let directory = StoreCompanyDirectory(reader: writer.reader)
@@ -300,7 +310,7 @@ extension StageRunner {
             guard item.accepted else {
                 tally.skippedInvalid += 1
                 tally.rejectedTypes.append(
-                    "\(inputName):\(item.line): event_type: \"\(event.eventType)\" is not accepted by pack \(pack.pack.id)")
+                    "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(event.eventType)\" is not accepted by pack \(pack.pack.id)")
                 continue
             }
             var dedupKey: [UInt8]?

@@ -11,7 +11,8 @@ struct SiglogAppend: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siglog-append",
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
-        subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Stage.self, Outreach.self,
+        version: SiglogVersion.current,
+        subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Fetch.self, Stage.self, Outreach.self,
                       CompanyCommand.self, JobCommand.self])
 }
 
