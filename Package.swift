@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
         .executable(name: "siglog-serve", targets: ["siglog-serve"]),
+        .executable(name: "siglog-replicate", targets: ["siglog-replicate"]),
     ] + fuzzedModules.map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -123,6 +124,21 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // The only place the NATS C client's header is seen (Debian's libnats-dev).
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        // Typed wrapper over the NATS C client: connection to a server list, JetStream streams,
+        // asynchronous publishes with message ids, durable pull consumers with explicit acks.
+        .target(name: "NATSClient", dependencies: ["CNATS"], swiftSettings: strict),
+        // Log shipping through NATS JetStream: publisher, follower (replica), promotion, status.
+        .target(name: "Replication", dependencies: [
+            "NATSClient", "Pipeline", "Projections", "EventLog", "SiglogRecords", "SiglogCore",
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-replicate", dependencies: [
+            "Replication", "NATSClient", "SiglogCLI", "EventLog", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The ceiling of tools/bench-replicate: publishes a store's records from memory with the bare client.
+        .executableTarget(name: "siglog-bench-nats", dependencies: ["NATSClient", "EventLog"], swiftSettings: strict),
+
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
@@ -170,6 +186,11 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
+        // A JetStream cluster on loopback (nats-server processes started by the tests).
+        .testTarget(name: "ReplicationTests", dependencies: [
+            "Replication", "NATSClient", "EventLog", "SiglogCore",
+            "siglog-replicate", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]
