@@ -1,10 +1,10 @@
 import Foundation
 public import Hummingbird
-import Projections
+public import Projections
 import Queries
-import ReadModel
-import Scoring
-import SiglogCore
+public import ReadModel
+public import Scoring
+public import SiglogCore
 
 /// `/api/*`: the read API. Bearer token required (401 `Not authenticated`); a token scoped to
 /// other workspaces → 403. Every answer is the JSON `siglog-query … --format json` prints for the
@@ -24,7 +24,7 @@ extension SiglogServer {
 
     /// Runs `body` in one read transaction with the request's scope (`workspace_id`, `pack_id`;
     /// §9.4 and D20), after checking the token may read the workspace.
-    func withScope<T>(_ request: Request, _ context: ServiceRequestContext, _ body: (ViewReader, Scope) throws -> T) throws -> T {
+    public func withScope<T>(_ request: Request, _ context: ServiceRequestContext, _ body: (ViewReader, Scope) throws -> T) throws -> T {
         let workspace = try request.workspaceID()
         let pack = try request.packID()
         guard context.access.allows(workspace ?? WellKnownIDs.defaultWorkspace) else { throw ServiceError.noWorkspaceAccess }
@@ -51,7 +51,7 @@ extension SiglogServer {
 
     /// `sort`: the spec's names (`composite_score`, `last_seen`) or the command line's
     /// (`composite`, `last-seen`).
-    static func leadSort(_ text: String?) throws(InvalidValue) -> LeadSort {
+    public static func leadSort(_ text: String?) throws(InvalidValue) -> LeadSort {
         switch text?.lowercased() {
         case nil, "composite_score", "composite": return .compositeScore
         case "last_seen", "last-seen": return .lastSeen
@@ -77,7 +77,8 @@ extension SiglogServer {
         return JSONResponse.make(QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)).json)
     }
 
-    static func companyReference(_ context: ServiceRequestContext) throws(InvalidValue) -> CompanyReference {
+    /// The `{company}` route parameter: an id or a domain.
+    public static func companyReference(_ context: ServiceRequestContext) throws(InvalidValue) -> CompanyReference {
         try CompanyReference(parsing: context.parameters.get("company") ?? "")
     }
 

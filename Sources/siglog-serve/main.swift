@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingPages
 import Foundation
 import Logging
 import Pipeline
@@ -11,7 +12,7 @@ import SiglogService
 struct SiglogServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siglog-serve",
-        abstract: "Serve a siglog store over HTTP: /internal/run_* stages, /api/* reads, /healthz, /metrics.",
+        abstract: "Serve a siglog store over HTTP: /internal/run_* stages, /api/* reads, the briefing pages, /healthz, /metrics.",
         discussion: """
             The store must exist (siglog-append init). Environment: INTERNAL_JOB_TOKEN (the X-Internal-Token \
             of /internal/*), SIGLOG_API_TOKEN and SIGLOG_API_TOKENS_FILE (bearer tokens of /api/*), \
@@ -53,7 +54,8 @@ struct SiglogServe: AsyncParsableCommand {
         }
         guard let server else { return }
         let path = store.path
-        try await server.run(host: host, port: port, onServerRunning: { bound in
+        let pages = BriefingSite(server: server)
+        try await server.run(host: host, port: port, extraRoutes: pages.register(on:), onServerRunning: { bound in
             printError("siglog-serve: listening on http://\(host):\(bound) (store \(path))")
         })
     }
