@@ -163,7 +163,6 @@ extension BriefingSite {
                                             threshold: threshold, in: reader)
             let hasNext = cards.count > perPage
             cards = Array(cards.prefix(perPage))
-            let counts = try LeadReads.leadCounts(scope: scope, asOf: day, threshold: threshold, in: reader)
             let vocabulary = try PageVocabulary(scope: scope, server: server, reader: reader)
             let models = try cards.map { try cardModel($0, scope: scope, vocabulary: vocabulary, query: pageScope.query, reader: reader) }
             func link(_ page: Int) -> String {
@@ -171,23 +170,20 @@ extension BriefingSite {
                                                          ("sort", sort == .lastSeen ? "last_seen" : "composite_score"),
                                                          ("page", String(page))])
             }
-            let hidden = counts.rows - counts.cards
-            var note = "\(counts.rows) \(counts.rows == 1 ? "company has" : "companies have") a lead-feed row for \(day); "
-                + "\(counts.cards) reach the outreach threshold of \(threshold)."
-            if hidden > 0 {
-                note += " \(hidden) below it \(hidden == 1 ? "is" : "are") not shown: a card needs an outreach score of at least "
-                    + "\(threshold) (the engagement snapshot's outreach score, else composite × ESL score), unless a cadence "
-                    + "block (outreach in the cooldown window) keeps it on the list. Lower the threshold to see them."
-            }
+            // The rule, not a count: counting the hidden companies reads an engagement snapshot for
+            // every row of the day (tens of milliseconds on a large feed), more than the page itself.
+            let note = "Companies below the outreach threshold of \(threshold) are not shown: a card needs an outreach score "
+                + "of at least \(threshold) (the engagement snapshot's outreach score, else composite × ESL score), unless a "
+                + "cadence block (outreach in the cooldown window) keeps it on the list. Lower the threshold to see them."
             let empty: String
             if scope.pack == nil {
                 empty = "No pack is installed for this workspace, so there is no lead feed."
-            } else if counts.rows == 0 {
-                empty = "The lead feed has no rows for \(day): run the daily aggregation (or the score and lead-feed stages) for that day."
-            } else if counts.cards == 0 {
-                empty = "No company reaches the threshold of \(threshold) on \(day)."
-            } else {
+            } else if page > 1 {
                 empty = "No more cards: this page is past the last one."
+            } else if try !hasFeedRow(scope: scope, day: day, reader: reader) {
+                empty = "The lead feed has no rows for \(day): run the daily aggregation (or the score and lead-feed stages) for that day."
+            } else {
+                empty = "No company reaches the threshold of \(threshold) on \(day)."
             }
             return BriefingModel(
                 workspace: try PageVocabulary.workspaceName(scope, in: reader), pack: try PageVocabulary.packName(scope, in: reader),
@@ -197,6 +193,17 @@ extension BriefingSite {
                 previousPage: page > 1 ? link(page - 1) : nil, nextPage: hasNext ? link(page + 1) : nil)
         }
         return PageResponse.page("briefing", model, title: "Briefing \(model.asOf)", scopeQuery: pageScope.query)
+    }
+
+    /// Whether the feed has any row for the scope and day (reads one row).
+    func hasFeedRow(scope: Scope, day: Day, reader: ViewReader) throws -> Bool {
+        guard let pack = scope.pack else { return false }
+        var found = false
+        try reader.forEachLeadFeedRow(workspace: scope.workspace, pack: pack, asOf: day) { _ in
+            found = true
+            return false
+        }
+        return found
     }
 
     /// A card with its company, readiness dimensions and signal labels.

@@ -99,8 +99,12 @@ table { width: 100%; border-collapse: collapse; background: var(--card); border:
 th, td { text-align: left; padding: 6px 9px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #eef1f5; font-weight: 600; color: var(--muted); }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-td { overflow-wrap: anywhere; }
-.ranked .dims { transform-origin: left top; }
+td { overflow-wrap: break-word; }
+.jobs td, .timeline td:nth-child(-n+3), .events td:first-child, .outreach td:first-child { white-space: nowrap; }
+.jobs td.error { white-space: normal; overflow-wrap: anywhere; min-width: 260px; font-size: 12px; }
+.timeline td:nth-child(4) { overflow-wrap: anywhere; }
+td.composite { font-size: 20px; line-height: 1.2; }
+.ranked td { vertical-align: middle; }
 .jobs tr.child td { background: #fafbfc; }
 .jobs tr.child td:first-child { padding-left: 22px; }
 .status-failed .status, .error { color: var(--danger); }

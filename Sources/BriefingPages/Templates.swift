@@ -224,7 +224,7 @@ enum Templates {
 <table class="ranked">
 <thead><tr><th class="num">#</th><th>Company</th><th>Domain</th><th class="num">Composite</th><th>Band</th><th class="num">Outreach</th><th>ESL</th><th>Dimensions</th></tr></thead>
 <tbody>
-{{#companies}}<tr class="band-{{bandClass}}"><td class="num">{{rank}}</td><td class="company-name"><a href="/companies/{{id}}{{scopeQuery}}">{{name}}</a></td><td>{{domain}}</td><td class="num composite">{{composite}}</td><td class="band">{{bandLabel}}</td><td class="num">{{outreach}}</td><td>{{esl}}</td><td>{{#dimensions}}{{>dimensions}}{{/dimensions}}</td></tr>
+{{#companies}}<tr class="band-{{bandClass}}"><td class="num">{{rank}}</td><td class="company-name"><a href="/companies/{{id}}{{scopeQuery}}">{{name}}</a></td><td>{{domain}}</td><td class="num composite">{{composite}}</td><td><span class="band">{{bandLabel}}</span></td><td class="num">{{outreach}}</td><td>{{esl}}</td><td>{{#dimensions}}{{>dimensions}}{{/dimensions}}</td></tr>
 {{/companies}}
 </tbody>
 </table>

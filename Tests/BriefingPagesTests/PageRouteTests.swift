@@ -189,10 +189,11 @@ struct PageRouteTests {
 
             let defaults = try await client.execute(uri: "/", method: .get, headers: bearer())
             #expect(defaults.text.occurrences(of: #"<li class="card "#) == min(counts.cards, 24))
-            #expect(defaults.text.contains("\(counts.rows) companies have a lead-feed row for 2026-02-28; \(counts.cards) reach the outreach threshold of 30."))
-            if counts.rows > counts.cards {
-                #expect(defaults.text.contains("\(counts.rows - counts.cards) below it"))
-            }
+            #expect(defaults.text.contains("Companies below the outreach threshold of 30 are not shown"))
+            let none = try await client.execute(uri: "/?threshold=1000", method: .get, headers: bearer())
+            #expect(none.text.contains("No company reaches the threshold of 1000 on 2026-02-28."))
+            let noFeed = try await client.execute(uri: "/?as_of=2020-01-01", method: .get, headers: bearer())
+            #expect(noFeed.text.contains("The lead feed has no rows for 2020-01-01"))
         }
     }
 
