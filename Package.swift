@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "siglog-append", targets: ["siglog-append"]),
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
+        .executable(name: "siglog-worker", targets: ["siglog-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -25,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // HTTP server; for now only the adapters' tests use it, as a local fixture server.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // Child processes of the stage queue's `exec` handler (stdin, stdout, exit status, timeout teardown).
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The only place lmdb.h is seen.
@@ -50,6 +53,12 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
+        // The stage queue's rules (STAGE-QUEUE.md): statuses, per-company stage state, the pure
+        // state machine, the stage chain file (YAML through SignalPacks' reader), handler outcomes,
+        // webhook signatures. No storage.
+        .target(name: "StageQueue", dependencies: [
+            "SiglogCore", "Scoring", "SignalPacks", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
@@ -57,36 +66,55 @@ let package = Package(
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The record types appended to the log and their binary payload codec.
-        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring", "StageQueue"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
-        .target(name: "Projections", dependencies: ["EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .target(name: "Projections", dependencies: [
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue",
+        ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
         // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.
         .target(name: "ReadModel", dependencies: [
-            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "StageQueue",
         ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "StageQueue",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore", "StageQueue",
+        ], swiftSettings: strict),
+        // Stage workers: the claim loop, completion poller and stuck reset any host runs (the worker
+        // tool, the HTTP service), the exec / http / built-in handlers, webhook completions and
+        // enqueue requests.
+        .target(name: "StageWorkers", dependencies: [
+            "Pipeline", "ReadModel", "Projections", "StageQueue", "Adapters", "SiglogCore",
+            .product(name: "Subprocess", package: "swift-subprocess"),
         ], swiftSettings: strict),
         // Shared command-line pieces: store option, argument types, output, exit codes.
         .target(name: "SiglogCLI", dependencies: [
-            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks",
+            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks", "StageQueue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "ReadModel", "SiglogCore", "SignalPacks",
+            "SiglogCLI", "Pipeline", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue", "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
             "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-query", dependencies: [
-            "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore",
+            "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // Thin `@main` over StageWorkers: one stage's workers on one store until SIGTERM.
+        .executableTarget(name: "siglog-worker", dependencies: [
+            "StageWorkers", "SiglogCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The stage-queue benchmark of tools/bench-queue (not part of the test suite).
+        .executableTarget(name: "siglog-bench-queue", dependencies: [
+            "StageWorkers", "Pipeline", "ReadModel", "Projections", "SiglogRecords", "StageQueue", "SiglogCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -124,6 +152,15 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
+        ], swiftSettings: strict),
+        // The stage queue's pure rules: state machine, chain file, outcomes, webhook signatures.
+        .testTarget(name: "StageQueueTests", dependencies: ["StageQueue", "SiglogCore", "Scoring"], swiftSettings: strict),
+        // The stage queue on a store: views and replay, handlers against a local fake service
+        // (Hummingbird on 127.0.0.1), workers in-process and as processes, crashes.
+        .testTarget(name: "StageWorkersTests", dependencies: [
+            "StageWorkers", "Pipeline", "ReadModel", "Projections", "Queries", "SiglogRecords", "StageQueue", "Adapters",
+            "SignalPacks", "SiglogCore", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
+            .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

@@ -4,6 +4,7 @@ public import Pipeline
 public import Projections
 import ReadModel
 import SiglogCore
+import StageQueue
 
 /// `--store PATH`, shared by every tool.
 public struct StoreOptions: ParsableArguments {
@@ -19,9 +20,11 @@ public struct StoreOptions: ParsableArguments {
         return "siglog-store"
     }
 
-    /// Opens the store for appending (it must exist).
-    public func openForWriting() throws -> StageRunner {
-        StageRunner(store: try Store(path: path, mode: .readWrite))
+    /// Opens the store for appending (it must exist), with the store's stage chain (`chain`, else
+    /// `SIGLOG_STAGE_CHAIN`, else `<store>/stages.yaml` when present) so its band trigger applies.
+    public func openForWriting(chain: String? = nil) throws -> StageRunner {
+        let stageChain = try StageChainLoader.loadChain(explicit: chain, storePath: path)
+        return StageRunner(store: try Store(path: path, mode: .readWrite), stageChain: stageChain)
     }
 
     /// Opens or creates the store.

@@ -18,7 +18,8 @@ struct SiglogQuery: ParsableCommand {
             missing record, 66 the store, workspace, pack or company does not exist, 70 storage error.
             """,
         subcommands: [Companies.self, Company.self, Events.self, Instances.self, Snapshots.self, LeadFeed.self, Ranked.self,
-                      Timeline.self, Jobs.self, Packs.self, Workspaces.self, Stats.self, Verify.self, Export.self])
+                      Timeline.self, Jobs.self, Packs.self, Workspaces.self, Stats.self, Verify.self, Export.self,
+                      Queue.self, Stages.self])
 }
 
 // MARK: - Shared options
