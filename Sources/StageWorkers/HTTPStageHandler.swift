@@ -61,6 +61,9 @@ public struct HTTPStageHandler: ExternalStageHandler {
     /// succeed by retrying, so it is hard.
     static func classify(_ error: TransportError) -> HandlerOutcome {
         let reason = error.reason.lowercased()
+        // NIO reports a refused connect as "connection reset (error set): Connection refused".
+        let permanent = ["refused", "dns", "resolve", "unknown host", "nodename", "invalid url", "unsupported"]
+        if permanent.contains(where: reason.contains) { return .failed(.hard, error.description) }
         let transient = ["timeout", "timed out", "deadline", "connection reset", "remoteconnectionclosed", "eof"]
         if transient.contains(where: reason.contains) { return .failed(.retriable, error.description) }
         return .failed(.hard, error.description)

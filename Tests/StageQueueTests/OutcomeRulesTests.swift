@@ -9,7 +9,7 @@ struct OutcomeRulesTests {
 
     @Test("exec: 0 completes with the JSON on stdout, 75 is retriable, anything else hard")
     func exec() {
-        #expect(OutcomeRules.exec(exitStatus: 0, stdout: bytes(" {\"a\": 1}\n"), stderr: "") == .completed(["a": 1]))
+        #expect(OutcomeRules.exec(exitStatus: 0, stdout: bytes(" {\"a\": 1}\n"), stderr: "") == .completed(.object(["a": 1])))
         #expect(OutcomeRules.exec(exitStatus: 0, stdout: [], stderr: "") == .completed(.object([:])))
         guard case .failed(.hard, let message) = OutcomeRules.exec(exitStatus: 0, stdout: bytes("done"), stderr: "") else {
             Issue.record("non-JSON stdout must be hard"); return
@@ -27,8 +27,8 @@ struct OutcomeRulesTests {
         #expect(OutcomeRules.post(status: 202, body: bytes(#"{"job_id": "abc"}"#)) == .accepted(jobID: "abc"))
         #expect(OutcomeRules.post(status: 202, body: bytes(#"{"job_id": 42}"#)) == .accepted(jobID: "42"))
         #expect(OutcomeRules.post(status: 202, body: bytes("{}")) == .failed(.hard, "HTTP 202 without a job_id"))
-        #expect(OutcomeRules.post(status: 200, body: bytes(#"{"result": {"brief": "x"}, "meta": 1}"#)) == .completed(["brief": "x"]))
-        #expect(OutcomeRules.post(status: 201, body: bytes(#"{"brief": "x"}"#)) == .completed(["brief": "x"]))
+        #expect(OutcomeRules.post(status: 200, body: bytes(#"{"result": {"brief": "x"}, "meta": 1}"#)) == .completed(.object(["brief": "x"])))
+        #expect(OutcomeRules.post(status: 201, body: bytes(#"{"brief": "x"}"#)) == .completed(.object(["brief": "x"])))
         #expect(OutcomeRules.post(status: 204, body: []) == .completed(.object([:])))
         #expect(OutcomeRules.post(status: 429, body: []) == .failed(.retriable, "HTTP 429"))
         #expect(OutcomeRules.post(status: 503, body: bytes("down")) == .failed(.retriable, "HTTP 503: down"))
@@ -40,7 +40,7 @@ struct OutcomeRulesTests {
     @Test("poll: completed/failed finish, anything else (and 202, 429, 5xx) is still pending, 404 is hard")
     func poll() {
         #expect(OutcomeRules.poll(status: 200, body: bytes(#"{"status": "completed", "result": {"x": 1}}"#))
-                == .finished(.completed(["x": 1])))
+                == .finished(.completed(.object(["x": 1]))))
         #expect(OutcomeRules.poll(status: 200, body: bytes(#"{"status": "running"}"#)) == .pending)
         #expect(OutcomeRules.poll(status: 200, body: bytes(#"{"status": "failed", "error": "no site"}"#))
                 == .finished(.failed(.hard, "no site")))
@@ -94,7 +94,7 @@ struct WebhookTests {
         #expect(completion.subject == StageSubject(workspace: UUID(uuidString: "00000000-0000-0000-0000-000000000001")!,
                                                    company: 7, stage: "intel"))
         #expect(completion.jobID == "J1")
-        #expect(completion.outcome == .completed(["brief": "ok"]))
+        #expect(completion.outcome == .completed(.object(["brief": "ok"])))
         let failed = try WebhookCompletion.parse(Array(#"{"stage":"a","company_id":"3","workspace_id":"00000000-0000-0000-0000-000000000001","job_id":9,"status":"failed","error":"busy","retriable":true}"#.utf8))
         #expect(failed.outcome == .failed(.retriable, "busy") && failed.jobID == "9" && failed.subject.company == 3)
         #expect(throws: InvalidValue("job_id: required string")) {

@@ -17,7 +17,7 @@ struct StageChainLoaderTests {
             _ = try parse(text)
             return nil
         } catch {
-            return error.description
+            return "\(error)"
         }
     }
 

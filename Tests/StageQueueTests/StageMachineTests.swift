@@ -42,7 +42,7 @@ struct StageMachineTests {
 
     @Test("enqueue after completed or failed starts over: fresh retry budget, result and error cleared")
     func enqueueAgain() throws {
-        let completed = try run([.enqueue(.request), .claim(worker: "w"), .complete(.claim(2), result: ["x": 1])])
+        let completed = try run([.enqueue(.request), .claim(worker: "w"), .complete(.claim(2), result: .object(["x": 1]))])
         let again = try #require(StageMachine.apply(.enqueue(.chain), to: completed, at: at(10, 10)))
         #expect(again.status == .queued && again.result == nil && again.completedAt == nil && again.attempts == 0)
         #expect(again.queuedSequence == 10)
@@ -81,9 +81,9 @@ struct StageMachineTests {
 
     @Test("complete: started → completed with result and completed_at")
     func complete() throws {
-        let state = try run([.enqueue(.request), .claim(worker: "w"), .complete(.claim(2), result: ["pages": 3])])
+        let state = try run([.enqueue(.request), .claim(worker: "w"), .complete(.claim(2), result: .object(["pages": 3]))])
         #expect(state.status == .completed)
-        #expect(state.result == ["pages": 3])
+        #expect(state.result == .object(["pages": 3]))
         #expect(state.completedAt == at(3, 2).time)
         #expect(state.error == nil)
     }
@@ -91,10 +91,10 @@ struct StageMachineTests {
     @Test("completion is idempotent per job id: a second completion changes nothing")
     func duplicateCompletion() throws {
         let accepted = try run([.enqueue(.request), .claim(worker: "w"), .accept(claim: 2, jobID: "J")])
-        let done = try #require(StageMachine.apply(.complete(.job("J"), result: ["a": 1]), to: accepted, at: at(4)))
+        let done = try #require(StageMachine.apply(.complete(.job("J"), result: .object(["a": 1])), to: accepted, at: at(4)))
         #expect(done.status == .completed)
-        #expect(StageMachine.apply(.complete(.job("J"), result: ["a": 2]), to: done, at: at(5)) == nil)
-        #expect(StageMachine.apply(.complete(.claim(2), result: ["a": 2]), to: done, at: at(5)) == nil)
+        #expect(StageMachine.apply(.complete(.job("J"), result: .object(["a": 2])), to: done, at: at(5)) == nil)
+        #expect(StageMachine.apply(.complete(.claim(2), result: .object(["a": 2])), to: done, at: at(5)) == nil)
     }
 
     @Test("a completion for a job id or claim that is not the current one changes nothing")

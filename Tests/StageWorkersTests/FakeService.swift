@@ -7,6 +7,7 @@ struct ServiceRequest: Sendable {
     var method: String
     var path: String
     var body: [UInt8]
+    /// Header values by lower-cased name.
     var headers: [String: String]
 }
 
@@ -63,7 +64,7 @@ private struct Responder: HTTPResponder {
     func respond(to request: Request, context: Context) async throws -> Response {
         let body = try await request.body.collect(upTo: 1 << 20)
         var headers: [String: String] = [:]
-        for field in request.headers { headers[field.name.canonicalName] = field.value }
+        for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
         let seen = ServiceRequest(method: request.method.rawValue, path: request.uri.path, body: Array(body.readableBytesView),
                                   headers: headers)
         service.record(seen)

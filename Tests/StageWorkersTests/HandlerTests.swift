@@ -13,7 +13,7 @@ import Testing
 func work(company: Int64 = 7, stage: String = "scrape") -> StageWork {
     let subject = StageSubject(workspace: defaultWorkspace, company: company, stage: stage)
     let item = ClaimedStage(subject: subject, claim: 42, startedAt: QueueFixture.start, retryCount: 1, attempt: 2)
-    return StageWork(item: item, entity: ["company_id": .int(company), "stage": .string(stage), "company": ["name": "Acme"]])
+    return StageWork(item: item, entity: ["company_id": .int(company), "stage": .string(stage), "company": .object(["name": "Acme"])])
 }
 
 @Suite("exec handler")
@@ -112,11 +112,11 @@ struct HTTPHandlerTests {
                 let state = try f.state(id, "intel")
                 #expect(state.status == .completed)
                 #expect(state.jobID == "job-\(id)")
-                #expect(state.result == ["brief": .string("job-\(id)")])
+                #expect(state.result == .object(["brief": .string("job-\(id)")]))
             }
             let posts = service.requests.filter { $0.method == "POST" }
             #expect(posts.count == 3)
-            #expect(posts.allSatisfy { $0.headers["X-Caller"] == "siglog" && $0.headers["Content-Type"] == "application/json" })
+            #expect(posts.allSatisfy { $0.headers["x-caller"] == "siglog" && $0.headers["content-type"] == "application/json" })
             #expect(service.requests.filter { $0.method == "GET" && $0.path == "/intel/job-1" }.count == 3)
         }
     }
@@ -131,7 +131,7 @@ struct HTTPHandlerTests {
         }) { service, base in
             _ = try await drain(f, url: base + "/intel")
             let state = try f.state(1, "intel")
-            #expect(state.status == .completed && state.result == ["ok": true])
+            #expect(state.status == .completed && state.result == .object(["ok": true]))
             #expect(state.retryCount == 1 && state.attempts == 2)
             #expect(service.requests.count == 2)
         }
@@ -166,7 +166,8 @@ struct HTTPHandlerTests {
         _ = try refused.runner.enqueue(stage: "intel", companies: [1], workspace: defaultWorkspace)
         let base = try await FakeService.with({ _ in (200, "{}") }) { _, base in base }
         _ = try await drain(refused, url: base + "/intel")
-        #expect(try refused.state(1, "intel").status == .failed && refused.state(1, "intel").failureKind == .hard)
+        let refusedState = try refused.state(1, "intel")
+        #expect(refusedState.status == .failed && refusedState.failureKind == .hard, "\(refusedState)")
         #expect(try refused.state(1, "intel").attempts == 1)
         // Slower than the timeout: retriable, so with max_retries 1 it is tried twice.
         let slow = try QueueFixture(companies: 1)

@@ -43,7 +43,7 @@ struct QueueReplayTests {
                                                workspaces: [workspace])
                 let outcomes: [(ClaimedStage, HandlerOutcome)] = items.map { item in
                     switch Int.random(in: 0..<6, using: &random) {
-                    case 0, 1: (item, .completed(["n": .int(Int64(item.subject.company))]))
+                    case 0, 1: (item, .completed(.object(["n": .int(Int64(item.subject.company))])))
                     case 2: (item, .failed(.retriable, "HTTP 503"))
                     case 3: (item, .failed(.hard, "HTTP 404"))
                     case 4: (item, .accepted(jobID: "job-\(item.claim)"))
@@ -60,7 +60,7 @@ struct QueueReplayTests {
                 let jobs = try f.store.read { try QueueReads.acceptedJobs(stage: stage, workspaces: workspaces, limit: 5, in: $0) }
                 for job in jobs {
                     let id = Bool.random(using: &random) ? job.jobID : "stale-\(job.jobID)"
-                    _ = try f.runner.recordJobOutcome(.completed(["job": .string(id)]), subject: job.subject, jobID: id, chain: stages)
+                    _ = try f.runner.recordJobOutcome(.completed(.object(["job": .string(id)])), subject: job.subject, jobID: id, chain: stages)
                     _ = try f.runner.recordJobOutcome(.completed(.null), subject: job.subject, jobID: id, chain: stages)
                 }
             case 7:

@@ -37,11 +37,11 @@ struct QueueStoreTests {
             try reader.forEachStarted(stage: "scrape", workspace: defaultWorkspace) { started.append($0.subject.company); return true }
             #expect(started == [2, 1])
         }
-        let applied = try f.runner.record([(claimed[0], .completed(["pages": 4])), (claimed[1], .failed(.hard, "HTTP 404"))],
+        let applied = try f.runner.record([(claimed[0], .completed(.object(["pages": 4]))), (claimed[1], .failed(.hard, "HTTP 404"))],
                                           chain: stages)
         #expect(applied == [true, true])
         #expect(try f.state(2, "scrape").status == .completed)
-        #expect(try f.state(2, "scrape").result == ["pages": 4])
+        #expect(try f.state(2, "scrape").result == .object(["pages": 4]))
         #expect(try f.state(2, "intel").status == .queued, "completion queues the next stage")
         #expect(try f.state(1, "scrape").status == .failed)
         #expect(try f.state(1, "intel").status == .pending, "a failed stage does not advance")
@@ -86,12 +86,12 @@ struct QueueStoreTests {
         let head = try f.head()
         #expect(try f.runner.recordJobOutcome(.completed(.null), subject: subject, jobID: "J0", chain: stages) == false)
         #expect(try f.head() == head, "a job id that is not the current one changes nothing")
-        #expect(try f.runner.recordJobOutcome(.completed(["ok": true]), subject: subject, jobID: "J1", chain: stages))
+        #expect(try f.runner.recordJobOutcome(.completed(.object(["ok": true])), subject: subject, jobID: "J1", chain: stages))
         let afterFirst = try f.head()
-        #expect(try f.runner.recordJobOutcome(.completed(["ok": false]), subject: subject, jobID: "J1", chain: stages) == false)
-        #expect(try f.runner.record([(item, .completed(["ok": false]))], chain: stages) == [false])
+        #expect(try f.runner.recordJobOutcome(.completed(.object(["ok": false])), subject: subject, jobID: "J1", chain: stages) == false)
+        #expect(try f.runner.record([(item, .completed(.object(["ok": false])))], chain: stages) == [false])
         #expect(try f.head() == afterFirst, "a second completion changes nothing")
-        #expect(try f.state(1, "scrape").result == ["ok": true])
+        #expect(try f.state(1, "scrape").result == .object(["ok": true]))
     }
 
     @Test("retriable failures and stuck resets: queued with retry + 1 until max_retries, then failed")
@@ -213,7 +213,7 @@ struct QueueStoreTests {
             if item.subject.company == 2 { throw SiglogError.usage("boom") }
             return .object(["ok": true])
         }
-        #expect(mixed[0] == .completed(["ok": true]) && mixed[1] == .failed(.hard, "boom"))
+        #expect(mixed[0] == .completed(.object(["ok": true])) && mixed[1] == .failed(.hard, "boom"))
         #expect(try f.state(2, "rescore").status == .failed && f.state(2, "rescore").error == "boom")
         #expect(try f.head() - headBefore == 2, "one completion and one failure, nothing of the failed work")
     }

@@ -31,7 +31,7 @@ struct WebhookStoreTests {
         let answer = try StageWebhook.handle(body: body, signature: WebhookSignature.sign(body: body, secret: "k"), secret: "k",
                                              runner: f.runner, chain: stages)
         #expect(answer == .accepted(changed: true) && answer.httpStatus == 200)
-        #expect(try f.state(1, "intel").status == .completed && f.state(1, "intel").result == ["brief": "b"])
+        #expect(try f.state(1, "intel").status == .completed && f.state(1, "intel").result == .object(["brief": "b"]))
         #expect(try f.state(1, "messaging").status == .queued)
         // The same completion again, and one for a job that is not the current one: nothing changes.
         let head = try f.head()
@@ -148,6 +148,6 @@ struct WorkerLoopTests {
         #expect(summary.stuckReset == 1)
         let state = try f.state(1, "a")
         #expect(state.status == .completed && state.retryCount == 1 && state.worker == "alive")
-        #expect(try runner.record([(abandoned[0], .completed(["late": true]))], chain: stages) == [false], "the dead claim is stale")
+        #expect(try runner.record([(abandoned[0], .completed(.object(["late": true])))], chain: stages) == [false], "the dead claim is stale")
     }
 }

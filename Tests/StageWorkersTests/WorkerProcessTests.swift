@@ -101,7 +101,8 @@ struct WorkerProcessTests {
         let workers = try [setup.worker("scrape", 0), setup.worker("scrape", 1), setup.worker("brief", 0), setup.worker("brief", 1)]
         let done = try await setup.waitUntilDone(limit: .seconds(fullSizes ? 900 : 300))
         let summaries = try terminate(workers)
-        #expect(done, "the chain finished: \(try setup.depth())")
+        let finalDepth = try setup.depth()
+        #expect(done, "the chain finished: \(finalDepth)")
         let n = WorkerProcessTests.companies
         let runs = try setup.runs()
         for stage in ["scrape", "brief"] {
@@ -131,7 +132,9 @@ struct WorkerProcessTests {
 
     @Test("crash: workers killed with SIGKILL at random moments; after stuck resets and restarts every company ends completed")
     func crashes() async throws {
-        let setup = try Setup(handlerDelay: "sleep 0.05", stuckTimeout: "5s", timeout: "4s")
+        // Each attempt takes a fifth of a second, so the run outlasts the kills and every kill
+        // lands on a worker holding claims.
+        let setup = try Setup(handlerDelay: "sleep 0.2", stuckTimeout: "5s", timeout: "4s")
         try setup.enqueueAll()
         var generator = SystemRandomNumberGenerator()
         var workers: [(stage: String, tool: RunningTool)] = []
@@ -150,12 +153,14 @@ struct WorkerProcessTests {
         }
         let done = try await setup.waitUntilDone(limit: .seconds(fullSizes ? 900 : 300))
         _ = try terminate(workers.map(\.tool))
-        #expect(done, "every company finished: \(try setup.depth())")
+        let finalDepth = try setup.depth()
+        #expect(done, "every company finished: \(finalDepth)")
         // The stuck rule run by hand finds nothing left, and the store verifies.
         for stage in ["scrape", "brief"] {
             let reset = try runTool("siglog-append", ["queue", "reset-stuck", "--store", setup.store, "--chain", setup.chainPath,
                                                       "--stage", stage])
-            #expect(reset.status == 0 && (try JSONParser.parse(reset.stdout))["reset"] == 0)
+            #expect(reset.status == 0)
+            #expect(try JSONParser.parse(reset.stdout)["reset"] == 0)
         }
         let n = WorkerProcessTests.companies
         var completed = 0
@@ -171,6 +176,8 @@ struct WorkerProcessTests {
             }
         }
         #expect(completed > n * 9 / 10)
+        let reset = try (1...n).filter { id in try ["scrape", "brief"].contains { try setup.fixture.state(Int64(id), $0).retryCount > 0 } }
+        #expect(!reset.isEmpty, "killed workers left claims that the stuck rule reset")
         var runsPer: [String: Int] = [:]
         for run in try setup.runs() { runsPer["\(run.stage) \(run.company)", default: 0] += 1 }
         #expect(runsPer.values.allSatisfy { $0 <= setup.maxRetries + 1 }, "nothing runs more than max_retries + 1 times")
