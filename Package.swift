@@ -139,7 +139,9 @@ let package = Package(
         ], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
-        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .testTarget(name: "SiglogRecordsTests", dependencies: [
+            "SiglogRecords", "EventLog", "SiglogCore", "Scoring", "StageQueue",
+        ], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
             "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
         ], swiftSettings: strict),

@@ -120,40 +120,45 @@ extension StageRunner {
     // MARK: - Claim
 
     /// Claims up to `limit` of the oldest queued items of `stage` (by queue time, then log
-    /// position) across `workspaces` (every workspace when nil), in one write transaction.
+    /// position) across `workspaces` (every workspace when nil), in one write transaction. An idle
+    /// stage costs a read, not the store's write lock.
     public func claim(stage: String, limit: Int, worker: String, workspaces: [UUID]? = nil) throws -> [ClaimedStage] {
+        guard limit > 0, try store.read({ try hasQueued(stage: stage, workspaces: workspaces, in: $0) }) else { return [] }
+        return try store.write { try claim(stage: stage, limit: limit, worker: worker, workspaces: workspaces, in: $0) }
+    }
+
+    /// Whether anything of `stage` is queued in `workspaces` (a counts lookup per workspace).
+    public func hasQueued(stage: String, workspaces: [UUID]?, in reader: ViewReader) throws -> Bool {
+        try (workspaces ?? reader.allWorkspaces().map(\.id)).contains {
+            try reader.stageCount(workspace: $0, stage: stage, status: .queued) > 0
+        }
+    }
+
+    /// `claim` inside the caller's write transaction (to share one commit with other work).
+    public func claim(stage: String, limit: Int, worker: String, workspaces: [UUID]?, in writer: StoreWriter) throws -> [ClaimedStage] {
         guard limit > 0 else { return [] }
-        // An idle stage costs a read, not the store's write lock.
-        let anyQueued = try store.read { reader in
-            try (workspaces ?? reader.allWorkspaces().map(\.id)).contains {
-                try reader.stageCount(workspace: $0, stage: stage, status: .queued) > 0
+        let reader = writer.reader
+        let spaces = try workspaces ?? reader.allWorkspaces().map(\.id)
+        var candidates: [StageQueueEntry] = []
+        for workspace in spaces {
+            var taken = 0
+            try reader.forEachQueued(stage: stage, workspace: workspace) { entry in
+                candidates.append(entry)
+                taken += 1
+                return taken < limit
             }
         }
-        guard anyQueued else { return [] }
-        return try store.write { writer in
-            let reader = writer.reader
-            let spaces = try workspaces ?? reader.allWorkspaces().map(\.id)
-            var candidates: [StageQueueEntry] = []
-            for workspace in spaces {
-                var taken = 0
-                try reader.forEachQueued(stage: stage, workspace: workspace) { entry in
-                    candidates.append(entry)
-                    taken += 1
-                    return taken < limit
-                }
-            }
-            candidates.sort { $0.at != $1.at ? $0.at < $1.at : $0.sequence < $1.sequence }
-            let now = clock.now()
-            var claimed: [ClaimedStage] = []
-            for entry in candidates.prefix(limit) {
-                let claim = writer.writer.nextSequence
-                guard let state = try appendStageRecord(StageStarted(subject: entry.subject, worker: worker), at: now, writer: writer)
-                else { continue }
-                claimed.append(ClaimedStage(subject: entry.subject, claim: claim, startedAt: now, retryCount: state.retryCount,
-                                            attempt: state.attempts))
-            }
-            return claimed
+        candidates.sort { $0.at != $1.at ? $0.at < $1.at : $0.sequence < $1.sequence }
+        let now = clock.now()
+        var claimed: [ClaimedStage] = []
+        for entry in candidates.prefix(limit) {
+            let claim = writer.writer.nextSequence
+            guard let state = try appendStageRecord(StageStarted(subject: entry.subject, worker: worker), at: now, writer: writer)
+            else { continue }
+            claimed.append(ClaimedStage(subject: entry.subject, claim: claim, startedAt: now, retryCount: state.retryCount,
+                                        attempt: state.attempts))
         }
+        return claimed
     }
 
     // MARK: - Outcomes
@@ -164,11 +169,14 @@ extension StageRunner {
     /// e.g. the stuck rule reset it meanwhile).
     public func record(_ outcomes: [(ClaimedStage, HandlerOutcome)], chain: StageChain) throws -> [Bool] {
         guard !outcomes.isEmpty else { return [] }
-        return try store.write { writer in
-            let now = clock.now()
-            return try outcomes.map { item, outcome in
-                try apply(outcome, subject: item.subject, token: .claim(item.claim), chain: chain, at: now, writer: writer)
-            }
+        return try store.write { try record(outcomes, chain: chain, in: $0) }
+    }
+
+    /// `record` inside the caller's write transaction.
+    public func record(_ outcomes: [(ClaimedStage, HandlerOutcome)], chain: StageChain, in writer: StoreWriter) throws -> [Bool] {
+        let now = clock.now()
+        return try outcomes.map { item, outcome in
+            try apply(outcome, subject: item.subject, token: .claim(item.claim), chain: chain, at: now, writer: writer)
         }
     }
 
@@ -185,11 +193,15 @@ extension StageRunner {
     public func recordJobOutcomes(_ outcomes: [(subject: StageSubject, jobID: String, outcome: HandlerOutcome)],
                                   chain: StageChain) throws -> [Bool] {
         guard !outcomes.isEmpty else { return [] }
-        return try store.write { writer in
-            let now = clock.now()
-            return try outcomes.map { entry in
-                try apply(entry.outcome, subject: entry.subject, token: .job(entry.jobID), chain: chain, at: now, writer: writer)
-            }
+        return try store.write { try recordJobOutcomes(outcomes, chain: chain, in: $0) }
+    }
+
+    /// `recordJobOutcomes` inside the caller's write transaction.
+    public func recordJobOutcomes(_ outcomes: [(subject: StageSubject, jobID: String, outcome: HandlerOutcome)],
+                                  chain: StageChain, in writer: StoreWriter) throws -> [Bool] {
+        let now = clock.now()
+        return try outcomes.map { entry in
+            try apply(entry.outcome, subject: entry.subject, token: .job(entry.jobID), chain: chain, at: now, writer: writer)
         }
     }
 
@@ -206,6 +218,14 @@ extension StageRunner {
             guard items.count > 1 else { return [try builtInAlone(items[0], chain: chain, work: work)] }
             return try items.map { try builtInAlone($0, chain: chain, work: work) }
         }
+    }
+
+    /// Built-in work and its completions inside the caller's write transaction; a throw from any
+    /// item's work throws (the caller abandons the transaction and runs the items one by one with
+    /// `runBuiltIn`).
+    public func builtIn(_ items: [ClaimedStage], chain: StageChain, work: (ClaimedStage, StoreWriter) throws -> JSONValue,
+                        in writer: StoreWriter) throws -> [HandlerOutcome] {
+        try items.map { try builtIn($0, chain: chain, work: work, writer: writer) }
     }
 
     private func builtIn(_ item: ClaimedStage, chain: StageChain, work: (ClaimedStage, StoreWriter) throws -> JSONValue,
@@ -258,29 +278,47 @@ extension StageRunner {
     /// The stuck rule (STAGE-QUEUE.md §1): every `started` item of `stage` claimed before
     /// `now − stuck_timeout` goes back to `queued` (or to `failed` at `max_retries`) with
     /// `retry_count + 1`. `olderThan` replaces the stage's `stuck_timeout` when given. Returns the
-    /// subjects reset.
+    /// subjects reset. Nothing stuck (the usual case) costs a read, not the store's write lock.
     @discardableResult
     public func resetStuck(stage: StageDefinition, olderThan: Duration? = nil, workspaces: [UUID]? = nil) throws -> [StageSubject] {
+        guard try store.read({ try hasStuck(stage: stage, olderThan: olderThan, workspaces: workspaces, in: $0) }) else { return [] }
+        return try store.write { try resetStuck(stage: stage, olderThan: olderThan, workspaces: workspaces, in: $0) }
+    }
+
+    /// `resetStuck` inside the caller's write transaction.
+    public func resetStuck(stage: StageDefinition, olderThan: Duration? = nil, workspaces: [UUID]?, in writer: StoreWriter) throws
+        -> [StageSubject]
+    {
         let now = clock.now()
-        let cutoff = Timestamp(microseconds: now.microseconds - (olderThan ?? stage.stuckTimeout).milliseconds * 1000)
-        func stuck(_ reader: ViewReader) throws -> [StageSubject] {
-            var found: [StageSubject] = []
-            for workspace in try workspaces ?? reader.allWorkspaces().map(\.id) {
-                try reader.forEachStarted(stage: stage.name, workspace: workspace, before: cutoff) { entry in
-                    found.append(entry.subject)
-                    return true
-                }
-            }
-            return found
+        let cutoff = stuckCutoff(stage, olderThan: olderThan, now: now)
+        return try stuck(stage: stage.name, before: cutoff, workspaces: workspaces, in: writer.reader).filter { subject in
+            let record = StageStuckReset(subject: subject, startedBefore: cutoff, maxRetries: stage.maxRetries)
+            return try appendStageRecord(record, at: now, writer: writer) != nil
         }
-        // Nothing stuck (the usual case) costs a read, not the store's write lock.
-        guard try !store.read(stuck).isEmpty else { return [] }
-        return try store.write { writer in
-            return try stuck(writer.reader).filter { subject in
-                let record = StageStuckReset(subject: subject, startedBefore: cutoff, maxRetries: stage.maxRetries)
-                return try appendStageRecord(record, at: now, writer: writer) != nil
+    }
+
+    /// Whether any started item of `stage` was claimed before the stuck cutoff (a read).
+    public func hasStuck(stage: StageDefinition, olderThan: Duration? = nil, workspaces: [UUID]?, in reader: ViewReader) throws -> Bool {
+        let cutoff = stuckCutoff(stage, olderThan: olderThan, now: clock.now())
+        return try !stuck(stage: stage.name, before: cutoff, workspaces: workspaces, in: reader, limit: 1).isEmpty
+    }
+
+    func stuckCutoff(_ stage: StageDefinition, olderThan: Duration?, now: Timestamp) -> Timestamp {
+        Timestamp(microseconds: now.microseconds - (olderThan ?? stage.stuckTimeout).milliseconds * 1000)
+    }
+
+    func stuck(stage: String, before cutoff: Timestamp, workspaces: [UUID]?, in reader: ViewReader, limit: Int = .max) throws
+        -> [StageSubject]
+    {
+        var found: [StageSubject] = []
+        for workspace in try workspaces ?? reader.allWorkspaces().map(\.id) {
+            try reader.forEachStarted(stage: stage, workspace: workspace, before: cutoff) { entry in
+                found.append(entry.subject)
+                return found.count < limit
             }
+            if found.count >= limit { break }
         }
+        return found
     }
 
     /// Gives unstarted claims back (a worker shutting down): each goes back to `queued` at its old
@@ -288,12 +326,15 @@ extension StageRunner {
     @discardableResult
     public func release(_ items: [ClaimedStage]) throws -> Int {
         guard !items.isEmpty else { return 0 }
-        return try store.write { writer in
-            let now = clock.now()
-            return try items.filter { item in
-                try appendStageRecord(StageReleased(subject: item.subject, claim: item.claim), at: now, writer: writer) != nil
-            }.count
-        }
+        return try store.write { try release(items, in: $0) }
+    }
+
+    /// `release` inside the caller's write transaction.
+    public func release(_ items: [ClaimedStage], in writer: StoreWriter) throws -> Int {
+        let now = clock.now()
+        return try items.filter { item in
+            try appendStageRecord(StageReleased(subject: item.subject, claim: item.claim), at: now, writer: writer) != nil
+        }.count
     }
 
     /// Queues the failed items of `stage` again (`failed` → `queued`, retry budget renewed): the

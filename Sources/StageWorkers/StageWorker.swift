@@ -78,27 +78,21 @@ public final class StageWorker: Sendable {
     public let handler: StageHandler
     /// Stops it.
     public let stopSignal: StopSignal
-
-    private let queue: StoreQueue
+    /// Where its store reads and writes go (shared with the other workers of the process).
+    public let coalescer: WriteCoalescer
     private let counters: Counters
-    private let outcomes: GroupCommitter<Outcome, Bool>
 
-    /// The running totals, shared with the group committer.
+    /// The running totals.
     final class Counters: Sendable {
         private let state: Mutex<WorkerSummary>
         init(_ initial: WorkerSummary) { state = Mutex(initial) }
         func withLock<T>(_ body: (inout WorkerSummary) -> T) -> T { state.withLock { body(&$0) } }
     }
 
-    /// One finished attempt to record.
-    struct Outcome: Sendable {
-        var item: ClaimedStage
-        var outcome: HandlerOutcome
-    }
-
-    /// A worker of `stage` (which must be in `chain`).
+    /// A worker of `stage` (which must be in `chain`); its store access goes through `coalescer`
+    /// (a new one when nil — give the workers of one process the same one).
     public init(runner: StageRunner, chain: StageChain, stage: String, settings: WorkerSettings, handler: StageHandler,
-                stopSignal: StopSignal) throws(InvalidValue) {
+                stopSignal: StopSignal, coalescer: WriteCoalescer? = nil) throws(InvalidValue) {
         guard let definition = chain.stage(stage) else {
             throw InvalidValue("unknown stage '\(stage)' (the chain has: \(chain.names.joined(separator: ", ")))")
         }
@@ -108,25 +102,9 @@ public final class StageWorker: Sendable {
         self.settings = settings
         self.handler = handler
         self.stopSignal = stopSignal
-        let queue = StoreQueue(label: "siglog.worker.\(stage)")
-        self.queue = queue
-        let counters = Counters(WorkerSummary(stage: stage, workerID: settings.workerID, claimed: 0, completed: 0, accepted: 0,
-                                              failed: 0, released: 0, stuckReset: 0, commits: 0))
-        self.counters = counters
-        outcomes = GroupCommitter(queue: queue) { batch in
-            let applied = try runner.record(batch.map { ($0.item, $0.outcome) }, chain: chain)
-            counters.withLock { c in
-                c.commits += 1
-                for (entry, ok) in zip(batch, applied) where ok {
-                    switch entry.outcome {
-                    case .completed: c.completed += 1
-                    case .accepted: c.accepted += 1
-                    case .failed: c.failed += 1
-                    }
-                }
-            }
-            return applied
-        }
+        self.coalescer = coalescer ?? WriteCoalescer(store: runner.store)
+        counters = Counters(WorkerSummary(stage: stage, workerID: settings.workerID, claimed: 0, completed: 0, accepted: 0,
+                                          failed: 0, released: 0, stuckReset: 0, commits: 0))
     }
 
     /// What the worker has done so far.
@@ -155,38 +133,37 @@ public final class StageWorker: Sendable {
 
     // MARK: - Claiming
 
-    /// Claims a batch and reads the entity JSON of each item.
+    /// Claims a batch and reads the entity JSON of each item (an idle stage costs a read).
     private func claimBatch(_ limit: Int) async throws -> [StageWork] {
         let runner = self.runner, chain = self.chain, stage = self.stage.name, worker = settings.workerID
         let workspaces = self.workspaces
-        let needsEntity: Bool
-        if case .external = handler { needsEntity = true } else { needsEntity = false }
-        let works = try await queue.run { () -> [StageWork] in
-            let items = try runner.claim(stage: stage, limit: limit, worker: worker, workspaces: workspaces)
-            guard needsEntity, !items.isEmpty else { return items.map { StageWork(item: $0, entity: [:]) } }
-            return try runner.store.read { reader in
-                try items.map { StageWork(item: $0, entity: try StageEntity.json(for: $0, chain: chain, in: reader)) }
-            }
+        guard try await coalescer.read({ try runner.hasQueued(stage: stage, workspaces: workspaces, in: $0) }) else { return [] }
+        let items = try await coalescer.write { writer in
+            try runner.claim(stage: stage, limit: limit, worker: worker, workspaces: workspaces, in: writer)
         }
-        if !works.isEmpty {
-            counters.withLock {
-                $0.claimed += works.count
-                $0.commits += 1
-            }
-            log("claimed \(works.map { String($0.item.subject.company) }.joined(separator: ","))")
+        noteClaimed(items)
+        guard case .external = handler, !items.isEmpty else { return items.map { StageWork(item: $0, entity: [:]) } }
+        return try await coalescer.read { reader in
+            try items.map { StageWork(item: $0, entity: try StageEntity.json(for: $0, chain: chain, in: reader)) }
         }
-        return works
+    }
+
+    private func noteClaimed(_ items: [ClaimedStage]) {
+        guard !items.isEmpty else { return }
+        counters.withLock {
+            $0.claimed += items.count
+            $0.commits += 1
+        }
+        log("claimed \(items.map { String($0.subject.company) }.joined(separator: ","))")
     }
 
     /// Whether this worker's stage has accepted jobs it still awaits.
     private func awaitsJobs() async throws -> Bool {
         guard case .external(let external) = handler, external.pollsCompletion else { return false }
-        let runner = self.runner, stage = self.stage.name, spaces = self.workspaces
-        return try await queue.run {
-            try runner.store.read { reader in
-                !(try QueueReads.acceptedJobs(stage: stage, workspaces: spaces ?? reader.allWorkspaces().map(\.id), limit: 1,
-                                              in: reader)).isEmpty
-            }
+        let stage = self.stage.name, spaces = self.workspaces
+        return try await coalescer.read { reader in
+            !(try QueueReads.acceptedJobs(stage: stage, workspaces: spaces ?? reader.allWorkspaces().map(\.id), limit: 1,
+                                          in: reader)).isEmpty
         }
     }
 
@@ -197,27 +174,74 @@ public final class StageWorker: Sendable {
         }
     }
 
-    /// Built-in work: each claimed batch is worked and completed in one write transaction.
+    /// Built-in work: each claimed batch is worked and completed in one write transaction, which
+    /// also claims the next batch (one durable commit per batch). When an item's work throws, the
+    /// batch is run again item by item, the failing one recorded as a hard failure.
     private func builtInLoop(_ work: any BuiltInStageHandler) async throws {
-        let runner = self.runner, chain = self.chain
-        while !stopSignal.isStopped {
-            let batch = try await claimBatch(stage.batchSize)
+        let runner = self.runner, chain = self.chain, stage = self.stage.name, limit = self.stage.batchSize
+        let worker = settings.workerID, workspaces = self.workspaces, stop = self.stopSignal
+        var batch = try await claimBatch(limit).map(\.item)
+        while true {
             if batch.isEmpty {
-                if settings.exitWhenIdle { return }
-                await stopSignal.sleep(for: stage.pollInterval)
+                if stopSignal.isStopped || settings.exitWhenIdle { return }
+                await stopSignal.sleep(for: self.stage.pollInterval)
+                if stopSignal.isStopped { return }
+                batch = try await claimBatch(limit).map(\.item)
                 continue
             }
-            let items = batch.map(\.item)
-            let results = try await queue.run {
-                try runner.runBuiltIn(items, chain: chain) { item, writer in try work.perform(item, writer: writer, runner: runner) }
+            let items = batch
+            let outcomes: [HandlerOutcome]
+            var next: [ClaimedStage] = []
+            do {
+                (outcomes, next) = try await coalescer.write { writer in
+                    let outcomes = try runner.builtIn(items, chain: chain, work: { item, writer in
+                        try work.perform(item, writer: writer, runner: runner)
+                    }, in: writer)
+                    let next = stop.isStopped
+                        ? [] : try runner.claim(stage: stage, limit: limit, worker: worker, workspaces: workspaces, in: writer)
+                    return (outcomes, next)
+                }
+            } catch {
+                let results = try await itemByItem(items, work)
+                counters.withLock { c in
+                    c.commits += 1
+                    for outcome in results {
+                        if case .completed = outcome { c.completed += 1 } else { c.failed += 1 }
+                    }
+                }
+                batch = []
+                continue
             }
             counters.withLock { c in
                 c.commits += 1
-                for outcome in results {
+                for outcome in outcomes {
                     if case .completed = outcome { c.completed += 1 } else { c.failed += 1 }
                 }
             }
+            noteClaimed(next)
+            batch = next
         }
+    }
+
+    /// Built-in work one item per transaction: the work that throws is left out and its stage
+    /// fails hard; the others complete.
+    private func itemByItem(_ items: [ClaimedStage], _ work: any BuiltInStageHandler) async throws -> [HandlerOutcome] {
+        let runner = self.runner, chain = self.chain
+        var outcomes: [HandlerOutcome] = []
+        for item in items {
+            do {
+                outcomes.append(try await coalescer.write { writer in
+                    try runner.builtIn([item], chain: chain, work: { item, writer in
+                        try work.perform(item, writer: writer, runner: runner)
+                    }, in: writer)[0]
+                })
+            } catch {
+                let failed = HandlerOutcome.failed(.hard, "\(error)")
+                _ = try await coalescer.write { try runner.record([(item, failed)], chain: chain, in: $0) }
+                outcomes.append(failed)
+            }
+        }
+        return outcomes
     }
 
     /// What the external loop waits for.
@@ -240,7 +264,7 @@ public final class StageWorker: Sendable {
                     running += 1
                     group.addTask {
                         let outcome = await external.perform(work)
-                        let applied = try await self.outcomes.submit(Outcome(item: work.item, outcome: outcome))
+                        let applied = try await self.recordOutcome(work.item, outcome)
                         self.log("\(work.item.subject.company): \(Self.describe(outcome))\(applied ? "" : " (claim no longer current: ignored)")")
                         return .finished
                     }
@@ -249,7 +273,8 @@ public final class StageWorker: Sendable {
                     if !backlog.isEmpty {
                         let items = backlog.map(\.item)
                         backlog = []
-                        let released = try await queue.run { try self.runner.release(items) }
+                        let runner = self.runner
+                        let released = try await coalescer.write { try runner.release(items, in: $0) }
                         counters.withLock {
                             $0.released += released
                             $0.commits += 1
@@ -288,6 +313,22 @@ public final class StageWorker: Sendable {
         }
     }
 
+    /// Records one attempt's outcome (group-committed with the others finishing meanwhile).
+    private func recordOutcome(_ item: ClaimedStage, _ outcome: HandlerOutcome) async throws -> Bool {
+        let runner = self.runner, chain = self.chain
+        let applied = try await coalescer.write { try runner.record([(item, outcome)], chain: chain, in: $0)[0] }
+        counters.withLock { c in
+            c.commits += 1
+            guard applied else { return }
+            switch outcome {
+            case .completed: c.completed += 1
+            case .accepted: c.accepted += 1
+            case .failed: c.failed += 1
+            }
+        }
+        return applied
+    }
+
     static func describe(_ outcome: HandlerOutcome) -> String {
         switch outcome {
         case .completed: "completed"
@@ -305,11 +346,9 @@ public final class StageWorker: Sendable {
         while !stopSignal.isStopped {
             await stopSignal.sleep(for: self.stage.completionPollInterval)
             if stopSignal.isStopped { return }
-            let jobs = try await queue.run {
-                try runner.store.read { reader in
-                    try QueueReads.acceptedJobs(stage: stage, workspaces: spaces ?? reader.allWorkspaces().map(\.id), limit: 1000,
-                                                in: reader)
-                }
+            let jobs = try await coalescer.read { reader in
+                try QueueReads.acceptedJobs(stage: stage, workspaces: spaces ?? reader.allWorkspaces().map(\.id), limit: 1000,
+                                            in: reader)
             }
             var finished: [(subject: StageSubject, jobID: String, outcome: HandlerOutcome)] = []
             for job in jobs {
@@ -320,7 +359,7 @@ public final class StageWorker: Sendable {
             }
             guard !finished.isEmpty else { continue }
             let batch = finished
-            let applied = try await queue.run { try runner.recordJobOutcomes(batch, chain: chain) }
+            let applied = try await coalescer.write { try runner.recordJobOutcomes(batch, chain: chain, in: $0) }
             counters.withLock { c in
                 c.commits += 1
                 for (entry, ok) in zip(batch, applied) where ok {
@@ -338,7 +377,8 @@ public final class StageWorker: Sendable {
         while !stopSignal.isStopped {
             await stopSignal.sleep(for: period)
             if stopSignal.isStopped { return }
-            let reset = try await queue.run { try runner.resetStuck(stage: definition, workspaces: spaces) }
+            guard try await coalescer.read({ try runner.hasStuck(stage: definition, workspaces: spaces, in: $0) }) else { continue }
+            let reset = try await coalescer.write { try runner.resetStuck(stage: definition, workspaces: spaces, in: $0) }
             guard !reset.isEmpty else { continue }
             counters.withLock {
                 $0.stuckReset += reset.count

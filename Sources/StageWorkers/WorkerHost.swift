@@ -8,9 +8,11 @@ public import StageQueue
 public enum WorkerHost {
     /// Runs the worker of `stage` until `stopSignal` is given (or, with `exitWhenIdle`, until the
     /// stage is drained) and returns what it did. `http` handlers share one client for the
-    /// worker's lifetime, from `transport`.
+    /// worker's lifetime, from `transport`. Workers of one process should share `coalescer` (their
+    /// writes then share commits); nil gives this worker its own.
     public static func run(runner: StageRunner, chain: StageChain, stage: String, settings: WorkerSettings,
-                           stopSignal: StopSignal, transport: any HTTPTransport = AsyncHTTPClientTransport()) async throws
+                           stopSignal: StopSignal, coalescer: WriteCoalescer? = nil,
+                           transport: any HTTPTransport = AsyncHTTPClientTransport()) async throws
         -> WorkerSummary
     {
         guard let definition = chain.stage(stage) else {
@@ -18,7 +20,7 @@ public enum WorkerHost {
         }
         func work(_ handler: StageHandler) async throws -> WorkerSummary {
             let worker = try StageWorker(runner: runner, chain: chain, stage: stage, settings: settings, handler: handler,
-                                         stopSignal: stopSignal)
+                                         stopSignal: stopSignal, coalescer: coalescer)
             try await worker.run()
             return worker.summary
         }

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+public import Projections
 import Synchronization
 
 /// Asks running workers to stop: they stop claiming, release what they claimed but did not
@@ -27,56 +28,77 @@ public final class StopSignal: Sendable {
     }
 }
 
-/// Runs the store's blocking calls (LMDB transactions, which may wait for another process's write
-/// lock) on a thread of their own, so they never hold a thread of the concurrency pool.
-final class StoreQueue: Sendable {
-    private let queue: DispatchQueue
+/// Every store access of the workers that share it: writes are funnelled into few write
+/// transactions — operations submitted while a transaction commits run together in the next one
+/// (group commit), so concurrent claims, completions and resets cost few durable commits — and
+/// reads run on threads of their own. LMDB transactions may wait for another process's write
+/// lock, so none of this holds a thread of the concurrency pool.
+///
+/// One coalescer per store and process: a host running several workers (a server, the benchmark)
+/// gives them the same one.
+public final class WriteCoalescer: Sendable {
+    /// The store written to.
+    public let store: Store
+    private let writes: DispatchQueue
+    private let reads: DispatchQueue
+    private let state = Mutex(State())
+    private let committed = Atomic<Int>(0)
 
-    init(label: String) { queue = DispatchQueue(label: label) }
-
-    func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-}
-
-/// Group commit: items submitted while a commit is running are written together by the next
-/// one, so many concurrent completions cost few durable commits. Each `submit` returns once its
-/// item is committed (or the commit failed).
-final class GroupCommitter<Item: Sendable, Answer: Sendable>: Sendable {
-    private typealias Waiter = CheckedContinuation<Answer, any Error>
     private struct State {
-        var pending: [(Item, Waiter)] = []
+        var pending: [Operation] = []
         var flushing = false
     }
 
-    private let state = Mutex(State())
-    private let queue: StoreQueue
-    private let commit: @Sendable ([Item]) throws -> [Answer]
-
-    /// `commit` writes a batch in one transaction and answers each item, in order.
-    init(queue: StoreQueue, commit: @escaping @Sendable ([Item]) throws -> [Answer]) {
-        self.queue = queue
-        self.commit = commit
+    /// One submitted write: `execute` runs inside a transaction (maybe more than once: the map may
+    /// grow, or the batch may be retried alone), `finish` reports the final outcome once.
+    private struct Operation: Sendable {
+        let execute: @Sendable (StoreWriter) throws -> Void
+        let finish: @Sendable ((any Error)?) -> Void
     }
 
-    func submit(_ item: Item) async throws -> Answer {
-        try await withCheckedThrowingContinuation { (waiter: Waiter) in
+    /// A coalescer of `store`'s writes.
+    public init(store: Store) {
+        self.store = store
+        writes = DispatchQueue(label: "siglog.store.writes")
+        reads = DispatchQueue(label: "siglog.store.reads", attributes: .concurrent)
+    }
+
+    /// Write transactions committed that appended at least one record (durable commits).
+    public var commits: Int { committed.load(ordering: .relaxed) }
+
+    /// Runs `operation` inside a write transaction, possibly shared with other operations; returns
+    /// once that transaction committed. When a shared transaction fails, each of its operations is
+    /// run again alone, so one operation's error never takes the others down.
+    public func write<T: Sendable>(_ operation: @escaping @Sendable (StoreWriter) throws -> T) async throws -> T {
+        let box = ResultBox<T>()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let pending = Operation(
+                execute: { writer in box.value = try operation(writer) },
+                finish: { error in
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume() }
+                })
             let start = state.withLock { s -> Bool in
-                s.pending.append((item, waiter))
+                s.pending.append(pending)
                 if s.flushing { return false }
                 s.flushing = true
                 return true
             }
-            if start { Task { try? await self.queue.run { self.flush() } } }
+            if start { writes.async { self.flush() } }
+        }
+        return box.value!
+    }
+
+    /// Runs `body` with a read transaction on a reader thread.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (ViewReader) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            reads.async { [store] in continuation.resume(with: Result { try store.read(body) }) }
         }
     }
 
-    /// Commits batches until nothing is pending (runs on the store queue).
+    /// Commits batches until nothing is pending (on the writer thread).
     private func flush() {
         while true {
-            let batch = state.withLock { s -> [(Item, Waiter)] in
+            let batch = state.withLock { s -> [Operation] in
                 let taken = s.pending
                 s.pending = []
                 if taken.isEmpty { s.flushing = false }
@@ -84,13 +106,40 @@ final class GroupCommitter<Item: Sendable, Answer: Sendable>: Sendable {
             }
             if batch.isEmpty { return }
             do {
-                let answers = try commit(batch.map(\.0))
-                for (index, entry) in batch.enumerated() { entry.1.resume(returning: answers[index]) }
+                try commit(batch)
+                for operation in batch { operation.finish(nil) }
             } catch {
-                for entry in batch { entry.1.resume(throwing: error) }
+                guard batch.count > 1 else {
+                    batch[0].finish(error)
+                    continue
+                }
+                for operation in batch {
+                    do {
+                        try commit([operation])
+                        operation.finish(nil)
+                    } catch {
+                        operation.finish(error)
+                    }
+                }
             }
         }
     }
+
+    private func commit(_ operations: [Operation]) throws {
+        let appended = try store.write { writer -> Bool in
+            let before = writer.writer.nextSequence
+            for operation in operations { try operation.execute(writer) }
+            return writer.writer.nextSequence > before
+        }
+        if appended { committed.add(1, ordering: .relaxed) }
+    }
+}
+
+/// Carries an operation's value from the writer thread to its caller.
+private final class ResultBox<T>: @unchecked Sendable {
+    // @unchecked: written on the writer thread before the continuation resumes, read by the
+    // caller after it resumed; the continuation orders the two.
+    var value: T?
 }
 
 /// A worker id that names the host, the process and the worker within it: `host:pid:n`.
