@@ -70,6 +70,7 @@ let package = Package(
         // Projection builders (record -> view writes) and the replay engine.
         .target(name: "Projections", dependencies: [
             "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue",
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
         // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.

@@ -60,6 +60,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     case dedupKeyMismatch
     /// The storage engine failed (I/O, disk full, damaged file).
     case storage(StorageFailure)
+    /// The store lacks views a newer siglog added; a writer builds them when it opens the store.
+    case viewsOutdated(path: String, missing: [String])
 
     public var description: String {
         switch self {
@@ -85,6 +87,9 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             return "dedup index entry does not match its natural key"
         case .storage(let failure):
             return failure.description
+        case .viewsOutdated(let path, let missing):
+            return "the store at \(path) lacks the views \(missing.joined(separator: ", ")), added by a newer siglog; "
+                + "open it once for writing (any siglog-append command, e.g. `siglog-append init --store \(path)`) to build them"
         }
     }
 

@@ -19,34 +19,39 @@ public enum FieldChange<Value: Sendable & Hashable>: Sendable, Hashable {
 
 extension StageRunner {
     /// Updates a company's mutable state with stale-write protection: when `expectedVersion` is not
-    /// the stored version the update is refused with `SiglogError.conflict(…)` and nothing is
-    /// written; otherwise a `CompanyUpdated` record carries the full new state with version + 1.
-    /// `alignment` feeds the ESL alignment modifier (true 1.0, false 0.5, none 1.0); `status`
-    /// `acquired`/`dead` zeroes readiness (D10). A blank status reads as none.
+    /// the stored version the update is refused with `SiglogError.conflict` and nothing is written;
+    /// an update that changes nothing writes nothing and keeps the version; otherwise a
+    /// `CompanyUpdated` record carries the full new state with version + 1. `alignment` feeds the
+    /// ESL alignment modifier (true 1.0, false 0.5, none 1.0); `status` `acquired`/`dead` zeroes
+    /// readiness (D10), nil clears it.
     ///
-    /// Returns `{company_id, version, alignment_ok_to_contact, status}`.
+    /// Returns `{company_id, version, alignment_ok_to_contact, status, changed}`.
     @discardableResult
     public func updateCompany(
-        companyID: Int64, alignment: FieldChange<Bool?> = .keep, status: FieldChange<String?> = .keep,
+        _ company: CompanyReference, alignment: FieldChange<Bool?> = .keep, status: FieldChange<CompanyStatus?> = .keep,
         expectedVersion: Int64
     ) throws -> JSONObject {
         try store.write { writer in
-            guard let row = try writer.reader.company(companyID) else {
-                throw SiglogError.companyNotFound(.id(companyID))
-            }
+            let row = try writer.reader.company(company)
             guard row.version == expectedVersion else {
-                throw SiglogError.conflict("Company \(companyID) is at version \(row.version), not \(expectedVersion); nothing was written")
+                throw SiglogError.conflict(
+                    "Company \(row.id) is at version \(row.version), not \(expectedVersion); nothing was written")
             }
-            let newStatus = status.applied(to: row.status)?.trimmingCharacters(in: .whitespacesAndNewlines)
-            let record = CompanyUpdated(
-                companyID: companyID, version: row.version + 1, alignmentOK: alignment.applied(to: row.alignmentOK),
-                status: newStatus?.isEmpty == false ? newStatus : nil)
-            try writer.append(record, at: clock.now())
+            let newAlignment = alignment.applied(to: row.alignmentOK)
+            let newStatus = status.applied(to: row.status.flatMap(CompanyStatus.init(named:)))?.rawValue
+            let changed = newAlignment != row.alignmentOK || newStatus != row.status
+            var version = row.version
+            if changed {
+                version += 1
+                try writer.append(CompanyUpdated(companyID: row.id, version: version, alignmentOK: newAlignment, status: newStatus),
+                                  at: clock.now())
+            }
             return [
-                "company_id": .int(companyID),
-                "version": .int(record.version),
-                "alignment_ok_to_contact": record.alignmentOK.map(JSONValue.bool) ?? .null,
-                "status": record.status.map(JSONValue.string) ?? .null,
+                "company_id": .int(row.id),
+                "version": .int(version),
+                "alignment_ok_to_contact": newAlignment.map(JSONValue.bool) ?? .null,
+                "status": newStatus.map(JSONValue.string) ?? .null,
+                "changed": .bool(changed),
             ]
         }
     }

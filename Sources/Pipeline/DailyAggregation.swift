@@ -62,9 +62,12 @@ extension StageRunner {
             options.pack = resolved.uuid
             options.parentJobRunID = parentID
             result.ingest = ingestChild(events, options: options)
+            try interruption.check()
             result.derive = try runDerive(workspace: ws, pack: resolved.uuid, asOf: asOf, parentJobRunID: parentID)
+            try interruption.check()
             let score = try runScore(workspace: ws, pack: resolved.uuid, asOf: day, parentJobRunID: parentID)
             result.score = score
+            try interruption.check()
             result.leadFeed = try runUpdateLeadFeed(workspace: ws, pack: resolved.uuid, asOf: day, parentJobRunID: parentID)
             let scope = Scope(workspace: ws, pack: resolved.uuid)
             result.ranked = try store.read { reader in
@@ -77,7 +80,9 @@ extension StageRunner {
             result.status = .failed
             result.error = message
             let outcome = StageOutcome(result, companiesProcessed: nil, errorMessage: message)
-            return try store.write { try finish(parentID, request, outcome, $0) }
+            let failed = try store.write { try finish(parentID, request, outcome, $0) }
+            if case SiglogError.interrupted = error { throw error }
+            return failed
         }
     }
 

@@ -39,6 +39,7 @@ extension StageRunner {
         var decoder = LeanEventDecoder(pack)
         // One sequential pass over the log (in this transaction) beats a lookup per event.
         try reader.forEachRecord { record in
+            if record.sequence % 65_536 == 0 { try interruption.check() }
             guard record.type == .eventStored, let event = try decoder.decode(record) else { return true }
             if let bound, event.eventTime >= bound { return true }
             events.append(event.deriverEvent)

@@ -19,10 +19,20 @@ public struct IngestOptions: Sendable {
     public var batchSize = 50_000
     public var idempotencyKey: String?
     public var parentJobRunID: UInt64?
-    /// Called about once a second with the number of lines read (progress display).
-    public var progress: (@Sendable (Int) -> Void)?
+    /// Bad lines kept with their message (and, under `strict`, checked) before only a count goes on.
+    public var maxErrors = 100
+    /// Called about once a second while reading (progress display).
+    public var progress: (@Sendable (IngestProgress) -> Void)?
 
     public init(inputName: String) { self.inputName = inputName }
+}
+
+/// How far the reading of an ingest input has come.
+public struct IngestProgress: Sendable {
+    /// Lines read.
+    public var lines: Int
+    /// Bytes read.
+    public var bytes: Int
 }
 
 /// A line that parsed, waiting for its batch to be written; everything that needs no store is
@@ -42,6 +52,22 @@ private struct ParsedLines: Sendable {
     var events: [PendingEvent] = []
     var errors: [String] = []
     var lines = 0
+}
+
+/// Messages kept up to a cap, and how many there were in all.
+struct CappedMessages: Sendable {
+    let cap: Int
+    private(set) var kept: [String] = []
+    private(set) var count = 0
+
+    init(cap: Int) { self.cap = max(0, cap) }
+
+    mutating func append(_ message: String) {
+        count += 1
+        if kept.count < cap { kept.append(message) }
+    }
+
+    mutating func append(contentsOf messages: [String]) { for message in messages { append(message) } }
 }
 
 /// A bounded first-in first-out hand-off between the thread that reads and parses the input and the
@@ -101,12 +127,24 @@ private struct IngestTally {
     var inserted = 0
     var skippedDuplicate = 0
     var skippedInvalid = 0
-    var errors: [String] = []
+    var storedWithoutID = 0
+    var errors: CappedMessages
+    /// Accepted lines whose event type the pack does not take (counted in `skippedInvalid`).
+    var rejectedTypes: CappedMessages
     var companiesCreated = 0
 
+    init(maxErrors: Int) {
+        errors = CappedMessages(cap: maxErrors)
+        rejectedTypes = CappedMessages(cap: maxErrors)
+    }
+
     var result: IngestResult {
-        IngestResult(status: .completed, jobRunID: nil, inserted: inserted, skippedDuplicate: skippedDuplicate,
-                     skippedInvalid: skippedInvalid, errors: errors)
+        var result = IngestResult(status: .completed, jobRunID: nil, inserted: inserted, skippedDuplicate: skippedDuplicate,
+                                  skippedInvalid: skippedInvalid, errors: errors.kept)
+        result.errorsCount = errors.count
+        result.storedWithoutID = storedWithoutID
+        result.rejectedTypes = rejectedTypes.kept
+        return result
     }
 }
 
@@ -126,28 +164,30 @@ extension StageRunner {
 
         let parser = RawEventLineParser(defaultSource: options.defaultSource)
         if options.strict {
-            // First pass: every line must parse before anything is written.
-            let problems = try Self.validateLines(input, parser: parser, name: options.inputName)
+            // First pass: every line must parse before anything is written; checking stops after
+            // `maxErrors` bad lines.
+            let problems = try Self.validateLines(input, parser: parser, name: options.inputName, limit: max(1, options.maxErrors))
             if !problems.isEmpty {
-                throw SiglogError.badInput(problems.prefix(20).joined(separator: "\n")
-                    + (problems.count > 20 ? "\n… and \(problems.count - 20) more bad lines" : "")
-                    + "\n--strict: nothing was written")
+                let more = problems.count >= max(1, options.maxErrors) ? "\nchecking stopped after \(problems.count) bad lines" : ""
+                throw SiglogError.badInput(problems.joined(separator: "\n") + more + "\n--strict: nothing was written")
             }
             try input.seek(toOffset: 0)
         }
 
-        var tally = IngestTally()
+        var tally = IngestTally(maxErrors: options.maxErrors)
         var runID: UInt64?
         var pending: [PendingEvent] = []
         pending.reserveCapacity(options.batchSize)
 
         /// Writes the first `batchSize` pending events in one transaction.
         func flush() throws {
+            try interruption.check()
             let batch = Array(pending.prefix(options.batchSize))
             let (count, run) = try store.write { writer -> (IngestTally, UInt64) in
                 let run = try runID ?? startJob(request, in: writer)
                 var local = tally
-                try self.write(batch, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
+                try self.write(batch, run: run, pack: pack, workspace: workspace, inputName: options.inputName, tally: &local,
+                               writer: writer)
                 return (local, run)
             }
             // Published only after the commit: a retried transaction must not count twice.
@@ -162,45 +202,65 @@ extension StageRunner {
         let acceptance = pack.acceptance
         let inputName = options.inputName
         let progress = options.progress
+        let interruption = interruption
         DispatchQueue.global().async(group: producer) {
             do {
                 try Self.parse(input, parser: parser, acceptance: acceptance, inputName: inputName, progress: progress,
-                               into: channel)
+                               interruption: interruption, into: channel)
                 channel.close()
             } catch {
                 channel.close(failure: error)
             }
         }
         do {
-            while let parsed = try channel.take() {
-                tally.errors += parsed.errors
-                pending += parsed.events
-                while pending.count >= options.batchSize { try flush() }
+            do {
+                while let parsed = try channel.take() {
+                    tally.errors.append(contentsOf: parsed.errors)
+                    pending += parsed.events
+                    while pending.count >= options.batchSize { try flush() }
+                }
+            } catch {
+                channel.cancel()
+                producer.wait()
+                throw error
+            }
+            producer.wait()
+            try interruption.check()
+            return try store.write { writer in
+                let run = try runID ?? startJob(request, in: writer)
+                var local = tally
+                try self.write(pending, run: run, pack: pack, workspace: workspace, inputName: options.inputName, tally: &local,
+                               writer: writer)
+                let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
+                                           errorMessage: errorMessage(local.errors.kept))
+                return try finish(run, request, outcome, writer)
             }
         } catch {
-            channel.cancel()
-            producer.wait()
+            // The batches committed so far stay (each is whole); the run says how it ended.
+            if let runID {
+                let message = "\(error)"
+                var failed = IngestResult.failed(message)
+                failed.inserted = tally.inserted
+                failed.skippedDuplicate = tally.skippedDuplicate
+                failed.skippedInvalid = tally.skippedInvalid
+                _ = try? store.write { writer in
+                    try finish(runID, request, StageOutcome(failed, companiesProcessed: tally.inserted, errorMessage: message), writer)
+                }
+            }
             throw error
-        }
-        producer.wait()
-
-        return try store.write { writer in
-            let run = try runID ?? startJob(request, in: writer)
-            var local = tally
-            try self.write(pending, run: run, pack: pack, workspace: workspace, tally: &local, writer: writer)
-            let outcome = StageOutcome(local.result, companiesProcessed: local.inserted, errorMessage: errorMessage(local.errors))
-            return try finish(run, request, outcome, writer)
         }
     }
 
     /// The reading thread: splits the input into lines, parses and normalizes them, and hands them
     /// over in batches (input order kept, bad lines as their `FILE:LINE: field: reason` messages).
     private static func parse(_ input: FileHandle, parser: RawEventLineParser, acceptance: EventTypeAcceptance,
-                              inputName: String, progress: (@Sendable (Int) -> Void)?, into channel: ParsedChannel) throws {
+                              inputName: String, progress: (@Sendable (IngestProgress) -> Void)?, interruption: Interruption,
+                              into channel: ParsedChannel) throws {
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         var batch = ParsedLines()
         var lastProgress = Date()
         var stopped = false
+        var bytesRead = 0
         let handleLine: (NDJSONLine) throws -> Void = { line in
             guard !stopped else { return }
             do {
@@ -221,16 +281,17 @@ extension StageRunner {
                 batch = ParsedLines()
             }
             if let progress, line.number % 4096 == 0, Date().timeIntervalSince(lastProgress) >= 1 {
-                progress(line.number)
+                progress(IngestProgress(lines: line.number, bytes: bytesRead))
                 lastProgress = Date()
             }
         }
-        try forEachLine(of: input, splitter: &splitter, while: { !stopped }, handleLine)
+        try forEachLine(of: input, splitter: &splitter, while: { !stopped && !interruption.isRequested },
+                        chunkRead: { bytesRead += $0 }, handleLine)
         if !stopped { _ = channel.put(batch) }
     }
 
     /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
-    private func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID,
+    private func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                        tally: inout IngestTally, writer: StoreWriter) throws {
         let now = clock.now()
         let directory = StoreCompanyDirectory(reader: writer.reader)
@@ -238,6 +299,8 @@ extension StageRunner {
             let event = item.event
             guard item.accepted else {
                 tally.skippedInvalid += 1
+                tally.rejectedTypes.append(
+                    "\(inputName):\(item.line): event_type: \"\(event.eventType)\" is not accepted by pack \(pack.pack.id)")
                 continue
             }
             var dedupKey: [UInt8]?
@@ -273,33 +336,35 @@ extension StageRunner {
                 url: event.url, rawPayload: item.rawPayload,
                 confidence: event.confidence, pack: pack.uuid, jobRunID: run)
             let seq = try writer.append(stored, at: now, workspace: workspace)
-            if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }
+            if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) } else { tally.storedWithoutID += 1 }
             tally.inserted += 1
         }
     }
 
-    /// Parses every line without writing; returns the formatted problems.
-    static func validateLines(_ input: FileHandle, parser: RawEventLineParser, name: String) throws -> [String] {
+    /// Parses the lines without writing until `limit` bad ones are found; returns their messages.
+    static func validateLines(_ input: FileHandle, parser: RawEventLineParser, name: String, limit: Int = .max) throws -> [String] {
         var problems: [String] = []
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         let check: (NDJSONLine) -> Void = { line in
+            guard problems.count < limit else { return }
             do { _ = try parser.parse(line) } catch let error as RawEventLineError {
                 problems.append(error.formatted(file: name))
             } catch {
                 problems.append("\(name):\(line.number): \(error)")
             }
         }
-        try forEachLine(of: input, splitter: &splitter, check)
+        try forEachLine(of: input, splitter: &splitter, while: { problems.count < limit }, check)
         return problems
     }
 
     /// Reads `input` in 1 MiB chunks and hands every line to `body`, the last one too; stops reading
     /// as soon as `proceed` says so (the lines of the chunk in hand are still delivered).
     static func forEachLine(of input: FileHandle, splitter: inout NDJSONLineSplitter, while proceed: () -> Bool = { true },
-                            _ body: (NDJSONLine) throws -> Void) throws {
+                            chunkRead: (Int) -> Void = { _ in }, _ body: (NDJSONLine) throws -> Void) throws {
         while proceed() {
             let chunk = try input.read(upToCount: 1 << 20) ?? Data()
             if chunk.isEmpty { break }
+            chunkRead(chunk.count)
             try chunk.withUnsafeBytes { try splitter.feed($0, body) }
         }
         if proceed() { try splitter.finish(body) }

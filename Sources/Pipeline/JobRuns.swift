@@ -78,8 +78,13 @@ extension StageRunner {
     public func checkRateLimit(_ request: JobRequest) throws {
         guard rateLimitPerHour > 0, request.parentJobRunID == nil else { return }
         let since = Timestamp(microseconds: clock.now().microseconds - 3_600 * Timestamp.microsecondsPerSecond)
-        let count = try store.read { try $0.jobCount(workspace: request.workspace, jobType: request.jobType, since: since) }
-        if count >= rateLimitPerHour { throw SiglogError.rateLimited }
+        let (count, oldest) = try store.read { reader in
+            (try reader.jobCount(workspace: request.workspace, jobType: request.jobType, since: since),
+             try reader.firstJobStart(workspace: request.workspace, jobType: request.jobType, since: since))
+        }
+        if count >= rateLimitPerHour {
+            throw SiglogError.rateLimited(limit: rateLimitPerHour, freesAt: (oldest ?? since).adding(seconds: 3_600))
+        }
     }
 
     /// Runs a one-transaction stage: idempotency cache (before the rate limit, D5), rate limit, then
@@ -98,17 +103,22 @@ extension StageRunner {
             throw error
         } catch {
             let message = "\(error)"
-            return try store.write { writer in
+            let failed = try store.write { writer in
                 let runID = try startJob(request, in: writer)
                 return try finish(runID, request, StageOutcome(R.failed(message), companiesProcessed: nil, errorMessage: message),
                                   writer)
             }
+            // A stop request ends the process: the run is recorded, the caller learns why.
+            if case SiglogError.interrupted = error { throw error }
+            return failed
         }
     }
 
     /// Appends the job-run start record on its own (for multi-transaction stages such as ingest).
     public func startJob(_ request: JobRequest, in writer: StoreWriter) throws -> UInt64 {
-        try writer.append(request.started, at: clock.now(), workspace: request.workspace)
+        var started = request.started
+        started.owner = owner
+        return try writer.append(started, at: clock.now(), workspace: request.workspace)
     }
 
     /// Appends the finish record and, for a completed run with a key, the idempotency-ledger entry.

@@ -45,6 +45,7 @@ extension StageRunner {
         let now = clock.now()
         var decoder = LeanEventDecoder(pack)
         for company in try reader.companiesScored(pack: pack.uuid, asOf: asOf) {
+            if company % 1_024 == 0 { try interruption.check() }
             guard let readiness = try reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
                 let engagement = try reader.engagement(company: company, asOf: asOf, pack: pack.uuid)
             else { continue }
@@ -56,7 +57,9 @@ extension StageRunner {
                 lastSignalAt = try CompanyEvents(company: company, asOf: asOf, decoder: &decoder, reader: reader)
                     .derived(with: pack.derivers).lastSignalAt
             }
-            let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
+            let end = asOf.adding(days: 1).midnight
+            let outreach = try reader.outreach(ofCompany: company)
+                .filter { $0.record.workspaceID == workspace && $0.record.sentAt < end }  // D15
             let input = LeadFeedInput(
                 workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
                 composite: readiness.record.composite, readinessExplain: readiness.record.explain,

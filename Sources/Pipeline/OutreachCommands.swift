@@ -17,16 +17,14 @@ extension StageRunner {
     /// Returns `{outreach_id, company_id, workspace_id, outreach_type, sent_at, outcome, forced}`.
     @discardableResult
     public func recordOutreach(
-        companyID: Int64, workspace: UUID? = nil, type: String, sentAt: Timestamp, outcome: String? = nil,
+        _ company: CompanyReference, workspace: UUID? = nil, type: String, sentAt: Timestamp, outcome: String? = nil,
         force: Bool = false
     ) throws -> JSONObject {
         let ws = workspace ?? WellKnownIDs.defaultWorkspace
         return try store.write { writer in
             let reader = writer.reader
-            guard try reader.company(companyID) != nil else { throw SiglogError.companyNotFound(.id(companyID)) }
-            guard try reader.workspace(ws) != nil else {
-                throw SiglogError.workspaceNotFound(ws)
-            }
+            let companyID = try reader.company(company).id
+            guard try reader.workspace(ws) != nil else { throw SiglogError.workspaceNotFound(ws) }
             let history = try reader.outreach(ofCompany: companyID).filter { $0.record.workspaceID == ws }
             if !force {
                 let scope = Scope(workspace: ws, pack: try Scope.workspacePack(ws, in: reader))
@@ -38,7 +36,7 @@ extension StageRunner {
                                        outreachType: $0.record.outreachType, sentAt: $0.record.sentAt, outcome: $0.record.outcome)
                     },
                     policy: policy)
-                if case .blocked(let reason) = verdict { throw SiglogError.conflict(reason) }
+                if case .blocked(let reason, let nextAllowed) = verdict { throw SiglogError.cooldown(reason: reason, nextAllowed: nextAllowed) }
             }
             let now = clock.now()
             let record = OutreachRecorded(companyID: companyID, workspaceID: ws, outreachType: type, sentAt: sentAt,
@@ -50,22 +48,24 @@ extension StageRunner {
                 "company_id": .int(companyID),
                 "workspace_id": .string(ws.lowercased),
                 "outreach_type": .string(type),
-                "sent_at": .string(sentAt.isoUTC),
+                "sent_at": .string(sentAt.description),
                 "outcome": outcome.map(JSONValue.string) ?? .null,
                 "forced": .bool(force),
             ]
         }
     }
 
-    /// Rewrites the company's lead-feed rows of the workspace (every pack) with its latest outreach.
+    /// Rewrites the company's lead-feed rows of the workspace (every pack) with its latest outreach
+    /// sent by the end of each row's `as_of` (D15): an outreach dated after a row's day leaves it as is.
     func refreshOutreachSummary(companyID: Int64, workspace: UUID, at now: Timestamp, writer: StoreWriter) throws {
         let reader = writer.reader
-        let latest = Self.latestOutreach(try reader.outreach(ofCompany: companyID).filter { $0.record.workspaceID == workspace })
+        let outreach = try reader.outreach(ofCompany: companyID).filter { $0.record.workspaceID == workspace }
         for pack in try reader.allPacks() {
             guard let stored = try reader.leadFeedRow(workspace: workspace, pack: pack.record.packUUID, entity: companyID)
             else { continue }
+            let end = stored.record.asOf.adding(days: 1).midnight
             var row = LeadFeedRow(stored)
-            row.outreachStatusSummary = latest
+            row.outreachStatusSummary = Self.latestOutreach(outreach.filter { $0.record.sentAt < end })
             try appendLeadFeedRow(row, runID: nil, at: now, writer: writer)
         }
     }

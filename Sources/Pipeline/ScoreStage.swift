@@ -101,6 +101,7 @@ extension StageRunner {
         // log is the same whatever the number of cores.
         var start = 0
         while start < companies.count {
+            try interruption.check()
             let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
             start = chunk.endIndex
             var inputs: [ScoreInput] = []
@@ -172,12 +173,13 @@ extension StageRunner {
         let pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
                                                  before: asOf, reader: reader)
         let end = asOf.adding(days: 1).midnight
-        let outreach = try reader.outreach(ofCompany: company).filter { $0.record.workspaceID == workspace }
+        // Only outreach sent by the end of `asOf` counts, for ESL's cadence and the feed's summary (D15).
+        let outreach = try reader.outreach(ofCompany: company)
+            .filter { $0.record.workspaceID == workspace && $0.record.sentAt < end }
         return ScoreInput(
             company: company, events: events, status: row?.status, alignmentOK: row?.alignmentOK,
             previousComposite: previous?.record.composite, pressures: pressures,
-            lastOutreachAt: outreach.map(\.record.sentAt).filter { $0 < end }.max(),
-            latestOutreach: Self.latestOutreach(outreach))
+            lastOutreachAt: outreach.map(\.record.sentAt).max(), latestOutreach: Self.latestOutreach(outreach))
     }
 
     /// Scores every input on all cores; results in input order.

@@ -91,39 +91,3 @@ extension StageRunner {
         }
     }
 }
-
-/// Where the bundled packs live: `$SIGLOG_PACKS_DIR`, else `Fixtures/packs` found by walking up
-/// from the executable and from the working directory.
-public enum BundledPacks {
-    public static func directory(executablePath: String = CommandLine.arguments.first ?? "") -> URL? {
-        let fm = FileManager.default
-        if let env = ProcessInfo.processInfo.environment["SIGLOG_PACKS_DIR"], !env.isEmpty {
-            return URL(fileURLWithPath: env)
-        }
-        var starts: [URL] = [URL(fileURLWithPath: fm.currentDirectoryPath)]
-        let exe = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        starts.append(exe.deletingLastPathComponent())
-        if !executablePath.isEmpty { starts.append(URL(fileURLWithPath: executablePath).deletingLastPathComponent()) }
-        for start in starts {
-            var dir = start.standardizedFileURL
-            for _ in 0..<8 {
-                let candidate = dir.appendingPathComponent("Fixtures/packs")
-                if fm.fileExists(atPath: candidate.appendingPathComponent("fractional_cto_v1/pack.json").path) {
-                    return candidate
-                }
-                dir = dir.deletingLastPathComponent()
-            }
-        }
-        return nil
-    }
-
-    /// Loads the bundled `fractional_cto_v1`.
-    public static func defaultPack() throws -> Pack {
-        guard let root = directory() else {
-            throw SiglogError.fileNotFound(
-                path: "bundled pack fractional_cto_v1 (set SIGLOG_PACKS_DIR to the folder holding it, Fixtures/packs)")
-        }
-        return try PackLoader.load(packsRoot: root, packID: WellKnownIDs.defaultPackKey.packID,
-                                   version: WellKnownIDs.defaultPackKey.version)
-    }
-}

@@ -80,7 +80,10 @@ extension StageRunner {
     public func enqueue(stage: String, companies: [Int64], workspace: UUID, reason: EnqueueReason = .request) throws
         -> EnqueueResult
     {
-        try store.write { writer in
+        guard StageDefinition.isValidName(stage) else {
+            throw SiglogError.usage("Invalid stage name: '\(stage)' (lower-case letters, digits, '_' or '-', starting with a letter)")
+        }
+        return try store.write { writer in
             let reader = writer.reader
             if try reader.workspace(workspace) == nil { throw SiglogError.workspaceNotFound(workspace) }
             var queued: [Int64] = [], unchanged: [Int64] = []

@@ -71,7 +71,10 @@ extension ResultStatus {
 // MARK: - Ingest
 
 /// `run_ingest` (§2.8, §9.3): `{status, job_run_id, inserted, skipped_duplicate, skipped_invalid,
-/// errors_count, errors, error}`; `errors` (every bad line and per-event error) is siglog's addition.
+/// errors_count, error}`, plus siglog's additions: `stored_without_id` (events stored without a
+/// `source_event_id`, which a rerun stores again, D2), `errors` (the bad lines and per-event errors,
+/// the first `maxErrors` of them) and `skipped_invalid_lines` (the lines whose event type the pack
+/// does not accept).
 public struct IngestResult: StageResult, Hashable {
     public static let jobType = JobType.ingest
     public var status: ResultStatus
@@ -79,8 +82,15 @@ public struct IngestResult: StageResult, Hashable {
     public var inserted: Int
     public var skippedDuplicate: Int
     public var skippedInvalid: Int
-    /// Bad lines (`FILE:LINE: field: reason`) and per-event errors, in input order.
+    /// Bad lines (`FILE:LINE: field: reason`) and per-event errors, in input order (the first ones
+    /// when there were more than the cap).
     public var errors: [String]
+    /// How many errors there were in all.
+    public var errorsCount: Int
+    /// Events stored without a `source_event_id` (not deduplicated, D2).
+    public var storedWithoutID = 0
+    /// `FILE:LINE: event_type: …` of lines whose type the pack does not accept (`skipped_invalid`).
+    public var rejectedTypes: [String] = []
 
     /// Creates a result.
     public init(status: ResultStatus, jobRunID: UInt64?, inserted: Int, skippedDuplicate: Int, skippedInvalid: Int,
@@ -91,9 +101,14 @@ public struct IngestResult: StageResult, Hashable {
         self.skippedDuplicate = skippedDuplicate
         self.skippedInvalid = skippedInvalid
         self.errors = errors
+        errorsCount = errors.count
     }
 
-    public var error: String? { errors.isEmpty ? failure : errors.joined(separator: "; ") }
+    public var error: String? {
+        guard !errors.isEmpty else { return failure }
+        let more = errorsCount > errors.count ? "; … and \(errorsCount - errors.count) more" : ""
+        return errors.joined(separator: "; ") + more
+    }
     /// The message of a run that failed as a whole (not a bad line).
     public var failure: String?
 
@@ -108,6 +123,9 @@ public struct IngestResult: StageResult, Hashable {
         self.init(status: answer.status, jobRunID: row.id, inserted: answer.int("inserted", default: answer.processed),
                   skippedDuplicate: answer.int("skipped_duplicate", default: 0),
                   skippedInvalid: answer.int("skipped_invalid", default: 0), errors: answer.strings("errors"))
+        errorsCount = answer.int("errors_count", default: errors.count)
+        storedWithoutID = answer.int("stored_without_id", default: 0)
+        rejectedTypes = answer.strings("skipped_invalid_lines")
         if errors.isEmpty { failure = answer.error }
     }
 
@@ -115,7 +133,9 @@ public struct IngestResult: StageResult, Hashable {
         [
             "status": .string(status.rawValue), "job_run_id": jobRunJSON, "inserted": .int(Int64(inserted)),
             "skipped_duplicate": .int(Int64(skippedDuplicate)), "skipped_invalid": .int(Int64(skippedInvalid)),
-            "errors_count": .int(Int64(errors.count)), "errors": .array(errors.map(JSONValue.string)), "error": errorJSON,
+            "errors_count": .int(Int64(errorsCount)), "stored_without_id": .int(Int64(storedWithoutID)),
+            "errors": .array(errors.map(JSONValue.string)), "skipped_invalid_lines": .array(rejectedTypes.map(JSONValue.string)),
+            "error": errorJSON,
         ]
     }
 }

@@ -2,6 +2,7 @@ public import Foundation
 public import Projections
 public import ReadModel
 import SiglogCore
+public import SiglogRecords
 public import StageQueue
 
 /// The write side over one store: every stage and command runs through it. It holds what the
@@ -15,6 +16,10 @@ public final class StageRunner: Sendable {
     public let rateLimitPerHour: Int
     /// Installed packs, parsed once.
     public let packs = PackResolver()
+    /// Raised by the tools' signal handlers; stages stop at their next check.
+    public let interruption = Interruption()
+    /// The process recorded with every run this runner starts.
+    public let owner = RunOwner.current
 
     /// The stage chain whose band trigger (if any) queues a company when a lead-feed row moves its
     /// band into the trigger's set, in the same transaction as the row.

@@ -81,6 +81,7 @@ public struct Replayer: Sendable {
         case .leadFeedRank: [.leadFeed]
         // The queue indexes and counts are written from the state row a record changes.
         case .stageQueued, .stageStarted, .stageCounts: [.stageStates]
+        case .runningJobs: [.jobs]
         default: []
         }
     }
@@ -193,6 +194,7 @@ public struct Replayer: Sendable {
                 }
             }
             try writer.setMetadata(Store.generationKey, Array(String(generation + 1).utf8))
+            try writer.setMetadata(Store.viewFormatKey, Array(String(Store.viewFormat).utf8))
             return head
         }
         // Dropped in a transaction of its own: `mdb_drop` closes the handles at once, so it must not
@@ -288,9 +290,10 @@ public struct Replayer: Sendable {
         } while true
         let meta = try Replayer.readChunk(sourceMeta, in: log.environment, after: nil, limit: Int.max)
         try environment.write { txn in
-            for (key, value) in meta where key != Array(Store.generationKey.utf8) {
+            for (key, value) in meta where key != Array(Store.generationKey.utf8) && key != Array(Store.viewFormatKey.utf8) {
                 try txn.put(outMeta, key: key, value: value)
             }
+            try txn.put(outMeta, key: Array(Store.viewFormatKey.utf8), value: Array(String(Store.viewFormat).utf8))
         }
         let views = output.views
         let (applied, fingerprints) = try environment.read { txn in

@@ -22,6 +22,19 @@ public final class Store: Sendable {
 
     static let generationKey = "views.generation"
 
+    /// The encoding of view rows this binary writes. A store whose views an earlier encoding wrote
+    /// is rebuilt from the log when a writer opens it: its rows are right but encoded differently,
+    /// so a verify would find them unequal to a rebuild. Version 2: typed explains, outreach
+    /// summaries and bands, times printed with microseconds in timeline entries, `jobs.running`.
+    public static let viewFormat = 2
+    static let viewFormatKey = "views.format"
+
+    /// The view encoding recorded in the log metadata (nil: written before it was recorded).
+    static func storedViewFormat(of log: EventLog) throws -> Int? {
+        guard let bytes = try log.metadata(viewFormatKey), let text = String(bytes: bytes, encoding: .utf8) else { return nil }
+        return Int(text)
+    }
+
     /// Opens the store at `path`. `.create` makes it when missing; `.readOnly` uses `MDB_RDONLY`.
     /// `noLock` opens without the lock file (`MDB_NOLOCK`), for read-only opens of an unwritable directory.
     public init(path: String, mode: EventLog.Mode, durable: Bool = true, noLock: Bool = false) throws {
@@ -32,9 +45,30 @@ public final class Store: Sendable {
         log = try EventLog(path: path, mode: mode, options: options)
         let generation = try Store.currentGeneration(of: log)
         let log = log
+        // Views a newer binary added are missing from a store written before: a writer builds them
+        // from the log (a partial rebuild), a reader cannot and says so.
+        let missing = try mappingStorageErrors {
+            try View.allCases.filter { try !log.environment.hasDatabase(ViewSet.databaseName($0.name, generation: generation)) }
+        }
+        let existing = try mappingStorageErrors {
+            try log.environment.hasDatabase(ViewSet.databaseName(ViewSet.checkpointName, generation: generation))
+        }
+        if mode == .readOnly, existing, !missing.isEmpty {
+            throw LogError.viewsOutdated(path: path, missing: missing.map(\.name))
+        }
         current = Mutex(try mappingStorageErrors {
             try ViewSet(environment: log.environment, generation: generation, create: mode != .readOnly)
         })
+        guard mode != .readOnly else { return }
+        if !existing {
+            try log.write { try $0.setMetadata(Store.viewFormatKey, Array(String(Store.viewFormat).utf8)) }
+        } else if try Store.storedViewFormat(of: log) != Store.viewFormat {
+            try Replayer(store: self).rebuild()
+        } else if !missing.isEmpty, try log.head() > 0 {
+            var options = ReplayOptions()
+            options.views = missing
+            try Replayer(store: self).rebuild(options: options)
+        }
     }
 
     /// The generation recorded in the log metadata as seen by `transaction`.

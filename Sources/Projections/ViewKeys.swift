@@ -1,3 +1,4 @@
+import Crypto
 public import Foundation
 public import SiglogCore
 
@@ -38,12 +39,33 @@ public struct ViewKey: Sendable, Hashable {
     }
 
     /// Appends the UTF-8 bytes and a terminating zero byte, so a shorter string sorts before its extensions.
+    /// Text parts longer than this many UTF-8 bytes are stored hashed: LMDB keys stop at 511
+    /// bytes, and names, domains and URLs within the spec's limits can be longer in UTF-8.
+    public static let inlineTextLimit = 255
+
+    /// Whether `text` is stored hashed in keys (see `appending(_:)`).
+    public static func hashes(_ text: String) -> Bool { text.utf8.count > inlineTextLimit }
+
+    /// Appends a text part: its UTF-8 and a zero byte, so a shorter text sorts first. A text over
+    /// `inlineTextLimit` bytes is replaced by `0xFF` and the hex SHA-256 of its UTF-8 (0xFF never
+    /// occurs in UTF-8, so a hashed part never equals an inline one); readers of such keys compare
+    /// the full value held by the row they lead to.
     public func appending(_ text: String) -> ViewKey {
         var copy = self
-        copy.bytes.append(contentsOf: text.utf8)
+        if ViewKey.hashes(text) {
+            copy.bytes.append(0xFF)
+            for byte in SHA256.hash(data: Array(text.utf8)) {
+                copy.bytes.append(ViewKey.hexDigits[Int(byte >> 4)])
+                copy.bytes.append(ViewKey.hexDigits[Int(byte & 0x0F)])
+            }
+        } else {
+            copy.bytes.append(contentsOf: text.utf8)
+        }
         copy.bytes.append(0)
         return copy
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// The first key after every key that starts with these bytes (the prefix incremented as a big
     /// number), or nil when there is none (an empty prefix, or only 0xFF bytes).

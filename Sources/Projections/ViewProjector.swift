@@ -116,6 +116,7 @@ package struct ViewProjector: LogProjection {
                              companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil, result: .null)
             try w.put(.jobs, ViewKey().appending(seq), row.encoded())
             try w.put(.jobsByWorkspace, jobsIndexKey(r.workspaceID, r.jobType, at, seq), [])
+            try w.put(.runningJobs, ViewKey().appending(seq), [])
         case .jobRunFinished(let r):
             let key = ViewKey().appending(r.jobRunID)
             guard var row = try txn.withValue(views[.jobs], key: key.bytes, JobRow.decode) else { break }
@@ -126,11 +127,12 @@ package struct ViewProjector: LogProjection {
             row.errorMessage = r.errorMessage
             row.result = r.result
             try w.put(.jobs, key, row.encoded())
+            try w.delete(.runningJobs, key)
         case .outreachRecorded(let r):
             try w.put(.outreach, ViewKey().appending(r.companyID).appending(seq),
                     Stamped(record: r, sequence: seq, recordedAt: at).encoded())
             try timeline(r.companyID, seq, at, "outreach",
-                         "\(r.outreachType) sent \(r.sentAt.isoNaive)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, w)
+                         "\(r.outreachType) sent \(r.sentAt)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, w)
         case .stageQueued(let r): try applyStage(r, seq: seq, at: at, w)
         case .stageStarted(let r): try applyStage(r, seq: seq, at: at, w)
         case .stageJobAccepted(let r): try applyStage(r, seq: seq, at: at, w)
@@ -188,7 +190,7 @@ package struct ViewProjector: LogProjection {
             try w.put(.instances, key, merged.encoded())
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
                 try timeline(r.entityID, seq, at, "instance_derived",
-                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen?.isoNaive ?? "none")",
+                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen.map(String.init(describing:)) ?? "none")",
                              r.jobRunID, w)
             }
         }

@@ -132,23 +132,34 @@ public struct ViewReader {
 
     /// The company whose `domain` is `domain` (matching step 1).
     public func companyID(withDomain domain: String) throws -> Int64? {
-        try id(.companiesByDomain, ViewKey().appending(domain))
+        try companyID(.companiesByDomain, ViewKey().appending(domain), text: domain) { $0.created.domain == domain }
     }
     /// The company holding the alias `(type, value)`.
     public func companyID(aliasType: String, value: String) throws -> Int64? {
-        try id(.companiesByAlias, ViewKey().appending(aliasType).appending(value))
+        try companyID(.companiesByAlias, ViewKey().appending(aliasType).appending(value), text: value) { row in
+            row.created.aliases.contains { $0.type == aliasType && $0.value == value }
+        }
     }
     /// The first company whose website has this domain (matching step 3).
     public func companyID(withWebsiteDomain domain: String) throws -> Int64? {
-        try id(.companiesByWebsiteDomain, ViewKey().appending(domain))
+        try companyID(.companiesByWebsiteDomain, ViewKey().appending(domain), text: domain) { $0.created.websiteDomain == domain }
     }
     /// The company with this LinkedIn URL (matching step 4).
     public func companyID(withLinkedInURL url: String) throws -> Int64? {
-        try id(.companiesByLinkedIn, ViewKey().appending(url))
+        try companyID(.companiesByLinkedIn, ViewKey().appending(url), text: url) { $0.created.linkedinURL == url }
     }
     /// The lowest company id with this normalized name (matching step 6, D12).
     public func companyID(withNormalizedName name: String) throws -> Int64? {
-        try id(.companiesByName, ViewKey().appending(name))
+        try companyID(.companiesByName, ViewKey().appending(name), text: name) { $0.created.normalizedName == name }
+    }
+
+    /// The company an index entry leads to. When `text` is stored hashed in the key, the company's
+    /// own value must equal it (`matches`), so a hash collision can never match another company.
+    private func companyID(_ view: View, _ key: ViewKey, text: String, matches: (CompanyRow) -> Bool) throws -> Int64? {
+        guard let id = try id(view, key) else { return nil }
+        guard ViewKey.hashes(text) else { return id }
+        guard let row = try company(id), matches(row) else { return nil }
+        return id
     }
 
     // MARK: - The log
@@ -389,7 +400,7 @@ public struct ViewReader {
         for stored in try events(ofCompany: id) {
             let e = stored.record
             result.append(TimelineEntry(companyID: id, sequence: stored.id, at: stored.ingestedAt, kind: "event_stored",
-                                        detail: "\(e.eventType) at \(e.eventTime.isoNaive) from \(e.source)", jobRunID: e.jobRunID))
+                                        detail: "\(e.eventType) at \(e.eventTime) from \(e.source)", jobRunID: e.jobRunID))
         }
         return result.sorted { $0.sequence < $1.sequence }
     }
@@ -411,6 +422,17 @@ public struct ViewReader {
         }
     }
 
+    /// The runs still `running`, by id.
+    public func runningJobs() throws -> [JobRow] {
+        var ids: [UInt64] = []
+        try scan(.runningJobs, prefix: ViewKey()) { key, _ in
+            var reader = ViewKeyReader(key)
+            ids.append(reader.uint64())
+            return true
+        }
+        return try ids.compactMap(job)
+    }
+
     /// Every job run, by id.
     public func allJobs() throws -> [JobRow] {
         var result: [JobRow] = []
@@ -427,6 +449,18 @@ public struct ViewReader {
             return true
         }
         return count
+    }
+
+    /// When the first run of `(workspace, jobType)` started at or after `since` started, or nil.
+    public func firstJobStart(workspace: UUID?, jobType: JobType, since: Timestamp) throws -> Timestamp? {
+        let prefix = ViewKey.jobsByWorkspace(workspace, jobType)
+        var first: Timestamp?
+        try scan(.jobsByWorkspace, prefix: prefix, from: prefix.appending(since.microseconds)) { key, _ in
+            var reader = ViewKeyReader(UnsafeRawBufferPointer(rebasing: key[prefix.bytes.count...]))
+            first = Timestamp(microseconds: reader.int64())
+            return false
+        }
+        return first
     }
 
     // MARK: - Checkpoint

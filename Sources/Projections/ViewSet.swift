@@ -44,6 +44,9 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
     case jobsByWorkspace
     /// `(company_id, sequence)` → outreach record.
     case outreach
+    /// `job_run_id` → nothing: the runs still `running` (so a writer finds interrupted runs without
+    /// reading every run).
+    case runningJobs
     /// `(workspace_id, company_id, stage)` → the company's state in that stage.
     case stageStates
     /// `(stage, workspace_id, queued_at, sequence)` → company id: queued items in queue order.
@@ -77,6 +80,7 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         case .jobs: "jobs"
         case .jobsByWorkspace: "jobs.by_workspace"
         case .outreach: "outreach"
+        case .runningJobs: "jobs.running"
         case .stageStates: "stage.states"
         case .stageQueued: "stage.queued"
         case .stageStarted: "stage.started"

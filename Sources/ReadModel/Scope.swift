@@ -56,6 +56,43 @@ public struct Scope: Sendable, Hashable {
 }
 
 extension ViewReader {
+    /// The id of the workspace a user names: an id as given (whether it exists is checked where the
+    /// scope is resolved), or the one workspace with that name (case and surrounding spaces ignored).
+    public func workspaceID(_ reference: NameOrID) throws -> UUID {
+        switch reference {
+        case .id(let id): return id
+        case .name(let name):
+            let matches = try allWorkspaces().filter { $0.name.lowercased() == name.lowercased() }
+            guard let first = matches.first else { throw SiglogError.workspaceNotFound(name) }
+            guard matches.count == 1 else {
+                throw SiglogError.usage("several workspaces are named \(name): "
+                    + matches.map(\.id.lowercased).joined(separator: ", ") + "; give the id")
+            }
+            return first.id
+        }
+    }
+
+    /// The id of the pack a user names: an id as given, or `pack_id@version`, or a `pack_id`
+    /// installed in one version only.
+    public func packID(_ reference: NameOrID) throws -> UUID {
+        switch reference {
+        case .id(let id): return id
+        case .name(let text):
+            let parts = text.split(separator: "@", maxSplits: 1).map(String.init)
+            if parts.count == 2 {
+                guard let id = try packUUID(packID: parts[0], version: parts[1]) else { throw SiglogError.packNotInstalled(text) }
+                return id
+            }
+            let versions = try allPacks().filter { $0.record.packID == text }
+            guard let first = versions.first else { throw SiglogError.packNotInstalled(text) }
+            guard versions.count == 1 else {
+                throw SiglogError.usage("\(text) is installed in several versions ("
+                    + versions.map(\.record.version).joined(separator: ", ") + "); name one as \(text)@VERSION")
+            }
+            return first.record.packUUID
+        }
+    }
+
     /// The company a reference names: by id, else by domain (the company's domain, then its
     /// website's domain); `companyNotFound` when none.
     public func company(_ reference: CompanyReference) throws -> CompanyRow {

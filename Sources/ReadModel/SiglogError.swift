@@ -5,6 +5,11 @@ public import SiglogCore
 /// command-line tools map `kind` to an exit code, the HTTP service to a status. Each case carries
 /// its facts; `message` is the text users see.
 public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `workspaceNotFound` for an id.
+    public static func workspaceNotFound(_ id: UUID) -> SiglogError { .workspaceNotFound(id.lowercased) }
+    /// `packNotInstalled` for an id.
+    public static func packNotInstalled(_ id: UUID) -> SiglogError { .packNotInstalled(id.lowercased) }
+
     /// A value that does not parse (a day, a time, an id).
     case invalidValue(InvalidValue)
     /// A request the tools cannot carry out as asked (a bad option combination, a blank name).
@@ -13,28 +18,33 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
     case unknownJobType(String)
     /// Input data is malformed (bad lines under `--strict`).
     case badInput(String)
-    /// A workspace id that names no workspace (D20).
-    case workspaceNotFound(UUID)
-    /// A pack id that names no installed pack.
-    case packNotInstalled(UUID)
+    /// A workspace id (or name) that names no workspace (D20).
+    case workspaceNotFound(String)
+    /// A pack id (or `pack_id`) that names no installed pack.
+    case packNotInstalled(String)
     /// A company id or domain that names no company.
     case companyNotFound(CompanyReference)
     /// A file named as input does not exist.
     case fileNotFound(path: String)
     /// The request contradicts what is stored (a stale version, different pack content, the cooldown).
     case conflict(String)
-    /// The workspace's job rate limit is exhausted (§9.1 step 3).
-    case rateLimited
+    /// The workspace's job rate limit is exhausted (§9.1 step 3): `limit` runs of the type in the
+    /// last hour; the window frees a run at `freesAt`.
+    case rateLimited(limit: Int, freesAt: Timestamp)
+    /// Recording this outreach is refused by the cooldown (§5.7, D17) until `nextAllowed`.
+    case cooldown(reason: String, nextAllowed: Timestamp)
     /// No pack resolves for the workspace (§7.3, §9.2).
     case noPack(workspace: UUID)
     /// Derive was asked for without any pack (D4).
     case deriveRequiresPack
     /// The stage cannot run in this store.
     case stageUnavailable(String)
+    /// The process was asked to stop (SIGINT, SIGTERM); the run was recorded as failed.
+    case interrupted
 
     /// The classes of failure front ends map to exit codes and HTTP statuses.
     public enum Kind: Sendable, Hashable {
-        case usage, badInput, notFound, conflict, rateLimited, cannotRun
+        case usage, badInput, notFound, conflict, rateLimited, cannotRun, interrupted
     }
 
     /// This failure's class.
@@ -43,9 +53,10 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidValue, .usage, .unknownJobType: .usage
         case .badInput: .badInput
         case .workspaceNotFound, .packNotInstalled, .companyNotFound, .fileNotFound: .notFound
-        case .conflict: .conflict
+        case .conflict, .cooldown: .conflict
         case .rateLimited: .rateLimited
         case .noPack, .deriveRequiresPack, .stageUnavailable: .cannotRun
+        case .interrupted: .interrupted
         }
     }
 
@@ -56,15 +67,37 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .usage(let text), .badInput(let text), .conflict(let text), .stageUnavailable(let text): text
         case .unknownJobType(let type):
             "Unknown job_type: \(type) (valid: \(JobType.allCases.map(\.rawValue).joined(separator: ", ")))"
-        case .workspaceNotFound(let id): "Workspace not found: \(id.lowercased)"
-        case .packNotInstalled(let id): "Pack not found: \(id.lowercased)"
+        case .workspaceNotFound(let id): "Workspace not found: \(id)"
+        case .packNotInstalled(let id): "Pack not found: \(id)"
         case .companyNotFound(let reference): "Company not found: \(reference)"
         case .fileNotFound(let path): "\(path): no such file"
         case .rateLimited: "Workspace job rate limit exceeded"
+        case .cooldown(let reason, _): reason
         case .noPack: "No pack resolved for workspace"
         case .deriveRequiresPack: "Derive stage requires a pack; no pack available"
+        case .interrupted: "interrupted by signal"
         }
     }
 
     public var description: String { message }
+
+    /// What a person can do about it, beyond the spec's text (the command-line tools print it after
+    /// the message); nil when the message says it all.
+    public var hint: String? {
+        switch self {
+        case .rateLimited(let limit, let freesAt):
+            "at most \(limit) runs of a stage per workspace and hour (WORKSPACE_JOB_RATE_LIMIT_PER_HOUR; 0 disables it); "
+                + "the next run is possible from \(freesAt)"
+        case .cooldown(_, let nextAllowed):
+            "the next outreach is allowed from \(nextAllowed); --force records it anyway (e.g. when importing history)"
+        case .noPack:
+            "install a pack (`siglog-append init` installs the bundled one) or give --pack-id"
+        case .workspaceNotFound:
+            "`siglog-query workspaces` lists the workspaces (name one by its id or its name)"
+        case .packNotInstalled:
+            "`siglog-query packs` lists the installed packs (name one by its id, or by pack_id[@version])"
+        default:
+            nil
+        }
+    }
 }

@@ -30,7 +30,7 @@ public struct OutreachSummary: Sendable, Hashable {
     /// `{last_sent_at, outcome, outreach_type}` with the time as `…+00:00`.
     public var json: JSONValue {
         .object([
-            "last_sent_at": .string(lastSentAt.isoUTC),
+            "last_sent_at": .string(lastSentAt.description),
             "outcome": outcome.map(JSONValue.string) ?? .null,
             "outreach_type": .string(outreachType),
         ])

@@ -30,8 +30,8 @@ public struct OutreachRecord: Sendable, Hashable {
 public enum OutreachCooldownVerdict: Sendable, Hashable {
     case allowed
     /// The reason names the whole-day age and the window (`"… 10 days ago … 60 days …"`, or
-    /// `"… declined … 180 days …"`).
-    case blocked(reason: String)
+    /// `"… declined … 180 days …"`); `nextAllowed` is the first instant no window blocks.
+    case blocked(reason: String, nextAllowed: Timestamp)
 
     public var isBlocked: Bool { if case .blocked = self { return true }; return false }
 }
@@ -46,18 +46,23 @@ public enum OutreachCooldown {
         entityID: Int, workspaceID: UUID, at time: Timestamp, history: [OutreachRecord], policy: ESLPolicy = .noPack
     ) -> OutreachCooldownVerdict {
         let own = history.filter { $0.entityID == entityID && $0.workspaceID == workspaceID }
+        let declinedSince = time.adding(days: -policy.declinedCooldownDays)
+        let declined = OutreachRecord.latest(of: own.filter { $0.outcome == "declined" && $0.sentAt > declinedSince })
+        // Both windows may block; the next allowed instant is past the later one.
+        let declinedEnd = declined.map { $0.sentAt.adding(days: policy.declinedCooldownDays) }
         if let latest = OutreachRecord.latest(of: own),
             latest.sentAt > time.adding(days: -policy.cadenceCooldownDays)
         {
             let age = wholeDays(from: latest.sentAt, to: time)
+            let cadenceEnd = latest.sentAt.adding(days: policy.cadenceCooldownDays)
             return .blocked(reason: "Outreach cooldown: last outreach was \(age) days ago; "
-                + "at least \(policy.cadenceCooldownDays) days must pass between outreaches")
+                + "at least \(policy.cadenceCooldownDays) days must pass between outreaches",
+                nextAllowed: max(cadenceEnd, declinedEnd ?? cadenceEnd))
         }
-        let declinedSince = time.adding(days: -policy.declinedCooldownDays)
-        if let declined = OutreachRecord.latest(of: own.filter { $0.outcome == "declined" && $0.sentAt > declinedSince }) {
+        if let declined, let declinedEnd {
             let age = wholeDays(from: declined.sentAt, to: time)
             return .blocked(reason: "Outreach cooldown: the company declined outreach \(age) days ago; "
-                + "wait \(policy.declinedCooldownDays) days after a declined outreach")
+                + "wait \(policy.declinedCooldownDays) days after a declined outreach", nextAllowed: declinedEnd)
         }
         return .allowed
     }

@@ -33,7 +33,7 @@ public struct ReadinessTopEvent: Sendable, Hashable {
     public var json: JSONValue {
         .object([
             "event_type": .string(eventType),
-            "event_time": .string(eventTime.isoNaive),
+            "event_time": .string(eventTime.description),
             "source": .string(source),
             "url": .string(url),
             "contribution_points": .double(contributionPoints),

@@ -24,6 +24,8 @@ public enum SiglogExit {
     public static let internalError: Int32 = 70
     /// The workspace's job rate limit is exhausted; try later.
     public static let rateLimited: Int32 = 75
+    /// Stopped by SIGINT or SIGTERM (128 + SIGINT, the shell's convention); the run is recorded as failed.
+    public static let interrupted: Int32 = 130
 
     /// The exit code of a failure class.
     public static func code(for kind: SiglogError.Kind) -> Int32 {
@@ -34,6 +36,7 @@ public enum SiglogExit {
         case .conflict: conflict
         case .rateLimited: rateLimited
         case .cannotRun: cannotRun
+        case .interrupted: interrupted
         }
     }
 }
@@ -47,6 +50,7 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
         throw error
     } catch let error as SiglogError {
         printError(error.message)
+        if let hint = error.hint { printError("  " + hint) }
         throw ExitCode(SiglogExit.code(for: error.kind))
     } catch let error as InvalidValue {
         printError(error.message)

@@ -2,7 +2,7 @@ public import ArgumentParser
 public import Foundation
 public import Pipeline
 public import Projections
-import ReadModel
+public import ReadModel
 import SiglogCore
 import StageQueue
 
@@ -20,16 +20,27 @@ public struct StoreOptions: ParsableArguments {
         return "siglog-store"
     }
 
-    /// Opens the store for appending (it must exist), with the store's stage chain (`chain`, else
-    /// `SIGLOG_STAGE_CHAIN`, else `<store>/stages.yaml` when present) so its band trigger applies.
+    /// Opens the store for appending (it must exist), closes the runs a dead process of this host
+    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly. The
+    /// store's stage chain (`chain`, else `SIGLOG_STAGE_CHAIN`, else `<store>/stages.yaml` when
+    /// present) comes with it, so its band trigger applies.
     public func openForWriting(chain: String? = nil) throws -> StageRunner {
         let stageChain = try StageChainLoader.loadChain(explicit: chain, storePath: path)
-        return StageRunner(store: try Store(path: path, mode: .readWrite), stageChain: stageChain)
+        return try prepare(StageRunner(store: try Store(path: path, mode: .readWrite), stageChain: stageChain))
     }
 
-    /// Opens or creates the store.
+    /// Opens or creates the store, as `openForWriting` does.
     public func openCreating() throws -> StageRunner {
-        StageRunner(store: try Store(path: path, mode: .create))
+        try prepare(StageRunner(store: try Store(path: path, mode: .create)))
+    }
+
+    private func prepare(_ runner: StageRunner) throws -> StageRunner {
+        for job in try runner.closeInterruptedRuns() {
+            printError("job run \(job.id) (\(job.started.jobType), started \(job.startedAt)) was left running by process "
+                + "\(job.started.owner?.processID ?? 0), which is gone: recorded as failed (interrupted)")
+        }
+        stopOnSignals(runner.interruption)
+        return runner
     }
 
     /// Opens the store read-only (without the lock file when the directory cannot be written).
@@ -38,18 +49,25 @@ public struct StoreOptions: ParsableArguments {
     }
 }
 
-/// `--workspace-id` and `--pack-id`, validated with the spec's messages.
+/// `--workspace-id` and `--pack-id`: a UUID, or a workspace's name / a pack's `pack_id[@version]`.
 public struct ScopeOptions: ParsableArguments {
-    @Option(name: .customLong("workspace-id"), help: "Workspace UUID (default: the default workspace).")
-    public var workspaceID: String?
+    @Option(name: .customLong("workspace-id"), help: "The workspace: its UUID or its name (default: the default workspace).")
+    public var workspace: String?
 
-    @Option(name: .customLong("pack-id"), help: "Pack UUID (default: the workspace's active pack).")
-    public var packID: String?
+    @Option(name: .customLong("pack-id"),
+            help: "The pack: its UUID or its pack_id[@version] (default: the workspace's active pack).")
+    public var pack: String?
 
     public init() {}
 
-    /// The workspace id, nil when not given; `Invalid workspace_id: must be a valid UUID` otherwise.
-    public var workspace: UUID? { get throws { try RequestIDs.workspaceID(workspaceID) } }
-    /// The pack id, nil when not given; `Invalid pack_id: must be a valid UUID` otherwise.
-    public var pack: UUID? { get throws { try RequestIDs.packID(packID) } }
+    /// The workspace and pack ids the options name, looked up in `reader` (nil: not given).
+    public func ids(in reader: ViewReader) throws -> (workspace: UUID?, pack: UUID?) {
+        (try NameOrID(parsing: workspace).map(reader.workspaceID), try NameOrID(parsing: pack).map(reader.packID))
+    }
+
+    /// The scope the options name (D20: a workspace that is given must exist).
+    public func scope(in reader: ViewReader) throws -> Scope {
+        let (workspace, pack) = try ids(in: reader)
+        return try Scope.resolve(workspace: workspace, pack: pack, in: reader)
+    }
 }

@@ -35,3 +35,15 @@ public enum JobStatus: String, Sendable, Hashable, CaseIterable, CustomStringCon
 
     public var description: String { rawValue }
 }
+
+/// A company's recorded status. `acquired` and `dead` zero its readiness (D10).
+public enum CompanyStatus: String, Sendable, Hashable, CaseIterable {
+    case active
+    case acquired
+    case dead
+
+    /// The status a user names (surrounding whitespace ignored, any case).
+    public init?(named name: String) {
+        self.init(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}

@@ -22,6 +22,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         return Day(daysSinceEpoch: Int32(days))
     }
 
+    public func adding(seconds: Int64) -> Timestamp {
+        Timestamp(microseconds: microseconds + seconds * Timestamp.microsecondsPerSecond)
+    }
+
     public func adding(days: Int) -> Timestamp {
         Timestamp(microseconds: microseconds + Int64(days) * Timestamp.microsecondsPerDay)
     }
@@ -129,6 +133,10 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `isoNaive` followed by `+00:00`: an aware UTC value as the reference serializes it.
     public var isoUTC: String { isoNaive + "+00:00" }
 
-    /// `isoNaive` followed by `Z`, the form the command-line tools print.
-    public var description: String { isoNaive + "Z" }
+    /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`: the one form every tool prints, always with the microseconds,
+    /// so times line up and an exported time reads back exactly.
+    public var description: String {
+        let naive = isoNaive
+        return naive.count == 19 ? naive + ".000000Z" : naive + "Z"
+    }
 }

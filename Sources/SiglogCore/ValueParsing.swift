@@ -79,3 +79,24 @@ public enum CompanyReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// A workspace or pack a user names: by UUID, or by its name (a workspace's name; a pack's
+/// `pack_id`, optionally `pack_id@version`).
+public enum NameOrID: Sendable, Hashable, CustomStringConvertible {
+    case id(UUID)
+    case name(String)
+
+    /// A UUID is an id; any other non-blank text a name (surrounding whitespace ignored); blank is nil.
+    public init?(parsing text: String?) {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        if let id = UUID(uuidString: text) { self = .id(id) } else { self = .name(text) }
+    }
+
+    /// The id (lower case) or the name as given.
+    public var description: String {
+        switch self {
+        case .id(let id): id.lowercased
+        case .name(let name): name
+        }
+    }
+}

@@ -20,16 +20,20 @@ public struct JobRunStarted: SiglogRecord, Hashable {
     public var parentJobRunID: UInt64?
     /// The `as_of` date the run works for, when it has one.
     public var asOf: Day?
+    /// The process that runs it, so a later writer can tell a run whose process is gone (nil in
+    /// records written before this was recorded).
+    public var owner: RunOwner?
 
     /// Creates the record; the run's id is the sequence number the log assigns when it is appended.
     public init(jobType: JobType, workspaceID: UUID?, pack: UUID?, idempotencyKey: String?,
-                parentJobRunID: UInt64?, asOf: Day?) {
+                parentJobRunID: UInt64?, asOf: Day?, owner: RunOwner? = nil) {
         self.jobType = jobType
         self.workspaceID = workspaceID
         self.pack = pack
         self.idempotencyKey = idempotencyKey
         self.parentJobRunID = parentJobRunID
         self.asOf = asOf
+        self.owner = owner
     }
 
     public func encode(into w: inout PayloadWriter) {
@@ -39,10 +43,18 @@ public struct JobRunStarted: SiglogRecord, Hashable {
         w.write(4, idempotencyKey)
         if let parentJobRunID { w.write(5, parentJobRunID) }
         if let asOf { w.write(6, asOf) }
+        if let owner {
+            w.write(7, owner.host)
+            w.write(8, Int64(owner.processID))
+            w.write(9, owner.processStart)
+        }
     }
 
     public init(from r: inout PayloadReader) throws {
         var jobType: JobType?
+        var host: String?
+        var processID: Int32 = 0
+        var processStart: UInt64 = 0
         while let f = try r.next() {
             switch f.number {
             case 1:
@@ -54,11 +66,33 @@ public struct JobRunStarted: SiglogRecord, Hashable {
             case 4: idempotencyKey = try f.string()
             case 5: parentJobRunID = try f.uint64()
             case 6: asOf = try f.day()
+            case 7: host = try f.string()
+            case 8: processID = Int32(truncatingIfNeeded: try f.int64())
+            case 9: processStart = try f.uint64()
             default: break
             }
         }
         guard let jobType else { throw missingField("job_type", in: "job_run_started") }
+        if let host { owner = RunOwner(host: host, processID: processID, processStart: processStart) }
         self.jobType = jobType
+    }
+}
+
+/// The process a job run runs in: the host, the process id and the process's start time (so a
+/// reused process id is not mistaken for the original process).
+public struct RunOwner: Sendable, Hashable {
+    /// The host name.
+    public var host: String
+    /// The process id.
+    public var processID: Int32
+    /// When the process started, in clock ticks since the host booted (`/proc/PID/stat` field 22).
+    public var processStart: UInt64
+
+    /// Creates an owner.
+    public init(host: String, processID: Int32, processStart: UInt64) {
+        self.host = host
+        self.processID = processID
+        self.processStart = processStart
     }
 }
 

@@ -1,10 +1,24 @@
 import Foundation
 import SiglogCore
 
-/// Reads the files of one pack directory, turning every failure into a `PackError` that names
-/// the directory and the file.
+/// Reads the files of one pack directory — on disk, or embedded in the executable — turning every
+/// failure into a `PackError` that names the directory and the file.
 struct PackDirectory {
     let url: URL
+    /// Files by path relative to the pack directory, when the pack is embedded rather than on disk.
+    let embedded: [String: String]?
+
+    init(url: URL) {
+        self.url = url
+        embedded = nil
+    }
+
+    /// A pack whose files are given in memory (relative path → contents); `name` stands for the
+    /// directory in error messages.
+    init(name: String, files: [String: String]) {
+        url = URL(fileURLWithPath: name)
+        embedded = files
+    }
 
     var path: String { url.path }
 
@@ -17,12 +31,17 @@ struct PackDirectory {
     }
 
     func isDirectory(_ relative: String? = nil) -> Bool {
+        if let embedded {
+            guard let relative else { return true }
+            return embedded.keys.contains { $0.hasPrefix(relative + "/") }
+        }
         var isDirectory: ObjCBool = false
         let target = relative.map { url.appendingPathComponent($0, isDirectory: true) } ?? url
         return FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     func isFile(_ relative: String) -> Bool {
+        if let embedded { return embedded[relative] != nil }
         var isDirectory: ObjCBool = false
         return FileManager.default.fileExists(atPath: fileURL(relative).path, isDirectory: &isDirectory)
             && !isDirectory.boolValue
@@ -33,6 +52,10 @@ struct PackDirectory {
 
     /// The file as UTF-8 text.
     func text(_ relative: String) throws(PackError) -> String {
+        if let embedded {
+            guard let text = embedded[relative] else { throw fail(.notFound, "cannot read file", file: relative) }
+            return text
+        }
         guard let data = FileManager.default.contents(atPath: fileURL(relative).path) else {
             throw fail(.notFound, "cannot read file", file: relative)
         }
@@ -73,10 +96,15 @@ struct PackDirectory {
     func stems(in subdirectory: String, fileExtension: String) throws(PackError) -> [String] {
         guard isDirectory(subdirectory) else { return [] }
         let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent(subdirectory).path)
-        } catch {
-            throw fail(.malformedFile, "cannot list directory: \(error)", file: subdirectory)
+        if let embedded {
+            names = embedded.keys.filter { $0.hasPrefix(subdirectory + "/") }.map { String($0.dropFirst(subdirectory.count + 1)) }
+                .filter { !$0.contains("/") }
+        } else {
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: url.appendingPathComponent(subdirectory).path)
+            } catch {
+                throw fail(.malformedFile, "cannot list directory: \(error)", file: subdirectory)
+            }
         }
         return names
             .filter { $0.hasSuffix("." + fileExtension) && isFile(subdirectory + "/" + $0) }

@@ -27,6 +27,18 @@ public enum PackLoader {
         try load(PackDirectory(url: directory), expectedVersion: nil)
     }
 
+    /// Loads a pack from files held in memory (relative path → contents), validated like a
+    /// directory; `name` stands for the directory in error messages.
+    public static func load(name: String, files: [String: String]) throws(PackError) -> Pack {
+        try load(PackDirectory(name: name, files: files), expectedVersion: nil)
+    }
+
+    /// The pack bundled with the tools (`fractional_cto_v1`), embedded in the executable so a
+    /// copied binary needs no file next to it.
+    public static func bundledDefault() throws(PackError) -> Pack {
+        try load(name: "<bundled>/\(BundledPackFiles.packID)", files: BundledPackFiles.files)
+    }
+
     private static func load(_ directory: PackDirectory, expectedVersion: String?) throws(PackError) -> Pack {
         let location = directory.path
         guard directory.isDirectory() else { throw PackError(.notFound, "pack directory does not exist", location: location) }

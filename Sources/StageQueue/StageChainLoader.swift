@@ -266,12 +266,18 @@ private struct FieldReader {
         }
     }
 
-    static func isStageName(_ text: String) -> Bool {
+    static func isStageName(_ text: String) -> Bool { StageDefinition.isValidName(text) }
+
+    func show(_ value: JSONValue) -> String { JSONWriter().string(value) }
+}
+
+extension StageDefinition {
+    /// Whether `text` can name a stage: 1–64 lower-case letters, digits, `_` or `-`, starting with
+    /// a letter.
+    public static func isValidName(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first, ("a"..."z").contains(first), text.count <= 64 else { return false }
         return text.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
     }
-
-    func show(_ value: JSONValue) -> String { JSONWriter().string(value) }
 }
 
 /// The duration notation of chain files and environment variables.

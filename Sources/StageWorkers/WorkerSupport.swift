@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+public import Pipeline
 public import Projections
 import Synchronization
 
@@ -7,15 +8,19 @@ import Synchronization
 /// start, finish what is running and return. Hosts call `stop()` on SIGTERM.
 public final class StopSignal: Sendable {
     private let flag = Atomic<Bool>(false)
+    private let interruption: Interruption?
 
-    /// A signal not yet given.
-    public init() {}
+    /// A signal not yet given; it is given too once `interruption` (the runner's, raised by the
+    /// tools' SIGINT/SIGTERM handlers) is raised.
+    public init(following interruption: Interruption? = nil) { self.interruption = interruption }
 
     /// Asks every worker holding this signal to stop.
     public func stop() { flag.store(true, ordering: .sequentiallyConsistent) }
 
-    /// Whether `stop()` was called.
-    public var isStopped: Bool { flag.load(ordering: .sequentiallyConsistent) }
+    /// Whether `stop()` was called (or the interruption followed was raised).
+    public var isStopped: Bool {
+        flag.load(ordering: .sequentiallyConsistent) || interruption?.isRequested == true
+    }
 
     /// Sleeps for `duration`, waking early (within 20 ms) once stopped.
     func sleep(for duration: Duration) async {

@@ -12,7 +12,7 @@ struct SiglogAppend: ParsableCommand {
         commandName: "siglog-append",
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
         subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Stage.self, Outreach.self,
-                      CompanyCommand.self, QueueCommand.self])
+                      CompanyCommand.self, JobCommand.self, QueueCommand.self])
 }
 
 struct Init: ParsableCommand {
@@ -23,7 +23,7 @@ struct Init: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let pack = try BundledPacks.defaultPack()
+            let pack = try PackLoader.bundledDefault()
             let pipeline = try store.openCreating()
             let changed = try pipeline.initialize(bundledPack: pack)
             let packID = try pipeline.store.read { try Scope.defaultPack(in: $0) }
@@ -95,14 +95,15 @@ struct WorkspaceCommand: ParsableCommand {
         var name: String
         @Option(name: .customLong("id"), help: "UUID for the workspace (default: a new one).")
         var id: String?
-        @Option(name: .customLong("pack-id"), help: "UUID of an installed pack to make active.")
+        @Option(name: .customLong("pack-id"), help: "An installed pack to make active: its UUID or pack_id[@version].")
         var packID: String?
 
         func run() throws {
             try runReportingErrors {
                 let workspaceID = try RequestIDs.workspaceID(id)
-                let pack = try RequestIDs.packID(packID)
-                let created = try store.openForWriting().createWorkspace(name: name, id: workspaceID, pack: pack)
+                let runner = try store.openForWriting()
+                let pack = try runner.store.read { reader in try NameOrID(parsing: packID).map(reader.packID) }
+                let created = try runner.createWorkspace(name: name, id: workspaceID, pack: pack)
                 print(created.lowercased)
             }
         }
@@ -112,18 +113,19 @@ struct WorkspaceCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "set-pack", abstract: "Change a workspace's active pack.")
 
         @OptionGroup var store: StoreOptions
-        @Option(name: .customLong("workspace-id"), help: "The workspace's UUID.")
+        @Option(name: .customLong("workspace-id"), help: "The workspace: its UUID or its name.")
         var workspaceID: String
-        @Option(name: .customLong("pack-id"), help: "UUID of an installed pack.")
+        @Option(name: .customLong("pack-id"), help: "An installed pack: its UUID or pack_id[@version].")
         var packID: String
 
         func run() throws {
             try runReportingErrors {
-                guard let workspace = try RequestIDs.workspaceID(workspaceID) else {
-                    throw InvalidValue("Invalid workspace_id: must be a valid UUID")
+                let runner = try store.openForWriting()
+                let (workspace, pack) = try runner.store.read { reader in
+                    (try reader.workspaceID(NameOrID(parsing: workspaceID) ?? .name(workspaceID)),
+                     try reader.packID(NameOrID(parsing: packID) ?? .name(packID)))
                 }
-                guard let pack = try RequestIDs.packID(packID) else { throw InvalidValue("Invalid pack_id: must be a valid UUID") }
-                try store.openForWriting().setWorkspacePack(workspace: workspace, pack: pack)
+                try runner.setWorkspacePack(workspace: workspace, pack: pack)
             }
         }
     }
@@ -143,60 +145,81 @@ struct Events: ParsableCommand {
     var file: String = "-"
     @Option(help: "Source name for lines without a `source` field.")
     var source: String?
-    @Flag(help: "Fail on the first bad line and write nothing at all.")
+    @Flag(help: "Check every line first; on any bad line write nothing at all.")
     var strict = false
     @Option(name: .customLong("batch-size"), help: "Lines per write transaction.")
     var batchSize = 50_000
+    @Option(name: .customLong("max-errors"),
+            help: "Bad lines listed one by one (after that only counted; with --strict, checking stops there).")
+    var maxErrors = 100
     @Option(name: .customLong("idempotency-key"), help: "Return the recorded result if a run with this key completed.")
     var idempotencyKey: String?
 
     func validate() throws {
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
+        guard maxErrors >= 0 else { throw ValidationError("--max-errors must not be negative") }
     }
 
     func run() throws {
         try runReportingErrors {
-            let workspace = try scope.workspace
-            let pack = try scope.pack
+            let (input, name, size) = try openInput()
             let pipeline = try store.openForWriting()
-            var input: FileHandle
-            var name = file
-            if file == "-" {
-                name = "<stdin>"
-                input = FileHandle.standardInput
-                if strict {
-                    // Strict mode reads twice; spool stdin to a temporary file first.
-                    let spool = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-stdin-\(UUID().uuidString)")
-                    _ = FileManager.default.createFile(atPath: spool.path, contents: nil)
-                    let out = try FileHandle(forWritingTo: spool)
-                    while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty { out.write(chunk) }
-                    try out.close()
-                    input = try FileHandle(forReadingFrom: spool)
-                    try? FileManager.default.removeItem(at: spool)
-                }
-            } else {
-                guard FileManager.default.fileExists(atPath: file) else { throw SiglogError.fileNotFound(path: file) }
-                input = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-            }
+            let (workspace, pack) = try pipeline.store.read { try scope.ids(in: $0) }
             var options = IngestOptions(inputName: name)
             options.defaultSource = source
             options.workspace = workspace
             options.pack = pack
             options.strict = strict
             options.batchSize = batchSize
+            options.maxErrors = maxErrors
             options.idempotencyKey = idempotencyKey
-            if isatty(STDERR_FILENO) != 0 {
-                let started = Date()
-                options.progress = { lines in
-                    let rate = Double(lines) / max(Date().timeIntervalSince(started), 0.001)
-                    FileHandle.standardError.write(Data(String(format: "\rread %d lines (%.0f lines/s)", lines, rate).utf8))
+            let started = Date()
+            let terminal = isatty(STDERR_FILENO) != 0
+            if terminal {
+                options.progress = { progress in
+                    FileHandle.standardError.write(Data(("\r" + ProgressLine.ingest(progress, size: size, since: started)).utf8))
                 }
             }
             let result = try pipeline.ingest(from: input, options: options)
-            if options.progress != nil { FileHandle.standardError.write(Data("\n".utf8)) }
+            if terminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             for message in result.errors { printError(message) }
+            if result.errorsCount > result.errors.count {
+                printError("… and \(result.errorsCount - result.errors.count) more bad lines (--max-errors \(maxErrors))")
+            }
+            for message in result.rejectedTypes { printError(message) }
+            if result.storedWithoutID > 0 {
+                printError("warning: \(result.storedWithoutID.formatted()) events had no source_event_id; they are stored again "
+                    + "each time the same input is ingested")
+            }
+            printError(ProgressLine.ingestSummary(result, seconds: Date().timeIntervalSince(started)))
             printJSON(result.json)
-            if !result.errors.isEmpty { throw ExitCode(SiglogExit.badInput) }
+            if result.errorsCount > 0 { throw ExitCode(SiglogExit.badInput) }
         }
+    }
+
+    /// The input, its name for messages and its size in bytes when known (for the progress line).
+    private func openInput() throws -> (FileHandle, String, Int?) {
+        if file == "-" {
+            if isatty(STDIN_FILENO) != 0 {
+                printError("reading NDJSON events from standard input (end with Ctrl-D; pass a file name to read a file)")
+            }
+            guard strict else { return (FileHandle.standardInput, "<stdin>", nil) }
+            // Strict mode reads twice: spool stdin to a temporary file first.
+            let spool = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-stdin-\(UUID().uuidString)")
+            _ = FileManager.default.createFile(atPath: spool.path, contents: nil)
+            let out = try FileHandle(forWritingTo: spool)
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty { out.write(chunk) }
+            try out.close()
+            let input = try FileHandle(forReadingFrom: spool)
+            try? FileManager.default.removeItem(at: spool)
+            return (input, "<stdin>", nil)
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+            throw SiglogError.fileNotFound(path: file)
+        }
+        if isDirectory.boolValue { throw SiglogError.usage("\(file) is a directory; give an NDJSON file (or - for stdin)") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.intValue
+        return (try FileHandle(forReadingFrom: URL(fileURLWithPath: file)), file, size)
     }
 }

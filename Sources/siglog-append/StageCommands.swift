@@ -43,9 +43,11 @@ struct Stage: ParsableCommand {
             if events != nil, ![.ingest, .dailyAggregation].contains(jobType) {
                 throw SiglogError.usage("--events applies to ingest and daily-aggregation only")
             }
-            let parameters = StageParameters(workspace: try scope.workspace, pack: try scope.pack, asOf: asOf.day,
+            let runner = try store.openForWriting()
+            let (workspace, pack) = try runner.store.read { try scope.ids(in: $0) }
+            let parameters = StageParameters(workspace: workspace, pack: pack, asOf: asOf.day,
                                              idempotencyKey: idempotencyKey, events: events.map { URL(fileURLWithPath: $0) })
-            let result = try store.openForWriting().runStage(jobType, parameters)
+            let result = try runner.runStage(jobType, parameters)
             let ingestResult = result as? IngestResult ?? (result as? DailyAggregationResult)?.ingest
             for message in ingestResult?.errors ?? [] { printError(message) }
             printJSON(result.json)
@@ -63,15 +65,15 @@ struct Outreach: ParsableCommand {
         abstract: "Record outreach to a company (refused inside the cooldown unless --force).")
 
     @OptionGroup var store: StoreOptions
-    @Option(name: .customLong("company-id"), help: "The company's id.")
-    var companyID: Int64
+    @Option(name: [.customLong("company"), .customLong("company-id")], help: "The company: its id or its domain.")
+    var company: CompanyReference
     @Option(name: .customLong("type"), help: "Outreach type, e.g. email or call.")
     var type: String
     @Option(name: .customLong("sent-at"), help: "When it was sent (ISO-8601; a date alone means 00:00 UTC).")
     var sentAt: Timestamp
     @Option(help: "Outcome, e.g. replied or declined.")
     var outcome: String?
-    @Option(name: .customLong("workspace-id"), help: "Workspace UUID (default: the default workspace).")
+    @Option(name: .customLong("workspace-id"), help: "The workspace: its UUID or its name (default: the default workspace).")
     var workspaceID: String?
     @Flag(help: "Record it even inside the cooldown (importing history).")
     var force = false
@@ -82,9 +84,10 @@ struct Outreach: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let workspace = try RequestIDs.workspaceID(workspaceID)
-            let result = try store.openForWriting().recordOutreach(
-                companyID: companyID, workspace: workspace, type: type, sentAt: sentAt, outcome: outcome, force: force)
+            let runner = try store.openForWriting()
+            let workspace = try runner.store.read { reader in try NameOrID(parsing: workspaceID).map(reader.workspaceID) }
+            let result = try runner.recordOutreach(company, workspace: workspace, type: type, sentAt: sentAt, outcome: outcome,
+                                                   force: force)
             printJSON(result)
         }
     }
@@ -99,12 +102,12 @@ struct CompanyCommand: ParsableCommand {
             abstract: "Set alignment and/or status; refused unless --expected-version is the current version.")
 
         @OptionGroup var store: StoreOptions
-        @Option(name: .customLong("company-id"), help: "The company's id.")
-        var companyID: Int64
+        @Option(name: [.customLong("company"), .customLong("company-id")], help: "The company: its id or its domain.")
+        var company: CompanyReference
         @Option(help: "alignment_ok_to_contact: true, false or none.")
         var alignment: String?
-        @Option(help: "Status (acquired and dead suppress scoring), or none to clear it.")
-        var status: String?
+        @Option(help: "Status: active, acquired or dead (acquired and dead zero the readiness), or none to clear it.")
+        var status: StatusArgument?
         @Option(name: .customLong("expected-version"), help: "The version you read; a stale version writes nothing.")
         var expectedVersion: Int64
 
@@ -122,13 +125,61 @@ struct CompanyCommand: ParsableCommand {
                 case "false": .set(false)
                 default: .set(nil)
                 }
-                let statusChange: FieldChange<String?> = switch status {
+                let statusChange: FieldChange<CompanyStatus?> = switch status {
                 case nil: .keep
-                case let s? where s.lowercased() == "none": .set(nil)
-                case let s?: .set(s)
+                case .clear: .set(nil)
+                case .set(let value): .set(value)
                 }
-                printJSON(try store.openForWriting().updateCompany(
-                    companyID: companyID, alignment: alignmentChange, status: statusChange, expectedVersion: expectedVersion))
+                let result = try store.openForWriting().updateCompany(
+                    company, alignment: alignmentChange, status: statusChange, expectedVersion: expectedVersion)
+                if result["changed"] == .bool(false) { printError("nothing changed: the company already has these values") }
+                printJSON(result)
+            }
+        }
+    }
+}
+
+/// `--status`: a status, or `none` to clear it (surrounding whitespace ignored, any case).
+enum StatusArgument: ExpressibleByArgument {
+    case set(CompanyStatus)
+    case clear
+
+    init?(argument: String) {
+        if argument.trimmingCharacters(in: .whitespaces).lowercased() == "none" {
+            self = .clear
+        } else if let status = CompanyStatus(named: argument) {
+            self = .set(status)
+        } else {
+            return nil
+        }
+    }
+
+    static var allValueStrings: [String] { CompanyStatus.allCases.map(\.rawValue) + ["none"] }
+}
+
+struct JobCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "job", abstract: "Manage job runs.", subcommands: [Close.self])
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a run that is still `running` as failed.",
+            discussion: """
+                Runs left running by a process of this host that is gone are closed by the next write \
+                to the store; a run recorded on another host is left alone until closed with this command.
+                """)
+
+        @OptionGroup var store: StoreOptions
+        @Argument(help: "The job run id.")
+        var id: UInt64
+        @Option(help: "Why it is closed (recorded as its error).")
+        var reason = "closed by hand"
+
+        func run() throws {
+            try runReportingErrors {
+                let job = try store.openForWriting().closeRun(id, message: reason)
+                printJSON(["job_run_id": .int(Int64(job.id)), "job_type": .string(job.started.jobType.rawValue),
+                           "status": "failed", "error": .string(reason)])
             }
         }
     }

@@ -29,7 +29,7 @@ struct Events: ParsableCommand {
     func run() throws {
         let filter = EventQueries.Filter(companyID: companyID, eventType: type, source: source, since: since, until: until,
                                          limit: max(0, limit))
-        try runQuery(store, format, tenant: tenant) { s in
+        try runQuery(store, format) { s in
             let scope = try s.read { try tenant.resolve(in: $0) }
             return EventQueries.rows(try EventQueries.events(filter: filter, scope: scope, store: s)).rendered(format.format)
         }
@@ -45,15 +45,17 @@ struct Instances: ParsableCommand {
     var companyID: Int64?
     @Option(name: .customLong("signal-id"), help: "Only this signal.")
     var signalID: String?
-    @Option(name: .customLong("pack-id"), help: "Only instances of this pack UUID.")
+    @Option(name: .customLong("pack-id"), help: "Only instances of this pack (UUID or pack_id[@version]).")
     var packID: String?
     @Option(help: "At most this many instances.")
     var limit: Int = 1000
 
     func run() throws {
         try runQuery(store, format) { s in
-            let pack = try RequestIDs.packID(packID)
-            let rows = try s.read { try EventQueries.instances(company: companyID, signal: signalID, pack: pack, limit: max(0, limit), in: $0) }
+            let rows = try s.read { reader in
+                let pack = try NameOrID(parsing: packID).map(reader.packID)
+                return try EventQueries.instances(company: companyID, signal: signalID, pack: pack, limit: max(0, limit), in: reader)
+            }
             return QueryRows(columns: EventQueries.instanceColumns, rows: rows.map(EventQueries.json)).rendered(format.format)
         }
     }
@@ -70,15 +72,15 @@ struct Snapshots: ParsableCommand {
     var companyID: Int64?
     @Option(name: .customLong("as-of"), help: "Only this day (YYYY-MM-DD).")
     var asOf: Day?
-    @Option(name: .customLong("pack-id"), help: "Only this pack UUID.")
+    @Option(name: .customLong("pack-id"), help: "Only this pack (UUID or pack_id[@version]).")
     var packID: String?
     @Option(help: "At most this many snapshots.")
     var limit: Int = 1000
 
     func run() throws {
         try runQuery(store, format) { s in
-            let pack = try RequestIDs.packID(packID)
             let pairs = try s.read { reader in
+                let pack = try NameOrID(parsing: packID).map(reader.packID)
                 if let pack, try reader.pack(pack) == nil { throw SiglogError.packNotInstalled(pack) }
                 return try SnapshotQueries.snapshots(company: companyID, asOf: asOf, pack: pack, limit: max(0, limit), in: reader)
             }

@@ -72,14 +72,17 @@ struct Export: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @Option(help: "First sequence number to export.")
     var from: UInt64 = 1
-    @Option(name: .customLong("workspace-id"), help: "Only records shared or of this workspace.")
+    @Option(name: .customLong("workspace-id"), help: "Only records shared or of this workspace (its UUID or its name).")
     var workspaceID: String?
 
     func run() throws {
         try runReportingErrors {
-            let workspace = try RequestIDs.workspaceID(workspaceID)
             let s = try store.openForReading()
-            if let workspace, try s.read({ try $0.workspace(workspace) }) == nil { throw SiglogError.workspaceNotFound(workspace) }
+            let workspace = try s.read { reader -> UUID? in
+                guard let id = try NameOrID(parsing: workspaceID).map(reader.workspaceID) else { return nil }
+                guard try reader.workspace(id) != nil else { throw SiglogError.workspaceNotFound(id) }
+                return id
+            }
             let out = FileHandle.standardOutput
             var buffer = ""
             try LogQueries.export(store: s, from: from, workspace: workspace) { line in

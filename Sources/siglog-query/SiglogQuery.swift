@@ -40,24 +40,14 @@ struct TenantOptions: ParsableArguments {
     @OptionGroup var scope: ScopeOptions
 
     /// The scope in `reader` (D20: a given workspace must exist).
-    func resolve(in reader: ViewReader) throws -> Scope {
-        try Scope.resolve(workspace: try scope.workspace, pack: try scope.pack, in: reader)
-    }
-
-    /// Checks the ids before the store is opened: malformed ids get the spec's messages (exit 64).
-    func check() throws {
-        _ = try scope.workspace
-        _ = try scope.pack
-    }
+    func resolve(in reader: ViewReader) throws -> Scope { try scope.scope(in: reader) }
 }
 
 /// Every subcommand's body: checks the options, opens the store read-only, runs `query` and prints
 /// its output; with `--repeat N` runs it N more times and prints the in-process latency percentiles
 /// on stderr.
-func runQuery(_ store: StoreOptions, _ options: FormatOptions, tenant: TenantOptions? = nil,
-              _ query: (Store) throws -> String) throws {
+func runQuery(_ store: StoreOptions, _ options: FormatOptions, _ query: (Store) throws -> String) throws {
     try runReportingErrors {
-        try tenant?.check()
         let opened = try store.openForReading()
         let text = try query(opened)
         if !text.isEmpty { print(text) }
@@ -79,7 +69,7 @@ func runQuery(_ store: StoreOptions, _ options: FormatOptions, tenant: TenantOpt
 /// `runQuery` for a tenant query: `query` gets one read transaction and the resolved scope.
 func runTenantQuery(_ store: StoreOptions, _ options: FormatOptions, _ tenant: TenantOptions,
                     _ query: (ViewReader, Scope) throws -> String) throws {
-    try runQuery(store, options, tenant: tenant) { opened in
+    try runQuery(store, options) { opened in
         try opened.read { reader in try query(reader, try tenant.resolve(in: reader)) }
     }
 }

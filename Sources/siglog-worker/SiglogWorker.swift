@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import Pipeline
 import ReadModel
@@ -46,19 +45,6 @@ struct SiglogWorker: AsyncParsableCommand {
         try await runReportingErrors { try await work() }
     }
 
-    /// Stops the worker on SIGTERM and SIGINT (the sources stay installed until the process ends).
-    static func stopOnSignals(_ stop: StopSignal) -> [any DispatchSourceSignal] {
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGTERM, SIGINT] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { stop.stop() }
-            source.resume()
-            sources.append(source)
-        }
-        return sources
-    }
-
     func work() async throws {
         var workspaces: [UUID] = []
         for text in workspaceIDs {
@@ -71,9 +57,9 @@ struct SiglogWorker: AsyncParsableCommand {
         guard stageChain.stage(stage) != nil else {
             throw SiglogError.usage("Unknown stage: \(stage) (the chain has: \(stageChain.names.joined(separator: ", ")))")
         }
-        let stop = StopSignal()
-        let signals = Self.stopOnSignals(stop)
-        defer { signals.forEach { $0.cancel() } }
+        // Opening for writing made SIGTERM/SIGINT raise the runner's interruption (a second
+        // signal stops at once); the workers follow it.
+        let stop = StopSignal(following: runner.interruption)
         let log: (@Sendable (String) -> Void)? = verbose ? { @Sendable line in printError(line) } : nil
         let settings = WorkerSettings(workerID: workerID ?? defaultWorkerID(), concurrency: concurrency,
                                       workspaces: workspaces.isEmpty ? nil : workspaces, exitWhenIdle: exitWhenIdle, log: log)

@@ -70,7 +70,6 @@ final class QueryFixtureStore: @unchecked Sendable {
         process.executableURL = binaries.appendingPathComponent(tool)
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
-        environment["SIGLOG_PACKS_DIR"] = root.appendingPathComponent("Fixtures/packs").path
         environment["WORKSPACE_JOB_RATE_LIMIT_PER_HOUR"] = "0"
         process.environment = environment
         let tmp = FileManager.default.temporaryDirectory
@@ -181,13 +180,15 @@ struct QueryEndToEndTests {
         #expect(tail.count == 1)
     }
 
-    @Test("errors: the spec's UUID messages (64), not found (66), a missing store names siglog-append init")
+    @Test("errors: unknown workspace/pack/company names or ids are not found (66); a missing store names siglog-append init")
     func errors() throws {
         let s = try QueryFixtureStore.scoredTestAdapter()
+        // Neither an id nor a name: not found, with the way to list them.
         let badWorkspace = try s.query(["lead-feed", "--workspace-id", "not-a-uuid"])
-        #expect(badWorkspace.status == 64 && badWorkspace.stderr.contains("Invalid workspace_id: must be a valid UUID"))
+        #expect(badWorkspace.status == 66 && badWorkspace.stderr.contains("Workspace not found: not-a-uuid"))
+        #expect(badWorkspace.stderr.contains("siglog-query workspaces"))
         let badPack = try s.query(["snapshots", "--pack-id", "x"])
-        #expect(badPack.status == 64 && badPack.stderr.contains("Invalid pack_id: must be a valid UUID"))
+        #expect(badPack.status == 66 && badPack.stderr.contains("Pack not found: x"))
         for arguments in [["company", "99"], ["company", "nowhere.example"], ["timeline", "42"],
                           ["lead-feed", "--workspace-id", "00000000-0000-0000-0000-0000000000ff"],
                           ["snapshots", "--pack-id", "00000000-0000-0000-0000-0000000000ff"]] {

@@ -16,24 +16,24 @@ struct CommandStageTests {
         let fixture = try StageFixture(now: .at(feb18, 12))
         let company = try fixture.company("A")
         let first = Timestamp.at(feb18.adding(days: -70), 9)
-        let recorded = try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: first)
+        let recorded = try fixture.pipeline.recordOutreach(.id(company), type: "email", sentAt: first)
         #expect(recorded["outreach_type"] == "email")
         #expect(recorded["forced"] == false)
 
         let error = #expect(throws: SiglogError.self) {
-            try fixture.pipeline.recordOutreach(companyID: company, type: "call", sentAt: first.adding(days: 10))
+            try fixture.pipeline.recordOutreach(.id(company), type: "call", sentAt: first.adding(days: 10))
         }
         #expect(error?.kind == .conflict)
         #expect(error?.message.contains("10 days") == true)
         #expect(error?.message.contains("60 days") == true)
         #expect(try fixture.read { try $0.outreach(ofCompany: company) }.count == 1)
 
-        try fixture.pipeline.recordOutreach(companyID: company, type: "call", sentAt: first.adding(days: 10), force: true)
+        try fixture.pipeline.recordOutreach(.id(company), type: "call", sentAt: first.adding(days: 10), force: true)
         let stored = try fixture.read { try $0.outreach(ofCompany: company) }
         #expect(stored.count == 2)
         #expect(stored.last?.record.forced == true)
         // Exactly 60 days after the latest one is allowed (strict comparison).
-        try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: first.adding(days: 70))
+        try fixture.pipeline.recordOutreach(.id(company), type: "email", sentAt: first.adding(days: 70))
         #expect(try fixture.read { try $0.outreach(ofCompany: company) }.count == 3)
     }
 
@@ -42,9 +42,9 @@ struct CommandStageTests {
         let fixture = try StageFixture(now: .at(feb18, 12))
         let company = try fixture.company("A")
         let start = Timestamp.at(feb18.adding(days: -200))
-        try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: start, outcome: "declined")
+        try fixture.pipeline.recordOutreach(.id(company), type: "email", sentAt: start, outcome: "declined")
         let error = #expect(throws: SiglogError.self) {
-            try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: start.adding(days: 100))
+            try fixture.pipeline.recordOutreach(.id(company), type: "email", sentAt: start.adding(days: 100))
         }
         #expect(error?.message.contains("declined") == true)
         #expect(error?.message.contains("180 days") == true)
@@ -53,7 +53,7 @@ struct CommandStageTests {
         _ = try fixture.store.write { writer in
             try writer.append(WorkspaceCreated(workspaceID: other, name: "Other", activePack: nil), at: .at(feb18))
         }
-        try fixture.pipeline.recordOutreach(companyID: company, workspace: other, type: "email", sentAt: start.adding(days: 100))
+        try fixture.pipeline.recordOutreach(.id(company), workspace: other, type: "email", sentAt: start.adding(days: 100))
         #expect(try fixture.read { try $0.outreach(ofCompany: company) }.count == 2)
     }
 
@@ -61,7 +61,7 @@ struct CommandStageTests {
     func outreachUnknownCompany() throws {
         let fixture = try StageFixture(now: .at(feb18, 12))
         let error = #expect(throws: SiglogError.self) {
-            try fixture.pipeline.recordOutreach(companyID: 42, type: "email", sentAt: .at(feb18))
+            try fixture.pipeline.recordOutreach(.id(42), type: "email", sentAt: .at(feb18))
         }
         #expect(error?.kind == .notFound)
     }
@@ -73,11 +73,11 @@ struct CommandStageTests {
         try fixture.event(company, "cto_role_posted", at: .at(feb18, 10))
         _ = try fixture.pipeline.runScore(asOf: feb18)
         #expect(try fixture.feedRow(company)?.record.outreachStatusSummary == nil)
-        try fixture.pipeline.recordOutreach(companyID: company, type: "email", sentAt: .at(feb18, 20))
+        try fixture.pipeline.recordOutreach(.id(company), type: "email", sentAt: .at(feb18, 20))
         let summary = try #require(try fixture.feedRow(company)?.record.outreachStatusSummary)
         let json = summary.json
         #expect(json["outreach_type"] == "email")
-        #expect(json["last_sent_at"] == "2026-02-18T20:00:00+00:00")
+        #expect(json["last_sent_at"] == "2026-02-18T20:00:00.000000Z")
         #expect(json["outcome"] == .null)
         #expect(try fixture.feedRow(company)?.record.compositeScore == 10)
     }
@@ -86,10 +86,11 @@ struct CommandStageTests {
     func companyUpdateVersioning() throws {
         let fixture = try StageFixture(now: .at(feb18, 12))
         let company = try fixture.company("A")
-        let updated = try fixture.pipeline.updateCompany(companyID: company, alignment: .set(true), expectedVersion: 1)
-        #expect(updated == ["company_id": .int(company), "version": 2, "alignment_ok_to_contact": true, "status": .null])
+        let updated = try fixture.pipeline.updateCompany(.id(company), alignment: .set(true), expectedVersion: 1)
+        #expect(updated == ["company_id": .int(company), "version": 2, "alignment_ok_to_contact": true, "status": .null,
+                            "changed": true])
         let error = #expect(throws: SiglogError.self) {
-            try fixture.pipeline.updateCompany(companyID: company, status: .set("dead"), expectedVersion: 1)
+            try fixture.pipeline.updateCompany(.id(company), status: .set(.dead), expectedVersion: 1)
         }
         #expect(error?.kind == .conflict)
         let row = try #require(try fixture.read { try $0.company(company) })
@@ -97,16 +98,26 @@ struct CommandStageTests {
         #expect(row.status == nil)
         #expect(row.alignmentOK == true)
 
-        try fixture.pipeline.updateCompany(companyID: company, status: .set(" acquired "), expectedVersion: 2)
+        try fixture.pipeline.updateCompany(.id(company), status: .set(.acquired), expectedVersion: 2)
         let after = try #require(try fixture.read { try $0.company(company) })
         #expect(after.version == 3)
         #expect(after.status == "acquired")
         #expect(after.alignmentOK == true)  // kept
-        try fixture.pipeline.updateCompany(companyID: company, alignment: .set(nil), expectedVersion: 3)
+        try fixture.pipeline.updateCompany(.id(company), alignment: .set(nil), expectedVersion: 3)
         #expect(try fixture.read { try $0.company(company) }?.alignmentOK == nil)
 
+        // An update that changes nothing writes nothing and keeps the version.
+        let head = try fixture.store.log.head()
+        let same = try fixture.pipeline.updateCompany(.id(company), alignment: .set(nil), status: .set(.acquired), expectedVersion: 4)
+        #expect(same["changed"] == false && same["version"] == 4)
+        #expect(try fixture.store.log.head() == head)
+        #expect(try fixture.read { try $0.company(company) }?.version == 4)
+        // Status parsing: trimmed, any case; anything else is not a status.
+        #expect(CompanyStatus(named: " Dead ") == .dead)
+        #expect(CompanyStatus(named: "bankrupt") == nil)
+
         #expect(throws: SiglogError.self) {
-            try fixture.pipeline.updateCompany(companyID: 99, expectedVersion: 1)
+            try fixture.pipeline.updateCompany(.id(99), expectedVersion: 1)
         }
     }
 }

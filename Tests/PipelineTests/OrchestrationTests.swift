@@ -43,6 +43,7 @@ extension StageFixture {
 }
 
 private func object(_ value: JSONValue?) throws -> JSONObject { try #require(value?.objectValue) }
+
 private func runID(_ value: JSONValue?) -> UInt64? { value?.numberValue.map { UInt64($0) } }
 
 @Suite("Orchestration: daily aggregation (§9.2, §11.18)")
@@ -350,7 +351,7 @@ struct OrchestrationRateLimitTests {
         for _ in 0..<5 { _ = try pipeline.runScore(asOf: feb18) }
         #expect(try pipeline.runScore(asOf: feb18).json["status"] == "completed")
         for _ in 0..<4 { _ = try pipeline.runScore(asOf: feb18) }
-        #expect(throws: SiglogError.rateLimited) { try pipeline.runScore(asOf: feb18) }
+        #expect((#expect(throws: SiglogError.self) { try pipeline.runScore(asOf: feb18) })?.kind == .rateLimited)
         // Other job types and an hour later are not limited.
         #expect(try pipeline.runDerive().json["status"] == "completed")
         let later = fixture.pipeline(rateLimit: 10, at: .at(feb18.adding(days: 1), 1))
@@ -379,10 +380,10 @@ struct OrchestrationRateLimitTests {
         let first = try pipeline.runDailyAggregation(asOf: feb18, events: testAdapter, idempotencyKey: "once")
         #expect(first.json["status"] == "completed")
         #expect(try fixture.jobs().count == 5)
-        #expect(throws: SiglogError.rateLimited) {
+        #expect((#expect(throws: SiglogError.self) {
             try pipeline.runDailyAggregation(asOf: feb18, events: testAdapter)
-        }
-        #expect(throws: SiglogError.rateLimited) { try pipeline.runScore(asOf: feb18) }
+        })?.kind == .rateLimited)
+        #expect((#expect(throws: SiglogError.self) { try pipeline.runScore(asOf: feb18) })?.kind == .rateLimited)
         // D5: the idempotency cache is consulted before the rate limit.
         let cached = try pipeline.runDailyAggregation(asOf: feb18, events: testAdapter, idempotencyKey: "once")
         #expect(cached.json["job_run_id"] == first.json["job_run_id"])

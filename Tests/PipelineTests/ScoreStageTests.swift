@@ -146,7 +146,7 @@ struct ScoreStageTests {
     @Test("§5.6 cadence: outreach 10 days before as_of blocks cadence (CM 0, ESL 0, Observe Only)")
     func cadenceBlocks() throws {
         let (fixture, a, _, _) = try testAdapterFixture()
-        try fixture.pipeline.recordOutreach(companyID: a, type: "email", sentAt: .at(feb18.adding(days: -10), 9))
+        try fixture.pipeline.recordOutreach(.id(a), type: "email", sentAt: .at(feb18.adding(days: -10), 9))
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let e = try #require(try fixture.engagement(a, feb18)).record
         #expect(e.cadenceBlocked)
@@ -166,8 +166,8 @@ struct ScoreStageTests {
             try writer.append(WorkspaceCreated(workspaceID: other, name: "Other", activePack: StageFixture.ctoPack),
                               at: .at(feb18))
         }
-        try fixture.pipeline.recordOutreach(companyID: a, workspace: other, type: "email", sentAt: .at(feb18.adding(days: -3)))
-        try fixture.pipeline.recordOutreach(companyID: a, type: "email", sentAt: .at(feb18.adding(days: 1), 9))
+        try fixture.pipeline.recordOutreach(.id(a), workspace: other, type: "email", sentAt: .at(feb18.adding(days: -3)))
+        try fixture.pipeline.recordOutreach(.id(a), type: "email", sentAt: .at(feb18.adding(days: 1), 9))
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let e = try #require(try fixture.engagement(a, feb18)).record
         #expect(!e.cadenceBlocked)
@@ -177,8 +177,8 @@ struct ScoreStageTests {
     @Test("Company update alignment false → AM 0.5; status acquired → every dimension 0 (D10)")
     func companyStateFeedsScoring() throws {
         let (fixture, a, _, c) = try testAdapterFixture()
-        try fixture.pipeline.updateCompany(companyID: a, alignment: .set(false), expectedVersion: 1)
-        try fixture.pipeline.updateCompany(companyID: c, status: .set("acquired"), expectedVersion: 1)
+        try fixture.pipeline.updateCompany(.id(a), alignment: .set(false), expectedVersion: 1)
+        try fixture.pipeline.updateCompany(.id(c), status: .set(.acquired), expectedVersion: 1)
         _ = try fixture.pipeline.runScore(asOf: feb18)
         let e = try #require(try fixture.engagement(a, feb18)).record
         #expect(e.explain.json["alignment_modifier"]?.numberValue == 0.5)

@@ -150,14 +150,14 @@ struct ReplayTests {
             case 4:
                 let companies = try store.read { try $0.allCompanies() }
                 if let company = companies.randomElement(using: &generator) {
-                    _ = try? stagePipeline.recordOutreach(companyID: company.id, type: "email",
+                    _ = try? stagePipeline.recordOutreach(.id(company.id), type: "email",
                                                           sentAt: Timestamp(day: day, hour: 10), outcome: nil, force: true)
                 }
             default:
                 let companies = try store.read { try $0.allCompanies() }
                 if let company = companies.randomElement(using: &generator) {
-                    _ = try stagePipeline.updateCompany(companyID: company.id, alignment: .set(Bool.random(using: &generator)),
-                                                        status: .set("status \(Int.random(in: 0..<5, using: &generator))"),
+                    _ = try stagePipeline.updateCompany(.id(company.id), alignment: .set(Bool.random(using: &generator)),
+                                                        status: .set(CompanyStatus.allCases.randomElement(using: &generator)),
                                                         expectedVersion: company.version)
                 }
             }

@@ -2,6 +2,7 @@ import Foundation
 import ReadModel
 import Pipeline
 import Projections
+import SignalPacks
 import Queries
 import SiglogCore
 import SiglogRecords
@@ -43,7 +44,7 @@ private func makeStore() throws -> (Store, URL) {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-queries-\(UUID().uuidString)")
     let store = try Store(path: dir.path, mode: .create, durable: false)
     let pipeline = StageRunner(store: store, clock: FixedClock(Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 6)), rateLimitPerHour: 0)
-    _ = try pipeline.initialize(bundledPack: try BundledPacks.defaultPack())
+    _ = try pipeline.initialize(bundledPack: try PackLoader.bundledDefault())
     return (store, dir)
 }
 

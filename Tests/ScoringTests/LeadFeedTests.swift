@@ -118,7 +118,7 @@ struct LeadFeedTests {
         let latest = try #require(OutreachRecord.latest(of: records))
         let row = try #require(LeadFeedRowBuilder.build(Self.input(outreach: OutreachSummary(latest))))
         #expect(row.outreachStatusSummary?.json == .object([
-            "last_sent_at": "2099-06-10T09:00:00+00:00", "outcome": nil, "outreach_type": "email",
+            "last_sent_at": "2099-06-10T09:00:00.000000Z", "outcome": nil, "outreach_type": "email",
         ]))
     }
 

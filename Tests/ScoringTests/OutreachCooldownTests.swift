@@ -21,7 +21,7 @@ struct OutreachCooldownTests {
     }
 
     static func reason(_ verdict: OutreachCooldownVerdict) -> String {
-        if case .blocked(let reason) = verdict { return reason }
+        if case .blocked(let reason, _) = verdict { return reason }
         return ""
     }
 
@@ -31,6 +31,20 @@ struct OutreachCooldownTests {
         #expect(verdict.isBlocked)
         #expect(Self.reason(verdict).contains("10 days ago"))
         #expect(Self.reason(verdict).contains("60 days"))
+    }
+
+    @Test("the next allowed instant: 60 days after the last outreach, or 180 after a decline, whichever is later")
+    func nextAllowed() {
+        func next(_ verdict: OutreachCooldownVerdict) -> Timestamp? {
+            if case .blocked(_, let next) = verdict { return next }
+            return nil
+        }
+        // Sent 10 days ago: allowed again 60 days after it, i.e. 50 days from now.
+        #expect(next(Self.check([Self.record(daysAgo: 10)])) == Self.now.adding(days: 50))
+        // Declined 100 days ago: allowed 180 days after it, 80 days from now.
+        #expect(next(Self.check([Self.record(daysAgo: 100, outcome: "declined")])) == Self.now.adding(days: 80))
+        // Declined 20 days ago: the cadence window ends in 40 days but the decline's in 160.
+        #expect(next(Self.check([Self.record(daysAgo: 20, outcome: "declined")])) == Self.now.adding(days: 160))
     }
 
     @Test("§11.21 exactly 60 or 61 days → allowed", arguments: [60, 61])

@@ -154,7 +154,7 @@ struct ReadinessCompositeTests {
         #expect(top.map(\.confidence) == [0.1])
     }
 
-    @Test("§4.6 top event fields: naive ISO time, source/url as given or \"\", clamped confidence")
+    @Test("§4.6 top event fields: ISO time (siglog's one time form), source/url as given or \"\", clamped confidence")
     func topEventFields() {
         let time = Timestamp(day: F.asOf.adding(days: -3), hour: 9, minute: 5, second: 7, microsecond: 250)
         let events = [
@@ -164,7 +164,7 @@ struct ReadinessCompositeTests {
         ]
         let top = ReadinessEngine.topEvents(events: events, asOf: F.asOf, config: .builtIn).map(\.json)
         #expect(top.first == .object([
-            "event_type": "funding_raised", "event_time": "2026-02-15T09:05:07.000250", "source": "crunchbase",
+            "event_type": "funding_raised", "event_time": "2026-02-15T09:05:07.000250Z", "source": "crunchbase",
             "url": "https://example.com/a", "contribution_points": 55.0, "confidence": 1.0,
         ]))
         #expect(top.last?["source"] == "")

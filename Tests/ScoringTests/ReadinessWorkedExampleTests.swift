@@ -25,7 +25,7 @@ struct ReadinessWorkedExampleTests {
         #expect(r.explain.json["recommendation_band"] == "IGNORE")
         let top = try #require(r.explain.json["top_events"]?.arrayValue?.first)
         #expect(top == .object([
-            "event_type": "funding_raised", "event_time": "2026-02-18T12:00:00", "source": "", "url": "",
+            "event_type": "funding_raised", "event_time": "2026-02-18T12:00:00.000000Z", "source": "", "url": "",
             "contribution_points": 38.5, "confidence": 0.7,
         ]))
     }

@@ -84,17 +84,17 @@ struct TimestampTests {
         #expect(time.isoNaive == "2026-02-28T23:00:00")
     }
 
-    @Test("formatting: isoNaive, isoUTC, description; microseconds only when non-zero")
+    @Test("formatting: isoNaive and isoUTC with microseconds only when non-zero; description always with them")
     func formatting() throws {
         let whole = Timestamp(microseconds: onFeb18(t123456))
         #expect(whole.isoNaive == "2026-02-18T12:34:56")
         #expect(whole.isoUTC == "2026-02-18T12:34:56+00:00")
-        #expect(whole.description == "2026-02-18T12:34:56Z")
+        #expect(whole.description == "2026-02-18T12:34:56.000000Z")
         let fine = Timestamp(microseconds: onFeb18(t123456, 1))
         #expect(fine.isoNaive == "2026-02-18T12:34:56.000001")
         #expect(fine.description == "2026-02-18T12:34:56.000001Z")
         #expect(Timestamp(microseconds: onFeb18(0, 120_000)).isoUTC == "2026-02-18T00:00:00.120000+00:00")
-        #expect(Timestamp(microseconds: 0).description == "1970-01-01T00:00:00Z")
+        #expect(Timestamp(microseconds: 0).description == "1970-01-01T00:00:00.000000Z")
     }
 
     @Test("Timestamp(day:hour:minute:second:microsecond:) and day")
@@ -134,7 +134,7 @@ struct TimestampTests {
         // −719 162 days (see `DayTests`) · 86 400 s.
         let first = try #require(Timestamp(iso: "0001-01-01T00:00:00Z"))
         #expect(first.microseconds == -62_135_596_800 * 1_000_000)
-        #expect(first.description == "0001-01-01T00:00:00Z")
+        #expect(first.description == "0001-01-01T00:00:00.000000Z")
         // Day 2 932 896 ends 86 399.999999 s after its midnight.
         let last = try #require(Timestamp(iso: "9999-12-31T23:59:59.999999Z"))
         #expect(last.microseconds == (2_932_896 * 86_400 + 86_399) * 1_000_000 + 999_999)
