@@ -26,8 +26,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // HTTP server; for now only the adapters' tests use it, as a local fixture server.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
-        // Child processes of the stage queue's `exec` handler (stdin, stdout, exit status, timeout teardown).
-        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // The only place lmdb.h is seen.
@@ -90,7 +88,6 @@ let package = Package(
         // enqueue requests.
         .target(name: "StageWorkers", dependencies: [
             "Pipeline", "ReadModel", "Projections", "StageQueue", "Adapters", "SiglogCore",
-            .product(name: "Subprocess", package: "swift-subprocess"),
         ], swiftSettings: strict),
         // Shared command-line pieces: store option, argument types, output, exit codes.
         .target(name: "SiglogCLI", dependencies: [

@@ -1,7 +1,8 @@
+import Dispatch
 import Foundation
 import SiglogCore
 public import StageQueue
-import Subprocess
+import Synchronization
 
 /// `exec`: runs a command (argv, no shell) with the entity JSON on stdin and reads a JSON result
 /// from stdout. Exit 0 completes, 75 (`EX_TEMPFAIL`) is retriable, any other exit (or a signal) is
@@ -10,6 +11,9 @@ import Subprocess
 ///
 /// The child inherits the worker's environment plus `SIGLOG_STAGE`, `SIGLOG_COMPANY_ID`,
 /// `SIGLOG_WORKSPACE_ID`, `SIGLOG_ATTEMPT` and `SIGLOG_WORKER_ID`.
+///
+/// The child runs in a process group of its own with default signal handling, so a timeout stops
+/// the command and everything it started (see `ChildProcess`).
 public struct ExecStageHandler: ExternalStageHandler {
     /// The program and its arguments.
     public let command: [String]
@@ -17,7 +21,7 @@ public struct ExecStageHandler: ExternalStageHandler {
     public let timeout: Duration
     /// The worker's id, passed to the child.
     public let workerID: String
-    /// The most stdout bytes read (a larger result is a hard failure).
+    /// The most stdout bytes kept (a larger result is a hard failure).
     public var maxOutputBytes = 16 << 20
 
     /// A handler running `command`.
@@ -26,59 +30,59 @@ public struct ExecStageHandler: ExternalStageHandler {
         self.command = command
         self.timeout = timeout
         self.workerID = workerID
+        // A child that exits without reading its stdin must not take the worker down with SIGPIPE:
+        // the write fails with EPIPE instead.
+        _ = Self.ignoreBrokenPipes
     }
 
-    /// On a timeout: SIGTERM, then SIGKILL two seconds later.
-    static var platformOptions: PlatformOptions {
-        var options = PlatformOptions()
-        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(2))]
-        return options
-    }
+    private static let ignoreBrokenPipes: Void = { signal(SIGPIPE, SIG_IGN) }()
 
     public func perform(_ work: StageWork) async -> HandlerOutcome {
         let subject = work.item.subject
-        let environment: [Environment.Key: String?] = [
-            "SIGLOG_STAGE": subject.stage, "SIGLOG_COMPANY_ID": String(subject.company),
-            "SIGLOG_WORKSPACE_ID": subject.workspace.uuidString.lowercased(), "SIGLOG_ATTEMPT": String(work.item.attempt),
-            "SIGLOG_WORKER_ID": workerID,
-        ]
-        let program = command[0]
-        let executable: Executable = program.contains("/") ? .path(.init(program)) : .name(program)
-        let options = Self.platformOptions
-        let input = work.entityBytes
-        let limit = maxOutputBytes
-        let arguments = Arguments(Array(command.dropFirst()))
+        var environment = ProcessInfo.processInfo.environment
+        environment["SIGLOG_STAGE"] = subject.stage
+        environment["SIGLOG_COMPANY_ID"] = String(subject.company)
+        environment["SIGLOG_WORKSPACE_ID"] = subject.workspace.uuidString.lowercased()
+        environment["SIGLOG_ATTEMPT"] = String(work.item.attempt)
+        environment["SIGLOG_WORKER_ID"] = workerID
+        guard let executable = Self.locate(command[0], path: environment["PATH"]) else {
+            return .failed(.hard, "\(command[0]) could not be run: no such executable")
+        }
+        let child: ChildProcess
+        do {
+            child = try ChildProcess(executable: executable.path, arguments: Array(command.dropFirst()), environment: environment,
+                                     input: work.entityBytes, outputLimit: maxOutputBytes)
+        } catch {
+            return .failed(.hard, "\(command[0]) could not be run: \(error)")
+        }
+        let timedOut = Atomic<Bool>(false)
         let timeout = self.timeout
-        return await withTaskGroup(of: HandlerOutcome?.self) { group in
-            group.addTask {
-                do {
-                    let result = try await run(
-                        executable, arguments: arguments, environment: .inherit.updating(environment),
-                        platformOptions: options, input: .array(input), output: .bytes(limit: limit),
-                        error: .string(limit: 64 << 10))
-                    switch result.terminationStatus {
-                    case .exited(let status):
-                        return OutcomeRules.exec(exitStatus: status, stdout: result.standardOutput,
-                                                 stderr: result.standardError)
-                    case .signaled(let signal):
-                        return OutcomeRules.execSignalled(signal)
-                    }
-                } catch is CancellationError {
-                    return nil
-                } catch {
-                    if Task.isCancelled { return nil }
-                    return .failed(.hard, "\(program) could not be run: \(error)")
-                }
-            }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            // The first to finish decides: the process's outcome, or the timer (nil).
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if let first { return first }
+        // The timer stops the child's process group (SIGTERM, then SIGKILL); the outcome waits for the exit.
+        let timer = Task {
+            try await Task.sleep(for: timeout)
+            timedOut.store(true, ordering: .sequentiallyConsistent)
+            child.signalGroup(SIGTERM)
+            try await Task.sleep(for: .seconds(2))
+            child.signalGroup(SIGKILL)
+        }
+        let ended = await child.wait()
+        timer.cancel()
+        if timedOut.load(ordering: .sequentiallyConsistent) {
             return OutcomeRules.timedOut(after: Double(timeout.milliseconds) / 1000)
         }
+        if ended.outputOverLimit { return .failed(.hard, "stdout is over \(maxOutputBytes) bytes") }
+        if let signal = ended.signal { return OutcomeRules.execSignalled(signal) }
+        return OutcomeRules.exec(exitStatus: ended.exitStatus, stdout: ended.stdout, stderr: ended.stderr)
+    }
+
+    /// `program` when it names a path, else the first executable of that name on `path`.
+    static func locate(_ program: String, path: String?) -> URL? {
+        if program.contains("/") { return URL(fileURLWithPath: program) }
+        for directory in (path ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":") where directory.hasPrefix("/") {
+            let candidate = URL(fileURLWithPath: String(directory)).appendingPathComponent(program)
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        return nil
     }
 }
+

@@ -378,6 +378,7 @@ public final class StageWorker: Sendable {
             await stopSignal.sleep(for: period)
             if stopSignal.isStopped { return }
             guard try await coalescer.read({ try runner.hasStuck(stage: definition, workspaces: spaces, in: $0) }) else { continue }
+            if stopSignal.isStopped { return }
             let reset = try await coalescer.write { try runner.resetStuck(stage: definition, workspaces: spaces, in: $0) }
             guard !reset.isEmpty else { continue }
             counters.withLock {

@@ -112,10 +112,16 @@ func dump(_ view: View, of store: Store) throws -> [[UInt8]] {
 let stageViews: [View] = [.stageStates, .stageQueued, .stageStarted, .stageCounts]
 
 /// Writes an executable shell script and returns its path.
+/// The file is written through a close-on-exec descriptor: a child another test starts meanwhile
+/// must not inherit it open for writing, or running the script fails with "Text file busy".
 func writeScript(_ text: String, in directory: TemporaryDirectory, name: String = "handler.sh") throws -> String {
     let path = directory.path(name)
-    try Data(("#!/bin/sh\n" + text).utf8).write(to: URL(fileURLWithPath: path))
-    chmod(path, 0o755)
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+    guard descriptor >= 0 else { throw CocoaError(.fileWriteUnknown) }
+    let bytes = Array(("#!/bin/sh\n" + text).utf8)
+    let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress!, $0.count) }
+    close(descriptor)
+    guard written == bytes.count else { throw CocoaError(.fileWriteUnknown) }
     return path
 }
 

@@ -147,7 +147,7 @@ struct WorkerLoopTests {
                                                stopSignal: { let s = StopSignal(); Task { try? await Task.sleep(for: .seconds(2)); s.stop() }; return s }())
         #expect(summary.stuckReset == 1)
         let state = try f.state(1, "a")
-        #expect(state.status == .completed && state.retryCount == 1 && state.worker == "alive")
+        #expect(state.status == .completed && state.retryCount == 1 && state.worker == "alive", "\(state)")
         #expect(try runner.record([(abandoned[0], .completed(.object(["late": true])))], chain: stages) == [false], "the dead claim is stale")
     }
 }
