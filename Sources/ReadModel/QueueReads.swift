@@ -9,9 +9,13 @@ public struct StageDepth: Sendable, Hashable {
     public var stage: String
     /// Companies in the chain (with a state in any stage) that have not reached this stage.
     public var pending: Int
+    /// Companies waiting for a worker.
     public var queued: Int
+    /// Companies claimed (running, or accepted by a service and awaited).
     public var started: Int
+    /// Companies whose stage completed.
     public var completed: Int
+    /// Companies whose stage failed.
     public var failed: Int
     /// When the oldest queued item was queued; nil when nothing is queued.
     public var oldestQueuedAt: Timestamp?

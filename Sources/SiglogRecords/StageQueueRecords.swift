@@ -48,6 +48,7 @@ func readStageRecord(_ r: inout PayloadReader, name: String,
 /// or by the band trigger.
 public struct StageQueued: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageQueued
+    /// The company's stage queued.
     public var subject: StageSubject
     /// Why it was queued.
     public var reason: EnqueueReason
@@ -82,6 +83,7 @@ public struct StageQueued: StageQueueRecord, Hashable {
 /// (the worker's fencing token); `started_at` is its append time.
 public struct StageStarted: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageStarted
+    /// The company's stage claimed.
     public var subject: StageSubject
     /// The claiming worker's id (`host:pid:n`).
     public var worker: String
@@ -111,6 +113,7 @@ public struct StageStarted: StageQueueRecord, Hashable {
 /// `StageJobAccepted`: the service accepted the claimed work under a job id.
 public struct StageJobAccepted: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageJobAccepted
+    /// The company's stage whose work was accepted.
     public var subject: StageSubject
     /// The claim the work was sent under.
     public var claim: UInt64
@@ -156,6 +159,7 @@ extension StageToken {
 /// `StageCompleted`: the work completed with a result (`completed_at` is the append time).
 public struct StageCompleted: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageCompleted
+    /// The company's stage completed.
     public var subject: StageSubject
     /// The claim or job the result belongs to.
     public var token: StageToken
@@ -198,6 +202,7 @@ public struct StageCompleted: StageQueueRecord, Hashable {
 /// (which decides between queued-again and failed).
 public struct StageFailed: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageFailed
+    /// The company's stage that failed.
     public var subject: StageSubject
     /// The claim or job that failed.
     public var token: StageToken
@@ -256,6 +261,7 @@ public struct StageFailed: StageQueueRecord, Hashable {
 /// `StageStuckReset`: the stage stayed started past its stuck cutoff and was reset.
 public struct StageStuckReset: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageStuckReset
+    /// The company's stage reset.
     public var subject: StageSubject
     /// Claims started before this instant were stuck (`now − stuck_timeout` when recorded).
     public var startedBefore: Timestamp
@@ -291,6 +297,7 @@ public struct StageStuckReset: StageQueueRecord, Hashable {
 /// `StageRetried`: a failed stage queued again by hand.
 public struct StageRetried: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageRetried
+    /// The company's stage queued again.
     public var subject: StageSubject
 
     /// Creates the record.
@@ -308,6 +315,7 @@ public struct StageRetried: StageQueueRecord, Hashable {
 /// `StageReleased`: a worker shutting down gave an unstarted claim back.
 public struct StageReleased: StageQueueRecord, Hashable {
     public static let recordType = RecordType.stageReleased
+    /// The company's stage given back.
     public var subject: StageSubject
     /// The claim given back.
     public var claim: UInt64

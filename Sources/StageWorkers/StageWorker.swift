@@ -34,7 +34,9 @@ public struct WorkerSettings: Sendable {
 
 /// What a worker did, for its exit report and the benchmark.
 public struct WorkerSummary: Sendable, Hashable {
+    /// The stage worked on.
     public var stage: String
+    /// The worker's id.
     public var workerID: String
     /// Items claimed.
     public var claimed: Int

@@ -128,6 +128,13 @@ struct WorkerProcessTests {
         let rows = try JSONParser.parse(query.stdout).arrayValue ?? []
         #expect(rows.map { $0["completed"] } == [.int(Int64(n)), .int(Int64(n))])
         #expect(rows.map { $0["pending"] } == [.int(0), .int(0)])
+        let stages = try runTool("siglog-query", ["stages", "company7.example", "--store", setup.store, "--chain", setup.chainPath,
+                                                  "--format", "json"])
+        #expect(stages.status == 0, "\(stages.stderr)")
+        let chainRows = try JSONParser.parse(stages.stdout).arrayValue ?? []
+        #expect(chainRows.map { $0["stage"] } == ["scrape", "brief"])
+        #expect(chainRows.map { $0["status"] } == ["completed", "completed"])
+        #expect(chainRows.allSatisfy { $0["company_id"] == 7 && $0["result"] == .object(["ok": true]) })
     }
 
     @Test("crash: workers killed with SIGKILL at random moments; after stuck resets and restarts every company ends completed")
