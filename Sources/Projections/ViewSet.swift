@@ -1,3 +1,4 @@
+import Foundation
 package import LMDB
 
 /// Every view and index of the store: the one list that opening, the checkpoint row's fingerprint
@@ -88,9 +89,10 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         }
     }
 
-    /// The view with this name, or nil.
+    /// The view with this name (`lead_feed` or `lead-feed`, any case), or nil.
     public init?(name: String) {
-        guard let view = View.allCases.first(where: { $0.name == name }) else { return nil }
+        let normalized = name.lowercased().replacingOccurrences(of: "-", with: "_")
+        guard let view = View.allCases.first(where: { $0.name == normalized }) else { return nil }
         self = view
     }
 

@@ -128,7 +128,9 @@ public struct CompanyProfile: Sendable {
         }
         out.append("")
         out.append("Recent events")
-        out.append(EventQueries.rows(recentEvents).rendered(.table))
+        // One company: its name is the heading, not a column.
+        out.append(QueryRows(columns: EventQueries.columns.filter { $0 != "company_name" }, rows: recentEvents.map(EventQueries.json),
+                             emptyReason: "no events of this company visible in the workspace").rendered(.table))
         if !outreach.isEmpty {
             out.append("")
             out.append("Outreach")
@@ -151,5 +153,65 @@ enum OutreachJSON {
         ["company_id": .int(r.companyID), "workspace_id": .string(r.workspaceID.lowercased),
          "outreach_type": .string(r.outreachType), "sent_at": r.sentAt.queryJSON, "outcome": nullable(r.outcome),
          "message": nullable(r.message), "notes": nullable(r.notes)]
+    }
+}
+
+extension CompanyProfile {
+    /// Why the latest scores are what they are, as tables: the dimensions, the events that gave the
+    /// points, the suppressors, disqualifiers and quiet-signal amplification, then the engagement
+    /// decision with its components and the cadence block.
+    public var explainTable: String {
+        guard let latest else {
+            return "\(company.name): no readiness snapshot\(pack.map { " for pack \($0.lowercased)" } ?? "") to explain"
+        }
+        let r = latest.readiness.record
+        let x = r.explain
+        var out: [String] = []
+        out.append("\(company.name) (company \(company.id)): readiness as of \(r.asOf), pack \(r.pack.lowercased)")
+        out.append("composite \(r.composite)\(r.recommendationBand.map { ", band \($0.rawValue)" } ?? "")"
+            + (x.delta1d != 0 ? ", \(x.delta1d > 0 ? "+" : "")\(x.delta1d) since the day before" : ""))
+        out.append("")
+        let weights = x.weights
+        out.append(QueryRows(columns: ["dimension", "score", "weight"], rows: [
+            ["dimension": "momentum (M)", "score": .int(Int64(r.momentum)), "weight": weights["M"] ?? .null],
+            ["dimension": "complexity (C)", "score": .int(Int64(r.complexity)), "weight": weights["C"] ?? .null],
+            ["dimension": "pressure (P)", "score": .int(Int64(r.pressure)), "weight": weights["P"] ?? .null],
+            ["dimension": "leadership gap (G)", "score": .int(Int64(r.leadershipGap)), "weight": weights["G"] ?? .null],
+        ]).rendered(.table))
+        out.append("")
+        out.append("Events behind the score (points summed over the dimensions, largest first)")
+        out.append(QueryRows(columns: ["event_type", "event_time", "points", "confidence", "source", "url"],
+                             rows: x.topEvents.map { e in
+                                 ["event_type": .string(e.eventType), "event_time": e.eventTime.queryJSON,
+                                  "points": .double(e.contributionPoints), "confidence": .double(e.confidence),
+                                  "source": nullable(e.source.isEmpty ? nil : e.source), "url": nullable(e.url.isEmpty ? nil : e.url)]
+                             }, emptyReason: "no event gave points").rendered(.table))
+        out.append("")
+        func list(_ items: [String]) -> String { items.isEmpty ? "none" : items.joined(separator: ", ") }
+        out.append("suppressors applied: \(list(x.suppressorsApplied))")
+        out.append("disqualifiers applied: \(list(x.disqualifiersApplied))")
+        out.append("quiet-signal amplification: \(list(x.quietSignalAmplificationApplied))")
+        if x.minimumThreshold != 0 { out.append("minimum threshold: \(x.minimumThreshold)") }
+        out.append("")
+        if let e = latest.engagement?.record {
+            let ex = e.explain
+            out.append("Engagement: ESL \(JSONWriter.format(e.eslScore)) → \(e.engagementType), outreach score \(e.outreachScore)")
+            out.append("decision \(e.eslDecision) (reason \(e.eslReasonCode)), sensitivity \(e.sensitivityLevel ?? "-")"
+                + (ex.toneConstraint.map { ", tone capped at \($0)" } ?? ""))
+            out.append("cadence: " + (e.cadenceBlocked ? "blocked (an outreach in the cooldown window)" : "not blocked"))
+            out.append(QueryRows(columns: ["component", "value"], rows: [
+                ["component": "base engageability (BE)", "value": .double(ex.baseEngageability)],
+                ["component": "stability modifier (SM)", "value": .double(ex.stabilityModifier)],
+                ["component": "cadence modifier (CM)", "value": .double(ex.cadenceModifier)],
+                ["component": "alignment modifier (AM)", "value": .double(ex.alignmentModifier)],
+                ["component": "stress volatility (SVI)", "value": .double(ex.svi)],
+                ["component": "sustained pressure (SPI)", "value": .double(ex.spi)],
+                ["component": "communication stability (CSI)", "value": .double(ex.csi)],
+            ]).rendered(.table))
+            if ex.stabilityCapTriggered { out.append("the stability cap lowered the recommendation") }
+        } else {
+            out.append("no engagement snapshot")
+        }
+        return out.joined(separator: "\n")
     }
 }

@@ -19,7 +19,7 @@ public enum EventQueries {
         ]
     }
 
-    public static let columns = ["id", "company_id", "event_type", "event_time", "source", "source_event_id", "title",
+    public static let columns = ["id", "company_id", "company_name", "event_type", "event_time", "source", "source_event_id", "title",
                                  "confidence", "pack_id"]
 
     /// Filters of the `events` query; nil means any.
@@ -67,27 +67,50 @@ public enum EventQueries {
     /// Events matching `filter` and visible in `scope`, in log order, at most `filter.limit`. With a
     /// company the company's index is read; otherwise the log is walked up to its head at the start.
     public static func events(filter: Filter, scope: Scope, store: Store) throws -> [StoredEvent] {
-        if let company = filter.companyID {
-            return try store.read { reader in
-                guard try reader.company(company) != nil else { throw SiglogError.companyNotFound(.id(company)) }
-                return try events(ofCompany: company, filter: filter, scope: scope, in: reader)
-            }
-        }
         var result: [StoredEvent] = []
-        let head = try store.log.head()
-        guard head > 0, filter.limit > 0 else { return [] }
+        try forEach(filter: filter, scope: scope, store: store) { event in
+            result.append(event)
+            return true
+        }
+        return result
+    }
+
+    /// Calls `body` with each event matching `filter` and visible in `scope`, in log order, at most
+    /// `filter.limit`, as they are read (short read transactions: memory stays small whatever the
+    /// store's size); `body` returns false to stop.
+    public static func forEach(filter: Filter, scope: Scope, store: Store, _ body: (StoredEvent) throws -> Bool) throws {
+        guard filter.limit > 0 else { return }
+        var count = 0
         struct Done: Error {}
+        func deliver(_ event: StoredEvent) throws {
+            guard scope.sees(event.workspace), filter.matches(event.record) else { return }
+            count += 1
+            if try !body(event) || count >= filter.limit { throw Done() }
+        }
         do {
-            try store.log.forEach(in: 1...head) { view in
-                guard view.type == .eventStored, scope.sees(view.workspace) else { return }
-                let record = try EventStored.decode(view)
-                guard filter.matches(record) else { return }
-                result.append(StoredEvent(id: view.sequence, record: record, ingestedAt: Timestamp(microseconds: view.appendedAt),
-                                          workspace: view.workspace))
-                if result.count >= filter.limit { throw Done() }
+            if let company = filter.companyID {
+                let ids = try store.read { reader in
+                    guard try reader.company(company) != nil else { throw SiglogError.companyNotFound(.id(company)) }
+                    return try reader.eventIDs(ofCompany: company)
+                }
+                // The index in chunks, each event read back in the chunk's own transaction.
+                var start = 0
+                while start < ids.count {
+                    let chunk = ids[start..<min(start + 4096, ids.count)]
+                    let events = try store.read { reader in try chunk.map(reader.event) }
+                    for event in events { try deliver(event) }
+                    start = chunk.endIndex
+                }
+            } else {
+                let head = try store.log.head()
+                guard head > 0 else { return }
+                try store.log.forEach(in: 1...head) { view in
+                    guard view.type == .eventStored else { return }
+                    try deliver(StoredEvent(id: view.sequence, record: try EventStored.decode(view),
+                                            ingestedAt: Timestamp(microseconds: view.appendedAt), workspace: view.workspace))
+                }
             }
         } catch is Done {}
-        return result
     }
 
     /// The company's `limit` newest events visible in `scope`: `event_time` descending, then log
@@ -99,13 +122,19 @@ public enum EventQueries {
         }.prefix(limit))
     }
 
-    public static func rows(_ events: [StoredEvent]) -> QueryRows {
-        QueryRows(columns: columns, rows: events.map(json))
+    /// The events with their company's name and domain after `company_id`.
+    public static func rows(_ events: [StoredEvent], labels: inout CompanyLabels) throws -> QueryRows {
+        QueryRows(columns: columns, rows: try events.map { try labelled($0, labels: &labels) })
+    }
+
+    /// One event's JSON with its company's name and domain after `company_id`.
+    public static func labelled(_ event: StoredEvent, labels: inout CompanyLabels) throws -> JSONObject {
+        try labels.labelled(json(event), company: event.record.companyID, after: "company_id")
     }
 
     // MARK: - Instances
 
-    public static let instanceColumns = ["entity_id", "signal_id", "pack_id", "strength", "confidence", "first_seen",
+    public static let instanceColumns = ["entity_id", "company_name", "signal_id", "pack_id", "strength", "confidence", "first_seen",
                                          "last_seen", "evidence_event_ids", "created_at"]
 
     /// The `signal_instances` columns.

@@ -61,6 +61,9 @@ public enum LogQueries {
 
     // MARK: - Verify
 
+    /// The columns of `verifyJSON`, for the CSV form.
+    public static let verifyColumns = ["sound", "head", "records_checked", "problem", "problem_sequence"]
+
     /// `EventLog.verify()` as JSON: `{sound, head, records_checked, problem, problem_sequence}`.
     public static func verifyJSON(_ report: EventLog.VerifyReport) -> JSONObject {
         [

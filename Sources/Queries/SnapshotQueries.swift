@@ -64,7 +64,7 @@ public struct SnapshotPair: Sendable {
 
 /// `snapshots`: readiness snapshots with their engagement snapshots.
 public enum SnapshotQueries {
-    public static let flatColumns = ["company_id", "as_of", "pack_id", "momentum", "complexity", "pressure", "leadership_gap",
+    public static let flatColumns = ["company_id", "company_name", "as_of", "pack_id", "momentum", "complexity", "pressure", "leadership_gap",
                                      "composite", "recommendation_band", "esl_score", "outreach_score", "engagement_type",
                                      "esl_decision", "cadence_blocked", "sensitivity_level"]
 
@@ -95,7 +95,14 @@ public enum SnapshotQueries {
         return result
     }
 
-    public static func rows(_ pairs: [SnapshotPair]) -> QueryRows {
-        QueryRows(columns: flatColumns, rows: pairs.map(\.flat))
+    /// The flat rows with the company's name and domain after `company_id`.
+    public static func rows(_ pairs: [SnapshotPair], labels: inout CompanyLabels) throws -> QueryRows {
+        QueryRows(columns: flatColumns,
+                  rows: try pairs.map { try labels.labelled($0.flat, company: $0.readiness.record.companyID, after: "company_id") })
+    }
+
+    /// The nested JSON of each pair with the company's name and domain after `company_id`.
+    public static func json(_ pairs: [SnapshotPair], labels: inout CompanyLabels) throws -> [JSONObject] {
+        try pairs.map { try labels.labelled($0.json, company: $0.readiness.record.companyID, after: "company_id") }
     }
 }

@@ -18,33 +18,60 @@ extension LeadFeedRow {
 /// The lead feed as its readers see it: the lead cards of §7.4 and the emerging-companies ranking
 /// of §8, over the views.
 public enum LeadReads {
-    /// The cards of `(scope.workspace, scope.pack, asOf)`: `LeadCards.leads` (§7.4) over the rows it
-    /// looks at. For composite order only the `2 * limit` rows after `offset` are read from the
-    /// ranking index, which is already in the query's order (composite desc, entity asc; D7); for
-    /// last-seen order every row of the day is read and sorted by `LeadCards`.
+    /// The cards of `(scope.workspace, scope.pack, asOf)` (§7.4 with D19): rows are read in the
+    /// query's order until `limit` cards qualify, and `offset` counts cards. For composite order the
+    /// ranking index is already in that order (composite desc, entity asc; D7), so reading stops
+    /// early; for last-seen order every row of the day is read and sorted.
     public static func leads(scope: Scope, asOf: Day, limit: Int = 100, offset: Int = 0,
                              sort: LeadSort = .compositeScore, threshold: Int = 30, in reader: ViewReader) throws -> [LeadCard] {
         guard let pack = scope.pack, limit > 0 else { return [] }
-        let stored: [Stamped<LeadFeedRowRecorded>]
-        let cardOffset: Int
+        var cards: [LeadCard] = []
+        var skipped = 0
+        /// Adds the row's card when it qualifies; false once `limit` cards are in.
+        func take(_ row: LeadFeedRow) throws -> Bool {
+            let engagement = try self.engagement(of: row.entityID, asOf: asOf, pack: pack, in: reader)
+            guard let card = LeadCards.card(for: row, engagement: engagement, threshold: threshold) else { return true }
+            if skipped < offset {
+                skipped += 1
+                return true
+            }
+            cards.append(card)
+            return cards.count < limit
+        }
         switch sort {
         case .compositeScore:
-            stored = try reader.leadFeed(workspace: scope.workspace, pack: pack, asOf: asOf, offset: max(0, offset), limit: 2 * limit)
-            cardOffset = 0
+            try reader.forEachLeadFeedRow(workspace: scope.workspace, pack: pack, asOf: asOf) { try take(LeadFeedRow($0)) }
         case .lastSeen:
-            stored = try reader.leadFeed(workspace: scope.workspace, pack: pack, asOf: asOf)
-            cardOffset = offset
-        }
-        let rows = stored.map(LeadFeedRow.init)
-        var engagements: [Int: LeadEngagement] = [:]
-        for row in rows {
-            if let e = try reader.engagement(company: Int64(row.entityID), asOf: asOf, pack: pack)?.record {
-                engagements[row.entityID] = LeadEngagement(eslScore: e.eslScore, outreachScore: e.outreachScore,
-                                                           cadenceBlocked: e.cadenceBlocked)
+            let rows = try reader.leadFeed(workspace: scope.workspace, pack: pack, asOf: asOf).map(LeadFeedRow.init)
+            for row in LeadCards.ordered(rows, workspaceID: scope.workspace, packID: pack, asOf: asOf, sort: .lastSeen) {
+                guard try take(row) else { break }
             }
         }
-        return LeadCards.leads(rows: rows, workspaceID: scope.workspace, packID: pack, asOf: asOf, engagements: engagements,
-                               limit: limit, offset: cardOffset, sort: sort, threshold: threshold)
+        return cards
+    }
+
+    /// How many lead-feed rows `(scope.workspace, scope.pack, asOf)` has and how many of them make a
+    /// card at `threshold` (to explain an empty or cut list).
+    public static func leadCounts(scope: Scope, asOf: Day, threshold: Int, in reader: ViewReader) throws
+        -> (rows: Int, cards: Int)
+    {
+        guard let pack = scope.pack else { return (0, 0) }
+        var rows = 0, cards = 0
+        try reader.forEachLeadFeedRow(workspace: scope.workspace, pack: pack, asOf: asOf) { stored in
+            rows += 1
+            let row = LeadFeedRow(stored)
+            let engagement = try engagement(of: row.entityID, asOf: asOf, pack: pack, in: reader)
+            if LeadCards.card(for: row, engagement: engagement, threshold: threshold) != nil { cards += 1 }
+            return true
+        }
+        return (rows, cards)
+    }
+
+    /// The engagement values a card reads for one entity.
+    static func engagement(of entity: Int, asOf: Day, pack: UUID, in reader: ViewReader) throws -> LeadEngagement? {
+        try reader.engagement(company: Int64(entity), asOf: asOf, pack: pack).map {
+            LeadEngagement(eslScore: $0.record.eslScore, outreachScore: $0.record.outreachScore, cadenceBlocked: $0.record.cadenceBlocked)
+        }
     }
 
     /// `getEmergingCompanies` (§8) for the scope's workspace and pack (none → `[]`): the feed path
@@ -75,7 +102,8 @@ public enum LeadReads {
             guard let fact = facts[Int64(item.candidate.entityID)] else { return nil }
             let r = fact.readiness
             return EmergingCompany(
-                companyID: fact.company.id, companyName: fact.company.name, websiteURL: fact.company.created.websiteURL,
+                companyID: fact.company.id, companyName: fact.company.name, domain: fact.company.created.domain,
+                websiteURL: fact.company.created.websiteURL,
                 composite: r.composite, outreachScore: item.outreachScore, band: item.dailyBand,
                 recommendationBand: r.recommendationBand, momentum: r.momentum, complexity: r.complexity,
                 pressure: r.pressure, leadershipGap: r.leadershipGap, path: item.path)
@@ -87,6 +115,8 @@ public enum LeadReads {
 public struct EmergingCompany: Sendable, Hashable {
     public var companyID: Int64
     public var companyName: String
+    /// The company's domain, when it has one.
+    public var domain: String?
     public var websiteURL: String?
     /// Readiness composite.
     public var composite: Int
@@ -104,11 +134,12 @@ public struct EmergingCompany: Sendable, Hashable {
     public var path: Ranking.Path
 
     /// Creates an entry.
-    public init(companyID: Int64, companyName: String, websiteURL: String?, composite: Int, outreachScore: Int,
+    public init(companyID: Int64, companyName: String, domain: String? = nil, websiteURL: String?, composite: Int, outreachScore: Int,
                 band: String, recommendationBand: RecommendationBand?, momentum: Int, complexity: Int, pressure: Int,
                 leadershipGap: Int, path: Ranking.Path) {
         self.companyID = companyID
         self.companyName = companyName
+        self.domain = domain
         self.websiteURL = websiteURL
         self.composite = composite
         self.outreachScore = outreachScore

@@ -56,36 +56,45 @@ public enum LeadSort: String, Sendable, Hashable {
 
 /// The lead-card and entity-id queries over lead-feed rows (§7.4).
 public enum LeadCards {
-    /// `getLeads`: the rows of `(workspaceID, packID, asOf)` in `sort` order, `offset` skipped, at
-    /// most `2 * limit` considered; each gets `outreach = ES.outreach_score`, else
-    /// `roundInt(composite * ES.esl_score)` when an engagement exists, else the composite; rows
-    /// under `threshold` are skipped unless their engagement is cadence-blocked; at most `limit`
-    /// cards. `engagements` maps entity id → that entity's engagement for the same as_of and pack.
+    /// `getLeads` with D19: the rows of `(workspaceID, packID, asOf)` in `sort` order, each turned
+    /// into a card (`card(for:engagement:threshold:)`); rows that do not qualify are skipped, the
+    /// first `offset` cards are skipped, and reading stops once `limit` cards qualify (no `2 * limit`
+    /// cap). `engagements` maps entity id → that entity's engagement for the same as_of and pack.
     public static func leads(
         rows: [LeadFeedRow], workspaceID: UUID, packID: UUID, asOf: Day, engagements: [Int: LeadEngagement],
         limit: Int = 100, offset: Int = 0, sort: LeadSort = .compositeScore, threshold: Int = 30
     ) -> [LeadCard] {
-        let window = ordered(rows, workspaceID: workspaceID, packID: packID, asOf: asOf, sort: sort)
-            .dropFirst(max(0, offset)).prefix(max(0, 2 * limit))
         var cards: [LeadCard] = []
-        for row in window {
+        var skipped = 0
+        for row in ordered(rows, workspaceID: workspaceID, packID: packID, asOf: asOf, sort: sort) {
             if cards.count >= limit { break }
-            let engagement = engagements[row.entityID]
-            let outreach: Int
-            if let engagement {
-                outreach = engagement.outreachScore
-                    ?? EngagementEngine.outreachScore(composite: row.compositeScore, esl: engagement.eslScore)
-            } else {
-                outreach = row.compositeScore
+            guard let card = card(for: row, engagement: engagements[row.entityID], threshold: threshold) else { continue }
+            if skipped < offset {
+                skipped += 1
+                continue
             }
-            if outreach < threshold && !(engagement?.cadenceBlocked ?? false) { continue }
-            cards.append(LeadCard(
-                entityID: row.entityID, compositeScore: row.compositeScore, outreachScore: outreach,
-                topSignalIDs: row.topSignalIDs, eslDecision: row.eslDecision, sensitivityLevel: row.sensitivityLevel,
-                recommendationBand: row.recommendationBand, lastSeen: row.lastSeen,
-                outreachStatusSummary: row.outreachStatusSummary, asOf: row.asOf))
+            cards.append(card)
         }
         return cards
+    }
+
+    /// One row's card (§7.4 steps 2–4): `outreach = ES.outreach_score`, else
+    /// `roundInt(composite * ES.esl_score)` when an engagement exists, else the composite; nil when
+    /// `outreach < threshold` and the engagement is not cadence-blocked.
+    public static func card(for row: LeadFeedRow, engagement: LeadEngagement?, threshold: Int) -> LeadCard? {
+        let outreach: Int
+        if let engagement {
+            outreach = engagement.outreachScore
+                ?? EngagementEngine.outreachScore(composite: row.compositeScore, esl: engagement.eslScore)
+        } else {
+            outreach = row.compositeScore
+        }
+        if outreach < threshold && !(engagement?.cadenceBlocked ?? false) { return nil }
+        return LeadCard(
+            entityID: row.entityID, compositeScore: row.compositeScore, outreachScore: outreach,
+            topSignalIDs: row.topSignalIDs, eslDecision: row.eslDecision, sensitivityLevel: row.sensitivityLevel,
+            recommendationBand: row.recommendationBand, lastSeen: row.lastSeen,
+            outreachStatusSummary: row.outreachStatusSummary, asOf: row.asOf)
     }
 
     /// `getEntityIds`: entity ids of the rows of `(workspaceID, packID, asOf)` with
@@ -100,7 +109,7 @@ public enum LeadCards {
     }
 
     /// The rows of one workspace, pack and day in query order.
-    static func ordered(
+    public static func ordered(
         _ rows: [LeadFeedRow], workspaceID: UUID, packID: UUID, asOf: Day, sort: LeadSort
     ) -> [LeadFeedRow] {
         rows.filter { $0.workspaceID == workspaceID && $0.packID == packID && $0.asOf == asOf }

@@ -41,7 +41,8 @@ public enum SiglogExit {
     }
 }
 
-/// Runs a command body, turning every known error into one clear line on stderr and its exit code
+/// Runs a command body, turning every known error into one clear line on stderr — `Error: …`, the
+/// prefix the argument parser uses for a bad option, so every tool speaks alike — and its exit code
 /// (no stack traces).
 public func runReportingErrors(_ body: () throws -> Void) throws {
     do {
@@ -49,25 +50,25 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch let error as SiglogError {
-        printError(error.message)
+        reportError(error.message)
         if let hint = error.hint { printError("  " + hint) }
         throw ExitCode(SiglogExit.code(for: error.kind))
     } catch let error as InvalidValue {
-        printError(error.message)
+        reportError(error.message)
         throw ExitCode(SiglogExit.usage)
     } catch let error as LogError {
-        printError(error.description)
+        reportError(error.description)
         if case .storeNotFound = error { throw ExitCode(SiglogExit.notFound) }
         throw ExitCode(SiglogExit.internalError)
     } catch let error as StageChainError {
-        printError(error.description)
+        reportError(error.description)
         throw ExitCode(SiglogExit.badInput)
     } catch let error as PackError {
-        printError(error.description)
+        reportError(error.description)
         if error.kind == .notFound { throw ExitCode(SiglogExit.notFound) }
         throw ExitCode(SiglogExit.badInput)
     } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileNoSuchFile {
-        printError(error.localizedDescription)
+        reportError(error.localizedDescription)
         throw ExitCode(SiglogExit.notFound)
     }
 }
@@ -80,6 +81,9 @@ public func runReportingErrors(_ body: () async throws -> Void) async throws {
         try runReportingErrors { throw error }
     }
 }
+
+/// Writes `Error: message` to stderr.
+public func reportError(_ message: String) { printError("Error: " + message) }
 
 /// Writes one line to stderr (stdout carries data).
 public func printError(_ message: String) {

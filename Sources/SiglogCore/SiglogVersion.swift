@@ -2,5 +2,5 @@
 /// (`User-Agent: siglog/<version>`).
 public enum SiglogVersion {
     /// The current version.
-    public static let current = "0.1.0"
+    public static let current = "0.2.0"
 }

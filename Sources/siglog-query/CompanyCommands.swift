@@ -13,12 +13,18 @@ struct Companies: ParsableCommand {
     @OptionGroup var format: FormatOptions
     @Argument(help: "Text contained in the name, domain or website (case-insensitive).")
     var search: String?
-    @Option(help: "At most this many companies.")
+    @Option(help: "At most this many companies (0: no limit).")
     var limit: Int = 100
 
     func run() throws {
         try runQuery(store, format) { s in
-            try s.read { CompanyQueries.rows(try CompanyQueries.search(search, limit: max(0, limit), in: $0)) }.rendered(format.format)
+            let wanted = limitCount(limit)
+            let found = try s.read { try CompanyQueries.search(search, limit: wanted == .max ? .max : wanted + 1, in: $0) }
+            var rows = CompanyQueries.rows(Array(found.prefix(wanted)))
+            rows.emptyReason = search.map { "no company's name, domain or website contains '\($0)'" }
+                ?? "no company yet — ingest events with `siglog-append events FILE`"
+            if found.count > wanted { rows.cutNote = "showing the first \(limit) companies (--limit 0 shows all)" }
+            return format.render(rows)
         }
     }
 }
@@ -32,14 +38,16 @@ struct Company: ParsableCommand {
     @OptionGroup var format: FormatOptions
     @Argument(help: "Company id or domain.")
     var company: CompanyReference
-    @Option(help: "How many recent events to show.")
+    @Option(help: "How many recent events to show (0: all).")
     var events: Int = 10
+    @Flag(help: "Explain the latest scores: the dimensions, the events behind each, suppressors, the ESL decision.")
+    var explain = false
 
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let profile = try CompanyProfile.load(company, scope: scope, recentEvents: max(0, events), in: reader)
+            let profile = try CompanyProfile.load(company, scope: scope, recentEvents: limitCount(events), in: reader)
             switch format.format {
-            case .table: return profile.table
+            case .table: return explain ? profile.explainTable : profile.table
             case .json, .ndjson: return JSONWriter().string(.object(profile.json))
             case .csv: return CompanyQueries.rows([profile.company]).rendered(.csv)
             }
@@ -60,7 +68,7 @@ struct Timeline: ParsableCommand {
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
             let entries = try RegistryQueries.timeline(company, scope: scope, in: reader)
-            return QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)).rendered(format.format)
+            return format.render(QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)))
         }
     }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import Projections
 import Queries
 import ReadModel
 import SiglogCLI
@@ -8,13 +10,14 @@ import SiglogCore
 
 struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Stored events in log order, filtered by company, type, source and event time.")
+        abstract: "Stored events in log order, filtered by company, type, source and event time.",
+        discussion: "Rows are written as they are read, so a long list starts at once and memory stays small.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var tenant: TenantOptions
     @OptionGroup var format: FormatOptions
-    @Option(name: .customLong("company-id"), help: "Only this company's events.")
-    var companyID: Int64?
+    @Option(name: [.customLong("company"), .customLong("company-id")], help: "Only this company's events (its id or domain).")
+    var company: CompanyReference?
     @Option(help: "Only this event type.")
     var type: String?
     @Option(help: "Only this source.")
@@ -23,15 +26,31 @@ struct Events: ParsableCommand {
     var since: Timestamp?
     @Option(help: "Event time before this (YYYY-MM-DD or ISO-8601).")
     var until: Timestamp?
-    @Option(help: "At most this many events.")
+    @Option(help: "At most this many events (0: no limit).")
     var limit: Int = 100
 
     func run() throws {
-        let filter = EventQueries.Filter(companyID: companyID, eventType: type, source: source, since: since, until: until,
-                                         limit: max(0, limit))
-        try runQuery(store, format) { s in
-            let scope = try s.read { try tenant.resolve(in: $0) }
-            return EventQueries.rows(try EventQueries.events(filter: filter, scope: scope, store: s)).rendered(format.format)
+        try runReportingErrors {
+            let s = try store.openForReading()
+            let (scope, companyID) = try s.read { reader in
+                (try tenant.resolve(in: reader), try company.map { try reader.company($0).id })
+            }
+            let filter = EventQueries.Filter(companyID: companyID, eventType: type, source: source, since: since, until: until,
+                                             limit: limitCount(limit) == .max ? .max : limitCount(limit) + 1)
+            var labels = CompanyLabels(store: s)
+            var writer = StreamingRows(format: format.format, columns: EventQueries.columns, width: terminalWidth(),
+                                       wide: format.wide)
+            var count = 0
+            try EventQueries.forEach(filter: filter, scope: scope, store: s) { event in
+                count += 1
+                if count > limitCount(limit) { return false }
+                writer.add(try EventQueries.labelled(event, labels: &labels))
+                return true
+            }
+            let hasEvents = try s.read { try !$0.companiesWithEvents().isEmpty }
+            writer.finish(
+                empty: hasEvents ? "no stored event matches the filters" : "no event is stored yet — ingest with `siglog-append events FILE`",
+                cut: count > limitCount(limit) ? "showing the first \(limit) events (--limit 0 shows all)" : nil)
         }
     }
 }
@@ -41,22 +60,31 @@ struct Instances: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
-    @Option(name: .customLong("company-id"), help: "Only this company's instances.")
-    var companyID: Int64?
+    @Option(name: [.customLong("company"), .customLong("company-id")], help: "Only this company's instances (its id or domain).")
+    var company: CompanyReference?
     @Option(name: .customLong("signal-id"), help: "Only this signal.")
     var signalID: String?
     @Option(name: .customLong("pack-id"), help: "Only instances of this pack (UUID or pack_id[@version]).")
     var packID: String?
-    @Option(help: "At most this many instances.")
+    @Option(help: "At most this many instances (0: no limit).")
     var limit: Int = 1000
 
     func run() throws {
         try runQuery(store, format) { s in
-            let rows = try s.read { reader in
+            try s.read { reader in
                 let pack = try NameOrID(parsing: packID).map(reader.packID)
-                return try EventQueries.instances(company: companyID, signal: signalID, pack: pack, limit: max(0, limit), in: reader)
+                let companyID = try company.map { try reader.company($0).id }
+                let wanted = limitCount(limit)
+                let found = try EventQueries.instances(company: companyID, signal: signalID, pack: pack,
+                                                       limit: wanted == .max ? .max : wanted + 1, in: reader)
+                var labels = CompanyLabels(reader: reader)
+                var rows = QueryRows(columns: EventQueries.instanceColumns, rows: try found.prefix(wanted).map {
+                    try labels.labelled(EventQueries.json($0), company: $0.entityID, after: "entity_id")
+                })
+                rows.emptyReason = "no instance matches — run `siglog-append stage derive` after ingesting events"
+                if found.count > wanted { rows.cutNote = "showing the first \(limit) instances (--limit 0 shows all)" }
+                return format.render(rows)
             }
-            return QueryRows(columns: EventQueries.instanceColumns, rows: rows.map(EventQueries.json)).rendered(format.format)
         }
     }
 }
@@ -64,30 +92,41 @@ struct Instances: ParsableCommand {
 struct Snapshots: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Readiness snapshots with their engagement snapshots and explain payloads.",
-        discussion: "JSON: [{company_id, as_of, pack_id, readiness: {…, explain, computed_at}, engagement: {…} | null}].")
+        discussion: "JSON: [{company_id, company_name, company_domain, as_of, pack_id, readiness: {…, explain, computed_at}, engagement: {…} | null}].")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
-    @Option(name: .customLong("company-id"), help: "Only this company.")
-    var companyID: Int64?
+    @Option(name: [.customLong("company"), .customLong("company-id")], help: "Only this company (its id or domain).")
+    var company: CompanyReference?
     @Option(name: .customLong("as-of"), help: "Only this day (YYYY-MM-DD).")
     var asOf: Day?
     @Option(name: .customLong("pack-id"), help: "Only this pack (UUID or pack_id[@version]).")
     var packID: String?
-    @Option(help: "At most this many snapshots.")
+    @Option(help: "At most this many snapshots (0: no limit).")
     var limit: Int = 1000
 
     func run() throws {
         try runQuery(store, format) { s in
-            let pairs = try s.read { reader in
+            try s.read { reader in
                 let pack = try NameOrID(parsing: packID).map(reader.packID)
                 if let pack, try reader.pack(pack) == nil { throw SiglogError.packNotInstalled(pack) }
-                return try SnapshotQueries.snapshots(company: companyID, asOf: asOf, pack: pack, limit: max(0, limit), in: reader)
-            }
-            switch format.format {
-            case .json: return JSONWriter().string(.array(pairs.map { .object($0.json) }))
-            case .ndjson: return pairs.map { JSONWriter().string(.object($0.json)) }.joined(separator: "\n")
-            case .table, .csv: return SnapshotQueries.rows(pairs).rendered(format.format)
+                let companyID = try company.map { try reader.company($0).id }
+                let wanted = limitCount(limit)
+                let found = try SnapshotQueries.snapshots(company: companyID, asOf: asOf, pack: pack,
+                                                          limit: wanted == .max ? .max : wanted + 1, in: reader)
+                let pairs = Array(found.prefix(wanted))
+                var labels = CompanyLabels(reader: reader)
+                switch format.format {
+                case .json: return JSONWriter().string(.array(try SnapshotQueries.json(pairs, labels: &labels).map(JSONValue.object)))
+                case .ndjson: return try SnapshotQueries.json(pairs, labels: &labels).map { JSONWriter().string(.object($0)) }
+                    .joined(separator: "\n")
+                case .table, .csv:
+                    var rows = try SnapshotQueries.rows(pairs, labels: &labels)
+                    rows.emptyReason = asOf.map { "no snapshot for \($0) — run `siglog-append stage score --as-of \($0)`" }
+                        ?? "no snapshot yet — run `siglog-append stage score`"
+                    if found.count > wanted { rows.cutNote = "showing the first \(limit) snapshots (--limit 0 shows all)" }
+                    return format.render(rows)
+                }
             }
         }
     }

@@ -17,11 +17,11 @@ enum SortOption: String, ExpressibleByArgument, CaseIterable {
 struct LeadFeed: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lead-feed",
-        abstract: "Lead cards of a workspace, pack and day (§7.4).",
+        abstract: "Lead cards of a workspace, pack and day.",
         discussion: """
             --as-of defaults to the latest day of the workspace's feed for the pack (else today in UTC). \
-            Reads at most 2×limit rows after --offset; a card needs outreach_score >= --threshold unless \
-            its engagement is cadence-blocked.
+            A card needs outreach_score >= --threshold unless its engagement is cadence-blocked; rows are \
+            read in order until --limit cards qualify, and --offset counts cards.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -29,9 +29,9 @@ struct LeadFeed: ParsableCommand {
     @OptionGroup var format: FormatOptions
     @Option(name: .customLong("as-of"), help: "The feed day (YYYY-MM-DD).")
     var asOf: Day?
-    @Option(help: "At most this many cards.")
+    @Option(help: "At most this many cards (0: no limit).")
     var limit: Int = 100
-    @Option(help: "Rows to skip first.")
+    @Option(help: "Cards to skip first.")
     var offset: Int = 0
     @Option(help: "Minimum outreach score.")
     var threshold: Int = 30
@@ -44,17 +44,33 @@ struct LeadFeed: ParsableCommand {
 
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let cards = try LeadReads.leads(
-                scope: scope, asOf: try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC()), limit: limit, offset: offset,
-                sort: sort.leadSort, threshold: threshold, in: reader)
-            return LeadFeedQuery.rows(cards).rendered(format.format)
+            let day = try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC())
+            let cards = try LeadReads.leads(scope: scope, asOf: day, limit: limitCount(limit), offset: offset,
+                                            sort: sort.leadSort, threshold: threshold, in: reader)
+            var labels = CompanyLabels(reader: reader)
+            var rows = try LeadFeedQuery.rows(cards, labels: &labels)
+            if format.format == .table {
+                let counts = try LeadReads.leadCounts(scope: scope, asOf: day, threshold: threshold, in: reader)
+                if counts.rows == 0 {
+                    rows.emptyReason = "the lead feed has no row for \(day) — build it with "
+                        + "`siglog-append stage score --as-of \(day)` or `stage update-lead-feed --as-of \(day)`"
+                } else if counts.cards == 0 {
+                    rows.emptyReason = "\(counts.rows) cards below threshold \(threshold) — use --threshold 0"
+                } else if cards.isEmpty {
+                    rows.emptyReason = "\(counts.cards) cards qualify; --offset \(offset) skips them all"
+                }
+                if !cards.isEmpty, offset + cards.count < counts.cards {
+                    rows.cutNote = "showing \(cards.count) of \(counts.cards - offset) cards (--limit \(limit); 0 shows all)"
+                }
+            }
+            return format.render(rows)
         }
     }
 }
 
 struct Ranked: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Emerging companies (§8): the lead feed's order, else readiness × engagement.",
+        abstract: "Emerging companies: the lead feed's order, else readiness × engagement.",
         discussion: "--as-of defaults to the latest day of the workspace's feed for the pack (else today in UTC).")
 
     @OptionGroup var store: StoreOptions
@@ -62,7 +78,7 @@ struct Ranked: ParsableCommand {
     @OptionGroup var format: FormatOptions
     @Option(name: .customLong("as-of"), help: "The ranking day (YYYY-MM-DD).")
     var asOf: Day?
-    @Option(help: "At most this many companies.")
+    @Option(help: "At most this many companies (0: no limit).")
     var limit: Int = 5
     @Option(help: "Minimum outreach score.")
     var threshold: Int = 30
@@ -70,8 +86,16 @@ struct Ranked: ParsableCommand {
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
             let day = try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC())
-            let ranked = try LeadReads.emergingCompanies(scope: scope, asOf: day, limit: max(0, limit), threshold: threshold, in: reader)
-            return LeadFeedQuery.rankedRows(ranked).rendered(format.format)
+            let ranked = try LeadReads.emergingCompanies(scope: scope, asOf: day, limit: limitCount(limit), threshold: threshold,
+                                                         in: reader)
+            var rows = LeadFeedQuery.rankedRows(ranked)
+            if ranked.isEmpty {
+                let scored = try scope.pack.map { try reader.companiesScored(pack: $0, asOf: day).count } ?? 0
+                rows.emptyReason = scored == 0
+                    ? "no company was scored for \(day) — run `siglog-append stage score --as-of \(day)`"
+                    : "\(scored) scored companies, none at threshold \(threshold) — use --threshold 0"
+            }
+            return format.render(rows)
         }
     }
 }

@@ -33,7 +33,7 @@ struct Stats: ParsableCommand {
                 rows += stats.recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
                 rows += stats.viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
                 rows += stats.viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
-                return QueryRows(columns: ["name", "value"], rows: rows).rendered(format.format)
+                return format.render(QueryRows(columns: ["name", "value"], rows: rows))
             }
         }
     }
@@ -52,12 +52,13 @@ struct Verify: ParsableCommand {
             let report = try store.openForReading().log.verify()
             switch format.format {
             case .json, .ndjson: print(JSONWriter().string(.object(LogQueries.verifyJSON(report))))
-            case .table, .csv:
+            case .csv: print(QueryRows(columns: LogQueries.verifyColumns, rows: [LogQueries.verifyJSON(report)]).rendered(.csv))
+            case .table:
                 print(report.isSound ? "ok: \(report.recordsChecked) records, head \(report.head), no gap, every checksum matches"
                                      : "damaged after \(report.recordsChecked) good records (head \(report.head))")
             }
             if let problem = report.firstProblem {
-                printError(problem.description)
+                reportError(problem.description + " — `siglog-replay --verify` compares the views; `siglog-query export --from N` shows the records around it")
                 throw ExitCode(SiglogExit.badInput)
             }
         }

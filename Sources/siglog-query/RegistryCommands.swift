@@ -16,13 +16,18 @@ struct Jobs: ParsableCommand {
     var type: JobType?
     @Option(help: "Only this status (running, completed, failed, skipped).")
     var status: JobStatus?
-    @Option(help: "At most this many runs.")
+    @Option(help: "At most this many runs (0: no limit).")
     var limit: Int = 1000
 
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: max(0, limit), in: reader)
-            return QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.map(RegistryQueries.json)).rendered(format.format)
+            let wanted = limitCount(limit)
+            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: wanted == .max ? .max : wanted + 1,
+                                                in: reader)
+            var rows = QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.prefix(wanted).map(RegistryQueries.json))
+            rows.emptyReason = type == nil && status == nil ? "no job run in this workspace yet" : "no job run matches --type/--status"
+            if jobs.count > wanted { rows.cutNote = "showing the first \(limit) runs (--limit 0 shows all)" }
+            return format.render(rows)
         }
     }
 }
@@ -34,7 +39,7 @@ struct Packs: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runQuery(store, format) { s in try s.read { try RegistryQueries.packs(in: $0) }.rendered(format.format) }
+        try runQuery(store, format) { s in format.render(try s.read { try RegistryQueries.packs(in: $0) }) }
     }
 }
 
@@ -45,6 +50,6 @@ struct Workspaces: ParsableCommand {
     @OptionGroup var format: FormatOptions
 
     func run() throws {
-        try runQuery(store, format) { s in try s.read { try RegistryQueries.workspaces(in: $0) }.rendered(format.format) }
+        try runQuery(store, format) { s in format.render(try s.read { try RegistryQueries.workspaces(in: $0) }) }
     }
 }

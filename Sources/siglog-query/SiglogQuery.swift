@@ -17,6 +17,7 @@ struct SiglogQuery: ParsableCommand {
             Exit codes: 0 success, 64 bad option (invalid UUID, bad date), 65 verify found a damaged or \
             missing record, 66 the store, workspace, pack or company does not exist, 70 storage error.
             """,
+        version: SiglogVersion.current,
         subcommands: [Companies.self, Company.self, Events.self, Instances.self, Snapshots.self, LeadFeed.self, Ranked.self,
                       Timeline.self, Jobs.self, Packs.self, Workspaces.self, Stats.self, Verify.self, Export.self,
                       Queue.self, Stages.self])
@@ -24,13 +25,19 @@ struct SiglogQuery: ParsableCommand {
 
 // MARK: - Shared options
 
-/// `--format` and the hidden `--repeat N` that times the query in-process (for benchmarks).
+/// `--format`, `--wide` and the hidden `--repeat N` that times the query in-process (for benchmarks).
 struct FormatOptions: ParsableArguments {
     @Option(name: .customLong("format"), help: "Output format: table, json, ndjson or csv.")
     var format: OutputFormat = .table
 
+    @Flag(help: "Tables: show every cell whole instead of fitting the terminal's width.")
+    var wide = false
+
     @Option(name: .customLong("repeat"), help: .hidden)
     var repeatCount: Int = 0
+
+    /// `rows` in the chosen format; tables fitted to the terminal unless `--wide`.
+    func render(_ rows: QueryRows) -> String { rows.rendered(format, width: terminalWidth(), wide: wide) }
 }
 
 extension OutputFormat: ExpressibleByArgument {}

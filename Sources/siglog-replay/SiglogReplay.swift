@@ -13,7 +13,8 @@ struct SiglogReplay: ParsableCommand {
             Without options, every view is rebuilt into a new generation while readers keep using the \
             current one, then the store switches to it in one transaction. --projection rebuilds only the \
             named views (and the views they read); the others are copied unchanged into the new generation.
-            """)
+            """,
+        version: SiglogVersion.current)
 
     @OptionGroup var store: StoreOptions
 

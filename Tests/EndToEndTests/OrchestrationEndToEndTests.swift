@@ -98,7 +98,7 @@ struct OrchestrationEndToEndTests {
         #expect(second.status == 75)
         // The spec's text, then what to do: the variable that sets the limit and when a run frees.
         let lines = second.stderr.split(separator: "\n")
-        #expect(lines.first == "Workspace job rate limit exceeded")
+        #expect(lines.first == "Error: Workspace job rate limit exceeded")
         #expect(second.stderr.contains("WORKSPACE_JOB_RATE_LIMIT_PER_HOUR"))
         #expect(second.stderr.contains("the next run is possible from "))
         #expect(second.stdout.isEmpty)
@@ -112,11 +112,11 @@ struct OrchestrationEndToEndTests {
         let fixture = try OrchestrationStore()
         let unknown = try fixture.stage(["nightly"])
         #expect(unknown.status == 64)
-        #expect(unknown.stderr.hasPrefix("Unknown job_type: nightly"))
+        #expect(unknown.stderr.hasPrefix("Error: Unknown job_type: nightly"))
         #expect(unknown.stderr.contains("update_lead_feed"), "the message lists the valid stages")
         let badWorkspace = try fixture.stage(["daily-aggregation", "--workspace-id", "not-a-uuid"])
         #expect(badWorkspace.status == 66)
-        #expect(badWorkspace.stderr.hasPrefix("Workspace not found: not-a-uuid\n"))
+        #expect(badWorkspace.stderr.hasPrefix("Error: Workspace not found: not-a-uuid\n"))
         let missing = try fixture.stage(["daily-aggregation", "--events", fixture.directory.appendingPathComponent("none").path])
         #expect(missing.status == 66)
     }

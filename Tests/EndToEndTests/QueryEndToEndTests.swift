@@ -135,7 +135,7 @@ struct QueryEndToEndTests {
         let ndjson = try s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "ndjson"]).stdout
         #expect(ndjson.split(separator: "\n").count == 3)
         let csv = try s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "csv"]).stdout
-        #expect(csv.split(separator: "\n").first == "entity_id,composite_score,outreach_score,top_signal_ids,esl_decision,sensitivity_level,recommendation_band,last_seen,outreach_status_summary,as_of")
+        #expect(csv.split(separator: "\n").first == "entity_id,company_name,composite_score,recommendation_band,esl_decision,outreach_score,top_signal_ids,last_seen,company_domain,sensitivity_level,outreach_status_summary,as_of")
     }
 
     @Test("company by id or domain shows the profile, scores and a sparkline; events, timeline, jobs, stats, verify, export")

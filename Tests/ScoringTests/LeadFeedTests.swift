@@ -172,14 +172,21 @@ struct LeadFeedTests {
         #expect(cards.map(\.compositeScore) == cards.map(\.compositeScore).sorted(by: >))
     }
 
-    @Test("§7.4 only 2 × limit rows are considered before the threshold filter; offset skips rows")
-    func windowAndOffset() {
+    @Test("D19: rows are read until limit cards qualify (no 2 × limit cap); offset counts cards, not rows")
+    func readUntilLimitAndOffset() {
         let rows = [Self.row(1, 90), Self.row(2, 80), Self.row(3, 70), Self.row(4, 60)]
         let low = LeadEngagement(eslScore: 0.1, outreachScore: nil, cadenceBlocked: false)
+        // Rows 1 and 2 fall below 30 (90 × 0.1 = 9, 80 × 0.1 = 8); the reference would read only
+        // 2 × 1 rows and return nothing, D19 reads on to row 3.
         let cards = LeadCards.leads(
             rows: rows, workspaceID: F.workspace, packID: F.ctoPack, asOf: Self.asOf,
             engagements: [1: low, 2: low], limit: 1, threshold: 30)
-        #expect(cards.isEmpty)
+        #expect(cards.map(\.entityID) == [3])
+        // Offset 1 skips the first qualifying card (3), not the first row: 4 is the next card.
+        let skipped = LeadCards.leads(
+            rows: rows, workspaceID: F.workspace, packID: F.ctoPack, asOf: Self.asOf,
+            engagements: [1: low, 2: low], limit: 2, offset: 1, threshold: 30)
+        #expect(skipped.map(\.entityID) == [4])
         let offset = LeadCards.leads(
             rows: rows, workspaceID: F.workspace, packID: F.ctoPack, asOf: Self.asOf, engagements: [:], limit: 2,
             offset: 1, threshold: 0)

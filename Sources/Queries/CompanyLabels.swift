@@ -1,0 +1,39 @@
+public import Projections
+public import SiglogCore
+
+/// Company names and domains beside the ids a query prints, so leads have names. Looked up once per
+/// company per query.
+public struct CompanyLabels {
+    private var rows: [Int64: CompanyRow?] = [:]
+    private let lookup: (Int64) throws -> CompanyRow?
+
+    /// Labels read through `reader` (inside its transaction).
+    public init(reader: ViewReader) { lookup = reader.company }
+
+    /// Labels read in a short transaction of `store` per company not seen yet (for lists streamed
+    /// over several transactions).
+    public init(store: Store) { lookup = { id in try store.read { try $0.company(id) } } }
+
+    /// `company_name` and `company_domain` of `company` (null when the company is gone).
+    public mutating func fields(_ company: Int64) throws -> [JSONObject.Member] {
+        if rows[company] == nil { rows[company] = .some(try lookup(company)) }
+        let row = rows[company] ?? nil
+        return [.init(key: "company_name", value: nullable(row?.name)), .init(key: "company_domain", value: nullable(row?.created.domain))]
+    }
+
+    /// `object` with the company's name and domain inserted after `key`.
+    public mutating func labelled(_ object: JSONObject, company: Int64, after key: String) throws -> JSONObject {
+        var members = object.members
+        let index = (members.firstIndex { $0.key == key }).map { $0 + 1 } ?? members.endIndex
+        members.insert(contentsOf: try fields(company), at: index)
+        return JSONObject(members)
+    }
+}
+
+/// `columns` with `company_name` and `company_domain` inserted after `key`.
+func labelledColumns(_ columns: [String], after key: String) -> [String] {
+    var result = columns
+    let index = (result.firstIndex(of: key)).map { $0 + 1 } ?? result.endIndex
+    result.insert(contentsOf: ["company_name", "company_domain"], at: index)
+    return result
+}
