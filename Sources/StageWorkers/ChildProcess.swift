@@ -189,18 +189,31 @@ final class ChildProcess: Sendable {
         kill(-pid, number)
     }
 
-    /// Waits for the exit, then for the end of both outputs — at most a second more: something the
-    /// child started may still hold them open, and what was read by then is the output.
-    func wait() async -> Ended {
-        await withCheckedContinuation { continuation in
-            exited.notify(queue: .global()) {
-                _ = self.drained.wait(timeout: .now() + 1)
-                let raw = self.status.withLock { $0 }
-                let collected = self.output.withLock { $0 }
+    /// Waits for the exit, stopping the child's process group once `timeout` has passed (SIGTERM,
+    /// then SIGKILL two seconds later), then waits for the end of both outputs — at most a second
+    /// more: something the child started may still hold them open, and what was read by then is
+    /// the output. The clock runs on a thread of its own, so a busy concurrency pool cannot delay
+    /// the stop. Returns how the child ended and whether the timeout stopped it.
+    func wait(timeout: Duration) async -> (ended: Ended, timedOut: Bool) {
+        let limit = DispatchTimeInterval.milliseconds(Int(max(1, timeout.milliseconds)))
+        return await withCheckedContinuation { continuation in
+            Self.detach { [self] in
+                var timedOut = false
+                if exited.wait(timeout: .now() + limit) == .timedOut {
+                    timedOut = true
+                    signalGroup(SIGTERM)
+                    if exited.wait(timeout: .now() + .seconds(2)) == .timedOut {
+                        signalGroup(SIGKILL)
+                        exited.wait()
+                    }
+                }
+                _ = drained.wait(timeout: .now() + 1)
+                let raw = status.withLock { $0 }
+                let collected = output.withLock { $0 }
                 let signal = raw & 0x7F
-                continuation.resume(returning: Ended(
-                    exitStatus: (raw >> 8) & 0xFF, signal: signal == 0 ? nil : signal, stdout: collected.stdout,
-                    stderr: String(decoding: collected.stderr, as: UTF8.self), outputOverLimit: collected.overLimit))
+                let ended = Ended(exitStatus: (raw >> 8) & 0xFF, signal: signal == 0 ? nil : signal, stdout: collected.stdout,
+                                  stderr: String(decoding: collected.stderr, as: UTF8.self), outputOverLimit: collected.overLimit)
+                continuation.resume(returning: (ended, timedOut))
             }
         }
     }

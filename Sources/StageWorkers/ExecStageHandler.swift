@@ -2,7 +2,6 @@ import Dispatch
 import Foundation
 import SiglogCore
 public import StageQueue
-import Synchronization
 
 /// `exec`: runs a command (argv, no shell) with the entity JSON on stdin and reads a JSON result
 /// from stdout. Exit 0 completes, 75 (`EX_TEMPFAIL`) is retriable, any other exit (or a signal) is
@@ -55,21 +54,8 @@ public struct ExecStageHandler: ExternalStageHandler {
         } catch {
             return .failed(.hard, "\(command[0]) could not be run: \(error)")
         }
-        let timedOut = Atomic<Bool>(false)
-        let timeout = self.timeout
-        // The timer stops the child's process group (SIGTERM, then SIGKILL); the outcome waits for the exit.
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            timedOut.store(true, ordering: .sequentiallyConsistent)
-            child.signalGroup(SIGTERM)
-            try await Task.sleep(for: .seconds(2))
-            child.signalGroup(SIGKILL)
-        }
-        let ended = await child.wait()
-        timer.cancel()
-        if timedOut.load(ordering: .sequentiallyConsistent) {
-            return OutcomeRules.timedOut(after: Double(timeout.milliseconds) / 1000)
-        }
+        let (ended, timedOut) = await child.wait(timeout: timeout)
+        if timedOut { return OutcomeRules.timedOut(after: Double(timeout.milliseconds) / 1000) }
         if ended.outputOverLimit { return .failed(.hard, "stdout is over \(maxOutputBytes) bytes") }
         if let signal = ended.signal { return OutcomeRules.execSignalled(signal) }
         return OutcomeRules.exec(exitStatus: ended.exitStatus, stdout: ended.stdout, stderr: ended.stderr)
