@@ -9,6 +9,10 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
+/// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries"]
+
 let package = Package(
     name: "siglog",
     platforms: [.macOS(.v15)],
@@ -17,7 +21,7 @@ let package = Package(
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
         .executable(name: "siglog-worker", targets: ["siglog-worker"]),
-    ],
+    ] + fuzzedModules.map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -77,7 +81,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "StageQueue",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "SiglogCore", "StageQueue",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
@@ -95,7 +99,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue", "Scoring",
+            "SiglogCLI", "Pipeline", "Adapters", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue", "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
@@ -122,9 +126,10 @@ let package = Package(
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
         // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
-        .testTarget(name: "AdaptersTests", dependencies: [
-            "Adapters", "Ingest", "SiglogCore", .product(name: "Hummingbird", package: "hummingbird"),
-        ], swiftSettings: strict),
+        // Test support: a local HTTP server standing in for the outside APIs.
+        .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+                path: "Tests/Support/FixtureServer", swiftSettings: strict),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: grows a store's map from another process (map-resize test).
@@ -148,19 +153,19 @@ let package = Package(
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
-            "SiglogCore", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
+            "SiglogCore", "FixtureServer", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
+            "Adapters", "Ingest", "FixtureServer",
         ], swiftSettings: strict),
         // The stage queue's pure rules: state machine, chain file, outcomes, webhook signatures.
         .testTarget(name: "StageQueueTests", dependencies: ["StageQueue", "SiglogCore", "Scoring"], swiftSettings: strict),
-        // The stage queue on a store: views and replay, handlers against a local fake service
-        // (Hummingbird on 127.0.0.1), workers in-process and as processes, crashes.
+        // The stage queue on a store: views and replay, handlers against a local service
+        // (FixtureServer on 127.0.0.1), workers in-process and as processes, crashes.
         .testTarget(name: "StageWorkersTests", dependencies: [
             "StageWorkers", "Pipeline", "ReadModel", "Projections", "Queries", "SiglogRecords", "StageQueue", "Adapters",
-            "SignalPacks", "SiglogCore", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "SignalPacks", "SiglogCore", "FixtureServer", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

@@ -183,8 +183,11 @@ public struct PayloadReader {
             index += 8
             return Field(number: number, wireType: wire, scalar: bits, slice: UnsafeRawBufferPointer(start: nil, count: 0))
         case .bytes:
-            let length = Int(try varint())
-            guard length >= 0, index + length <= buffer.count else { throw PayloadError("truncated bytes field") }
+            // Checked as the unsigned wire value: a damaged or hostile length up to 2^64 - 1 must be
+            // an error, not a trap in the conversion to Int or in `index + length`.
+            let wireLength = try varint()
+            guard wireLength <= UInt64(buffer.count - index) else { throw PayloadError("truncated bytes field") }
+            let length = Int(wireLength)
             let slice = UnsafeRawBufferPointer(rebasing: buffer[index..<(index + length)])
             index += length
             return Field(number: number, wireType: wire, scalar: 0, slice: slice)

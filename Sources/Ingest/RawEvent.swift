@@ -51,4 +51,23 @@ public struct RawEvent: Sendable, Hashable {
         self.confidence = confidence
         self.rawPayload = rawPayload
     }
+
+    /// The event as one object of ingest input (field names of the NDJSON format, absent fields
+    /// left out): `RawEventLineParser` reads it back to an equal event.
+    public var json: JSONObject {
+        var object: JSONObject = ["source": .string(source)]
+        if let sourceEventID { object["source_event_id"] = .string(sourceEventID) }
+        object["company_name"] = .string(companyName)
+        if let domain { object["domain"] = .string(domain) }
+        if let websiteURL { object["website_url"] = .string(websiteURL) }
+        if let companyProfileURL { object["company_profile_url"] = .string(companyProfileURL) }
+        object["event_type"] = .string(eventType)
+        object["event_time"] = .string(eventTime.description)
+        if let title { object["title"] = .string(title) }
+        if let summary { object["summary"] = .string(summary) }
+        if let url { object["url"] = .string(url) }
+        if let confidence { object["confidence"] = .double(confidence) }
+        if let rawPayload { object["raw_payload"] = .object(rawPayload) }
+        return object
+    }
 }

@@ -1,3 +1,4 @@
+public import Adapters
 public import Foundation
 import Projections
 import ReadModel
@@ -7,14 +8,15 @@ extension StageRunner {
     /// The daily aggregation's ranked list (§8): emerging companies with threshold 0 and limit 20.
     public static let dailyRankedLimit = 20
 
-    /// `runDailyAggregation` with the events read from a file (nil: nothing to ingest). A named
+    /// `runDailyAggregation` with the events read from a file (nil: fetched by `sources`). A named
     /// file that does not exist is a not-found error and nothing runs.
     public func runDailyAggregation(
-        workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, events: URL?, idempotencyKey: String? = nil
+        workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, events: URL?, sources: [any SourceAdapter]? = nil,
+        idempotencyKey: String? = nil
     ) throws -> DailyAggregationResult {
         guard let events else {
             return try runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: FileHandle?.none,
-                                           idempotencyKey: idempotencyKey)
+                                           sources: sources, idempotencyKey: idempotencyKey)
         }
         return try withEvents(events) { handle in
             try runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: handle, eventsName: events.relativePath,
@@ -24,8 +26,9 @@ extension StageRunner {
 
     /// The daily aggregation (§9.2), the one entry point for a scheduler: a parent job run
     /// `daily_aggregation`, then — each as a child run carrying the parent's id, the workspace and
-    /// the resolved pack — ingest of `events` (an empty input when nil), derive, score and the
-    /// lead-feed update for `asOf`, then the ranked list of §8 (threshold 0, limit 20).
+    /// the resolved pack — ingest of `events` (when nil, the daily ingest from `sources`, by default
+    /// the adapters the process environment selects), derive, score and the lead-feed update for
+    /// `asOf`, then the ranked list of §8 (threshold 0, limit 20).
     ///
     /// * No pack resolves → `{status: failed, job_run_id: null, …, error: "No pack resolved for
     ///   workspace"}` and no job run. A `workspace` that does not exist is `workspaceNotFound` (D20).
@@ -44,7 +47,7 @@ extension StageRunner {
     /// The parent run records `companies_processed` = the score stage's `companies_scored`.
     public func runDailyAggregation(
         workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, events: FileHandle?,
-        eventsName: String = "<events>", idempotencyKey: String? = nil
+        eventsName: String = "<events>", sources: [any SourceAdapter]? = nil, idempotencyKey: String? = nil
     ) throws -> DailyAggregationResult {
         let day = asOf ?? clock.now().day
         let (ws, resolved) = try stageScope(workspace: workspace, pack: pack)
@@ -61,7 +64,7 @@ extension StageRunner {
             options.workspace = workspace
             options.pack = resolved.uuid
             options.parentJobRunID = parentID
-            result.ingest = ingestChild(events, options: options)
+            result.ingest = try ingestChild(events, sources: sources, options: options)
             try interruption.check()
             result.derive = try runDerive(workspace: ws, pack: resolved.uuid, asOf: asOf, parentJobRunID: parentID)
             try interruption.check()
@@ -87,11 +90,13 @@ extension StageRunner {
     }
 
     /// The ingest child: an input that cannot be ingested at all is reported like the reference's
-    /// failed ingest (`status: failed`, counters 0, `error`), not thrown.
-    private func ingestChild(_ events: FileHandle?, options: IngestOptions) -> IngestResult {
+    /// failed ingest (`status: failed`, counters 0, `error`), not thrown; an interruption is.
+    private func ingestChild(_ events: FileHandle?, sources: [any SourceAdapter]?, options: IngestOptions) throws -> IngestResult {
         do {
             if let events { return try ingest(from: events, options: options) }
-            return try withEvents(nil) { try ingest(from: $0, options: options) }
+            return try ingestDailyWaiting(options: options, adapters: sources ?? sourceAdapters())
+        } catch SiglogError.interrupted {
+            throw SiglogError.interrupted
         } catch {
             return .failed("\(error)")
         }

@@ -1,3 +1,4 @@
+public import Adapters
 public import Foundation
 import ReadModel
 public import SiglogCore
@@ -9,17 +10,20 @@ public struct StageParameters: Sendable {
     /// The day the stage works for (default: today in UTC from the runner's clock).
     public var asOf: Day?
     public var idempotencyKey: String?
-    /// NDJSON events for `ingest` and `daily_aggregation` (nil: nothing to ingest).
+    /// NDJSON events for `ingest` and `daily_aggregation`; nil: the source adapters fetch them.
     public var events: URL?
+    /// The adapters of an ingest without `events` (nil: those the process environment selects).
+    public var sources: [any SourceAdapter]?
 
     /// Creates parameters.
     public init(workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, idempotencyKey: String? = nil,
-                events: URL? = nil) {
+                events: URL? = nil, sources: [any SourceAdapter]? = nil) {
         self.workspace = workspace
         self.pack = pack
         self.asOf = asOf
         self.idempotencyKey = idempotencyKey
         self.events = events
+        self.sources = sources
     }
 }
 
@@ -32,11 +36,14 @@ extension StageRunner {
         let p = parameters
         switch jobType {
         case .ingest:
-            var options = IngestOptions(inputName: p.events?.relativePath ?? "<no events>")
+            var options = IngestOptions(inputName: p.events?.relativePath ?? "<sources>")
             options.workspace = p.workspace
             options.pack = p.pack
             options.idempotencyKey = p.idempotencyKey
-            return try withEvents(p.events) { try ingest(from: $0, options: options) }
+            guard let events = p.events else {
+                return try ingestDailyWaiting(options: options, adapters: p.sources ?? sourceAdapters())
+            }
+            return try withEvents(events) { try ingest(from: $0, options: options) }
         case .derive:
             return try runDerive(workspace: p.workspace, pack: p.pack, asOf: p.asOf, idempotencyKey: p.idempotencyKey)
         case .score:
@@ -45,7 +52,7 @@ extension StageRunner {
             return try runUpdateLeadFeed(workspace: p.workspace, pack: p.pack, asOf: p.asOf, idempotencyKey: p.idempotencyKey)
         case .dailyAggregation:
             return try runDailyAggregation(workspace: p.workspace, pack: p.pack, asOf: p.asOf, events: p.events,
-                                           idempotencyKey: p.idempotencyKey)
+                                           sources: p.sources, idempotencyKey: p.idempotencyKey)
         case .watchlistSeed:
             throw SiglogError.stageUnavailable("watchlist_seed is not available: this store has no watchlist bundles")
         }

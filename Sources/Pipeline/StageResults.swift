@@ -74,7 +74,8 @@ extension ResultStatus {
 /// errors_count, error}`, plus siglog's additions: `stored_without_id` (events stored without a
 /// `source_event_id`, which a rerun stores again, D2), `errors` (the bad lines and per-event errors,
 /// the first `maxErrors` of them) and `skipped_invalid_lines` (the lines whose event type the pack
-/// does not accept).
+/// does not accept); an ingest from the source adapters adds `since` and `sources` (one entry per
+/// adapter run).
 public struct IngestResult: StageResult, Hashable {
     public static let jobType = JobType.ingest
     public var status: ResultStatus
@@ -91,6 +92,15 @@ public struct IngestResult: StageResult, Hashable {
     public var storedWithoutID = 0
     /// `FILE:LINE: event_type: …` of lines whose type the pack does not accept (`skipped_invalid`).
     public var rejectedTypes: [String] = []
+    /// The start of the window the adapters fetched (ADAPTERS.md §7 step 3 with D18); nil for an
+    /// ingest of a file or a request body.
+    public var since: Timestamp?
+    /// What each adapter did, in run order; nil for an ingest of a file or a request body.
+    public var sources: [SourceOutcome]?
+
+    /// Whether this run moves the `since` of the next adapter ingest (D18): it completed and at
+    /// least one adapter fetched without throwing. An ingest of a file or a body never does.
+    public var movesSince: Bool { status == .completed && (sources ?? []).contains { $0.fetched != nil } }
 
     /// Creates a result.
     public init(status: ResultStatus, jobRunID: UInt64?, inserted: Int, skippedDuplicate: Int, skippedInvalid: Int,
@@ -127,16 +137,62 @@ public struct IngestResult: StageResult, Hashable {
         storedWithoutID = answer.int("stored_without_id", default: 0)
         rejectedTypes = answer.strings("skipped_invalid_lines")
         if errors.isEmpty { failure = answer.error }
+        since = answer.object["since"]?.stringValue.flatMap { try? Timestamp(parsing: $0) }
+        sources = answer.object["sources"]?.arrayValue?.compactMap { $0.objectValue.map(SourceOutcome.init(json:)) }
     }
 
     public var json: JSONObject {
-        [
+        var object: JSONObject = [
             "status": .string(status.rawValue), "job_run_id": jobRunJSON, "inserted": .int(Int64(inserted)),
             "skipped_duplicate": .int(Int64(skippedDuplicate)), "skipped_invalid": .int(Int64(skippedInvalid)),
             "errors_count": .int(Int64(errorsCount)), "stored_without_id": .int(Int64(storedWithoutID)),
             "errors": .array(errors.map(JSONValue.string)), "skipped_invalid_lines": .array(rejectedTypes.map(JSONValue.string)),
             "error": errorJSON,
         ]
+        if let since { object["since"] = .string(since.description) }
+        if let sources { object["sources"] = .array(sources.map { .object($0.json) }) }
+        return object
+    }
+}
+
+/// What one source adapter did in an ingest run.
+public struct SourceOutcome: Sendable, Hashable {
+    /// The adapter's source name.
+    public var source: String
+    /// Events the fetch returned; nil when the fetch threw.
+    public var fetched: Int?
+    public var inserted: Int
+    public var skippedDuplicate: Int
+    public var skippedInvalid: Int
+    /// Why the fetch or the storing of its events failed, or nil.
+    public var error: String?
+
+    /// Creates an outcome.
+    public init(source: String, fetched: Int?, inserted: Int = 0, skippedDuplicate: Int = 0, skippedInvalid: Int = 0,
+                error: String? = nil) {
+        self.source = source
+        self.fetched = fetched
+        self.inserted = inserted
+        self.skippedDuplicate = skippedDuplicate
+        self.skippedInvalid = skippedInvalid
+        self.error = error
+    }
+
+    /// `{source, fetched, inserted, skipped_duplicate, skipped_invalid, error}`.
+    public var json: JSONObject {
+        [
+            "source": .string(source), "fetched": fetched.map { .int(Int64($0)) } ?? .null, "inserted": .int(Int64(inserted)),
+            "skipped_duplicate": .int(Int64(skippedDuplicate)), "skipped_invalid": .int(Int64(skippedInvalid)),
+            "error": error.map(JSONValue.string) ?? .null,
+        ]
+    }
+
+    /// Reads back `json`.
+    init(json: JSONObject) {
+        func int(_ key: String) -> Int { json[key]?.numberValue.map { Int($0) } ?? 0 }
+        self.init(source: json["source"]?.stringValue ?? "", fetched: json["fetched"]?.numberValue.map { Int($0) },
+                  inserted: int("inserted"), skippedDuplicate: int("skipped_duplicate"), skippedInvalid: int("skipped_invalid"),
+                  error: json["error"]?.stringValue)
     }
 }
 

@@ -249,7 +249,10 @@ extension Day {
 func nullable(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
 func nullable(_ value: Int?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
 func nullable(_ value: Int64?) -> JSONValue { value.map(JSONValue.int) ?? .null }
-func nullable(_ value: UInt64?) -> JSONValue { value.map { .int(Int64($0)) } ?? .null }
+func nullable(_ value: UInt64?) -> JSONValue { value.map(jsonInteger) ?? .null }
+/// An unsigned id read from a record payload. Past `Int64.max` (only a damaged or hostile record
+/// holds such a value) it is written as a decimal string: export must show it, not trap.
+func jsonInteger(_ value: UInt64) -> JSONValue { Int64(exactly: value).map(JSONValue.int) ?? .string(String(value)) }
 func nullable(_ value: Double?) -> JSONValue { value.map(JSONValue.double) ?? .null }
 func nullable(_ value: Bool?) -> JSONValue { value.map(JSONValue.bool) ?? .null }
 /// A stored compact-JSON text parsed back (explain payloads, outreach summaries); unparsable text

@@ -56,7 +56,7 @@ public enum RecordJSON {
                     "pack_id": nullable(r.pack?.lowercased), "idempotency_key": nullable(r.idempotencyKey),
                     "parent_job_run_id": nullable(r.parentJobRunID), "as_of": r.asOf.map(\.queryJSON) ?? .null]
         case .jobRunFinished(let r):
-            return ["job_run_id": .int(Int64(r.jobRunID)), "status": .string(r.status.rawValue),
+            return ["job_run_id": jsonInteger(r.jobRunID), "status": .string(r.status.rawValue),
                     "companies_processed": nullable(r.companiesProcessed), "companies_esl_suppressed": nullable(r.companiesESLSuppressed),
                     "error_message": nullable(r.errorMessage), "result": r.result]
         case .outreachRecorded(let r):

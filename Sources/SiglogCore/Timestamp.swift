@@ -16,10 +16,15 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// The calendar date (UTC) this instant falls on (the spec's `calendarDate(t)`).
     public var day: Day {
-        let days = microseconds >= 0
-            ? microseconds / Timestamp.microsecondsPerDay
-            : (microseconds - Timestamp.microsecondsPerDay + 1) / Timestamp.microsecondsPerDay
-        return Day(daysSinceEpoch: Int32(days))
+        Day(daysSinceEpoch: Int32(floorDays.days))
+    }
+
+    /// Whole days since the epoch rounded down, and the microseconds into that day (0 ..< one day).
+    /// Defined for every `Int64`, the extremes included: a time read from a damaged or hostile
+    /// record must print, not trap.
+    private var floorDays: (days: Int64, within: Int64) {
+        let (quotient, remainder) = microseconds.quotientAndRemainder(dividingBy: Timestamp.microsecondsPerDay)
+        return remainder < 0 ? (quotient - 1, remainder + Timestamp.microsecondsPerDay) : (quotient, remainder)
     }
 
     public func adding(seconds: Int64) -> Timestamp {
@@ -34,7 +39,8 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 
     /// Parses ISO-8601 as the ingest contract accepts it: `YYYY-MM-DD` (00:00 UTC), or
     /// `YYYY-MM-DD[T| ]HH:MM[:SS[.fraction]]` followed by nothing (UTC), `Z`, or `±HH[:MM]`.
-    /// Fractions beyond microseconds are truncated. Returns nil when the text is not such a time.
+    /// Fractions beyond microseconds are truncated. Returns nil when the text is not such a time, or
+    /// when its offset takes it outside years 1–9999 in UTC.
     public init?(iso text: some StringProtocol) {
         let b = Array(text.utf8)
         guard b.count >= 10, let day = Day(iso: String(decoding: b[0..<10], as: UTF8.self)) else { return nil }
@@ -89,13 +95,20 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         guard i == b.count else { return nil }
         self.init(day: day, hour: hour, minute: minute, second: second, microsecond: micros)
         microseconds -= Int64(offsetSeconds) * Timestamp.microsecondsPerSecond
+        // An offset can carry the first or last day of the range into year 0 or 10000 in UTC, which
+        // prints as a time this parser (and every reader of the output) refuses.
+        guard Timestamp.isoRange.contains(microseconds) else { return nil }
     }
+
+    /// The instants `init?(iso:)` accepts: years 1 to 9999 in UTC, whose `description` reads back.
+    static let isoRange = Day(year: 1, month: 1, day: 1)!.midnight.microseconds
+        ... (Day(year: 9999, month: 12, day: 31)!.midnight.microseconds + microsecondsPerDay - 1)
 
     /// `YYYY-MM-DDTHH:MM:SS[.ffffff]` without an offset — the form of a naive stored value
     /// (what the reference writes into `top_events[].event_time`). Microseconds only when non-zero.
     public var isoNaive: String {
-        let dayPart = day
-        let within = microseconds - dayPart.midnight.microseconds
+        let (days, within) = floorDays
+        let dayPart = Day(daysSinceEpoch: Int32(days))
         let secondsOfDay = Int(within / Timestamp.microsecondsPerSecond)
         let micros = Int(within % Timestamp.microsecondsPerSecond)
         let (year, month, dayOfMonth) = dayPart.components

@@ -12,7 +12,7 @@ struct SiglogAppend: ParsableCommand {
         commandName: "siglog-append",
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
         version: SiglogVersion.current,
-        subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Stage.self, Outreach.self,
+        subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Fetch.self, Stage.self, Outreach.self,
                       CompanyCommand.self, JobCommand.self, QueueCommand.self])
 }
 

@@ -16,7 +16,10 @@ struct Stage: ParsableCommand {
         abstract: "Run a pipeline stage: ingest, derive, score, update-lead-feed or daily-aggregation.",
         discussion: """
             Prints one JSON result (status, job_run_id, counts, error) and records a job run. \
-            daily-aggregation runs ingest (of --events, if given), derive, score and update-lead-feed as \
+            Without --events, ingest and daily-aggregation fetch from the source adapters the environment \
+            enables (INGEST_<SOURCE>_ENABLED with the source's credential; INGEST_USE_TEST_ADAPTER=1 for \
+            the fixed test events), from where the last such ingest finished (else the last 24 hours). \
+            daily-aggregation runs ingest, derive, score and update-lead-feed as \
             child runs of one daily_aggregation run, then prints the ranked list (threshold 0, limit 20); \
             bad event lines are reported on stderr and in ingest_result but do not fail it. \
             With --idempotency-key, a completed run with the same key, stage and workspace is returned \
@@ -34,7 +37,8 @@ struct Stage: ParsableCommand {
     var name: String
     @Option(name: .customLong("idempotency-key"), help: "Return the recorded result if a run with this key completed.")
     var idempotencyKey: String?
-    @Option(name: .customLong("events"), help: "NDJSON events to ingest (ingest and daily-aggregation; default: none).")
+    @Option(name: .customLong("events"),
+            help: "NDJSON events to ingest (ingest and daily-aggregation; default: fetch from the enabled source adapters).")
     var events: String?
 
     func run() throws {
@@ -45,18 +49,35 @@ struct Stage: ParsableCommand {
             }
             let runner = try store.openForWriting()
             let (workspace, pack) = try runner.store.read { try scope.ids(in: $0) }
-            let parameters = StageParameters(workspace: workspace, pack: pack, asOf: asOf.day,
+            var parameters = StageParameters(workspace: workspace, pack: pack, asOf: asOf.day,
                                              idempotencyKey: idempotencyKey, events: events.map { URL(fileURLWithPath: $0) })
+            if events == nil, [.ingest, .dailyAggregation].contains(jobType) {
+                let sources = runner.sourceAdapters(log: { printError("warning: \($0)") })
+                if sources.isEmpty {
+                    printError("no source adapter is enabled, so nothing is fetched (set INGEST_<SOURCE>_ENABLED=1 and the "
+                               + "source's credential, or INGEST_USE_TEST_ADAPTER=1; or give --events FILE)")
+                }
+                parameters.sources = sources
+            }
             let result = try runner.runStage(jobType, parameters)
             let ingestResult = result as? IngestResult ?? (result as? DailyAggregationResult)?.ingest
             for message in ingestResult?.errors ?? [] { printError(message) }
+            for source in ingestResult?.sources ?? [] { printError(Self.describe(source)) }
             printJSON(result.json)
             if result.status == .failed {
                 // No job run: the stage could not start (no pack), which is not a stage failure.
                 throw ExitCode(result.jobRunID == nil ? SiglogExit.cannotRun : SiglogExit.stageFailed)
             }
-            if jobType == .ingest, !(ingestResult?.errors.isEmpty ?? true) { throw ExitCode(SiglogExit.badInput) }
+            if jobType == .ingest, events != nil, !(ingestResult?.errors.isEmpty ?? true) { throw ExitCode(SiglogExit.badInput) }
         }
+    }
+
+    /// One line per source adapter: what it fetched and stored, or why it failed.
+    static func describe(_ source: SourceOutcome) -> String {
+        guard let fetched = source.fetched else { return "\(source.source): fetch failed: \(source.error ?? "")" }
+        if let error = source.error { return "\(source.source): fetched \(fetched) events, storing failed: \(error)" }
+        return "\(source.source): fetched \(fetched) events: \(source.inserted) stored, \(source.skippedDuplicate) duplicates, "
+            + "\(source.skippedInvalid) of types the pack does not accept"
     }
 }
 

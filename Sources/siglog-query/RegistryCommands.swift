@@ -21,12 +21,11 @@ struct Jobs: ParsableCommand {
 
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let wanted = limitCount(limit)
-            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: wanted == .max ? .max : wanted + 1,
-                                                in: reader)
-            var rows = QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.prefix(wanted).map(RegistryQueries.json))
+            let list = ListLimit(limit)
+            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: list.read, in: reader)
+            var rows = QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.prefix(list.shown).map(RegistryQueries.json))
             rows.emptyReason = type == nil && status == nil ? "no job run in this workspace yet" : "no job run matches --type/--status"
-            if jobs.count > wanted { rows.cutNote = "showing the first \(limit) runs (--limit 0 shows all)" }
+            rows.cutNote = list.cutNote(found: jobs.count, noun: "runs")
             return format.render(rows)
         }
     }

@@ -1,4 +1,5 @@
 @testable import Adapters
+import FixtureServer
 import Ingest
 import SiglogCore
 import Testing

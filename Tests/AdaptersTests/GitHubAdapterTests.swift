@@ -1,4 +1,5 @@
 @testable import Adapters
+import FixtureServer
 import Foundation
 import Ingest
 import SiglogCore

@@ -1,4 +1,5 @@
 import Adapters
+import FixtureServer
 import Foundation
 import Pipeline
 import Projections
@@ -91,7 +92,7 @@ struct HTTPHandlerTests {
                                         stopSignal: StopSignal())
     }
 
-    func company(of request: ServiceRequest) -> String {
+    func company(of request: SeenRequest) -> String {
         (try? JSONParser.parse(request.body))?["company_id"].map { JSONWriter().string($0) } ?? "?"
     }
 
@@ -100,11 +101,11 @@ struct HTTPHandlerTests {
         let f = try QueueFixture(companies: 3)
         _ = try f.runner.enqueue(stage: "intel", companies: [1, 2, 3], workspace: defaultWorkspace)
         let polls = Counter()
-        try await FakeService.with({ request in
-            if request.method == "POST" { return (202, #"{"job_id": "job-\#(self.company(of: request))"}"#) }
+        try await FixtureServer.with({ request in
+            if request.method == "POST" { return .json(#"{"job_id": "job-\#(self.company(of: request))"}"#, status: 202) }
             let job = String(request.path.split(separator: "/").last ?? "")
-            return polls.next(job) < 3 ? (200, #"{"status": "running"}"#)
-                                       : (200, #"{"status": "completed", "result": {"brief": "\#(job)"}}"#)
+            return polls.next(job) < 3 ? .json(#"{"status": "running"}"#)
+                                       : .json(#"{"status": "completed", "result": {"brief": "\#(job)"}}"#)
         }) { service, base in
             let summary = try await drain(f, url: base + "/intel")
             #expect(summary.accepted == 3 && summary.completed == 3)
@@ -116,7 +117,7 @@ struct HTTPHandlerTests {
             }
             let posts = service.requests.filter { $0.method == "POST" }
             #expect(posts.count == 3)
-            #expect(posts.allSatisfy { $0.headers["x-caller"] == "siglog" && $0.headers["content-type"] == "application/json" })
+            #expect(posts.allSatisfy { $0.header("X-Caller") == "siglog" && $0.header("Content-Type") == "application/json" })
             #expect(service.requests.filter { $0.method == "GET" && $0.path == "/intel/job-1" }.count == 3)
         }
     }
@@ -126,8 +127,8 @@ struct HTTPHandlerTests {
         let f = try QueueFixture(companies: 1)
         _ = try f.runner.enqueue(stage: "intel", companies: [1], workspace: defaultWorkspace)
         let calls = Counter()
-        try await FakeService.with({ _ in
-            calls.next("post") == 1 ? (429, "") : (200, #"{"result": {"ok": true}}"#)
+        try await FixtureServer.with({ _ in
+            calls.next("post") == 1 ? .status(429) : .json(#"{"result": {"ok": true}}"#)
         }) { service, base in
             _ = try await drain(f, url: base + "/intel")
             let state = try f.state(1, "intel")
@@ -141,7 +142,7 @@ struct HTTPHandlerTests {
     func serverErrorsUntilFailure() async throws {
         let f = try QueueFixture(companies: 1)
         _ = try f.runner.enqueue(stage: "intel", companies: [1], workspace: defaultWorkspace)
-        try await FakeService.with({ _ in (500, #"{"detail": "down"}"#) }) { service, base in
+        try await FixtureServer.with({ _ in .json(#"{"detail": "down"}"#, status: 500) }) { service, base in
             _ = try await drain(f, url: base + "/intel", maxRetries: 2)
             let state = try f.state(1, "intel")
             #expect(state.status == .failed)
@@ -155,27 +156,25 @@ struct HTTPHandlerTests {
     func hardFailures() async throws {
         let f = try QueueFixture(companies: 1)
         _ = try f.runner.enqueue(stage: "intel", companies: [1], workspace: defaultWorkspace)
-        try await FakeService.with({ _ in (404, "") }) { service, base in
+        try await FixtureServer.with({ _ in .status(404) }) { service, base in
             _ = try await drain(f, url: base + "/intel")
             #expect(try f.state(1, "intel").status == .failed && f.state(1, "intel").attempts == 1)
             #expect(try f.state(1, "intel").failureKind == .hard && f.state(1, "intel").error == "HTTP 404")
             #expect(service.requests.count == 1)
         }
-        // The service is gone now: its port refuses connections.
+        // A port that refuses connections.
         let refused = try QueueFixture(companies: 1)
         _ = try refused.runner.enqueue(stage: "intel", companies: [1], workspace: defaultWorkspace)
-        let base = try await FakeService.with({ _ in (200, "{}") }) { _, base in base }
-        _ = try await drain(refused, url: base + "/intel")
+        try await FixtureServer.withRefusingPort { base in
+            _ = try await drain(refused, url: base + "/intel")
+        }
         let refusedState = try refused.state(1, "intel")
         #expect(refusedState.status == .failed && refusedState.failureKind == .hard, "\(refusedState)")
         #expect(try refused.state(1, "intel").attempts == 1)
         // Slower than the timeout: retriable, so with max_retries 1 it is tried twice.
         let slow = try QueueFixture(companies: 1)
         _ = try slow.runner.enqueue(stage: "intel", companies: [1], workspace: defaultWorkspace)
-        try await FakeService.with({ _ in
-            try? await Task.sleep(for: .seconds(3))
-            return (200, "{}")
-        }) { service, base in
+        try await FixtureServer.with({ _ in Reply(status: 200, body: "{}", delay: .seconds(3)) }) { service, base in
             _ = try await drain(slow, url: base + "/intel", maxRetries: 1, timeout: .milliseconds(300))
             let state = try slow.state(1, "intel")
             #expect(state.status == .failed && state.failureKind == .retriable && state.attempts == 2)

@@ -6,28 +6,30 @@ import Glibc
 import Darwin
 #endif
 
+/// A local HTTP server for tests: external APIs are replaced by it (no test reaches the network).
+
 /// One request as the fixture server received it.
-struct SeenRequest: Sendable {
-    var method: String
+public struct SeenRequest: Sendable {
+    public var method: String
     /// The path, percent-encoding kept.
-    var path: String
+    public var path: String
     /// The query string as sent, nil when there is none.
-    var rawQuery: String?
-    var headers: [(name: String, value: String)]
-    var body: [UInt8]
+    public var rawQuery: String?
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
 
     /// The first value of a header, matched case-insensitively.
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
     /// Every value of a header.
-    func headerValues(_ name: String) -> [String] {
+    public func headerValues(_ name: String) -> [String] {
         headers.filter { $0.name.lowercased() == name.lowercased() }.map(\.value)
     }
 
     /// The query parameters, form-decoded (`+` and `%20` both a space), in order.
-    var query: [(String, String)] {
+    public var query: [(String, String)] {
         guard let rawQuery, !rawQuery.isEmpty else { return [] }
         return rawQuery.split(separator: "&").map { pair in
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -36,9 +38,9 @@ struct SeenRequest: Sendable {
     }
 
     /// The decoded value of a query parameter.
-    func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
+    public func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
 
-    var bodyText: String { String(decoding: body, as: UTF8.self) }
+    public var bodyText: String { String(decoding: body, as: UTF8.self) }
 }
 
 private func formDecoded(_ text: Substring) -> String {
@@ -64,37 +66,47 @@ private func formDecoded(_ text: Substring) -> String {
 }
 
 /// What the fixture server answers to one request.
-struct Reply: Sendable {
-    var status: Int
-    var body: String
-    var contentType: String? = "application/json"
+public struct Reply: Sendable {
+    public var status: Int
+    public var body: String
+    public var contentType: String? = "application/json"
     /// Sent as `Retry-After` when set.
-    var retryAfter: String?
+    public var retryAfter: String?
     /// Sent as `Location` when set.
-    var location: String?
+    public var location: String?
     /// Waits this long before answering (timeout tests; kept well under a second).
-    var delay: Duration?
+    public var delay: Duration?
 
-    static func json(_ body: String, status: Int = 200) -> Reply { Reply(status: status, body: body) }
-    static func status(_ status: Int, body: String = "") -> Reply { Reply(status: status, body: body) }
+    public init(status: Int, body: String, contentType: String? = "application/json", retryAfter: String? = nil,
+                location: String? = nil, delay: Duration? = nil) {
+        self.status = status
+        self.body = body
+        self.contentType = contentType
+        self.retryAfter = retryAfter
+        self.location = location
+        self.delay = delay
+    }
+
+    public static func json(_ body: String, status: Int = 200) -> Reply { Reply(status: status, body: body) }
+    public static func status(_ status: Int, body: String = "") -> Reply { Reply(status: status, body: body) }
 }
 
 /// A local HTTP server on 127.0.0.1 and a free port, started and stopped by one test. It answers
 /// with `handler` and records every request.
-final class FixtureServer: Sendable {
+public final class FixtureServer: Sendable {
     private let recorded = Mutex<[SeenRequest]>([])
-    let handler: @Sendable (SeenRequest) async -> Reply
+    public let handler: @Sendable (SeenRequest) async -> Reply
 
-    init(handler: @escaping @Sendable (SeenRequest) async -> Reply) { self.handler = handler }
+    public init(handler: @escaping @Sendable (SeenRequest) async -> Reply) { self.handler = handler }
 
     /// The requests received so far, in order.
-    var requests: [SeenRequest] { recorded.withLock { $0 } }
+    public var requests: [SeenRequest] { recorded.withLock { $0 } }
 
-    func record(_ request: SeenRequest) { recorded.withLock { $0.append(request) } }
+    public func record(_ request: SeenRequest) { recorded.withLock { $0.append(request) } }
 
     @discardableResult
     /// Starts a server, runs `body` with it and its base URL (`http://127.0.0.1:PORT`), stops it.
-    static func with<Result>(
+    public static func with<Result>(
         _ handler: @escaping @Sendable (SeenRequest) async -> Reply,
         _ body: (FixtureServer, String) async throws -> Result
     ) async throws -> Result {
@@ -129,7 +141,7 @@ final class FixtureServer: Sendable {
 
     /// Runs `body` with a base URL whose port refuses connections: a socket bound to it but not
     /// listening holds the port for the whole call, so no other server can take it meanwhile.
-    static func withRefusingPort<Result>(_ body: (String) async throws -> Result) async throws -> Result {
+    public static func withRefusingPort<Result>(_ body: (String) async throws -> Result) async throws -> Result {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw FixtureServerError.noPort }
         defer { close(descriptor) }
@@ -148,7 +160,7 @@ final class FixtureServer: Sendable {
     }
 }
 
-enum FixtureServerError: Error { case noPort }
+public enum FixtureServerError: Error { case noPort }
 
 private struct FixtureResponder: HTTPResponder {
     typealias Context = BasicRequestContext
