@@ -108,7 +108,7 @@ struct WorkerLoopTests {
     func stopReleases() async throws {
         let dir = try TemporaryDirectory("stop")
         let started = dir.path("started")
-        let script = try writeScript("cat > /dev/null; echo $SIGLOG_COMPANY_ID >> \(started); sleep 1; echo '{}'", in: dir)
+        let script = try writeScript("cat > /dev/null; echo $SIGLOG_COMPANY_ID >> \(started); sleep 3; echo '{}'", in: dir)
         let stages = chain(["a"], handler: .exec(command: [script], timeout: .seconds(20)))
         let f = try QueueFixture(companies: 8)
         _ = try f.runner.enqueue(stage: "a", companies: Array(1...8), workspace: defaultWorkspace)
@@ -118,8 +118,10 @@ struct WorkerLoopTests {
             try await WorkerHost.run(runner: runner, chain: stages, stage: "a", settings: WorkerSettings(workerID: "w", concurrency: 2),
                                      stopSignal: stop)
         }
-        // Wait until two attempts run (the batch of five is claimed), then stop.
-        for _ in 0..<200 where ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").split(separator: "\n").count < 2 {
+        // Wait until two attempts run (the batch of five is claimed), then stop while they run.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").split(separator: "\n").count < 2,
+              ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(25))
         }
         stop.stop()
@@ -142,9 +144,19 @@ struct WorkerLoopTests {
         _ = try runner.enqueue(stage: "a", companies: [1], workspace: defaultWorkspace)
         let abandoned = try runner.claim(stage: "a", limit: 1, worker: "dead")
         #expect(abandoned.count == 1)
-        let summary = try await WorkerHost.run(runner: runner, chain: stages, stage: "a",
-                                               settings: WorkerSettings(workerID: "alive", exitWhenIdle: false),
-                                               stopSignal: { let s = StopSignal(); Task { try? await Task.sleep(for: .seconds(2)); s.stop() }; return s }())
+        let stop = StopSignal()
+        let worker = Task {
+            try await WorkerHost.run(runner: runner, chain: stages, stage: "a",
+                                     settings: WorkerSettings(workerID: "alive", exitWhenIdle: false), stopSignal: stop)
+        }
+        // The worker resets the claim once it is older than the stuck timeout, then claims and
+        // completes it; stop it then (or after a minute, on a very busy machine).
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try f.state(1, "a").status != .completed, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        stop.stop()
+        let summary = try await worker.value
         #expect(summary.stuckReset == 1)
         let state = try f.state(1, "a")
         #expect(state.status == .completed && state.retryCount == 1 && state.worker == "alive", "\(state)")
