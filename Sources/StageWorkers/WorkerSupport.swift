@@ -35,17 +35,17 @@ public final class StopSignal: Sendable {
 
 /// Every store access of the workers that share it: writes are funnelled into few write
 /// transactions — operations submitted while a transaction commits run together in the next one
-/// (group commit), so concurrent claims, completions and resets cost few durable commits — and
-/// reads run on threads of their own. LMDB transactions may wait for another process's write
-/// lock, so none of this holds a thread of the concurrency pool.
+/// (group commit), so concurrent claims, completions and resets cost few durable commits. All of
+/// it runs on one thread of its own: LMDB transactions may wait for another process's write lock,
+/// so none of this holds a thread of the concurrency pool or of the dispatch pool (where a busy
+/// process would also delay it).
 ///
 /// One coalescer per store and process: a host running several workers (a server, the benchmark)
 /// gives them the same one.
 public final class WriteCoalescer: Sendable {
     /// The store written to.
     public let store: Store
-    private let writes: DispatchQueue
-    private let reads: DispatchQueue
+    private let thread: StoreThread
     private let state = Mutex(State())
     private let committed = Atomic<Int>(0)
 
@@ -64,8 +64,7 @@ public final class WriteCoalescer: Sendable {
     /// A coalescer of `store`'s writes.
     public init(store: Store) {
         self.store = store
-        writes = DispatchQueue(label: "siglog.store.writes")
-        reads = DispatchQueue(label: "siglog.store.reads", attributes: .concurrent)
+        thread = StoreThread(name: "siglog.store")
     }
 
     /// Write transactions committed that appended at least one record (durable commits).
@@ -88,15 +87,16 @@ public final class WriteCoalescer: Sendable {
                 s.flushing = true
                 return true
             }
-            if start { writes.async { self.flush() } }
+            if start { thread.run { self.flush() } }
         }
         return box.value!
     }
 
-    /// Runs `body` with a read transaction on a reader thread.
+    /// Runs `body` with a read transaction on the store thread (reads are short; they wait behind
+    /// a write at most).
     public func read<T: Sendable>(_ body: @escaping @Sendable (ViewReader) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            reads.async { [store] in continuation.resume(with: Result { try store.read(body) }) }
+            thread.run { [store] in continuation.resume(with: Result { try store.read(body) }) }
         }
     }
 
@@ -137,6 +137,42 @@ public final class WriteCoalescer: Sendable {
             return writer.writer.nextSequence > before
         }
         if appended { committed.add(1, ordering: .relaxed) }
+    }
+}
+
+/// A thread that runs submitted closures one after another, for as long as its owner lives.
+final class StoreThread: Sendable {
+    /// The closures waiting, shared with the thread.
+    private final class Inbox: Sendable {
+        let work = Mutex<[@Sendable () -> Void]>([])
+        let ready = DispatchSemaphore(value: 0)
+        let closed = Atomic<Bool>(false)
+    }
+
+    private let inbox = Inbox()
+
+    init(name: String) {
+        let inbox = self.inbox
+        let thread = Thread {
+            while true {
+                inbox.ready.wait()
+                let next = inbox.work.withLock { $0.isEmpty ? nil : $0.removeFirst() }
+                if let next { next() } else if inbox.closed.load(ordering: .sequentiallyConsistent) { return }
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    deinit {
+        inbox.closed.store(true, ordering: .sequentiallyConsistent)
+        inbox.ready.signal()
+    }
+
+    /// Runs `body` on the thread after what was submitted before it.
+    func run(_ body: @escaping @Sendable () -> Void) {
+        inbox.work.withLock { $0.append(body) }
+        inbox.ready.signal()
     }
 }
 

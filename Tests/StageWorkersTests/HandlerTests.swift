@@ -54,10 +54,11 @@ struct ExecHandlerTests {
         let dir = try TemporaryDirectory("exec")
         let marker = dir.path("finished")
         let slow = try writeScript("cat > /dev/null; sleep 30; touch \(marker)", in: dir, name: "slow.sh")
-        let start = ContinuousClock.now
         let outcome = await ExecStageHandler(command: [slow], timeout: .milliseconds(300), workerID: "w").perform(work())
         #expect(outcome == .failed(.retriable, "timed out after 0.3 s"))
-        #expect(ContinuousClock.now - start < .seconds(15), "the process was stopped, not waited for")
+        // Stopped, not waited for: the script (and its `sleep`, in its process group) never got to
+        // touch the marker, even seconds later.
+        try await Task.sleep(for: .seconds(1))
         #expect(!FileManager.default.fileExists(atPath: marker))
     }
 
@@ -81,7 +82,7 @@ final class Counter: Sendable {
 @Suite("http handler against a local service")
 struct HTTPHandlerTests {
     /// Runs the `intel` stage's worker until the queue is drained and no accepted job is awaited.
-    func drain(_ f: QueueFixture, url: String, maxRetries: Int = 3, timeout: Duration = .seconds(5)) async throws -> WorkerSummary {
+    func drain(_ f: QueueFixture, url: String, maxRetries: Int = 3, timeout: Duration = .seconds(60)) async throws -> WorkerSummary {
         let stages = StageChain(stages: [
             StageDefinition(name: "intel", handler: .http(url: url, timeout: timeout, headers: ["X-Caller": "siglog"]),
                             maxRetries: maxRetries, stuckTimeout: .seconds(600), pollInterval: .milliseconds(20),
