@@ -61,7 +61,10 @@ struct SiglogWorker: AsyncParsableCommand {
         // signal stops at once); the workers follow it.
         let stop = StopSignal(following: runner.interruption)
         let log: (@Sendable (String) -> Void)? = verbose ? { @Sendable line in printError(line) } : nil
-        let settings = WorkerSettings(workerID: workerID ?? defaultWorkerID(), concurrency: concurrency,
+        let id = workerID ?? defaultWorkerID()
+        // From here on SIGTERM stops the worker cleanly; say so (supervisors and tests wait for it).
+        printError("siglog-worker \(id): working on stage \(stage)")
+        let settings = WorkerSettings(workerID: id, concurrency: concurrency,
                                       workspaces: workspaces.isEmpty ? nil : workspaces, exitWhenIdle: exitWhenIdle, log: log)
         let summary = try await WorkerHost.run(runner: runner, chain: stageChain, stage: stage, settings: settings, stopSignal: stop)
         printJSON(summary.json)

@@ -156,6 +156,15 @@ final class RunningTool: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// Waits (up to a minute) until the tool's stderr contains `text`.
+    func waitForStderr(_ text: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if let written = try? String(contentsOf: err, encoding: .utf8), written.contains(text) { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     /// Waits for the exit and reads the output.
     func finish() -> ToolRun {
         process.waitUntilExit()

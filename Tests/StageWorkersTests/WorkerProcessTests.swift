@@ -84,9 +84,13 @@ struct WorkerProcessTests {
         }
     }
 
-    /// Stops workers with SIGTERM; each must exit 0 with its JSON summary.
-    func terminate(_ workers: [RunningTool]) throws -> [JSONValue] {
-        for worker in workers { kill(worker.pid, SIGTERM) }
+    /// Stops workers with SIGTERM once each says it is working (a signal before that would meet
+    /// the default action); each must exit 0 with its JSON summary.
+    func terminate(_ workers: [RunningTool]) async throws -> [JSONValue] {
+        for worker in workers {
+            try await worker.waitForStderr("working on stage")
+            kill(worker.pid, SIGTERM)
+        }
         return try workers.map { worker in
             let run = worker.finish()
             #expect(run.status == 0, "a worker stopped by SIGTERM exits 0: \(run.stderr)")
@@ -100,7 +104,7 @@ struct WorkerProcessTests {
         try setup.enqueueAll()
         let workers = try [setup.worker("scrape", 0), setup.worker("scrape", 1), setup.worker("brief", 0), setup.worker("brief", 1)]
         let done = try await setup.waitUntilDone(limit: .seconds(fullSizes ? 900 : 300))
-        let summaries = try terminate(workers)
+        let summaries = try await terminate(workers)
         let finalDepth = try setup.depth()
         #expect(done, "the chain finished: \(finalDepth)")
         let n = WorkerProcessTests.companies
@@ -159,7 +163,7 @@ struct WorkerProcessTests {
             next += 1
         }
         let done = try await setup.waitUntilDone(limit: .seconds(fullSizes ? 900 : 300))
-        _ = try terminate(workers.map(\.tool))
+        _ = try await terminate(workers.map(\.tool))
         let finalDepth = try setup.depth()
         #expect(done, "every company finished: \(finalDepth)")
         // The stuck rule run by hand finds nothing left, and the store verifies.
