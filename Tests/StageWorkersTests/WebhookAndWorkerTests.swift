@@ -118,7 +118,8 @@ struct WorkerLoopTests {
             try await WorkerHost.run(runner: runner, chain: stages, stage: "a", settings: WorkerSettings(workerID: "w", concurrency: 2),
                                      stopSignal: stop)
         }
-        // Wait until two attempts run (the batch of five is claimed), then stop while they run (the deadline is long: a busy test process can starve the concurrency pool).
+        // Wait until two attempts run (the batch of five is claimed), then stop while they run. The
+        // deadline is long: a busy test process can starve the concurrency pool.
         let deadline = ContinuousClock.now + .seconds(300)
         while ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").split(separator: "\n").count < 2,
               ContinuousClock.now < deadline {
@@ -150,7 +151,8 @@ struct WorkerLoopTests {
                                      settings: WorkerSettings(workerID: "alive", exitWhenIdle: false), stopSignal: stop)
         }
         // The worker resets the claim once it is older than the stuck timeout, then claims and
-        // completes it; stop it then (or after five minutes: a busy test process can starve the concurrency pool).
+        // completes it; stop it then (or after five minutes: a busy test process can starve the
+        // concurrency pool).
         let deadline = ContinuousClock.now + .seconds(300)
         while try f.state(1, "a").status != .completed, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
