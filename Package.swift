@@ -124,10 +124,20 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        // The stage queue on the HTTP service: the completion webhook, enqueue and queue reads,
+        // and stage workers joining the server's lifecycle.
+        .target(name: "QueueService", dependencies: [
+            "SiglogService", "StageWorkers", "StageQueue", "Pipeline", "Queries", "ReadModel", "Projections", "SiglogCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .executableTarget(name: "siglog-serve", dependencies: [
-            "SiglogService", "SiglogCLI", "Pipeline", "Projections",
+            "SiglogService", "QueueService", "StageQueue", "StageWorkers", "SiglogCLI", "Pipeline", "Projections",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
             "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -198,7 +208,8 @@ let package = Package(
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
         .testTarget(name: "ServiceTests", dependencies: [
             "SiglogService", "Pipeline", "Adapters", "Queries", "ReadModel", "Projections", "Scoring", "SignalPacks", "SiglogCore",
-            "siglog-serve", "siglog-append", "siglog-query",
+            "QueueService", "StageQueue", "StageWorkers", "FixtureServer",
+            "siglog-serve", "siglog-append", "siglog-query", "siglog-replay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

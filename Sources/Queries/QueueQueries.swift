@@ -1,8 +1,9 @@
 public import Foundation
+public import Projections
 public import ReadModel
 public import SiglogCore
 public import SiglogRecords
-import StageQueue
+public import StageQueue
 
 /// `queue` and `stages`: the JSON and table shapes of the stage queue (also what the HTTP
 /// service's `GET /api/queue` answers).
@@ -28,6 +29,14 @@ public enum QueueQueries {
         QueryRows(columns: depthColumns, rows: depths.map { json($0, now: now) })
     }
 
+    /// The queue depth of `workspace` as `siglog-query queue` and `GET /api/queue` answer it: the
+    /// chain's stages in chain order (without a chain, every stage with a recorded state), ages
+    /// measured at `now`.
+    public static func depth(chain: StageChain?, workspace: UUID, now: Timestamp, in reader: ViewReader) throws -> QueryRows {
+        let stages = try QueueReads.stageNames(chain: chain, workspace: workspace, in: reader)
+        return depthRows(try QueueReads.depth(stages: stages, workspace: workspace, in: reader), now: now)
+    }
+
     // MARK: - One company's stages
 
     public static let stageColumns = ["stage", "status", "job_id", "retry_count", "attempts", "started_at", "completed_at",
@@ -50,6 +59,17 @@ public enum QueueQueries {
     /// The company's stages in chain order.
     public static func stageRows(_ entries: [CompanyStage], company: Int64, workspace: UUID) -> QueryRows {
         QueryRows(columns: stageColumns, rows: entries.map { json($0, company: company, workspace: workspace) })
+    }
+
+    /// One company's stages as `siglog-query stages` and `GET /api/companies/{id}/stages` answer
+    /// them: the chain's stages in chain order (pending where nothing is recorded), then any other
+    /// recorded stage. An unknown company is `SiglogError` not found.
+    public static func stages(of company: CompanyReference, chain: StageChain?, workspace: UUID, in reader: ViewReader) throws
+        -> QueryRows
+    {
+        let row = try reader.company(company)
+        let entries = try QueueReads.stages(of: row.id, workspace: workspace, stages: chain?.names ?? [], in: reader)
+        return stageRows(entries, company: row.id, workspace: workspace)
     }
 
     // MARK: - Export

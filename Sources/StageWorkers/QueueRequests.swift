@@ -9,7 +9,8 @@ public import StageQueue
 public enum WebhookAnswer: Sendable, Hashable {
     /// The signature did not verify (or no secret is configured): nothing changed. → 401.
     case unauthorized(String)
-    /// The body is signed but malformed, or names a stage the chain does not have. → 400.
+    /// The body is signed but malformed, names a stage the chain does not have, or there is no
+    /// chain. → 422 (the service's status for a value that does not parse).
     case invalid(String)
     /// The completion was recorded (`changed`), or it named a job that is not the current one
     /// and changed nothing (a duplicate or stale completion). → 200.
@@ -19,7 +20,7 @@ public enum WebhookAnswer: Sendable, Hashable {
     public var httpStatus: Int {
         switch self {
         case .unauthorized: 401
-        case .invalid: 400
+        case .invalid: 422
         case .accepted: 200
         }
     }
@@ -39,21 +40,31 @@ public enum StageWebhook {
     /// Verifies the signature first — a missing or wrong signature, or no secret configured,
     /// changes nothing — then records the completion under its job id: a job id that is not the
     /// current one of `(workspace, company, stage)` changes nothing (idempotent, replay-safe).
-    public static func handle(body: [UInt8], signature: String?, secret: String?, runner: StageRunner, chain: StageChain) throws
+    /// Without a chain (`nil`) a verified completion is refused as invalid.
+    public static func handle(body: [UInt8], signature: String?, secret: String?, runner: StageRunner, chain: StageChain?) throws
         -> WebhookAnswer
     {
-        guard let secret, !secret.isEmpty else { return .unauthorized("Webhook secret not configured") }
-        guard WebhookSignature.isValid(body: body, header: signature, secret: secret) else {
-            return .unauthorized("Invalid signature")
-        }
+        if let refusal = verify(body: body, signature: signature, secret: secret) { return refusal }
         let completion: WebhookCompletion
         do { completion = try WebhookCompletion.parse(body) } catch { return .invalid(error.message) }
+        guard let chain else { return .invalid("No stage chain is configured") }
         guard chain.stage(completion.subject.stage) != nil else {
             return .invalid("stage: unknown stage '\(completion.subject.stage)'")
         }
         let changed = try runner.recordJobOutcome(completion.outcome, subject: completion.subject, jobID: completion.jobID,
                                                   chain: chain)
         return .accepted(changed: changed)
+    }
+
+    /// The signature check alone (no store access): nil when `signature` verifies `body` under
+    /// `secret`, else the 401 answer. A server runs it before queueing the write, so a forged
+    /// request never waits for the writer.
+    public static func verify(body: [UInt8], signature: String?, secret: String?) -> WebhookAnswer? {
+        guard let secret, !secret.isEmpty else { return .unauthorized("Webhook secret not configured") }
+        guard WebhookSignature.isValid(body: body, header: signature, secret: secret) else {
+            return .unauthorized("Invalid signature")
+        }
+        return nil
     }
 
     /// `WEBHOOK_SECRET` from the environment (nil when unset or empty).

@@ -34,9 +34,7 @@ struct Queue: ParsableCommand {
     func run() throws {
         let stageChain = try chainOrReport(chain, store)
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let stages = try QueueReads.stageNames(chain: stageChain, workspace: scope.workspace, in: reader)
-            let depths = try QueueReads.depth(stages: stages, workspace: scope.workspace, in: reader)
-            return QueueQueries.depthRows(depths, now: nowUTC()).rendered(format.format)
+            try QueueQueries.depth(chain: stageChain, workspace: scope.workspace, now: nowUTC(), in: reader).rendered(format.format)
         }
     }
 }
@@ -59,10 +57,7 @@ struct Stages: ParsableCommand {
     func run() throws {
         let stageChain = try chainOrReport(chain, store)
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let row = try reader.company(company)
-            let names = stageChain?.names ?? []
-            let entries = try QueueReads.stages(of: row.id, workspace: scope.workspace, stages: names, in: reader)
-            return QueueQueries.stageRows(entries, company: row.id, workspace: scope.workspace).rendered(format.format)
+            try QueueQueries.stages(of: company, chain: stageChain, workspace: scope.workspace, in: reader).rendered(format.format)
         }
     }
 }

@@ -72,7 +72,7 @@ struct WebhookStoreTests {
         #expect(try f.state(1, "intel").status == .started)
     }
 
-    @Test("a signed but malformed body, or an unknown stage, is 400 and changes nothing")
+    @Test("a signed but malformed body, an unknown stage, or no chain, is 422 and changes nothing")
     func invalid() throws {
         let f = try accepted()
         let head = try f.head()
@@ -80,8 +80,12 @@ struct WebhookStoreTests {
             let body = Array(text.utf8)
             let answer = try StageWebhook.handle(body: body, signature: WebhookSignature.sign(body: body, secret: "k"), secret: "k",
                                                  runner: f.runner, chain: stages)
-            #expect(answer.httpStatus == 400)
+            #expect(answer.httpStatus == 422)
         }
+        let body = body()
+        let noChain = try StageWebhook.handle(body: body, signature: WebhookSignature.sign(body: body, secret: "k"), secret: "k",
+                                              runner: f.runner, chain: nil)
+        #expect(noChain == .invalid("No stage chain is configured") && noChain.httpStatus == 422)
         #expect(try f.head() == head)
     }
 }
