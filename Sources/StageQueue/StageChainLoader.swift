@@ -99,9 +99,15 @@ private struct FieldReader {
             }
             seen[stage.name] = index
         }
+        // Every `next` names a stage before any link is followed (a later stage's unknown `next`
+        // must not be reached while following an earlier one).
+        for (index, stage) in stages.enumerated() {
+            if let next = stage.next, seen[next] == nil {
+                throw error("stages[\(index)].next", "names no stage of the chain: '\(next)'")
+            }
+        }
         for (index, stage) in stages.enumerated() {
             guard let next = stage.next else { continue }
-            guard seen[next] != nil else { throw error("stages[\(index)].next", "names no stage of the chain: '\(next)'") }
             // Follow the links: a chain that comes back to a stage would never end.
             var visited: Set<String> = [stage.name]
             var current: String? = next

@@ -362,6 +362,32 @@ struct QueueRouteTests {
     }
 }
 
+@Suite("siglog-serve --workers")
+struct WorkerAssignmentTests {
+    @Test("STAGE[:N], comma-separated; bad forms refused with the option's name")
+    func parse() throws {
+        #expect(try WorkerAssignment.parse("intel") == [WorkerAssignment(stage: "intel")])
+        #expect(try WorkerAssignment.parse("scrape:4, intel:1,messaging")
+            == [WorkerAssignment(stage: "scrape", concurrency: 4), WorkerAssignment(stage: "intel"), WorkerAssignment(stage: "messaging")])
+        for bad in ["", ":2", "intel:0", "intel:-1", "intel:x", "a:1:2", ","] {
+            #expect(throws: InvalidValue.self, "\(bad)") { try WorkerAssignment.parse(bad) }
+        }
+    }
+
+    @Test("workers need a chain, and stages of it")
+    func needsChain() throws {
+        let harness = try QueueHarness()
+        let logger = Logger(label: "siglog.worker")
+        #expect(throws: InvalidValue("--workers: unknown stage 'nope' (the chain has: intel, messaging)")) {
+            try StageWorkersService(runner: harness.runner, assignments: [WorkerAssignment(stage: "nope")], logger: logger)
+        }
+        let noChain = StageRunner(store: harness.store, rateLimitPerHour: 0)
+        #expect(throws: InvalidValue("--workers needs a stage chain: give --chain FILE or put stages.yaml in the store")) {
+            try StageWorkersService(runner: noChain, assignments: [WorkerAssignment(stage: "intel")], logger: logger)
+        }
+    }
+}
+
 /// Waits (up to five minutes: a busy machine can be slow) until `condition` holds.
 func waitFor(_ condition: () throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .seconds(300)

@@ -78,6 +78,9 @@ struct StageChainLoaderTests {
         ("stages: [{name: a, handler: {type: noop}}, {name: a, handler: {type: noop}}]",
          "chain.yaml: stages[1].name: 'a' is already the name of stages[0]"),
         ("stages: [{name: a, next: b, handler: {type: noop}}]", "chain.yaml: stages[0].next: names no stage of the chain: 'b'"),
+        // A later stage's unknown `next` is reported, not reached while following an earlier stage's links.
+        ("stages: [{name: a, next: b, handler: {type: noop}}, {name: b, next: c, handler: {type: noop}}]",
+         "chain.yaml: stages[1].next: names no stage of the chain: 'c'"),
         ("stages: [{name: a, next: a, handler: {type: noop}}]", "chain.yaml: stages[0].next: a stage cannot be its own next stage"),
         ("stages: [{name: a, next: b, handler: {type: noop}}, {name: b, next: a, handler: {type: noop}}]",
          "chain.yaml: stages[0].next: makes a cycle: the chain from 'a' comes back to 'a'"),
