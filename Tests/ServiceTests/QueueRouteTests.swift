@@ -362,6 +362,56 @@ struct QueueRouteTests {
     }
 }
 
+extension QueueServeProcessTests {
+    @Test("SIGTERM with an exec attempt in hand: the server's worker finishes it, gives the unstarted claims back (no retry), exits 0")
+    func sigtermReleases() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-serve-release-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = directory.appendingPathComponent("store").path
+        #expect(try Tools.run("siglog-append", ["init", "--store", store]).status == 0)
+        let events = directory.appendingPathComponent("events.ndjson")
+        try Data((1...5).map { n in
+            #"{"source":"test","source_event_id":"r-\#(n)","company_name":"Release Co \#(n)","domain":"release-\#(n).example","event_type":"funding_raised","event_time":"2026-02-10T00:00:00Z"}"#
+        }.joined(separator: "\n").utf8).write(to: events)
+        #expect(try Tools.run("siglog-append", ["events", events.path, "--store", store]).status == 0)
+        let started = directory.appendingPathComponent("started").path
+        let script = directory.appendingPathComponent("slow.sh").path
+        try Data("#!/bin/sh\ncat > /dev/null\necho $SIGLOG_COMPANY_ID >> \(started)\nsleep 2\necho '{\"done\": true}'\n".utf8)
+            .write(to: URL(fileURLWithPath: script))
+        chmod(script, 0o755)
+        let chain = directory.appendingPathComponent("stages.yaml").path
+        try Data("""
+            defaults: {poll_interval: 20ms, batch_size: 5}
+            stages:
+              - {name: slow, handler: {type: exec, command: [\(script)], timeout: 60s}}
+            """.utf8).write(to: URL(fileURLWithPath: chain))
+        let extra = ["SIGLOG_STAGE_CHAIN": chain, "SIGLOG_WORKERS": "slow:1"]
+        let server = try await ServeProcess(store: store, environment: HTTP.environment.merging(extra) { $1 })
+        let enqueue = try await HTTP.send(.post, server.base + "/internal/queue/enqueue",
+                                          headers: [("X-Internal-Token", HTTP.internalToken), ("Content-Type", "application/json")],
+                                          body: .bytes(ByteBuffer(string: #"{"stage":"slow","company_ids":[1,2,3,4,5]}"#)))
+        #expect(enqueue.json.int("queued") == 5)
+        // One attempt runs (the batch of five is claimed); stop the server meanwhile.
+        let deadline = ContinuousClock.now + .seconds(300)
+        while ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        server.stop(SIGTERM)
+        #expect(server.process.terminationStatus == 0, "\(server.stderr)")
+        let ran = try String(contentsOfFile: started, encoding: .utf8).split(separator: "\n")
+        #expect(ran.count == 1, "one attempt ran: \(ran)")
+        let reader = try Store.openForReading(path: store)
+        let states = try (Int64(1)...5).map { id in
+            try reader.read { try $0.stageState(StageSubject(workspace: WellKnownIDs.defaultWorkspace, company: id, stage: "slow")) }
+        }
+        #expect(states.filter { $0.status == .completed }.count == 1, "the running attempt finished and was recorded")
+        #expect(states.filter { $0.status == .completed }.first?.result == .object(["done": true]))
+        #expect(states.filter { $0.status == .queued }.count == 4, "the unstarted claims went back to queued")
+        #expect(states.allSatisfy { $0.retryCount == 0 }, "releasing counts no retry")
+    }
+}
+
 @Suite("siglog-serve --workers")
 struct WorkerAssignmentTests {
     @Test("STAGE[:N], comma-separated; bad forms refused with the option's name")
