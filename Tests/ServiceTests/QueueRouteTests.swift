@@ -52,7 +52,7 @@ final class QueueHarness: Sendable {
         let input = try FileHandle(forReadingFrom: events)
         defer { try? input.close() }
         let ingested = try runner.ingest(from: input, options: IngestOptions(inputName: "companies.ndjson"))
-        precondition(ingested.inserted == 3)
+        try #require(ingested.inserted == 3, "the three companies were ingested")
         var tokens = APITokens()
         tokens.add(Secrets.apiToken, access: .all)
         tokens.add(Secrets.scopedToken, access: .only([Secrets.workspaceB]))
