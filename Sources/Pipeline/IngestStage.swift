@@ -274,7 +274,7 @@ extension StageRunner {
             }
             var dedupKey: [UInt8]?
             if let id = event.sourceEventID {
-                let key = Array(event.source.utf8) + [0] + Array(id.utf8)
+                let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
                 if try writer.dedupSequence(for: key) != nil {
                     tally.skippedDuplicate += 1
                     continue

@@ -1,3 +1,4 @@
+public import AdapterHTTP
 public import Adapters
 public import Pipeline
 import SiglogCore

@@ -16,8 +16,8 @@ let defaultWorkspace = WellKnownIDs.defaultWorkspace
 /// The directory holding the test bundle, where SwiftPM also puts the package's executables.
 let binaries: URL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
 
-/// Whether `tools/test --full` asked for the full sizes (`SIGLOG_FULL_TESTS=1`).
-let fullSizes: Bool = ProcessInfo.processInfo.environment["SIGLOG_FULL_TESTS"] == "1"
+/// Whether `tools/test --full` asked for the full sizes (`SIGLOG_TEST_TIER=full`).
+let fullSizes: Bool = ProcessInfo.processInfo.environment["SIGLOG_TEST_TIER"] == "full"
 
 /// A fresh directory per test, removed when the value goes away.
 final class TemporaryDirectory: Sendable {
