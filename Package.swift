@@ -135,7 +135,7 @@ let package = Package(
         // The stage queue on the HTTP service: the completion webhook, enqueue and queue reads,
         // and stage workers joining the server's lifecycle.
         .target(name: "QueueService", dependencies: [
-            "SiglogService", "StageWorkers", "StageQueue", "Pipeline", "Queries", "ReadModel", "Projections", "SiglogCore",
+            "SiglogService", "StageWorkers", "StageQueue", "Pipeline", "Queries", "ReadModel", "Projections", "EventLog", "SiglogCore",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
@@ -231,7 +231,7 @@ let package = Package(
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
         .testTarget(name: "ServiceTests", dependencies: [
             "SiglogService", "Pipeline", "Adapters", "Queries", "ReadModel", "Projections", "Scoring", "SignalPacks", "SiglogCore",
-            "QueueService", "StageQueue", "StageWorkers", "FixtureServer",
+            "QueueService", "StageQueue", "StageWorkers", "FixtureServer", "EventLog",
             "siglog-serve", "siglog-append", "siglog-query", "siglog-replay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),

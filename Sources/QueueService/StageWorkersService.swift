@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 public import Logging
 public import Pipeline
@@ -59,11 +60,15 @@ public struct StageWorkersService: Service {
     /// level, when the logger's level is `debug` or lower).
     public let logger: Logger
 
-    /// Workers for `assignments` on the runner's stage chain; without a chain, or for a stage the
-    /// chain does not have, an `InvalidValue` saying so.
-    public init(runner: StageRunner, assignments: [WorkerAssignment], logger: Logger) throws(InvalidValue) {
+    /// Workers for `assignments` on the runner's stage chain; without a chain, for a stage the
+    /// chain does not have, or on a read-only replica (whose records come from its stream only), an
+    /// `InvalidValue` saying so.
+    public init(runner: StageRunner, assignments: [WorkerAssignment], logger: Logger) throws {
         guard let chain = runner.stageChain else {
             throw InvalidValue("--workers needs a stage chain: give --chain FILE or put \(StageChainLoader.fileName) in the store")
+        }
+        if try runner.store.log.replicaMarker() != nil {
+            throw InvalidValue("--workers: the store at \(runner.store.path) is a read-only replica; run the workers on the writer")
         }
         for assignment in assignments where chain.stage(assignment.stage) == nil {
             throw InvalidValue("--workers: unknown stage '\(assignment.stage)' (the chain has: \(chain.names.joined(separator: ", ")))")

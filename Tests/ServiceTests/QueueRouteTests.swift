@@ -1,3 +1,4 @@
+import EventLog
 import FixtureServer
 import Foundation
 import HTTPTypes
@@ -424,7 +425,7 @@ struct WorkerAssignmentTests {
         }
     }
 
-    @Test("workers need a chain, and stages of it")
+    @Test("workers need a chain, stages of it, and a store that is not a replica")
     func needsChain() throws {
         let harness = try QueueHarness()
         let logger = Logger(label: "siglog.worker")
@@ -434,6 +435,11 @@ struct WorkerAssignmentTests {
         let noChain = StageRunner(store: harness.store, rateLimitPerHour: 0)
         #expect(throws: InvalidValue("--workers needs a stage chain: give --chain FILE or put stages.yaml in the store")) {
             try StageWorkersService(runner: noChain, assignments: [WorkerAssignment(stage: "intel")], logger: logger)
+        }
+        // A read-only replica takes no worker: its records come from its stream only.
+        try harness.store.log.write { try $0.setMetadata(EventLog.replicaKey, ReplicaMarker(stream: "s", consumer: "c", servers: []).bytes) }
+        #expect(throws: InvalidValue("--workers: the store at \(harness.storePath) is a read-only replica; run the workers on the writer")) {
+            try StageWorkersService(runner: harness.runner, assignments: [WorkerAssignment(stage: "intel")], logger: logger)
         }
     }
 }
