@@ -55,13 +55,7 @@ extension SiglogServer {
         do {
             return try await writer.submit { try body(runner) }
         } catch let refusal as WriteQueue.Refusal {
-            switch refusal {
-            case .busy(let waiting):
-                throw ServiceError(.serviceUnavailable, "Stage queue full: \(waiting) requests waiting behind the running stage",
-                                   retryAfter: configuration.retryAfterSeconds)
-            case .shuttingDown:
-                throw ServiceError(.serviceUnavailable, "The server is shutting down", retryAfter: configuration.retryAfterSeconds)
-            }
+            throw ServiceError.refused(refusal, retryAfter: configuration.retryAfterSeconds)
         }
     }
 

@@ -246,7 +246,7 @@ struct QueueRouteTests {
             harness.server.writer.beginClosing()
             let closing = try await client.execute(uri: "/internal/queue/enqueue", method: .post, headers: internalHeaders(),
                                                    body: ByteBuffer(string: #"{"stage":"intel","company_ids":[3]}"#))
-            #expect(closing.status == .serviceUnavailable)
+            #expect(closing.status == .serviceUnavailable && closing.detail == "The server is shutting down")
             #expect(closing.headers[.retryAfter] == "5")
             #expect(try harness.state(3, "intel").status == .pending)
         }
