@@ -15,7 +15,7 @@ import StageWorkers
 struct SiglogServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siglog-serve",
-        abstract: "Serve a siglog store over HTTP: /internal/run_* stages, /api/* reads, /healthz, /metrics.",
+        abstract: "Serve a siglog store over HTTP: /internal/run_* stages, /api/* reads, /healthz, /metrics, the stage queue (/hooks/job-complete, /internal/queue/enqueue, /api/queue) and its workers.",
         discussion: """
             The store must exist (siglog-append init). Environment: INTERNAL_JOB_TOKEN (the X-Internal-Token \
             of /internal/*), SIGLOG_API_TOKEN and SIGLOG_API_TOKENS_FILE (bearer tokens of /api/*), \
