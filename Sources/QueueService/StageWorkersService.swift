@@ -79,6 +79,7 @@ public struct StageWorkersService: Service {
         self.logger = logger
     }
 
+    /// Runs the workers until graceful shutdown or cancellation, then returns once each stopped.
     public func run() async throws {
         let stop = StopSignal()
         let coalescer = WriteCoalescer(store: runner.store)

@@ -12,12 +12,14 @@ extension HTTPField.Name {
 /// missing → 422, wrong or no server token → 403 `Invalid internal token`. Public so that other
 /// areas' internal routes (`makeRouter(extraRoutes:)`) are guarded the same way.
 public struct InternalTokenMiddleware: RouterMiddleware {
+    /// The service's request context.
     public typealias Context = ServiceRequestContext
     let token: String
 
     /// A check against `token` (empty: every request refused).
     public init(token: String) { self.token = token }
 
+    /// Passes the request on when its `X-Internal-Token` matches; refuses it otherwise.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let given = request.headers[.internalToken] else { throw ServiceError.missingInternalToken }
         guard ConstantTime.equals(given, token) else { throw ServiceError.invalidInternalToken }
@@ -30,12 +32,14 @@ public struct InternalTokenMiddleware: RouterMiddleware {
 /// route checks the workspace it reads (`withScope`). Public so that other areas' read routes
 /// (`makeRouter(extraRoutes:)`) are guarded the same way.
 public struct BearerTokenMiddleware: RouterMiddleware {
+    /// The service's request context.
     public typealias Context = ServiceRequestContext
     let tokens: APITokens
 
     /// A check against `tokens`.
     public init(tokens: APITokens) { self.tokens = tokens }
 
+    /// Passes the request on with the bearer token's workspaces in the context; refuses it otherwise.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw ServiceError.notAuthenticated }
         let parts = header.split(separator: " ", maxSplits: 1)
