@@ -20,6 +20,8 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("records", ["EventLog", "SiglogRecords"]),
     ("yaml", ["SignalPacks", "SiglogCore"]),
     ("pack", ["SignalPacks", "Scoring", "SiglogCore"]),
+    ("adapters", ["Adapters", "Ingest", "SiglogCore"]),
+    ("stage-queue", ["StageQueue", "SiglogCore"]),
 ]
 
 let package = Package(

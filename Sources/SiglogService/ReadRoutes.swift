@@ -23,7 +23,8 @@ extension SiglogServer {
     }
 
     /// Runs `body` in one read transaction with the request's scope (`workspace_id`, `pack_id`;
-    /// §9.4 and D20), after checking the token may read the workspace.
+    /// §9.4 and D20), after checking the token may read the workspace. Public for other areas'
+    /// read routes.
     public func withScope<T>(_ request: Request, _ context: ServiceRequestContext, _ body: (ViewReader, Scope) throws -> T) throws -> T {
         let workspace = try request.workspaceID()
         let pack = try request.packID()
