@@ -5,7 +5,7 @@ public import SiglogService
 
 /// The morning briefing: server-rendered pages over the same read layer as `/api/*` — `/` (the
 /// lead cards of §7.4), `/companies/{id-or-domain}` (profile, scores with their explain, the chart
-/// of the readiness snapshots, events, outreach, timeline), `/ranked` (§8) and `/jobs` — with
+/// of the readiness snapshots, events, outreach, timeline), `/ranked` (§8), `/jobs` and `/queue` — with
 /// `/login`, `/logout` and the stylesheet. Pages need an `/api/*` bearer token or a session made
 /// by the login form with one.
 public struct BriefingSite: Sendable {
@@ -33,6 +33,7 @@ public struct BriefingSite: Sendable {
         pages.get("companies/{company}") { request, context in try company(request, context) }
         pages.get("ranked") { request, context in try ranked(request, context) }
         pages.get("jobs") { request, context in try jobs(request, context) }
+        pages.get("queue") { request, context in try queue(request, context) }
     }
 
     /// The stylesheet: cached for a year (its URL carries its hash), 304 for a matching `If-None-Match`.

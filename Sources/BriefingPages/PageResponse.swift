@@ -29,6 +29,7 @@ enum PageResponse {
         var navBriefing = false
         var navRanked = false
         var navJobs = false
+        var navQueue = false
         var renderedAt: String
     }
 
@@ -42,6 +43,7 @@ enum PageResponse {
         case "briefing": layout.navBriefing = true
         case "ranked": layout.navRanked = true
         case "jobs": layout.navJobs = true
+        case "queue": layout.navQueue = true
         default: break
         }
         return html(Templates.library.render(layout, withTemplate: "layout") ?? "", status: status)

@@ -487,3 +487,51 @@ extension BriefingSite {
         return PageResponse.page("jobs", model, title: "Job runs", scopeQuery: pageScope.query)
     }
 }
+
+// MARK: - The stage queue
+
+struct QueueModel {
+    struct Stage {
+        var stage: String
+        var pending: Int
+        var queued: Int
+        var started: Int
+        var completed: Int
+        var failed: Int
+        var oldest: String
+        var waiting: String
+    }
+    var workspace: String
+    var now: String
+    var source: String
+    var stages: [Stage]
+    var hasStages: Bool
+}
+
+extension BriefingSite {
+    /// `GET /queue?workspace_id`: the depth of each stage of the stage queue (the read of
+    /// `siglog-query queue` and `GET /api/queue`): the server's chain in chain order, else every
+    /// stage with a recorded state.
+    func queue(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
+        let pageScope = try PageScope(request)
+        let chain = server.runner.stageChain
+        let now = server.runner.clock.now()
+        let model = try server.withScope(request, context) { reader, scope in
+            let names = try QueueReads.stageNames(chain: chain, workspace: scope.workspace, in: reader)
+            let depths = try QueueReads.depth(stages: names, workspace: scope.workspace, in: reader)
+            return QueueModel(
+                workspace: try PageVocabulary.workspaceName(scope, in: reader), now: PageFormat.time(now),
+                source: chain == nil ? "no stage chain is loaded: the stages with a recorded state" : "the stages of the loaded chain, in chain order",
+                stages: depths.map { d in
+                    let age = d.oldestQueuedAge(at: now).map { seconds in
+                        seconds < 120 ? "\(Int(seconds)) s" : seconds < 7200 ? "\(Int(seconds / 60)) min" : "\(Int(seconds / 3600)) h"
+                    }
+                    return QueueModel.Stage(stage: d.stage, pending: d.pending, queued: d.queued, started: d.started,
+                                            completed: d.completed, failed: d.failed, oldest: PageFormat.time(d.oldestQueuedAt),
+                                            waiting: age ?? "–")
+                },
+                hasStages: !depths.isEmpty)
+        }
+        return PageResponse.page("queue", model, title: "Stage queue", scopeQuery: pageScope.query)
+    }
+}

@@ -11,7 +11,7 @@ enum Templates {
         var library = MustacheLibrary()
         let sources: [String: String] = [
             "layout": layout, "briefing": briefing, "company": company, "ranked": ranked, "jobs": jobs,
-            "login": login, "error": error, "dimensions": dimensions, "chart": chart,
+            "queue": queue, "login": login, "error": error, "dimensions": dimensions, "chart": chart,
         ]
         for (name, text) in sources {
             do { try library.register(text, named: name) } catch { preconditionFailure("template \(name): \(error)") }
@@ -36,6 +36,7 @@ enum Templates {
 <a href="/{{scopeQuery}}"{{#navBriefing}} aria-current="page"{{/navBriefing}}>Briefing</a>
 <a href="/ranked{{scopeQuery}}"{{#navRanked}} aria-current="page"{{/navRanked}}>Ranked</a>
 <a href="/jobs{{scopeQuery}}"{{#navJobs}} aria-current="page"{{/navJobs}}>Job runs</a>
+<a href="/queue{{scopeQuery}}"{{#navQueue}} aria-current="page"{{/navQueue}}>Queue</a>
 </nav>
 <form method="post" action="/logout" class="logout"><button type="submit">Sign out</button></form>
 {{/signedIn}}
@@ -249,6 +250,24 @@ enum Templates {
 </table>
 {{/hasRuns}}
 {{^hasRuns}}<p class="empty">No job runs in this workspace yet.</p>{{/hasRuns}}
+
+"""#
+
+    static let queue = #"""
+<section class="page-head">
+<h1>Stage queue</h1>
+<p class="sub">Depth per stage in workspace <strong>{{workspace}}</strong> at {{now}} UTC ({{source}}).</p>
+</section>
+{{#hasStages}}
+<table class="queue">
+<thead><tr><th>Stage</th><th class="num">Pending</th><th class="num">Queued</th><th class="num">Started</th><th class="num">Completed</th><th class="num">Failed</th><th>Oldest queued</th><th class="num">Waiting</th></tr></thead>
+<tbody>
+{{#stages}}<tr><td>{{stage}}</td><td class="num">{{pending}}</td><td class="num">{{queued}}</td><td class="num">{{started}}</td><td class="num">{{completed}}</td><td class="num">{{failed}}</td><td>{{oldest}}</td><td class="num">{{waiting}}</td></tr>
+{{/stages}}
+</tbody>
+</table>
+{{/hasStages}}
+{{^hasStages}}<p class="empty">No stage chain is loaded and no company has a stage state in this workspace.</p>{{/hasStages}}
 
 """#
 

@@ -13,7 +13,7 @@ import Testing
 /// The pages in process: authentication, headers, content from the read layer, escaping.
 @Suite("briefing pages (in process)")
 struct PageRouteTests {
-    static let pages = ["/", "/companies/1", "/ranked", "/jobs"]
+    static let pages = ["/", "/companies/1", "/ranked", "/jobs", "/queue"]
 
     /// The day, pack and scope of the fixture store.
     static func scope(_ harness: BriefingHarness) throws -> Scope {
@@ -283,6 +283,12 @@ struct PageRouteTests {
             }
             let children = jobs.filter { $0.started.parentJobRunID != nil }
             #expect(page.occurrences(of: #"<tr class="child "#) == children.count)
+
+            // No stage chain and no stage state in the fixture: the queue page says so.
+            let queue = try await client.execute(uri: "/queue", method: .get, headers: bearer()).text
+            #expect(queue.contains("no stage chain is loaded"))
+            #expect(queue.contains("No stage chain is loaded and no company has a stage state in this workspace."))
+            #expect(queue.contains(#"<a href="/queue" aria-current="page">Queue</a>"#))
         }
     }
 }
