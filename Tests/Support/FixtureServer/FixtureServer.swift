@@ -1,3 +1,4 @@
+import Dispatch
 import Hummingbird
 import Synchronization
 #if canImport(Glibc)
@@ -121,7 +122,9 @@ public final class FixtureServer: Sendable {
             })
         // Stopping by cancellation is how every test ends; Hummingbird would log it as an error.
         app.logger.logLevel = .critical
-        let running = Task { try await app.run() }
+        // On threads of its own, not the shared pool: tests elsewhere in the process may hold every
+        // pool thread for seconds (blocking waits on tools), and a starved server looks like a slow API.
+        let running = Task(executorPreference: FixtureServerExecutor.shared) { try await app.run() }
         var portIterator = ports.makeAsyncIterator()
         guard let port = await portIterator.next(), port > 0 else {
             running.cancel()
@@ -181,5 +184,17 @@ private struct FixtureResponder: HTTPResponder {
         if let location = reply.location { headers[.location] = location }
         return Response(status: .init(code: reply.status), headers: headers,
                         body: .init(byteBuffer: ByteBuffer(string: reply.body)))
+    }
+}
+
+/// A task executor on a concurrent dispatch queue of its own: the fixture server's tasks run here.
+private final class FixtureServerExecutor: TaskExecutor {
+    static let shared = FixtureServerExecutor()
+    private let queue = DispatchQueue(label: "siglog.tests.fixture-server", attributes: .concurrent)
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        queue.async { job.runSynchronously(on: executor) }
     }
 }
