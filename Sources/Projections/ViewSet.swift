@@ -48,6 +48,15 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
     /// `job_run_id` → nothing: the runs still `running` (so a writer finds interrupted runs without
     /// reading every run).
     case runningJobs
+    /// `(company_id, row_id)` → watchlist row (§1.11); at most one active row per company.
+    case watchlist
+    /// Bundle id → evidence bundle.
+    case bundles
+    /// Alert id → alert (§1.11).
+    case alerts
+    /// `(company_id, alert_type, as_of, alert_id)` → nothing: an alert of a type for a company and
+    /// day (the alert scan creates at most one).
+    case alertsByCompanyDay
 
     /// The view's name (without the generation prefix), as `--projection` and `stats` spell it.
     public var name: String {
@@ -73,6 +82,10 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         case .jobsByWorkspace: "jobs.by_workspace"
         case .outreach: "outreach"
         case .runningJobs: "jobs.running"
+        case .watchlist: "watchlist"
+        case .bundles: "bundles"
+        case .alerts: "alerts"
+        case .alertsByCompanyDay: "alerts.by_company_day"
         }
     }
 

@@ -15,6 +15,10 @@ public enum AnyRecord: Sendable, Hashable {
     case jobRunStarted(JobRunStarted)
     case jobRunFinished(JobRunFinished)
     case outreachRecorded(OutreachRecorded)
+    case watchlistAdded(WatchlistAdded)
+    case watchlistRemoved(WatchlistRemoved)
+    case evidenceBundleStored(EvidenceBundleStored)
+    case alertCreated(AlertCreated)
 
     /// Decodes a stored record; an undecodable payload is reported with its sequence number.
     public init(_ view: borrowing RecordView) throws {
@@ -32,6 +36,10 @@ public enum AnyRecord: Sendable, Hashable {
         case .jobRunStarted: self = .jobRunStarted(try .decode(view))
         case .jobRunFinished: self = .jobRunFinished(try .decode(view))
         case .outreachRecorded: self = .outreachRecorded(try .decode(view))
+        case .watchlistAdded: self = .watchlistAdded(try .decode(view))
+        case .watchlistRemoved: self = .watchlistRemoved(try .decode(view))
+        case .evidenceBundleStored: self = .evidenceBundleStored(try .decode(view))
+        case .alertCreated: self = .alertCreated(try .decode(view))
         default: throw LogError.unknownRecordType(sequence: view.sequence, type: view.type.rawValue)
         }
     }
@@ -52,6 +60,10 @@ public enum AnyRecord: Sendable, Hashable {
         case .jobRunStarted(let r): r
         case .jobRunFinished(let r): r
         case .outreachRecorded(let r): r
+        case .watchlistAdded(let r): r
+        case .watchlistRemoved(let r): r
+        case .evidenceBundleStored(let r): r
+        case .alertCreated(let r): r
         }
     }
 }
