@@ -52,7 +52,7 @@ public struct EvidenceBundle: Sendable, Hashable {
         var input = bytes
         if input.starts(with: [0xEF, 0xBB, 0xBF]) { input.removeFirst(3) }  // UTF-8 BOM
         let document: JSONValue
-        do { document = try JSONParser.parse(input) } catch {
+        do throws(JSONParser.Failure) { document = try JSONParser.parse(input) } catch {
             throw EvidenceBundleError(member: nil, reason: "invalid JSON: \(error.description)")
         }
         guard case .object(let object) = document else {
@@ -66,15 +66,15 @@ public struct EvidenceBundle: Sendable, Hashable {
             }
         }
         guard let name = try text("company_name") else { throw EvidenceBundleError(member: "company_name", reason: "required") }
-        let events: [JSONObject]
+        var events: [JSONObject] = []
         switch object["events"] {
-        case nil, .null?: events = []
+        case nil, .null?: break
         case .array(let items)?:
-            events = try items.enumerated().map { (index, item) throws(EvidenceBundleError) -> JSONObject in
+            for (index, item) in items.enumerated() {
                 guard case .object(let event) = item else {
                     throw EvidenceBundleError(member: "events[\(index)]", reason: "expected an object")
                 }
-                return event
+                events.append(event)
             }
         default: throw EvidenceBundleError(member: "events", reason: "expected an array of event objects")
         }
@@ -92,7 +92,7 @@ public struct EvidenceBundle: Sendable, Hashable {
         var result: [RawEvent] = []
         for (index, event) in events.enumerated() {
             let line = Array(JSONWriter().string(.object(merged(event))).utf8)
-            do {
+            do throws(RawEventLineError) {
                 if let raw = try parser.parse(line, lineNumber: index + 1) { result.append(raw) }
             } catch {
                 throw EvidenceBundleError(member: "events[\(index)]" + (error.field.map { ".\($0)" } ?? ""), reason: error.reason)
@@ -127,7 +127,9 @@ public struct EvidenceBundle: Sendable, Hashable {
     func checkCompany() throws(EvidenceBundleError) {
         let probe = JSONObject(companyMembers + [.init(key: "source", value: "bundle"), .init(key: "event_type", value: "probe"),
                                                  .init(key: "event_time", value: "1970-01-01")])
-        do { _ = try RawEventLineParser().parse(Array(JSONWriter().string(.object(probe)).utf8), lineNumber: 1) } catch {
+        do throws(RawEventLineError) {
+            _ = try RawEventLineParser().parse(Array(JSONWriter().string(.object(probe)).utf8), lineNumber: 1)
+        } catch {
             throw EvidenceBundleError(member: error.field, reason: error.reason)
         }
     }

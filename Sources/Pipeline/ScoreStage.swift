@@ -99,8 +99,8 @@ extension StageRunner {
         // §6 step 4: the companies with events, and those on the watchlist (a watched company
         // without events in the window has no readiness: it is counted as skipped).
         let watched = Set(try reader.watchedCompanies())
-        let companies = watched.isEmpty ? try reader.companiesWithEvents()
-            : Set(try reader.companiesWithEvents()).union(watched).sorted()
+        let companies = try watched.isEmpty ? reader.companiesWithEvents()
+            : Set(reader.companiesWithEvents()).union(watched).sorted()
         // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
         // scoring runs on every core, and the records are appended here in company order — so the
         // log is the same whatever the number of cores.

@@ -52,11 +52,12 @@ extension StageRunner {
     /// Returns `{bundle_id, company_name, events, changed}`.
     @discardableResult
     public func storeBundle(_ bundle: EvidenceBundle, id requested: UUID? = nil) throws -> JSONObject {
-        let own = try bundle.id.map { text throws(SiglogError) -> UUID in
+        var own: UUID?
+        if let text = bundle.id {
             guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
                 throw SiglogError.invalidValue(InvalidValue("id: must be a valid UUID, got '\(text)'"))
             }
-            return id
+            own = id
         }
         if let requested, let own, requested != own {
             throw SiglogError.usage("the bundle's id \(own.lowercased) differs from --id \(requested.lowercased)")
@@ -87,7 +88,9 @@ extension StageRunner {
     @discardableResult
     public func storeBundle(parsing bytes: [UInt8], name: String, id: UUID? = nil) throws -> JSONObject {
         let bundle: EvidenceBundle
-        do { bundle = try EvidenceBundle.parse(bytes) } catch { throw SiglogError.badInput(error.formatted(file: name)) }
+        do throws(EvidenceBundleError) { bundle = try EvidenceBundle.parse(bytes) } catch {
+            throw SiglogError.badInput(error.formatted(file: name))
+        }
         return try storeBundle(bundle, id: id)
     }
 

@@ -73,11 +73,12 @@ struct BundleCommand: ParsableCommand {
 
         func run() throws {
             try runReportingErrors {
-                let requested = try id.map { text throws(InvalidValue) -> UUID in
-                    guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else {
-                        throw InvalidValue("--id: must be a valid UUID, got '\(text)'")
+                var requested: UUID?
+                if let id {
+                    guard let parsed = UUID(uuidString: id.trimmingCharacters(in: .whitespaces)) else {
+                        throw InvalidValue("--id: must be a valid UUID, got '\(id)'")
                     }
-                    return id
+                    requested = parsed
                 }
                 let name = file == "-" ? "<stdin>" : file
                 let data: Data

@@ -51,7 +51,7 @@ struct EvidenceBundleTests {
                 _ = try Self.parse(text)
                 return nil
             } catch {
-                return error.description
+                return "\(error)"
             }
         }
         #expect(failure("[1]") == "expected one JSON object (the bundle)")
