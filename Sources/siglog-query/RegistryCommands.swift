@@ -31,6 +31,33 @@ struct Jobs: ParsableCommand {
     }
 }
 
+struct Job: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One job run of a workspace with its batch: the runs it started and the batch's status.",
+        discussion: "JSON: the run's jobs columns, then batch_status and children (the child runs).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var tenant: TenantOptions
+    @OptionGroup var format: FormatOptions
+    @Argument(help: "The job run id.")
+    var id: UInt64
+
+    func run() throws {
+        try runTenantQuery(store, format, tenant) { reader, scope in
+            guard let batch = try RegistryQueries.job(id, scope: scope, in: reader) else {
+                throw SiglogError.jobNotFound(id)
+            }
+            switch format.format {
+            case .json, .ndjson: return JSONWriter().string(.object(RegistryQueries.json(batch)))
+            case .table, .csv:
+                let runs = [batch.parent] + batch.children
+                return "batch status: \(batch.status.rawValue)\n"
+                    + format.render(QueryRows(columns: RegistryQueries.jobColumns, rows: runs.map(RegistryQueries.json)))
+            }
+        }
+    }
+}
+
 struct Packs: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Installed packs.")
 
