@@ -40,8 +40,8 @@ struct Stage: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var scope: ScopeOptions
     @OptionGroup var asOf: AsOfOption
-    @Argument(help: "The stage: ingest, derive, score, update-lead-feed, daily-aggregation, watchlist-seed, alert-scan or "
-        + "backfill-lead-feed.")
+    @Argument(help: ArgumentHelp("The stage: ingest, derive, score, update-lead-feed, daily-aggregation, watchlist-seed, "
+        + "alert-scan or backfill-lead-feed."))
     var name: String
     @Option(name: .customLong("bundle-id"), parsing: .singleValue, help: "An evidence bundle to seed (watchlist-seed; repeat it).")
     var bundleIDs: [String] = []

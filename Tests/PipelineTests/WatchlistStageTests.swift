@@ -142,8 +142,9 @@ struct WatchlistSeedTests {
         // funding_raised@5 (0.9): M = 35 × 0.9 = 31.5 → 32, P = 20 × 0.9 = 18; cto_role_posted@0: G = 70;
         // R = 0.3 × 32 + 0.25 × 18 + 0.15 × 70 = 24.6 → 25 (§4.10 E4).
         let readiness = try #require(try fixture.readiness(company.id, feb18)).record
-        #expect([readiness.momentum, readiness.complexity, readiness.pressure, readiness.leadershipGap, readiness.composite]
-                == [32, 0, 18, 70, 25])
+        let dimensions: [Int] = [readiness.momentum, readiness.complexity, readiness.pressure, readiness.leadershipGap,
+                                 readiness.composite]
+        #expect(dimensions == [32, 0, 18, 70, 25])
 
         // The parent records events_stored; derive and score are its child runs.
         let jobs = try fixture.jobs()
@@ -480,14 +481,18 @@ struct SmallItemsTests {
         let withPack = UUID(uuidString: "00000000-0000-0000-0000-0000000000d2")!
         try fixture.addWorkspace(withoutPack, pack: nil)
         try fixture.addWorkspace(withPack, pack: StageFixture.blockedPack)
-        try fixture.read { reader in
-            #expect(try Scope.resolve(workspace: nil, pack: nil, in: reader) == Scope(workspace: StageFixture.workspace, pack: StageFixture.ctoPack))
-            #expect(try Scope.resolve(workspace: withoutPack, pack: nil, in: reader) == Scope(workspace: withoutPack, pack: StageFixture.ctoPack))
-            #expect(try Scope.resolve(workspace: withPack, pack: nil, in: reader) == Scope(workspace: withPack, pack: StageFixture.blockedPack))
-            #expect(try Scope.resolve(workspace: withoutPack, pack: StageFixture.blockedPack, in: reader).pack == StageFixture.blockedPack)
-            #expect(throws: SiglogError.workspaceNotFound(UUID(uuidString: "00000000-0000-0000-0000-0000000000d3")!)) {
-                try Scope.resolve(workspace: UUID(uuidString: "00000000-0000-0000-0000-0000000000d3")!, pack: nil, in: reader)
-            }
+        let unknown = UUID(uuidString: "00000000-0000-0000-0000-0000000000d3")!
+        let scopes = try fixture.read { reader throws -> [Scope] in
+            [try Scope.resolve(workspace: nil, pack: nil, in: reader), try Scope.resolve(workspace: withoutPack, pack: nil, in: reader),
+             try Scope.resolve(workspace: withPack, pack: nil, in: reader),
+             try Scope.resolve(workspace: withoutPack, pack: StageFixture.blockedPack, in: reader)]
+        }
+        #expect(scopes == [Scope(workspace: StageFixture.workspace, pack: StageFixture.ctoPack),
+                           Scope(workspace: withoutPack, pack: StageFixture.ctoPack),
+                           Scope(workspace: withPack, pack: StageFixture.blockedPack),
+                           Scope(workspace: withoutPack, pack: StageFixture.blockedPack)])
+        #expect(throws: SiglogError.workspaceNotFound(unknown)) {
+            try fixture.read { reader in try Scope.resolve(workspace: unknown, pack: nil, in: reader) }
         }
         // The stages follow: a score run for the workspace without a pack records the default pack.
         let company = try fixture.company("A")
