@@ -291,7 +291,7 @@ extension StageRunner {
     /// deduplicated), `.some(key)` for a new one, nil when `(source, source_event_id)` is already stored.
     func newDedupKey(of event: NormalizedEvent, writer: StoreWriter) throws -> [UInt8]?? {
         guard let id = event.sourceEventID else { return .some(nil) }
-        let key = Array(event.source.utf8) + [0] + Array(id.utf8)
+        let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
         return try writer.dedupSequence(for: key) != nil ? nil : .some(key)
     }
 

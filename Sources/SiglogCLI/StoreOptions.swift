@@ -1,4 +1,5 @@
 public import ArgumentParser
+import EventLog
 public import Foundation
 public import Pipeline
 public import Projections
@@ -20,14 +21,32 @@ public struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store for appending (it must exist), closes the runs a dead process of this host
-    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly.
+    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly. A
+    /// replica is refused: its records come from its stream only.
     public func openForWriting() throws -> StageRunner {
-        try prepare(StageRunner(store: try Store(path: path, mode: .readWrite)))
+        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite))))
     }
 
     /// Opens or creates the store, as `openForWriting` does.
     public func openCreating() throws -> StageRunner {
-        try prepare(StageRunner(store: try Store(path: path, mode: .create)))
+        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .create))))
+    }
+
+    /// Opens the store to rebuild its views: a writer as `openForWriting` does; a replica too, as it
+    /// is (each copy's views are its own; nothing is appended to its log).
+    public func openForRebuilding() throws -> Store {
+        let store = try Store(path: path, mode: .readWrite)
+        if try store.log.replicaMarker() != nil { return store }
+        return try prepare(StageRunner(store: store)).store
+    }
+
+    private func refusingReplica(_ store: Store) throws -> Store {
+        if let marker = try store.log.replicaMarker() {
+            let stream = ReplicaMarker(bytes: marker)?.stream ?? "its stream"
+            throw SiglogError.conflict(
+                "the store at \(path) is a read-only replica of \(stream): promote it with `siglog-replicate promote --store \(path)` before appending")
+        }
+        return store
     }
 
     private func prepare(_ runner: StageRunner) throws -> StageRunner {
