@@ -43,7 +43,7 @@ private func jsonHeaders(key: String? = nil) -> HTTPFields {
 struct WatchlistRouteTests {
     static let stages = ["run_watchlist_seed", "run_alert_scan", "run_backfill_lead_feed"]
 
-    @Test("token: missing → 422, wrong → 403; malformed workspace_id / as_of → 422; nothing written")
+    @Test("token: missing → 422, wrong → 403; malformed workspace_id / as_of → 422; unknown workspace → 200 failed; nothing written")
     func tokenAndParameters() async throws {
         let harness = try ServiceHarness()
         let before = try harness.head()
@@ -61,6 +61,13 @@ struct WatchlistRouteTests {
                 let day = try await client.execute(uri: "/internal/\(stage)?as_of=2026-02-30", method: .post, headers: internalHeaders())
                 #expect(day.status == .unprocessableContent, "\(stage)")
             }
+            // D20: an unknown workspace is a failed stage (200), nothing written.
+            let unknown = "11111111-2222-4333-8444-555555555555"
+            let alert = try await client.execute(uri: "/internal/run_alert_scan?workspace_id=\(unknown)", method: .post,
+                                                 headers: internalHeaders())
+            #expect(alert.status == .ok)
+            #expect(alert.json["status"] == "failed")
+            #expect(alert.json["error"] == .string("Workspace not found: \(unknown)"))
         }
         #expect(try harness.head() == before)
     }
