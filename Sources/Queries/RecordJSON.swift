@@ -74,6 +74,9 @@ public enum RecordJSON {
             var o = OutreachJSON.json(r)
             o["forced"] = .bool(r.forced)
             return o
+        case .stageQueued, .stageStarted, .stageJobAccepted, .stageCompleted, .stageFailed, .stageStuckReset, .stageRetried,
+             .stageReleased:
+            return QueueQueries.recordFields(record.stageQueueRecord!)
         case .watchlistAdded(let r):
             return ["company_id": .int(r.companyID), "added_reason": nullable(r.reason),
                     "bundle_id": nullable(r.bundleID?.lowercased), "job_run_id": nullable(r.jobRunID)]
