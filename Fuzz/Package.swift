@@ -16,6 +16,7 @@ let strict: [SwiftSetting] = [
 let fuzzTargets: [(name: String, modules: [String])] = [
     ("json", ["SiglogCore"]),
     ("ndjson", ["Ingest", "SiglogCore"]),
+    ("bundle", ["Ingest", "SiglogCore"]),
     ("envelope", ["EventLog", "SiglogRecords", "Queries", "SiglogCore"]),
     ("records", ["EventLog", "SiglogRecords"]),
     ("yaml", ["SignalPacks", "SiglogCore"]),

@@ -272,42 +272,66 @@ extension StageRunner {
                     "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(event.eventType)\" is not accepted by pack \(pack.pack.id)")
                 continue
             }
-            var dedupKey: [UInt8]?
-            if let id = event.sourceEventID {
-                let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
-                if try writer.dedupSequence(for: key) != nil {
-                    tally.skippedDuplicate += 1
-                    continue
-                }
-                dedupKey = key
+            guard let dedupKey = try newDedupKey(of: event, writer: writer) else {
+                tally.skippedDuplicate += 1
+                continue
             }
-            let resolution = CompanyResolver.resolve(item.company, domain: item.domain, in: directory)
-            if let error = directory.failure { throw error }  // a storage error, not a miss
-            let companyID: Int64
-            switch resolution {
-            case .existing(let id):
-                companyID = Int64(id)
-            case .create(let new):
-                companyID = try writer.reader.lastCompanyID() + 1
-                let record = CompanyCreated(
-                    companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
-                    linkedinURL: new.linkedinURL, source: new.source,
-                    normalizedName: new.aliases.first { $0.type == .name }?.value ?? CompanyIdentity.normalizeName(new.name),
-                    websiteDomain: new.websiteURL.flatMap(CompanyIdentity.extractDomain),
-                    aliases: new.aliases.map { CompanyAliasEntry(type: $0.type.rawValue, value: $0.value) },
-                    jobRunID: run)
-                try writer.append(record, at: now)
-                tally.companiesCreated += 1
+            let resolved = try resolveCompany(item.company, domain: item.domain, directory: directory, run: run, at: now,
+                                              writer: writer)
+            if resolved.created { tally.companiesCreated += 1 }
+            if try appendEvent(item, companyID: resolved.id, dedupKey: dedupKey, run: run, pack: pack, workspace: workspace,
+                               at: now, writer: writer) == nil {
+                tally.storedWithoutID += 1
             }
-            let stored = EventStored(
-                companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
-                eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
-                url: event.url, rawPayload: item.rawPayload,
-                confidence: event.confidence, pack: pack.uuid, jobRunID: run)
-            let seq = try writer.append(stored, at: now, workspace: workspace)
-            if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) } else { tally.storedWithoutID += 1 }
             tally.inserted += 1
         }
+    }
+
+    /// The dedup key of `event` (D2): `.some(nil)` for an event without a `source_event_id` (never
+    /// deduplicated), `.some(key)` for a new one, nil when `(source, source_event_id)` is already stored.
+    func newDedupKey(of event: NormalizedEvent, writer: StoreWriter) throws -> [UInt8]?? {
+        guard let id = event.sourceEventID else { return .some(nil) }
+        let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
+        return try writer.dedupSequence(for: key) != nil ? nil : .some(key)
+    }
+
+    /// Matches the company (§2.6, D12) or creates it with a `CompanyCreated` record; returns its id
+    /// and whether it was created.
+    func resolveCompany(_ company: CompanyInput, domain: String?, directory: StoreCompanyDirectory, run: UInt64,
+                        at now: Timestamp, writer: StoreWriter) throws -> (id: Int64, created: Bool) {
+        let resolution = CompanyResolver.resolve(company, domain: domain, in: directory)
+        if let error = directory.failure { throw error }  // a storage error, not a miss
+        switch resolution {
+        case .existing(let id):
+            return (Int64(id), false)
+        case .create(let new):
+            let companyID = try writer.reader.lastCompanyID() + 1
+            let record = CompanyCreated(
+                companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
+                linkedinURL: new.linkedinURL, source: new.source,
+                normalizedName: new.aliases.first { $0.type == .name }?.value ?? CompanyIdentity.normalizeName(new.name),
+                websiteDomain: new.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                aliases: new.aliases.map { CompanyAliasEntry(type: $0.type.rawValue, value: $0.value) },
+                jobRunID: run)
+            try writer.append(record, at: now)
+            return (companyID, true)
+        }
+    }
+
+    /// Appends the event record for `companyID` and its dedup entry (when it has a key); returns
+    /// the dedup key it recorded, nil for an event without a `source_event_id`.
+    @discardableResult
+    func appendEvent(_ item: PendingEvent, companyID: Int64, dedupKey: [UInt8]?, run: UInt64, pack: ResolvedPack,
+                     workspace: UUID, evidenceBundle: UUID? = nil, at now: Timestamp, writer: StoreWriter) throws -> [UInt8]? {
+        let event = item.event
+        let stored = EventStored(
+            companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
+            eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
+            url: event.url, rawPayload: item.rawPayload,
+            confidence: event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle)
+        let seq = try writer.append(stored, at: now, workspace: workspace)
+        if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }
+        return dedupKey
     }
 
     /// Parses the lines without writing until `limit` bad ones are found; returns their messages.

@@ -118,7 +118,23 @@ extension StageRunner {
     public func startJob(_ request: JobRequest, in writer: StoreWriter) throws -> UInt64 {
         var started = request.started
         started.owner = owner
+        started.retryCount = try retryCount(of: request, in: writer.reader)
         return try writer.append(started, at: clock.now(), workspace: request.workspace)
+    }
+
+    /// `retry_count` (§1.8) of a new run: the earlier runs with the same idempotency key, job type
+    /// and workspace that failed (a completed one would have answered instead); 0 without a key.
+    func retryCount(of request: JobRequest, in reader: ViewReader) throws -> Int {
+        guard let key = request.idempotencyKey else { return 0 }
+        var ids: [UInt64] = []
+        try reader.scan(.jobsByWorkspace, prefix: ViewKey.jobsByWorkspace(request.workspace, request.jobType)) { index, _ in
+            ids.append(UInt64(bigEndian: index.loadUnaligned(fromByteOffset: index.count - 8, as: UInt64.self)))
+            return true
+        }
+        return try ids.reduce(0) { count, id in
+            guard let job = try reader.job(id), job.started.idempotencyKey == key, job.status == .failed else { return count }
+            return count + 1
+        }
     }
 
     /// Appends the finish record and, for a completed run with a key, the idempotency-ledger entry.

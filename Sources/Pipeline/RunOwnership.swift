@@ -103,7 +103,9 @@ extension StageRunner {
         case .score: ScoreResult.failed(message).json
         case .updateLeadFeed: LeadFeedResult.failed(message).json
         case .dailyAggregation: DailyAggregationResult.failed(message).json
-        case .watchlistSeed: ["status": "failed", "error": .string(message)]
+        case .watchlistSeed: WatchlistSeedResult.failed(message).json
+        case .alertScan: AlertScanResult.failed(message).json
+        case .backfillLeadFeed: BackfillResult.failed(message).json
         }
         var result = answer
         result["job_run_id"] = .int(Int64(job.id))

@@ -59,7 +59,8 @@ struct CompanyScore {
 
 extension StageRunner {
     /// The `score` stage (§6 with D1, D9, D10, D15): for every company with events of the pack in
-    /// `[midnight(asOf − 365), midnight(asOf + 1))`, ascending id, a readiness snapshot (§4), an
+    /// `[midnight(asOf − 365), midnight(asOf + 1))` (a company on the watchlist without such
+    /// events is counted in `companies_skipped`), ascending id, a readiness snapshot (§4), an
     /// engagement snapshot (§5) and the incremental lead-feed row of the workspace (§7.2).
     ///
     /// A snapshot or row is appended only when its content differs from the stored one (every field
@@ -95,7 +96,11 @@ extension StageRunner {
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
         var decoder = LeanEventDecoder(pack)
-        let companies = try reader.companiesWithEvents()
+        // §6 step 4: the companies with events, and those on the watchlist (a watched company
+        // without events in the window has no readiness: it is counted as skipped).
+        let watched = Set(try reader.watchedCompanies())
+        let companies = try watched.isEmpty ? reader.companiesWithEvents()
+            : Set(reader.companiesWithEvents()).union(watched).sorted()
         // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
         // scoring runs on every core, and the records are appended here in company order — so the
         // log is the same whatever the number of cores.
@@ -107,7 +112,10 @@ extension StageRunner {
             var inputs: [ScoreInput] = []
             for company in chunk {
                 let events = try CompanyEvents(company: company, asOf: asOf, decoder: &decoder, reader: reader)
-                if events.window.isEmpty { continue }
+                if events.window.isEmpty {
+                    if watched.contains(company) { skipped += 1 }
+                    continue
+                }
                 do {
                     try hooks.beforeCompany?(company)
                     inputs.append(try gatherScoreInput(company, events: events, pack: pack, workspace: workspace,

@@ -13,7 +13,10 @@ public struct PackInstallResult: Sendable, Equatable {
 }
 
 extension StageRunner {
-    /// Installs a validated pack: appends a record holding the whole parsed pack. Identical content
+    /// Installs a validated pack: appends a record holding the whole parsed pack, under `requested`,
+    /// else the fixed id §0.3 gives the pack (`fractional_cto_v1`, `bookkeeping_v1`,
+    /// `fractional_cmo_v1`, `fractional_coo_v1`, `fractional_cfo_v1`, `core`, each at version `1`)
+    /// when no other pack holds it, else a new UUID. Identical content
     /// already installed under `(pack_id, version)` is a no-op returning its UUID; different content
     /// under the same key is refused.
     public func installPack(_ pack: Pack, uuid requested: UUID? = nil) throws -> PackInstallResult {
@@ -31,7 +34,10 @@ extension StageRunner {
                 }
                 return PackInstallResult(uuid: existing, installed: false)
             }
-            let uuid = requested ?? UUID()
+            // Without an explicit id, the packs of §0.3 get their fixed ids (when still free).
+            var fixed = WellKnownIDs.packUUID(packID: pack.id, version: pack.version)
+            if let id = fixed, try reader.pack(id) != nil { fixed = nil }
+            let uuid = requested ?? fixed ?? UUID()
             if try reader.pack(uuid) != nil {
                 throw SiglogError.conflict("pack id \(uuid.lowercased) is already used by another pack")
             }

@@ -14,6 +14,10 @@ public struct StageParameters: Sendable {
     public var events: URL?
     /// The adapters of an ingest without `events` (nil: those the process environment selects).
     public var sources: [any SourceAdapter]?
+    /// The evidence bundles of `watchlist_seed` (1…500).
+    public var bundleIDs: [UUID] = []
+    /// The `alert_scan` threshold (nil: `ALERT_DELTA_THRESHOLD`, else 15).
+    public var alertThreshold: Int?
 
     /// Creates parameters.
     public init(workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, idempotencyKey: String? = nil,
@@ -30,8 +34,8 @@ public struct StageParameters: Sendable {
 extension StageRunner {
     /// The stage executor of §9.1: runs `jobType` with the workspace, pack, day and idempotency key
     /// of `parameters`. Each stage looks up the cached result of its key first, then the workspace's
-    /// rate limit, as `runJob` does. `watchlist_seed` is `stageUnavailable`: this store has no
-    /// watchlist bundles.
+    /// rate limit, as `runJob` does. Besides §9.1's registry, `alert_scan` and
+    /// `backfill_lead_feed` (§9.3's other stage endpoints) run here too.
     public func runStage(_ jobType: JobType, _ parameters: StageParameters = StageParameters()) throws -> any StageResult {
         let p = parameters
         switch jobType {
@@ -54,7 +58,12 @@ extension StageRunner {
             return try runDailyAggregation(workspace: p.workspace, pack: p.pack, asOf: p.asOf, events: p.events,
                                            sources: p.sources, idempotencyKey: p.idempotencyKey)
         case .watchlistSeed:
-            throw SiglogError.stageUnavailable("watchlist_seed is not available: this store has no watchlist bundles")
+            return try runWatchlistSeed(bundleIDs: p.bundleIDs, workspace: p.workspace, asOf: p.asOf, idempotencyKey: p.idempotencyKey)
+        case .alertScan:
+            return try runAlertScan(workspace: p.workspace, pack: p.pack, asOf: p.asOf, threshold: p.alertThreshold,
+                                    idempotencyKey: p.idempotencyKey)
+        case .backfillLeadFeed:
+            return try runBackfillLeadFeed(asOf: p.asOf, idempotencyKey: p.idempotencyKey)
         }
     }
 

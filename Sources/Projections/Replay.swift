@@ -77,7 +77,7 @@ public struct Replayer: Sendable {
     /// (Every other view's projection reads only its own rows.)
     static func dependencies(of view: View) -> [View] {
         switch view {
-        case .timeline: [.instances, .leadFeed, .companies]
+        case .timeline: [.instances, .leadFeed, .companies, .watchlist]
         case .leadFeedRank: [.leadFeed]
         // The queue indexes and counts are written from the state row a record changes.
         case .stageQueued, .stageStarted, .stageCounts: [.stageStates]

@@ -60,13 +60,17 @@ public struct CompanyRow: Sendable, Hashable {
     public var createdAt: Timestamp
     /// `updated_at`: the append time of the latest record that changed the row (D14).
     public var updatedAt: Timestamp
+    /// The profile fields from the latest update (none until one sets them).
+    public var profile = CompanyProfileFields()
 
     /// The company's id, used as `entity_id` everywhere.
     public var id: Int64 { created.companyID }
     /// The display name as first seen.
     public var name: String { created.name }
 
-    /// The row's stored bytes: the `CompanyCreated` payload plus fields 1000–1004 for the mutable state and times.
+    /// The row's stored bytes: the `CompanyCreated` payload plus fields 1000–1004 for the mutable
+    /// state and times, then 1005–1010 for the profile fields that are set (a row without any is
+    /// byte for byte what it was before they existed).
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         created.encode(into: &w)
@@ -75,6 +79,7 @@ public struct CompanyRow: Sendable, Hashable {
         w.write(1002, status)
         w.write(1003, createdAt)
         w.write(1004, updatedAt)
+        profile.encode(into: &w, from: 1005)
         return w.bytes
     }
 
@@ -92,7 +97,7 @@ public struct CompanyRow: Sendable, Hashable {
             case 1002: row.status = try f.string()
             case 1003: row.createdAt = try f.timestamp()
             case 1004: row.updatedAt = try f.timestamp()
-            default: break
+            default: _ = try row.profile.read(f, from: 1005)
             }
         }
         return row

@@ -87,11 +87,13 @@ package struct ViewProjector: LogProjection {
             row.version = r.version
             row.alignmentOK = r.alignmentOK
             row.status = r.status
+            row.profile = r.profile
             row.updatedAt = at
             try w.put(.companies, key, row.encoded())
             let alignment = r.alignmentOK.map { $0 ? "true" : "false" } ?? "none"
+            let profile = r.profile.isEmpty ? "" : "; profile: \(r.profile.setFieldNames.joined(separator: ", "))"
             try timeline(r.companyID, seq, at, "company_updated",
-                         "version \(r.version): alignment \(alignment), status \(r.status ?? "none")", nil, w)
+                         "version \(r.version): alignment \(alignment), status \(r.status ?? "none")\(profile)", nil, w)
         case .eventStored:
             break  // handled above
         case .signalInstanceDerived(let r):
@@ -128,6 +130,14 @@ package struct ViewProjector: LogProjection {
             row.result = r.result
             try w.put(.jobs, key, row.encoded())
             try w.delete(.runningJobs, key)
+        case .watchlistAdded(let r):
+            try applyWatchlistAdded(r, seq: seq, at: at, w)
+        case .watchlistRemoved(let r):
+            try applyWatchlistRemoved(r, seq: seq, at: at, w)
+        case .evidenceBundleStored(let r):
+            try w.put(.bundles, ViewKey().appending(r.bundleID), Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+        case .alertCreated(let r):
+            try applyAlertCreated(r, seq: seq, at: at, w)
         case .outreachRecorded(let r):
             try w.put(.outreach, ViewKey().appending(r.companyID).appending(seq),
                     Stamped(record: r, sequence: seq, recordedAt: at).encoded())
@@ -221,7 +231,7 @@ package struct ViewProjector: LogProjection {
         ViewKey.jobsByWorkspace(workspace, jobType).appending(at.microseconds).appending(id)
     }
 
-    private func timeline(_ company: Int64, _ seq: UInt64, _ at: Timestamp, _ kind: String, _ detail: String,
+    func timeline(_ company: Int64, _ seq: UInt64, _ at: Timestamp, _ kind: String, _ detail: String,
                           _ jobRunID: UInt64?, _ w: ViewWriter) throws {
         let entry = TimelineEntry(companyID: company, sequence: seq, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
         try w.put(.timeline, ViewKey().appending(company).appending(seq), entry.encoded())

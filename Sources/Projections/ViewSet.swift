@@ -57,6 +57,15 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
     /// `(workspace_id, stage, status)` → count; `(workspace_id, "", "companies")` → companies in
     /// any stage of the queue.
     case stageCounts
+    /// `(company_id, row_id)` → watchlist row (§1.11); at most one active row per company.
+    case watchlist
+    /// Bundle id → evidence bundle.
+    case bundles
+    /// Alert id → alert (§1.11).
+    case alerts
+    /// `(company_id, alert_type, as_of, alert_id)` → nothing: an alert of a type for a company and
+    /// day (the alert scan creates at most one).
+    case alertsByCompanyDay
 
     /// The view's name (without the generation prefix), as `--projection` and `stats` spell it.
     public var name: String {
@@ -86,6 +95,10 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         case .stageQueued: "stage.queued"
         case .stageStarted: "stage.started"
         case .stageCounts: "stage.counts"
+        case .watchlist: "watchlist"
+        case .bundles: "bundles"
+        case .alerts: "alerts"
+        case .alertsByCompanyDay: "alerts.by_company_day"
         }
     }
 

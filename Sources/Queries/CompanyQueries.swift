@@ -20,6 +20,21 @@ public enum CompanyQueries {
         ]
     }
 
+    /// `json` plus the profile fields of §1.1: `company_linkedin_url`, `founder_name`,
+    /// `founder_linkedin_url`, `target_profile_match`, `alignment_notes`, `current_stage`, `notes`.
+    public static func profileJSON(_ row: CompanyRow) -> JSONObject {
+        var object = json(row)
+        let p = row.profile
+        object["company_linkedin_url"] = nullable(row.created.linkedinURL)
+        object["founder_name"] = nullable(p.founderName)
+        object["founder_linkedin_url"] = nullable(p.founderLinkedInURL)
+        object["target_profile_match"] = .bool(p.targetProfileMatch)
+        object["alignment_notes"] = nullable(p.alignmentNotes)
+        object["current_stage"] = nullable(p.currentStage)
+        object["notes"] = nullable(p.notes)
+        return object
+    }
+
     /// Companies whose name or domain (or website) contains `search`, case-insensitively; every
     /// company when `search` is nil or empty. By id, at most `limit`.
     public static func search(_ search: String?, limit: Int = .max, in reader: ViewReader) throws -> [CompanyRow] {
@@ -54,6 +69,8 @@ public struct CompanyProfile: Sendable {
     public var recentEvents: [StoredEvent]
     /// The company's outreach in the workspace, newest first.
     public var outreach: [OutreachRecorded]
+    /// The company's latest watchlist row (active or not), nil when it was never watched.
+    public var watchlist: WatchlistRow?
 
     /// Loads the profile of `company` for `scope`.
     public static func load(_ reference: CompanyReference, scope: Scope, recentEvents limit: Int = 10, in reader: ViewReader)
@@ -78,23 +95,24 @@ public struct CompanyProfile: Sendable {
             .filter { $0.workspaceID == scope.workspace }
             .sorted { $0.sentAt > $1.sentAt }
         return CompanyProfile(company: company, pack: scope.pack, latest: pair, history: history, recentEvents: events,
-                              outreach: outreach)
+                              outreach: outreach, watchlist: try reader.watchlistRows(ofCompany: company.id).last)
     }
 
     /// The composite over time as a sparkline (one character per snapshot).
     public var sparkline: String { Sparkline.render(history.map(\.composite)) }
 
-    /// `{company, pack_id, scores: snapshot | null, composite_history: [{as_of, composite}],
-    /// sparkline, recent_events, outreach}`.
+    /// `{company (with the profile fields), pack_id, scores: snapshot | null, composite_history:
+    /// [{as_of, composite}], sparkline, recent_events, outreach, watchlist: row | null}`.
     public var json: JSONObject {
         [
-            "company": .object(CompanyQueries.json(company)),
+            "company": .object(CompanyQueries.profileJSON(company)),
             "pack_id": nullable(pack?.lowercased),
             "scores": latest.map { .object($0.json) } ?? .null,
             "composite_history": .array(history.map { .object(["as_of": $0.asOf.queryJSON, "composite": .int(Int64($0.composite))]) }),
             "sparkline": .string(sparkline),
             "recent_events": .array(recentEvents.map { .object(EventQueries.json($0)) }),
             "outreach": .array(outreach.map { .object(OutreachJSON.json($0)) }),
+            "watchlist": watchlist.map { .object(WatchlistQueries.json($0)) } ?? .null,
         ]
     }
 
@@ -105,6 +123,7 @@ public struct CompanyProfile: Sendable {
         out.append("\(c.name)  (company \(c.id), version \(c.version))")
         out.append("  domain: \(c.created.domain ?? "-")   website: \(c.created.websiteURL ?? "-")")
         out.append("  status: \(c.status ?? "-")   alignment_ok_to_contact: \(c.alignmentOK.map(String.init) ?? "-")   source: \(c.created.source)")
+        out.append(contentsOf: profileLines)
         out.append("")
         if let latest {
             let r = latest.readiness.record
@@ -139,6 +158,30 @@ public struct CompanyProfile: Sendable {
             out.append(QueryRows(columns: OutreachJSON.columns, rows: outreach.map(OutreachJSON.json)).rendered(.table))
         }
         return out.joined(separator: "\n")
+    }
+}
+
+extension CompanyProfile {
+    /// The profile fields that are set and the watchlist state, one line each group.
+    var profileLines: [String] {
+        let p = company.profile
+        var lines: [String] = []
+        var people: [String] = []
+        if let name = p.founderName { people.append("founder: \(name)") }
+        if let url = p.founderLinkedInURL { people.append("founder_linkedin_url: \(url)") }
+        if let url = company.created.linkedinURL { people.append("company_linkedin_url: \(url)") }
+        if !people.isEmpty { lines.append("  " + people.joined(separator: "   ")) }
+        if p.currentStage != nil || p.targetProfileMatch {
+            lines.append("  current_stage: \(p.currentStage ?? "-")   target_profile_match: \(p.targetProfileMatch)")
+        }
+        if let notes = p.alignmentNotes { lines.append("  alignment_notes: \(notes)") }
+        if let notes = p.notes { lines.append("  notes: \(notes)") }
+        if let row = watchlist {
+            lines.append(row.isActive
+                ? "  on the watchlist since \(row.addedAt)\(row.added.reason.map { ": \($0)" } ?? "")"
+                : "  was on the watchlist \(row.addedAt) … \(row.removedAt.map(String.init(describing:)) ?? "?")")
+        }
+        return lines
     }
 }
 

@@ -16,6 +16,7 @@ public enum EventQueries {
             "summary": nullable(r.summary), "url": nullable(r.url), "raw": parsedJSON(r.rawPayload),
             "confidence": nullable(r.confidence), "pack_id": .string(r.pack.lowercased),
             "workspace_id": nullable(event.workspace?.lowercased),
+            "evidence_bundle_id": nullable(r.evidenceBundleID?.lowercased),
         ]
     }
 

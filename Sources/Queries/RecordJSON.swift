@@ -19,13 +19,23 @@ public enum RecordJSON {
                     "aliases": .array(r.aliases.map { .object(["alias_type": .string($0.type), "alias_value": .string($0.value)]) }),
                     "job_run_id": nullable(r.jobRunID)]
         case .companyUpdated(let r):
-            return ["id": .int(r.companyID), "version": .int(r.version), "alignment_ok_to_contact": nullable(r.alignmentOK),
-                    "status": nullable(r.status)]
+            var object: JSONObject = ["id": .int(r.companyID), "version": .int(r.version),
+                                      "alignment_ok_to_contact": nullable(r.alignmentOK), "status": nullable(r.status)]
+            if !r.profile.isEmpty {
+                object["founder_name"] = nullable(r.profile.founderName)
+                object["founder_linkedin_url"] = nullable(r.profile.founderLinkedInURL)
+                object["notes"] = nullable(r.profile.notes)
+                object["alignment_notes"] = nullable(r.profile.alignmentNotes)
+                object["current_stage"] = nullable(r.profile.currentStage)
+                object["target_profile_match"] = .bool(r.profile.targetProfileMatch)
+            }
+            return object
         case .eventStored(let r):
             return ["company_id": .int(r.companyID), "source": .string(r.source), "source_event_id": nullable(r.sourceEventID),
                     "event_type": .string(r.eventType), "event_time": r.eventTime.queryJSON, "title": nullable(r.title),
                     "summary": nullable(r.summary), "url": nullable(r.url), "raw": parsedJSON(r.rawPayload),
-                    "confidence": nullable(r.confidence), "pack_id": .string(r.pack.lowercased), "job_run_id": nullable(r.jobRunID)]
+                    "confidence": nullable(r.confidence), "pack_id": .string(r.pack.lowercased), "job_run_id": nullable(r.jobRunID),
+                    "evidence_bundle_id": nullable(r.evidenceBundleID?.lowercased)]
         case .signalInstanceDerived(let r):
             return ["entity_id": .int(r.entityID), "signal_id": .string(r.signalID), "pack_id": .string(r.pack.lowercased),
                     "confidence": nullable(r.confidence), "first_seen": r.firstSeen.queryJSON, "last_seen": r.lastSeen.queryJSON,
@@ -54,7 +64,8 @@ public enum RecordJSON {
         case .jobRunStarted(let r):
             return ["job_type": .string(r.jobType.rawValue), "workspace_id": nullable(r.workspaceID?.lowercased),
                     "pack_id": nullable(r.pack?.lowercased), "idempotency_key": nullable(r.idempotencyKey),
-                    "parent_job_run_id": nullable(r.parentJobRunID), "as_of": r.asOf.map(\.queryJSON) ?? .null]
+                    "parent_job_run_id": nullable(r.parentJobRunID), "as_of": r.asOf.map(\.queryJSON) ?? .null,
+                    "retry_count": .int(Int64(r.retryCount))]
         case .jobRunFinished(let r):
             return ["job_run_id": jsonInteger(r.jobRunID), "status": .string(r.status.rawValue),
                     "companies_processed": nullable(r.companiesProcessed), "companies_esl_suppressed": nullable(r.companiesESLSuppressed),
@@ -66,6 +77,19 @@ public enum RecordJSON {
         case .stageQueued, .stageStarted, .stageJobAccepted, .stageCompleted, .stageFailed, .stageStuckReset, .stageRetried,
              .stageReleased:
             return QueueQueries.recordFields(record.stageQueueRecord!)
+        case .watchlistAdded(let r):
+            return ["company_id": .int(r.companyID), "added_reason": nullable(r.reason),
+                    "bundle_id": nullable(r.bundleID?.lowercased), "job_run_id": nullable(r.jobRunID)]
+        case .watchlistRemoved(let r):
+            return ["company_id": .int(r.companyID), "removed_reason": nullable(r.reason)]
+        case .evidenceBundleStored(let r):
+            return ["bundle_id": .string(r.bundleID.lowercased), "company_name": .string(r.companyName),
+                    "domain": nullable(r.domain), "website_url": nullable(r.websiteURL),
+                    "company_profile_url": nullable(r.companyProfileURL), "reason": nullable(r.reason),
+                    "events": .array(r.events.map { (try? JSONParser.parse($0)) ?? .string($0) })]
+        case .alertCreated(let r):
+            return ["company_id": .int(r.companyID), "alert_type": .string(r.alertType), "pack_id": .string(r.pack.lowercased),
+                    "payload": .object(r.payload), "job_run_id": nullable(r.jobRunID)]
         }
     }
 }

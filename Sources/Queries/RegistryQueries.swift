@@ -44,7 +44,8 @@ public enum RegistryQueries {
                                     "companies_esl_suppressed", "error_message", "workspace_id", "pack_id",
                                     "idempotency_key", "as_of", "parent_job_run_id"]
 
-    /// The `job_runs` columns plus `as_of`, `parent_job_run_id` and the recorded `result`.
+    /// The `job_runs` columns (`retry_count` included) plus `as_of`, `parent_job_run_id` and the
+    /// recorded `result`.
     public static func json(_ job: JobRow) -> JSONObject {
         let s = job.started
         return [
@@ -53,7 +54,8 @@ public enum RegistryQueries {
             "companies_processed": nullable(job.companiesProcessed), "companies_esl_suppressed": nullable(job.companiesESLSuppressed),
             "error_message": nullable(job.errorMessage), "workspace_id": nullable(s.workspaceID?.lowercased),
             "pack_id": nullable(s.pack?.lowercased), "idempotency_key": nullable(s.idempotencyKey),
-            "as_of": s.asOf.map(\.queryJSON) ?? .null, "parent_job_run_id": nullable(s.parentJobRunID), "result": job.result,
+            "as_of": s.asOf.map(\.queryJSON) ?? .null, "parent_job_run_id": nullable(s.parentJobRunID),
+            "retry_count": .int(Int64(s.retryCount)), "result": job.result,
         ]
     }
 

@@ -80,33 +80,53 @@ public enum LeadReads {
     public static func emergingCompanies(scope: Scope, asOf: Day, limit: Int = 5, threshold: Int = 30,
                                          in reader: ViewReader) throws -> [EmergingCompany] {
         guard let pack = scope.pack else { return [] }
+        let inputs = try rankingInputs(scope: scope, pack: pack, asOf: asOf, in: reader)
+        let ranked = Ranking.emergingCompanies(
+            feedRows: inputs.feed, candidates: inputs.candidates, workspaceID: scope.workspace, packID: pack, asOf: asOf,
+            limit: limit, threshold: threshold)
+        return inputs.companies(ranked)
+    }
+
+    /// What both rankings of §8 read: the feed rows of the day and every readiness × engagement
+    /// pair of `(asOf, pack)` whose company exists, by company id.
+    static func rankingInputs(scope: Scope, pack: UUID, asOf: Day, in reader: ViewReader) throws -> RankingInputs {
         let feed = try reader.leadFeed(workspace: scope.workspace, pack: pack, asOf: asOf).map(LeadFeedRow.init)
-        var candidates: [RankingCandidate] = []
-        var facts: [Int64: (company: CompanyRow, readiness: ReadinessSnapshotRecorded)] = [:]
+        var inputs = RankingInputs(feed: feed)
         for company in try reader.companiesScored(pack: pack, asOf: asOf) {
             guard let row = try reader.company(company),
                 let readiness = try reader.readiness(company: company, asOf: asOf, pack: pack),
                 let engagement = try reader.engagement(company: company, asOf: asOf, pack: pack)?.record
             else { continue }
-            facts[company] = (row, readiness.record)
-            candidates.append(RankingCandidate(
+            inputs.facts[company] = (row, readiness.record)
+            inputs.candidates.append(RankingCandidate(
                 entityID: Int(company), composite: readiness.record.composite, eslScore: engagement.eslScore,
                 outreachScore: engagement.outreachScore, cadenceBlocked: engagement.cadenceBlocked,
                 eslDecision: engagement.eslDecision, engagementType: engagement.engagementType,
                 engagementExplain: engagement.explain))
         }
-        let ranked = Ranking.emergingCompanies(
-            feedRows: feed, candidates: candidates, workspaceID: scope.workspace, packID: pack, asOf: asOf, limit: limit,
-            threshold: threshold)
-        return ranked.compactMap { item in
+        return inputs
+    }
+}
+
+/// The feed rows and pairs a ranking reads, with the company and readiness of each pair.
+struct RankingInputs {
+    var feed: [LeadFeedRow]
+    var candidates: [RankingCandidate] = []
+    var facts: [Int64: (company: CompanyRow, readiness: ReadinessSnapshotRecorded)] = [:]
+
+    /// The ranked pairs with their companies' facts, in ranking order.
+    func companies(_ ranked: [RankedCompany]) -> [EmergingCompany] {
+        ranked.compactMap { item in
             guard let fact = facts[Int64(item.candidate.entityID)] else { return nil }
             let r = fact.readiness
-            return EmergingCompany(
+            var company = EmergingCompany(
                 companyID: fact.company.id, companyName: fact.company.name, domain: fact.company.created.domain,
                 websiteURL: fact.company.created.websiteURL,
                 composite: r.composite, outreachScore: item.outreachScore, band: item.dailyBand,
                 recommendationBand: r.recommendationBand, momentum: r.momentum, complexity: r.complexity,
                 pressure: r.pressure, leadershipGap: r.leadershipGap, path: item.path)
+            company.topEventTypes = r.explain.topEvents.map(\.eventType)
+            return company
         }
     }
 }
@@ -132,6 +152,9 @@ public struct EmergingCompany: Sendable, Hashable {
     public var leadershipGap: Int
     /// Which path of §8 produced the ranking.
     public var path: Ranking.Path
+    /// The `event_type` of each readiness top event, in explain order (labelled by
+    /// `SignalLabels.topSignals` for the ranked API).
+    public var topEventTypes: [String] = []
 
     /// Creates an entry.
     public init(companyID: Int64, companyName: String, domain: String? = nil, websiteURL: String?, composite: Int, outreachScore: Int,

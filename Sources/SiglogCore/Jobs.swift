@@ -7,6 +7,10 @@ public enum JobType: String, Sendable, Hashable, CaseIterable, CustomStringConve
     case updateLeadFeed = "update_lead_feed"
     case dailyAggregation = "daily_aggregation"
     case watchlistSeed = "watchlist_seed"
+    /// The readiness-jump alert scan (§9.3 `run_alert_scan`).
+    case alertScan = "alert_scan"
+    /// The lead-feed batch build over every workspace (§7.3 backfill, `run_backfill_lead_feed`).
+    case backfillLeadFeed = "backfill_lead_feed"
 
     /// The job type a user names: the spec's name (`update_lead_feed`) or its command-line
     /// spelling (`update-lead-feed`), any case; nil when it names none.

@@ -23,6 +23,10 @@ public enum AnyRecord: Sendable, Hashable {
     case stageStuckReset(StageStuckReset)
     case stageRetried(StageRetried)
     case stageReleased(StageReleased)
+    case watchlistAdded(WatchlistAdded)
+    case watchlistRemoved(WatchlistRemoved)
+    case evidenceBundleStored(EvidenceBundleStored)
+    case alertCreated(AlertCreated)
 
     /// Decodes a stored record; an undecodable payload is reported with its sequence number.
     public init(_ view: borrowing RecordView) throws {
@@ -48,6 +52,10 @@ public enum AnyRecord: Sendable, Hashable {
         case .stageStuckReset: self = .stageStuckReset(try .decode(view))
         case .stageRetried: self = .stageRetried(try .decode(view))
         case .stageReleased: self = .stageReleased(try .decode(view))
+        case .watchlistAdded: self = .watchlistAdded(try .decode(view))
+        case .watchlistRemoved: self = .watchlistRemoved(try .decode(view))
+        case .evidenceBundleStored: self = .evidenceBundleStored(try .decode(view))
+        case .alertCreated: self = .alertCreated(try .decode(view))
         default: throw LogError.unknownRecordType(sequence: view.sequence, type: view.type.rawValue)
         }
     }
@@ -76,6 +84,10 @@ public enum AnyRecord: Sendable, Hashable {
         case .stageStuckReset(let r): r
         case .stageRetried(let r): r
         case .stageReleased(let r): r
+        case .watchlistAdded(let r): r
+        case .watchlistRemoved(let r): r
+        case .evidenceBundleStored(let r): r
+        case .alertCreated(let r): r
         }
     }
 

@@ -100,6 +100,75 @@ public struct CompanyCreated: SiglogRecord, Hashable {
     }
 }
 
+/// The free-form profile fields of a company (§1.1) that `company update` sets: none of them
+/// affects scoring.
+public struct CompanyProfileFields: Sendable, Hashable {
+    /// `founder_name`, or nil.
+    public var founderName: String?
+    /// `founder_linkedin_url`, or nil.
+    public var founderLinkedInURL: String?
+    /// `notes`, or nil.
+    public var notes: String?
+    /// `alignment_notes`, or nil.
+    public var alignmentNotes: String?
+    /// `current_stage`, or nil.
+    public var currentStage: String?
+    /// `target_profile_match` (default false).
+    public var targetProfileMatch: Bool
+
+    /// Creates the fields (all empty by default).
+    public init(founderName: String? = nil, founderLinkedInURL: String? = nil, notes: String? = nil,
+                alignmentNotes: String? = nil, currentStage: String? = nil, targetProfileMatch: Bool = false) {
+        self.founderName = founderName
+        self.founderLinkedInURL = founderLinkedInURL
+        self.notes = notes
+        self.alignmentNotes = alignmentNotes
+        self.currentStage = currentStage
+        self.targetProfileMatch = targetProfileMatch
+    }
+
+    /// Whether every field has its default (nothing set).
+    public var isEmpty: Bool { self == CompanyProfileFields() }
+
+    /// The names of the fields that are set, in field order (for timeline entries).
+    public var setFieldNames: [String] {
+        var names: [String] = []
+        if founderName != nil { names.append("founder_name") }
+        if founderLinkedInURL != nil { names.append("founder_linkedin_url") }
+        if notes != nil { names.append("notes") }
+        if alignmentNotes != nil { names.append("alignment_notes") }
+        if currentStage != nil { names.append("current_stage") }
+        if targetProfileMatch { names.append("target_profile_match") }
+        return names
+    }
+
+    /// Writes the fields from `first` on (first, first + 1, …); unset fields are left out, so a
+    /// payload without profile fields is byte for byte what it was before they existed.
+    public func encode(into w: inout PayloadWriter, from first: Int) {
+        w.write(first, founderName)
+        w.write(first + 1, founderLinkedInURL)
+        w.write(first + 2, notes)
+        w.write(first + 3, alignmentNotes)
+        w.write(first + 4, currentStage)
+        if targetProfileMatch { w.write(first + 5, true) }
+    }
+
+    /// Reads field `f` when it is one of the numbers `encode(into:from: first)` writes; returns
+    /// whether it was.
+    public mutating func read(_ f: PayloadReader.Field, from first: Int) throws -> Bool {
+        switch f.number - first {
+        case 0: founderName = try f.string()
+        case 1: founderLinkedInURL = try f.string()
+        case 2: notes = try f.string()
+        case 3: alignmentNotes = try f.string()
+        case 4: currentStage = try f.string()
+        case 5: targetProfileMatch = try f.bool()
+        default: return false
+        }
+        return true
+    }
+}
+
 /// A company's mutable state changed. Carries the complete new state of the fields it governs and
 /// the new version, so the view applies it without reading the old row.
 public struct CompanyUpdated: SiglogRecord, Hashable {
@@ -112,13 +181,18 @@ public struct CompanyUpdated: SiglogRecord, Hashable {
     public var alignmentOK: Bool?
     /// Recorded status (`acquired`, `dead`, …) or nil.
     public var status: String?
+    /// The profile fields after the update (fields 5–10; records written before they existed
+    /// carry none, which is what those companies had).
+    public var profile: CompanyProfileFields
 
     /// Creates the record with the company's complete new state.
-    public init(companyID: Int64, version: Int64, alignmentOK: Bool?, status: String?) {
+    public init(companyID: Int64, version: Int64, alignmentOK: Bool?, status: String?,
+                profile: CompanyProfileFields = CompanyProfileFields()) {
         self.companyID = companyID
         self.version = version
         self.alignmentOK = alignmentOK
         self.status = status
+        self.profile = profile
     }
 
     public func encode(into w: inout PayloadWriter) {
@@ -126,17 +200,18 @@ public struct CompanyUpdated: SiglogRecord, Hashable {
         w.write(2, version)
         w.write(3, alignmentOK)
         w.write(4, status)
+        profile.encode(into: &w, from: 5)
     }
 
     public init(from r: inout PayloadReader) throws {
-        companyID = 0; version = 0
+        companyID = 0; version = 0; profile = CompanyProfileFields()
         while let f = try r.next() {
             switch f.number {
             case 1: companyID = try f.int64()
             case 2: version = try f.int64()
             case 3: alignmentOK = try f.bool()
             case 4: status = try f.string()
-            default: break
+            default: _ = try profile.read(f, from: 5)
             }
         }
     }
@@ -170,11 +245,14 @@ public struct EventStored: SiglogRecord, Hashable {
     public var pack: UUID
     /// The ingest run that stored the event, or nil.
     public var jobRunID: UInt64?
+    /// `evidence_bundle_id`: the evidence bundle the watchlist seeder stored it from, or nil.
+    public var evidenceBundleID: UUID?
 
     /// Creates the record; the event's id is the sequence number the log assigns when it is appended.
     public init(companyID: Int64, source: String, sourceEventID: String?, eventType: String, eventTime: Timestamp,
                 title: String?, summary: String?, url: String?, rawPayload: String?, confidence: Double?,
-                pack: UUID, jobRunID: UInt64?) {
+                pack: UUID, jobRunID: UInt64?, evidenceBundleID: UUID? = nil) {
+        self.evidenceBundleID = evidenceBundleID
         self.companyID = companyID
         self.source = source
         self.sourceEventID = sourceEventID
@@ -216,6 +294,8 @@ public struct EventStored: SiglogRecord, Hashable {
         public static let pack = 11
         /// Field 12: the ingest run's id, uint64, absent when nil.
         public static let jobRunID = 12
+        /// Field 13: `evidence_bundle_id`, 16 UUID bytes, absent when nil.
+        public static let evidenceBundleID = 13
     }
 
     public func encode(into w: inout PayloadWriter) {
@@ -231,6 +311,7 @@ public struct EventStored: SiglogRecord, Hashable {
         w.write(Field.confidence, confidence)
         w.write(Field.pack, pack)
         if let jobRunID { w.write(Field.jobRunID, jobRunID) }
+        w.write(Field.evidenceBundleID, evidenceBundleID)
     }
 
     /// Reads only the company id of an encoded event (no string is decoded): the hot path of the
@@ -258,6 +339,7 @@ public struct EventStored: SiglogRecord, Hashable {
             case Field.confidence: confidence = try f.double()
             case Field.pack: pack = try f.uuid()
             case Field.jobRunID: jobRunID = try f.uint64()
+            case Field.evidenceBundleID: evidenceBundleID = try f.uuid()
             default: break
             }
         }

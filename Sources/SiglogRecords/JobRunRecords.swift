@@ -23,6 +23,9 @@ public struct JobRunStarted: SiglogRecord, Hashable {
     /// The process that runs it, so a later writer can tell a run whose process is gone (nil in
     /// records written before this was recorded).
     public var owner: RunOwner?
+    /// `retry_count` (§1.8): how many earlier runs with the same idempotency key, job type and
+    /// workspace failed before this one started (0 without a key).
+    public var retryCount: Int = 0
 
     /// Creates the record; the run's id is the sequence number the log assigns when it is appended.
     public init(jobType: JobType, workspaceID: UUID?, pack: UUID?, idempotencyKey: String?,
@@ -48,6 +51,7 @@ public struct JobRunStarted: SiglogRecord, Hashable {
             w.write(8, Int64(owner.processID))
             w.write(9, owner.processStart)
         }
+        if retryCount != 0 { w.write(10, retryCount) }
     }
 
     public init(from r: inout PayloadReader) throws {
@@ -69,6 +73,7 @@ public struct JobRunStarted: SiglogRecord, Hashable {
             case 7: host = try f.string()
             case 8: processID = Int32(truncatingIfNeeded: try f.int64())
             case 9: processStart = try f.uint64()
+            case 10: retryCount = try f.int()
             default: break
             }
         }

@@ -53,7 +53,7 @@ extension SiglogRecord {
 extension RecordType {
     /// `PackInstalled`: a registry row and its parsed pack. Type numbers are never reused; the tens
     /// group the kinds (1x registry, 2x companies, 30 events, 40 derive, 5x snapshots, 60 lead feed,
-    /// 7x job runs, 80 outreach, 9x the stage queue).
+    /// 7x job runs, 80 outreach, 9x the stage queue, 10x watchlist and bundles, 11x alerts).
     public static let packInstalled = RecordType(rawValue: 10)
     /// `WorkspaceCreated`: a tenant and its first active pack.
     public static let workspaceCreated = RecordType(rawValue: 11)
@@ -84,7 +84,7 @@ extension RecordType {
     public static let siglogTypes: Set<RecordType> = Set<RecordType>([
         .packInstalled, .workspaceCreated, .workspacePackSet, .companyCreated, .companyUpdated, .eventStored,
         .signalInstanceDerived, .readinessSnapshot, .engagementSnapshot, .leadFeedRow, .jobRunStarted,
-        .jobRunFinished, .outreachRecorded,
+        .jobRunFinished, .outreachRecorded, .watchlistAdded, .watchlistRemoved, .evidenceBundleStored, .alertCreated,
     ]).union(stageQueueTypes)
 
     /// A readable name for listings (`stats`, `export`).
@@ -111,6 +111,10 @@ extension RecordType {
         case .stageStuckReset: "stage_stuck_reset"
         case .stageRetried: "stage_retried"
         case .stageReleased: "stage_released"
+        case .watchlistAdded: "watchlist_added"
+        case .watchlistRemoved: "watchlist_removed"
+        case .evidenceBundleStored: "evidence_bundle_stored"
+        case .alertCreated: "alert_created"
         default: "type_\(rawValue)"
         }
     }

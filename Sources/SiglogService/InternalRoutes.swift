@@ -34,6 +34,7 @@ extension SiglogServer {
             }
         }
         group.post("run_daily_aggregation") { request, context in try await self.runDailyAggregation(request, context) }
+        addWatchlistStageRoutes(to: group)
     }
 
     /// `workspace_id`, `pack_id`, `as_of` and the idempotency key of a stage request.

@@ -15,6 +15,7 @@ extension SiglogServer {
     public func addReadRoutes(to group: RouterGroup<ServiceRequestContext>) {
         group.add(middleware: BearerTokenMiddleware(tokens: configuration.apiTokens))
         group.get("lead-feed") { request, context in try self.leadFeed(request, context) }
+        addRankingRoutes(to: group)
         group.get("companies/{company}") { request, context in try self.company(request, context) }
         group.get("companies/{company}/timeline") { request, context in try self.timeline(request, context) }
         group.get("jobs") { request, context in try self.jobs(request, context) }

@@ -19,6 +19,8 @@ public struct ServiceConfiguration: Sendable {
     public var writeQueueLimit: Int
     /// `SIGLOG_RETRY_AFTER_SECONDS` (default 5): the `Retry-After` of a 503.
     public var retryAfterSeconds: Int
+    /// `OUTREACH_SCORE_THRESHOLD` (default 30): the ranking threshold of `/api/companies/top` (§8).
+    public var outreachScoreThreshold: Int = 30
 
     /// Creates a configuration.
     public init(internalToken: String = "", apiTokens: APITokens = APITokens(), ndjsonBodyLimit: Int = 256 << 20,
@@ -56,6 +58,7 @@ public struct ServiceConfiguration: Sendable {
             bodyLimit: try number("SIGLOG_MAX_BODY_BYTES", default: 1 << 20, minimum: 0),
             writeQueueLimit: try number("SIGLOG_WRITE_QUEUE_LIMIT", default: 16, minimum: 0),
             retryAfterSeconds: try number("SIGLOG_RETRY_AFTER_SECONDS", default: 5, minimum: 1))
+        outreachScoreThreshold = try number("OUTREACH_SCORE_THRESHOLD", default: 30, minimum: Int.min)
     }
 }
 

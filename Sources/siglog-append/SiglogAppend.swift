@@ -13,7 +13,7 @@ struct SiglogAppend: ParsableCommand {
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
         version: SiglogVersion.current,
         subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Fetch.self, Stage.self, Outreach.self,
-                      CompanyCommand.self, JobCommand.self, QueueCommand.self])
+                      CompanyCommand.self, WatchlistCommand.self, BundleCommand.self, JobCommand.self, QueueCommand.self])
 }
 
 struct Init: ParsableCommand {
@@ -46,18 +46,25 @@ struct PackCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Validate a pack directory and install it; prints the pack's UUID.")
+            abstract: "Validate a pack directory and install it; prints the pack's UUID.",
+            discussion: """
+                Without --id, the packs with a fixed id (fractional_cto_v1, bookkeeping_v1, \
+                fractional_cmo_v1, fractional_coo_v1, fractional_cfo_v1 and core, at version 1) get it; \
+                others get a new UUID.
+                """)
 
         @OptionGroup var store: StoreOptions
+        @OptionGroup var strict: StrictOptions
         @Argument(help: "The pack directory (pack.json, taxonomy, scoring, ESL policy, derivers).")
         var directory: String
-        @Option(name: .customLong("id"), help: "UUID to install the pack under (default: a new one).")
+        @Option(name: .customLong("id"), help: "UUID to install the pack under (default: its fixed id, else a new one).")
         var id: String?
 
         func run() throws {
             try runReportingErrors {
                 let requested = try RequestIDs.packID(id)
                 let pack = try PackLoader.load(directory: URL(fileURLWithPath: directory))
+                try PackValidator.validateStrict(pack, modes: strict.modes)
                 let result = try store.openForWriting().installPack(pack, uuid: requested)
                 if !result.installed { printError("pack \(pack.id) version \(pack.version) is already installed; nothing changed") }
                 print(result.uuid.lowercased)
@@ -66,21 +73,68 @@ struct PackCommand: ParsableCommand {
     }
 
     struct Validate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Validate a pack directory; writes nothing.")
+        static let configuration = CommandConfiguration(
+            abstract: "Validate a pack directory, or with --all every pack directory under DIR; writes nothing.",
+            discussion: """
+                With --all, one JSON line per directory ({valid, pack_id, version, schema_version, checksum, \
+                directory}, or {directory, valid: false, error}, or {directory, skipped: true} for \
+                invalid_schema_pack, which the reference's "validate all" skips) and exit 65 when any is invalid.
+                """)
 
-        @Argument(help: "The pack directory to validate.")
+        @OptionGroup var strict: StrictOptions
+        @Argument(help: "The pack directory to validate (with --all: the directory holding the packs).")
         var directory: String
+        @Flag(help: "Validate every pack directory directly under DIR.")
+        var all = false
 
         func run() throws {
             try runReportingErrors {
-                let pack = try PackLoader.load(directory: URL(fileURLWithPath: directory))
-                printJSON([
-                    "valid": true, "pack_id": .string(pack.id), "version": .string(pack.version),
-                    "schema_version": .int(Int64(pack.schemaVersion.rawValue)), "checksum": .string(pack.checksum),
-                ])
+                guard all else {
+                    let pack = try PackLoader.load(directory: URL(fileURLWithPath: directory))
+                    try PackValidator.validateStrict(pack, modes: strict.modes)
+                    printJSON(Self.json(pack))
+                    return
+                }
+                var invalid = 0
+                for entry in try PackLoader.validateAll(in: URL(fileURLWithPath: directory), modes: strict.modes) {
+                    switch entry.result {
+                    case nil:
+                        printJSON(["directory": .string(entry.name), "skipped": true])
+                    case .success(let pack)?:
+                        var object = Self.json(pack)
+                        object["directory"] = .string(entry.name)
+                        printJSON(object)
+                    case .failure(let error)?:
+                        invalid += 1
+                        printError("Error: \(error)")
+                        printJSON(["directory": .string(entry.name), "valid": false, "error": .string(error.description)])
+                    }
+                }
+                if invalid > 0 {
+                    printError("\(invalid) invalid pack\(invalid == 1 ? "" : "s") under \(directory)")
+                    throw ExitCode(SiglogExit.badInput)
+                }
             }
         }
+
+        static func json(_ pack: Pack) -> JSONObject {
+            [
+                "valid": true, "pack_id": .string(pack.id), "version": .string(pack.version),
+                "schema_version": .int(Int64(pack.schemaVersion.rawValue)), "checksum": .string(pack.checksum),
+            ]
+        }
     }
+}
+
+/// The strict validation modes of §10.2 (off by default).
+struct StrictOptions: ParsableArguments {
+    @Flag(name: .customLong("strict-semver"), help: "Require the pack version to be a semantic version x.y.z.")
+    var semanticVersion = false
+    @Flag(name: .customLong("require-explainability"),
+          help: "Require taxonomy.explainability_templates to hold a template for every signal id the pack may use.")
+    var explainability = false
+
+    var modes: StrictModes { StrictModes(semanticVersion: semanticVersion, explainabilityTemplates: explainability) }
 }
 
 struct WorkspaceCommand: ParsableCommand {

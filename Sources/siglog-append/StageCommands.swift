@@ -13,7 +13,8 @@ struct AsOfOption: ParsableArguments {
 
 struct Stage: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a pipeline stage: ingest, derive, score, update-lead-feed or daily-aggregation.",
+        abstract: "Run a pipeline stage: ingest, derive, score, update-lead-feed, daily-aggregation, watchlist-seed, "
+            + "alert-scan or backfill-lead-feed.",
         discussion: """
             Prints one JSON result (status, job_run_id, counts, error) and records a job run. \
             Without --events, ingest and daily-aggregation fetch from the source adapters the environment \
@@ -22,6 +23,12 @@ struct Stage: ParsableCommand {
             daily-aggregation runs ingest, derive, score and update-lead-feed as \
             child runs of one daily_aggregation run, then prints the ranked list (threshold 0, limit 20); \
             bad event lines are reported on stderr and in ingest_result but do not fail it. \
+            watchlist-seed (--bundle-id, repeated, 1 to 500 stored bundles; --workspace-id required when the \
+            store has several workspaces) seeds companies, their evidence events and watchlist rows, then \
+            runs derive and score as child runs. alert-scan creates readiness_jump alerts for --as-of \
+            (threshold --threshold, else ALERT_DELTA_THRESHOLD, else 15). backfill-lead-feed rebuilds the \
+            lead feed of --as-of in every workspace with a pack; some workspace failing exits 1 \
+            (completed_with_errors). \
             With --idempotency-key, a completed run with the same key, stage and workspace is returned \
             as recorded and nothing runs. \
             Exit codes: 0 completed, 1 failed, 64 unknown stage or bad option, 65 bad event lines \
@@ -33,8 +40,13 @@ struct Stage: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var scope: ScopeOptions
     @OptionGroup var asOf: AsOfOption
-    @Argument(help: "The stage: ingest, derive, score, update-lead-feed or daily-aggregation.")
+    @Argument(help: ArgumentHelp("The stage: ingest, derive, score, update-lead-feed, daily-aggregation, watchlist-seed, "
+        + "alert-scan or backfill-lead-feed."))
     var name: String
+    @Option(name: .customLong("bundle-id"), parsing: .singleValue, help: "An evidence bundle to seed (watchlist-seed; repeat it).")
+    var bundleIDs: [String] = []
+    @Option(help: "The alert scan's |delta| threshold (alert-scan; default ALERT_DELTA_THRESHOLD, else 15).")
+    var threshold: Int?
     @Option(name: .customLong("idempotency-key"), help: "Return the recorded result if a run with this key completed.")
     var idempotencyKey: String?
     @Option(name: .customLong("events"),
@@ -47,10 +59,20 @@ struct Stage: ParsableCommand {
             if events != nil, ![.ingest, .dailyAggregation].contains(jobType) {
                 throw SiglogError.usage("--events applies to ingest and daily-aggregation only")
             }
+            if !bundleIDs.isEmpty, jobType != .watchlistSeed { throw SiglogError.usage("--bundle-id applies to watchlist-seed only") }
+            if threshold != nil, jobType != .alertScan { throw SiglogError.usage("--threshold applies to alert-scan only") }
+            if jobType == .backfillLeadFeed, scope.workspace != nil || scope.pack != nil {
+                throw SiglogError.usage("backfill-lead-feed builds every workspace with its own pack; drop --workspace-id and --pack-id")
+            }
+            if jobType == .watchlistSeed, scope.pack != nil {
+                throw SiglogError.usage("watchlist-seed uses the workspace's pack; drop --pack-id")
+            }
             let runner = try store.openForWriting()
             let (workspace, pack) = try runner.store.read { try scope.ids(in: $0) }
             var parameters = StageParameters(workspace: workspace, pack: pack, asOf: asOf.day,
                                              idempotencyKey: idempotencyKey, events: events.map { URL(fileURLWithPath: $0) })
+            if jobType == .watchlistSeed { parameters.bundleIDs = try RequestIDs.bundleIDs(bundleIDs) }
+            parameters.alertThreshold = threshold
             if events == nil, [.ingest, .dailyAggregation].contains(jobType) {
                 let sources = runner.sourceAdapters(log: { printError("warning: \($0)") })
                 if sources.isEmpty {
@@ -63,7 +85,12 @@ struct Stage: ParsableCommand {
             let ingestResult = result as? IngestResult ?? (result as? DailyAggregationResult)?.ingest
             for message in ingestResult?.errors ?? [] { printError(message) }
             for source in ingestResult?.sources ?? [] { printError(Self.describe(source)) }
+            for message in (result as? WatchlistSeedResult)?.seed.errors ?? [] { printError(message) }
+            for message in (result as? BackfillResult)?.errors ?? [] { printError(message) }
             printJSON(result.json)
+            if let backfill = result as? BackfillResult, backfill.status == .completed, !backfill.errors.isEmpty {
+                throw ExitCode(SiglogExit.stageFailed)
+            }
             if result.status == .failed {
                 // No job run: the stage could not start (no pack), which is not a stage failure.
                 throw ExitCode(result.jobRunID == nil ? SiglogExit.cannotRun : SiglogExit.stageFailed)
@@ -120,7 +147,11 @@ struct CompanyCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Set alignment and/or status; refused unless --expected-version is the current version.")
+            abstract: "Set alignment, status and profile fields; refused unless --expected-version is the current version.",
+            discussion: """
+                Profile fields (founder, notes, stage, target match) are shown by `siglog-query company` and \
+                change nothing in scoring; an empty text clears one.
+                """)
 
         @OptionGroup var store: StoreOptions
         @Option(name: [.customLong("company"), .customLong("company-id")], help: "The company: its id or its domain.")
@@ -131,6 +162,18 @@ struct CompanyCommand: ParsableCommand {
         var status: StatusArgument?
         @Option(name: .customLong("expected-version"), help: "The version you read; a stale version writes nothing.")
         var expectedVersion: Int64
+        @Option(name: .customLong("founder-name"), help: "founder_name (empty clears it).")
+        var founderName: String?
+        @Option(name: .customLong("founder-linkedin-url"), help: "founder_linkedin_url (empty clears it).")
+        var founderLinkedInURL: String?
+        @Option(help: "notes (empty clears them).")
+        var notes: String?
+        @Option(name: .customLong("alignment-notes"), help: "alignment_notes (empty clears them).")
+        var alignmentNotes: String?
+        @Option(name: .customLong("current-stage"), help: "current_stage, e.g. scaling_team (empty clears it).")
+        var currentStage: String?
+        @Option(name: .customLong("target-profile-match"), help: "target_profile_match: true or false.")
+        var targetProfileMatch: Bool?
 
         func validate() throws {
             if let alignment, !["true", "false", "none"].contains(alignment.lowercased()) {
@@ -151,8 +194,15 @@ struct CompanyCommand: ParsableCommand {
                 case .clear: .set(nil)
                 case .set(let value): .set(value)
                 }
+                var profile = CompanyProfileChange()
+                if let founderName { profile.founderName = .set(founderName) }
+                if let founderLinkedInURL { profile.founderLinkedInURL = .set(founderLinkedInURL) }
+                if let notes { profile.notes = .set(notes) }
+                if let alignmentNotes { profile.alignmentNotes = .set(alignmentNotes) }
+                if let currentStage { profile.currentStage = .set(currentStage) }
+                if let targetProfileMatch { profile.targetProfileMatch = .set(targetProfileMatch) }
                 let result = try store.openForWriting().updateCompany(
-                    company, alignment: alignmentChange, status: statusChange, expectedVersion: expectedVersion)
+                    company, alignment: alignmentChange, status: statusChange, profile: profile, expectedVersion: expectedVersion)
                 if result["changed"] == .bool(false) { printError("nothing changed: the company already has these values") }
                 printJSON(result)
             }

@@ -71,7 +71,11 @@ struct LeadFeed: ParsableCommand {
 struct Ranked: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Emerging companies: the lead feed's order, else readiness × engagement.",
-        discussion: "--as-of defaults to the latest day of the workspace's feed for the pack (else today in UTC).")
+        discussion: """
+            --as-of defaults to the latest day of the workspace's feed for the pack (else today in UTC). \
+            JSON carries the ranked API's fields too (website_url, composite_score, recommendation_band, \
+            top_signals, momentum, complexity, pressure, leadership_gap).
+            """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var tenant: TenantOptions
@@ -88,13 +92,50 @@ struct Ranked: ParsableCommand {
             let day = try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC())
             let ranked = try LeadReads.emergingCompanies(scope: scope, asOf: day, limit: limitCount(limit), threshold: threshold,
                                                          in: reader)
-            var rows = LeadFeedQuery.rankedRows(ranked)
+            var rows = LeadFeedQuery.rankedRows(ranked, labels: try LeadReads.signalLabels(scope: scope, packs: PackResolver(), in: reader))
             if ranked.isEmpty {
                 let scored = try scope.pack.map { try reader.companiesScored(pack: $0, asOf: day).count } ?? 0
                 rows.emptyReason = scored == 0
                     ? "no company was scored for \(day) — run `siglog-append stage score --as-of \(day)`"
                     : "\(scored) scored companies, none at threshold \(threshold) — use --threshold 0"
             }
+            return format.render(rows)
+        }
+    }
+}
+
+struct WeeklyReview: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "weekly-review",
+        abstract: "The weekly review: the ranking without the companies inside the outreach cooldown.",
+        discussion: """
+            The ranking's two paths (the lead feed's order reading three times --limit cards, else \
+            readiness × engagement by outreach score), leaving out every company the manual outreach \
+            cooldown blocks at the start of --as-of in the workspace; outreach_score is the engagement's, \
+            else composite × ESL. --as-of defaults to the latest day of the workspace's feed (else today). \
+            JSON: {companies, total}, each company with the ranked API's fields and outreach_score.
+            """)
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var tenant: TenantOptions
+    @OptionGroup var format: FormatOptions
+    @Option(name: .customLong("as-of"), help: "The review day (YYYY-MM-DD).")
+    var asOf: Day?
+    @Option(help: "At most this many companies (0: no limit).")
+    var limit: Int = 5
+    @Option(help: "Minimum outreach score.")
+    var threshold: Int = 30
+
+    func run() throws {
+        try runTenantQuery(store, format, tenant) { reader, scope in
+            let day = try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC())
+            let packs = PackResolver()
+            let review = try LeadReads.weeklyReview(scope: scope, asOf: day, limit: limitCount(limit), threshold: threshold,
+                                                    packs: packs, in: reader)
+            let labels = try LeadReads.signalLabels(scope: scope, packs: packs, in: reader)
+            if format.format == .json { return JSONWriter().string(.object(LeadFeedQuery.weeklyReviewResponse(review, labels: labels))) }
+            var rows = LeadFeedQuery.rankedRows(review, labels: labels)
+            rows.emptyReason = "no company at threshold \(threshold) outside the outreach cooldown for \(day) — use --threshold 0"
             return format.render(rows)
         }
     }

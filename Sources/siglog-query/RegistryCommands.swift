@@ -12,7 +12,7 @@ struct Jobs: ParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var tenant: TenantOptions
     @OptionGroup var format: FormatOptions
-    @Option(help: "Only this job type (ingest, derive, score, update_lead_feed, daily_aggregation, watchlist_seed).")
+    @Option(help: "Only this job type (ingest, derive, score, update_lead_feed, daily_aggregation, watchlist_seed, alert_scan, backfill_lead_feed).")
     var type: JobType?
     @Option(help: "Only this status (running, completed, failed, skipped).")
     var status: JobStatus?

@@ -88,7 +88,8 @@ struct CommandStageTests {
         let company = try fixture.company("A")
         let updated = try fixture.pipeline.updateCompany(.id(company), alignment: .set(true), expectedVersion: 1)
         #expect(updated == ["company_id": .int(company), "version": 2, "alignment_ok_to_contact": true, "status": .null,
-                            "changed": true])
+                            "founder_name": .null, "founder_linkedin_url": .null, "notes": .null, "alignment_notes": .null,
+                            "current_stage": .null, "target_profile_match": false, "changed": true])
         let error = #expect(throws: SiglogError.self) {
             try fixture.pipeline.updateCompany(.id(company), status: .set(.dead), expectedVersion: 1)
         }

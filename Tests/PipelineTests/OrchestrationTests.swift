@@ -397,7 +397,7 @@ struct OrchestrationRateLimitTests {
         #expect(error.message.contains("update_lead_feed"), "the message lists the valid job types")
         #expect(error.kind == .usage)
         #expect(JobType.allCases.map(\.rawValue) == ["ingest", "derive", "score", "update_lead_feed", "daily_aggregation",
-                                                     "watchlist_seed"])
+                                                     "watchlist_seed", "alert_scan", "backfill_lead_feed"])
         #expect(JobType(named: "daily-aggregation") == .dailyAggregation)
         #expect(JobType(named: "update_lead_feed") == .updateLeadFeed)
         #expect(JobType(named: "Update-Lead-Feed") == .updateLeadFeed)

@@ -95,7 +95,7 @@ struct ReplayTests {
 
     @Test("A view's rebuild includes the views its projection reads; names map back to views")
     func projectionClosure() throws {
-        #expect(Replayer.closure(of: [.timeline]) == [.companies, .instances, .leadFeed, .timeline])
+        #expect(Replayer.closure(of: [.timeline]) == [.companies, .instances, .leadFeed, .timeline, .watchlist])
         #expect(Replayer.closure(of: [.leadFeedRank]) == [.leadFeed, .leadFeedRank])
         #expect(View(name: "nope") == nil)
         #expect(View.allCases.allSatisfy { View(name: $0.name) == $0 })

@@ -24,10 +24,14 @@ let sampleRecords: [AnyRecord] = {
                                        websiteDomain: "acme.io", aliases: [CompanyAliasEntry(type: "name", value: "acme"),
                                                                            CompanyAliasEntry(type: "domain", value: "acme.io")],
                                        jobRunID: 3)),
-        .companyUpdated(CompanyUpdated(companyID: 7, version: 2, alignmentOK: false, status: "acquired")),
+        .companyUpdated(CompanyUpdated(companyID: 7, version: 2, alignmentOK: false, status: "acquired",
+                                       profile: CompanyProfileFields(founderName: "Ada", founderLinkedInURL: "https://linkedin.com/in/ada",
+                                                                     notes: "n", alignmentNotes: "a", currentStage: "scaling_team",
+                                                                     targetProfileMatch: true))),
         .eventStored(EventStored(companyID: 7, source: "crunchbase", sourceEventID: "r-1", eventType: "funding_raised",
                                  eventTime: time, title: "Series A", summary: "Raised $5M", url: "https://example.com/a",
-                                 rawPayload: #"{"amount":5000000}"#, confidence: -0.1, pack: pack, jobRunID: 3)),
+                                 rawPayload: #"{"amount":5000000}"#, confidence: -0.1, pack: pack, jobRunID: 3,
+                                 evidenceBundleID: UUID(uuidString: "b0000000-0000-4000-8000-00000000000a")!)),
         .signalInstanceDerived(SignalInstanceDerived(entityID: 7, signalID: "funding_raised", pack: pack, confidence: 0.9,
                                                      firstSeen: time, lastSeen: time.adding(days: 3), evidence: [5, 9, 12],
                                                      jobRunID: 4)),
@@ -40,8 +44,12 @@ let sampleRecords: [AnyRecord] = {
                                          sensitivityLevel: nil, recommendationBand: .ignore, lastSeen: time,
                                          outreachStatusSummary: OutreachSummary(lastSentAt: time, outcome: nil, outreachType: "email"),
                                          asOf: day, jobRunID: 5)),
-        .jobRunStarted(JobRunStarted(jobType: .score, workspaceID: workspace, pack: pack, idempotencyKey: "nightly",
-                                     parentJobRunID: 2, asOf: day)),
+        .jobRunStarted({
+            var started = JobRunStarted(jobType: .score, workspaceID: workspace, pack: pack, idempotencyKey: "nightly",
+                                        parentJobRunID: 2, asOf: day)
+            started.retryCount = 2
+            return started
+        }()),
         .jobRunFinished(JobRunFinished(jobRunID: 3, status: .completed, companiesProcessed: 3, companiesESLSuppressed: 0,
                                        errorMessage: "Company 9: boom", result: .object(["status": "completed", "job_run_id": 3]))),
         .outreachRecorded(OutreachRecorded(companyID: 7, workspaceID: workspace, outreachType: "email", sentAt: time,
@@ -56,6 +64,15 @@ let sampleRecords: [AnyRecord] = {
         .stageStuckReset(StageStuckReset(subject: stage, startedBefore: time, maxRetries: 3)),
         .stageRetried(StageRetried(subject: stage)),
         .stageReleased(StageReleased(subject: stage, claim: 91)),
+        .watchlistAdded(WatchlistAdded(companyID: 7, reason: "hiring a CTO", bundleID: UUID(uuidString: "b0000000-0000-4000-8000-00000000000a")!,
+                                       jobRunID: 6)),
+        .watchlistRemoved(WatchlistRemoved(companyID: 7, reason: "hired")),
+        .evidenceBundleStored(EvidenceBundleStored(bundleID: UUID(uuidString: "b0000000-0000-4000-8000-00000000000a")!,
+                                                   companyName: "Acme", domain: "acme.io", websiteURL: "https://acme.io",
+                                                   companyProfileURL: "https://linkedin.com/company/acme", reason: "r",
+                                                   events: [#"{"event_type":"funding_raised","event_time":"2026-02-18"}"#, "{}"])),
+        .alertCreated(AlertCreated(companyID: 7, alertType: "readiness_jump", pack: pack, oldComposite: 50, newComposite: 70,
+                                   delta: 20, asOf: day, jobRunID: 8)),
     ]
 }()
 
