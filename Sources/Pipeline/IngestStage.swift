@@ -135,13 +135,28 @@ extension StageRunner {
 
         var tally = IngestTally(maxErrors: options.maxErrors)
         var runID: UInt64?
-        var pending: [PendingEvent] = []
-        pending.reserveCapacity(options.batchSize)
+        // The parsed chunks as the reading thread handed them over: a batch is a list of slices of
+        // them, so no event is copied between parsing and writing.
+        var pending: [ArraySlice<PendingEvent>] = []
+        var pendingCount = 0
 
         /// Writes the first `batchSize` pending events in one transaction.
         func flush() throws {
             try interruption.check()
-            let batch = Array(pending.prefix(options.batchSize))
+            var batch: [ArraySlice<PendingEvent>] = []
+            var needed = options.batchSize
+            while needed > 0, let first = pending.first {
+                if first.count <= needed {
+                    batch.append(first)
+                    needed -= first.count
+                    pending.removeFirst()
+                } else {
+                    batch.append(first.prefix(needed))
+                    pending[0] = first.dropFirst(needed)
+                    needed = 0
+                }
+            }
+            pendingCount -= options.batchSize - needed
             let (count, run) = try store.write { writer -> (IngestTally, UInt64) in
                 let run = try runID ?? startJob(request, in: writer)
                 var local = tally
@@ -152,7 +167,6 @@ extension StageRunner {
             // Published only after the commit: a retried transaction must not count twice.
             tally = count
             runID = run
-            pending.removeFirst(batch.count)
         }
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
@@ -175,8 +189,11 @@ extension StageRunner {
             do {
                 while let parsed = try channel.take() {
                     tally.errors.append(contentsOf: parsed.errors)
-                    pending += parsed.events
-                    while pending.count >= options.batchSize { try flush() }
+                    if !parsed.events.isEmpty {
+                        pending.append(parsed.events[...])
+                        pendingCount += parsed.events.count
+                    }
+                    while pendingCount >= options.batchSize { try flush() }
                 }
             } catch {
                 channel.cancel()
@@ -261,53 +278,68 @@ extension StageRunner {
 
     /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
     func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
-                       tally: inout IngestTally, writer: StoreWriter) throws {
+               tally: inout IngestTally, writer: StoreWriter) throws {
+        try write([batch[...]], run: run, pack: pack, workspace: workspace, inputName: inputName, tally: &tally, writer: writer)
+    }
+
+    /// `write` of a batch given as consecutive slices, each event read in place (not copied).
+    func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+               tally: inout IngestTally, writer: StoreWriter) throws {
         let now = clock.now()
         let directory = StoreCompanyDirectory(reader: writer.reader)
-        for item in batch {
-            let event = item.event
-            guard item.accepted else {
-                tally.skippedInvalid += 1
-                tally.rejectedTypes.append(
-                    "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(event.eventType)\" is not accepted by pack \(pack.pack.id)")
-                continue
+        for chunk in batch {
+            for index in chunk.indices {
+                try write(chunk[index], run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
+                          directory: directory, tally: &tally, writer: writer)
             }
-            var dedupKey: [UInt8]?
-            if let id = event.sourceEventID {
-                let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
-                if try writer.dedupSequence(for: key) != nil {
-                    tally.skippedDuplicate += 1
-                    continue
-                }
-                dedupKey = key
-            }
-            let resolution = CompanyResolver.resolve(item.company, domain: item.domain, in: directory)
-            if let error = directory.failure { throw error }  // a storage error, not a miss
-            let companyID: Int64
-            switch resolution {
-            case .existing(let id):
-                companyID = Int64(id)
-            case .create(let new):
-                companyID = try writer.reader.lastCompanyID() + 1
-                let record = CompanyCreated(
-                    companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
-                    linkedinURL: new.linkedinURL, source: new.source,
-                    normalizedName: new.aliases.first { $0.type == .name }?.value ?? CompanyIdentity.normalizeName(new.name),
-                    websiteDomain: new.websiteURL.flatMap(CompanyIdentity.extractDomain),
-                    aliases: new.aliases.map { CompanyAliasEntry(type: $0.type.rawValue, value: $0.value) },
-                    jobRunID: run)
-                try writer.append(record, at: now)
-                tally.companiesCreated += 1
-            }
-            let stored = EventStored(
-                companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
-                eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
-                url: event.url, rawPayload: item.rawPayload,
-                confidence: event.confidence, pack: pack.uuid, jobRunID: run)
-            let seq = try writer.append(stored, at: now, workspace: workspace)
-            if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) } else { tally.storedWithoutID += 1 }
-            tally.inserted += 1
         }
+    }
+
+    /// Company resolution, dedup and the records of one event.
+    private func write(_ item: PendingEvent, run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+                       now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
+        guard item.accepted else {
+            tally.skippedInvalid += 1
+            tally.rejectedTypes.append(
+                "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(item.event.eventType)\" is not accepted by pack \(pack.pack.id)")
+            return
+        }
+        var dedupKey: [UInt8]?
+        if let id = item.event.sourceEventID {
+            let key = LogIndexes.dedupKey(source: item.event.source, sourceEventID: id)
+            if try writer.dedupSequence(for: key) != nil {
+                tally.skippedDuplicate += 1
+                return
+            }
+            dedupKey = key
+        }
+        let resolution = CompanyResolver.resolve(item.company, domain: item.domain, in: directory)
+        if let error = directory.failure { throw error }  // a storage error, not a miss
+        let companyID: Int64
+        switch resolution {
+        case .existing(let id):
+            companyID = Int64(id)
+        case .create(let new):
+            companyID = try writer.reader.lastCompanyID() + 1
+            let record = CompanyCreated(
+                companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
+                linkedinURL: new.linkedinURL, source: new.source,
+                normalizedName: new.aliases.first { $0.type == .name }?.value ?? CompanyIdentity.normalizeName(new.name),
+                websiteDomain: new.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                aliases: new.aliases.map { CompanyAliasEntry(type: $0.type.rawValue, value: $0.value) },
+                jobRunID: run)
+            try writer.append(record, at: now)
+            tally.companiesCreated += 1
+        }
+        let event = item.event
+        let stored = EventStored(
+            companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
+            eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
+            url: event.url, rawPayload: item.rawPayload,
+            confidence: event.confidence, pack: pack.uuid, jobRunID: run)
+        let seq = try writer.append(stored, at: now, workspace: workspace)
+        if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) } else { tally.storedWithoutID += 1 }
+        tally.inserted += 1
     }
 
     /// Parses the lines without writing until `limit` bad ones are found; returns their messages.
