@@ -19,7 +19,7 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
-let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries"]
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters"]
 
 let package = Package(
     name: "siglog",
@@ -70,8 +70,13 @@ let package = Package(
         // selection and the per-adapter totals of a daily ingest. No storage.
         .target(name: "Adapters", dependencies: [
             "Ingest", "SiglogCore",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // The adapters' production transport: the only module that sees AsyncHTTPClient (and so
+        // SwiftNIO), which keeps them out of everything that only maps responses, the fuzz targets included.
+        .target(name: "AdapterHTTP", dependencies: [
+            "Adapters",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
@@ -92,7 +97,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "AdapterHTTP", "SiglogCore",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
@@ -104,7 +109,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "Adapters", "Projections", "ReadModel", "SiglogCore", "SignalPacks",
+            "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict, linkerSettings: staticRuntime),
         // The HTTP service (siglog-serve): routes over a typed request context, auth, the one
@@ -156,7 +161,7 @@ let package = Package(
         // Test support: a local HTTP server standing in for the outside APIs.
         .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/Support/FixtureServer", swiftSettings: strict),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "AdapterHTTP", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: grows a store's map from another process (map-resize test).
