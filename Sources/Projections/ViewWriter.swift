@@ -143,16 +143,11 @@ final class BulkLoad: @unchecked Sendable {
     /// Inserts everything held, in key order, into the (empty) databases of `views`.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
         for view in BulkLoad.views {
-            guard let list = entries[view], !list.isEmpty else { continue }
-            // Sorted as plain (company, sequence, position) triples: moving the entries themselves
-            // (their values are arrays) cost a retain and a release per move. Keys are unique, so
-            // the order is the same as a stable sort of the entries.
-            var order = list.indices.map { (company: list[$0].company, sequence: list[$0].sequence, position: $0) }
-            order.sort { $0.company != $1.company ? $0.company < $1.company : $0.sequence < $1.sequence }
+            guard var list = entries[view], !list.isEmpty else { continue }
+            list.sort { $0.company != $1.company ? $0.company < $1.company : $0.sequence < $1.sequence }
             let db = views[view]
             var key = [UInt8](repeating: 0, count: 16)
-            for slot in order {
-                let entry = list[slot.position]
+            for entry in list {
                 key.withUnsafeMutableBytes {
                     $0.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
                     $0.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
