@@ -5,6 +5,7 @@ public import Pipeline
 public import Projections
 public import ReadModel
 import SiglogCore
+import StageQueue
 
 /// `--store PATH`, shared by every tool.
 public struct StoreOptions: ParsableArguments {
@@ -22,9 +23,12 @@ public struct StoreOptions: ParsableArguments {
 
     /// Opens the store for appending (it must exist), closes the runs a dead process of this host
     /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly. A
-    /// replica is refused: its records come from its stream only.
-    public func openForWriting() throws -> StageRunner {
-        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite))))
+    /// replica is refused: its records come from its stream only. The store's stage chain
+    /// (`chain`, else `SIGLOG_STAGE_CHAIN`, else `<store>/stages.yaml` when present) comes with it,
+    /// so its band trigger applies.
+    public func openForWriting(chain: String? = nil) throws -> StageRunner {
+        let stageChain = try StageChainLoader.loadChain(explicit: chain, storePath: path)
+        return try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite)), stageChain: stageChain))
     }
 
     /// Opens or creates the store, as `openForWriting` does.

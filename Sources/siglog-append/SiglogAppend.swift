@@ -13,7 +13,7 @@ struct SiglogAppend: ParsableCommand {
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
         version: SiglogVersion.current,
         subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Fetch.self, Stage.self, Outreach.self,
-                      CompanyCommand.self, JobCommand.self])
+                      CompanyCommand.self, JobCommand.self, QueueCommand.self])
 }
 
 struct Init: ParsableCommand {
