@@ -161,7 +161,7 @@ let package = Package(
         .executableTarget(name: "siglog-query", dependencies: [
             "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, linkerSettings: staticRuntime),
         // Thin `@main` over StageWorkers: one stage's workers on one store until SIGTERM.
         .executableTarget(name: "siglog-worker", dependencies: [
             "StageWorkers", "SiglogCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",
@@ -171,7 +171,7 @@ let package = Package(
         .executableTarget(name: "siglog-bench-queue", dependencies: [
             "StageWorkers", "Pipeline", "ReadModel", "Projections", "SiglogRecords", "StageQueue", "SiglogCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict, linkerSettings: staticRuntime),
+        ], swiftSettings: strict),
 
         // The only place the NATS C client's header is seen (Debian's libnats-dev).
         .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
