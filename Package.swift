@@ -49,6 +49,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Templates of the briefing pages (HTML-escaped by default).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // The only place lmdb.h is seen.
@@ -140,6 +142,16 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        // The morning briefing: server-rendered HTML pages of siglog-serve (lead cards, company page
+        // with its score chart, ranking, job runs), their login and session cookie.
+        .target(name: "BriefingPages", dependencies: [
+            "SiglogService", "Queries", "ReadModel", "Projections", "SiglogRecords", "Scoring", "SiglogCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Mustache", package: "swift-mustache"),
+        ], swiftSettings: strict),
         // The stage queue on the HTTP service: the completion webhook, enqueue and queue reads,
         // and stage workers joining the server's lifecycle.
         .target(name: "QueueService", dependencies: [
@@ -150,7 +162,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-serve", dependencies: [
-            "SiglogService", "QueueService", "StageQueue", "StageWorkers", "SiglogCLI", "Pipeline", "Projections",
+            "SiglogService", "BriefingPages", "QueueService", "StageQueue", "StageWorkers", "SiglogCLI", "Pipeline", "Projections",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -246,6 +258,15 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
+        // The briefing pages: every page in process, and in headless Chromium against the real
+        // siglog-serve binary (rendered DOM, screenshots, the XSS name shown as text).
+        .testTarget(name: "BriefingPagesTests", dependencies: [
+            "BriefingPages", "SiglogService", "Pipeline", "Queries", "ReadModel", "Projections", "SiglogRecords", "Scoring",
+            "SignalPacks", "SiglogCore", "siglog-serve", "siglog-append",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ], swiftSettings: strict),
         // A JetStream cluster on loopback (nats-server processes started by the tests).
         .testTarget(name: "ReplicationTests", dependencies: [

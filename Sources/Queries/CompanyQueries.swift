@@ -64,7 +64,9 @@ public struct CompanyProfile: Sendable {
         var latest: Stamped<ReadinessSnapshotRecorded>?
         if let pack = scope.pack {
             for snapshot in try reader.readinessHistory(company: company.id) where snapshot.record.pack == pack {
-                history.append(CompositePoint(asOf: snapshot.record.asOf, composite: snapshot.record.composite))
+                let r = snapshot.record
+                history.append(CompositePoint(asOf: r.asOf, composite: r.composite, momentum: r.momentum, complexity: r.complexity,
+                                              pressure: r.pressure, leadershipGap: r.leadershipGap))
                 latest = snapshot
             }
         }
@@ -140,10 +142,15 @@ public struct CompanyProfile: Sendable {
     }
 }
 
-/// One readiness composite of a company's history.
+/// One readiness composite of a company's history, with the four dimensions it was made of (the
+/// briefing page charts them; the JSON shape keeps `as_of` and `composite`).
 public struct CompositePoint: Sendable, Hashable {
     public var asOf: Day
     public var composite: Int
+    public var momentum: Int
+    public var complexity: Int
+    public var pressure: Int
+    public var leadershipGap: Int
 }
 
 /// JSON of an outreach record (`outreach_history` columns).

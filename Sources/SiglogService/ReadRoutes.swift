@@ -3,8 +3,8 @@ public import Hummingbird
 public import Projections
 import Queries
 public import ReadModel
-import Scoring
-import SiglogCore
+public import Scoring
+public import SiglogCore
 
 /// `/api/*`: the read API. Bearer token required (401 `Not authenticated`); a token scoped to
 /// other workspaces → 403. Every answer is the JSON `siglog-query … --format json` prints for the
@@ -52,7 +52,7 @@ extension SiglogServer {
 
     /// `sort`: the spec's names (`composite_score`, `last_seen`) or the command line's
     /// (`composite`, `last-seen`).
-    static func leadSort(_ text: String?) throws(InvalidValue) -> LeadSort {
+    public static func leadSort(_ text: String?) throws(InvalidValue) -> LeadSort {
         switch text?.lowercased() {
         case nil, "composite_score", "composite": return .compositeScore
         case "last_seen", "last-seen": return .lastSeen
@@ -78,7 +78,8 @@ extension SiglogServer {
         return JSONResponse.make(QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)).json)
     }
 
-    static func companyReference(_ context: ServiceRequestContext) throws(InvalidValue) -> CompanyReference {
+    /// The `{company}` route parameter: an id or a domain.
+    public static func companyReference(_ context: ServiceRequestContext) throws(InvalidValue) -> CompanyReference {
         try CompanyReference(parsing: context.parameters.get("company") ?? "")
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BriefingPages
 import Foundation
 import Logging
 import Pipeline
@@ -15,7 +16,7 @@ import StageWorkers
 struct SiglogServe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siglog-serve",
-        abstract: "Serve a siglog store over HTTP: /internal/run_* stages, /api/* reads, /healthz, /metrics, the stage queue (/hooks/job-complete, /internal/queue/enqueue, /api/queue) and its workers.",
+        abstract: "Serve a siglog store over HTTP: /internal/run_* stages, /api/* reads, the briefing pages, /healthz, /metrics, the stage queue (/hooks/job-complete, /internal/queue/enqueue, /api/queue) and its workers.",
         discussion: """
             The store must exist (siglog-append init). Environment: INTERNAL_JOB_TOKEN (the X-Internal-Token \
             of /internal/*), SIGLOG_API_TOKEN and SIGLOG_API_TOKENS_FILE (bearer tokens of /api/*), \
@@ -74,8 +75,10 @@ struct SiglogServe: AsyncParsableCommand {
         guard let server else { return }
         let path = store.path
         let secret = StageWebhook.secret(from: environment)
+        let pages = BriefingSite(server: server)
         try await server.run(host: host, port: port, services: services, extraRoutes: { router in
             server.addQueueRoutes(to: router, webhookSecret: secret)
+            pages.register(on: router)
         }, onServerRunning: { bound in
             printError("siglog-serve: listening on http://\(host):\(bound) (store \(path))")
         })
