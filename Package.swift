@@ -9,6 +9,14 @@ let strict: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// Release builds of the command-line tools link the Swift runtime and Foundation statically: a
+/// short process (a query) then starts without the dynamic loader resolving the symbols of twenty
+/// shared libraries, which was most of its start-up CPU (docs/perf-notes.md).
+let staticRuntime: [LinkerSetting] = [.unsafeFlags(
+    ["-static-stdlib", "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
+     "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims"],
+    .when(configuration: .release))]
+
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
 let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "StageQueue"]
@@ -121,7 +129,7 @@ let package = Package(
             "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue",
             "Scoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, linkerSettings: staticRuntime),
         // The HTTP service (siglog-serve): routes over a typed request context, auth, the one
         // writer in front of the stages, reads through the read layer, metrics and access log.
         .target(name: "SiglogService", dependencies: [
@@ -161,11 +169,11 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
             "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, linkerSettings: staticRuntime),
         .executableTarget(name: "siglog-query", dependencies: [
             "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict),
+        ], swiftSettings: strict, linkerSettings: staticRuntime),
         // Thin `@main` over StageWorkers: one stage's workers on one store until SIGTERM.
         .executableTarget(name: "siglog-worker", dependencies: [
             "StageWorkers", "SiglogCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",

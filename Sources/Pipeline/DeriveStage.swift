@@ -35,17 +35,18 @@ extension StageRunner {
         -> StageOutcome<DeriveResult>
     {
         let reader = writer.reader
-        var events: [DeriverEvent] = []
+        var aggregator = SignalAggregator(derivers: pack.derivers)
         var decoder = LeanEventDecoder(pack)
-        // One sequential pass over the log (in this transaction) beats a lookup per event.
+        // One sequential pass over the log (in this transaction) beats a lookup per event; each
+        // event is folded in as it is read, so memory holds the aggregates, not the events.
         try reader.forEachRecord { record in
             if record.sequence % 65_536 == 0 { try interruption.check() }
             guard record.type == .eventStored, let event = try decoder.decode(record) else { return true }
             if let bound, event.eventTime >= bound { return true }
-            events.append(event.deriverEvent)
+            aggregator.add(event.deriverEvent)
             return true
         }
-        let aggregation = SignalAggregation(events: events, derivers: pack.derivers)
+        let aggregation = aggregator.aggregation
         let now = clock.now()
         for aggregate in aggregation.aggregates {
             let existing = try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid)

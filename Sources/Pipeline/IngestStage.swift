@@ -135,13 +135,28 @@ extension StageRunner {
 
         var tally = IngestTally(maxErrors: options.maxErrors)
         var runID: UInt64?
-        var pending: [PendingEvent] = []
-        pending.reserveCapacity(options.batchSize)
+        // The parsed chunks as the reading thread handed them over: a batch is a list of slices of
+        // them, so no event is copied between parsing and writing.
+        var pending: [ArraySlice<PendingEvent>] = []
+        var pendingCount = 0
 
         /// Writes the first `batchSize` pending events in one transaction.
         func flush() throws {
             try interruption.check()
-            let batch = Array(pending.prefix(options.batchSize))
+            var batch: [ArraySlice<PendingEvent>] = []
+            var needed = options.batchSize
+            while needed > 0, let first = pending.first {
+                if first.count <= needed {
+                    batch.append(first)
+                    needed -= first.count
+                    pending.removeFirst()
+                } else {
+                    batch.append(first.prefix(needed))
+                    pending[0] = first.dropFirst(needed)
+                    needed = 0
+                }
+            }
+            pendingCount -= options.batchSize - needed
             let (count, run) = try store.write { writer -> (IngestTally, UInt64) in
                 let run = try runID ?? startJob(request, in: writer)
                 var local = tally
@@ -152,7 +167,6 @@ extension StageRunner {
             // Published only after the commit: a retried transaction must not count twice.
             tally = count
             runID = run
-            pending.removeFirst(batch.count)
         }
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
@@ -175,8 +189,11 @@ extension StageRunner {
             do {
                 while let parsed = try channel.take() {
                     tally.errors.append(contentsOf: parsed.errors)
-                    pending += parsed.events
-                    while pending.count >= options.batchSize { try flush() }
+                    if !parsed.events.isEmpty {
+                        pending.append(parsed.events[...])
+                        pendingCount += parsed.events.count
+                    }
+                    while pendingCount >= options.batchSize { try flush() }
                 }
             } catch {
                 channel.cancel()
@@ -261,30 +278,44 @@ extension StageRunner {
 
     /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
     func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
-                       tally: inout IngestTally, writer: StoreWriter) throws {
+               tally: inout IngestTally, writer: StoreWriter) throws {
+        try write([batch[...]], run: run, pack: pack, workspace: workspace, inputName: inputName, tally: &tally, writer: writer)
+    }
+
+    /// `write` of a batch given as consecutive slices, each event read in place (not copied).
+    func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+               tally: inout IngestTally, writer: StoreWriter) throws {
         let now = clock.now()
         let directory = StoreCompanyDirectory(reader: writer.reader)
-        for item in batch {
-            let event = item.event
-            guard item.accepted else {
-                tally.skippedInvalid += 1
-                tally.rejectedTypes.append(
-                    "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(event.eventType)\" is not accepted by pack \(pack.pack.id)")
-                continue
+        for chunk in batch {
+            for index in chunk.indices {
+                try write(chunk[index], run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
+                          directory: directory, tally: &tally, writer: writer)
             }
-            guard let dedupKey = try newDedupKey(of: event, writer: writer) else {
-                tally.skippedDuplicate += 1
-                continue
-            }
-            let resolved = try resolveCompany(item.company, domain: item.domain, directory: directory, run: run, at: now,
-                                              writer: writer)
-            if resolved.created { tally.companiesCreated += 1 }
-            if try appendEvent(item, companyID: resolved.id, dedupKey: dedupKey, run: run, pack: pack, workspace: workspace,
-                               at: now, writer: writer) == nil {
-                tally.storedWithoutID += 1
-            }
-            tally.inserted += 1
         }
+    }
+
+    /// Company resolution, dedup and the records of one event.
+    private func write(_ item: PendingEvent, run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+                       now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
+        guard item.accepted else {
+            tally.skippedInvalid += 1
+            tally.rejectedTypes.append(
+                "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(item.event.eventType)\" is not accepted by pack \(pack.pack.id)")
+            return
+        }
+        guard let dedupKey = try newDedupKey(of: item.event, writer: writer) else {
+            tally.skippedDuplicate += 1
+            return
+        }
+        let resolved = try resolveCompany(item.company, domain: item.domain, directory: directory, run: run, at: now,
+                                          writer: writer)
+        if resolved.created { tally.companiesCreated += 1 }
+        if try appendEvent(item, companyID: resolved.id, dedupKey: dedupKey, run: run, pack: pack, workspace: workspace,
+                           at: now, writer: writer) == nil {
+            tally.storedWithoutID += 1
+        }
+        tally.inserted += 1
     }
 
     /// The dedup key of `event` (D2): `.some(nil)` for an event without a `source_event_id` (never

@@ -7,7 +7,13 @@ public import SiglogCore
 public enum LogIndexes {
     /// The dedup key of an event (D2): its source, a zero byte, its source event id.
     public static func dedupKey(source: String, sourceEventID: String) -> [UInt8] {
-        Array(source.utf8) + [0] + Array(sourceEventID.utf8)
+        // One allocation: this runs for every ingested event.
+        var key: [UInt8] = []
+        key.reserveCapacity(source.utf8.count + 1 + sourceEventID.utf8.count)
+        key.append(contentsOf: source.utf8)
+        key.append(0)
+        key.append(contentsOf: sourceEventID.utf8)
+        return key
     }
 
     /// The idempotency ledger's key of a run (D5): its job type, a zero byte, its idempotency key.

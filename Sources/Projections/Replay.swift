@@ -112,14 +112,19 @@ public struct Replayer: Sendable {
             let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
             let range = next...last
             try environment.write { txn in
+                // Nothing in this transaction reads the checkpoint but the projector: it is read
+                // once, kept in memory across the records and written once.
+                let checkpoint = try CheckpointBuffer(views: views, in: txn)
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
                     if let copyTarget {
                         try withUnsafeBytes(of: record.sequence.bigEndian) { k in
                             try record.withStoredBytes { try txn.put(copyTarget, key: k, value: $0, options: .append) }
                         }
                     }
-                    try projector.apply(record, in: txn, active: record.sequence <= partialThrough ? partial : .all)
+                    try projector.apply(record, in: txn, active: record.sequence <= partialThrough ? partial : .all,
+                                        checkpoint: checkpoint)
                 }
+                try checkpoint.store(in: txn)
             }
             counter.done += last - next + 1
             counter.report(options)

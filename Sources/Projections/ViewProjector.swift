@@ -53,6 +53,16 @@ package struct ViewProjector: LogProjection {
         }
     }
 
+    /// `apply` with the checkpoint row held in `checkpoint` for a whole write transaction (replay's
+    /// fold) instead of read and written for every record; `checkpoint.store(in:)` writes it once.
+    func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask, checkpoint: CheckpointBuffer) throws {
+        let row = checkpoint.row
+        if UInt64(bigEndian: row.loadUnaligned(as: UInt64.self)) >= view.sequence { return }
+        let writer = ViewWriter(transaction: txn, views: views, row: row, active: active, bulk: bulk)
+        try project(view, writer, txn)
+        row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
+    }
+
     private func project(_ view: borrowing RecordView, _ w: ViewWriter, _ txn: WriteTransaction) throws {
         let at = Timestamp(microseconds: view.appendedAt)
         let seq = view.sequence
@@ -238,4 +248,32 @@ package struct ViewProjector: LogProjection {
     }
 
     private func uuidBytes(_ uuid: UUID) -> [UInt8] { withUnsafeBytes(of: uuid.uuid) { Array($0) } }
+}
+
+/// The checkpoint row of one write transaction, read when the transaction starts and written when
+/// it ends: what `ViewProjector.apply` reads and writes per record, kept in memory across a batch.
+/// Only for transactions in which nothing else reads the checkpoint before `store(in:)`.
+final class CheckpointBuffer {
+    let row: UnsafeMutableRawBufferPointer
+    private let views: ViewSet
+
+    /// The row as stored for `views` in `txn` (zeros when there is none, as `apply` reads it).
+    init(views: ViewSet, in txn: WriteTransaction) throws {
+        self.views = views
+        row = .allocate(byteCount: ViewSet.checkpointRowSize, alignment: 16)
+        row.initializeMemory(as: UInt8.self, repeating: 0)
+        let row = row
+        _ = try txn.withValue(views.checkpoint, key: ViewSet.checkpointKey) { stored in
+            if stored.count >= 8 { row.copyMemory(from: UnsafeRawBufferPointer(rebasing: stored.prefix(row.count))) }
+        }
+    }
+
+    deinit { row.deallocate() }
+
+    /// Writes the row back (once per transaction, before it commits).
+    func store(in txn: WriteTransaction) throws {
+        try ViewSet.checkpointKey.withUnsafeBytes { k in
+            try txn.put(views.checkpoint, key: k, value: UnsafeRawBufferPointer(row))
+        }
+    }
 }

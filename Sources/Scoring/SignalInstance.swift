@@ -46,38 +46,75 @@ public struct SignalAggregation: Sendable, Hashable {
 
     /// Runs §3.2 steps 4–5 over `events` (in the order given, normally log order) with `derivers`.
     public init(events: [DeriverEvent], derivers: DeriverSet) {
-        struct Key: Hashable {
-            var entity: Int
-            var signal: String
+        var aggregator = SignalAggregator(derivers: derivers)
+        for event in events { aggregator.add(event) }
+        self = aggregator.aggregation
+    }
+
+    init(aggregates: [SignalAggregate], eventsProcessed: Int, eventsSkipped: Int) {
+        self.aggregates = aggregates
+        self.eventsProcessed = eventsProcessed
+        self.eventsSkipped = eventsSkipped
+    }
+}
+
+/// §3.2 steps 4–5 fed one event at a time, so a derive run holds its aggregates, never its events.
+public struct SignalAggregator: Sendable {
+    private struct Key: Hashable {
+        var entity: Int
+        var signal: String
+    }
+
+    /// The derivers applied to every event.
+    public let derivers: DeriverSet
+    private var aggregates: [SignalAggregate] = []
+    private var index: [Key: Int] = [:]
+    private var processed = 0
+    private var skipped = 0
+
+    /// An empty aggregation with `derivers`.
+    public init(derivers: DeriverSet) { self.derivers = derivers }
+
+    /// Folds the next event (log order) in.
+    public mutating func add(_ event: DeriverEvent) {
+        guard let entity = event.entityID else {
+            skipped += 1
+            return
         }
-        var aggregates: [SignalAggregate] = []
-        var index: [Key: Int] = [:]
-        var skipped = 0
-        for event in events {
-            guard let entity = event.entityID else {
+        if derivers.patterns.isEmpty {
+            // Passthrough only: at most one signal, the type's mapping (what `evaluate` returns),
+            // without building the per-event list and set.
+            guard let signal = derivers.passthrough[event.eventType] else {
                 skipped += 1
-                continue
+                return
             }
+            fold(event, entity: entity, signal: signal)
+        } else {
             let signals = derivers.evaluate(event)
             if signals.isEmpty {
                 skipped += 1
-                continue
+                return
             }
-            for signal in signals {
-                let key = Key(entity: entity, signal: signal.signalID)
-                if let i = index[key] {
-                    aggregates[i].add(event)
-                } else {
-                    index[key] = aggregates.count
-                    aggregates.append(SignalAggregate(
-                        entityID: entity, signalID: signal.signalID, firstSeen: event.eventTime,
-                        lastSeen: event.eventTime, confidence: event.confidence, evidenceEventIDs: [event.id]))
-                }
-            }
+            for signal in signals { fold(event, entity: entity, signal: signal.signalID) }
         }
-        self.aggregates = aggregates
-        eventsSkipped = skipped
-        eventsProcessed = events.count - skipped
+        processed += 1
+    }
+
+    private mutating func fold(_ event: DeriverEvent, entity: Int, signal: String) {
+        let key = Key(entity: entity, signal: signal)
+        if let i = index[key] {
+            aggregates[i].add(event)
+        } else {
+            index[key] = aggregates.count
+            aggregates.append(SignalAggregate(
+                entityID: entity, signalID: signal, firstSeen: event.eventTime,
+                lastSeen: event.eventTime, confidence: event.confidence, evidenceEventIDs: [event.id]))
+        }
+    }
+
+    /// The aggregates so far, in order of first contribution, with the counts.
+    public var aggregation: SignalAggregation {
+        SignalAggregation(aggregates: aggregates, eventsProcessed: processed, eventsSkipped: skipped)
     }
 }
 

@@ -7,7 +7,7 @@ import SiglogCore
 // `companies`, `company`, `timeline`: the companies view and one company's story.
 
 struct Companies: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Search companies by name or domain (all when no text is given).")
+    static let configuration = CommandConfiguration(commandName: "companies", abstract: "Search companies by name or domain (all when no text is given).")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
@@ -31,6 +31,7 @@ struct Companies: ParsableCommand {
 
 struct Company: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "company",
         abstract: "A company's profile, current scores, composite over time, recent events and outreach.")
 
     @OptionGroup var store: StoreOptions
@@ -57,6 +58,7 @@ struct Company: ParsableCommand {
 
 struct Timeline: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "timeline",
         abstract: "A company's timeline in log order, with the job run behind each entry.")
 
     @OptionGroup var store: StoreOptions

@@ -10,6 +10,7 @@ import SiglogCore
 
 struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "events",
         abstract: "Stored events in log order, filtered by company, type, source and event time.",
         discussion: "Rows are written as they are read, so a long list starts at once and memory stays small.")
 
@@ -57,7 +58,7 @@ struct Events: ParsableCommand {
 }
 
 struct Instances: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Derived signal instances (entity, signal, pack).")
+    static let configuration = CommandConfiguration(commandName: "instances", abstract: "Derived signal instances (entity, signal, pack).")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
@@ -91,6 +92,7 @@ struct Instances: ParsableCommand {
 
 struct Snapshots: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "snapshots",
         abstract: "Readiness snapshots with their engagement snapshots and explain payloads.",
         discussion: "JSON: [{company_id, company_name, company_domain, as_of, pack_id, readiness: {…, explain, computed_at}, engagement: {…} | null}].")
 

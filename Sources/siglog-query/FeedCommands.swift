@@ -70,6 +70,7 @@ struct LeadFeed: ParsableCommand {
 
 struct Ranked: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ranked",
         abstract: "Emerging companies: the lead feed's order, else readiness × engagement.",
         discussion: """
             --as-of defaults to the latest day of the workspace's feed for the pack (else today in UTC). \

@@ -9,6 +9,7 @@ import SiglogCore
 
 struct Stats: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stats",
         abstract: "Log head, records by type, view checkpoint, sizes and fingerprints, store size and map use.")
 
     @OptionGroup var store: StoreOptions
@@ -27,6 +28,7 @@ struct Stats: ParsableCommand {
 
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check every record's checksum and that sequence numbers have no gap.",
         discussion: "Exit code 65 when a record is damaged or missing; the message names its position.")
 
@@ -53,6 +55,7 @@ struct Verify: ParsableCommand {
 
 struct Export: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "The log as NDJSON: {seq, type, appended_at, workspace_id, record} per line.",
         discussion: "Without --workspace-id the whole log (backup); with it, shared records and that workspace's.")
 

@@ -19,6 +19,7 @@ struct ChainOption: ParsableArguments {
 
 struct Queue: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "queue",
         abstract: "Queue depth per stage: pending, queued, started, completed, failed, oldest queued age.",
         discussion: """
             pending counts the companies in the chain (with a state in any stage) that have not reached the \
@@ -41,6 +42,7 @@ struct Queue: ParsableCommand {
 
 struct Stages: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stages",
         abstract: "One company's stages in chain order: status, job id, retries, times, error, result.",
         discussion: """
             JSON: [{company_id, workspace_id, stage, status, job_id, result, error, failure_kind, retry_count, \

@@ -7,7 +7,7 @@ import SiglogCore
 // `jobs`, `packs`, `workspaces`: the registry of runs, packs and tenants.
 
 struct Jobs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Job runs of a workspace, filtered by type and status.")
+    static let configuration = CommandConfiguration(commandName: "jobs", abstract: "Job runs of a workspace, filtered by type and status.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var tenant: TenantOptions
@@ -33,6 +33,7 @@ struct Jobs: ParsableCommand {
 
 struct Job: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "job",
         abstract: "One job run of a workspace with its batch: the runs it started and the batch's status.",
         discussion: "JSON: the run's jobs columns, then batch_status and children (the child runs).")
 
@@ -59,7 +60,7 @@ struct Job: ParsableCommand {
 }
 
 struct Packs: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Installed packs.")
+    static let configuration = CommandConfiguration(commandName: "packs", abstract: "Installed packs.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
@@ -70,7 +71,7 @@ struct Packs: ParsableCommand {
 }
 
 struct Workspaces: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Workspaces and their active packs.")
+    static let configuration = CommandConfiguration(commandName: "workspaces", abstract: "Workspaces and their active packs.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
