@@ -71,6 +71,11 @@ let package = Package(
         .target(name: "ReadModel", dependencies: [
             "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
         ], swiftSettings: strict),
+        // Store maintenance: hot backup and restore, import of an export, salvage of a damaged store.
+        .target(name: "StoreMaintenance", dependencies: [
+            "Projections", "ReadModel", "EventLog", "SiglogRecords", "Ingest", "SiglogCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
             "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "SiglogCore",
@@ -85,11 +90,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "Adapters", "Projections", "ReadModel", "SiglogCore", "SignalPacks",
+            "SiglogCLI", "Pipeline", "Adapters", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StoreMaintenance",
+            "EventLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
-            "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Projections", "SiglogCore", "ReadModel", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-query", dependencies: [
             "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore",
@@ -128,6 +134,7 @@ let package = Package(
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
             "SiglogCore", "FixtureServer", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
+            "LMDB",  // to find where a record lies in data.mdb when damaging it on purpose
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",

@@ -37,7 +37,7 @@ public final class Environment: @unchecked Sendable {
     /// Whether the environment was opened with `MDB_RDONLY`.
     public let isReadOnly: Bool
     private let databases = Mutex<[String: Database]>([:])
-    private let transactionGate = ReadWriteLock()
+    let transactionGate = ReadWriteLock()
 
     /// Opens (and, unless read-only, creates) the environment at `path`.
     /// The corresponding C functions are `mdb_env_create`, `mdb_env_open` and `mdb_reader_check`.
@@ -70,6 +70,7 @@ public final class Environment: @unchecked Sendable {
         self.handle = env
         self.path = path
         self.isReadOnly = options.readOnly
+        try checkDataFile()
     }
 
     deinit { mdb_env_close(handle) }
@@ -172,13 +173,15 @@ public final class Environment: @unchecked Sendable {
                     }
                     transaction.invalidate()
                     // After a failed commit the transaction is already freed: never abort it.
-                    try check(mdb_txn_commit(txn), "mdb_txn_commit")
+                    try checkCommit(mdb_txn_commit(txn))
                     return result
                 }
             } catch is MapResizedElsewhere {
                 try adoptMapSize()
             } catch LMDBError.mapFull where attempts < 32 {
                 try growMap(minimum: mapSize * 2)
+            } catch LMDBError.mapFull {
+                throw LMDBError(code: MDB_MAP_FULL, function: "write", detail: "the map could not grow enough (\(mapSize) bytes)")
             }
         }
     }
@@ -236,7 +239,12 @@ public final class Environment: @unchecked Sendable {
             let current = mapSize
             guard minimum > current else { return }
             let pageAligned = (minimum + 0xFFFF) & ~0xFFFF
-            try check(mdb_env_set_mapsize(handle, pageAligned), "mdb_env_set_mapsize")
+            let result = mdb_env_set_mapsize(handle, pageAligned)
+            // The map is address space, not disk: growing fails only when none is left.
+            if result != 0 {
+                throw LMDBError(code: result, function: "mdb_env_set_mapsize",
+                                detail: "the map cannot grow from \(current) to \(pageAligned) bytes (\(String(cString: mdb_strerror(result))))")
+            }
         }
     }
 

@@ -45,7 +45,7 @@ public struct JobRequest: Sendable {
     }
 
     /// The idempotency ledger's key: job type and key, scoped to the workspace by the ledger.
-    var ledgerKey: String? { idempotencyKey.map { "\(jobType.rawValue)\u{0}\($0)" } }
+    var ledgerKey: String? { started.ledgerKey }
 
     /// The start record of this request's run.
     var started: JobRunStarted {
@@ -103,6 +103,14 @@ extension StageRunner {
             throw error
         } catch {
             let message = "\(error)"
+            if let failure = SiglogError.spaceFailure(in: error) {
+                // Nothing of the stage was kept; the failed run is recorded if it still fits.
+                _ = try? store.write { writer in
+                    try finish(try startJob(request, in: writer), request,
+                               StageOutcome(R.failed(message), companiesProcessed: nil, errorMessage: message), writer)
+                }
+                throw SiglogError.noSpace(failure, store: store.path, .stage(request.jobType.rawValue))
+            }
             let failed = try store.write { writer in
                 let runID = try startJob(request, in: writer)
                 return try finish(runID, request, StageOutcome(R.failed(message), companiesProcessed: nil, errorMessage: message),

@@ -14,6 +14,8 @@ public struct StageParameters: Sendable {
     public var events: URL?
     /// The adapters of an ingest without `events` (nil: those the process environment selects).
     public var sources: [any SourceAdapter]?
+    /// The first line of `events` to ingest (`--from-line`; earlier lines are skipped).
+    public var firstLine = 1
 
     /// Creates parameters.
     public init(workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, idempotencyKey: String? = nil,
@@ -40,6 +42,7 @@ extension StageRunner {
             options.workspace = p.workspace
             options.pack = p.pack
             options.idempotencyKey = p.idempotencyKey
+            options.firstLine = p.firstLine
             guard let events = p.events else {
                 return try ingestDailyWaiting(options: options, adapters: p.sources ?? sourceAdapters())
             }
@@ -52,7 +55,7 @@ extension StageRunner {
             return try runUpdateLeadFeed(workspace: p.workspace, pack: p.pack, asOf: p.asOf, idempotencyKey: p.idempotencyKey)
         case .dailyAggregation:
             return try runDailyAggregation(workspace: p.workspace, pack: p.pack, asOf: p.asOf, events: p.events,
-                                           sources: p.sources, idempotencyKey: p.idempotencyKey)
+                                           sources: p.sources, idempotencyKey: p.idempotencyKey, firstLine: p.firstLine)
         case .watchlistSeed:
             throw SiglogError.stageUnavailable("watchlist_seed is not available: this store has no watchlist bundles")
         }
