@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "siglog-append", targets: ["siglog-append"]),
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
+        .executable(name: "siglog-serve", targets: ["siglog-serve"]),
     ] + fuzzedModules.map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,8 +28,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         // HTTP client of the source adapters.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // HTTP server; for now only the adapters' tests use it, as a local fixture server.
+        // HTTP server of siglog-serve (and the adapters' tests' local fixture server).
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // siglog-serve's operations: HTTP header names (HTTPTypes), the access and stage log
+        // (swift-log), metrics (swift-metrics, exposed in Prometheus text by swift-prometheus) and
+        // graceful shutdown on SIGTERM/SIGINT (swift-service-lifecycle). All but swift-prometheus are
+        // already in the graph through Hummingbird.
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The only place lmdb.h is seen.
@@ -94,6 +104,23 @@ let package = Package(
             "EventLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // The HTTP service (siglog-serve): routes over a typed request context, auth, the one
+        // writer in front of the stages, reads through the read layer, metrics and access log.
+        .target(name: "SiglogService", dependencies: [
+            "Pipeline", "Adapters", "Queries", "ReadModel", "Projections", "EventLog", "Scoring", "SiglogCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-serve", dependencies: [
+            "SiglogService", "SiglogCLI", "Pipeline", "Projections",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
             "SiglogCLI", "Projections", "SiglogCore", "ReadModel", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
@@ -139,6 +166,17 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
             "Adapters", "Ingest", "FixtureServer",
+        ], swiftSettings: strict),
+        // The HTTP service: every route in process (Hummingbird's test client), and the real
+        // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
+        .testTarget(name: "ServiceTests", dependencies: [
+            "SiglogService", "Pipeline", "Adapters", "Queries", "ReadModel", "Projections", "Scoring", "SignalPacks", "SiglogCore",
+            "siglog-serve", "siglog-append", "siglog-query",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

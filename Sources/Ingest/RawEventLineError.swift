@@ -40,9 +40,10 @@ public struct RawEventLineError: Error, Sendable, Hashable, CustomStringConverti
         self.reason = reason
     }
 
-    /// `FILE:LINE: field: reason`, or `FILE:LINE: reason` when no single field is at fault.
+    /// `FILE:LINE: field: reason`, or `FILE:LINE: reason` when no single field is at fault; an
+    /// input without a name (an HTTP request body) gives `LINE: field: reason`.
     public func formatted(file: String) -> String {
-        "\(file):\(line): " + (field.map { "\($0): " } ?? "") + reason
+        (file.isEmpty ? "\(line): " : "\(file):\(line): ") + (field.map { "\($0): " } ?? "") + reason
     }
 
     /// `line N: field: reason`, for contexts without a file name.

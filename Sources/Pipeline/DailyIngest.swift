@@ -48,12 +48,8 @@ extension StageRunner {
     /// the run started is recorded and answered as `status: failed` with zero counters (§7 step 7);
     /// an interruption is recorded and thrown.
     public func ingestDaily(options: IngestOptions, adapters: [any SourceAdapter]) async throws -> IngestResult {
-        let (workspace, resolved) = try stageScope(workspace: options.workspace, pack: options.pack)
-        guard let pack = resolved else { throw SiglogError.noPack(workspace: workspace) }
-        let request = JobRequest(jobType: .ingest, workspace: workspace, pack: pack.uuid,
-                                 idempotencyKey: options.idempotencyKey, parentJobRunID: options.parentJobRunID)
-        if let cached = try cachedResult(for: request, as: IngestResult.self) { return cached }
-        try checkRateLimit(request)
+        let (workspace, pack, request, cached) = try prepareIngest(options)
+        if let cached { return cached }
         let (runID, since) = try store.write { writer in
             (try startJob(request, in: writer), try dailyIngestSince(in: writer.reader))
         }

@@ -87,58 +87,6 @@ struct CappedMessages: Sendable {
     mutating func append(contentsOf messages: [String]) { for message in messages { append(message) } }
 }
 
-/// A bounded first-in first-out hand-off between the thread that reads and parses the input and the
-/// thread that writes: parsing (a third of ingest's time) overlaps with the writes, and at most
-/// `capacity` parsed batches wait, so memory stays bounded whatever the input size.
-private final class ParsedChannel: @unchecked Sendable {
-    // @unchecked: every field is read and written under `condition`.
-    private let condition = NSCondition()
-    private var items: [ParsedLines] = []
-    private var closed = false
-    private var cancelled = false
-    private var failure: (any Error)?
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Waits for room; returns false when the consumer gave up (the producer should stop).
-    func put(_ item: ParsedLines) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
-        if cancelled { return false }
-        items.append(item)
-        condition.broadcast()
-        return true
-    }
-
-    /// The next batch; nil once the producer closed the channel and everything was taken.
-    func take() throws -> ParsedLines? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && !closed { condition.wait() }
-        if let failure { throw failure }
-        if items.isEmpty { return nil }
-        condition.broadcast()
-        return items.removeFirst()
-    }
-
-    func close(failure: (any Error)? = nil) {
-        condition.lock()
-        self.failure = failure
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        condition.broadcast()
-        condition.unlock()
-    }
-}
-
 /// Counts and messages of an ingest run.
 struct IngestTally {
     var inserted = 0
@@ -172,12 +120,8 @@ extension StageRunner {
     /// (D2, also within the input), append. Bad lines are reported and skipped; the valid lines of
     /// the input commit, batch by batch. With `strict`, a bad line fails the run and nothing is written.
     public func ingest(from input: FileHandle, options: IngestOptions) throws -> IngestResult {
-        let (workspace, resolved) = try stageScope(workspace: options.workspace, pack: options.pack)
-        guard let pack = resolved else { throw SiglogError.noPack(workspace: workspace) }
-        let request = JobRequest(jobType: .ingest, workspace: workspace, pack: pack.uuid,
-                                 idempotencyKey: options.idempotencyKey, parentJobRunID: options.parentJobRunID)
-        if let cached = try cachedResult(for: request, as: IngestResult.self) { return cached }
-        try checkRateLimit(request)
+        let (workspace, pack, request, cached) = try prepareIngest(options)
+        if let cached { return cached }
 
         let parser = RawEventLineParser(defaultSource: options.defaultSource)
         if options.strict {
@@ -218,7 +162,7 @@ extension StageRunner {
         }
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
-        let channel = ParsedChannel(capacity: 8)
+        let channel = BoundedChannel<ParsedLines>(capacity: 8)
         let producer = DispatchGroup()
         let acceptance = pack.acceptance
         let inputName = options.inputName
@@ -277,11 +221,26 @@ extension StageRunner {
         }
     }
 
+    /// What every ingest does before it reads anything: the workspace (which must exist, D20) and its
+    /// pack (`noPack` without one), the job request, then the recorded result of a repeated
+    /// idempotency key (returned as is) or the rate limit.
+    func prepareIngest(_ options: IngestOptions) throws
+        -> (workspace: UUID, pack: ResolvedPack, request: JobRequest, cached: IngestResult?)
+    {
+        let (workspace, resolved) = try stageScope(workspace: options.workspace, pack: options.pack)
+        guard let pack = resolved else { throw SiglogError.noPack(workspace: workspace) }
+        let request = JobRequest(jobType: .ingest, workspace: workspace, pack: pack.uuid,
+                                 idempotencyKey: options.idempotencyKey, parentJobRunID: options.parentJobRunID)
+        if let cached = try cachedResult(for: request, as: IngestResult.self) { return (workspace, pack, request, cached) }
+        try checkRateLimit(request)
+        return (workspace, pack, request, nil)
+    }
+
     /// The reading thread: splits the input into lines, parses and normalizes them, and hands them
     /// over in batches (input order kept, bad lines as their `FILE:LINE: field: reason` messages).
     private static func parse(_ input: FileHandle, parser: RawEventLineParser, acceptance: EventTypeAcceptance,
                               inputName: String, progress: (@Sendable (IngestProgress) -> Void)?, interruption: Interruption,
-                              firstLine: Int, into channel: ParsedChannel) throws {
+                              firstLine: Int, into channel: BoundedChannel<ParsedLines>) throws {
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         var batch = ParsedLines()
         var lastProgress = Date()

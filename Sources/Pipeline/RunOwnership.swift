@@ -25,13 +25,15 @@ extension RunOwner {
     }
 
     /// Field 22 of `/proc/PID/stat` (start time in clock ticks since boot), or nil when there is no
-    /// such process.
+    /// such process or only its zombie is left (killed, not yet reaped by its parent: it will never
+    /// write again).
     static func processStartTime(_ pid: Int32) -> UInt64? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
             let close = text.lastIndex(of: ")")
         else { return nil }
-        // Fields after the command name (which may hold spaces) start with field 3.
+        // Fields after the command name (which may hold spaces) start with field 3, the state.
         let fields = text[text.index(after: close)...].split(separator: " ")
+        guard let state = fields.first, state != "Z", state != "X" else { return nil }
         return fields.count > 19 ? UInt64(fields[19]) : nil
     }
 }

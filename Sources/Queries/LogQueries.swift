@@ -10,6 +10,8 @@ public enum LogQueries {
 
     /// What `stats` reports.
     public struct Stats: Sendable {
+        /// The store's directory as it was opened.
+        public var store: String
         public var head: UInt64
         /// Records per type name, in type-number order.
         public var recordsByType: [(type: String, count: Int)]
@@ -34,7 +36,25 @@ public enum LogQueries {
                 "view_entries": .object(JSONObject(viewEntries.map { .init(key: $0.name, value: .int(Int64($0.entries))) })),
                 "view_fingerprints": .object(JSONObject(viewFingerprints.map { .init(key: $0.name, value: .string($0.fingerprint)) })),
                 "file_bytes": .int(fileBytes), "map_size": .int(Int64(mapSize)), "map_bytes_used": .int(Int64(mapBytesUsed)),
+                "store": .string(store),
             ]
+        }
+
+        /// The table and CSV form: one `{name, value}` row per figure, records, view sizes and
+        /// fingerprints prefixed by `records.`, `view.` and `fingerprint.`.
+        public var rows: QueryRows {
+            var rows: [JSONObject] = [
+                ["name": "store", "value": .string(store)], ["name": "head", "value": .int(Int64(head))],
+                ["name": "view_checkpoint", "value": .int(Int64(viewCheckpoint))],
+                ["name": "view_generation", "value": .int(Int64(viewGeneration))],
+                ["name": "file_bytes", "value": .int(fileBytes)],
+                ["name": "map_size", "value": .int(Int64(mapSize))],
+                ["name": "map_bytes_used", "value": .int(Int64(mapBytesUsed))],
+            ]
+            rows += recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
+            rows += viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
+            rows += viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
+            return QueryRows(columns: ["name", "value"], rows: rows)
         }
     }
 
@@ -54,7 +74,7 @@ public enum LogQueries {
         let size = (try? FileManager.default.attributesOfItem(atPath: dataFile)[.size] as? NSNumber)?.int64Value ?? 0
         let map = store.log.mapUsage
         return Stats(
-            head: head, recordsByType: counts.keys.sorted().map { ($0.name, counts[$0]!) }, viewCheckpoint: checkpoint,
+            store: store.path, head: head, recordsByType: counts.keys.sorted().map { ($0.name, counts[$0]!) }, viewCheckpoint: checkpoint,
             viewGeneration: generation, viewEntries: entries, viewFingerprints: fingerprints, fileBytes: size,
             mapSize: map.size, mapBytesUsed: map.used)
     }

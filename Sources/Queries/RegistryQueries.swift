@@ -65,13 +65,29 @@ public enum RegistryQueries {
         var result: [JobRow] = []
         guard limit > 0 else { return result }
         try reader.forEachJob { job in
-            let ws = job.started.workspaceID ?? WellKnownIDs.defaultWorkspace
-            if ws == scope.workspace, type == nil || job.started.jobType == type, status == nil || job.status == status {
+            if job.workspace == scope.workspace, type == nil || job.started.jobType == type, status == nil || job.status == status {
                 result.append(job)
             }
             return result.count < limit
         }
         return result
+    }
+
+    /// One run with its batch (`job ID`): the run's `job_runs` columns, then `batch_status` (the
+    /// batch's status: `running` while any run of it runs, else `failed` when any failed, else the
+    /// run's) and `children` (the runs started with it as parent, in start order).
+    public static func json(_ batch: JobBatch) -> JSONObject {
+        var object = json(batch.parent)
+        object["batch_status"] = .string(batch.status.rawValue)
+        object["children"] = .array(batch.children.map { .object(json($0)) })
+        return object
+    }
+
+    /// The batch of run `id` when it belongs to the scope's workspace (runs recorded without one
+    /// belong to the default workspace); nil when there is no such run or it is another workspace's.
+    public static func job(_ id: UInt64, scope: Scope, in reader: ViewReader) throws -> JobBatch? {
+        guard let batch = try reader.jobBatch(id) else { return nil }
+        return batch.parent.workspace == scope.workspace ? batch : nil
     }
 
     // MARK: - Timeline

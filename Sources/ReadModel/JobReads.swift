@@ -1,3 +1,4 @@
+public import Foundation
 public import Projections
 public import SiglogCore
 
@@ -38,4 +39,9 @@ extension ViewReader {
         }
         return JobBatch(parent: parent, children: children)
     }
+}
+
+extension JobRow {
+    /// The workspace the run belongs to: the one it was started for, else the default workspace.
+    public var workspace: UUID { started.workspaceID ?? WellKnownIDs.defaultWorkspace }
 }

@@ -24,6 +24,8 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
     case packNotInstalled(String)
     /// A company id or domain that names no company.
     case companyNotFound(CompanyReference)
+    /// A job run id that names no run of the workspace.
+    case jobNotFound(UInt64)
     /// A file named as input does not exist.
     case fileNotFound(path: String)
     /// The request contradicts what is stored (a stale version, different pack content, the cooldown).
@@ -62,7 +64,7 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .invalidValue, .usage, .unknownJobType: .usage
         case .badInput: .badInput
-        case .workspaceNotFound, .packNotInstalled, .companyNotFound, .fileNotFound: .notFound
+        case .workspaceNotFound, .packNotInstalled, .companyNotFound, .jobNotFound, .fileNotFound: .notFound
         case .conflict, .cooldown: .conflict
         case .rateLimited: .rateLimited
         case .noPack, .deriveRequiresPack, .stageUnavailable: .cannotRun
@@ -82,6 +84,7 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .workspaceNotFound(let id): "Workspace not found: \(id)"
         case .packNotInstalled(let id): "Pack not found: \(id)"
         case .companyNotFound(let reference): "Company not found: \(reference)"
+        case .jobNotFound(let id): "Job run not found: \(id)"
         case .fileNotFound(let path): "\(path): no such file"
         case .rateLimited: "Workspace job rate limit exceeded"
         case .cooldown(let reason, _): reason

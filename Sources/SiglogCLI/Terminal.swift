@@ -13,3 +13,22 @@ public func terminalWidth() -> Int? {
 
 /// `--limit N` as a count: 0 means no limit, the same in every tool.
 public func limitCount(_ limit: Int) -> Int { limit == 0 ? .max : max(0, limit) }
+
+/// `--limit N` of a list that says when it was cut: read one row more than is shown, to know
+/// whether there were more.
+public struct ListLimit: Sendable {
+    /// The option's value (0: no limit).
+    public let limit: Int
+    /// How many rows are shown.
+    public var shown: Int { limitCount(limit) }
+    /// How many rows to read.
+    public var read: Int { shown == .max ? .max : shown + 1 }
+
+    /// The limit given as `--limit`.
+    public init(_ limit: Int) { self.limit = limit }
+
+    /// `showing the first N <noun> (--limit 0 shows all)` when `found` rows were more than shown.
+    public func cutNote(found: Int, noun: String) -> String? {
+        found > shown ? "showing the first \(limit) \(noun) (--limit 0 shows all)" : nil
+    }
+}

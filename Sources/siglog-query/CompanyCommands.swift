@@ -18,12 +18,12 @@ struct Companies: ParsableCommand {
 
     func run() throws {
         try runQuery(store, format) { s in
-            let wanted = limitCount(limit)
-            let found = try s.read { try CompanyQueries.search(search, limit: wanted == .max ? .max : wanted + 1, in: $0) }
-            var rows = CompanyQueries.rows(Array(found.prefix(wanted)))
+            let list = ListLimit(limit)
+            let found = try s.read { try CompanyQueries.search(search, limit: list.read, in: $0) }
+            var rows = CompanyQueries.rows(Array(found.prefix(list.shown)))
             rows.emptyReason = search.map { "no company's name, domain or website contains '\($0)'" }
                 ?? "no company yet — ingest events with `siglog-append events FILE`"
-            if found.count > wanted { rows.cutNote = "showing the first \(limit) companies (--limit 0 shows all)" }
+            rows.cutNote = list.cutNote(found: found.count, noun: "companies")
             return format.render(rows)
         }
     }

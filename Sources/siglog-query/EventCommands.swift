@@ -35,22 +35,23 @@ struct Events: ParsableCommand {
             let (scope, companyID) = try s.read { reader in
                 (try tenant.resolve(in: reader), try company.map { try reader.company($0).id })
             }
+            let list = ListLimit(limit)
             let filter = EventQueries.Filter(companyID: companyID, eventType: type, source: source, since: since, until: until,
-                                             limit: limitCount(limit) == .max ? .max : limitCount(limit) + 1)
+                                             limit: list.read)
             var labels = CompanyLabels(store: s)
             var writer = StreamingRows(format: format.format, columns: EventQueries.columns, width: terminalWidth(),
                                        wide: format.wide)
             var count = 0
             try EventQueries.forEach(filter: filter, scope: scope, store: s) { event in
                 count += 1
-                if count > limitCount(limit) { return false }
+                if count > list.shown { return false }
                 writer.add(try EventQueries.labelled(event, labels: &labels))
                 return true
             }
             let hasEvents = try s.read { try !$0.companiesWithEvents().isEmpty }
             writer.finish(
                 empty: hasEvents ? "no stored event matches the filters" : "no event is stored yet — ingest with `siglog-append events FILE`",
-                cut: count > limitCount(limit) ? "showing the first \(limit) events (--limit 0 shows all)" : nil)
+                cut: list.cutNote(found: count, noun: "events"))
         }
     }
 }
@@ -74,15 +75,14 @@ struct Instances: ParsableCommand {
             try s.read { reader in
                 let pack = try NameOrID(parsing: packID).map(reader.packID)
                 let companyID = try company.map { try reader.company($0).id }
-                let wanted = limitCount(limit)
-                let found = try EventQueries.instances(company: companyID, signal: signalID, pack: pack,
-                                                       limit: wanted == .max ? .max : wanted + 1, in: reader)
+                let list = ListLimit(limit)
+                let found = try EventQueries.instances(company: companyID, signal: signalID, pack: pack, limit: list.read, in: reader)
                 var labels = CompanyLabels(reader: reader)
-                var rows = QueryRows(columns: EventQueries.instanceColumns, rows: try found.prefix(wanted).map {
+                var rows = QueryRows(columns: EventQueries.instanceColumns, rows: try found.prefix(list.shown).map {
                     try labels.labelled(EventQueries.json($0), company: $0.entityID, after: "entity_id")
                 })
                 rows.emptyReason = "no instance matches — run `siglog-append stage derive` after ingesting events"
-                if found.count > wanted { rows.cutNote = "showing the first \(limit) instances (--limit 0 shows all)" }
+                rows.cutNote = list.cutNote(found: found.count, noun: "instances")
                 return format.render(rows)
             }
         }
@@ -111,10 +111,9 @@ struct Snapshots: ParsableCommand {
                 let pack = try NameOrID(parsing: packID).map(reader.packID)
                 if let pack, try reader.pack(pack) == nil { throw SiglogError.packNotInstalled(pack) }
                 let companyID = try company.map { try reader.company($0).id }
-                let wanted = limitCount(limit)
-                let found = try SnapshotQueries.snapshots(company: companyID, asOf: asOf, pack: pack,
-                                                          limit: wanted == .max ? .max : wanted + 1, in: reader)
-                let pairs = Array(found.prefix(wanted))
+                let list = ListLimit(limit)
+                let found = try SnapshotQueries.snapshots(company: companyID, asOf: asOf, pack: pack, limit: list.read, in: reader)
+                let pairs = Array(found.prefix(list.shown))
                 var labels = CompanyLabels(reader: reader)
                 switch format.format {
                 case .json: return JSONWriter().string(.array(try SnapshotQueries.json(pairs, labels: &labels).map(JSONValue.object)))
@@ -124,7 +123,7 @@ struct Snapshots: ParsableCommand {
                     var rows = try SnapshotQueries.rows(pairs, labels: &labels)
                     rows.emptyReason = asOf.map { "no snapshot for \($0) — run `siglog-append stage score --as-of \($0)`" }
                         ?? "no snapshot yet — run `siglog-append stage score`"
-                    if found.count > wanted { rows.cutNote = "showing the first \(limit) snapshots (--limit 0 shows all)" }
+                    rows.cutNote = list.cutNote(found: found.count, noun: "snapshots")
                     return format.render(rows)
                 }
             }

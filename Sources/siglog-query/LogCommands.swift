@@ -17,23 +17,9 @@ struct Stats: ParsableCommand {
     func run() throws {
         try runQuery(store, format) { s in
             let stats = try LogQueries.stats(store: s)
-            var object = stats.json
-            object["store"] = .string(store.path)
             switch format.format {
-            case .json, .ndjson: return JSONWriter().string(.object(object))
-            case .table, .csv:
-                var rows: [JSONObject] = [
-                    ["name": "store", "value": .string(store.path)], ["name": "head", "value": .int(Int64(stats.head))],
-                    ["name": "view_checkpoint", "value": .int(Int64(stats.viewCheckpoint))],
-                    ["name": "view_generation", "value": .int(Int64(stats.viewGeneration))],
-                    ["name": "file_bytes", "value": .int(stats.fileBytes)],
-                    ["name": "map_size", "value": .int(Int64(stats.mapSize))],
-                    ["name": "map_bytes_used", "value": .int(Int64(stats.mapBytesUsed))],
-                ]
-                rows += stats.recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
-                rows += stats.viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
-                rows += stats.viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
-                return format.render(QueryRows(columns: ["name", "value"], rows: rows))
+            case .json, .ndjson: return JSONWriter().string(.object(stats.json))
+            case .table, .csv: return format.render(stats.rows)
             }
         }
     }

@@ -21,13 +21,39 @@ struct Jobs: ParsableCommand {
 
     func run() throws {
         try runTenantQuery(store, format, tenant) { reader, scope in
-            let wanted = limitCount(limit)
-            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: wanted == .max ? .max : wanted + 1,
-                                                in: reader)
-            var rows = QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.prefix(wanted).map(RegistryQueries.json))
+            let list = ListLimit(limit)
+            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: list.read, in: reader)
+            var rows = QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.prefix(list.shown).map(RegistryQueries.json))
             rows.emptyReason = type == nil && status == nil ? "no job run in this workspace yet" : "no job run matches --type/--status"
-            if jobs.count > wanted { rows.cutNote = "showing the first \(limit) runs (--limit 0 shows all)" }
+            rows.cutNote = list.cutNote(found: jobs.count, noun: "runs")
             return format.render(rows)
+        }
+    }
+}
+
+struct Job: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "One job run of a workspace with its batch: the runs it started and the batch's status.",
+        discussion: "JSON: the run's jobs columns, then batch_status and children (the child runs).")
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var tenant: TenantOptions
+    @OptionGroup var format: FormatOptions
+    @Argument(help: "The job run id.")
+    var id: UInt64
+
+    func run() throws {
+        try runTenantQuery(store, format, tenant) { reader, scope in
+            guard let batch = try RegistryQueries.job(id, scope: scope, in: reader) else {
+                throw SiglogError.jobNotFound(id)
+            }
+            switch format.format {
+            case .json, .ndjson: return JSONWriter().string(.object(RegistryQueries.json(batch)))
+            case .table, .csv:
+                let runs = [batch.parent] + batch.children
+                return "batch status: \(batch.status.rawValue)\n"
+                    + format.render(QueryRows(columns: RegistryQueries.jobColumns, rows: runs.map(RegistryQueries.json)))
+            }
         }
     }
 }

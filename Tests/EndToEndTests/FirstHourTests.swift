@@ -10,36 +10,8 @@ struct FirstHourTests {
 
     /// Runs a built tool with `arguments`, optionally in `directory` and with `input` on stdin.
     static func run(_ tool: String, _ arguments: [String], executable: URL? = nil, directory: URL? = nil,
-                    environment extra: [String: String] = [:], input: String? = nil) throws -> QueryFixtureStore.Run {
-        let process = Process()
-        process.executableURL = executable ?? binaries.appendingPathComponent(tool)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        var environment = ProcessInfo.processInfo.environment
-        environment["WORKSPACE_JOB_RATE_LIMIT_PER_HOUR"] = "0"
-        environment.merge(extra) { $1 }
-        process.environment = environment
-        let tmp = FileManager.default.temporaryDirectory
-        let out = tmp.appendingPathComponent("siglog-fh-\(UUID().uuidString).out")
-        let err = tmp.appendingPathComponent("siglog-fh-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        if let input {
-            let pipe = Pipe()
-            process.standardInput = pipe
-            try process.run()
-            pipe.fileHandleForWriting.write(Data(input.utf8))
-            try pipe.fileHandleForWriting.close()
-        } else {
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-        }
-        process.waitUntilExit()
-        return QueryFixtureStore.Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                                     stderr: try String(contentsOf: err, encoding: .utf8))
+                    environment: [String: String] = [:], input: String? = nil) throws -> Tools.Run {
+        try Tools.run(tool, arguments, executable: executable, directory: directory, environment: environment, input: input)
     }
 
     /// Runs `command` (a shell line) with a pseudo-terminal as its standard streams (`script`), the

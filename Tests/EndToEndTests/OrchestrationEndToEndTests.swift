@@ -4,17 +4,10 @@ import Testing
 
 /// Runs the built tools, found next to the test bundle, on a store in a temporary directory.
 private final class OrchestrationStore {
-    static let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Tools.root
     static let testAdapter = root.appendingPathComponent("Fixtures/events/test_adapter.ndjson").path
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var json: JSONValue? { try? JSONParser.parse(stdout) }
-    }
+    typealias Run = Tools.Run
 
     struct InitFailed: Error { var stderr: String }
 
@@ -30,24 +23,11 @@ private final class OrchestrationStore {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
+    /// Runs a tool with the rate limit as the environment (and `extra`) sets it: these tests check it.
     func run(_ tool: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Run {
-        let process = Process()
-        process.executableURL = Self.binaries.appendingPathComponent(tool)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment.removeValue(forKey: "WORKSPACE_JOB_RATE_LIMIT_PER_HOUR")
-        environment.merge(extra) { $1 }
-        process.environment = environment
-        let out = directory.appendingPathComponent("\(UUID().uuidString).out")
-        let err = directory.appendingPathComponent("\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                   stderr: try String(contentsOf: err, encoding: .utf8))
+        var environment: [String: String?] = ["WORKSPACE_JOB_RATE_LIMIT_PER_HOUR": ProcessInfo.processInfo.environment["WORKSPACE_JOB_RATE_LIMIT_PER_HOUR"]]
+        for (name, value) in extra { environment[name] = value }
+        return try Tools.run(tool, arguments, environment: environment)
     }
 
     func stage(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {

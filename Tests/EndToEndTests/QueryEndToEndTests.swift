@@ -4,18 +4,12 @@ import Testing
 
 /// A store in a temporary directory, written by the built `siglog-append` and read by `siglog-query`.
 final class QueryFixtureStore: @unchecked Sendable {
-    static let binaries = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let binaries = Tools.binaries
+    static let root = Tools.root
     static let testAdapter = root.appendingPathComponent("Fixtures/events/test_adapter.ndjson").path
     static let expected = root.appendingPathComponent("Fixtures/expected")
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var json: JSONValue? { try? JSONParser.parse(stdout) }
-    }
+    typealias Run = Tools.Run
 
     let directory: URL
     let store: String
@@ -48,40 +42,9 @@ final class QueryFixtureStore: @unchecked Sendable {
         try Self.run("siglog-query", arguments + ["--store", path ?? store])
     }
 
-    static func run(_ tool: String, _ arguments: [String]) throws -> Run {
-        let process = try start(tool, arguments)
-        process.process.waitUntilExit()
-        return try process.finish()
-    }
+    static func run(_ tool: String, _ arguments: [String]) throws -> Run { try Tools.run(tool, arguments) }
 
-    struct Started {
-        var process: Process
-        var out: URL
-        var err: URL
-        func finish() throws -> Run {
-            defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
-            return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                       stderr: try String(contentsOf: err, encoding: .utf8))
-        }
-    }
-
-    static func start(_ tool: String, _ arguments: [String]) throws -> Started {
-        let process = Process()
-        process.executableURL = binaries.appendingPathComponent(tool)
-        process.arguments = arguments
-        var environment = ProcessInfo.processInfo.environment
-        environment["WORKSPACE_JOB_RATE_LIMIT_PER_HOUR"] = "0"
-        process.environment = environment
-        let tmp = FileManager.default.temporaryDirectory
-        let out = tmp.appendingPathComponent("siglog-q-\(UUID().uuidString).out")
-        let err = tmp.appendingPathComponent("siglog-q-\(UUID().uuidString).err")
-        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        try process.run()
-        return Started(process: process, out: out, err: err)
-    }
+    static func start(_ tool: String, _ arguments: [String]) throws -> Tools.Started { try Tools.start(tool, arguments) }
 
     static func expected(_ name: String) throws -> JSONValue {
         try JSONParser.parse(try String(contentsOf: expected.appendingPathComponent(name), encoding: .utf8))

@@ -52,30 +52,37 @@ struct QueryReadOnlyTests {
         let expected = try QueryFixtureStore.expected("test_adapter_lead_feed.json")
         var target = copy
         var cleanup: () -> Void = {}
-        if getuid() == 0 {
+        // How the query runs: as this user, or (root with no mount permission) as `nobody`.
+        var query: ([String]) throws -> Tools.Run = { try s.query($0, store: target) }
+        let mountPoint = s.directory.appendingPathComponent("mnt").path
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
+        if getuid() == 0, try QueryFixtureStore.runSystem("/bin/mount", ["--bind", "-o", "ro", copy, mountPoint]) == 0 {
             // chmod does not stop root; a read-only bind mount does (EROFS).
-            let mountPoint = s.directory.appendingPathComponent("mnt").path
-            try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
-            let mount = try QueryFixtureStore.runSystem("/bin/mount", ["--bind", "-o", "ro", copy, mountPoint])
-            guard mount == 0 else {
-                print("skipping the read-only directory check: running as root and `mount --bind -o ro` is not permitted here")
-                return
-            }
             target = mountPoint
             cleanup = { _ = try? QueryFixtureStore.runSystem("/bin/umount", [mountPoint]) }
             #expect(!FileManager.default.createFile(atPath: mountPoint + "/probe", contents: Data()), "the mount is writable")
         } else {
-            // Without write permission LMDB cannot create the lock file (EACCES): the tool reopens with MDB_NOLOCK.
+            // Without write permission LMDB cannot create the lock file (EACCES): the tool reopens with
+            // MDB_NOLOCK. Root ignores permissions, so it runs the query as `nobody` (setpriv, util-linux).
             try FileManager.default.setAttributes([.posixPermissions: 0o555], ofItemAtPath: copy)
             cleanup = { try? FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: copy) }
+            if getuid() == 0 {
+                let tool = QueryFixtureStore.binaries.appendingPathComponent("siglog-query").path
+                query = { arguments in
+                    try Tools.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", tool] + arguments + ["--store", copy],
+                                  executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+                }
+                #expect(try Tools.run("setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/touch", copy + "/probe"],
+                                      executable: URL(fileURLWithPath: "/usr/bin/setpriv")).status != 0, "the directory is writable")
+            }
         }
         defer { cleanup() }
         let before = try fileStates(target)
-        let run = try s.query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "json"], store: target)
+        let run = try query(["lead-feed", "--as-of", "2026-02-18", "--threshold", "0", "--format", "json"])
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.json == expected)
         for arguments in everySubcommand {
-            let r = try s.query(arguments, store: target)
+            let r = try query(arguments)
             #expect(r.status == 0, "\(arguments): \(r.stderr)")
         }
         let after = try fileStates(target)

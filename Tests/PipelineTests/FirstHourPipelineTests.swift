@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 @testable import Pipeline
 import Projections
 import ReadModel
@@ -134,5 +135,26 @@ struct FirstHourPipelineTests {
         let id = try #require(derive.json["job_run_id"]?.numberValue).rounded()
         #expect(try fixture.read { try $0.job(UInt64(id)) }?.started.owner == RunOwner.current)
         #expect(try Replayer(store: fixture.store).verify().isOK)
+    }
+
+    @Test("2: a killed process whose zombie is not yet reaped counts as gone; a live one does not")
+    func zombieIsGone() throws {
+        #expect(RunOwner.processStartTime(getpid()) != nil)
+        var pid: pid_t = 0
+        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/true"), nil]
+        defer { arguments.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/true", nil, nil, arguments, nil) == 0)
+        // Not reaped yet: wait until the child has exited (its state turns to Z).
+        var exited = false
+        for _ in 0..<200 where !exited {
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            exited = stat.split(separator: ")").last?.split(separator: " ").first == "Z"
+            if !exited { usleep(10_000) }
+        }
+        #expect(exited, "the child became a zombie")
+        #expect(RunOwner.processStartTime(pid) == nil, "a zombie never writes again")
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        #expect(RunOwner.processStartTime(pid) == nil)
     }
 }
