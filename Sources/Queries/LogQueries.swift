@@ -2,7 +2,7 @@ public import EventLog
 public import Foundation
 public import Projections
 public import SiglogCore
-public import SiglogRecords
+import SiglogRecords
 
 /// `stats`, `verify` and `export`: the log itself (store administration, not tenant data).
 public enum LogQueries {

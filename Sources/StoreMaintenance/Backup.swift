@@ -1,6 +1,6 @@
 import Crypto
 import EventLog
-public import Foundation
+import Foundation
 public import Projections
 import ReadModel
 public import SiglogCore

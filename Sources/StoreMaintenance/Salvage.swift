@@ -1,5 +1,5 @@
-import EventLog
-public import Foundation
+public import EventLog
+import Foundation
 public import Projections
 import SiglogRecords
 

@@ -1,6 +1,6 @@
 import EventLog
-public import Foundation
-public import Projections
+import Foundation
+import Projections
 import SiglogRecords
 
 /// Fills an empty store with records taken from elsewhere (an export, a damaged store), keeping
