@@ -54,7 +54,7 @@ final class SmallDisk: @unchecked Sendable {
 
 /// NDJSON events with unique `source_event_id`s over `companies` companies.
 func generatedEvents(_ count: Int, companies: Int, tag: String = "gen") -> [String] {
-    let types = ["funding_raised", "job_posted_engineering", "cto_role_posted", "compliance_mention", "api_launch"]
+    let types = ["funding_raised", "job_posted_engineering", "cto_role_posted", "compliance_mentioned", "api_launched"]
     return (1...count).map { i in
         let company = i % companies
         let day = 1 + i % 27
