@@ -95,11 +95,14 @@ public enum Backup {
         if files.fileExists(atPath: manifestPath) {
             throw SiglogError.conflict("\(out) already holds a backup; choose a new --out directory")
         }
-        if let entries = try? files.contentsOfDirectory(atPath: out), !entries.allSatisfy({ $0 == "data.mdb" || $0.hasPrefix(".") }) {
+        // What an unfinished backup (a killed run) leaves: the copy, perhaps the manifest being written.
+        let temporary = manifestPath + ".partial"
+        let unfinished: Set<String> = ["data.mdb", (temporary as NSString).lastPathComponent]
+        if let entries = try? files.contentsOfDirectory(atPath: out), !entries.allSatisfy({ unfinished.contains($0) || $0.hasPrefix(".") }) {
             throw SiglogError.conflict("\(out) is not empty and holds no backup; choose a new --out directory")
         }
         try files.createDirectory(atPath: out, withIntermediateDirectories: true)
-        if files.fileExists(atPath: dataPath) { try files.removeItem(atPath: dataPath) }  // an unfinished backup
+        for leftover in [dataPath, temporary] where files.fileExists(atPath: leftover) { try files.removeItem(atPath: leftover) }
         try store.log.copy(to: out)
         let copy = try Store(path: out, mode: .readOnly, noLock: true)
         let (head, checkpoint, fingerprints) = try copy.read { reader in
@@ -111,7 +114,6 @@ public enum Backup {
         let manifest = BackupManifest(
             logHead: head, viewCheckpoint: checkpoint, viewFingerprints: fingerprintNames(fingerprints), dataBytes: bytes,
             dataSHA256: digest, toolVersion: SiglogVersion.current, createdAt: now)
-        let temporary = manifestPath + ".partial"
         try Data((JSONWriter().string(.object(manifest.json)) + "\n").utf8).write(to: URL(fileURLWithPath: temporary))
         try files.moveItem(atPath: temporary, toPath: manifestPath)
         return manifest
