@@ -58,7 +58,11 @@ public struct BackupManifest: Sendable, Equatable {
         dataBytes = try integer("data_bytes")
         dataSHA256 = try text("data_sha256")
         toolVersion = try text("tool_version")
-        createdAt = try Timestamp(parsing: try text("created_at"), name: "created_at")
+        do {
+            createdAt = try Timestamp(parsing: try text("created_at"), name: "created_at")
+        } catch let error as InvalidValue {
+            throw SiglogError.badInput("\(file): created_at: \(error.message)")
+        }
         guard let prints = try field("view_fingerprints").objectValue else {
             throw SiglogError.badInput("\(file): view_fingerprints: not an object")
         }

@@ -1,6 +1,6 @@
-import EventLog
+public import EventLog
 public import Foundation
-import Ingest
+public import Ingest
 public import Projections
 import ReadModel
 import SiglogCore
@@ -47,8 +47,9 @@ public enum LogImport {
         return try LoadResult.of(store, records: loader.nextSequence - 1)
     }
 
-    /// The sequence and envelope one export line describes, checked: the payload must decode as its type.
-    static func record(_ line: NDJSONLine, name: String) throws -> (UInt64, Envelope) {
+    /// The sequence and envelope one export line describes, checked: the payload must decode as its
+    /// type. Anything else is `SiglogError.badInput` naming `name`, the line and the field.
+    public static func record(_ line: NDJSONLine, name: String) throws -> (UInt64, Envelope) {
         func bad(_ field: String, _ reason: String) -> SiglogError { .badInput("\(name):\(line.number): \(field): \(reason)") }
         let object: JSONObject
         do {
