@@ -33,6 +33,9 @@ public final class EventLog: Sendable {
         /// Open without the lock file (`MDB_NOLOCK`): only for read-only opens of a store whose
         /// directory cannot be written; a concurrent writer would not see this reader.
         public var noLock = false
+        /// A writer verifies the whole store (every record and page) before appending, not only the
+        /// log's last records: slower in proportion to the store, for when damage is suspected.
+        public var verifyBeforeWriting = false
         public init() {}
     }
 
@@ -86,8 +89,14 @@ public final class EventLog: Sendable {
         } catch let error as LMDBError {
             throw LogError.storage(StorageFailure(error))
         }
-        // Every writer checks the end of the log before appending to it.
-        if mode != .readOnly { try checkTail() }
+        // Every writer checks the end of the log (or, on demand, the whole store) before appending to it.
+        if mode != .readOnly {
+            if options.verifyBeforeWriting {
+                if let problem = try verify().firstProblem { throw LogError.damagedStore(path: path, problem: problem) }
+            } else {
+                try checkTail()
+            }
+        }
     }
 
     /// Whether the store was opened read-only.

@@ -21,14 +21,18 @@ public struct StoreOptions: ParsableArguments {
 
     /// Opens the store for appending (it must exist), closes the runs a dead process of this host
     /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly.
+    /// The log's last records are checked first; with `SIGLOG_VERIFY_BEFORE_WRITING=1`, the whole store.
     public func openForWriting() throws -> StageRunner {
-        try prepare(StageRunner(store: try Store(path: path, mode: .readWrite)))
+        try prepare(StageRunner(store: try Store(path: path, mode: .readWrite, verifyBeforeWriting: Self.verifyBeforeWriting)))
     }
 
     /// Opens or creates the store, as `openForWriting` does.
     public func openCreating() throws -> StageRunner {
-        try prepare(StageRunner(store: try Store(path: path, mode: .create)))
+        try prepare(StageRunner(store: try Store(path: path, mode: .create, verifyBeforeWriting: Self.verifyBeforeWriting)))
     }
+
+    /// Whether writers verify the whole store before appending (`SIGLOG_VERIFY_BEFORE_WRITING=1`).
+    public static var verifyBeforeWriting: Bool { ProcessInfo.processInfo.environment["SIGLOG_VERIFY_BEFORE_WRITING"] == "1" }
 
     private func prepare(_ runner: StageRunner) throws -> StageRunner {
         for job in try runner.closeInterruptedRuns() {

@@ -55,6 +55,42 @@ struct BackupRestoreTests {
         #expect(try records("event_stored", in: restored) % 1_000 == 0)
     }
 
+    @Test("an export taken while another process ingests imports to the store as it was at the exported head")
+    func exportDuringIngest() throws {
+        let scratch = try Scratch()
+        let store = scratch.path("store")
+        try #require(try tool("siglog-append", ["init"], store: store).status == 0)
+        let input = try writeLines(generatedEvents(40_000, companies: 2_000, tag: "live"), in: scratch.directory)
+        let ingest = try QueryFixtureStore.start("siglog-append", ["events", input, "--batch-size", "1000", "--store", store])
+        var head = 0
+        for _ in 0..<200 where head < 3_000 {
+            usleep(20_000)
+            head = Int(try stats(store)["head"]?.numberValue ?? 0)
+        }
+        let export = try tool("siglog-query", ["export"], store: store)
+        let ingestWasRunning = ingest.process.isRunning
+        #expect(try ingest.finish().status == 0)
+        #expect(export.status == 0, "\(export.stderr)")
+        #expect(ingestWasRunning, "the export finished while the ingest was still writing")
+        let exported = scratch.path("export.ndjson")
+        try Data(export.stdout.utf8).write(to: URL(fileURLWithPath: exported))
+        let lines = export.stdout.split(separator: "\n")
+        let exportedHead = lines.count
+        #expect(exportedHead > 0 && exportedHead < Int(try stats(store)["head"]?.numberValue ?? 0))
+
+        let copy = scratch.path("imported")
+        let imported = try tool("siglog-append", ["import", exported], store: copy)
+        #expect(imported.status == 0, "\(imported.stderr)")
+        // The source as it was at the exported head: a point-in-time rebuild of its log.
+        let past = scratch.path("past")
+        let rebuild = try tool("siglog-replay", ["--to-seq", "\(exportedHead)", "--out", past], store: store)
+        try #require(rebuild.status == 0, "\(rebuild.stderr)")
+        let importedStats = try stats(copy)
+        #expect(importedStats["head"]?.numberValue == Double(exportedHead))
+        #expect(importedStats["view_fingerprints"] == (try stats(past))["view_fingerprints"])
+        #expect(try verifies(copy))
+    }
+
     @Test("restore refuses a backup whose data file was changed, and a target that already holds a store")
     func restoreChecksTheManifest() throws {
         let scratch = try Scratch()

@@ -147,6 +147,14 @@ struct DamagedStoreTests {
         #expect(verify["problem"]?.stringValue?.contains("zero-filled") == true)
         #expect(verify["records_checked"]?.numberValue == Double(first - 1))
 
+        // The damage is far from the log's tail, which writers check by default; verifying the
+        // whole store before writing, on demand, refuses the write naming the first damaged record.
+        let checked = try Tools.run("siglog-append", ["stage", "derive", "--store", s.store],
+                                    environment: ["SIGLOG_VERIFY_BEFORE_WRITING": "1"])
+        #expect(checked.status == 65, "\(checked.stderr)")
+        #expect(checked.stderr.contains("record \(first): page"), "\(checked.stderr)")
+        #expect(checked.stderr.contains("siglog-append salvage"), "\(checked.stderr)")
+
         let (result, _) = try s.salvage()
         #expect(result["copied_records"]?.numberValue == Double(first - 1))
         #expect(result["lost_records"]?.numberValue == Double(s.head - first + 1))
