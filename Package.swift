@@ -11,7 +11,7 @@ let strict: [SwiftSetting] = [
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
-let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "StoreMaintenance"]
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "ReadModel", "StoreMaintenance"]
 
 let package = Package(
     name: "siglog",

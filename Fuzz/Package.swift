@@ -21,7 +21,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("yaml", ["SignalPacks", "SiglogCore"]),
     ("pack", ["SignalPacks", "Scoring", "SiglogCore"]),
     ("datafile", ["EventLog"]),
-    ("import", ["StoreMaintenance", "Queries", "EventLog", "SiglogRecords", "Ingest", "SiglogCore"]),
+    ("import", ["StoreMaintenance", "ReadModel", "Queries", "EventLog", "SiglogRecords", "Ingest", "SiglogCore"]),
 ]
 
 let package = Package(

@@ -70,6 +70,8 @@ public enum LogImport {
         case .null?, nil: workspace = nil
         case .string(let text)?:
             guard let id = UUID(uuidString: text) else { throw bad("workspace_id", "not a UUID") }
+            // The log stores "no workspace" as the all-zero UUID: a record can never belong to it.
+            guard withUnsafeBytes(of: id.uuid, { $0.contains { $0 != 0 } }) else { throw bad("workspace_id", "the all-zero UUID (write null for no workspace)") }
             workspace = id
         default: throw bad("workspace_id", "not a UUID or null")
         }

@@ -91,6 +91,31 @@ struct BackupRestoreTests {
         #expect(try verifies(copy))
     }
 
+    @Test("import refuses a line it cannot store as exported, naming the line and the field, and writes nothing")
+    func importRefusesBadLines() throws {
+        let scratch = try Scratch()
+        let store = scratch.path("store")
+        try #require(try tool("siglog-append", ["init"], store: store).status == 0)
+        let lines = try tool("siglog-query", ["export"], store: store).stdout.split(separator: "\n").map(String.init)
+        try #require(lines.count >= 2)
+        // The log stores "no workspace" as the all-zero UUID (found by the import fuzz target: such a
+        // line imported as a record that exported differently).
+        let zeroWorkspace = lines[1].replacingOccurrences(
+            of: #/"workspace_id":("[0-9a-f-]+"|null)/#, with: #""workspace_id":"00000000-0000-0000-0000-000000000000""#)
+        let cases: [(line: String, field: String)] = [
+            (zeroWorkspace, "workspace_id"),
+            (lines[1].replacingOccurrences(of: #/"seq":\d+/#, with: #""seq":7"#), "seq"),
+            (lines[1].replacingOccurrences(of: #/"payload":"[^"]*"/#, with: #""payload":"AAAA""#), "payload"),
+        ]
+        for (index, bad) in cases.enumerated() {
+            let file = try writeLines([lines[0], bad.line], in: scratch.directory, name: "bad-\(index).ndjson")
+            let target = scratch.path("imported-\(index)")
+            let run = try tool("siglog-append", ["import", file], store: target)
+            #expect(run.status == 65, "\(bad.field): \(run.stderr)")
+            #expect(run.stderr.contains("\(file):2: \(bad.field):"), "\(run.stderr)")
+        }
+    }
+
     @Test("restore refuses a backup whose data file was changed, and a target that already holds a store")
     func restoreChecksTheManifest() throws {
         let scratch = try Scratch()
