@@ -28,7 +28,7 @@ public func fuzzDataFile(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             index += length
         }
         if first & 0x80 != 0 { file.removeLast(max(0, file.count - Int(first & 0x7F) % pages * BaseStore.pageSize)) }
-        FileManager.default.createFile(atPath: BaseStore.scratch + "/data.mdb", contents: Data(file))
+        _ = FileManager.default.createFile(atPath: BaseStore.scratch + "/data.mdb", contents: Data(file))
         do {
             let report = try EventLog.verify(path: BaseStore.scratch, knownTypes: nil)
             invariant(report.recordsChecked <= max(report.head, report.recordsChecked), "more records checked than the head")

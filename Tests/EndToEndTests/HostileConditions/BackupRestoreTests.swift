@@ -91,7 +91,7 @@ struct BackupRestoreTests {
         #expect(try verifies(copy))
     }
 
-    @Test("import refuses a line it cannot store as exported, naming the line and the field, and writes nothing")
+    @Test("import refuses a line it cannot store as exported, naming the line and the field")
     func importRefusesBadLines() throws {
         let scratch = try Scratch()
         let store = scratch.path("store")
