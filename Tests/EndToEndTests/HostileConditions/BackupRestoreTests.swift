@@ -76,7 +76,8 @@ struct BackupRestoreTests {
         try Data(export.stdout.utf8).write(to: URL(fileURLWithPath: exported))
         let lines = export.stdout.split(separator: "\n")
         let exportedHead = lines.count
-        #expect(exportedHead > 0 && exportedHead < Int(try stats(store)["head"]?.numberValue ?? 0))
+        let finalHead = Int(try stats(store)["head"]?.numberValue ?? 0)
+        #expect(exportedHead > 0 && exportedHead < finalHead)
 
         let copy = scratch.path("imported")
         let imported = try tool("siglog-append", ["import", exported], store: copy)
@@ -100,12 +101,12 @@ struct BackupRestoreTests {
         try #require(lines.count >= 2)
         // The log stores "no workspace" as the all-zero UUID (found by the import fuzz target: such a
         // line imported as a record that exported differently).
-        let zeroWorkspace = lines[1].replacingOccurrences(
-            of: #/"workspace_id":("[0-9a-f-]+"|null)/#, with: #""workspace_id":"00000000-0000-0000-0000-000000000000""#)
+        let zeroWorkspace = lines[1].replacing(
+            #/"workspace_id":("[0-9a-f-]+"|null)/#, with: #""workspace_id":"00000000-0000-0000-0000-000000000000""#)
         let cases: [(line: String, field: String)] = [
             (zeroWorkspace, "workspace_id"),
-            (lines[1].replacingOccurrences(of: #/"seq":\d+/#, with: #""seq":7"#), "seq"),
-            (lines[1].replacingOccurrences(of: #/"payload":"[^"]*"/#, with: #""payload":"AAAA""#), "payload"),
+            (lines[1].replacing(#/"seq":\d+/#, with: #""seq":7"#), "seq"),
+            (lines[1].replacing(#/"payload":"[^"]*"/#, with: #""payload":"AAAA""#), "payload"),
         ]
         for (index, bad) in cases.enumerated() {
             let file = try writeLines([lines[0], bad.line], in: scratch.directory, name: "bad-\(index).ndjson")
