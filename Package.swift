@@ -11,7 +11,7 @@ let strict: [SwiftSetting] = [
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
-let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "ReadModel", "StoreMaintenance"]
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "ReadModel", "StoreMaintenance"]
 
 let package = Package(
     name: "siglog",
@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
         .executable(name: "siglog-serve", targets: ["siglog-serve"]),
+        .executable(name: "siglog-replicate", targets: ["siglog-replicate"]),
     ] + fuzzedModules.map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,8 +62,13 @@ let package = Package(
         // selection and the per-adapter totals of a daily ingest. No storage.
         .target(name: "Adapters", dependencies: [
             "Ingest", "SiglogCore",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
+        // The adapters' production transport: the only module that sees AsyncHTTPClient (and so
+        // SwiftNIO), which keeps them out of everything that only maps responses, the fuzz targets included.
+        .target(name: "AdapterHTTP", dependencies: [
+            "Adapters",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
@@ -88,7 +94,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "AdapterHTTP", "SiglogCore",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
@@ -100,8 +106,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "Adapters", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StoreMaintenance",
-            "EventLog",
+            "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks",
+            "StoreMaintenance", "EventLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The HTTP service (siglog-serve): routes over a typed request context, auth, the one
@@ -129,6 +135,21 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
+        // The only place the NATS C client's header is seen (Debian's libnats-dev).
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        // Typed wrapper over the NATS C client: connection to a server list, JetStream streams,
+        // asynchronous publishes with message ids, durable pull consumers with explicit acks.
+        .target(name: "NATSClient", dependencies: ["CNATS"], swiftSettings: strict),
+        // Log shipping through NATS JetStream: publisher, follower (replica), promotion, status.
+        .target(name: "Replication", dependencies: [
+            "NATSClient", "Pipeline", "Projections", "EventLog", "SiglogRecords", "SiglogCore",
+        ], swiftSettings: strict),
+        .executableTarget(name: "siglog-replicate", dependencies: [
+            "Replication", "NATSClient", "SiglogCLI", "EventLog", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The ceiling of tools/bench-replicate: publishes a store's records from memory with the bare client.
+        .executableTarget(name: "siglog-bench-nats", dependencies: ["NATSClient", "EventLog"], swiftSettings: strict),
+
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
@@ -138,7 +159,7 @@ let package = Package(
         // Test support: a local HTTP server standing in for the outside APIs.
         .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/Support/FixtureServer", swiftSettings: strict),
-        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
+        .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "AdapterHTTP", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
         // Test helper: grows a store's map from another process (map-resize test).
@@ -177,6 +198,11 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ], swiftSettings: strict),
+        // A JetStream cluster on loopback (nats-server processes started by the tests).
+        .testTarget(name: "ReplicationTests", dependencies: [
+            "Replication", "NATSClient", "EventLog", "SiglogCore",
+            "siglog-replicate", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),
     ]

@@ -20,6 +20,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("records", ["EventLog", "SiglogRecords"]),
     ("yaml", ["SignalPacks", "SiglogCore"]),
     ("pack", ["SignalPacks", "Scoring", "SiglogCore"]),
+    ("adapters", ["Adapters", "Ingest", "SiglogCore"]),
     ("datafile", ["EventLog"]),
     ("import", ["StoreMaintenance", "ReadModel", "Queries", "EventLog", "SiglogRecords", "Ingest", "SiglogCore"]),
 ]

@@ -22,7 +22,7 @@ public struct AdapterRuntime: Sendable {
 
     /// A runtime; `now` is required so the caller's clock is the only clock.
     public init(
-        transport: any HTTPTransport = AsyncHTTPClientTransport(),
+        transport: any HTTPTransport,
         now: @escaping @Sendable () -> Timestamp,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
         log: @escaping @Sendable (String) -> Void = { _ in },

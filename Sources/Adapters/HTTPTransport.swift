@@ -109,7 +109,7 @@ public struct TransportError: Error, Sendable, Hashable, CustomStringConvertible
     public var description: String { "\(method) \(redactedURL) failed: \(reason)" }
 }
 
-/// Where adapters send their requests. Production uses `AsyncHTTPClientTransport`; the seam keeps
+/// Where adapters send their requests. Production uses `AsyncHTTPClientTransport` (module AdapterHTTP); the seam keeps
 /// the adapters' paging and failure rules independent of the HTTP library.
 public protocol HTTPTransport: Sendable {
     /// Runs `body` with a session whose connections last for one fetch (ADAPTERS.md §0.4: one

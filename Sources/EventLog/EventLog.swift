@@ -49,9 +49,11 @@ public final class EventLog: Sendable {
     let dedup: Database
     let idempotency: Database
     let meta: Database
+    /// Log shipping's own state (`Shipping.swift`); nil in a read-only store that never had it.
+    let shipping: Database?
 
     /// Named databases the log owns; everything else in the environment belongs to views.
-    public static let ownDatabases: Set<String> = ["log", "log.dedup", "log.idempotency", "log.meta"]
+    public static let ownDatabases: Set<String> = ["log", "log.dedup", "log.idempotency", "log.meta", EventLog.shippingDatabase]
 
     /// Opens the store at `path`.
     public init(path: String, mode: Mode, options: Options = Options()) throws {
@@ -84,6 +86,8 @@ public final class EventLog: Sendable {
             dedup = try environment.database("log.dedup", create: create)
             idempotency = try environment.database("log.idempotency", create: create)
             meta = try environment.database("log.meta", create: create)
+            shipping = try create || environment.hasDatabase(EventLog.shippingDatabase)
+                ? environment.database(EventLog.shippingDatabase, create: create) : nil
         } catch LMDBError.notFound {
             throw LogError.storeNotFound(path: path)
         } catch let error as LMDBError {

@@ -11,7 +11,7 @@ public final class LogWriter {
     package let transaction: WriteTransaction
     let projections: [any LogProjection]
     /// The sequence number the next append will get.
-    public private(set) var nextSequence: UInt64
+    public internal(set) var nextSequence: UInt64
     private var isValid = true
 
     init(log: EventLog, transaction: WriteTransaction, projections: [any LogProjection]) throws {

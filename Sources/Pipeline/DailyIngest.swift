@@ -1,4 +1,5 @@
 public import Adapters
+public import AdapterHTTP
 import Foundation
 import Ingest
 public import Projections

@@ -285,7 +285,7 @@ extension StageRunner {
             }
             var dedupKey: [UInt8]?
             if let id = event.sourceEventID {
-                let key = EventStored.dedupKey(source: event.source, sourceEventID: id)
+                let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
                 if try writer.dedupSequence(for: key) != nil {
                     tally.skippedDuplicate += 1
                     continue

@@ -45,7 +45,7 @@ public struct JobRequest: Sendable {
     }
 
     /// The idempotency ledger's key: job type and key, scoped to the workspace by the ledger.
-    var ledgerKey: String? { started.ledgerKey }
+    var ledgerKey: String? { idempotencyKey.map { LogIndexes.ledgerKey(jobType: jobType, idempotencyKey: $0) } }
 
     /// The start record of this request's run.
     var started: JobRunStarted {

@@ -26,6 +26,8 @@ public enum LogQueries {
         public var fileBytes: Int64
         public var mapSize: Int
         public var mapBytesUsed: Int
+        /// Log shipping as this store knows it (`replicationJSON`): role, acknowledged or applied position, lag.
+        public var shipping: ShippingFigures? = nil
 
         public var json: JSONObject {
             [
@@ -37,6 +39,7 @@ public enum LogQueries {
                 "view_fingerprints": .object(JSONObject(viewFingerprints.map { .init(key: $0.name, value: .string($0.fingerprint)) })),
                 "file_bytes": .int(fileBytes), "map_size": .int(Int64(mapSize)), "map_bytes_used": .int(Int64(mapBytesUsed)),
                 "store": .string(store),
+                "replication": shipping.map { .object(LogQueries.replicationJSON($0)) } ?? .null,
             ]
         }
 
@@ -54,6 +57,7 @@ public enum LogQueries {
             rows += recordsByType.map { ["name": .string("records." + $0.type), "value": .int(Int64($0.count))] }
             rows += viewEntries.map { ["name": .string("view." + $0.name), "value": .int(Int64($0.entries))] }
             rows += viewFingerprints.map { ["name": .string("fingerprint." + $0.name), "value": .string($0.fingerprint)] }
+            rows += (shipping.map(LogQueries.replicationJSON) ?? [:]).map { ["name": .string("replication." + $0.key), "value": $0.value] }
             return QueryRows(columns: ["name", "value"], rows: rows)
         }
     }
@@ -76,7 +80,29 @@ public enum LogQueries {
         return Stats(
             store: store.path, head: head, recordsByType: counts.keys.sorted().map { ($0.name, counts[$0]!) }, viewCheckpoint: checkpoint,
             viewGeneration: generation, viewEntries: entries, viewFingerprints: fingerprints, fileBytes: size,
-            mapSize: map.size, mapBytesUsed: map.used)
+            mapSize: map.size, mapBytesUsed: map.used,
+            shipping: try store.log.shippingFigures(now: Int64((Date().timeIntervalSince1970 * 1e6).rounded())))
+    }
+
+    /// Log shipping as the store knows it, without asking the cluster: `role` (`writer` or
+    /// `replica`), `store_id`; a writer's `acknowledged_through` (null when never published), a
+    /// replica's `stream`, `consumer` and `stream_end`; `lag_records` and `lag_seconds` (a writer:
+    /// records not yet acknowledged and the age of the oldest; a replica: records of the stream not
+    /// yet applied and how long since it last held all it knew of).
+    public static func replicationJSON(_ figures: ShippingFigures) -> JSONObject {
+        var object: JSONObject = [
+            "role": .string(figures.replica == nil ? "writer" : "replica"),
+            "store_id": figures.storeID.map { .string($0.lowercased) } ?? .null,
+            "lag_records": .int(Int64(figures.lagRecords)), "lag_seconds": .double(figures.lagSeconds),
+        ]
+        if let replica = figures.replica {
+            object["stream"] = .string(replica.stream)
+            object["consumer"] = .string(replica.consumer)
+            object["stream_end"] = figures.streamEnd.map { .int(Int64($0)) } ?? .null
+        } else {
+            object["acknowledged_through"] = figures.published.map { .int(Int64($0.sequence)) } ?? .null
+        }
+        return object
     }
 
     // MARK: - Verify

@@ -1,4 +1,5 @@
 public import ArgumentParser
+import EventLog
 public import Foundation
 public import Pipeline
 public import Projections
@@ -20,15 +21,35 @@ public struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store for appending (it must exist), closes the runs a dead process of this host
-    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly.
-    /// The log's last records are checked first; with `SIGLOG_VERIFY_BEFORE_WRITING=1`, the whole store.
+    /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly. A
+    /// replica is refused: its records come from its stream only. The log's last records are
+    /// checked first; with `SIGLOG_VERIFY_BEFORE_WRITING=1`, the whole store.
     public func openForWriting() throws -> StageRunner {
-        try prepare(StageRunner(store: try Store(path: path, mode: .readWrite, verifyBeforeWriting: Self.verifyBeforeWriting)))
+        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite,
+                                                                  verifyBeforeWriting: Self.verifyBeforeWriting))))
     }
 
     /// Opens or creates the store, as `openForWriting` does.
     public func openCreating() throws -> StageRunner {
-        try prepare(StageRunner(store: try Store(path: path, mode: .create, verifyBeforeWriting: Self.verifyBeforeWriting)))
+        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .create,
+                                                                  verifyBeforeWriting: Self.verifyBeforeWriting))))
+    }
+
+    /// Opens the store to rebuild its views: a writer as `openForWriting` does; a replica too, as it
+    /// is (each copy's views are its own; nothing is appended to its log).
+    public func openForRebuilding() throws -> Store {
+        let store = try Store(path: path, mode: .readWrite, verifyBeforeWriting: Self.verifyBeforeWriting)
+        if try store.log.replicaMarker() != nil { return store }
+        return try prepare(StageRunner(store: store)).store
+    }
+
+    private func refusingReplica(_ store: Store) throws -> Store {
+        if let marker = try store.log.replicaMarker() {
+            let stream = ReplicaMarker(bytes: marker)?.stream ?? "its stream"
+            throw SiglogError.conflict(
+                "the store at \(path) is a read-only replica of \(stream): promote it with `siglog-replicate promote --store \(path)` before appending")
+        }
+        return store
     }
 
     /// Whether writers verify the whole store before appending (`SIGLOG_VERIFY_BEFORE_WRITING=1`).

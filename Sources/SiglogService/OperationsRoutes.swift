@@ -1,5 +1,6 @@
 import EventLog
 public import Hummingbird
+import Pipeline
 import Projections
 import SiglogCore
 
@@ -37,6 +38,11 @@ extension SiglogServer {
     func metricsResponse() throws -> Response {
         let position = try storePosition()
         metrics.recordStore(head: position.head, viewsBehind: position.viewsBehind)
+        let shipping = try store.log.shippingFigures(now: SystemClock().now().microseconds)
+        metrics.recordReplication(
+            role: shipping.replica == nil ? "writer" : "replica",
+            position: shipping.replica == nil ? shipping.published?.sequence : shipping.head,
+            lagRecords: shipping.lagRecords, lagSeconds: shipping.lagSeconds)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
     }

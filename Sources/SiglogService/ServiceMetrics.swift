@@ -59,6 +59,21 @@ public final class ServiceMetrics: Sendable {
         Gauge(label: "siglog_views_behind", factory: factory).record(viewsBehind)
     }
 
+    /// Log shipping as the store knows it (`siglog-query stats`' `replication`): `role` is `writer`
+    /// or `replica`; `position` the publisher's acknowledged sequence (writer; absent when it never
+    /// published) or the replica's applied head; the lag in records and seconds.
+    public func recordReplication(role: String, position: UInt64?, lagRecords: UInt64, lagSeconds: Double) {
+        for candidate in ["writer", "replica"] {
+            Gauge(label: "siglog_replication_role", dimensions: [("role", candidate)], factory: factory)
+                .record(candidate == role ? 1 : 0)
+        }
+        if let position {
+            Gauge(label: "siglog_replication_position", factory: factory).record(Int64(clamping: position))
+        }
+        Gauge(label: "siglog_replication_lag_records", factory: factory).record(Int64(clamping: lagRecords))
+        Gauge(label: "siglog_replication_lag_seconds", factory: factory).record(lagSeconds)
+    }
+
     /// Every metric in the Prometheus text format.
     public func exposition() -> String { registry.emitToString() }
 }

@@ -1,3 +1,4 @@
+import AdapterHTTP
 import Adapters
 import ArgumentParser
 import Foundation
@@ -40,7 +41,7 @@ struct Fetch: ParsableCommand {
             }
             let clock = SystemClock()
             let start = try since ?? defaultSince(clock: clock)
-            let runtime = AdapterRuntime(now: { clock.now() }, log: { printError("warning: \($0)") })
+            let runtime = AdapterRuntime(transport: AsyncHTTPClientTransport(), now: { clock.now() }, log: { printError("warning: \($0)") })
             let adapter = adapterSource.makeAdapter(environment: environment, runtime: runtime)
             let interruption = Interruption()
             stopOnSignals(interruption)

@@ -68,7 +68,7 @@ struct SiglogReplay: ParsableCommand {
     }
 
     private func execute() throws {
-        let opened = try store.openForWriting().store
+        let opened = try store.openForRebuilding()
         var options = ReplayOptions()
         if let transactionSize { options.transactionSize = transactionSize }
         if !projections.isEmpty { options.views = projections }

@@ -1,3 +1,4 @@
+import AdapterHTTP
 @testable import Adapters
 import Ingest
 import SiglogCore

@@ -1,3 +1,4 @@
+import AdapterHTTP
 @testable import Adapters
 import Ingest
 import SiglogCore
@@ -60,7 +61,7 @@ struct AdapterSelectionTests {
 
     @Test("each source makes its adapter, configured from the environment")
     func makeAdapters() {
-        let runtime = AdapterRuntime(now: { fixedNow })
+        let runtime = AdapterRuntime(transport: AsyncHTTPClientTransport(), now: { fixedNow })
         let adapters = AdapterSource.allCases.map { $0.makeAdapter(environment: AdapterEnvironment(Self.everything), runtime: runtime) }
         #expect(adapters.map(\.sourceName) == AdapterSource.allCases.map(\.rawValue))
         #expect((adapters[5] as? DelawareSocrataAdapter)?.configuration.datasetID == "abcd-1234")

@@ -110,4 +110,38 @@ struct SourceAdapterEndToEndTests {
         let got = try contents(viaFile)
         #expect(got == expected, "\(zip(got, expected).filter { $0 != $1 })")
     }
+
+    @Test("a failing source is recorded as `{source}: {message}` in the job run; no key appears in any output, job run or exported record")
+    func failureKeepsTheKeysSecret() async throws {
+        let s = try QueryFixtureStore()
+        try await FixtureServer.with({ request in
+            switch request.path {
+            // NewsAPI's key travels in the query string (an error quoting the URL would leak it); a
+            // 500 moves it to the next keyword without an error (ADAPTERS.md §0).
+            case "/v2/everything": return .status(500)
+            // Crunchbase throws on a 200 with a body that is not JSON: the run records it.
+            case "/v4/data/searches/funding_rounds": return .json("not json at all")
+            default: return .status(404)
+            }
+        }) { server, base in
+            let environment = [
+                "INGEST_NEWSAPI_ENABLED": "1", "NEWSAPI_API_KEY": "secret-news-key", "NEWSAPI_BASE_URL": base,
+                "INGEST_NEWSAPI_KEYWORDS": "funding",
+                "INGEST_CRUNCHBASE_ENABLED": "1", "CRUNCHBASE_API_KEY": "secret-crunchbase-key", "CRUNCHBASE_BASE_URL": base,
+            ]
+            let run = try await Self.run("siglog-append", ["stage", "ingest", "--store", s.store], environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(server.requests.contains { $0.queryValue("apiKey") == "secret-news-key" }, "the key was sent")
+            #expect(server.requests.contains { $0.path == "/v4/data/searches/funding_rounds" })
+            let jobs = try s.query(["jobs", "--type", "ingest", "--format", "json"])
+            let job = try #require(jobs.json?.arrayValue?.first)
+            #expect(job["error_message"]?.stringValue?.hasPrefix("crunchbase: ") == true, "\(jobs.stdout)")
+            let export = try s.query(["export"])
+            for text in [run.stdout, run.stderr, jobs.stdout, export.stdout] {
+                for key in ["secret-news-key", "secret-crunchbase-key"] {
+                    #expect(!text.contains(key), "\(key) leaked into: \(text.prefix(400))")
+                }
+            }
+        }
+    }
 }

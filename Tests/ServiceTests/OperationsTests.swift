@@ -48,6 +48,11 @@ struct OperationsTests {
             #expect(events.map(String.init) == "siglog_events_ingested_total \((ingest.json.int("inserted") ?? 0) + 1)")
             #expect(text.contains("siglog_log_head \(try harness.head())"))
             #expect(text.contains("siglog_views_behind 0"))
+            // A store that never shipped its log: a writer with nothing acknowledged, every record lagging.
+            #expect(text.contains(#"siglog_replication_role{role="writer"} 1"#), "\(text)")
+            #expect(text.contains(#"siglog_replication_role{role="replica"} 0"#))
+            #expect(text.contains("siglog_replication_lag_records 0"))
+            #expect(!text.contains("siglog_replication_position"))
         }
     }
 

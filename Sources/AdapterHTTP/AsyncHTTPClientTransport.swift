@@ -1,3 +1,4 @@
+public import Adapters
 import AsyncHTTPClient
 
 /// The production transport: one AsyncHTTPClient per fetch, redirects not followed, connect and
