@@ -245,13 +245,20 @@ public final class DataFile {
     ) throws {
         guard let root = tree.root else { return }
         guard tree.depth >= 1, tree.depth <= 32 else { throw PageDamage(page: root, reason: "impossible tree depth \(tree.depth)") }
-        _ = try walk(root, level: 1, depth: tree.depth, reverse: reverse, body)
+        var visited = Set<Int>()
+        _ = try walk(root, level: 1, depth: tree.depth, reverse: reverse, visited: &visited, body)
     }
 
+    /// `visited`: the pages of this tree read so far. In a sound tree every page has one parent; a
+    /// damaged branch naming a page again would make the walk revisit whole subtrees (exponential
+    /// in the depth), so a second visit is damage.
     private func walk(
-        _ page: Int, level: Int, depth: Int, reverse: Bool,
+        _ page: Int, level: Int, depth: Int, reverse: Bool, visited: inout Set<Int>,
         _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool
     ) throws -> Bool {
+        guard visited.insert(page).inserted else {
+            throw PageDamage(page: page, reason: "reached twice in one tree (a damaged branch page points to it again)")
+        }
         let leaf = level == depth
         let bytes = try treePage(page, leaf: leaf)
         let count = bytes.withUnsafeBytes { (Int($0.loadUnaligned(fromByteOffset: 12, as: UInt16.self)) - DataFile.pageHeaderSize) / 2 }
@@ -263,7 +270,7 @@ public final class DataFile {
                 let keyStart = node + DataFile.nodeHeaderSize
                 if !leaf {
                     let child = DataFile.dataSize(raw, node) | Int(flags) << 32
-                    return try walk(child, level: level + 1, depth: depth, reverse: reverse, body)
+                    return try walk(child, level: level + 1, depth: depth, reverse: reverse, visited: &visited, body)
                 }
                 let key = UnsafeRawBufferPointer(rebasing: raw[keyStart..<(keyStart + keySize)])
                 let size = DataFile.dataSize(raw, node)

@@ -85,7 +85,9 @@ public final class Environment: @unchecked Sendable {
         if let cached = databases.withLock({ $0[name] }) { return cached }
         let readOnly = isReadOnly || !create
         let database: Database
+        var attempts = 0
         while true {
+            attempts += 1
             do {
                 database = try transactionGate.withReadLock {
                     let txn = try beginTransaction(readOnly: readOnly)
@@ -103,7 +105,7 @@ public final class Environment: @unchecked Sendable {
                 }
                 break
             } catch is MapResizedElsewhere {
-                try adoptMapSize()
+                try adoptMapSize(attempts: attempts)
             }
         }
         databases.withLock { $0[name] = database }
@@ -132,7 +134,9 @@ public final class Environment: @unchecked Sendable {
     /// Keep bodies short and synchronous: a long read transaction pins old pages and grows the file.
     /// The corresponding C functions are `mdb_txn_begin` (with `MDB_RDONLY`) and `mdb_txn_abort`.
     public func read<T>(_ body: (Transaction) throws -> T) throws -> T {
+        var attempts = 0
         while true {
+            attempts += 1
             do {
                 return try transactionGate.withReadLock {
                     let txn = try beginTransaction(readOnly: true)
@@ -142,7 +146,7 @@ public final class Environment: @unchecked Sendable {
                     return try body(transaction)
                 }
             } catch is MapResizedElsewhere {
-                try adoptMapSize()
+                try adoptMapSize(attempts: attempts)
             }
         }
     }
@@ -177,7 +181,7 @@ public final class Environment: @unchecked Sendable {
                     return result
                 }
             } catch is MapResizedElsewhere {
-                try adoptMapSize()
+                try adoptMapSize(attempts: attempts)
             } catch LMDBError.mapFull where attempts < 32 {
                 try growMap(minimum: mapSize * 2)
             } catch LMDBError.mapFull {
@@ -201,7 +205,14 @@ public final class Environment: @unchecked Sendable {
     /// Adopts the map size another process set. `mdb_env_set_mapsize` may only run while no
     /// transaction of this process is open, so it runs under the gate's exclusive side: every
     /// read and write transaction of this process has ended and none can start meanwhile.
-    private func adoptMapSize() throws {
+    /// Another process grows the map a few times at most while a transaction starts; a map size that
+    /// is never adopted (a damaged meta page recording an impossible one) is damage, not a reason to
+    /// loop forever.
+    private func adoptMapSize(attempts: Int) throws {
+        if attempts > 64 {
+            throw LMDBError(code: MDB_CORRUPTED, function: "mdb_txn_begin",
+                            detail: "the map size recorded in data.mdb cannot be adopted (a damaged meta page)")
+        }
         try transactionGate.withWriteLock {
             try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
         }
