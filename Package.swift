@@ -11,7 +11,8 @@ let strict: [SwiftSetting] = [
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
-let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "ReadModel", "StoreMaintenance"]
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "StageQueue",
+                     "ReadModel", "StoreMaintenance"]
 
 let package = Package(
     name: "siglog",
@@ -20,6 +21,7 @@ let package = Package(
         .executable(name: "siglog-append", targets: ["siglog-append"]),
         .executable(name: "siglog-replay", targets: ["siglog-replay"]),
         .executable(name: "siglog-query", targets: ["siglog-query"]),
+        .executable(name: "siglog-worker", targets: ["siglog-worker"]),
         .executable(name: "siglog-serve", targets: ["siglog-serve"]),
         .executable(name: "siglog-replicate", targets: ["siglog-replicate"]),
     ] + fuzzedModules.map { .library(name: $0, targets: [$0]) },
@@ -70,6 +72,12 @@ let package = Package(
             "Adapters",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ], swiftSettings: strict),
+        // The stage queue's rules (STAGE-QUEUE.md): statuses, per-company stage state, the pure
+        // state machine, the stage chain file (YAML through SignalPacks' reader), handler outcomes,
+        // webhook signatures. No storage.
+        .target(name: "StageQueue", dependencies: [
+            "SiglogCore", "Scoring", "SignalPacks", .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
@@ -77,15 +85,16 @@ let package = Package(
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The record types appended to the log and their binary payload codec.
-        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring", "StageQueue"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
         .target(name: "Projections", dependencies: [
-            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", .product(name: "Crypto", package: "swift-crypto"),
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue",
+            .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),
         // company lookup, lead cards and the ranking, job batches, the shared error vocabulary.
         .target(name: "ReadModel", dependencies: [
-            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore",
+            "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "StageQueue",
         ], swiftSettings: strict),
         // Store maintenance: hot backup and restore, import of an export, salvage of a damaged store.
         .target(name: "StoreMaintenance", dependencies: [
@@ -95,19 +104,26 @@ let package = Package(
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
             "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "AdapterHTTP", "SiglogCore",
+            "StageQueue",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [
-            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore",
+            "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SiglogCore", "StageQueue",
+        ], swiftSettings: strict),
+        // Stage workers: the claim loop, completion poller and stuck reset any host runs (the worker
+        // tool, the HTTP service), the exec / http / built-in handlers, webhook completions and
+        // enqueue requests.
+        .target(name: "StageWorkers", dependencies: [
+            "Pipeline", "ReadModel", "Projections", "StageQueue", "Adapters", "AdapterHTTP", "SiglogCore",
         ], swiftSettings: strict),
         // Shared command-line pieces: store option, argument types, output, exit codes.
         .target(name: "SiglogCLI", dependencies: [
-            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks",
+            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks", "StageQueue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks",
-            "StoreMaintenance", "EventLog",
+            "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue",
+            "Scoring", "StoreMaintenance", "EventLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The HTTP service (siglog-serve): routes over a typed request context, auth, the one
@@ -122,16 +138,36 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
+        // The stage queue on the HTTP service: the completion webhook, enqueue and queue reads,
+        // and stage workers joining the server's lifecycle.
+        .target(name: "QueueService", dependencies: [
+            "SiglogService", "StageWorkers", "StageQueue", "Pipeline", "Queries", "ReadModel", "Projections", "EventLog", "SiglogCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .executableTarget(name: "siglog-serve", dependencies: [
-            "SiglogService", "SiglogCLI", "Pipeline", "Projections",
+            "SiglogService", "QueueService", "StageQueue", "StageWorkers", "SiglogCLI", "Pipeline", "Projections",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
             "SiglogCLI", "Projections", "SiglogCore", "ReadModel", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-query", dependencies: [
-            "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore",
+            "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // Thin `@main` over StageWorkers: one stage's workers on one store until SIGTERM.
+        .executableTarget(name: "siglog-worker", dependencies: [
+            "StageWorkers", "SiglogCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
+        // The stage-queue benchmark of tools/bench-queue (not part of the test suite).
+        .executableTarget(name: "siglog-bench-queue", dependencies: [
+            "StageWorkers", "Pipeline", "ReadModel", "Projections", "SiglogRecords", "StageQueue", "SiglogCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
 
@@ -172,7 +208,9 @@ let package = Package(
         ], swiftSettings: strict),
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
-        .testTarget(name: "SiglogRecordsTests", dependencies: ["SiglogRecords", "EventLog", "SiglogCore", "Scoring"], swiftSettings: strict),
+        .testTarget(name: "SiglogRecordsTests", dependencies: [
+            "SiglogRecords", "EventLog", "SiglogCore", "Scoring", "StageQueue",
+        ], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
             "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
         ], swiftSettings: strict),
@@ -188,11 +226,20 @@ let package = Package(
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
             "Adapters", "Ingest", "FixtureServer",
         ], swiftSettings: strict),
+        // The stage queue's pure rules: state machine, chain file, outcomes, webhook signatures.
+        .testTarget(name: "StageQueueTests", dependencies: ["StageQueue", "SiglogCore", "Scoring"], swiftSettings: strict),
+        // The stage queue on a store: views and replay, handlers against a local service
+        // (FixtureServer on 127.0.0.1), workers in-process and as processes, crashes.
+        .testTarget(name: "StageWorkersTests", dependencies: [
+            "StageWorkers", "Pipeline", "ReadModel", "Projections", "Queries", "SiglogRecords", "StageQueue", "Adapters",
+            "SignalPacks", "SiglogCore", "FixtureServer", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
+        ], swiftSettings: strict),
         // The HTTP service: every route in process (Hummingbird's test client), and the real
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
         .testTarget(name: "ServiceTests", dependencies: [
             "SiglogService", "Pipeline", "Adapters", "Queries", "ReadModel", "Projections", "Scoring", "SignalPacks", "SiglogCore",
-            "siglog-serve", "siglog-append", "siglog-query",
+            "QueueService", "StageQueue", "StageWorkers", "FixtureServer", "EventLog",
+            "siglog-serve", "siglog-append", "siglog-query", "siglog-replay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -91,5 +91,7 @@ extension StageRunner {
             if old == new { return }
         }
         try writer.append(record, at: now, workspace: row.workspaceID)
+        try applyBandTrigger(previous: stored?.record.recommendationBand, current: record.recommendationBand,
+                             workspace: row.workspaceID, company: record.entityID, at: now, writer: writer)
     }
 }

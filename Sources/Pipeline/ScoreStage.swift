@@ -123,25 +123,12 @@ extension StageRunner {
                     skipped += 1
                     continue
                 }
-                let company = input.company
-                let now = clock.now()
-                let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
-                                                     jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+                try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf, runID: runID,
+                                writer: writer)
                 scored += 1
-                try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
-                                    jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
                 engaged += 1
                 if score.eslResult.decision == "suppress" { suppressed += 1 }
-                let feedInput = LeadFeedInput(
-                    workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
-                    composite: score.readiness.composite, readinessExplain: score.readiness.explain,
-                    readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
-                    sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.engagement.explain,
-                    lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
-                if let row = LeadFeedRowBuilder.build(feedInput) {
-                    try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
-                }
-                try hooks.afterCompany?(company)
+                try hooks.afterCompany?(input.company)
             }
         }
         let result = ScoreResult(
@@ -150,6 +137,28 @@ extension StageRunner {
             error: errors.isEmpty ? nil : errors.joined(separator: "; "))
         return StageOutcome(result, companiesProcessed: scored, companiesESLSuppressed: suppressed,
                             errorMessage: errorMessage(errors))
+    }
+
+    /// Appends one company's score: the readiness and engagement snapshots when their content
+    /// changed, then the incremental lead-feed row of the workspace (§7.2). `runID` is the job run
+    /// the records belong to, nil for work recorded by the stage queue.
+    func appendScore(_ score: CompanyScore, company: Int64, pack: ResolvedPack, workspace: UUID, asOf: Day, runID: UInt64?,
+                     writer: StoreWriter) throws {
+        let reader = writer.reader
+        let now = clock.now()
+        let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
+                                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+        try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
+                            jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+        let feedInput = LeadFeedInput(
+            workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
+            composite: score.readiness.composite, readinessExplain: score.readiness.explain,
+            readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
+            sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.engagement.explain,
+            lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
+        if let row = LeadFeedRowBuilder.build(feedInput) {
+            try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
+        }
     }
 
     /// Companies scored per chunk (inputs held in memory at once).
@@ -248,7 +257,7 @@ extension StageRunner {
     /// the time of the record the view now holds (its `computed_at`, D14).
     @discardableResult
     func appendIfChanged<R: SiglogRecord & Hashable>(
-        _ record: R, stored: Stamped<R>?, jobRun: WritableKeyPath<R, UInt64?>, runID: UInt64, at now: Timestamp,
+        _ record: R, stored: Stamped<R>?, jobRun: WritableKeyPath<R, UInt64?>, runID: UInt64?, at now: Timestamp,
         writer: StoreWriter, workspace: UUID
     ) throws -> Timestamp {
         if let stored {

@@ -3,6 +3,7 @@ public import Projections
 public import ReadModel
 import SiglogCore
 public import SiglogRecords
+public import StageQueue
 
 /// The write side over one store: every stage and command runs through it. It holds what the
 /// stages share — the parsed packs, the clock, the rate limit read from the environment.
@@ -20,10 +21,15 @@ public final class StageRunner: Sendable {
     /// The process recorded with every run this runner starts.
     public let owner = RunOwner.current
 
+    /// The stage chain whose band trigger (if any) queues a company when a lead-feed row moves its
+    /// band into the trigger's set, in the same transaction as the row.
+    public let stageChain: StageChain?
+
     /// A runner over `store`. The rate limit defaults to `WORKSPACE_JOB_RATE_LIMIT_PER_HOUR`.
-    public init(store: Store, clock: any WallClock = SystemClock(), rateLimitPerHour: Int? = nil) {
+    public init(store: Store, clock: any WallClock = SystemClock(), rateLimitPerHour: Int? = nil, stageChain: StageChain? = nil) {
         self.store = store
         self.clock = clock
+        self.stageChain = stageChain
         if let rateLimitPerHour {
             self.rateLimitPerHour = rateLimitPerHour
         } else {

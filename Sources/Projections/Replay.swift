@@ -79,6 +79,8 @@ public struct Replayer: Sendable {
         switch view {
         case .timeline: [.instances, .leadFeed, .companies]
         case .leadFeedRank: [.leadFeed]
+        // The queue indexes and counts are written from the state row a record changes.
+        case .stageQueued, .stageStarted, .stageCounts: [.stageStates]
         case .runningJobs: [.jobs]
         default: []
         }

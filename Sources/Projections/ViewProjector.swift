@@ -133,6 +133,14 @@ package struct ViewProjector: LogProjection {
                     Stamped(record: r, sequence: seq, recordedAt: at).encoded())
             try timeline(r.companyID, seq, at, "outreach",
                          "\(r.outreachType) sent \(r.sentAt)\(r.outcome.map { ", outcome \($0)" } ?? "")", nil, w)
+        case .stageQueued(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageStarted(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageJobAccepted(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageCompleted(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageFailed(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageStuckReset(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageRetried(let r): try applyStage(r, seq: seq, at: at, w)
+        case .stageReleased(let r): try applyStage(r, seq: seq, at: at, w)
         }
     }
 

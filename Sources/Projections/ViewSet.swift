@@ -48,6 +48,15 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
     /// `job_run_id` → nothing: the runs still `running` (so a writer finds interrupted runs without
     /// reading every run).
     case runningJobs
+    /// `(workspace_id, company_id, stage)` → the company's state in that stage.
+    case stageStates
+    /// `(stage, workspace_id, queued_at, sequence)` → company id: queued items in queue order.
+    case stageQueued
+    /// `(stage, workspace_id, started_at, claim)` → company id: started items in start order.
+    case stageStarted
+    /// `(workspace_id, stage, status)` → count; `(workspace_id, "", "companies")` → companies in
+    /// any stage of the queue.
+    case stageCounts
 
     /// The view's name (without the generation prefix), as `--projection` and `stats` spell it.
     public var name: String {
@@ -73,6 +82,10 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         case .jobsByWorkspace: "jobs.by_workspace"
         case .outreach: "outreach"
         case .runningJobs: "jobs.running"
+        case .stageStates: "stage.states"
+        case .stageQueued: "stage.queued"
+        case .stageStarted: "stage.started"
+        case .stageCounts: "stage.counts"
         }
     }
 

@@ -63,6 +63,9 @@ public enum RecordJSON {
             var o = OutreachJSON.json(r)
             o["forced"] = .bool(r.forced)
             return o
+        case .stageQueued, .stageStarted, .stageJobAccepted, .stageCompleted, .stageFailed, .stageStuckReset, .stageRetried,
+             .stageReleased:
+            return QueueQueries.recordFields(record.stageQueueRecord!)
         }
     }
 }

@@ -109,6 +109,9 @@ extension ViewReader {
 }
 
 /// Today in UTC (D11).
-public func todayUTC() -> Day {
-    Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000)).day
+public func todayUTC() -> Day { nowUTC().day }
+
+/// The current instant (for readers: ages and "today"; writers take theirs from the runner's clock).
+public func nowUTC() -> Timestamp {
+    Timestamp(microseconds: Int64(Date().timeIntervalSince1970 * 1_000_000))
 }

@@ -4,6 +4,7 @@ import Foundation
 public import ReadModel
 import SignalPacks
 import SiglogCore
+import StageQueue
 
 /// The exit codes of every siglog tool (documented in the README).
 public enum SiglogExit {
@@ -68,6 +69,9 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
         reportError(error.description)
         if case .storeNotFound = error { throw ExitCode(SiglogExit.notFound) }
         throw ExitCode(SiglogExit.internalError)
+    } catch let error as StageChainError {
+        reportError(error.description)
+        throw ExitCode(SiglogExit.badInput)
     } catch let error as PackError {
         reportError(error.description)
         if error.kind == .notFound { throw ExitCode(SiglogExit.notFound) }
@@ -75,6 +79,15 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
     } catch let error as CocoaError where error.code == .fileReadNoSuchFile || error.code == .fileNoSuchFile {
         reportError(error.localizedDescription)
         throw ExitCode(SiglogExit.notFound)
+    }
+}
+
+/// `runReportingErrors` for an asynchronous body (long-running tools such as workers).
+public func runReportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        try runReportingErrors { throw error }
     }
 }
 

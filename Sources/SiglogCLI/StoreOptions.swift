@@ -5,6 +5,7 @@ public import Pipeline
 public import Projections
 public import ReadModel
 import SiglogCore
+import StageQueue
 
 /// `--store PATH`, shared by every tool.
 public struct StoreOptions: ParsableArguments {
@@ -22,11 +23,14 @@ public struct StoreOptions: ParsableArguments {
 
     /// Opens the store for appending (it must exist), closes the runs a dead process of this host
     /// left `running` (saying so on stderr), and makes SIGINT/SIGTERM stop the work cleanly. A
-    /// replica is refused: its records come from its stream only. The log's last records are
-    /// checked first; with `SIGLOG_VERIFY_BEFORE_WRITING=1`, the whole store.
-    public func openForWriting() throws -> StageRunner {
-        try prepare(StageRunner(store: try refusingReplica(Store(path: path, mode: .readWrite,
-                                                                  verifyBeforeWriting: Self.verifyBeforeWriting))))
+    /// replica is refused: its records come from its stream only. The store's stage chain
+    /// (`chain`, else `SIGLOG_STAGE_CHAIN`, else `<store>/stages.yaml` when present) comes with it,
+    /// so its band trigger applies. The log's last records are checked first; with
+    /// `SIGLOG_VERIFY_BEFORE_WRITING=1`, the whole store.
+    public func openForWriting(chain: String? = nil) throws -> StageRunner {
+        let stageChain = try StageChainLoader.loadChain(explicit: chain, storePath: path)
+        let store = try Store(path: path, mode: .readWrite, verifyBeforeWriting: Self.verifyBeforeWriting)
+        return try prepare(StageRunner(store: try refusingReplica(store), stageChain: stageChain))
     }
 
     /// Opens or creates the store, as `openForWriting` does.

@@ -15,6 +15,14 @@ public enum AnyRecord: Sendable, Hashable {
     case jobRunStarted(JobRunStarted)
     case jobRunFinished(JobRunFinished)
     case outreachRecorded(OutreachRecorded)
+    case stageQueued(StageQueued)
+    case stageStarted(StageStarted)
+    case stageJobAccepted(StageJobAccepted)
+    case stageCompleted(StageCompleted)
+    case stageFailed(StageFailed)
+    case stageStuckReset(StageStuckReset)
+    case stageRetried(StageRetried)
+    case stageReleased(StageReleased)
 
     /// Decodes a stored record; an undecodable payload is reported with its sequence number.
     public init(_ view: borrowing RecordView) throws {
@@ -32,6 +40,14 @@ public enum AnyRecord: Sendable, Hashable {
         case .jobRunStarted: self = .jobRunStarted(try .decode(view))
         case .jobRunFinished: self = .jobRunFinished(try .decode(view))
         case .outreachRecorded: self = .outreachRecorded(try .decode(view))
+        case .stageQueued: self = .stageQueued(try .decode(view))
+        case .stageStarted: self = .stageStarted(try .decode(view))
+        case .stageJobAccepted: self = .stageJobAccepted(try .decode(view))
+        case .stageCompleted: self = .stageCompleted(try .decode(view))
+        case .stageFailed: self = .stageFailed(try .decode(view))
+        case .stageStuckReset: self = .stageStuckReset(try .decode(view))
+        case .stageRetried: self = .stageRetried(try .decode(view))
+        case .stageReleased: self = .stageReleased(try .decode(view))
         default: throw LogError.unknownRecordType(sequence: view.sequence, type: view.type.rawValue)
         }
     }
@@ -52,6 +68,17 @@ public enum AnyRecord: Sendable, Hashable {
         case .jobRunStarted(let r): r
         case .jobRunFinished(let r): r
         case .outreachRecorded(let r): r
+        case .stageQueued(let r): r
+        case .stageStarted(let r): r
+        case .stageJobAccepted(let r): r
+        case .stageCompleted(let r): r
+        case .stageFailed(let r): r
+        case .stageStuckReset(let r): r
+        case .stageRetried(let r): r
+        case .stageReleased(let r): r
         }
     }
+
+    /// The record as a stage-queue record (its subject and transition), nil for other records.
+    public var stageQueueRecord: (any StageQueueRecord)? { record as? any StageQueueRecord }
 }

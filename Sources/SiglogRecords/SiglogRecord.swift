@@ -53,7 +53,7 @@ extension SiglogRecord {
 extension RecordType {
     /// `PackInstalled`: a registry row and its parsed pack. Type numbers are never reused; the tens
     /// group the kinds (1x registry, 2x companies, 30 events, 40 derive, 5x snapshots, 60 lead feed,
-    /// 7x job runs, 80 outreach).
+    /// 7x job runs, 80 outreach, 9x the stage queue).
     public static let packInstalled = RecordType(rawValue: 10)
     /// `WorkspaceCreated`: a tenant and its first active pack.
     public static let workspaceCreated = RecordType(rawValue: 11)
@@ -81,11 +81,11 @@ extension RecordType {
     public static let outreachRecorded = RecordType(rawValue: 80)
 
     /// Every record type this binary knows, for the log's type check.
-    public static let siglogTypes: Set<RecordType> = [
+    public static let siglogTypes: Set<RecordType> = Set<RecordType>([
         .packInstalled, .workspaceCreated, .workspacePackSet, .companyCreated, .companyUpdated, .eventStored,
         .signalInstanceDerived, .readinessSnapshot, .engagementSnapshot, .leadFeedRow, .jobRunStarted,
         .jobRunFinished, .outreachRecorded,
-    ]
+    ]).union(stageQueueTypes)
 
     /// A readable name for listings (`stats`, `export`).
     public var name: String {
@@ -103,6 +103,14 @@ extension RecordType {
         case .jobRunStarted: "job_run_started"
         case .jobRunFinished: "job_run_finished"
         case .outreachRecorded: "outreach_recorded"
+        case .stageQueued: "stage_queued"
+        case .stageStarted: "stage_started"
+        case .stageJobAccepted: "stage_job_accepted"
+        case .stageCompleted: "stage_completed"
+        case .stageFailed: "stage_failed"
+        case .stageStuckReset: "stage_stuck_reset"
+        case .stageRetried: "stage_retried"
+        case .stageReleased: "stage_released"
         default: "type_\(rawValue)"
         }
     }

@@ -109,8 +109,7 @@ extension SiglogServer {
 
     /// 503: the writer's queue is full.
     private func busy(waiting: Int) -> ServiceError {
-        ServiceError(.serviceUnavailable, "Stage queue full: \(waiting) requests waiting behind the running stage",
-                     retryAfter: configuration.retryAfterSeconds)
+        .refused(.busy(waiting: waiting), retryAfter: configuration.retryAfterSeconds)
     }
 
     /// Runs one stage on the writer and answers it (see the extension's comment for the statuses);
@@ -133,12 +132,7 @@ extension SiglogServer {
             }
         } catch let refusal as WriteQueue.Refusal {
             metrics.recordStage(type: type, status: "refused")
-            switch refusal {
-            case .busy(let waiting):
-                throw busy(waiting: waiting)
-            case .shuttingDown:
-                throw ServiceError(.serviceUnavailable, "The server is shutting down", retryAfter: configuration.retryAfterSeconds)
-            }
+            throw ServiceError.refused(refusal, retryAfter: configuration.retryAfterSeconds)
         } catch let error as SiglogError where error.kind == .rateLimited || error.kind == .usage || error == .deriveRequiresPack {
             metrics.recordStage(type: type, status: "refused")
             var refusal = ServiceError.api(error)

@@ -1,8 +1,8 @@
 import Foundation
 public import Hummingbird
-import Projections
+public import Projections
 import Queries
-import ReadModel
+public import ReadModel
 import Scoring
 import SiglogCore
 
@@ -23,8 +23,9 @@ extension SiglogServer {
     }
 
     /// Runs `body` in one read transaction with the request's scope (`workspace_id`, `pack_id`;
-    /// §9.4 and D20), after checking the token may read the workspace.
-    func withScope<T>(_ request: Request, _ context: ServiceRequestContext, _ body: (ViewReader, Scope) throws -> T) throws -> T {
+    /// §9.4 and D20), after checking the token may read the workspace. Public for other areas'
+    /// read routes.
+    public func withScope<T>(_ request: Request, _ context: ServiceRequestContext, _ body: (ViewReader, Scope) throws -> T) throws -> T {
         let workspace = try request.workspaceID()
         let pack = try request.packID()
         guard context.access.allows(workspace ?? WellKnownIDs.defaultWorkspace) else { throw ServiceError.noWorkspaceAccess }

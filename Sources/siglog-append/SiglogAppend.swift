@@ -13,8 +13,8 @@ struct SiglogAppend: ParsableCommand {
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
         version: SiglogVersion.current,
         subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Fetch.self, Stage.self, Outreach.self,
-                      CompanyCommand.self, JobCommand.self, BackupCommand.self, RestoreCommand.self, ImportCommand.self,
-                      SalvageCommand.self])
+                      CompanyCommand.self, JobCommand.self, QueueCommand.self, BackupCommand.self, RestoreCommand.self,
+                      ImportCommand.self, SalvageCommand.self])
 }
 
 struct Init: ParsableCommand {

@@ -19,7 +19,8 @@ struct SiglogQuery: ParsableCommand {
             """,
         version: SiglogVersion.current,
         subcommands: [Companies.self, Company.self, Events.self, Instances.self, Snapshots.self, LeadFeed.self, Ranked.self,
-                      Timeline.self, Jobs.self, Job.self, Packs.self, Workspaces.self, Stats.self, Verify.self, Export.self])
+                      Timeline.self, Jobs.self, Job.self, Packs.self, Workspaces.self, Stats.self, Verify.self, Export.self,
+                      Queue.self, Stages.self])
 }
 
 // MARK: - Shared options

@@ -2,6 +2,7 @@ import EventLog
 import Foundation
 import Scoring
 import SiglogCore
+import StageQueue
 public import Testing
 @testable public import SiglogRecords
 
@@ -11,6 +12,7 @@ let sampleRecords: [AnyRecord] = {
     let pack = UUID(uuidString: "a1b2c3d4-e5f6-7890-abcd-ef1234567890")!
     let day = Day(year: 2026, month: 2, day: 18)!
     let time = Timestamp(day: day, hour: 10, minute: 30, second: 5, microsecond: 123)
+    let stage = StageSubject(workspace: workspace, company: 7, stage: "intel")
     return [
         .packInstalled(PackInstalled(packUUID: pack, packID: "fractional_cto_v1", version: "1", checksum: String(repeating: "a", count: 64),
                                      document: .object(["manifest": .object(["id": "fractional_cto_v1"]),
@@ -44,6 +46,16 @@ let sampleRecords: [AnyRecord] = {
                                        errorMessage: "Company 9: boom", result: .object(["status": "completed", "job_run_id": 3]))),
         .outreachRecorded(OutreachRecorded(companyID: 7, workspaceID: workspace, outreachType: "email", sentAt: time,
                                            outcome: "declined", message: "hi", notes: "n", forced: true)),
+        .stageQueued(StageQueued(subject: stage, reason: .trigger)),
+        .stageStarted(StageStarted(subject: stage, worker: "host:42:0")),
+        .stageJobAccepted(StageJobAccepted(subject: stage, claim: 91, jobID: "job-7")),
+        .stageCompleted(StageCompleted(subject: stage, token: .job("job-7"), result: .object(["brief": "Café", "pages": 3]))),
+        .stageCompleted(StageCompleted(subject: stage, token: .claim(91), result: .null)),
+        .stageFailed(StageFailed(subject: stage, token: .claim(91), kind: .retriable, error: "HTTP 503", maxRetries: 3)),
+        .stageFailed(StageFailed(subject: stage, token: .job("job-7"), kind: .hard, error: "HTTP 404", maxRetries: 0)),
+        .stageStuckReset(StageStuckReset(subject: stage, startedBefore: time, maxRetries: 3)),
+        .stageRetried(StageRetried(subject: stage)),
+        .stageReleased(StageReleased(subject: stage, claim: 91)),
     ]
 }()
 
