@@ -19,7 +19,8 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
-let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "StageQueue"]
+let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "StageQueue",
+                     "ReadModel", "StoreMaintenance"]
 
 let package = Package(
     name: "siglog",
@@ -105,6 +106,11 @@ let package = Package(
         .target(name: "ReadModel", dependencies: [
             "Projections", "SiglogRecords", "EventLog", "Scoring", "Ingest", "SignalPacks", "SiglogCore", "StageQueue",
         ], swiftSettings: strict),
+        // Store maintenance: hot backup and restore, import of an export, salvage of a damaged store.
+        .target(name: "StoreMaintenance", dependencies: [
+            "Projections", "ReadModel", "EventLog", "SiglogRecords", "Ingest", "SiglogCore",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], swiftSettings: strict),
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
             "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "AdapterHTTP", "SiglogCore",
@@ -127,7 +133,7 @@ let package = Package(
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
             "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue",
-            "Scoring",
+            "Scoring", "StoreMaintenance", "EventLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict, linkerSettings: staticRuntime),
         // The HTTP service (siglog-serve): routes over a typed request context, auth, the one
@@ -168,7 +174,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
-            "SiglogCLI", "Projections", "SiglogCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "Projections", "SiglogCore", "ReadModel", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict, linkerSettings: staticRuntime),
         .executableTarget(name: "siglog-query", dependencies: [
             "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
@@ -234,6 +240,7 @@ let package = Package(
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
             "SiglogCore", "FixtureServer", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
+            "LMDB",  // to find where a record lies in data.mdb when damaging it on purpose
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",

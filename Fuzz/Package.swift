@@ -23,6 +23,8 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("pack", ["SignalPacks", "Scoring", "SiglogCore"]),
     ("adapters", ["Adapters", "Ingest", "SiglogCore"]),
     ("stage-queue", ["StageQueue", "SiglogCore"]),
+    ("datafile", ["EventLog"]),
+    ("import", ["StoreMaintenance", "ReadModel", "Queries", "EventLog", "SiglogRecords", "Ingest", "SiglogCore"]),
 ]
 
 let package = Package(

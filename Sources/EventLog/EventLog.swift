@@ -33,6 +33,9 @@ public final class EventLog: Sendable {
         /// Open without the lock file (`MDB_NOLOCK`): only for read-only opens of a store whose
         /// directory cannot be written; a concurrent writer would not see this reader.
         public var noLock = false
+        /// A writer verifies the whole store (every record and page) before appending, not only the
+        /// log's last records: slower in proportion to the store, for when damage is suspected.
+        public var verifyBeforeWriting = false
         public init() {}
     }
 
@@ -66,7 +69,15 @@ public final class EventLog: Sendable {
         envOptions.durable = options.durable
         envOptions.initialMapSize = options.initialMapSize
         envOptions.noLock = options.noLock
-        environment = try mappingStorageErrors { try Environment(path: path, options: envOptions) }
+        do {
+            environment = try Environment(path: path, options: envOptions)
+        } catch LMDBError.corrupted {
+            // Too damaged to open: say which record is the first one lost.
+            let report = try? EventLog.verify(path: path, knownTypes: options.knownRecordTypes)
+            throw LogError.damagedStore(path: path, problem: report?.firstProblem ?? .damagedPage(page: 0, reason: "unreadable", database: nil, after: nil))
+        } catch {
+            throw LogError.storage(StorageFailure(error))
+        }
         self.path = path
         self.knownRecordTypes = options.knownRecordTypes
         let create = mode != .readOnly
@@ -81,6 +92,14 @@ public final class EventLog: Sendable {
             throw LogError.storeNotFound(path: path)
         } catch let error as LMDBError {
             throw LogError.storage(StorageFailure(error))
+        }
+        // Every writer checks the end of the log (or, on demand, the whole store) before appending to it.
+        if mode != .readOnly {
+            if options.verifyBeforeWriting {
+                if let problem = try verify().firstProblem { throw LogError.damagedStore(path: path, problem: problem) }
+            } else {
+                try checkTail()
+            }
         }
     }
 
@@ -214,30 +233,6 @@ public final class EventLog: Sendable {
                 }
             }
         }
-    }
-
-    /// The result of `verify`.
-    public struct VerifyReport: Sendable, Equatable {
-        /// Records that passed every check.
-        public var recordsChecked: UInt64
-        /// The last sequence number in the log.
-        public var head: UInt64
-        /// The first problem found, or nil when the whole log is sound.
-        public var firstProblem: LogError?
-        public var isSound: Bool { firstProblem == nil }
-    }
-
-    /// Walks the whole log: every checksum, envelope, record type, and that sequence numbers run
-    /// 1, 2, 3… without a gap. Stops at the first problem and reports its position.
-    public func verify() throws -> VerifyReport {
-        let head = try head()
-        var checked: UInt64 = 0
-        do {
-            try forEach { _ in checked += 1 }
-        } catch let error as LogError {
-            return VerifyReport(recordsChecked: checked, head: head, firstProblem: error)
-        }
-        return VerifyReport(recordsChecked: checked, head: head, firstProblem: nil)
     }
 
     // MARK: - Store metadata

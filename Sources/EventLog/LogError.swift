@@ -18,8 +18,43 @@ public struct StorageFailure: Error, Sendable, Equatable, CustomStringConvertibl
         message = error.description
     }
 
-    /// Whether the disk (or the file system holding the store) is full.
-    public var isNoSpace: Bool { code == ENOSPC || code == EDQUOT }
+    /// Whether the disk (or the file system holding the store) is full, or the store's map
+    /// cannot grow to take more.
+    public var isNoSpace: Bool { kind == .noSpace }
+
+    /// The classes of storage failure callers act on differently.
+    public enum Kind: Sendable, Hashable {
+        /// The file system is full (`ENOSPC`, `EDQUOT`) or the map cannot grow.
+        case noSpace
+        /// Reading or writing the file failed (`EIO`, a read-only file system).
+        case inputOutput
+        /// The data file is damaged (a page that is not what it should be, a truncated file).
+        case damaged
+        /// Anything else (a bug, a limit of the engine).
+        case other
+    }
+
+    /// This failure's class.
+    public var kind: Kind {
+        switch code {
+        case ENOSPC, EDQUOT: .noSpace
+        case LMDBError.mapFull.code: .noSpace
+        case ENOMEM where operation == "mdb_env_set_mapsize": .noSpace
+        case EIO, EROFS: .inputOutput
+        case LMDBError.corrupted.code, LMDBError.invalid.code, LMDBError.pageNotFound.code: .damaged
+        default: .other
+        }
+    }
+
+    /// What ran out, in words, for a `noSpace` failure: "no space left on device", "disk quota
+    /// exceeded" or why the map cannot grow.
+    public var spaceReason: String {
+        switch code {
+        case ENOSPC: "no space left on device"
+        case EDQUOT: "disk quota exceeded"
+        default: "the store's map cannot grow (\(message))"
+        }
+    }
 
     public var description: String { "storage error: \(message)" }
 }
@@ -62,6 +97,12 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
     case storage(StorageFailure)
     /// The store lacks views a newer siglog added; a writer builds them when it opens the store.
     case viewsOutdated(path: String, missing: [String])
+    /// A page of the data file is damaged. `database` names the database it belongs to (`log` for
+    /// the records, nil for the catalog of databases); for the log, `after` is the last record read
+    /// intact before it.
+    case damagedPage(page: Int, reason: String, database: String?, after: UInt64?)
+    /// The store at `path` is damaged (`problem` is the first damage found): writing is refused.
+    indirect case damagedStore(path: String, problem: LogError)
 
     public var description: String {
         switch self {
@@ -87,6 +128,14 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             return "dedup index entry does not match its natural key"
         case .storage(let failure):
             return failure.description
+        case .damagedPage(let page, let reason, let database, let after):
+            switch database {
+            case "log": return "record \((after ?? 0) + 1): page \(page) of data.mdb is damaged (\(reason))"
+            case nil: return "page \(page) of data.mdb, the catalog of databases, is damaged (\(reason))"
+            case let name?: return "page \(page) of data.mdb is damaged (\(reason)) in database \(name)"
+            }
+        case .damagedStore(let path, let problem):
+            return "the store at \(path) is damaged: \(problem); nothing is written to it"
         case .viewsOutdated(let path, let missing):
             return "the store at \(path) lacks the views \(missing.joined(separator: ", ")), added by a newer siglog; "
                 + "open it once for writing (any siglog-append command, e.g. `siglog-append init --store \(path)`) to build them"
@@ -100,6 +149,8 @@ public enum LogError: Error, Sendable, Equatable, CustomStringConvertible {
             .unsupportedFormat(let s, _), .undecodablePayload(let s, _):
             return s
         case .gap(_, let found): return found
+        case .damagedPage(_, _, let database, let after): return database == "log" ? (after ?? 0) + 1 : nil
+        case .damagedStore(_, let problem): return problem.sequence
         default: return nil
         }
     }

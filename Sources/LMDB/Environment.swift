@@ -37,7 +37,7 @@ public final class Environment: @unchecked Sendable {
     /// Whether the environment was opened with `MDB_RDONLY`.
     public let isReadOnly: Bool
     private let databases = Mutex<[String: Database]>([:])
-    private let transactionGate = ReadWriteLock()
+    let transactionGate = ReadWriteLock()
 
     /// Opens (and, unless read-only, creates) the environment at `path`.
     /// The corresponding C functions are `mdb_env_create`, `mdb_env_open` and `mdb_reader_check`.
@@ -70,6 +70,7 @@ public final class Environment: @unchecked Sendable {
         self.handle = env
         self.path = path
         self.isReadOnly = options.readOnly
+        try checkDataFile()
     }
 
     deinit { mdb_env_close(handle) }
@@ -84,7 +85,9 @@ public final class Environment: @unchecked Sendable {
         if let cached = databases.withLock({ $0[name] }) { return cached }
         let readOnly = isReadOnly || !create
         let database: Database
+        var attempts = 0
         while true {
+            attempts += 1
             do {
                 database = try transactionGate.withReadLock {
                     let txn = try beginTransaction(readOnly: readOnly)
@@ -102,7 +105,7 @@ public final class Environment: @unchecked Sendable {
                 }
                 break
             } catch is MapResizedElsewhere {
-                try adoptMapSize()
+                try adoptMapSize(attempts: attempts)
             }
         }
         databases.withLock { $0[name] = database }
@@ -131,7 +134,9 @@ public final class Environment: @unchecked Sendable {
     /// Keep bodies short and synchronous: a long read transaction pins old pages and grows the file.
     /// The corresponding C functions are `mdb_txn_begin` (with `MDB_RDONLY`) and `mdb_txn_abort`.
     public func read<T>(_ body: (Transaction) throws -> T) throws -> T {
+        var attempts = 0
         while true {
+            attempts += 1
             do {
                 return try transactionGate.withReadLock {
                     let txn = try beginTransaction(readOnly: true)
@@ -141,7 +146,7 @@ public final class Environment: @unchecked Sendable {
                     return try body(transaction)
                 }
             } catch is MapResizedElsewhere {
-                try adoptMapSize()
+                try adoptMapSize(attempts: attempts)
             }
         }
     }
@@ -172,13 +177,15 @@ public final class Environment: @unchecked Sendable {
                     }
                     transaction.invalidate()
                     // After a failed commit the transaction is already freed: never abort it.
-                    try check(mdb_txn_commit(txn), "mdb_txn_commit")
+                    try checkCommit(mdb_txn_commit(txn))
                     return result
                 }
             } catch is MapResizedElsewhere {
-                try adoptMapSize()
+                try adoptMapSize(attempts: attempts)
             } catch LMDBError.mapFull where attempts < 32 {
                 try growMap(minimum: mapSize * 2)
+            } catch LMDBError.mapFull {
+                throw LMDBError(code: MDB_MAP_FULL, function: "write", detail: "the map could not grow enough (\(mapSize) bytes)")
             }
         }
     }
@@ -198,7 +205,14 @@ public final class Environment: @unchecked Sendable {
     /// Adopts the map size another process set. `mdb_env_set_mapsize` may only run while no
     /// transaction of this process is open, so it runs under the gate's exclusive side: every
     /// read and write transaction of this process has ended and none can start meanwhile.
-    private func adoptMapSize() throws {
+    /// Another process grows the map a few times at most while a transaction starts; a map size that
+    /// is never adopted (a damaged meta page recording an impossible one) is damage, not a reason to
+    /// loop forever.
+    private func adoptMapSize(attempts: Int) throws {
+        if attempts > 64 {
+            throw LMDBError(code: MDB_CORRUPTED, function: "mdb_txn_begin",
+                            detail: "the map size recorded in data.mdb cannot be adopted (a damaged meta page)")
+        }
         try transactionGate.withWriteLock {
             try check(mdb_env_set_mapsize(handle, 0), "mdb_env_set_mapsize")
         }
@@ -236,7 +250,12 @@ public final class Environment: @unchecked Sendable {
             let current = mapSize
             guard minimum > current else { return }
             let pageAligned = (minimum + 0xFFFF) & ~0xFFFF
-            try check(mdb_env_set_mapsize(handle, pageAligned), "mdb_env_set_mapsize")
+            let result = mdb_env_set_mapsize(handle, pageAligned)
+            // The map is address space, not disk: growing fails only when none is left.
+            if result != 0 {
+                throw LMDBError(code: result, function: "mdb_env_set_mapsize",
+                                detail: "the map cannot grow from \(current) to \(pageAligned) bytes (\(String(cString: mdb_strerror(result))))")
+            }
         }
     }
 

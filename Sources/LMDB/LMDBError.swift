@@ -10,15 +10,19 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Int32
     /// The C function that returned the code, when known.
     public var function: String
+    /// What went wrong in words, when the code alone would mislead (replaces LMDB's text).
+    public var detail: String?
 
-    public init(code: Int32, function: String = "") {
+    public init(code: Int32, function: String = "", detail: String? = nil) {
         self.code = code
         self.function = function
+        self.detail = detail
     }
 
     public static let keyExists = LMDBError(code: MDB_KEYEXIST)
     public static let notFound = LMDBError(code: MDB_NOTFOUND)
     public static let corrupted = LMDBError(code: MDB_CORRUPTED)
+    public static let pageNotFound = LMDBError(code: MDB_PAGE_NOTFOUND)
     public static let panic = LMDBError(code: MDB_PANIC)
     public static let versionMismatch = LMDBError(code: MDB_VERSION_MISMATCH)
     public static let invalid = LMDBError(code: MDB_INVALID)
@@ -32,6 +36,8 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let permissionDenied = LMDBError(code: EACCES)
     /// errno `ENOENT`: the environment's directory or files do not exist.
     public static let noSuchFile = LMDBError(code: ENOENT)
+    /// errno `ENOSPC`: the file system holding the environment is full.
+    public static let noSpace = LMDBError(code: ENOSPC)
 
     /// A symbolic name for the code (`MDB_MAP_FULL`, `EACCES`, …).
     public var name: String {
@@ -55,13 +61,16 @@ public struct LMDBError: Error, Sendable, Equatable, CustomStringConvertible {
         case ENOENT: return "ENOENT"
         case EINVAL: return "EINVAL"
         case ENOSPC: return "ENOSPC"
+        case EDQUOT: return "EDQUOT"
+        case EIO: return "EIO"
+        case ENOMEM: return "ENOMEM"
         case EROFS: return "EROFS"
         default: return "code \(code)"
         }
     }
 
     public var description: String {
-        let text = String(cString: mdb_strerror(code))
+        let text = detail ?? String(cString: mdb_strerror(code))
         let call = function.isEmpty ? "" : "\(function): "
         return "\(call)\(text) (\(name))"
     }

@@ -12,7 +12,7 @@ extension StageRunner {
     /// file that does not exist is a not-found error and nothing runs.
     public func runDailyAggregation(
         workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, events: URL?, sources: [any SourceAdapter]? = nil,
-        idempotencyKey: String? = nil
+        idempotencyKey: String? = nil, firstLine: Int = 1
     ) throws -> DailyAggregationResult {
         guard let events else {
             return try runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: FileHandle?.none,
@@ -20,7 +20,7 @@ extension StageRunner {
         }
         return try withEvents(events) { handle in
             try runDailyAggregation(workspace: workspace, pack: pack, asOf: asOf, events: handle, eventsName: events.relativePath,
-                                    idempotencyKey: idempotencyKey)
+                                    idempotencyKey: idempotencyKey, firstLine: firstLine)
         }
     }
 
@@ -47,7 +47,8 @@ extension StageRunner {
     /// The parent run records `companies_processed` = the score stage's `companies_scored`.
     public func runDailyAggregation(
         workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, events: FileHandle?,
-        eventsName: String = "<events>", sources: [any SourceAdapter]? = nil, idempotencyKey: String? = nil
+        eventsName: String = "<events>", sources: [any SourceAdapter]? = nil, idempotencyKey: String? = nil,
+        firstLine: Int = 1
     ) throws -> DailyAggregationResult {
         let day = asOf ?? clock.now().day
         let (ws, resolved) = try stageScope(workspace: workspace, pack: pack)
@@ -64,6 +65,7 @@ extension StageRunner {
             options.workspace = workspace
             options.pack = resolved.uuid
             options.parentJobRunID = parentID
+            options.firstLine = firstLine
             result.ingest = try ingestChild(events, sources: sources, options: options)
             try interruption.check()
             result.derive = try runDerive(workspace: ws, pack: resolved.uuid, asOf: asOf, parentJobRunID: parentID)
@@ -83,6 +85,15 @@ extension StageRunner {
             result.status = .failed
             result.error = message
             let outcome = StageOutcome(result, companiesProcessed: nil, errorMessage: message)
+            // The disk is full: record the failure if it still fits, and say so.
+            if let failure = SiglogError.spaceFailure(in: error) {
+                _ = try? store.write { try finish(parentID, request, outcome, $0) }
+                throw SiglogError.noSpace(failure, store: store.path, .stage(JobType.dailyAggregation.rawValue))
+            }
+            if let shared = error as? SiglogError, shared.kind == .noSpace {
+                _ = try? store.write { try finish(parentID, request, outcome, $0) }
+                throw shared
+            }
             let failed = try store.write { try finish(parentID, request, outcome, $0) }
             if case SiglogError.interrupted = error { throw error }
             return failed
@@ -97,6 +108,8 @@ extension StageRunner {
             return try ingestDailyWaiting(options: options, adapters: sources ?? sourceAdapters())
         } catch SiglogError.interrupted {
             throw SiglogError.interrupted
+        } catch let error as SiglogError where error.kind == .noSpace {
+            throw error
         } catch {
             return .failed("\(error)")
         }

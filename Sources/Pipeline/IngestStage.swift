@@ -23,6 +23,8 @@ public struct IngestOptions: Sendable {
     public var maxErrors = 100
     /// Called about once a second while reading (progress display).
     public var progress: (@Sendable (IngestProgress) -> Void)?
+    /// The first line read (`--from-line`): lines before it are skipped; messages keep the file's numbers.
+    public var firstLine = 1
 
     public init(inputName: String) { self.inputName = inputName }
 }
@@ -125,7 +127,8 @@ extension StageRunner {
         if options.strict {
             // First pass: every line must parse before anything is written; checking stops after
             // `maxErrors` bad lines.
-            let problems = try Self.validateLines(input, parser: parser, name: options.inputName, limit: max(1, options.maxErrors))
+            let problems = try Self.validateLines(input, parser: parser, name: options.inputName, limit: max(1, options.maxErrors),
+                                                  firstLine: options.firstLine)
             if !problems.isEmpty {
                 let more = problems.count >= max(1, options.maxErrors) ? "\nchecking stopped after \(problems.count) bad lines" : ""
                 throw SiglogError.badInput(problems.joined(separator: "\n") + more + "\n--strict: nothing was written")
@@ -135,6 +138,8 @@ extension StageRunner {
 
         var tally = IngestTally(maxErrors: options.maxErrors)
         var runID: UInt64?
+        // Every line up to here is stored or reported: a rerun after a failure starts after it.
+        var committedThroughLine = options.firstLine - 1
         // The parsed chunks as the reading thread handed them over: a batch is a list of slices of
         // them, so no event is copied between parsing and writing.
         var pending: [ArraySlice<PendingEvent>] = []
@@ -167,6 +172,8 @@ extension StageRunner {
             // Published only after the commit: a retried transaction must not count twice.
             tally = count
             runID = run
+            committedThroughLine = max(committedThroughLine,
+                                       pending.first?.first.map { $0.line - 1 } ?? batch.last?.last?.line ?? 0)
         }
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
@@ -176,10 +183,11 @@ extension StageRunner {
         let inputName = options.inputName
         let progress = options.progress
         let interruption = interruption
+        let firstLine = options.firstLine
         DispatchQueue.global().async(group: producer) {
             do {
                 try Self.parse(input, parser: parser, acceptance: acceptance, inputName: inputName, progress: progress,
-                               interruption: interruption, into: channel)
+                               interruption: interruption, firstLine: firstLine, into: channel)
                 channel.close()
             } catch {
                 channel.close(failure: error)
@@ -223,6 +231,10 @@ extension StageRunner {
                     try finish(runID, request, StageOutcome(failed, companiesProcessed: tally.inserted, errorMessage: message), writer)
                 }
             }
+            if let failure = SiglogError.spaceFailure(in: error) {
+                throw SiglogError.noSpace(failure, store: store.path,
+                                          .ingest(throughLine: committedThroughLine, events: tally.inserted))
+            }
             throw error
         }
     }
@@ -246,14 +258,14 @@ extension StageRunner {
     /// over in batches (input order kept, bad lines as their `FILE:LINE: field: reason` messages).
     private static func parse(_ input: FileHandle, parser: RawEventLineParser, acceptance: EventTypeAcceptance,
                               inputName: String, progress: (@Sendable (IngestProgress) -> Void)?, interruption: Interruption,
-                              into channel: BoundedChannel<ParsedLines>) throws {
+                              firstLine: Int, into channel: BoundedChannel<ParsedLines>) throws {
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         var batch = ParsedLines()
         var lastProgress = Date()
         var stopped = false
         var bytesRead = 0
         let handleLine: (NDJSONLine) throws -> Void = { line in
-            guard !stopped else { return }
+            guard !stopped, line.number >= firstLine else { return }
             do {
                 if let raw = try parser.parse(line) {
                     batch.events.append(PendingEvent(raw, line: line.number, acceptance: acceptance))
@@ -366,11 +378,12 @@ extension StageRunner {
     }
 
     /// Parses the lines without writing until `limit` bad ones are found; returns their messages.
-    static func validateLines(_ input: FileHandle, parser: RawEventLineParser, name: String, limit: Int = .max) throws -> [String] {
+    static func validateLines(_ input: FileHandle, parser: RawEventLineParser, name: String, limit: Int = .max,
+                              firstLine: Int = 1) throws -> [String] {
         var problems: [String] = []
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         let check: (NDJSONLine) -> Void = { line in
-            guard problems.count < limit else { return }
+            guard problems.count < limit, line.number >= firstLine else { return }
             do { _ = try parser.parse(line) } catch let error as RawEventLineError {
                 problems.append(error.formatted(file: name))
             } catch {

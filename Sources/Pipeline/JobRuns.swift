@@ -103,6 +103,14 @@ extension StageRunner {
             throw error
         } catch {
             let message = "\(error)"
+            if let failure = SiglogError.spaceFailure(in: error) {
+                // Nothing of the stage was kept; the failed run is recorded if it still fits.
+                _ = try? store.write { writer in
+                    try finish(try startJob(request, in: writer), request,
+                               StageOutcome(R.failed(message), companiesProcessed: nil, errorMessage: message), writer)
+                }
+                throw SiglogError.noSpace(failure, store: store.path, .stage(request.jobType.rawValue))
+            }
             let failed = try store.write { writer in
                 let runID = try startJob(request, in: writer)
                 return try finish(runID, request, StageOutcome(R.failed(message), companiesProcessed: nil, errorMessage: message),

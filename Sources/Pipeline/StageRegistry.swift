@@ -18,6 +18,8 @@ public struct StageParameters: Sendable {
     public var bundleIDs: [UUID] = []
     /// The `alert_scan` threshold (nil: `ALERT_DELTA_THRESHOLD`, else 15).
     public var alertThreshold: Int?
+    /// The first line of `events` to ingest (`--from-line`; earlier lines are skipped).
+    public var firstLine = 1
 
     /// Creates parameters.
     public init(workspace: UUID? = nil, pack: UUID? = nil, asOf: Day? = nil, idempotencyKey: String? = nil,
@@ -44,6 +46,7 @@ extension StageRunner {
             options.workspace = p.workspace
             options.pack = p.pack
             options.idempotencyKey = p.idempotencyKey
+            options.firstLine = p.firstLine
             guard let events = p.events else {
                 return try ingestDailyWaiting(options: options, adapters: p.sources ?? sourceAdapters())
             }
@@ -56,7 +59,7 @@ extension StageRunner {
             return try runUpdateLeadFeed(workspace: p.workspace, pack: p.pack, asOf: p.asOf, idempotencyKey: p.idempotencyKey)
         case .dailyAggregation:
             return try runDailyAggregation(workspace: p.workspace, pack: p.pack, asOf: p.asOf, events: p.events,
-                                           sources: p.sources, idempotencyKey: p.idempotencyKey)
+                                           sources: p.sources, idempotencyKey: p.idempotencyKey, firstLine: p.firstLine)
         case .watchlistSeed:
             return try runWatchlistSeed(bundleIDs: p.bundleIDs, workspace: p.workspace, asOf: p.asOf, idempotencyKey: p.idempotencyKey)
         case .alertScan:

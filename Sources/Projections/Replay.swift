@@ -138,7 +138,17 @@ public struct Replayer: Sendable {
     /// switches to it. Views not rebuilt are copied byte for byte from the current generation.
     @discardableResult
     public func rebuild(options: ReplayOptions = ReplayOptions()) throws -> ReplayResult {
-        try mappingStorageErrors { try rebuildViews(options: options) }
+        do {
+            return try mappingStorageErrors { try rebuildViews(options: options) }
+        } catch LogError.storage(let failure) where failure.isNoSpace {
+            // Out of space before the switch: the current views stay in use. The half-built
+            // generation is dropped (if that still fits) so its pages are free for other writes.
+            let log = store.log
+            if let generation = try? Store.currentGeneration(of: log) {
+                try? Replayer.dropGeneration(generation + 1, in: log.environment)
+            }
+            throw LogError.storage(failure)
+        }
     }
 
     private func rebuildViews(options: ReplayOptions) throws -> ReplayResult {
@@ -203,8 +213,11 @@ public struct Replayer: Sendable {
             return head
         }
         // Dropped in a transaction of its own: `mdb_drop` closes the handles at once, so it must not
-        // sit in a transaction that could be retried after the map grows.
-        try environment.write { txn in for db in old.allDatabases { try txn.drop(db) } }
+        // sit in a transaction that could be retried after the map grows. Without the space for it
+        // the old generation stays behind until the next rebuild drops it; the switch is done.
+        do {
+            try environment.write { txn in for db in old.allDatabases { try txn.drop(db) } }
+        } catch LMDBError.noSpace {}
         if finalHead >= next { counter.done += finalHead - next + 1 }
         counter.total = finalHead
         try store.adopt(generation: generation + 1)

@@ -37,10 +37,13 @@ public final class Store: Sendable {
 
     /// Opens the store at `path`. `.create` makes it when missing; `.readOnly` uses `MDB_RDONLY`.
     /// `noLock` opens without the lock file (`MDB_NOLOCK`), for read-only opens of an unwritable directory.
-    public init(path: String, mode: EventLog.Mode, durable: Bool = true, noLock: Bool = false) throws {
+    /// `verifyBeforeWriting`: a writer verifies the whole store first, not only the log's tail.
+    public init(path: String, mode: EventLog.Mode, durable: Bool = true, noLock: Bool = false,
+                verifyBeforeWriting: Bool = false) throws {
         var options = EventLog.Options()
         options.durable = durable
         options.noLock = noLock
+        options.verifyBeforeWriting = verifyBeforeWriting
         options.knownRecordTypes = RecordType.siglogTypes
         log = try EventLog(path: path, mode: mode, options: options)
         let generation = try Store.currentGeneration(of: log)

@@ -108,26 +108,56 @@ public enum LogQueries {
     // MARK: - Verify
 
     /// The columns of `verifyJSON`, for the CSV form.
-    public static let verifyColumns = ["sound", "head", "records_checked", "problem", "problem_sequence"]
+    public static let verifyColumns = ["sound", "head", "records_checked", "problem", "problem_sequence", "lost_records", "next_step"]
 
-    /// `EventLog.verify()` as JSON: `{sound, head, records_checked, problem, problem_sequence}`.
-    public static func verifyJSON(_ report: EventLog.VerifyReport) -> JSONObject {
+    /// Checks the store at `path` — every record of the log and every page of every database — without
+    /// trusting it: a store too damaged to open is still reported on.
+    public static func verify(path: String) throws -> EventLog.VerifyReport {
+        try EventLog.verify(path: path, knownTypes: RecordType.siglogTypes)
+    }
+
+    /// `verify`'s report as JSON: `{sound, head, records_checked, problem, problem_sequence,
+    /// lost_records, next_step}`.
+    public static func verifyJSON(_ report: EventLog.VerifyReport, store: String) -> JSONObject {
         [
             "sound": .bool(report.isSound), "head": .int(Int64(report.head)),
             "records_checked": .int(Int64(report.recordsChecked)),
             "problem": report.firstProblem.map { .string($0.description) } ?? .null,
             "problem_sequence": report.firstProblem?.sequence.map { .int(Int64($0)) } ?? .null,
+            "lost_records": report.lostSequences.map { .int(Int64($0.count)) } ?? .null,
+            "next_step": nextStep(report, store: store).map(JSONValue.string) ?? .null,
         ]
+    }
+
+    /// What to do about a damaged store, in words; nil for a sound one.
+    public static func nextStep(_ report: EventLog.VerifyReport, store: String) -> String? {
+        guard let problem = report.firstProblem else { return nil }
+        let salvage = "`siglog-append salvage --store \(store) --out NEW`"
+        if let lost = report.lostSequences, problem.sequence != nil {
+            return "the log is intact through record \(report.recordsChecked) of \(report.head): \(salvage) copies records "
+                + "1…\(report.recordsChecked) into a new store and rebuilds its views; records \(lost.lowerBound)…\(lost.upperBound) "
+                + "(\(lost.count)) are lost — restore a backup taken after them (`siglog-append restore DIR --store NEW`) if there "
+                + "is one, or ingest their input again into NEW; then use NEW in place of \(store)"
+        }
+        if case .damagedPage(_, _, nil, _) = problem {
+            return "the catalog of the store's databases is damaged, so no record can be found: restore a backup "
+                + "(`siglog-append restore DIR --store NEW`); \(salvage) tries the older snapshot"
+        }
+        return "the log is intact (\(report.head) records) but other data is damaged: \(salvage) copies the whole log into a "
+            + "new store and rebuilds its views; then use NEW in place of \(store)"
     }
 
     // MARK: - Export
 
-    /// One exported record: `{seq, type, appended_at, workspace_id, record: {decoded fields}}`.
+    /// One exported record: `{seq, type, appended_at, workspace_id, payload, record: {decoded fields}}`;
+    /// `payload` is the record's stored bytes in base64, which `siglog-append import` rebuilds it from.
     public static func exportJSON(_ view: borrowing RecordView) throws -> JSONObject {
         [
             "seq": .int(Int64(view.sequence)), "type": .string(view.type.name),
             "appended_at": Timestamp(microseconds: view.appendedAt).queryJSON,
-            "workspace_id": nullable(view.workspace?.lowercased), "record": .object(RecordJSON.fields(try AnyRecord(view))),
+            "workspace_id": nullable(view.workspace?.lowercased),
+            "payload": .string(view.withPayload { Data($0).base64EncodedString() }),
+            "record": .object(RecordJSON.fields(try AnyRecord(view))),
         ]
     }
 

@@ -43,10 +43,20 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
     case stageUnavailable(String)
     /// The process was asked to stop (SIGINT, SIGTERM); the run was recorded as failed.
     case interrupted
+    /// The file system holding `store` is full (or the store's map cannot grow): `reason` says
+    /// which, `outcome` what was kept and how to go on.
+    case noSpace(store: String, reason: String, outcome: String)
+    /// The store is damaged (`problem`, naming the first damaged record when it is in the log):
+    /// nothing is written to it.
+    case damagedStore(store: String, problem: String)
 
     /// The classes of failure front ends map to exit codes and HTTP statuses.
     public enum Kind: Sendable, Hashable {
         case usage, badInput, notFound, conflict, rateLimited, cannotRun, interrupted
+        /// Storage ran out: the disk is full or the map cannot grow.
+        case noSpace
+        /// The store's data file is damaged.
+        case damaged
     }
 
     /// This failure's class.
@@ -59,6 +69,8 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .rateLimited: .rateLimited
         case .noPack, .deriveRequiresPack, .stageUnavailable: .cannotRun
         case .interrupted: .interrupted
+        case .noSpace: .noSpace
+        case .damagedStore: .damaged
         }
     }
 
@@ -79,6 +91,8 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
         case .noPack: "No pack resolved for workspace"
         case .deriveRequiresPack: "Derive stage requires a pack; no pack available"
         case .interrupted: "interrupted by signal"
+        case .noSpace(let store, let reason, let outcome): "\(reason) while writing \(store): \(outcome)"
+        case .damagedStore(_, let problem): problem
         }
     }
 
@@ -99,6 +113,9 @@ public enum SiglogError: Error, Sendable, Hashable, CustomStringConvertible {
             "`siglog-query workspaces` lists the workspaces (name one by its id or its name)"
         case .packNotInstalled:
             "`siglog-query packs` lists the installed packs (name one by its id, or by pack_id[@version])"
+        case .damagedStore(let store, _):
+            "`siglog-query verify --store \(store)` says what is intact; `siglog-append salvage --store \(store) --out NEW` "
+                + "copies the intact records into a new store and rebuilds its views"
         default:
             nil
         }

@@ -22,6 +22,8 @@ public enum SiglogExit {
     public static let cannotRun: Int32 = 69
     /// Storage or internal error.
     public static let internalError: Int32 = 70
+    /// The disk holding the store is full (EX_IOERR): what committed stays, the message says how to go on.
+    public static let noSpace: Int32 = 74
     /// The workspace's job rate limit is exhausted; try later.
     public static let rateLimited: Int32 = 75
     /// Stopped by SIGINT or SIGTERM (128 + SIGINT, the shell's convention); the run is recorded as failed.
@@ -37,6 +39,8 @@ public enum SiglogExit {
         case .rateLimited: rateLimited
         case .cannotRun: cannotRun
         case .interrupted: interrupted
+        case .noSpace: noSpace
+        case .damaged: badInput
         }
     }
 }
@@ -57,6 +61,11 @@ public func runReportingErrors(_ body: () throws -> Void) throws {
         reportError(error.message)
         throw ExitCode(SiglogExit.usage)
     } catch let error as LogError {
+        if let shared = SiglogError(error, store: "the store") {
+            reportError(shared.message)
+            if let hint = shared.hint { printError("  " + hint) }
+            throw ExitCode(SiglogExit.code(for: shared.kind))
+        }
         reportError(error.description)
         if case .storeNotFound = error { throw ExitCode(SiglogExit.notFound) }
         throw ExitCode(SiglogExit.internalError)

@@ -37,7 +37,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
     /// The status of a failure class (`/api/*`, and `/internal/*` where §9.3 keeps a status):
     /// a bad value 422 (the reference's validation status), bad input 422, not found 404,
     /// a conflict 409, the rate limit 429, a stage that cannot run 400 (D4), a stage stopped by the
-    /// server's shutdown 503.
+    /// server's shutdown 503, a full disk 507 (Insufficient Storage), a damaged store 500.
     public static func status(for kind: SiglogError.Kind) -> HTTPResponse.Status {
         switch kind {
         case .usage, .badInput: .unprocessableContent
@@ -46,6 +46,8 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         case .rateLimited: .tooManyRequests
         case .cannotRun: .badRequest
         case .interrupted: .serviceUnavailable
+        case .noSpace: HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
+        case .damaged: .internalServerError
         }
     }
 

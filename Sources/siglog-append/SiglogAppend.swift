@@ -13,7 +13,8 @@ struct SiglogAppend: ParsableCommand {
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
         version: SiglogVersion.current,
         subcommands: [Init.self, PackCommand.self, WorkspaceCommand.self, Events.self, Fetch.self, Stage.self, Outreach.self,
-                      CompanyCommand.self, WatchlistCommand.self, BundleCommand.self, JobCommand.self, QueueCommand.self])
+                      CompanyCommand.self, WatchlistCommand.self, BundleCommand.self, JobCommand.self, QueueCommand.self,
+                      BackupCommand.self, RestoreCommand.self, ImportCommand.self, SalvageCommand.self])
 }
 
 struct Init: ParsableCommand {
@@ -191,7 +192,9 @@ struct Events: ParsableCommand {
         abstract: "Ingest NDJSON raw events (one object per line) from a file or stdin.",
         discussion: """
             Bad lines are reported as FILE:LINE: field: reason and skipped; the valid lines commit. \
-            Exit code 0 when every line was good, 65 when some were skipped as malformed.
+            Exit code 0 when every line was good, 65 when some were skipped as malformed or the store is \
+            damaged, 74 when the disk is full: the message says through which line the input is committed \
+            and the --from-line to go on with.
             """)
 
     @OptionGroup var store: StoreOptions
@@ -209,8 +212,12 @@ struct Events: ParsableCommand {
     var maxErrors = 100
     @Option(name: .customLong("idempotency-key"), help: "Return the recorded result if a run with this key completed.")
     var idempotencyKey: String?
+    @Option(name: .customLong("from-line"),
+            help: "Start at this line of the input (the lines before it are skipped; messages keep the file's line numbers).")
+    var fromLine = 1
 
     func validate() throws {
+        guard fromLine >= 1 else { throw ValidationError("--from-line must be 1 or more") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
         guard maxErrors >= 0 else { throw ValidationError("--max-errors must not be negative") }
     }
@@ -228,6 +235,7 @@ struct Events: ParsableCommand {
             options.batchSize = batchSize
             options.maxErrors = maxErrors
             options.idempotencyKey = idempotencyKey
+            options.firstLine = fromLine
             let started = Date()
             let terminal = isatty(STDERR_FILENO) != 0
             if terminal {

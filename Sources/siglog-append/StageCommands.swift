@@ -33,8 +33,9 @@ struct Stage: ParsableCommand {
             as recorded and nothing runs. \
             Exit codes: 0 completed, 1 failed, 64 unknown stage or bad option, 65 bad event lines \
             (stage ingest only), 66 a named file, workspace or pack does not exist, 69 the stage cannot \
-            run (no pack), 75 rate limit exceeded (WORKSPACE_JOB_RATE_LIMIT_PER_HOUR, default 10 runs \
-            of a stage per workspace and hour; 0 disables).
+            run (no pack), 74 the disk is full (nothing of the stage is kept; an ingest keeps its committed \
+            batches and names the --from-line to go on with), 75 rate limit exceeded \
+            (WORKSPACE_JOB_RATE_LIMIT_PER_HOUR, default 10 runs of a stage per workspace and hour; 0 disables).
             """)
 
     @OptionGroup var store: StoreOptions
@@ -52,6 +53,12 @@ struct Stage: ParsableCommand {
     @Option(name: .customLong("events"),
             help: "NDJSON events to ingest (ingest and daily-aggregation; default: fetch from the enabled source adapters).")
     var events: String?
+    @Option(name: .customLong("from-line"), help: "With --events: start at this line (the lines before it are skipped).")
+    var fromLine = 1
+
+    func validate() throws {
+        guard fromLine >= 1 else { throw ValidationError("--from-line must be 1 or more") }
+    }
 
     func run() throws {
         try runReportingErrors {
@@ -67,12 +74,14 @@ struct Stage: ParsableCommand {
             if jobType == .watchlistSeed, scope.pack != nil {
                 throw SiglogError.usage("watchlist-seed uses the workspace's pack; drop --pack-id")
             }
+            if fromLine != 1, events == nil { throw SiglogError.usage("--from-line needs --events FILE") }
             let runner = try store.openForWriting()
             let (workspace, pack) = try runner.store.read { try scope.ids(in: $0) }
             var parameters = StageParameters(workspace: workspace, pack: pack, asOf: asOf.day,
                                              idempotencyKey: idempotencyKey, events: events.map { URL(fileURLWithPath: $0) })
             if jobType == .watchlistSeed { parameters.bundleIDs = try RequestIDs.bundleIDs(bundleIDs) }
             parameters.alertThreshold = threshold
+            parameters.firstLine = fromLine
             if events == nil, [.ingest, .dailyAggregation].contains(jobType) {
                 let sources = runner.sourceAdapters(log: { printError("warning: \($0)") })
                 if sources.isEmpty {

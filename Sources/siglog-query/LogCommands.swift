@@ -29,24 +29,30 @@ struct Stats: ParsableCommand {
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every record's checksum and that sequence numbers have no gap.",
-        discussion: "Exit code 65 when a record is damaged or missing; the message names its position.")
+        abstract: "Check every record's checksum, that sequence numbers have no gap, and every page of the store.",
+        discussion: """
+            Reads the data file page by page, so a damaged or truncated store is reported rather than \
+            crashing the reader. Exit code 65 when something is damaged: the message names the first \
+            damaged record and says what to do (salvage the intact records into a new store, or restore a backup).
+            """)
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
 
     func run() throws {
         try runReportingErrors {
-            let report = try store.openForReading().log.verify()
+            let report = try LogQueries.verify(path: store.path)
+            let object = LogQueries.verifyJSON(report, store: store.path)
             switch format.format {
-            case .json, .ndjson: print(JSONWriter().string(.object(LogQueries.verifyJSON(report))))
-            case .csv: print(QueryRows(columns: LogQueries.verifyColumns, rows: [LogQueries.verifyJSON(report)]).rendered(.csv))
+            case .json, .ndjson: print(JSONWriter().string(.object(object)))
+            case .csv: print(QueryRows(columns: LogQueries.verifyColumns, rows: [object]).rendered(.csv))
             case .table:
-                print(report.isSound ? "ok: \(report.recordsChecked) records, head \(report.head), no gap, every checksum matches"
+                print(report.isSound ? "ok: \(report.recordsChecked) records, head \(report.head), no gap, every checksum matches, every page sound"
                                      : "damaged after \(report.recordsChecked) good records (head \(report.head))")
             }
             if let problem = report.firstProblem {
-                reportError(problem.description + " — `siglog-replay --verify` compares the views; `siglog-query export --from N` shows the records around it")
+                reportError(problem.description)
+                if let next = LogQueries.nextStep(report, store: store.path) { printError("  what to do: " + next) }
                 throw ExitCode(SiglogExit.badInput)
             }
         }

@@ -1,6 +1,8 @@
 public import ArgumentParser
+import EventLog
 import Foundation
 import Projections
+import ReadModel
 import SiglogCLI
 import SiglogCore
 
@@ -12,7 +14,9 @@ struct SiglogReplay: ParsableCommand {
         discussion: """
             Without options, every view is rebuilt into a new generation while readers keep using the \
             current one, then the store switches to it in one transaction. --projection rebuilds only the \
-            named views (and the views they read); the others are copied unchanged into the new generation.
+            named views (and the views they read); the others are copied unchanged into the new generation. \
+            Exit codes: 0 done, 1 --verify found a difference, 64 bad option, 65 the store is damaged, \
+            66 no store, 74 the disk is full (a rebuild that runs out of space leaves the current views in use).
             """,
         version: SiglogVersion.current)
 
@@ -55,6 +59,10 @@ struct SiglogReplay: ParsableCommand {
             } catch let error as ReplayError {
                 printError("siglog-replay: \(error.description)")
                 throw ExitCode(SiglogExit.usage)
+            } catch let error as LogError {
+                let rebuilding = !verify && out == nil
+                if let shared = SiglogError(error, store: store.path, outcome: rebuilding ? .replay : .nothingWritten) { throw shared }
+                throw error
             }
         }
     }

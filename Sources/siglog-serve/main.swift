@@ -62,7 +62,9 @@ struct SiglogServe: AsyncParsableCommand {
             let stageChain = try StageChainLoader.loadChain(explicit: chain, storePath: store.path, environment: environment)
             // Not `store.openForWriting()`: its signal handling aborts the running stage, while the
             // server's graceful shutdown (swift-service-lifecycle) lets it finish.
-            let runner = StageRunner(store: try Store(path: store.path, mode: .readWrite), stageChain: stageChain)
+            let runner = StageRunner(store: try Store(path: store.path, mode: .readWrite,
+                                                      verifyBeforeWriting: StoreOptions.verifyBeforeWriting),
+                                     stageChain: stageChain)
             for job in try runner.closeInterruptedRuns() {
                 printError("job run \(job.id) (\(job.started.jobType)) was left running by process "
                     + "\(job.started.owner?.processID ?? 0), which is gone: recorded as failed (interrupted)")
