@@ -53,7 +53,7 @@ func testRuntime(_ recorder: RuntimeRecorder, timingOut slow: @escaping @Sendabl
 /// The production transport with deadlines fit for a test run. The whole test suite shares two
 /// cores, and other suites can hold the cooperative threads (where the fixture server answers) for
 /// tens of seconds, so real deadlines would fail requests that are merely late. Requests whose URL
-/// `slow` matches get 200 ms (their server answers after 900 ms at the earliest, so the deadline
+/// `slow` matches get 200 ms (their server answers after 30 s at the earliest, so the deadline
 /// always fires first), every other request 10 minutes. The timeout each request asked for is
 /// recorded.
 struct TestTransport: HTTPTransport {

@@ -180,7 +180,7 @@ struct CrunchbaseAdapterTests {
     func timeoutThrows() async throws {
         let recorder = RuntimeRecorder()
         try await FixtureServer.with({ _ in
-            Reply(status: 200, body: Self.workedExampleResponse, delay: .milliseconds(900))
+            Reply(status: 200, body: Self.workedExampleResponse, delay: .seconds(30))
         }) { _, url in
             await #expect(throws: TransportError.self) {
                 try await adapter(url, recorder, timingOut: { _ in true }).fetchEvents(since: exampleSince)

@@ -109,7 +109,7 @@ struct NewsAPIAdapterTests {
             case ("kstatus", _): return .json(#"{"status": "error", "code": "rateLimited", "articles": []}"#)
             case ("kjson", _): return .json("{not json")
             case ("karray", _): return .json("[]")
-            case ("kslow", _): return Reply(status: 200, body: Self.page("s", count: 1, total: 1), delay: .milliseconds(900))
+            case ("kslow", _): return Reply(status: 200, body: Self.page("s", count: 1, total: 1), delay: .seconds(30))
             case ("kpartial", "1"): return .json(Self.page("p", count: 100, total: 300))
             case ("kpartial", _): return .status(503)
             case ("kfine", "1"): return .json(Self.page("f", count: 2, total: 2))

@@ -75,7 +75,8 @@ public struct Reply: Sendable {
     public var retryAfter: String?
     /// Sent as `Location` when set.
     public var location: String?
-    /// Waits this long before answering (timeout tests; kept well under a second).
+    /// Waits this long before answering (timeout tests: long enough that a deadline fires first even on a busy
+    /// machine; the wait ends when the server stops).
     public var delay: Duration?
 
     public init(status: Int, body: String, contentType: String? = "application/json", retryAfter: String? = nil,
