@@ -261,6 +261,8 @@ struct CompanyModel {
     struct Event { var time: String; var type: String; var title: String; var link: String?; var source: String; var confidence: String }
     struct Outreach { var sentAt: String; var type: String; var outcome: String; var message: String }
     struct TimelineRow { var sequence: UInt64; var at: String; var kind: String; var detail: String; var jobRun: UInt64? }
+    /// One set profile field of §1.1 (`link` only for an absolute http(s) URL).
+    struct ProfileField { var label: String; var value: String; var link: String? }
 
     var id: Int64
     var name: String
@@ -269,6 +271,10 @@ struct CompanyModel {
     var source: String
     var status: String?
     var alignment: String?
+    /// The profile fields that are set (founder, LinkedIn URLs, stage, target match, notes).
+    var profile: [ProfileField]
+    /// Stored, not computed: templates see stored properties only.
+    var hasProfile: Bool
     var bandClass: String
     var scores: Scores?
     var noScores: String
@@ -281,6 +287,24 @@ struct CompanyModel {
 }
 
 extension BriefingSite {
+    /// The company's profile fields that are set, in the order of §1.1.
+    static func profileFields(_ company: CompanyRow) -> [CompanyModel.ProfileField] {
+        let p = company.profile
+        var fields: [CompanyModel.ProfileField] = []
+        func add(_ label: String, _ value: String?, asLink: Bool = false) {
+            guard let value, !value.isEmpty else { return }
+            fields.append(.init(label: label, value: value, link: asLink ? PageFormat.link(value) : nil))
+        }
+        add("Founder", p.founderName)
+        add("Founder LinkedIn", p.founderLinkedInURL, asLink: true)
+        add("Company LinkedIn", company.created.linkedinURL, asLink: true)
+        add("Current stage", p.currentStage)
+        if p.targetProfileMatch { add("Target profile", "matches") }
+        add("Alignment notes", p.alignmentNotes)
+        add("Notes", p.notes)
+        return fields
+    }
+
     /// Timeline entries shown on a company page (the newest).
     static let timelineLimit = 200
 
@@ -340,9 +364,10 @@ extension BriefingSite {
                              pressure: $0.pressure, leadershipGap: $0.leadershipGap)
         })
         let shown = timeline.suffix(Self.timelineLimit).reversed()
+        let fields = Self.profileFields(c)
         return CompanyModel(
             id: c.id, name: c.name, domain: c.created.domain, website: c.created.websiteURL, source: c.created.source, status: c.status,
-            alignment: c.alignmentOK.map { $0 ? "yes" : "no" },
+            alignment: c.alignmentOK.map { $0 ? "yes" : "no" }, profile: fields, hasProfile: !fields.isEmpty,
             bandClass: PageVocabulary.bandClass(profile.latest?.readiness.record.recommendationBand), scores: scores,
             noScores: "No readiness snapshot in pack \(packName) yet.", chart: chart,
             events: profile.recentEvents.map { event in

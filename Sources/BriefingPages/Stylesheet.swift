@@ -73,6 +73,9 @@ button { font: inherit; }
 .facts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 4px 14px; margin: 0; font-size: 13px; }
 .facts div { display: flex; gap: 6px; }
 .facts dt { color: var(--muted); }
+.profile { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 0 0 10px; }
+.profile dt { color: var(--muted); }
+.profile dd { margin: 0; }
 .facts dd { margin: 0; }
 .esl { font-weight: 600; }
 .paging { display: flex; gap: 16px; justify-content: center; color: var(--muted); }

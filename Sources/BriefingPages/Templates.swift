@@ -116,6 +116,7 @@ enum Templates {
 <section class="page-head company-head band-{{bandClass}}">
 <h1 class="company-name">{{name}}</h1>
 <p class="sub">Company {{id}}{{#domain}} · <span class="domain">{{.}}</span>{{/domain}}{{#website}} · {{.}}{{/website}} · source {{source}}{{#status}} · status {{.}}{{/status}}{{#alignment}} · ok to contact: {{.}}{{/alignment}}</p>
+{{#hasProfile}}<dl class="profile">{{#profile}}<dt>{{label}}</dt><dd>{{#link}}<a href="{{.}}" rel="noopener noreferrer nofollow">{{value}}</a>{{/link}}{{^link}}{{value}}{{/link}}</dd>{{/profile}}</dl>{{/hasProfile}}
 </section>
 {{#scores}}
 <section class="scores">

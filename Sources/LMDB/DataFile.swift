@@ -159,9 +159,11 @@ public final class DataFile {
         guard page >= 2, page <= lastPage else {
             throw PageDamage(page: page, reason: "page number out of range (the file's last page is \(lastPage))")
         }
-        let offset = page * pageSize
-        let length = count * pageSize
-        guard offset + length <= fileSize else {
+        // Page numbers come from the file itself: a damaged one must not overflow the arithmetic.
+        let (offset, offsetOverflow) = page.multipliedReportingOverflow(by: pageSize)
+        let (length, lengthOverflow) = count.multipliedReportingOverflow(by: pageSize)
+        let (end, endOverflow) = offset.addingReportingOverflow(length)
+        guard !offsetOverflow, !lengthOverflow, !endOverflow, end <= fileSize else {
             throw PageDamage(page: page, reason: "beyond the end of the file (\(fileSize) bytes): the file is truncated")
         }
         var bytes = [UInt8](repeating: 0, count: length)

@@ -41,7 +41,10 @@ extension Environment {
             let size = Environment.fileSize(path + "/data.mdb") ?? 0
             try withDataFile { data in
                 _ = try data.databases()
-                if size < (info.me_last_pgno + 1) * Int(stat.ms_psize) { _ = try data.checkAllPages() }
+                // A damaged meta page can claim any last page: a size that overflows is a file too short.
+                let pages = info.me_last_pgno.addingReportingOverflow(1)
+                let needed = pages.partialValue.multipliedReportingOverflow(by: Int(stat.ms_psize))
+                if pages.overflow || needed.overflow || size < needed.partialValue { _ = try data.checkAllPages() }
             }
         } catch let damage as PageDamage {
             throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb", detail: damage.description)

@@ -53,7 +53,10 @@ extension SiglogServer {
     private func write<T: Sendable>(_ body: @escaping @Sendable (StageRunner) throws -> T) async throws -> T {
         let runner = self.runner
         do {
-            return try await writer.submit { try body(runner) }
+            return try await writer.submit {
+                try runner.store.refuseAppendingIfReplica()
+                return try body(runner)
+            }
         } catch let refusal as WriteQueue.Refusal {
             throw ServiceError.refused(refusal, retryAfter: configuration.retryAfterSeconds)
         }

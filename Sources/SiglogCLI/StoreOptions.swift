@@ -48,11 +48,7 @@ public struct StoreOptions: ParsableArguments {
     }
 
     private func refusingReplica(_ store: Store) throws -> Store {
-        if let marker = try store.log.replicaMarker() {
-            let stream = ReplicaMarker(bytes: marker)?.stream ?? "its stream"
-            throw SiglogError.conflict(
-                "the store at \(path) is a read-only replica of \(stream): promote it with `siglog-replicate promote --store \(path)` before appending")
-        }
+        try store.refuseAppendingIfReplica()
         return store
     }
 

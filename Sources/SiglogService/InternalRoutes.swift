@@ -127,6 +127,7 @@ extension SiglogServer {
             (result, ran) = try await writer.submit {
                 // Job run ids are log positions: a run recorded now starts past the current head,
                 // a result returned for a repeated idempotency key does not.
+                try runner.store.refuseAppendingIfReplica()
                 let head = try runner.store.log.head()
                 let result = try body(runner)
                 return (result, (result.jobRunID ?? 0) > head)

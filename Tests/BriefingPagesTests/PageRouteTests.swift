@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Pipeline
 import Projections
 import Queries
 import ReadModel
@@ -215,6 +216,35 @@ struct PageRouteTests {
             #expect(company.contains(#"href="https://xss-script.example/news/"#), "http(s) links stay links")
             let img = try await client.execute(uri: "/companies/xss-img.example", method: .get, headers: bearer()).text
             #expect(img.contains("&lt;img src=x onerror=&quot;document.title=&#39;XSS&#39;&quot;&gt;"))
+        }
+    }
+
+    @Test("the company page shows the profile fields that are set, escaped; only an http(s) LinkedIn URL becomes a link")
+    func profileFields() async throws {
+        let harness = try BriefingHarness()
+        let before = try harness.store.read { try $0.company(.domain("xss-script.example")) }
+        var change = CompanyProfileChange()
+        change.founderName = .set("<b>Ada</b> Founder")
+        change.founderLinkedInURL = .set("javascript:alert(1)")
+        change.currentStage = .set("seed")
+        change.targetProfileMatch = .set(true)
+        change.notes = .set("met at the \"data\" meetup")
+        try harness.runner.updateCompany(.id(before.id), profile: change, expectedVersion: before.version)
+        try await harness.test { client in
+            let html = try await client.execute(uri: "/companies/\(before.id)", method: .get, headers: bearer()).text
+            #expect(html.contains("<dt>Founder</dt><dd>&lt;b&gt;Ada&lt;/b&gt; Founder</dd>"), "\(html.prefix(2_000))")
+            #expect(html.contains("<dt>Founder LinkedIn</dt><dd>javascript:alert(1)</dd>"), "a javascript: URL stays text")
+            #expect(html.contains("<dt>Current stage</dt><dd>seed</dd>"))
+            #expect(html.contains("<dt>Target profile</dt><dd>matches</dd>"))
+            #expect(html.contains("<dt>Notes</dt><dd>met at the &quot;data&quot; meetup</dd>"))
+            #expect(!html.contains("<dt>Alignment notes</dt>"), "an unset field is not shown")
+        }
+        var link = CompanyProfileChange()
+        link.founderLinkedInURL = .set("https://www.linkedin.com/in/ada")
+        try harness.runner.updateCompany(.id(before.id), profile: link, expectedVersion: before.version + 1)
+        try await harness.test { client in
+            let html = try await client.execute(uri: "/companies/\(before.id)", method: .get, headers: bearer()).text
+            #expect(html.contains(#"<dd><a href="https://www.linkedin.com/in/ada" rel="noopener noreferrer nofollow">https://www.linkedin.com/in/ada</a></dd>"#))
         }
     }
 

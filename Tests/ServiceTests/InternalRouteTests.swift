@@ -1,4 +1,5 @@
 import Adapters
+import EventLog
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -79,6 +80,25 @@ struct InternalRouteTests {
                 #expect(response.json["status"] == "failed")
                 #expect(response.json["error"]?.stringValue == "Workspace not found: \(unknown)")
                 #expect(response.json["job_run_id"] == .null)
+            }
+        }
+        #expect(try harness.head() == before)
+    }
+
+    @Test("a read-only replica: every stage answers 200 failed naming the promote command, and nothing is appended")
+    func replicaRefusesStages() async throws {
+        let harness = try ServiceHarness()
+        try harness.store.log.write { writer in
+            try writer.setMetadata(EventLog.replicaKey, ReplicaMarker(stream: "siglog", consumer: "r1", servers: []).bytes)
+        }
+        let before = try harness.head()
+        try await harness.test { client in
+            for stage in Self.stages {
+                let response = try await client.execute(uri: "/internal/\(stage)", method: .post, headers: internalHeaders())
+                #expect(response.status == .ok)
+                #expect(response.json["status"] == "failed")
+                let error = response.json["error"]?.stringValue ?? ""
+                #expect(error.contains("read-only replica of siglog") && error.contains("siglog-replicate promote"), "\(error)")
             }
         }
         #expect(try harness.head() == before)
