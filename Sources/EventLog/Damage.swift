@@ -64,7 +64,7 @@ extension EventLog {
     static func readIntact(
         _ file: DataFile, log: DataFile.Tree, knownTypes: Set<RecordType>?, _ body: (borrowing RecordView) throws -> Void
     ) throws -> VerifyReport {
-        var report = VerifyReport(recordsChecked: 0, head: UInt64(log.entries), firstProblem: nil)
+        var report = VerifyReport(recordsChecked: 0, head: UInt64(max(0, log.entries)), firstProblem: nil)  // a damaged count can be anything
         var previous: UInt64 = 0
         do {
             try file.forEach(in: log) { key, value in
@@ -102,7 +102,14 @@ extension EventLog {
         do {
             environment = try Environment(path: path, options: options)
         } catch LMDBError.corrupted {
-            return try mappingStorageErrors { try body(try DataFile(path: dataFile)) }
+            let file: DataFile
+            do {
+                file = try mappingStorageErrors { try DataFile(path: dataFile) }
+            } catch let damage as PageDamage {
+                // Neither meta page can be read: nothing of the store can be found.
+                throw LogError.damagedPage(page: damage.page, reason: damage.reason, database: nil, after: nil)
+            }
+            return try mappingStorageErrors { try body(file) }
         } catch {
             throw LogError.storage(StorageFailure(error))
         }

@@ -45,6 +45,7 @@ public final class Environment: @unchecked Sendable {
         if !options.readOnly && options.createIfMissing {
             if mkdir(path, 0o755) != 0 && errno != EEXIST { throw LMDBError(code: errno, function: "mkdir") }
         }
+        try Environment.checkMetaPages(path)
         var env: OpaquePointer?
         try check(mdb_env_create(&env), "mdb_env_create")
         guard let env else { throw LMDBError(code: ENOMEM, function: "mdb_env_create") }

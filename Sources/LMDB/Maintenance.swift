@@ -55,6 +55,41 @@ extension Environment {
         }
     }
 
+    /// Checks, before `mdb_env_open` maps the file, the page size each meta page of an existing
+    /// `data.mdb` declares. LMDB takes the page size from the newest meta page without checking it
+    /// and then reads its second meta page at that offset through the map: a damaged size would
+    /// crash the process (SIGBUS or a wild read) instead of reporting the damage.
+    static func checkMetaPages(_ path: String) throws(LMDBError) {
+        let fd = open(path + "/data.mdb", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }  // a new store, or one LMDB will refuse itself
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return }
+        let fileSize = Int(info.st_size)
+        // The meta record sits after the 16-byte page header: magic (u32) at 0, then the free-page
+        // database whose first field holds the page size, at 24.
+        func meta(at offset: Int) -> (magic: UInt32, pageSize: UInt32)? {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 64, off_t(offset)) }
+            guard n == 64 else { return nil }
+            return bytes.withUnsafeBytes { ($0.loadUnaligned(fromByteOffset: 16, as: UInt32.self),
+                                            $0.loadUnaligned(fromByteOffset: 40, as: UInt32.self)) }
+        }
+        let magic = DataFile.magic
+        func plausible(_ size: UInt32) -> Bool {
+            size >= 512 && size <= 65_536 && size & (size - 1) == 0 && 2 * Int(size) <= fileSize
+        }
+        guard let first = meta(at: 0), first.magic == magic else { return }  // LMDB reports a bad first meta itself
+        guard plausible(first.pageSize) else {
+            throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb",
+                            detail: "meta page 0 declares an impossible page size \(first.pageSize)")
+        }
+        if let second = meta(at: Int(first.pageSize)), second.magic == magic, !plausible(second.pageSize) {
+            throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb",
+                            detail: "meta page 1 declares an impossible page size \(second.pageSize)")
+        }
+    }
+
     // MARK: - Copy
 
     /// Writes a consistent copy of the environment into the directory `destination` (which must
