@@ -22,6 +22,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("yaml", ["SignalPacks", "SiglogCore"]),
     ("pack", ["SignalPacks", "Scoring", "SiglogCore"]),
     ("adapters", ["Adapters", "Ingest", "SiglogCore"]),
+    ("request", ["SiglogCore"]),
     ("stage-queue", ["StageQueue", "SiglogCore"]),
     ("datafile", ["EventLog"]),
     ("import", ["StoreMaintenance", "ReadModel", "Queries", "EventLog", "SiglogRecords", "Ingest", "SiglogCore"]),
