@@ -4,9 +4,7 @@ import SiglogCore
 import Testing
 
 /// The shared reference pack directories, read in place (never copied into the repository).
-@Suite(
-    "§11.20 reference packs",
-    .enabled(if: PackPaths.referenceAvailable, "needs ../shared/reference-packs next to the repository"))
+@Suite("§11.20 reference packs")
 struct ReferencePacksTests {
     static let loadable = [
         "bookkeeping_v1", "example_esl_blocked", "example_v1", "example_v2",
@@ -14,7 +12,7 @@ struct ReferencePacksTests {
     ]
 
     static func load(_ packID: String) throws -> Pack {
-        try PackLoader.load(packsRoot: PackPaths.reference, packID: packID, version: "1")
+        try PackLoader.load(packsRoot: try PackPaths.referenceRoot(), packID: packID, version: "1")
     }
 
     static func weights(_ pack: Pack) -> JSONValue? { pack.scoring["composite_weights"] }
@@ -28,7 +26,7 @@ struct ReferencePacksTests {
 
     @Test("§11.20 the reference directory holds exactly the expected packs")
     func inventory() throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: PackPaths.reference.path).sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: try PackPaths.referenceRoot().path).sorted()
         #expect(names == (Self.loadable + ["invalid_schema_pack"]).sorted())
     }
 

@@ -12,22 +12,29 @@ enum PackPaths {
 
     static let fixtures: URL = packageRoot.appendingPathComponent("Fixtures/packs", isDirectory: true)
 
-    static let reference: URL = packageRoot
-        .deletingLastPathComponent()
-        .appendingPathComponent("shared/reference-packs", isDirectory: true)
-
-    /// True when the shared reference packs exist; prints why the dependent tests are skipped
-    /// otherwise (evaluated once).
-    static let referenceAvailable: Bool = {
+    /// The shared reference packs: `$SIGLOG_REFERENCE_PACKS`, else `../shared/reference-packs` next to
+    /// the repository (read in place, never copied in). Missing, the tests that read them fail with
+    /// this message rather than being skipped.
+    static func referenceRoot() throws -> URL {
+        let environment = ProcessInfo.processInfo.environment["SIGLOG_REFERENCE_PACKS"]
+        let root = environment.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/reference-packs", isDirectory: true)
         var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: reference.path, isDirectory: &isDirectory) && isDirectory.boolValue
-        if !exists {
-            print("SignalPacksTests: skipping reference-pack tests: \(reference.path) does not exist")
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw MissingReferencePacks(path: root.path)
         }
-        return exists
-    }()
+        return root
+    }
 
     static func fixture(_ packID: String) -> URL { fixtures.appendingPathComponent(packID, isDirectory: true) }
 
-    static func reference(_ packID: String) -> URL { reference.appendingPathComponent(packID, isDirectory: true) }
+    static func reference(_ packID: String) throws -> URL { try referenceRoot().appendingPathComponent(packID, isDirectory: true) }
+}
+
+/// The reference packs are not where the tests look for them.
+struct MissingReferencePacks: Error, CustomStringConvertible {
+    let path: String
+    var description: String {
+        "the shared reference packs are missing at \(path): put them there or set SIGLOG_REFERENCE_PACKS"
+    }
 }
