@@ -88,10 +88,11 @@ struct LeadCardReadTests {
     static let otherWorkspace = UUID(uuidString: "0c0c0c0c-0000-4000-8000-000000000003")!
     static let days = [Day(year: 2026, month: 2, day: 27)!, Day(year: 2026, month: 2, day: 28)!]
 
-    /// The straightforward reading: every row of the workspace and pack with its full engagement
-    /// snapshot, through the pure `LeadCards.leads`.
-    private func straightforward(_ reader: ViewReader, workspace: UUID, day: Day, limit: Int, offset: Int, sort: LeadSort,
-                                 threshold: Int) throws -> [LeadCard] {
+    /// The straightforward reading's input: every row of the workspace and pack with its full
+    /// engagement snapshot of `day`.
+    private func everyRow(_ reader: ViewReader, workspace: UUID, day: Day) throws
+        -> (rows: [LeadFeedRow], engagements: [Int: LeadEngagement])
+    {
         let pack = WellKnownIDs.fractionalCTOPack
         let rows = try reader.leadFeedRows(workspace: workspace, pack: pack).map(LeadFeedRow.init)
         var engagements: [Int: LeadEngagement] = [:]
@@ -101,8 +102,14 @@ struct LeadCardReadTests {
                                                            cadenceBlocked: stored.cadenceBlocked)
             }
         }
-        return LeadCards.leads(rows: rows, workspaceID: workspace, packID: pack, asOf: day, engagements: engagements,
-                               limit: limit, offset: offset, sort: sort, threshold: threshold)
+        return (rows, engagements)
+    }
+
+    /// The straightforward scan: the pure `LeadCards.leads` over every row.
+    private func straightforward(_ all: (rows: [LeadFeedRow], engagements: [Int: LeadEngagement]), workspace: UUID,
+                                 day: Day, limit: Int, offset: Int, sort: LeadSort, threshold: Int) -> [LeadCard] {
+        LeadCards.leads(rows: all.rows, workspaceID: workspace, packID: WellKnownIDs.fractionalCTOPack, asOf: day,
+                        engagements: all.engagements, limit: limit, offset: offset, sort: sort, threshold: threshold)
     }
 
     @Test("cards and counts equal the straightforward scan for every threshold, limit, offset and order")
@@ -114,17 +121,18 @@ struct LeadCardReadTests {
             for workspace in [WellKnownIDs.defaultWorkspace, Self.otherWorkspace] {
                 let scope = try Scope.resolve(workspace: workspace, pack: nil, in: reader)
                 for day in Self.days {
+                    let input = try everyRow(reader, workspace: workspace, day: day)
                     for threshold in [-3, 0, 1, 15, 30, 45, 80, 101] {
-                        let all = try straightforward(reader, workspace: workspace, day: day, limit: .max, offset: 0,
-                                                      sort: .compositeScore, threshold: threshold)
+                        let all = straightforward(input, workspace: workspace, day: day, limit: .max, offset: 0,
+                                                  sort: .compositeScore, threshold: threshold)
                         let counts = try LeadReads.leadCounts(scope: scope, asOf: day, threshold: threshold, in: reader)
                         #expect(counts.cards == all.count)
                         #expect(counts.rows == (try reader.leadFeed(workspace: workspace, pack: scope.pack!, asOf: day).count))
                         belowThresholdCards += all.filter { $0.compositeScore < threshold }.count
                         for sort in [LeadSort.compositeScore, .lastSeen] {
                             for (limit, offset) in [(1, 0), (5, 0), (5, 3), (100, 0), (100, 7), (1000, 0), (.max, 2)] {
-                                let expected = try straightforward(reader, workspace: workspace, day: day, limit: limit,
-                                                                   offset: offset, sort: sort, threshold: threshold)
+                                let expected = straightforward(input, workspace: workspace, day: day, limit: limit,
+                                                               offset: offset, sort: sort, threshold: threshold)
                                 let cards = try LeadReads.leads(scope: scope, asOf: day, limit: limit, offset: offset,
                                                                 sort: sort, threshold: threshold, in: reader)
                                 #expect(cards == expected, "\(workspace) \(day) threshold \(threshold) \(sort) \(limit)/\(offset)")
@@ -148,8 +156,9 @@ struct LeadCardReadTests {
             let rows = try reader.leadFeed(workspace: Self.otherWorkspace, pack: scope.pack!, asOf: day).count
             let cards = try LeadReads.leads(scope: scope, asOf: day, limit: 1000, in: reader)
             #expect(cards.count * 3 < rows)
-            let expected = try straightforward(reader, workspace: Self.otherWorkspace, day: day, limit: 1000, offset: 0,
-                                               sort: .compositeScore, threshold: 30)
+            let expected = straightforward(try everyRow(reader, workspace: Self.otherWorkspace, day: day),
+                                           workspace: Self.otherWorkspace, day: day, limit: 1000, offset: 0,
+                                           sort: .compositeScore, threshold: 30)
             #expect(cards == expected)
             let blockedBelow = try cards.filter { card in
                 try card.compositeScore < 30
