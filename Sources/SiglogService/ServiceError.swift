@@ -85,9 +85,9 @@ public enum JSONResponse {
 
     /// `value` as a response body: compact JSON and a newline.
     public static func body(_ value: JSONValue) -> ByteBuffer {
-        var text = JSONWriter().string(value)
-        text.append("\n")
-        return ByteBuffer(string: text)
+        var bytes = JSONWriter().bytes(value)
+        bytes.append(UInt8(ascii: "\n"))
+        return ByteBuffer(bytes: bytes)
     }
 
     /// `object` as a JSON response with `status`.
