@@ -31,3 +31,23 @@ extension ViewReader {
         try row(.engagement, ViewKey().appending(company).appending(asOf).appending(pack), EngagementColumns.init(payload:))
     }
 }
+
+extension ViewReader {
+    /// The entity and composite of each lead-feed row of `(workspace, pack, asOf)` in ranking order
+    /// (composite desc, entity asc), read without decoding the rest of the row (signals, outreach
+    /// summary); `body` returns false to stop. The rows `forEachLeadFeedRow` yields, whose stored
+    /// `as_of` is `asOf`.
+    public func forEachLeadFeedComposite(workspace: UUID, pack: UUID, asOf: Day,
+                                         _ body: (_ entity: Int64, _ composite: Int) throws -> Bool) throws {
+        try scan(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack).appending(asOf)) { key, _ in
+            var reader = ViewKeyReader(key)
+            _ = reader.uuid(); _ = reader.uuid(); _ = reader.day(); _ = reader.uint32()
+            let entity = reader.int64()
+            let stored = try row(.leadFeed, ViewKey().appending(workspace).appending(pack).appending(entity)) { payload in
+                try LeadFeedRowRecorded.rankingColumns(payload: payload)
+            }
+            guard let stored, stored.asOf == asOf else { return true }
+            return try body(entity, stored.composite)
+        }
+    }
+}

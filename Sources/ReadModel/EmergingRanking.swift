@@ -9,8 +9,8 @@ extension LeadReads {
     /// with light reads: the same result as `Ranking.emergingCompanies` over every feed row and every
     /// readiness × engagement pair of the day (`rankingInputs`), without decoding the snapshots.
     ///
-    /// Feed path: the feed rows in ranking order (composite desc, entity asc, D7) until `limit`
-    /// cards qualify; a row's card reads the engagement of its pair, none when the entity has no
+    /// Feed path: the feed rows in ranking order (composite desc, entity asc, D7; only their
+    /// composites read) until `limit` cards qualify; a row's card reads the engagement of its pair, none when the entity has no
     /// pair (no company, readiness or engagement). Pairs are looked up only for rows whose card
     /// could qualify with or without one, so a day where nothing qualifies costs one engagement
     /// read per row. Join path (no feed row, or the feed path ranks nothing): every pair of the day,
@@ -22,10 +22,12 @@ extension LeadReads {
         var hasFeed = false
         var cards = 0
         var ranked: [RankedCompany] = []
-        try reader.forEachLeadFeedRow(workspace: scope.workspace, pack: pack, asOf: asOf) { stored in
+        try reader.forEachLeadFeedComposite(workspace: scope.workspace, pack: pack, asOf: asOf) { entity, composite in
             hasFeed = true
-            let row = LeadFeedRow(stored)
-            let entity = Int64(row.entityID)
+            // What a card's qualification and outreach read of the row: its composite.
+            let row = LeadFeedRow(workspaceID: scope.workspace, packID: pack, entityID: Int(entity), compositeScore: composite,
+                                  topSignalIDs: [], eslDecision: nil, sensitivityLevel: nil, recommendationBand: nil, lastSeen: nil,
+                                  outreachStatusSummary: nil, asOf: asOf, updatedAt: Timestamp(microseconds: 0))
             let columns = try reader.engagementColumns(company: entity, asOf: asOf, pack: pack)
             let withPair = columns.flatMap { LeadCards.card(for: row, engagement: leadEngagement($0), threshold: threshold) }
             let withoutPair = LeadCards.card(for: row, engagement: nil, threshold: threshold)

@@ -1,4 +1,5 @@
 import EventLog
+public import SiglogCore
 
 /// The engagement-snapshot columns the rankings (§7.4, §8) read, decoded from a stored row without
 /// its explain: fields 4, 5, 6, 10 and 11 of `EngagementSnapshotRecorded`, the very fields its full
@@ -52,5 +53,22 @@ extension ReadinessSnapshotRecorded {
             if f.number == 8 { return try f.int() }
         }
         return 0
+    }
+}
+
+extension LeadFeedRowRecorded {
+    /// `composite_score` (field 4) and `as_of` (field 11) of a stored lead-feed row, the rest skipped.
+    public static func rankingColumns(payload: UnsafeRawBufferPointer) throws -> (composite: Int, asOf: Day) {
+        var reader = PayloadReader(payload)
+        var composite = 0
+        var asOf = Day(daysSinceEpoch: 0)
+        while let f = try reader.next() {
+            switch f.number {
+            case 4: composite = try f.int()
+            case 11: asOf = try f.day()
+            default: break
+            }
+        }
+        return (composite, asOf)
     }
 }

@@ -164,6 +164,20 @@ struct EmergingRankingReadTests {
                 #expect(try reader.hasCompany(company) == (reader.company(company) != nil))
             }
             #expect(checked > 200)
+            for day in [feb18, feb19.adding(days: 5), feb19] {
+                var full: [[Int64]] = []
+                try reader.forEachLeadFeedRow(workspace: workspace, pack: pack, asOf: day) {
+                    full.append([$0.record.entityID, Int64($0.record.compositeScore)])
+                    return true
+                }
+                var light: [[Int64]] = []
+                try reader.forEachLeadFeedComposite(workspace: workspace, pack: pack, asOf: day) { entity, composite in
+                    light.append([entity, Int64(composite)])
+                    return true
+                }
+                #expect(light == full, "feed of \(day)")
+                #expect(day == feb19 ? full.isEmpty : full.count > 3)
+            }
         }
     }
 }
