@@ -9,6 +9,7 @@ final class LoginThrottle: Sendable {
     let limit: Int
     /// How long a failure counts.
     let window: Duration
+    /// The most addresses counted at once.
     let capacity: Int
     private let now: @Sendable () -> ContinuousClock.Instant
     /// Failure times per address, oldest first (at most `limit` each).
