@@ -1,5 +1,5 @@
 import Foundation
-public import NIOCore
+public import Hummingbird
 public import Projections
 public import SiglogCore
 import Synchronization
