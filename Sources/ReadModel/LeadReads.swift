@@ -79,15 +79,13 @@ public enum LeadReads {
 
     /// `getEmergingCompanies` (§8) for the scope's workspace and pack (none → `[]`): the feed path
     /// when the lead feed has rows for `(workspace, pack, asOf)`, else (or when it yields nothing)
-    /// the join path; ties by company id ascending (D7).
+    /// the join path; ties by company id ascending (D7). Read with `rankedPairs`' light reads; only
+    /// the ranked companies are decoded in full.
     public static func emergingCompanies(scope: Scope, asOf: Day, limit: Int = 5, threshold: Int = 30,
                                          in reader: ViewReader) throws -> [EmergingCompany] {
         guard let pack = scope.pack else { return [] }
-        let inputs = try rankingInputs(scope: scope, pack: pack, asOf: asOf, in: reader)
-        let ranked = Ranking.emergingCompanies(
-            feedRows: inputs.feed, candidates: inputs.candidates, workspaceID: scope.workspace, packID: pack, asOf: asOf,
-            limit: limit, threshold: threshold)
-        return inputs.companies(ranked)
+        let ranked = try rankedPairs(scope: scope, pack: pack, asOf: asOf, limit: limit, threshold: threshold, in: reader)
+        return try facts(of: ranked, asOf: asOf, pack: pack, in: reader).companies(ranked)
     }
 
     /// What both rankings of §8 read: the feed rows of the day and every readiness × engagement
