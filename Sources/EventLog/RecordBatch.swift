@@ -85,9 +85,15 @@ public struct RecordBatch: Sendable, Equatable {
         throws(E) -> R
     {
         let span = spans[index]
-        return try bytes.withUnsafeBytes { raw throws(E) -> R in
-            try body(first + UInt64(index), UnsafeRawBufferPointer(rebasing: raw[span]))
+        // `Array.withUnsafeBytes` rethrows untyped errors: the buffer is taken out and used here.
+        let result: Result<R, E> = bytes.withUnsafeBytes { raw in
+            do throws(E) {
+                return .success(try body(first + UInt64(index), UnsafeRawBufferPointer(rebasing: raw[span])))
+            } catch {
+                return .failure(error)
+            }
         }
+        return try result.get()
     }
 }
 

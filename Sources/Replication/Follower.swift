@@ -14,8 +14,9 @@ public struct FollowOptions: Sendable {
     public var consumer: String?
     /// Keep following after the replica holds everything in the stream (until `stop` says so).
     public var follow = false
-    /// Messages (record batches) asked for per fetch (each fetch is applied in one write transaction).
-    public var fetchBatch = 16
+    /// Messages (record batches) taken per apply (one write transaction), also asked for per fetch;
+    /// the next fetch runs while the one before is applied.
+    public var fetchBatch = 64
     /// How long one fetch waits for messages.
     public var fetchTimeoutMilliseconds: Int64 = 500
     /// How long a delivered message may stay unacknowledged before the stream delivers it again
@@ -89,6 +90,9 @@ public final class LogFollower: Sendable {
             durableName: consumer, filterSubject: layout.subject, ackWaitMilliseconds: options.ackWaitMilliseconds,
             maxAckPending: options.maxAckPending))
         let subscription = try jetStream.pullSubscription(stream: streamName, consumer: consumer, subject: layout.subject)
+        let prefetcher = MessagePrefetcher(subscription: subscription, fetchLimit: options.fetchBatch,
+                                           fetchTimeoutMilliseconds: options.fetchTimeoutMilliseconds, capacity: 2 * options.fetchBatch)
+        defer { prefetcher.stop() }
 
         var summary = FollowSummary(stream: layout, consumer: consumer, appliedThrough: try store.log.head(),
                                     recordsApplied: 0, duplicatesSkipped: 0)
@@ -97,7 +101,7 @@ public final class LogFollower: Sendable {
         var streamEndAsked = ContinuousClock.now
         var gapSince: ContinuousClock.Instant?
         while true {
-            let messages = try subscription.fetch(limit: options.fetchBatch, timeoutMilliseconds: options.fetchTimeoutMilliseconds)
+            let messages = try prefetcher.next(limit: options.fetchBatch, timeoutMilliseconds: options.fetchTimeoutMilliseconds)
             var morePending = false
             for message in messages {
                 let batch: RecordBatch

@@ -45,6 +45,9 @@ public struct PublishSummary: Sendable, Equatable {
     public var duplicates: UInt64
     /// Times publishing restarted from the acknowledged position after failed publishes.
     public var restarts: Int
+    /// Seconds from the first publish to the last acknowledgement (connecting, creating the stream
+    /// and the checks before publishing left out).
+    public var publishingSeconds: Double
 }
 
 /// Publishes a store's log to its JetStream subject: from the last acknowledged position, batches
@@ -89,7 +92,8 @@ public final class LogPublisher: Sendable {
         tracker.reset(to: start)
         let recorder = PositionRecorder(log: log, start: start)
         var summary = PublishSummary(stream: layout, createdStream: created, startedAfter: start, acknowledgedThrough: start,
-                                     messagesSent: 0, recordsSent: 0, duplicates: 0, restarts: 0)
+                                     messagesSent: 0, recordsSent: 0, duplicates: 0, restarts: 0, publishingSeconds: 0)
+        let publishingStarted = ContinuousClock.now
         var next = start + 1
         var lastProgress = ContinuousClock.now
         var lastAcknowledged = start
@@ -157,6 +161,7 @@ public final class LogPublisher: Sendable {
                 lastRecorded = ContinuousClock.now
             }
         }
+        summary.publishingSeconds = (ContinuousClock.now - publishingStarted).seconds
         summary.acknowledgedThrough = tracker.acknowledged
         summary.duplicates = tracker.duplicates
         try recorder.finish(summary.acknowledgedThrough)

@@ -129,6 +129,7 @@ struct Publish: ParsableCommand {
                 "messages_sent": .int(Int64(summary.messagesSent)), "records_sent": .int(Int64(summary.recordsSent)),
                 "duplicates": .int(Int64(summary.duplicates)),
                 "restarts": .int(Int64(summary.restarts)), "seconds": .double(seconds),
+                "publishing_seconds": .double(summary.publishingSeconds),
             ])
         }
     }
@@ -153,6 +154,13 @@ struct Follow: ParsableCommand {
     @Option(name: .customLong("lag-samples"), help: .hidden)
     var lagSamples: String?
 
+    @Option(name: .customLong("fetch-messages"), help: "Messages (record batches) per fetch, applied in one write transaction.")
+    var fetchMessages = FollowOptions().fetchBatch
+
+    func validate() throws {
+        if fetchMessages < 1 || fetchMessages > 4_096 { throw ValidationError("--fetch-messages must be 1…4096") }
+    }
+
     func run() throws {
         try runReplicating {
             let marker = try? EventLog(path: store.path, mode: .readOnly).replicaMarker().flatMap(ReplicaMarker.init(bytes:))
@@ -163,6 +171,7 @@ struct Follow: ParsableCommand {
             options.stream = stream
             options.consumer = consumer
             options.follow = follow
+            options.fetchBatch = fetchMessages
             if let lagSamples {
                 // appended sequence, its append time and the apply time (µs), one line per commit.
                 _ = FileManager.default.createFile(atPath: lagSamples, contents: nil)
