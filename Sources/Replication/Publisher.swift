@@ -225,15 +225,20 @@ final class AckTracker: Sendable {
     func fail(_ reason: String) { state.withLock { $0.failure = $0.failure ?? reason } }
 
     func record(_ outcome: PublishOutcome) {
-        guard let records = layout.records(ofMessageID: outcome.messageID) else { return }
+        record(layout.records(ofMessageID: outcome.messageID), duplicate: outcome.duplicate, failure: outcome.failure)
+    }
+
+    /// The outcome of the publish of the batch of `records` (nil: not a message of this log).
+    func record(_ records: ClosedRange<UInt64>?, duplicate: Bool, failure: String?) {
+        guard let records else { return }
         state.withLock { s in
-            if let failure = outcome.failure {
+            if let failure {
                 if records.upperBound > s.acknowledged {
                     s.failure = s.failure ?? "records \(records.lowerBound)…\(records.upperBound): \(failure)"
                 }
                 return
             }
-            if outcome.duplicate { s.duplicates += 1 }
+            if duplicate { s.duplicates += 1 }
             guard records.upperBound > s.acknowledged else { return }
             if records.lowerBound <= s.acknowledged + 1 {
                 s.acknowledged = records.upperBound

@@ -66,7 +66,8 @@ extension ReplicationTests {
         var builder = RecordBatchBuilder()
         _ = good.encoded(sequence: head + 1).withUnsafeBytes { builder.append(sequence: head + 1, stored: $0) }
         _ = good.encoded(sequence: head + 2).withUnsafeBytes { builder.append(sequence: head + 2, stored: $0) }
-        let batch = try #require(builder.finish())
+        let finished = builder.finish()
+        let batch = try #require(finished)
         try Array(batch.bytes.dropLast(5)).withUnsafeBytes {
             try jetStream.publishAsync(subject: layout.subject, data: $0, messageID: layout.messageID(first: head + 1, last: head + 2))
         }

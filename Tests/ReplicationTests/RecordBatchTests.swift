@@ -137,8 +137,7 @@ struct RecordBatchTests {
         let tracker = AckTracker(layout: layout)
         tracker.reset(to: 256)
         func ack(_ first: UInt64, _ last: UInt64, duplicate: Bool = false, failure: String? = nil) {
-            tracker.record(PublishOutcome(messageID: layout.messageID(first: first, last: last), streamSequence: 1, duplicate: duplicate,
-                                          failure: failure))
+            tracker.record(layout.records(ofMessageID: layout.messageID(first: first, last: last)), duplicate: duplicate, failure: failure)
         }
         ack(513, 700)
         ack(701, 768, duplicate: true)
