@@ -61,7 +61,8 @@ public struct LogStream: Sendable, Equatable {
         }
         let batch: RecordBatch
         do {
-            if id?.contains("-") == true {
+            // `<id>:<first>-<last>` (the store id has dashes of its own, the part after the colon names the records).
+            if id?.split(separator: ":").last?.contains("-") == true {
                 batch = try RecordBatch(decoding: data)
             } else {
                 var builder = RecordBatchBuilder(limits: RecordBatchLimits(maxRecords: 1))
