@@ -108,9 +108,16 @@ struct ReplicationTests {
         }.start()
         let connection = try NATSConnection(servers: cluster.servers, name: "test")
         let jetStream = try JetStream(connection: connection)
+        /// The last record the stream holds (a message holds a batch of records).
+        func lastRecordInStream() -> UInt64 {
+            guard let state = try? jetStream.streamState("siglog"), let subject = state.subjects.first,
+                let id = LogStream.storeID(ofSubject: subject), let last = try? jetStream.lastMessage(stream: "siglog", subject: subject)
+            else { return 0 }
+            return LogStream(stream: "siglog", storeID: id).records(ofMessageID: last.messageID)?.upperBound ?? 0
+        }
         var seen: UInt64 = 0
         while publisher.isRunning && seen < UInt64(firstHead / 2) {
-            seen = (try? jetStream.streamState("siglog"))?.lastSequence ?? 0
+            seen = lastRecordInStream()
             Thread.sleep(forTimeInterval: 0.01)
         }
         let victim = Int.random(in: 0..<3)
