@@ -11,11 +11,18 @@ public import SiglogService
 public struct BriefingSite: Sendable {
     let server: SiglogServer
     let sessions: SessionStore
+    let throttle: LoginThrottle
 
     /// The pages of `server`.
     public init(server: SiglogServer) {
+        self.init(server: server, throttle: LoginThrottle())
+    }
+
+    /// The pages of `server`, with the login form limited by `throttle`.
+    init(server: SiglogServer, throttle: LoginThrottle) {
         self.server = server
         sessions = SessionStore()
+        self.throttle = throttle
     }
 
     /// Registers the pages on `router` (pass as `makeRouter(extraRoutes:)`).
@@ -34,6 +41,16 @@ public struct BriefingSite: Sendable {
         pages.get("ranked") { request, context in try ranked(request, context) }
         pages.get("jobs") { request, context in try jobs(request, context) }
         pages.get("queue") { request, context in try queue(request, context) }
+        // Unknown paths among the pages get the HTML 404 page, not the JSON error of `/api/*`
+        // (which keeps its own: these patterns never match under `/api` or `/internal`).
+        for unknown in ["{unknown}", "companies", "companies/{company}/**", "ranked/**", "jobs/**", "queue/**"] {
+            pages.get(RouterPath(unknown)) { request, _ in try notFound(request) }
+        }
+    }
+
+    /// The 404 page for a path that names no page.
+    func notFound(_ request: Request) throws -> Response {
+        throw ServiceError(.notFound, "There is no page at \(request.uri.path).")
     }
 
     /// The stylesheet: cached for a year (its URL carries its hash), 304 for a matching `If-None-Match`.
@@ -52,8 +69,17 @@ public struct BriefingSite: Sendable {
     }
 
     /// `POST /login` (form: `token`, `next`): a valid token starts a session and sends the browser
-    /// to `next` (303); anything else shows the form again with 401.
+    /// to `next` (303); anything else shows the form again with 401. A client address that gave too
+    /// many wrong tokens gets 429 with `Retry-After`, its token not checked (`LoginThrottle`).
     func login(_ request: Request, _ context: ServiceRequestContext) async throws -> Response {
+        let address = context.clientAddress ?? "unknown"
+        if let wait = throttle.wait(for: address) {
+            let seconds = max(1, Int(wait.components.seconds) + (wait.components.attoseconds > 0 ? 1 : 0))
+            var response = LoginPage.response(message: "Too many wrong tokens from this address. Try again in \(seconds) s.",
+                                              next: "/", status: .tooManyRequests)
+            response.headers[.retryAfter] = String(seconds)
+            return response
+        }
         var request = request
         let body: ByteBuffer
         do { body = try await request.collectBody(upTo: 16 << 10) } catch {
@@ -64,8 +90,10 @@ public struct BriefingSite: Sendable {
         guard let token = form.token?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty,
             let access = server.configuration.apiTokens.access(for: token)
         else {
+            throttle.failed(address)
             return LoginPage.response(message: "That token is not valid. Try again.", next: next, status: .unauthorized)
         }
+        throttle.succeeded(address)
         let id = sessions.create(access: access)
         var response = Response(status: .seeOther, headers: [.location: next, .cacheControl: "no-store"])
         response.setCookie(Cookie(name: SessionStore.cookieName, value: id, maxAge: Int(sessions.lifetime.components.seconds),

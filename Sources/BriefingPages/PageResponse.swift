@@ -77,7 +77,10 @@ enum PageResponse {
 enum PageFormat {
     /// `2026-02-28 10:13` (UTC, to the minute).
     static func time(_ timestamp: Timestamp) -> String {
-        String(timestamp.isoNaive.prefix(16)).replacingOccurrences(of: "T", with: " ")
+        // Not `replacingOccurrences`: Foundation's bridge made it a tenth of a company page's time.
+        var text = String(timestamp.isoNaive.prefix(16))
+        if let t = text.firstIndex(of: "T") { text.replaceSubrange(t...t, with: " ") }
+        return text
     }
 
     /// `time` or an en dash.

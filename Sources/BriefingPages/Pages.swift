@@ -381,7 +381,7 @@ extension BriefingSite {
                                       message: PageFormat.text(o.message))
             },
             timeline: shown.map { t in
-                CompanyModel.TimelineRow(sequence: t.sequence, at: PageFormat.time(t.at), kind: t.kind.replacingOccurrences(of: "_", with: " "),
+                CompanyModel.TimelineRow(sequence: t.sequence, at: PageFormat.time(t.at), kind: String(t.kind.map { $0 == "_" ? " " : $0 }),
                                          detail: t.detail, jobRun: t.jobRunID)
             },
             timelineNote: timeline.count > shown.count

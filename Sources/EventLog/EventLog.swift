@@ -165,6 +165,11 @@ public final class EventLog: Sendable {
         try read { try EventLog.head(of: records, in: $0) }
     }
 
+    /// The sequence number of the last record as `transaction` sees it, 0 for an empty log.
+    package func head(in transaction: Transaction) throws -> UInt64 {
+        try EventLog.head(of: records, in: transaction)
+    }
+
     static func head(of records: Database, in txn: Transaction) throws -> UInt64 {
         try txn.withCursor(records) { cursor in
             try cursor.last { key, _ -> UInt64 in

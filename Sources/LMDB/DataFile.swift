@@ -122,18 +122,40 @@ public final class DataFile {
     /// Neither meta page holds the transaction asked for: a commit rewrote it meanwhile.
     struct SnapshotMoved: Error {}
 
-    private static func readMeta(fd: Int32, page: Int, offset: Int, fileSize: Int) throws -> Meta {
+    /// The first 160 bytes of the page at `offset` (a meta page's header and record), nil when the
+    /// file ends before them.
+    static func metaBytes(fd: Int32, offset: Int) -> [UInt8]? {
         var bytes = [UInt8](repeating: 0, count: 160)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 160, off_t(offset)) }
-        guard count == 160 else { throw PageDamage(page: page, reason: "meta page beyond the end of the file (truncated)") }
+        return count == 160 ? bytes : nil
+    }
+
+    /// Whether `raw` (from `metaBytes`) is marked a meta page and carries LMDB's magic.
+    static func isMetaPage(_ raw: UnsafeRawBufferPointer) -> Bool {
+        raw.loadUnaligned(fromByteOffset: 10, as: UInt16.self) & pMeta != 0
+            && raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self) == DataFile.magic
+    }
+
+    /// The page size a meta page declares (the first field of its free-page database record).
+    static func declaredPageSize(_ raw: UnsafeRawBufferPointer) -> Int {
+        Int(raw.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
+    }
+
+    /// Whether LMDB could have written `size` as a page size: a power of two from 512 to 64 KiB.
+    static func isPossiblePageSize(_ size: Int) -> Bool {
+        size >= 512 && size <= 65536 && size & (size - 1) == 0
+    }
+
+    private static func readMeta(fd: Int32, page: Int, offset: Int, fileSize: Int) throws -> Meta {
+        guard let bytes = metaBytes(fd: fd, offset: offset) else {
+            throw PageDamage(page: page, reason: "meta page beyond the end of the file (truncated)")
+        }
         return try bytes.withUnsafeBytes { raw -> Meta in
-            let flags = raw.loadUnaligned(fromByteOffset: 10, as: UInt16.self)
-            let magic = raw.loadUnaligned(fromByteOffset: 16, as: UInt32.self)
-            guard flags & pMeta != 0, magic == DataFile.magic else {
+            guard isMetaPage(raw) else {
                 throw PageDamage(page: page, reason: "not a valid meta page (\(raw.allSatisfy { $0 == 0 } ? "zero-filled" : "bad magic"))")
             }
-            let pageSize = Int(raw.loadUnaligned(fromByteOffset: 40, as: UInt32.self))
-            guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else {
+            let pageSize = declaredPageSize(raw)
+            guard isPossiblePageSize(pageSize) else {
                 throw PageDamage(page: page, reason: "meta page names an impossible page size \(pageSize)")
             }
             let main = DataFile.tree(raw, at: 88)

@@ -66,27 +66,20 @@ extension Environment {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return }
         let fileSize = Int(info.st_size)
-        // The meta record sits after the 16-byte page header: magic (u32) at 0, then the free-page
-        // database whose first field holds the page size, at 24.
-        func meta(at offset: Int) -> (magic: UInt32, pageSize: UInt32)? {
-            var bytes = [UInt8](repeating: 0, count: 64)
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, 64, off_t(offset)) }
-            guard n == 64 else { return nil }
-            return bytes.withUnsafeBytes { ($0.loadUnaligned(fromByteOffset: 16, as: UInt32.self),
-                                            $0.loadUnaligned(fromByteOffset: 40, as: UInt32.self)) }
+        // The page size of each meta page that carries the magic (LMDB reports a bad first meta
+        // page itself); the file must hold both meta pages at that size.
+        func pageSize(at offset: Int) -> Int? {
+            DataFile.metaBytes(fd: fd, offset: offset).flatMap { bytes in
+                bytes.withUnsafeBytes { DataFile.isMetaPage($0) ? DataFile.declaredPageSize($0) : nil }
+            }
         }
-        let magic = DataFile.magic
-        func plausible(_ size: UInt32) -> Bool {
-            size >= 512 && size <= 65_536 && size & (size - 1) == 0 && 2 * Int(size) <= fileSize
+        func plausible(_ size: Int) -> Bool { DataFile.isPossiblePageSize(size) && 2 * size <= fileSize }
+        guard let first = pageSize(at: 0) else { return }
+        guard plausible(first) else {
+            throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb", detail: "meta page 0 declares an impossible page size \(first)")
         }
-        guard let first = meta(at: 0), first.magic == magic else { return }  // LMDB reports a bad first meta itself
-        guard plausible(first.pageSize) else {
-            throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb",
-                            detail: "meta page 0 declares an impossible page size \(first.pageSize)")
-        }
-        if let second = meta(at: Int(first.pageSize)), second.magic == magic, !plausible(second.pageSize) {
-            throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb",
-                            detail: "meta page 1 declares an impossible page size \(second.pageSize)")
+        if let second = pageSize(at: first), !plausible(second) {
+            throw LMDBError(code: MDB_CORRUPTED, function: "data.mdb", detail: "meta page 1 declares an impossible page size \(second)")
         }
     }
 

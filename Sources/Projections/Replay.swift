@@ -79,6 +79,7 @@ public struct Replayer: Sendable {
         switch view {
         case .timeline: [.instances, .leadFeed, .companies, .watchlist]
         case .leadFeedRank: [.leadFeed]
+        case .engagementByOutreach: [.engagement]
         // The queue indexes and counts are written from the state row a record changes.
         case .stageQueued, .stageStarted, .stageCounts: [.stageStates]
         case .runningJobs: [.jobs]

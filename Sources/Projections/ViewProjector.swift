@@ -116,8 +116,7 @@ package struct ViewProjector: LogProjection {
                          "as_of \(r.asOf): composite \(r.composite) (M\(r.momentum) C\(r.complexity) P\(r.pressure) G\(r.leadershipGap))",
                          r.jobRunID, w)
         case .engagementSnapshot(let r):
-            try w.put(.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                    Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+            try applyEngagement(r, seq: seq, at: at, w)
             try timeline(r.companyID, seq, at, "engagement_snapshot",
                          "as_of \(r.asOf): ESL \(r.eslScore) \(r.engagementType), \(r.eslDecision), outreach \(r.outreachScore)",
                          r.jobRunID, w)

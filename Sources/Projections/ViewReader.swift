@@ -468,6 +468,12 @@ public struct ViewReader {
     /// The last log sequence number reflected in the views.
     public func appliedSequence() throws -> UInt64 { try views.appliedSequence(in: transaction) }
 
+    /// Where this read stands: the log's head and the sequence the views reflect, both as this
+    /// reader's transaction sees them. Everything a reader can return is a function of it.
+    public func position() throws -> ReadPosition {
+        ReadPosition(head: try log.head(in: transaction), applied: try appliedSequence())
+    }
+
     /// The stored fingerprint of every view.
     public func fingerprints() throws -> [View: Fingerprint] { try views.fingerprints(in: transaction) }
 
@@ -492,5 +498,28 @@ public struct StoredEvent: Sendable, Hashable {
         self.record = record
         self.ingestedAt = ingestedAt
         self.workspace = workspace
+    }
+}
+
+/// The state of the store a read saw: the log's last sequence number and the last one folded into
+/// the views. Both only grow while a store is served.
+public struct ReadPosition: Hashable, Sendable {
+    /// The sequence number of the last record in the log (0: empty).
+    public let head: UInt64
+    /// The last sequence number reflected in the views.
+    public let applied: UInt64
+
+    /// A position.
+    public init(head: UInt64, applied: UInt64) {
+        self.head = head
+        self.applied = applied
+    }
+
+    /// Records in the log the views do not reflect yet.
+    public var viewsBehind: Int64 { Int64(head) - Int64(applied) }
+
+    /// Whether the store has moved on from `other` (a later head, or the same head folded further).
+    public func isLater(than other: ReadPosition) -> Bool {
+        (head, applied) > (other.head, other.applied)
     }
 }

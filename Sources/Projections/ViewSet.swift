@@ -66,6 +66,10 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
     /// `(company_id, alert_type, as_of, alert_id)` → nothing: an alert of a type for a company and
     /// day (the alert scan creates at most one).
     case alertsByCompanyDay
+    /// `(pack_id, as_of, 0 if cadence-blocked else 1, outreach descending, company_id)` → nothing:
+    /// every engagement snapshot, so the lead cards find the rows below their threshold that still
+    /// qualify without reading the others (§7.4).
+    case engagementByOutreach
 
     /// The view's name (without the generation prefix), as `--projection` and `stats` spell it.
     public var name: String {
@@ -99,6 +103,7 @@ public enum View: Int, CaseIterable, Sendable, Hashable, CustomStringConvertible
         case .bundles: "bundles"
         case .alerts: "alerts"
         case .alertsByCompanyDay: "alerts.by_company_day"
+        case .engagementByOutreach: "engagement.outreach"
         }
     }
 

@@ -42,8 +42,8 @@ struct ViewWriter {
     @inline(__always)
     private func offset(_ view: View) -> Int { ViewSet.fingerprintOffset(view) }
 
-    /// Stores `value` under `key`, replacing any previous value.
-    func put(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
+    /// Stores `value` under `key`, replacing any previous value (handed to `replacing` first).
+    func put(_ view: View, _ key: ViewKey, _ value: [UInt8], replacing: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
         guard active.contains(view) else { return }
         if let bulk, bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
         let db = views[view]
@@ -52,6 +52,7 @@ struct ViewWriter {
             try value.withUnsafeBytes { v in
                 var unchanged = false
                 let inserted = try transaction.insert(db, key: k, value: v) { old in
+                    replacing(old)
                     if old.count == v.count && (v.count == 0 || memcmp(old.baseAddress!, v.baseAddress!, v.count) == 0) {
                         unchanged = true
                     } else {

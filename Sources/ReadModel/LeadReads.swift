@@ -19,35 +19,44 @@ extension LeadFeedRow {
 /// of §8, over the views.
 public enum LeadReads {
     /// The cards of `(scope.workspace, scope.pack, asOf)` (§7.4 with D19): rows are read in the
-    /// query's order until `limit` cards qualify, and `offset` counts cards. For composite order the
-    /// ranking index is already in that order (composite desc, entity asc; D7), so reading stops
-    /// early; for last-seen order every row of the day is read and sorted.
+    /// query's order until `limit` cards qualify, and `offset` counts cards. Only the qualifying rows
+    /// are read whole (`forEachQualifyingRow`); for composite order they come in the query's order,
+    /// so reading stops early; for last-seen order they are sorted first.
     public static func leads(scope: Scope, asOf: Day, limit: Int = 100, offset: Int = 0,
                              sort: LeadSort = .compositeScore, threshold: Int = 30, in reader: ViewReader) throws -> [LeadCard] {
         guard let pack = scope.pack, limit > 0 else { return [] }
-        var cards: [LeadCard] = []
-        var skipped = 0
-        /// Adds the row's card when it qualifies; false once `limit` cards are in.
-        func take(_ row: LeadFeedRow) throws -> Bool {
-            let engagement = try self.engagement(of: row.entityID, asOf: asOf, pack: pack, in: reader)
-            guard let card = LeadCards.card(for: row, engagement: engagement, threshold: threshold) else { return true }
-            if skipped < offset {
-                skipped += 1
-                return true
-            }
-            cards.append(card)
-            return cards.count < limit
-        }
+        let workspace = scope.workspace
         switch sort {
         case .compositeScore:
-            try reader.forEachLeadFeedRow(workspace: scope.workspace, pack: pack, asOf: asOf) { try take(LeadFeedRow($0)) }
-        case .lastSeen:
-            let rows = try reader.leadFeed(workspace: scope.workspace, pack: pack, asOf: asOf).map(LeadFeedRow.init)
-            for row in LeadCards.ordered(rows, workspaceID: scope.workspace, packID: pack, asOf: asOf, sort: .lastSeen) {
-                guard try take(row) else { break }
+            var cards: [LeadCard] = []
+            var skipped = 0
+            try forEachQualifyingRow(workspace: workspace, pack: pack, asOf: asOf, threshold: threshold, in: reader) {
+                entity, engagement in
+                if skipped < offset {
+                    skipped += 1
+                    return true
+                }
+                guard let stored = try reader.leadFeedRow(workspace: workspace, pack: pack, entity: entity),
+                    let card = LeadCards.card(for: LeadFeedRow(stored), engagement: engagement, threshold: threshold)
+                else { return true }
+                cards.append(card)
+                return cards.count < limit
             }
+            return cards
+        case .lastSeen:
+            var rows: [LeadFeedRow] = []
+            var engagements: [Int: LeadEngagement] = [:]
+            try forEachQualifyingRow(workspace: workspace, pack: pack, asOf: asOf, threshold: threshold, in: reader) {
+                entity, engagement in
+                if let stored = try reader.leadFeedRow(workspace: workspace, pack: pack, entity: entity) {
+                    rows.append(LeadFeedRow(stored))
+                    engagements[Int(entity)] = engagement
+                }
+                return true
+            }
+            return LeadCards.leads(rows: rows, workspaceID: workspace, packID: pack, asOf: asOf, engagements: engagements,
+                                   limit: limit, offset: offset, sort: .lastSeen, threshold: threshold)
         }
-        return cards
     }
 
     /// How many lead-feed rows `(scope.workspace, scope.pack, asOf)` has and how many of them make a
@@ -57,34 +66,26 @@ public enum LeadReads {
     {
         guard let pack = scope.pack else { return (0, 0) }
         var rows = 0, cards = 0
-        try reader.forEachLeadFeedRow(workspace: scope.workspace, pack: pack, asOf: asOf) { stored in
+        try reader.forEachLeadFeedRank(workspace: scope.workspace, pack: pack, asOf: asOf) { _, _ in
             rows += 1
-            let row = LeadFeedRow(stored)
-            let engagement = try engagement(of: row.entityID, asOf: asOf, pack: pack, in: reader)
-            if LeadCards.card(for: row, engagement: engagement, threshold: threshold) != nil { cards += 1 }
+            return true
+        }
+        try forEachQualifyingRow(workspace: scope.workspace, pack: pack, asOf: asOf, threshold: threshold, in: reader) { _, _ in
+            cards += 1
             return true
         }
         return (rows, cards)
     }
 
-    /// The engagement values a card reads for one entity.
-    static func engagement(of entity: Int, asOf: Day, pack: UUID, in reader: ViewReader) throws -> LeadEngagement? {
-        try reader.engagement(company: Int64(entity), asOf: asOf, pack: pack).map {
-            LeadEngagement(eslScore: $0.record.eslScore, outreachScore: $0.record.outreachScore, cadenceBlocked: $0.record.cadenceBlocked)
-        }
-    }
-
     /// `getEmergingCompanies` (§8) for the scope's workspace and pack (none → `[]`): the feed path
     /// when the lead feed has rows for `(workspace, pack, asOf)`, else (or when it yields nothing)
-    /// the join path; ties by company id ascending (D7).
+    /// the join path; ties by company id ascending (D7). Read with `rankedPairs`' light reads; only
+    /// the ranked companies are decoded in full.
     public static func emergingCompanies(scope: Scope, asOf: Day, limit: Int = 5, threshold: Int = 30,
                                          in reader: ViewReader) throws -> [EmergingCompany] {
         guard let pack = scope.pack else { return [] }
-        let inputs = try rankingInputs(scope: scope, pack: pack, asOf: asOf, in: reader)
-        let ranked = Ranking.emergingCompanies(
-            feedRows: inputs.feed, candidates: inputs.candidates, workspaceID: scope.workspace, packID: pack, asOf: asOf,
-            limit: limit, threshold: threshold)
-        return inputs.companies(ranked)
+        let ranked = try rankedPairs(scope: scope, pack: pack, asOf: asOf, limit: limit, threshold: threshold, in: reader)
+        return try facts(of: ranked, asOf: asOf, pack: pack, in: reader).companies(ranked)
     }
 
     /// What both rankings of §8 read: the feed rows of the day and every readiness × engagement

@@ -82,19 +82,26 @@ public enum LeadCards {
     /// `roundInt(composite * ES.esl_score)` when an engagement exists, else the composite; nil when
     /// `outreach < threshold` and the engagement is not cadence-blocked.
     public static func card(for row: LeadFeedRow, engagement: LeadEngagement?, threshold: Int) -> LeadCard? {
-        let outreach: Int
-        if let engagement {
-            outreach = engagement.outreachScore
-                ?? EngagementEngine.outreachScore(composite: row.compositeScore, esl: engagement.eslScore)
-        } else {
-            outreach = row.compositeScore
-        }
-        if outreach < threshold && !(engagement?.cadenceBlocked ?? false) { return nil }
+        guard qualifies(composite: row.compositeScore, engagement: engagement, threshold: threshold) else { return nil }
+        let outreach = outreachScore(composite: row.compositeScore, engagement: engagement)
         return LeadCard(
             entityID: row.entityID, compositeScore: row.compositeScore, outreachScore: outreach,
             topSignalIDs: row.topSignalIDs, eslDecision: row.eslDecision, sensitivityLevel: row.sensitivityLevel,
             recommendationBand: row.recommendationBand, lastSeen: row.lastSeen,
             outreachStatusSummary: row.outreachStatusSummary, asOf: row.asOf)
+    }
+
+    /// A card's outreach (§7.4 step 2): `ES.outreach_score`, else `roundInt(composite * ES.esl_score)`
+    /// when an engagement exists, else the composite.
+    public static func outreachScore(composite: Int, engagement: LeadEngagement?) -> Int {
+        guard let engagement else { return composite }
+        return engagement.outreachScore ?? EngagementEngine.outreachScore(composite: composite, esl: engagement.eslScore)
+    }
+
+    /// Whether a row makes a card (§7.4 step 3): its outreach reaches `threshold`, or its engagement
+    /// is cadence-blocked.
+    public static func qualifies(composite: Int, engagement: LeadEngagement?, threshold: Int) -> Bool {
+        outreachScore(composite: composite, engagement: engagement) >= threshold || (engagement?.cadenceBlocked ?? false)
     }
 
     /// `getEntityIds`: entity ids of the rows of `(workspaceID, packID, asOf)` with

@@ -14,11 +14,8 @@ extension SiglogServer {
     }
 
     /// The log head and how far the views are behind it, from one read transaction.
-    func storePosition() throws -> (head: UInt64, viewsBehind: Int64) {
-        try store.read { reader in
-            let head = try store.log.head()
-            return (head, Int64(head) - Int64(try reader.appliedSequence()))
-        }
+    func storePosition() throws -> ReadPosition {
+        try store.read { reader in try reader.position() }
     }
 
     /// 200 `{status: "ok", head, views_behind}` when the store reads and the head record passes its

@@ -33,6 +33,48 @@ extension SiglogServer {
         return try store.read { reader in try body(reader, try Scope.resolve(workspace: workspace, pack: pack, in: reader)) }
     }
 
+    /// Answers a read of `route` through the read cache, in one read transaction with the request's
+    /// scope (`withScope`'s access check first). The answer carries an entity tag of the store's
+    /// position; a request whose `If-None-Match` names it gets 304 without a read. `today` is the
+    /// day the route defaults dates to.
+    public func cachedRead(_ request: Request, _ context: ServiceRequestContext, route: String, today: Day = todayUTC(),
+                           _ body: (ViewReader, Scope) throws -> JSONValue) throws -> Response {
+        let workspace = try request.workspaceID()
+        let pack = try request.packID()
+        guard context.access.allows(workspace ?? WellKnownIDs.defaultWorkspace) else { throw ServiceError.noWorkspaceAccess }
+        return try cachedRead(request, route: route, today: today, authorize: { _ in }) { reader in
+            try body(reader, try Scope.resolve(workspace: workspace, pack: pack, in: reader))
+        }
+    }
+
+    /// `cachedRead` for a route whose access check needs the store: `authorize` runs first in the
+    /// read transaction (and throws to refuse), before the entity tag or the cache is consulted.
+    public func cachedRead(_ request: Request, route: String, today: Day, authorize: (ViewReader) throws -> Void,
+                           _ body: (ViewReader) throws -> JSONValue) throws -> Response {
+        let key = ReadCache.Key(route: route, parameters: request.uri.queryParameters.map { (String($0.key), String($0.value)) },
+                                today: today)
+        return try store.read { reader in
+            try authorize(reader)
+            let position = try reader.position()
+            let tag = ReadCache.entityTag(position, today: today)
+            var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, no-cache"]
+            if let header = request.headers[.ifNoneMatch], ReadCache.matches(ifNoneMatch: header, tag: tag) {
+                return Response(status: .notModified, headers: headers)
+            }
+            let answer: ByteBuffer
+            if let kept = readCache.answer(for: key, at: position) {
+                answer = kept
+                metrics.recordReadCache(hit: true)
+            } else {
+                answer = JSONResponse.body(try body(reader))
+                readCache.keep(answer, for: key, at: position)
+                metrics.recordReadCache(hit: false)
+            }
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: answer))
+        }
+    }
+
     /// `GET /api/lead-feed?as_of&limit&offset&threshold&sort&workspace_id&pack_id`: the lead cards
     /// (§7.4) with each company's name and domain; `as_of` defaults to the latest day of the
     /// workspace's feed, `sort` is `composite_score` (default) or `last_seen`.
@@ -42,13 +84,13 @@ extension SiglogServer {
         let offset = try request.integer("offset", default: 0)
         let threshold = try request.integer("threshold", default: 30, minimum: Int.min)
         let sort = try Self.leadSort(request.parameter("sort"))
-        let rows = try withScope(request, context) { reader, scope in
-            let cards = try LeadReads.leads(scope: scope, asOf: try asOf ?? scope.latestFeedDay(in: reader, today: todayUTC()),
+        let today = todayUTC()
+        return try cachedRead(request, context, route: "/api/lead-feed", today: today) { reader, scope in
+            let cards = try LeadReads.leads(scope: scope, asOf: try asOf ?? scope.latestFeedDay(in: reader, today: today),
                                             limit: limit, offset: offset, sort: sort, threshold: threshold, in: reader)
             var labels = CompanyLabels(reader: reader)
-            return try LeadFeedQuery.rows(cards, labels: &labels)
+            return try LeadFeedQuery.rows(cards, labels: &labels).json
         }
-        return JSONResponse.make(rows.json)
     }
 
     /// `sort`: the spec's names (`composite_score`, `last_seen`) or the command line's
@@ -66,17 +108,18 @@ extension SiglogServer {
     func company(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
         let reference = try Self.companyReference(context)
         let events = try request.limit("events", default: 10)
-        let profile = try withScope(request, context) { reader, scope in
-            try CompanyProfile.load(reference, scope: scope, recentEvents: events, in: reader)
+        return try cachedRead(request, context, route: "/api/companies/{company}/\(reference)") { reader, scope in
+            .object(try CompanyProfile.load(reference, scope: scope, recentEvents: events, in: reader).json)
         }
-        return JSONResponse.make(profile.json)
     }
 
     /// `GET /api/companies/{id-or-domain}/timeline?workspace_id`: the company's timeline in log order.
     func timeline(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
         let reference = try Self.companyReference(context)
-        let entries = try withScope(request, context) { reader, scope in try RegistryQueries.timeline(reference, scope: scope, in: reader) }
-        return JSONResponse.make(QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)).json)
+        return try cachedRead(request, context, route: "/api/companies/{company}/timeline/\(reference)") { reader, scope in
+            let entries = try RegistryQueries.timeline(reference, scope: scope, in: reader)
+            return QueryRows(columns: RegistryQueries.timelineColumns, rows: entries.map(RegistryQueries.json)).json
+        }
     }
 
     /// The `{company}` route parameter: an id or a domain.
@@ -97,21 +140,20 @@ extension SiglogServer {
             return status
         }
         let limit = try request.limit(default: 1000)
-        let jobs = try withScope(request, context) { reader, scope in
-            try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: limit, in: reader)
+        return try cachedRead(request, context, route: "/api/jobs") { reader, scope in
+            let jobs = try RegistryQueries.jobs(scope: scope, type: type, status: status, limit: limit, in: reader)
+            return QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.map(RegistryQueries.json)).json
         }
-        return JSONResponse.make(QueryRows(columns: RegistryQueries.jobColumns, rows: jobs.map(RegistryQueries.json)).json)
     }
 
     /// `GET /api/jobs/{id}?workspace_id`: one run with its batch (child runs, batch status).
     func job(_ request: Request, _ context: ServiceRequestContext) throws -> Response {
         let text = context.parameters.get("id") ?? ""
         guard let id = UInt64(text) else { throw InvalidValue("a job run id is a positive integer, got '\(text)'") }
-        let batch = try withScope(request, context) { reader, scope in
+        return try cachedRead(request, context, route: "/api/jobs/\(id)") { reader, scope in
             guard let batch = try RegistryQueries.job(id, scope: scope, in: reader) else { throw SiglogError.jobNotFound(id) }
-            return batch
+            return .object(RegistryQueries.json(batch))
         }
-        return JSONResponse.make(RegistryQueries.json(batch))
     }
 
     /// `GET /api/stats`: the log and the views (store-wide: a token for every workspace only).

@@ -21,6 +21,9 @@ public struct ServiceConfiguration: Sendable {
     public var retryAfterSeconds: Int
     /// `OUTREACH_SCORE_THRESHOLD` (default 30): the ranking threshold of `/api/companies/top` (§8).
     public var outreachScoreThreshold: Int = 30
+    /// `SIGLOG_READ_CACHE_BYTES` (default 64 MiB): the most bytes of `/api/*` answers kept for
+    /// repeated requests while the store does not move (`ReadCache`); 0 turns the cache off.
+    public var readCacheBytes: Int = 64 << 20
 
     /// Creates a configuration.
     public init(internalToken: String = "", apiTokens: APITokens = APITokens(), ndjsonBodyLimit: Int = 256 << 20,
@@ -59,6 +62,7 @@ public struct ServiceConfiguration: Sendable {
             writeQueueLimit: try number("SIGLOG_WRITE_QUEUE_LIMIT", default: 16, minimum: 0),
             retryAfterSeconds: try number("SIGLOG_RETRY_AFTER_SECONDS", default: 5, minimum: 1))
         outreachScoreThreshold = try number("OUTREACH_SCORE_THRESHOLD", default: 30, minimum: Int.min)
+        readCacheBytes = try number("SIGLOG_READ_CACHE_BYTES", default: 64 << 20, minimum: 0)
     }
 }
 

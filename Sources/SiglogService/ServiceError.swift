@@ -80,10 +80,14 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
 public enum JSONResponse {
     /// `value` as a JSON response with `status`.
     public static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        var text = JSONWriter().string(value)
-        text.append("\n")
-        return Response(status: status, headers: [.contentType: "application/json"],
-                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: body(value)))
+    }
+
+    /// `value` as a response body: compact JSON and a newline.
+    public static func body(_ value: JSONValue) -> ByteBuffer {
+        var bytes = JSONWriter().bytes(value)
+        bytes.append(UInt8(ascii: "\n"))
+        return ByteBuffer(bytes: bytes)
     }
 
     /// `object` as a JSON response with `status`.

@@ -9,6 +9,7 @@ public import Prometheus
 ///   `siglog_http_request_duration_seconds{route, method}` (histogram), one per request;
 /// * `siglog_stage_runs_total{type, status}` per stage request answered;
 /// * `siglog_events_ingested_total` (events inserted by ingest stages);
+/// * `siglog_read_cache_lookups_total{result}` (`/api/*` answers served from the read cache or read);
 /// * `siglog_log_head` and `siglog_views_behind` (log records not yet in the views), read from the
 ///   store when scraped.
 public final class ServiceMetrics: Sendable {
@@ -45,6 +46,11 @@ public final class ServiceMetrics: Sendable {
     /// when it never ran: rate limit, busy writer).
     public func recordStage(type: String, status: String) {
         Counter(label: "siglog_stage_runs_total", dimensions: [("type", type), ("status", status)], factory: factory).increment()
+    }
+
+    /// A read answered from the read cache (`hit`) or read from the store.
+    public func recordReadCache(hit: Bool) {
+        Counter(label: "siglog_read_cache_lookups_total", dimensions: [("result", hit ? "hit" : "miss")], factory: factory).increment()
     }
 
     /// Events an ingest inserted.

@@ -11,9 +11,13 @@ public struct ServiceRequestContext: RequestContext {
     /// Facts the route reports back to the middleware around it.
     public let facts = RequestFacts()
 
+    /// The client's IP address, nil when the connection has none (the in-process test client).
+    public let clientAddress: String?
+
     /// A context for one request.
     public init(source: Source) {
         coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress
     }
 }
 

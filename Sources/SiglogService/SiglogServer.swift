@@ -20,6 +20,8 @@ public final class SiglogServer: Sendable {
     public let writer: WriteQueue
     /// Request, stage and store metrics.
     public let metrics: ServiceMetrics
+    /// Answers of the read API kept while the store does not move.
+    public let readCache: ReadCache
     /// The stage and error log.
     public let logger: Logger
     /// The access log: one line per request.
@@ -47,6 +49,7 @@ public final class SiglogServer: Sendable {
         self.accessLogger = accessLogger
         writer = WriteQueue(limit: configuration.writeQueueLimit)
         metrics = ServiceMetrics()
+        readCache = ReadCache(byteLimit: configuration.readCacheBytes)
         spoolDirectory = try SpoolDirectory.prepare(store: runner.store.path)
     }
 

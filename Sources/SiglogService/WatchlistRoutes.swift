@@ -75,23 +75,27 @@ extension SiglogServer {
         if let since = request.parameter("since") { _ = try Timestamp(parsing: since, name: "since") }
         let limit = try request.integer("limit", default: 10, minimum: 1)
         guard limit <= 100 else { throw InvalidValue("limit must be between 1 and 100, got \(limit)") }
-        let asOf = try request.day("as_of") ?? runner.clock.now().day
+        let today = runner.clock.now().day
+        let asOf = try request.day("as_of") ?? today
         let threshold = configuration.outreachScoreThreshold
-        let answer = try store.read { reader in
-            let multiWorkspace = try reader.allWorkspaces().count > 1
-            let workspace = multiWorkspace ? try request.workspaceID() : nil
-            guard context.access.allows(workspace ?? WellKnownIDs.defaultWorkspace) else { throw ServiceError.noWorkspaceAccess }
+        func workspace(in reader: ViewReader) throws -> UUID? {
+            try reader.allWorkspaces().count > 1 ? try request.workspaceID() : nil
+        }
+        let route = weekly ? "/api/companies/weekly-review" : "/api/companies/top"
+        return try cachedRead(request, route: route, today: today, authorize: { reader in
+            guard context.access.allows(try workspace(in: reader) ?? WellKnownIDs.defaultWorkspace) else { throw ServiceError.noWorkspaceAccess }
+        }) { reader in
+            let workspace = try workspace(in: reader)
             let scope = try Scope.resolve(workspace: workspace, pack: nil, in: reader)
             let labels = try LeadReads.signalLabels(scope: scope, packs: runner.packs, in: reader)
             if weekly {
                 let review = try LeadReads.weeklyReview(scope: scope, asOf: asOf, limit: limit, threshold: threshold,
                                                         packs: runner.packs, in: reader)
-                return LeadFeedQuery.weeklyReviewResponse(review, labels: labels)
+                return .object(LeadFeedQuery.weeklyReviewResponse(review, labels: labels))
             }
             let ranked = try LeadReads.emergingCompanies(scope: scope, asOf: asOf, limit: limit, threshold: threshold, in: reader)
-            return LeadFeedQuery.topResponse(ranked, labels: labels)
+            return .object(LeadFeedQuery.topResponse(ranked, labels: labels))
         }
-        return JSONResponse.make(answer)
     }
 }
 

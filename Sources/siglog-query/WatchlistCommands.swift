@@ -7,7 +7,8 @@ import SiglogCore
 // `watchlist`, `alerts`, `bundles`: the watchlist, the alert scan's alerts, the seeder's bundles.
 
 struct Watchlist: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Companies on the watchlist (with --all, past rows too).")
+    static let configuration = CommandConfiguration(
+        commandName: "watchlist", abstract: "Companies on the watchlist (with --all, past rows too).")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
@@ -21,7 +22,7 @@ struct Watchlist: ParsableCommand {
 
 struct Alerts: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Alerts of the alert scan (readiness jumps), oldest first; each is pending.")
+        commandName: "alerts", abstract: "Alerts of the alert scan (readiness jumps), oldest first; each is pending.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions
@@ -52,7 +53,8 @@ struct Alerts: ParsableCommand {
 }
 
 struct Bundles: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evidence bundles stored for the watchlist seeder.")
+    static let configuration = CommandConfiguration(
+        commandName: "bundles", abstract: "Evidence bundles stored for the watchlist seeder.")
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var format: FormatOptions

@@ -21,7 +21,7 @@ struct SiglogServe: AsyncParsableCommand {
             The store must exist (siglog-append init). Environment: INTERNAL_JOB_TOKEN (the X-Internal-Token \
             of /internal/*), SIGLOG_API_TOKEN and SIGLOG_API_TOKENS_FILE (bearer tokens of /api/*), \
             SIGLOG_MAX_NDJSON_BYTES (256 MiB), SIGLOG_MAX_BODY_BYTES (1 MiB), SIGLOG_WRITE_QUEUE_LIMIT (16), \
-            SIGLOG_RETRY_AFTER_SECONDS (5), WORKSPACE_JOB_RATE_LIMIT_PER_HOUR (10), WEBHOOK_SECRET (the HMAC \
+            SIGLOG_RETRY_AFTER_SECONDS (5), SIGLOG_READ_CACHE_BYTES (64 MiB of /api/* answers kept while the store does not move; 0 off), WORKSPACE_JOB_RATE_LIMIT_PER_HOUR (10), WEBHOOK_SECRET (the HMAC \
             key of POST /hooks/job-complete; unset refuses every webhook). The stage chain (--chain, else \
             $SIGLOG_STAGE_CHAIN, else <store>/stages.yaml when present) serves the queue routes, and --workers \
             runs stage workers in the server (QUEUE_BATCH_SIZE, QUEUE_POLL_INTERVAL, COMPLETION_POLL_INTERVAL \

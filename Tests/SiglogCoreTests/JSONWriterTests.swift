@@ -44,6 +44,22 @@ struct JSONWriterTests {
         #expect(Self.plain.string(.object(["a\"b": 1])) == #"{"a\"b":1}"#)  // member names too
     }
 
+    @Test("bytes, a string and appending to a string give the same text; integers of every length")
+    func outputForms() {
+        let value: JSONValue = .object(["name": "Acme \u{1F600} \"Ltd\"", "n": .int(-1_000_000_007), "z": 0, "list": [1, "é\n"]])
+        var appended = "prefix:"
+        Self.plain.write(value, into: &appended)
+        #expect(appended == "prefix:" + Self.plain.string(value))
+        #expect(Self.plain.bytes(value) == Array(Self.plain.string(value).utf8))
+        #expect(Self.plain.string(value) == #"{"name":"Acme 😀 \"Ltd\"","n":-1000000007,"z":0,"list":[1,"é\n"]}"#)
+        var power: Int64 = 1
+        for _ in 0..<18 {
+            #expect(Self.plain.string(.int(power)) == String(power))
+            #expect(Self.plain.string(.int(-power - 1)) == String(-power - 1))
+            power *= 10
+        }
+    }
+
     @Test("ASCII-only escapes everything above 0x7E as UTF-16 units")
     func asciiOnly() {
         let ascii = JSONWriter(asciiOnly: true)

@@ -1,0 +1,53 @@
+public import Foundation
+import LMDB
+public import SiglogCore
+public import SiglogRecords
+
+/// Light reads for the rankings (§7.4, §8): key lookups and the few snapshot columns a ranking
+/// needs, so ranking thousands of companies does not decode their explains.
+extension ViewReader {
+    /// Whether `key` is in `view` (the value is not read).
+    func contains(_ view: View, _ key: ViewKey) throws -> Bool {
+        try transaction.withValue(views[view], key: key.bytes) { _ in () } != nil
+    }
+
+    /// Whether the company exists.
+    public func hasCompany(_ id: Int64) throws -> Bool {
+        try contains(.companies, ViewKey().appending(id))
+    }
+
+    /// Whether the company has a readiness snapshot for `(pack, asOf)` (as `companiesScored` lists it).
+    public func isScored(company: Int64, pack: UUID, asOf: Day) throws -> Bool {
+        try contains(.readinessByDay, ViewKey().appending(pack).appending(asOf).appending(company))
+    }
+
+    /// The composite of the readiness snapshot of `(company, asOf, pack)`, without its explain.
+    public func readinessComposite(company: Int64, asOf: Day, pack: UUID) throws -> Int? {
+        try row(.readiness, ViewKey().appending(company).appending(asOf).appending(pack), ReadinessSnapshotRecorded.composite)
+    }
+
+    /// The ranking columns of the engagement snapshot of `(company, asOf, pack)`.
+    public func engagementColumns(company: Int64, asOf: Day, pack: UUID) throws -> EngagementColumns? {
+        try row(.engagement, ViewKey().appending(company).appending(asOf).appending(pack), EngagementColumns.init(payload:))
+    }
+}
+
+extension ViewReader {
+    /// The entity and composite of each lead-feed row of `(workspace, pack, asOf)` in ranking order
+    /// (composite desc, entity asc), read without decoding the rest of the row (signals, outreach
+    /// summary); `body` returns false to stop. The rows `forEachLeadFeedRow` yields, whose stored
+    /// `as_of` is `asOf`.
+    public func forEachLeadFeedComposite(workspace: UUID, pack: UUID, asOf: Day,
+                                         _ body: (_ entity: Int64, _ composite: Int) throws -> Bool) throws {
+        try scan(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack).appending(asOf)) { key, _ in
+            var reader = ViewKeyReader(key)
+            _ = reader.uuid(); _ = reader.uuid(); _ = reader.day(); _ = reader.uint32()
+            let entity = reader.int64()
+            let stored = try row(.leadFeed, ViewKey().appending(workspace).appending(pack).appending(entity)) { payload in
+                try LeadFeedRowRecorded.rankingColumns(payload: payload)
+            }
+            guard let stored, stored.asOf == asOf else { return true }
+            return try body(entity, stored.composite)
+        }
+    }
+}

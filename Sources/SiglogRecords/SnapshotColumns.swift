@@ -1,0 +1,74 @@
+import EventLog
+public import SiglogCore
+
+/// The engagement-snapshot columns the rankings (§7.4, §8) read, decoded from a stored row without
+/// its explain: fields 4, 5, 6, 10 and 11 of `EngagementSnapshotRecorded`, the very fields its full
+/// decoder takes these values from (a legacy JSON document in field 14 only adds explain fields the
+/// rankings do not read), every other field skipped unparsed.
+public struct EngagementColumns: Sendable, Hashable {
+    /// `esl_score` (the explain's ESL composite).
+    public var eslScore: Double = 0
+    /// The stored `outreach_score`.
+    public var outreachScore: Int = 0
+    /// `engagement_type` (the explain's recommendation type).
+    public var engagementType: String = ""
+    /// Whether the cadence blocked outreach.
+    public var cadenceBlocked = false
+    /// The `esl_decision` column, nil when the row carries none.
+    public var eslDecision: String?
+
+    /// The columns of a stored engagement row (`Stamped<EngagementSnapshotRecorded>.encoded()`).
+    public init(payload: UnsafeRawBufferPointer) throws {
+        var reader = PayloadReader(payload)
+        while let f = try reader.next() {
+            switch f.number {
+            case 4: eslScore = try f.double()
+            case 5: outreachScore = try f.int()
+            case 6: engagementType = try f.string()
+            case 10: cadenceBlocked = try f.bool()
+            case 11: eslDecision = try f.string()
+            default: break
+            }
+        }
+    }
+
+    /// The columns of a decoded snapshot (what `init(payload:)` reads from its stored row).
+    public init(_ snapshot: EngagementSnapshotRecorded) {
+        eslScore = snapshot.eslScore
+        outreachScore = snapshot.outreachScore
+        engagementType = snapshot.engagementType
+        cadenceBlocked = snapshot.cadenceBlocked
+        eslDecision = snapshot.explain.eslDecision
+    }
+}
+
+extension ReadinessSnapshotRecorded {
+    /// The composite of a stored readiness row, without decoding its explain (weights, top events):
+    /// field 8, where the full decoder takes it from (also for legacy rows with a JSON document);
+    /// 0 when absent, as the full decoder.
+    public static func composite(payload: UnsafeRawBufferPointer) throws -> Int {
+        var reader = PayloadReader(payload)
+        // `encode` writes field 8 once, before the explain's weights and top events: stop there.
+        while let f = try reader.next() {
+            if f.number == 8 { return try f.int() }
+        }
+        return 0
+    }
+}
+
+extension LeadFeedRowRecorded {
+    /// `composite_score` (field 4) and `as_of` (field 11) of a stored lead-feed row, the rest skipped.
+    public static func rankingColumns(payload: UnsafeRawBufferPointer) throws -> (composite: Int, asOf: Day) {
+        var reader = PayloadReader(payload)
+        var composite = 0
+        var asOf = Day(daysSinceEpoch: 0)
+        while let f = try reader.next() {
+            switch f.number {
+            case 4: composite = try f.int()
+            case 11: asOf = try f.day()
+            default: break
+            }
+        }
+        return (composite, asOf)
+    }
+}
