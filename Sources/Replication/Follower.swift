@@ -77,7 +77,7 @@ public final class LogFollower: Sendable {
         let store = try Store(path: path, mode: exists ? .readWrite : .create)
         let marker = try store.log.replicaMarker().flatMap(ReplicaMarker.init(bytes:))
         let streamName = options.stream ?? marker?.stream ?? LogStream.defaultStreamName
-        guard let state = try jetStream.streamState(streamName) else {
+        guard let state = try retryingTimeouts({ try jetStream.streamState(streamName) }) else {
             throw ReplicationError("no stream \(streamName) in the cluster at \(redactedServerList(servers)): publish the writer first (siglog-replicate publish)")
         }
         guard state.subjects.count == 1, let sourceID = LogStream.storeID(ofSubject: state.subjects[0]) else {
@@ -86,9 +86,11 @@ public final class LogFollower: Sendable {
         let layout = LogStream(stream: streamName, storeID: sourceID)
         let consumer = options.consumer ?? marker?.consumer ?? "replica-\(UUID().uuidString.prefix(8).lowercased())"
         try claimReplica(store, layout: layout, marker: marker, consumer: consumer)
-        try jetStream.addConsumerIfMissing(stream: streamName, ConsumerSettings(
-            durableName: consumer, filterSubject: layout.subject, ackWaitMilliseconds: options.ackWaitMilliseconds,
-            maxAckPending: options.maxAckPending))
+        _ = try retryingTimeouts {
+            try jetStream.addConsumerIfMissing(stream: streamName, ConsumerSettings(
+                durableName: consumer, filterSubject: layout.subject, ackWaitMilliseconds: options.ackWaitMilliseconds,
+                maxAckPending: options.maxAckPending))
+        }
         let subscription = try jetStream.pullSubscription(stream: streamName, consumer: consumer, subject: layout.subject)
         let prefetcher = MessagePrefetcher(subscription: subscription, fetchLimit: options.fetchBatch,
                                            fetchTimeoutMilliseconds: options.fetchTimeoutMilliseconds, capacity: 2 * options.fetchBatch)

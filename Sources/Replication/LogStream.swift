@@ -1,5 +1,6 @@
 public import EventLog
 public import Foundation
+import NATSClient
 import Pipeline
 
 /// How a store's log is laid out in JetStream: one subject per store, `siglog.<store id>`; each
@@ -103,3 +104,16 @@ func appendedAt(ofStoredRecord bytes: UnsafeRawBufferPointer, sequence: UInt64) 
 
 /// The current time in UTC microseconds.
 func nowMicroseconds() -> Int64 { SystemClock().now().microseconds }
+
+/// Runs `body`, again while it times out (the cluster electing a stream leader, a node catching up
+/// after a restart), for at most `limit`; the last time-out is thrown after that.
+func retryingTimeouts<T>(for limit: Duration = .seconds(30), _ body: () throws -> T) throws -> T {
+    let deadline = ContinuousClock.now + limit
+    while true {
+        do {
+            return try body()
+        } catch let error as NATSError where error.isTimeout && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+}
