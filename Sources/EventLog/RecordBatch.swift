@@ -25,7 +25,7 @@ public struct RecordBatch: Sendable, Equatable {
     /// Records in the batch (at least one).
     public var count: Int { spans.count }
     /// The sequence number of the last record.
-    public var last: UInt64 { first + UInt64(spans.count) - 1 }
+    public var last: UInt64 { first + (UInt64(spans.count) - 1) }
     /// The sequence numbers the batch holds.
     public var sequences: ClosedRange<UInt64> { first...last }
 
@@ -161,7 +161,7 @@ public struct RecordBatchBuilder: Sendable {
     /// not belong with the records before it (a new cell, or `maxBytes` would be exceeded), the batch
     /// of those records is returned finished and the new record starts the next.
     public mutating func append(sequence: UInt64, stored: UnsafeRawBufferPointer) -> (first: UInt64, last: UInt64, bytes: [UInt8])? {
-        precondition(count == 0 || sequence == first + UInt64(count), "records of a batch are consecutive")
+        precondition(count == 0 || (sequence > first && sequence - first == UInt64(count)), "records of a batch are consecutive")
         var finished: (first: UInt64, last: UInt64, bytes: [UInt8])?
         if count > 0 && (limits.startsCell(sequence) || buffer.count + 4 + stored.count > limits.maxBytes) {
             finished = finish()
@@ -185,7 +185,7 @@ public struct RecordBatchBuilder: Sendable {
         withUnsafeBytes(of: UInt32(count).bigEndian) { raw in
             for index in 0..<4 { buffer[9 + index] = raw[index] }
         }
-        let batch = (first: first, last: first + UInt64(count) - 1, bytes: buffer)
+        let batch = (first: first, last: first + (UInt64(count) - 1), bytes: buffer)
         count = 0
         return batch
     }

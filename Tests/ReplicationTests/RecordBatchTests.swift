@@ -73,6 +73,16 @@ struct RecordBatchTests {
         #expect(single.map { $0.first...$0.last } == [1...1, 2...2, 3...3, 4...4, 5...5])
     }
 
+    @Test("a batch ending at the last possible sequence number reads and builds without overflow")
+    func lastSequence() throws {
+        let record = Envelope(type: RecordType(rawValue: 1), appendedAt: 1, workspace: nil, payload: [1]).encoded(sequence: .max)
+        let built = Self.group([record], from: .max, RecordBatchLimits())
+        #expect(built.map { $0.first...$0.last } == [UInt64.max...UInt64.max])
+        let batch = try RecordBatch(decoding: built[0].bytes)
+        #expect(batch.sequences == UInt64.max...UInt64.max)
+        batch.withRecord(at: 0) { #expect($0 == .max && Array($1) == record) }
+    }
+
     @Test("unreadable batches are refused naming the byte and the reason")
     func refusals() throws {
         let good = Self.group(Self.storedRecords(3), from: 5, RecordBatchLimits())[0].bytes

@@ -11,7 +11,7 @@ public func fuzzBatch(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     fuzzInput(data, size) { input in
         let bytes = Array(input)
         let batch: RecordBatch
-        do {
+        do throws(RecordBatchError) {
             batch = try RecordBatch(decoding: bytes)
         } catch {
             invariant(error.offset >= 0 && error.offset <= bytes.count, "error offset \(error.offset) outside \(bytes.count) bytes")
