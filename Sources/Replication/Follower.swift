@@ -157,7 +157,7 @@ public final class LogFollower: Sendable {
                 }
                 // Caught up when the replica holds the stream's last record (the consumer's own
                 // counts can lag behind while a cluster node restarts or a leader is elected).
-                let last = try jetStream.lastMessage(stream: streamName, subject: layout.subject)
+                let last = try retryingTimeouts { try jetStream.lastMessage(stream: streamName, subject: layout.subject) }
                 if layout.records(ofMessageID: last?.messageID)?.upperBound ?? 0 <= summary.appliedThrough { break }
             } else if options.follow && stop() {
                 break
