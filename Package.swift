@@ -277,7 +277,7 @@ let package = Package(
         ], swiftSettings: strict),
         // A JetStream cluster on loopback (nats-server processes started by the tests).
         .testTarget(name: "ReplicationTests", dependencies: [
-            "Replication", "NATSClient", "EventLog", "SiglogCore",
+            "Replication", "NATSClient", "EventLog", "Projections", "SiglogCore",
             "siglog-replicate", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),

@@ -25,6 +25,7 @@ let fuzzTargets: [(name: String, modules: [String])] = [
     ("request", ["SiglogCore"]),
     ("stage-queue", ["StageQueue", "SiglogCore"]),
     ("datafile", ["EventLog"]),
+    ("batch", ["EventLog"]),
     ("import", ["StoreMaintenance", "ReadModel", "Queries", "EventLog", "SiglogRecords", "Ingest", "SiglogCore"]),
 ]
 

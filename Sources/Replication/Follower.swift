@@ -14,15 +14,16 @@ public struct FollowOptions: Sendable {
     public var consumer: String?
     /// Keep following after the replica holds everything in the stream (until `stop` says so).
     public var follow = false
-    /// Messages asked for per fetch (each fetch is applied in one write transaction).
-    public var fetchBatch = 2_000
+    /// Messages (record batches) taken per apply (one write transaction), also asked for per fetch;
+    /// the next fetch runs while the one before is applied.
+    public var fetchBatch = 64
     /// How long one fetch waits for messages.
     public var fetchTimeoutMilliseconds: Int64 = 500
     /// How long a delivered message may stay unacknowledged before the stream delivers it again
     /// (also how long a restarted follower waits for what its killed predecessor had received).
     public var ackWaitMilliseconds: Int64 = 5_000
     /// Messages delivered and not yet applied at most (the reorder window).
-    public var maxAckPending = 20_000
+    public var maxAckPending = 4_096
     /// How long a missing record may stay missing while later ones wait before it is a gap.
     public var gapGrace: Duration = .seconds(30)
     /// Called after each commit for every record it appended, with the record's append time and the
@@ -43,17 +44,19 @@ public struct FollowSummary: Sendable, Equatable {
     public var appliedThrough: UInt64
     /// Records appended by this run.
     public var recordsApplied: UInt64
-    /// Messages skipped because the replica already held exactly that record.
+    /// Records skipped because the replica already held exactly that record.
     public var duplicatesSkipped: UInt64
 }
 
 /// Follows a store's JetStream subject into a replica store through a durable pull consumer: each
-/// record is appended at its own sequence with its own bytes (same sequence numbers, same
-/// checksums), folded through the same projector as every append, and its dedup-index and
-/// idempotency-ledger entries are rebuilt in the same write transaction; messages are acknowledged
-/// only after that transaction commits, so a killed follower resumes from its durable position.
-/// A record that arrives ahead of a missing one waits (re-sends after a failed publish can land
-/// out of order); a record the replica already holds must be byte for byte the same.
+/// message's batch of records is unpacked and every record appended at its own sequence with its
+/// own bytes (same sequence numbers, same checksums), folded through the same projector as every
+/// append, and its dedup-index and idempotency-ledger entries are rebuilt in the same write
+/// transaction; messages are acknowledged only after that transaction commits, so a killed
+/// follower resumes from its durable position. A batch that starts ahead of a missing record waits
+/// (re-sends after a failed publish can land out of order); a record the replica already holds (a
+/// batch may overlap the head) must be byte for byte the same. An unreadable batch stops the
+/// follower before anything of its fetch is written.
 public final class LogFollower: Sendable {
     private let path: String
     private let servers: [String]
@@ -74,7 +77,7 @@ public final class LogFollower: Sendable {
         let store = try Store(path: path, mode: exists ? .readWrite : .create)
         let marker = try store.log.replicaMarker().flatMap(ReplicaMarker.init(bytes:))
         let streamName = options.stream ?? marker?.stream ?? LogStream.defaultStreamName
-        guard let state = try jetStream.streamState(streamName) else {
+        guard let state = try retryingTimeouts({ try jetStream.streamState(streamName) }) else {
             throw ReplicationError("no stream \(streamName) in the cluster at \(redactedServerList(servers)): publish the writer first (siglog-replicate publish)")
         }
         guard state.subjects.count == 1, let sourceID = LogStream.storeID(ofSubject: state.subjects[0]) else {
@@ -83,25 +86,45 @@ public final class LogFollower: Sendable {
         let layout = LogStream(stream: streamName, storeID: sourceID)
         let consumer = options.consumer ?? marker?.consumer ?? "replica-\(UUID().uuidString.prefix(8).lowercased())"
         try claimReplica(store, layout: layout, marker: marker, consumer: consumer)
-        try jetStream.addConsumerIfMissing(stream: streamName, ConsumerSettings(
-            durableName: consumer, filterSubject: layout.subject, ackWaitMilliseconds: options.ackWaitMilliseconds,
-            maxAckPending: options.maxAckPending))
+        _ = try retryingTimeouts {
+            try jetStream.addConsumerIfMissing(stream: streamName, ConsumerSettings(
+                durableName: consumer, filterSubject: layout.subject, ackWaitMilliseconds: options.ackWaitMilliseconds,
+                maxAckPending: options.maxAckPending))
+        }
         let subscription = try jetStream.pullSubscription(stream: streamName, consumer: consumer, subject: layout.subject)
+        let prefetcher = MessagePrefetcher(subscription: subscription, fetchLimit: options.fetchBatch,
+                                           fetchTimeoutMilliseconds: options.fetchTimeoutMilliseconds, capacity: 2 * options.fetchBatch)
+        defer { prefetcher.stop() }
 
         var summary = FollowSummary(stream: layout, consumer: consumer, appliedThrough: try store.log.head(),
                                     recordsApplied: 0, duplicatesSkipped: 0)
-        var waiting: [UInt64: [ConsumedMessage]] = [:]
+        var waiting: [Delivered] = []
         var streamEnd = summary.appliedThrough
+        var streamEndAsked = ContinuousClock.now
         var gapSince: ContinuousClock.Instant?
         while true {
-            let messages = try subscription.fetch(limit: options.fetchBatch, timeoutMilliseconds: options.fetchTimeoutMilliseconds)
+            let messages = try prefetcher.next(limit: options.fetchBatch, timeoutMilliseconds: options.fetchTimeoutMilliseconds)
+            var morePending = false
             for message in messages {
-                guard let sequence = layout.sequence(ofMessageID: message.messageID) else {
-                    throw ReplicationError(
-                        "message \(message.streamSequence) of stream \(streamName) carries no record id of store \(sourceID) (id: \(message.messageID ?? "none"))")
+                let batch: RecordBatch
+                do {
+                    batch = try layout.batch(ofMessageID: message.messageID, data: message.data)
+                } catch let error as ReplicationError {
+                    throw ReplicationError("message \(message.streamSequence) of stream \(streamName): \(error.message)")
                 }
-                waiting[sequence, default: []].append(message)
-                streamEnd = max(streamEnd, sequence + message.pending)
+                waiting.append(Delivered(batch: batch, message: message))
+                streamEnd = max(streamEnd, batch.last)
+                morePending = morePending || message.pending > 0
+            }
+            // The stream holds more than delivered: its last record, asked at most twice a second
+            // (pending counts messages, not records).
+            if morePending && ContinuousClock.now - streamEndAsked > .milliseconds(500) {
+                streamEndAsked = ContinuousClock.now
+                if let last = try? jetStream.lastMessage(stream: streamName, subject: layout.subject),
+                    let records = layout.records(ofMessageID: last.messageID)
+                {
+                    streamEnd = max(streamEnd, records.upperBound)
+                }
             }
             if !waiting.isEmpty {
                 let outcome = try apply(&waiting, to: store, streamEnd: streamEnd)
@@ -123,7 +146,7 @@ public final class LogFollower: Sendable {
                 if ContinuousClock.now - since > options.gapGrace,
                     let consumerState = try jetStream.consumerState(stream: streamName, name: consumer), consumerState.pending == 0
                 {
-                    let next = waiting.keys.min()!
+                    let next = waiting.map(\.batch.first).min()!
                     throw ReplicaAppendError.gap(head: summary.appliedThrough, found: next)
                 }
             }
@@ -134,8 +157,8 @@ public final class LogFollower: Sendable {
                 }
                 // Caught up when the replica holds the stream's last record (the consumer's own
                 // counts can lag behind while a cluster node restarts or a leader is elected).
-                let last = try jetStream.lastMessage(stream: streamName, subject: layout.subject)
-                if layout.sequence(ofMessageID: last?.messageID) ?? 0 <= summary.appliedThrough { break }
+                let last = try retryingTimeouts { try jetStream.lastMessage(stream: streamName, subject: layout.subject) }
+                if layout.records(ofMessageID: last?.messageID)?.upperBound ?? 0 <= summary.appliedThrough { break }
             } else if options.follow && stop() {
                 break
             }
@@ -164,46 +187,20 @@ public final class LogFollower: Sendable {
         }
     }
 
-    private struct ApplyOutcome {
-        var applied: UInt64 = 0
-        var skipped: UInt64 = 0
-        var head: UInt64 = 0
-        var appended: [(sequence: UInt64, appendedAt: Int64)] = []
-        var handled: [UInt64] = []
+    /// A delivered message and the records it carries.
+    private struct Delivered {
+        var batch: RecordBatch
+        var message: ConsumedMessage
     }
 
-    /// Appends every waiting record that extends the replica (and checks those it already holds) in
-    /// one write transaction, then acknowledges them.
-    private func apply(_ waiting: inout [UInt64: [ConsumedMessage]], to store: Store, streamEnd: UInt64) throws -> ApplyOutcome {
-        let pending = waiting
+    /// Appends the records of every waiting batch that reaches the replica's head (and checks those
+    /// it already holds) in one write transaction, then acknowledges those batches' messages.
+    private func apply(_ waiting: inout [Delivered], to store: Store, streamEnd: UInt64) throws -> ReplicaBatches.Outcome {
+        let batches = waiting.map(\.batch)
         let measuring = options.onApplied != nil
-        let outcome = try store.write { writer -> ApplyOutcome in
-            var outcome = ApplyOutcome()
+        let outcome = try store.write { writer -> ReplicaBatches.Outcome in
+            let outcome = try ReplicaBatches.apply(batches, in: writer, measuring: measuring)
             let log = writer.writer
-            for (sequence, copies) in pending where sequence <= log.head {
-                for copy in copies {
-                    _ = try copy.data.withUnsafeBytes { try log.appendReplicated($0, sequence: sequence) }
-                }
-                outcome.skipped += UInt64(copies.count)
-                outcome.handled.append(sequence)
-            }
-            while let copies = pending[log.head + 1] {
-                let sequence = log.head + 1
-                for (index, copy) in copies.enumerated() {
-                    try copy.data.withUnsafeBytes { bytes in
-                        let result = try log.appendReplicated(bytes, sequence: sequence)
-                        if index == 0 {
-                            let view = try RecordView(sequence: sequence, bytes: bytes, knownTypes: nil)
-                            try ReplicaIndexes.recordEntries(of: view, in: writer)
-                            if measuring { outcome.appended.append((sequence, view.appendedAt)) }
-                            _ = consume view
-                        }
-                        if result == .appended { outcome.applied += 1 } else { outcome.skipped += 1 }
-                    }
-                }
-                outcome.handled.append(sequence)
-            }
-            outcome.head = log.head
             let now = nowMicroseconds()
             try log.recordShippedPosition(ShippingKey.applied, ShippedPosition(sequence: log.head, recordedAt: now))
             try log.recordShippedPosition(ShippingKey.streamEnd, ShippedPosition(sequence: max(streamEnd, log.head), recordedAt: now))
@@ -212,9 +209,59 @@ public final class LogFollower: Sendable {
             }
             return outcome
         }
-        for sequence in outcome.handled {
-            for message in waiting.removeValue(forKey: sequence) ?? [] { try message.ack() }
+        for index in outcome.handled { try waiting[index].message.ack() }
+        let handled = Set(outcome.handled)
+        waiting = waiting.indices.filter { !handled.contains($0) }.map { waiting[$0] }
+        return outcome
+    }
+}
+
+/// How a replica applies record batches inside a write transaction.
+enum ReplicaBatches {
+    /// What applying did.
+    struct Outcome {
+        /// Records appended.
+        var applied: UInt64 = 0
+        /// Records the replica already held, byte for byte.
+        var skipped: UInt64 = 0
+        /// The replica's last sequence afterwards.
+        var head: UInt64 = 0
+        /// Each appended record's sequence and append time (when measuring).
+        var appended: [(sequence: UInt64, appendedAt: Int64)] = []
+        /// Indices of the batches applied; the others start beyond the head and wait.
+        var handled: [Int] = []
+    }
+
+    /// Applies, in `writer`'s transaction and in order of first record, every batch that reaches the
+    /// head: its records at or below the head must be byte for byte the ones held (skipped), the
+    /// rest are appended at their sequence with their index entries. A batch that starts beyond
+    /// head + 1 is left for later. A refused record (different bytes, a bad checksum) throws and
+    /// the caller's transaction writes nothing.
+    static func apply(_ batches: [RecordBatch], in writer: StoreWriter, measuring: Bool) throws -> Outcome {
+        var outcome = Outcome()
+        let log = writer.writer
+        let order = batches.indices.sorted { batches[$0].first < batches[$1].first }
+        // Sorted by first record, a batch that starts beyond head + 1 means every later one does too.
+        for index in order where batches[index].first <= log.head + 1 {
+            let batch = batches[index]
+            for position in 0..<batch.count {
+                try batch.withRecord(at: position) { sequence, bytes in
+                    if sequence <= log.head {
+                        _ = try log.appendReplicated(bytes, sequence: sequence)
+                        outcome.skipped += 1
+                        return
+                    }
+                    _ = try log.appendReplicated(bytes, sequence: sequence)
+                    let view = try RecordView(sequence: sequence, bytes: bytes, knownTypes: nil)
+                    try ReplicaIndexes.recordEntries(of: view, in: writer)
+                    if measuring { outcome.appended.append((sequence, view.appendedAt)) }
+                    _ = consume view
+                    outcome.applied += 1
+                }
+            }
+            outcome.handled.append(index)
         }
+        outcome.head = log.head
         return outcome
     }
 }

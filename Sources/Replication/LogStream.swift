@@ -1,10 +1,13 @@
-import EventLog
+public import EventLog
 public import Foundation
+import NATSClient
 import Pipeline
 
-/// How a store's log is laid out in JetStream: one subject per store, `siglog.<store id>`, one
-/// message per record carrying the record's stored bytes (envelope, payload, checksum), with the
-/// message id `<store id>:<sequence>` — so the stream drops a re-publish of the same record.
+/// How a store's log is laid out in JetStream: one subject per store, `siglog.<store id>`; each
+/// message carries a batch of consecutive records (`RecordBatch`: each record's stored bytes —
+/// envelope, payload, checksum) with the message id `<store id>:<first>-<last>`, so the stream
+/// drops a re-publish of the same batch. Streams written before batching hold one record's stored
+/// bytes per message under the id `<store id>:<sequence>`; both are read.
 public struct LogStream: Sendable, Equatable {
     /// The stream name used when none is given.
     public static let defaultStreamName = "siglog"
@@ -32,15 +35,49 @@ public struct LogStream: Sendable, Equatable {
         return UUID(uuidString: String(subject.dropFirst("siglog.".count)))
     }
 
-    /// The message id of the record at `sequence`.
-    public func messageID(_ sequence: UInt64) -> String { "\(storeID.uuidString.lowercased()):\(sequence)" }
+    /// The message id of the batch of records `first…last`.
+    public func messageID(first: UInt64, last: UInt64) -> String { "\(storeID.uuidString.lowercased()):\(first)-\(last)" }
 
-    /// The record sequence a message id of this store names, nil when it names none.
-    public func sequence(ofMessageID id: String?) -> UInt64? {
+    /// The records a message id of this store names (`<id>:<first>-<last>`, or `<id>:<sequence>`
+    /// of a one-record message), nil when it names none.
+    public func records(ofMessageID id: String?) -> ClosedRange<UInt64>? {
         guard let id, let colon = id.lastIndex(of: ":"),
             id[..<colon] == storeID.uuidString.lowercased()
         else { return nil }
-        return UInt64(id[id.index(after: colon)...])
+        let range = id[id.index(after: colon)...]
+        guard let dash = range.firstIndex(of: "-") else {
+            return UInt64(range).flatMap { $0 >= 1 ? $0...$0 : nil }
+        }
+        guard let first = UInt64(range[..<dash]), let last = UInt64(range[range.index(after: dash)...]), first >= 1, first <= last
+        else { return nil }
+        return first...last
+    }
+
+    /// The records a message of this store carries, read from its id and payload: a record batch
+    /// whose sequences are the id's, or (a one-record id) the payload as one stored record. The
+    /// records' own checks (checksums) are made when they are appended.
+    public func batch(ofMessageID id: String?, data: [UInt8]) throws -> RecordBatch {
+        guard let records = records(ofMessageID: id) else {
+            throw ReplicationError("the message id \(id ?? "(none)") names no records of log \(storeID.uuidString.lowercased())")
+        }
+        let batch: RecordBatch
+        do {
+            // `<id>:<first>-<last>` (the store id has dashes of its own, the part after the colon names the records).
+            if id?.split(separator: ":").last?.contains("-") == true {
+                batch = try RecordBatch(decoding: data)
+            } else {
+                var builder = RecordBatchBuilder(limits: RecordBatchLimits(maxRecords: 1))
+                _ = data.withUnsafeBytes { builder.append(sequence: records.lowerBound, stored: $0) }
+                batch = try RecordBatch(decoding: builder.finish()!.bytes)
+            }
+        } catch {
+            throw ReplicationError("message \(id ?? "") of log \(storeID.uuidString.lowercased()): \(error)")
+        }
+        guard batch.sequences == records else {
+            throw ReplicationError(
+                "message \(id ?? "") of log \(storeID.uuidString.lowercased()) holds records \(batch.first)…\(batch.last), not the \(records.lowerBound)…\(records.upperBound) its id names")
+        }
+        return batch
     }
 }
 
@@ -56,16 +93,27 @@ public struct ReplicationError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 /// The append time (UTC µs) of a record from its stored bytes, nil when they do not check out.
-func appendedAt(ofStoredRecord bytes: [UInt8], sequence: UInt64) -> Int64? {
-    bytes.withUnsafeBytes { raw -> Int64? in
-        do {
-            let view = try RecordView(sequence: sequence, bytes: raw, knownTypes: nil)
-            return view.appendedAt
-        } catch {
-            return nil
-        }
+func appendedAt(ofStoredRecord bytes: UnsafeRawBufferPointer, sequence: UInt64) -> Int64? {
+    do {
+        let view = try RecordView(sequence: sequence, bytes: bytes, knownTypes: nil)
+        return view.appendedAt
+    } catch {
+        return nil
     }
 }
 
 /// The current time in UTC microseconds.
 func nowMicroseconds() -> Int64 { SystemClock().now().microseconds }
+
+/// Runs `body`, again while it times out (the cluster electing a stream leader, a node catching up
+/// after a restart), for at most `limit`; the last time-out is thrown after that.
+func retryingTimeouts<T>(for limit: Duration = .seconds(30), _ body: () throws -> T) throws -> T {
+    let deadline = ContinuousClock.now + limit
+    while true {
+        do {
+            return try body()
+        } catch let error as NATSError where error.isTimeout && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+    }
+}

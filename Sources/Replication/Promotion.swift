@@ -39,10 +39,10 @@ public enum Promotion {
         }
         var last: UInt64 = 0
         if let message = try jetStream.lastMessage(stream: layout.stream, subject: layout.subject) {
-            guard let sequence = layout.sequence(ofMessageID: message.messageID) else {
+            guard let records = layout.records(ofMessageID: message.messageID) else {
                 throw ReplicationError("the last message of \(layout.subject) carries no record id")
             }
-            last = sequence
+            last = records.upperBound
         }
         let head = try log.head()
         guard head >= last else {

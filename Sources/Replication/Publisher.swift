@@ -12,8 +12,10 @@ public struct PublishOptions: Sendable {
     public var replicas = 3
     /// Keep tailing the log after reaching its head (until `stop` says so).
     public var follow = false
-    /// Publishes in flight (sent, not yet acknowledged) at most.
-    public var maxInFlight = 4_096
+    /// Messages (record batches) in flight (sent, not yet acknowledged) at most.
+    public var maxInFlight = 64
+    /// How records are grouped into messages.
+    public var batchLimits = RecordBatchLimits()
     /// How often the acknowledged position is written to the store at most while publishing.
     public var positionInterval: Duration = .milliseconds(100)
     /// How long to wait for the head to move when following.
@@ -35,21 +37,29 @@ public struct PublishSummary: Sendable, Equatable {
     public var startedAfter: UInt64
     /// The acknowledged position at the end (every record up to it is in the stream).
     public var acknowledgedThrough: UInt64
-    /// Publishes sent, including re-sends after failures.
+    /// Messages (record batches) sent, including re-sends after failures.
     public var messagesSent: UInt64
+    /// Records in the messages sent.
+    public var recordsSent: UInt64
     /// Publishes the stream dropped as already held (re-publishes after a crash).
     public var duplicates: UInt64
     /// Times publishing restarted from the acknowledged position after failed publishes.
     public var restarts: Int
+    /// Seconds from the first publish to the last acknowledgement (connecting, creating the stream
+    /// and the checks before publishing left out).
+    public var publishingSeconds: Double
 }
 
-/// Publishes a store's log to its JetStream subject: from the last acknowledged position, each
-/// record's stored bytes with message id `<store id>:<sequence>`, at most `maxInFlight` publishes
-/// awaiting their acknowledgement, the acknowledged position (the highest sequence below which
-/// every record is acknowledged) written to the store's shipping state in order. After failed
-/// publishes it waits for the outstanding ones and starts again from the acknowledged position:
-/// the stream drops what it already holds (de-duplication by message id), and followers skip a
-/// record they already hold when a re-publish comes after the de-duplication window.
+/// Publishes a store's log to its JetStream subject: from the last acknowledged position, batches
+/// of consecutive records (`RecordBatch`, grouped by `RecordBatchLimits`) with message id
+/// `<store id>:<first>-<last>`, at most `maxInFlight` messages awaiting their acknowledgement, the
+/// acknowledged position (the last record of the last batch below which every batch is
+/// acknowledged) written to the store's shipping state in order. After failed publishes it waits
+/// for the outstanding ones and starts again from the acknowledged position: since a batch is
+/// determined by its first record (unless the head cut it short), the same batches are formed
+/// again and the stream drops what it already holds (de-duplication by message id); followers skip
+/// records they already hold when a re-publish is not dropped (a batch formed differently, or one
+/// after the de-duplication window).
 public final class LogPublisher: Sendable {
     private let log: EventLog
     private let servers: [String]
@@ -82,7 +92,8 @@ public final class LogPublisher: Sendable {
         tracker.reset(to: start)
         let recorder = PositionRecorder(log: log, start: start)
         var summary = PublishSummary(stream: layout, createdStream: created, startedAfter: start, acknowledgedThrough: start,
-                                     messagesSent: 0, duplicates: 0, restarts: 0)
+                                     messagesSent: 0, recordsSent: 0, duplicates: 0, restarts: 0, publishingSeconds: 0)
+        let publishingStarted = ContinuousClock.now
         var next = start + 1
         var lastProgress = ContinuousClock.now
         var lastAcknowledged = start
@@ -105,18 +116,27 @@ public final class LogPublisher: Sendable {
                 continue
             }
             if next <= head {
-                let last = min(head, next + 1_023)
+                // A read of whole cells (so no batch is cut short but by the head).
+                let last = min(head, options.batchLimits.cellEnd(of: next + UInt64(options.batchLimits.maxRecords) * 15))
+                var builder = RecordBatchBuilder(limits: options.batchLimits)
+                func send(_ batch: (first: UInt64, last: UInt64, bytes: [UInt8])) throws {
+                    try batch.bytes.withUnsafeBytes {
+                        try jetStream.publishAsync(subject: layout.subject, data: $0, messageID: layout.messageID(first: batch.first, last: batch.last))
+                    }
+                    summary.messagesSent += 1
+                    summary.recordsSent += batch.last - batch.first + 1
+                }
                 do {
                     try log.forEach(in: next...last) { record in
-                        try record.withStoredBytes { bytes in
-                            try jetStream.publishAsync(subject: layout.subject, data: bytes, messageID: layout.messageID(record.sequence))
+                        if let batch = record.withStoredBytes({ builder.append(sequence: record.sequence, stored: $0) }) {
+                            try send(batch)
                         }
                     }
+                    if let batch = builder.finish() { try send(batch) }
                 } catch let error as NATSError {
                     tracker.fail("publish: \(error)")
                     continue
                 }
-                summary.messagesSent += last - next + 1
                 next = last + 1
             } else if options.follow && !stop() {
                 Thread.sleep(forTimeInterval: options.pollInterval.seconds)
@@ -141,6 +161,7 @@ public final class LogPublisher: Sendable {
                 lastRecorded = ContinuousClock.now
             }
         }
+        summary.publishingSeconds = (ContinuousClock.now - publishingStarted).seconds
         summary.acknowledgedThrough = tracker.acknowledged
         summary.duplicates = tracker.duplicates
         try recorder.finish(summary.acknowledgedThrough)
@@ -151,27 +172,36 @@ public final class LogPublisher: Sendable {
     /// promoted to writer for this log, or this store lost records.
     private func checkNoOtherWriter(_ jetStream: JetStream, _ layout: LogStream) throws {
         guard let last = try jetStream.lastMessage(stream: layout.stream, subject: layout.subject),
-            let sequence = layout.sequence(ofMessageID: last.messageID)
+            layout.records(ofMessageID: last.messageID) != nil
         else { return }
+        let batch = try layout.batch(ofMessageID: last.messageID, data: last.data)
         let head = try log.head()
-        guard sequence <= head else {
+        guard batch.last <= head else {
             throw ReplicationError(
-                "stream \(layout.stream) holds record \(sequence) of this log but the store ends at \(head): another store was promoted to writer; this one must not publish (follow the new writer instead)")
+                "stream \(layout.stream) holds record \(batch.last) of this log but the store ends at \(head): another store was promoted to writer; this one must not publish (follow the new writer instead)")
         }
-        let same = try log.record(at: sequence)?.encoded(sequence: sequence) == last.data
-        guard same else {
+        var index = 0
+        var different: UInt64?
+        try log.forEach(in: batch.sequences) { record in
+            let same = record.withStoredBytes { held in batch.withRecord(at: index) { _, sent in held.elementsEqual(sent) } }
+            if !same && different == nil { different = record.sequence }
+            index += 1
+        }
+        if let different {
             throw ReplicationError(
-                "stream \(layout.stream) holds a different record \(sequence) than this store: another store was promoted to writer; this one must not publish")
+                "stream \(layout.stream) holds a different record \(different) than this store: another store was promoted to writer; this one must not publish")
         }
     }
 }
 
 /// Acknowledgements as they come (on the client library's thread): the acknowledged position is
-/// the highest sequence below which every record is acknowledged.
+/// the last record of the last batch below which every batch is acknowledged (batches are
+/// acknowledged out of order; the position moves only over a contiguous run of them).
 final class AckTracker: Sendable {
     private struct State {
         var acknowledged: UInt64 = 0
-        var above: Set<UInt64> = []
+        /// Acknowledged batches beyond the position: first record → last record.
+        var above: [UInt64: UInt64] = [:]
         var failure: String?
         var duplicates: UInt64 = 0
     }
@@ -195,16 +225,27 @@ final class AckTracker: Sendable {
     func fail(_ reason: String) { state.withLock { $0.failure = $0.failure ?? reason } }
 
     func record(_ outcome: PublishOutcome) {
-        guard let sequence = layout.sequence(ofMessageID: outcome.messageID) else { return }
+        record(layout.records(ofMessageID: outcome.messageID), duplicate: outcome.duplicate, failure: outcome.failure)
+    }
+
+    /// The outcome of the publish of the batch of `records` (nil: not a message of this log).
+    func record(_ records: ClosedRange<UInt64>?, duplicate: Bool, failure: String?) {
+        guard let records else { return }
         state.withLock { s in
-            if let failure = outcome.failure {
-                if sequence > s.acknowledged { s.failure = s.failure ?? "record \(sequence): \(failure)" }
+            if let failure {
+                if records.upperBound > s.acknowledged {
+                    s.failure = s.failure ?? "records \(records.lowerBound)…\(records.upperBound): \(failure)"
+                }
                 return
             }
-            if outcome.duplicate { s.duplicates += 1 }
-            guard sequence > s.acknowledged else { return }
-            s.above.insert(sequence)
-            while s.above.remove(s.acknowledged + 1) != nil { s.acknowledged += 1 }
+            if duplicate { s.duplicates += 1 }
+            guard records.upperBound > s.acknowledged else { return }
+            if records.lowerBound <= s.acknowledged + 1 {
+                s.acknowledged = records.upperBound
+            } else {
+                s.above[records.lowerBound] = max(s.above[records.lowerBound] ?? 0, records.upperBound)
+            }
+            while let last = s.above.removeValue(forKey: s.acknowledged + 1) { s.acknowledged = max(s.acknowledged, last) }
         }
     }
 }

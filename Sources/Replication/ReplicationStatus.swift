@@ -9,7 +9,8 @@ public struct FollowerFigures: Sendable, Equatable {
     public var name: String
     /// The last record it applied (every earlier one included), by the ack floor.
     public var appliedThrough: UInt64
-    /// Messages of the stream it has not applied yet (undelivered plus delivered, not acknowledged).
+    /// Records of the stream it has not applied yet (the stream's last record minus its applied
+    /// position; 0 when every message is delivered and acknowledged).
     public var lagRecords: UInt64
     /// Log time between the stream's last record and the last record it applied (0 when caught up).
     public var lagSeconds: Double
@@ -72,26 +73,27 @@ public enum ReplicationStatus {
             throw ReplicationError("stream \(stream) is not a siglog log stream (subjects: \(state.subjects.joined(separator: ", ")))")
         }
         let layout = LogStream(stream: stream, storeID: storeID)
-        /// The record (sequence, append time) held by stream message `streamSequence`.
-        func record(atStreamSequence streamSequence: UInt64) throws -> (sequence: UInt64, appendedAt: Int64?)? {
-            guard streamSequence > 0, let message = try jetStream.message(stream: stream, sequence: streamSequence),
-                let sequence = layout.sequence(ofMessageID: message.messageID)
-            else { return nil }
-            return (sequence, appendedAt(ofStoredRecord: message.data, sequence: sequence))
+        /// The first or last record (sequence, append time) of a stored message's batch.
+        func record(of message: StoredMessage?, last: Bool) -> (sequence: UInt64, appendedAt: Int64?)? {
+            guard let message, let batch = try? layout.batch(ofMessageID: message.messageID, data: message.data) else { return nil }
+            let index = last ? batch.count - 1 : 0
+            return batch.withRecord(at: index) { sequence, bytes in (sequence, appendedAt(ofStoredRecord: bytes, sequence: sequence)) }
         }
-        var last: (sequence: UInt64, appendedAt: Int64?)?
-        if let message = try jetStream.lastMessage(stream: stream, subject: layout.subject),
-            let sequence = layout.sequence(ofMessageID: message.messageID)
-        {
-            last = (sequence, appendedAt(ofStoredRecord: message.data, sequence: sequence))
+        /// The first or last record held by stream message `streamSequence`.
+        func record(atStreamSequence streamSequence: UInt64, last: Bool) throws -> (sequence: UInt64, appendedAt: Int64?)? {
+            guard streamSequence > 0 else { return nil }
+            return record(of: try jetStream.message(stream: stream, sequence: streamSequence), last: last)
         }
+        let last = record(of: try jetStream.lastMessage(stream: stream, subject: layout.subject), last: true)
         var followers: [FollowerFigures] = []
         for consumer in try jetStream.consumers(stream: stream).sorted(by: { $0.name < $1.name }) {
-            let floor = try record(atStreamSequence: consumer.ackFloorStreamSequence)
-            let lag = consumer.pending + UInt64(max(consumer.ackPending, 0))
+            let floor = try record(atStreamSequence: consumer.ackFloorStreamSequence, last: true)
+            let behind = consumer.pending + UInt64(max(consumer.ackPending, 0)) > 0
+            let applied = floor?.sequence ?? 0
+            let lag = behind ? (last?.sequence ?? 0) - min(applied, last?.sequence ?? 0) : 0
             var seconds = 0.0
-            if lag > 0, let lastTime = last?.appendedAt {
-                let first = try record(atStreamSequence: state.firstSequence)
+            if behind, let lastTime = last?.appendedAt {
+                let first = try record(atStreamSequence: state.firstSequence, last: false)
                 let floorTime = floor?.appendedAt ?? first?.appendedAt ?? lastTime
                 seconds = max(0, Double(lastTime - floorTime) / 1e6)
             }

@@ -87,12 +87,20 @@ struct Publish: ParsableCommand {
     @Flag(help: "Keep tailing the log after its head (until SIGINT/SIGTERM).")
     var follow = false
 
-    @Option(name: .customLong("max-in-flight"), help: "Publishes awaiting acknowledgement at most.")
-    var maxInFlight = 4_096
+    @Option(name: .customLong("max-in-flight"), help: "Messages (record batches) awaiting acknowledgement at most.")
+    var maxInFlight = PublishOptions().maxInFlight
+
+    @Option(name: .customLong("batch-records"), help: "Records per message at most (batches never cross a multiple of it).")
+    var batchRecords = RecordBatchLimits().maxRecords
+
+    @Option(name: .customLong("batch-bytes"), help: "Bytes per message at most (a larger record goes alone).")
+    var batchBytes = RecordBatchLimits().maxBytes
 
     func validate() throws {
         if replicas < 1 || replicas > 5 { throw ValidationError("--replicas must be 1…5") }
         if maxInFlight < 1 { throw ValidationError("--max-in-flight must be positive") }
+        if batchRecords < 1 || batchRecords > 65_536 { throw ValidationError("--batch-records must be 1…65536") }
+        if batchBytes < 1 || batchBytes > 1 << 20 { throw ValidationError("--batch-bytes must be 1…1048576 (the servers' default largest message)") }
     }
 
     func run() throws {
@@ -108,6 +116,7 @@ struct Publish: ParsableCommand {
             options.replicas = replicas
             options.follow = follow
             options.maxInFlight = maxInFlight
+            options.batchLimits = RecordBatchLimits(maxRecords: batchRecords, maxBytes: batchBytes)
             if follow { StopSignal.install() }
             let started = Date()
             let summary = try LogPublisher(log: log, servers: servers, options: options)
@@ -117,8 +126,10 @@ struct Publish: ParsableCommand {
                 "stream": .string(summary.stream.stream), "subject": .string(summary.stream.subject),
                 "store_id": .string(summary.stream.storeID.uuidString.lowercased()), "created_stream": .bool(summary.createdStream),
                 "started_after": .int(Int64(summary.startedAfter)), "acknowledged_through": .int(Int64(summary.acknowledgedThrough)),
-                "messages_sent": .int(Int64(summary.messagesSent)), "duplicates": .int(Int64(summary.duplicates)),
+                "messages_sent": .int(Int64(summary.messagesSent)), "records_sent": .int(Int64(summary.recordsSent)),
+                "duplicates": .int(Int64(summary.duplicates)),
                 "restarts": .int(Int64(summary.restarts)), "seconds": .double(seconds),
+                "publishing_seconds": .double(summary.publishingSeconds),
             ])
         }
     }
@@ -143,6 +154,13 @@ struct Follow: ParsableCommand {
     @Option(name: .customLong("lag-samples"), help: .hidden)
     var lagSamples: String?
 
+    @Option(name: .customLong("fetch-messages"), help: "Messages (record batches) per fetch, applied in one write transaction.")
+    var fetchMessages = FollowOptions().fetchBatch
+
+    func validate() throws {
+        if fetchMessages < 1 || fetchMessages > 4_096 { throw ValidationError("--fetch-messages must be 1…4096") }
+    }
+
     func run() throws {
         try runReplicating {
             let marker = try? EventLog(path: store.path, mode: .readOnly).replicaMarker().flatMap(ReplicaMarker.init(bytes:))
@@ -153,6 +171,7 @@ struct Follow: ParsableCommand {
             options.stream = stream
             options.consumer = consumer
             options.follow = follow
+            options.fetchBatch = fetchMessages
             if let lagSamples {
                 // appended sequence, its append time and the apply time (µs), one line per commit.
                 _ = FileManager.default.createFile(atPath: lagSamples, contents: nil)
