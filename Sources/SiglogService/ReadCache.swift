@@ -52,11 +52,15 @@ public final class ReadCache: Sendable {
 
     /// The most bytes of answers kept.
     public let byteLimit: Int
+    /// The most answers kept, whatever their size (eviction looks for the least recently used
+    /// answer among all of them, so their number stays small).
+    public let entryLimit: Int
     private let state = Mutex(State())
 
-    /// A cache of at most `byteLimit` bytes of answers (0: keep nothing).
-    public init(byteLimit: Int) {
+    /// A cache of at most `byteLimit` bytes and `entryLimit` answers (0 bytes: keep nothing).
+    public init(byteLimit: Int, entryLimit: Int = 4_096) {
         self.byteLimit = byteLimit
+        self.entryLimit = max(1, entryLimit)
     }
 
     /// The answer kept for `key` at `position`, if any. A position later than the kept answers'
@@ -101,7 +105,7 @@ public final class ReadCache: Sendable {
                 state.bytes -= old.body.readableBytes + key.size
             }
             state.bytes += size
-            while state.bytes > byteLimit, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
+            while state.bytes > byteLimit || state.entries.count > entryLimit, let oldest = state.entries.min(by: { $0.value.lastUse < $1.value.lastUse }) {
                 state.entries[oldest.key] = nil
                 state.bytes -= oldest.value.body.readableBytes + oldest.key.size
             }

@@ -46,7 +46,7 @@ struct ReadCacheTests {
         #expect(cache.counts.hits == 2)
     }
 
-    @Test("the byte limit: least recently used answers go first; an answer over a quarter of the limit is not kept; 0 keeps nothing")
+    @Test("the byte and entry limits: least recently used answers go first; an answer over a quarter of the limit is not kept; 0 keeps nothing")
     func limit() {
         let position = ReadPosition(head: 1, applied: 1)
         let cache = ReadCache(byteLimit: 4_000)
@@ -58,6 +58,10 @@ struct ReadCacheTests {
         for name in ["a", "c", "d", "e"] { #expect(cache.answer(for: Self.key("/" + name), at: position) != nil, "\(name)") }
         cache.keep(ByteBuffer(repeating: 0, count: 1_001), for: Self.key("/big"), at: position)
         #expect(cache.answer(for: Self.key("/big"), at: position) == nil)
+        let few = ReadCache(byteLimit: 1 << 20, entryLimit: 2)
+        for name in ["a", "b", "c"] { few.keep(body, for: Self.key("/" + name), at: position) }
+        #expect(few.answer(for: Self.key("/a"), at: position) == nil)
+        #expect(few.answer(for: Self.key("/b"), at: position) != nil && few.answer(for: Self.key("/c"), at: position) != nil)
         let off = ReadCache(byteLimit: 0)
         off.keep(ByteBuffer(string: "x"), for: Self.key("/a"), at: position)
         #expect(off.answer(for: Self.key("/a"), at: position) == nil)
