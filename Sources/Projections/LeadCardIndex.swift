@@ -18,7 +18,7 @@ extension ViewProjector {
         var previous: LeadEngagement?
         try w.put(.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
                   Stamped(record: r, sequence: seq, recordedAt: at).encoded()) { old in
-            previous = try? LeadEngagement(engagementPayload: old)
+            previous = try? LeadEngagement(EngagementColumns(payload: old, labels: false))
         }
         let current = LeadEngagement(r)
         if let previous, previous != current {
@@ -41,7 +41,7 @@ extension ViewReader {
     /// decoding the rest of the snapshot.
     public func leadEngagement(company: Int64, asOf: Day, pack: UUID) throws -> LeadEngagement? {
         try row(.engagement, ViewKey().appending(company).appending(asOf).appending(pack)) {
-            try LeadEngagement(engagementPayload: $0)
+            LeadEngagement(try EngagementColumns(payload: $0, labels: false))
         }
     }
 

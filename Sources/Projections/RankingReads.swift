@@ -28,7 +28,7 @@ extension ViewReader {
 
     /// The ranking columns of the engagement snapshot of `(company, asOf, pack)`.
     public func engagementColumns(company: Int64, asOf: Day, pack: UUID) throws -> EngagementColumns? {
-        try row(.engagement, ViewKey().appending(company).appending(asOf).appending(pack), EngagementColumns.init(payload:))
+        try row(.engagement, ViewKey().appending(company).appending(asOf).appending(pack), { try EngagementColumns(payload: $0) })
     }
 }
 
@@ -39,10 +39,7 @@ extension ViewReader {
     /// `as_of` is `asOf`.
     public func forEachLeadFeedComposite(workspace: UUID, pack: UUID, asOf: Day,
                                          _ body: (_ entity: Int64, _ composite: Int) throws -> Bool) throws {
-        try scan(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack).appending(asOf)) { key, _ in
-            var reader = ViewKeyReader(key)
-            _ = reader.uuid(); _ = reader.uuid(); _ = reader.day(); _ = reader.uint32()
-            let entity = reader.int64()
+        try forEachLeadFeedRank(workspace: workspace, pack: pack, asOf: asOf) { entity, _ in
             let stored = try row(.leadFeed, ViewKey().appending(workspace).appending(pack).appending(entity)) { payload in
                 try LeadFeedRowRecorded.rankingColumns(payload: payload)
             }

@@ -29,7 +29,7 @@ extension LeadReads {
                                   topSignalIDs: [], eslDecision: nil, sensitivityLevel: nil, recommendationBand: nil, lastSeen: nil,
                                   outreachStatusSummary: nil, asOf: asOf, updatedAt: Timestamp(microseconds: 0))
             let columns = try reader.engagementColumns(company: entity, asOf: asOf, pack: pack)
-            let withPair = columns.flatMap { LeadCards.card(for: row, engagement: leadEngagement($0), threshold: threshold) }
+            let withPair = columns.flatMap { LeadCards.card(for: row, engagement: LeadEngagement($0), threshold: threshold) }
             let withoutPair = LeadCards.card(for: row, engagement: nil, threshold: threshold)
             guard withPair != nil || withoutPair != nil else { return true }
             let candidate = try columns.flatMap { try self.candidate(entity, columns: $0, asOf: asOf, pack: pack, in: reader) }
@@ -66,11 +66,6 @@ extension LeadReads {
         RankingCandidate(entityID: Int(entity), composite: composite, eslScore: columns.eslScore, outreachScore: columns.outreachScore,
                          cadenceBlocked: columns.cadenceBlocked, eslDecision: columns.eslDecision ?? "",
                          engagementType: columns.engagementType)
-    }
-
-    /// The values a lead card reads from an engagement.
-    static func leadEngagement(_ columns: EngagementColumns) -> LeadEngagement {
-        LeadEngagement(eslScore: columns.eslScore, outreachScore: columns.outreachScore, cadenceBlocked: columns.cadenceBlocked)
     }
 
     /// The company and readiness of each ranked pair (decoded in full: at most `limit` of them).

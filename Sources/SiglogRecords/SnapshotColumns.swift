@@ -1,4 +1,5 @@
 import EventLog
+public import Scoring
 public import SiglogCore
 
 /// The engagement-snapshot columns the rankings (§7.4, §8) read, decoded from a stored row without
@@ -18,15 +19,17 @@ public struct EngagementColumns: Sendable, Hashable {
     public var eslDecision: String?
 
     /// The columns of a stored engagement row (`Stamped<EngagementSnapshotRecorded>.encoded()`).
-    public init(payload: UnsafeRawBufferPointer) throws {
+    /// Without `labels` the two text columns are skipped (left `""` and nil): a lead card's
+    /// qualification reads only the numbers and the cadence flag.
+    public init(payload: UnsafeRawBufferPointer, labels: Bool = true) throws {
         var reader = PayloadReader(payload)
         while let f = try reader.next() {
             switch f.number {
             case 4: eslScore = try f.double()
             case 5: outreachScore = try f.int()
-            case 6: engagementType = try f.string()
+            case 6 where labels: engagementType = try f.string()
             case 10: cadenceBlocked = try f.bool()
-            case 11: eslDecision = try f.string()
+            case 11 where labels: eslDecision = try f.string()
             default: break
             }
         }
@@ -39,6 +42,18 @@ public struct EngagementColumns: Sendable, Hashable {
         engagementType = snapshot.engagementType
         cadenceBlocked = snapshot.cadenceBlocked
         eslDecision = snapshot.explain.eslDecision
+    }
+}
+
+extension LeadEngagement {
+    /// The values a lead card reads from an engagement snapshot (its `outreach_score` is always set).
+    public init(_ snapshot: EngagementSnapshotRecorded) {
+        self.init(eslScore: snapshot.eslScore, outreachScore: snapshot.outreachScore, cadenceBlocked: snapshot.cadenceBlocked)
+    }
+
+    /// The values a lead card reads, from the engagement columns (its `outreach_score` is always set).
+    public init(_ columns: EngagementColumns) {
+        self.init(eslScore: columns.eslScore, outreachScore: columns.outreachScore, cadenceBlocked: columns.cadenceBlocked)
     }
 }
 

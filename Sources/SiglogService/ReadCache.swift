@@ -48,6 +48,15 @@ public final class ReadCache: Sendable {
         var uses: UInt64 = 0
         var hits = 0
         var misses = 0
+
+        /// Adopts `position` when it is later than the kept answers' (or nothing is kept yet),
+        /// dropping those answers; an earlier position changes nothing.
+        mutating func moveOn(to position: ReadPosition) {
+            if let kept = self.position, !position.isLater(than: kept) { return }
+            entries.removeAll(keepingCapacity: true)
+            bytes = 0
+            self.position = position
+        }
     }
 
     /// The most bytes of answers kept.
@@ -68,11 +77,7 @@ public final class ReadCache: Sendable {
     public func answer(for key: Key, at position: ReadPosition) -> ByteBuffer? {
         guard byteLimit > 0 else { return nil }
         return state.withLock { state in
-            if let kept = state.position, position.isLater(than: kept) {
-                state.entries.removeAll(keepingCapacity: true)
-                state.bytes = 0
-                state.position = position
-            }
+            state.moveOn(to: position)
             guard state.position == position, var entry = state.entries[key] else {
                 state.misses += 1
                 return nil
@@ -92,14 +97,8 @@ public final class ReadCache: Sendable {
         let size = body.readableBytes + key.size
         guard byteLimit > 0, size <= byteLimit / 4 else { return }
         state.withLock { state in
-            if let kept = state.position {
-                if kept.isLater(than: position) { return }
-                if position.isLater(than: kept) {
-                    state.entries.removeAll(keepingCapacity: true)
-                    state.bytes = 0
-                }
-            }
-            state.position = position
+            state.moveOn(to: position)
+            guard state.position == position else { return }  // read before the last write
             state.uses += 1
             if let old = state.entries.updateValue(Entry(body: body, lastUse: state.uses), forKey: key) {
                 state.bytes -= old.body.readableBytes + key.size
