@@ -114,9 +114,11 @@ public struct StageWorkersService: Service {
                 }
             } onGracefulShutdown: {
                 stop.stop()
+                logger.info("workers stopping", metadata: ["reason": "graceful shutdown"])
             }
         } onCancel: {
             stop.stop()
+            logger.info("workers stopping", metadata: ["reason": "cancelled"])
         }
     }
 }

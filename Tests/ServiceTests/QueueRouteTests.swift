@@ -378,7 +378,10 @@ extension QueueServeProcessTests {
         #expect(try Tools.run("siglog-append", ["events", events.path, "--store", store]).status == 0)
         let started = directory.appendingPathComponent("started").path
         let script = directory.appendingPathComponent("slow.sh").path
-        try Data("#!/bin/sh\ncat > /dev/null\necho $SIGLOG_COMPANY_ID >> \(started)\nsleep 2\necho '{\"done\": true}'\n".utf8)
+        // The handler holds its attempt until the test opens the gate: once the server has said
+        // its workers are stopping, so no second attempt can start whatever the machine's speed.
+        let gate = directory.appendingPathComponent("gate").path
+        try Data("#!/bin/sh\ncat > /dev/null\necho $SIGLOG_COMPANY_ID >> \(started)\nwhile [ ! -e \(gate) ]; do sleep 0.02; done\necho '{\"done\": true}'\n".utf8)
             .write(to: URL(fileURLWithPath: script))
         chmod(script, 0o755)
         let chain = directory.appendingPathComponent("stages.yaml").path
@@ -398,7 +401,10 @@ extension QueueServeProcessTests {
         while ((try? String(contentsOfFile: started, encoding: .utf8)) ?? "").isEmpty, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        server.stop(SIGTERM)
+        kill(server.process.processIdentifier, SIGTERM)
+        try await waitFor { server.stderr.contains("workers stopping") }
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
+        server.process.waitUntilExit()
         #expect(server.process.terminationStatus == 0, "\(server.stderr)")
         let ran = try String(contentsOfFile: started, encoding: .utf8).split(separator: "\n")
         #expect(ran.count == 1, "one attempt ran: \(ran)")

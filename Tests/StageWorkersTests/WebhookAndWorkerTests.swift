@@ -112,7 +112,11 @@ struct WorkerLoopTests {
     func stopReleases() async throws {
         let dir = try TemporaryDirectory("stop")
         let started = dir.path("started")
-        let script = try writeScript("cat > /dev/null; echo $SIGLOG_COMPANY_ID >> \(started); sleep 3; echo '{}'", in: dir)
+        // Each attempt holds until the gate opens, after the stop: no third attempt can start
+        // however slow the machine.
+        let gate = dir.path("gate")
+        let script = try writeScript("cat > /dev/null; echo $SIGLOG_COMPANY_ID >> \(started); while [ ! -e \(gate) ]; do sleep 0.02; done; echo '{}'",
+                                     in: dir)
         let stages = chain(["a"], handler: .exec(command: [script], timeout: .seconds(20)))
         let f = try QueueFixture(companies: 8)
         _ = try f.runner.enqueue(stage: "a", companies: Array(1...8), workspace: defaultWorkspace)
@@ -130,6 +134,7 @@ struct WorkerLoopTests {
             try await Task.sleep(for: .milliseconds(25))
         }
         stop.stop()
+        _ = FileManager.default.createFile(atPath: gate, contents: nil)
         let summary = try await worker.value
         #expect(summary.claimed == 5)
         #expect(summary.completed == 2, "the two running attempts finished and were recorded")
