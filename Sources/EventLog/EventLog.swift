@@ -7,6 +7,16 @@ package import LMDB
 package protocol LogProjection: Sendable {
     /// Applies one record. Applying a record whose effect is already in the view must change nothing.
     func apply(_ record: borrowing RecordView, in transaction: WriteTransaction) throws
+    /// Applies one record the appender still holds as a typed value (`typed`, the value its payload
+    /// was just encoded from), so a projection may use it instead of decoding the payload back.
+    func apply(_ record: borrowing RecordView, typed: any Sendable, in transaction: WriteTransaction) throws
+}
+
+extension LogProjection {
+    /// By default the typed value is not used: the record is applied from its bytes.
+    package func apply(_ record: borrowing RecordView, typed: any Sendable, in transaction: WriteTransaction) throws {
+        try apply(record, in: transaction)
+    }
 }
 
 /// The append-only log: records keyed by gapless big-endian u64 sequence numbers in one LMDB

@@ -28,7 +28,12 @@ public final class LogWriter {
 
     /// Appends one record with the next sequence number and applies the projections to it.
     @discardableResult
-    public func append(_ envelope: Envelope) throws -> UInt64 {
+    public func append(_ envelope: Envelope) throws -> UInt64 { try append(envelope, typed: nil) }
+
+    /// Appends one record whose payload was encoded from `typed`, which the projections receive
+    /// with the stored bytes (so they need not decode what was just encoded).
+    @discardableResult
+    public func append(_ envelope: Envelope, typed: (any Sendable)?) throws -> UInt64 {
         precondition(isValid, "LogWriter used outside of its write closure")
         let seq = nextSequence
         var key = seq.bigEndian
@@ -47,7 +52,11 @@ public final class LogWriter {
                 try bytes.withUnsafeBytes { raw in
                     try transaction.put(log.records, key: k, value: raw, options: .append)
                     let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil, verifyChecksum: false)
-                    for projection in projections { try projection.apply(view, in: transaction) }
+                    if let typed {
+                        for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
+                    } else {
+                        for projection in projections { try projection.apply(view, in: transaction) }
+                    }
                     _ = consume view
                 }
             }

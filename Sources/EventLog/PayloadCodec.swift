@@ -18,6 +18,13 @@ public struct PayloadWriter: Sendable {
 
     public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
+    /// A writer that continues `fields`, bytes another writer produced: fields written next follow
+    /// them, as if one writer had written everything.
+    public init(continuing fields: UnsafeRawBufferPointer, extraCapacity: Int = 32) {
+        bytes.reserveCapacity(fields.count + extraCapacity)
+        bytes.append(contentsOf: fields)
+    }
+
     @inline(__always)
     mutating func varint(_ value: UInt64) {
         var v = value

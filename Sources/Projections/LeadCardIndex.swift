@@ -12,12 +12,12 @@ import SiglogRecords
 // `engagement.outreach`, an index of every engagement snapshot by day and outreach.
 
 extension ViewProjector {
-    /// The engagement snapshot's row and its `engagement.outreach` entry (the entry of the snapshot it
-    /// replaces is removed; the replaced row is read by the put itself, so a new key costs no lookup).
-    func applyEngagement(_ r: EngagementSnapshotRecorded, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
+    /// The engagement snapshot's row (`row`, its stamped bytes) and its `engagement.outreach` entry
+    /// (the entry of the snapshot it replaces is removed; the replaced row is read by the put itself,
+    /// so a new key costs no lookup).
+    func applyEngagement(_ r: EngagementSnapshotRecorded, row: [UInt8], _ w: ViewWriter) throws {
         var previous: LeadEngagement?
-        try w.put(.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                  Stamped(record: r, sequence: seq, recordedAt: at).encoded()) { old in
+        try w.put(.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack), row) { old in
             previous = try? LeadEngagement(EngagementColumns(payload: old, labels: false))
         }
         let current = LeadEngagement(r)

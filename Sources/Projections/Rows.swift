@@ -30,6 +30,15 @@ public struct Stamped<Record: SiglogRecord>: Sendable {
         return writer.bytes
     }
 
+    /// The row's stored bytes when `payload` is the record's payload as `record.encode` wrote it:
+    /// the same bytes as `encoded()`, without encoding the record again.
+    public static func encoded(payload: UnsafeRawBufferPointer, sequence: UInt64, recordedAt: Timestamp) -> [UInt8] {
+        var writer = PayloadWriter(continuing: payload)
+        writer.write(1000, sequence)
+        writer.write(1001, recordedAt)
+        return writer.bytes
+    }
+
     /// Reads a row written by `encoded()`; a payload the record cannot decode is a `PayloadError`.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Stamped {
         var reader = PayloadReader(bytes)

@@ -153,9 +153,10 @@ public struct StoreWriter {
     public var reader: ViewReader { ViewReader(transaction: writer.transaction, views: views, log: log) }
 
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
+    /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.
     @discardableResult
     public func append(_ record: some SiglogRecord, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
-        try writer.append(record.envelope(at: time, workspace: workspace))
+        try writer.append(record.envelope(at: time, workspace: workspace), typed: record)
     }
 
     /// The sequence recorded in the dedup index for `naturalKey`, if any.

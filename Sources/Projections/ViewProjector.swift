@@ -33,9 +33,16 @@ package struct ViewProjector: LogProjection {
         try apply(view, in: txn, active: .all)
     }
 
+    /// Applies one record the appender holds as `typed` (the value its payload was just encoded
+    /// from): the hot records are projected from that value and their stamped rows written from the
+    /// payload bytes, instead of decoding the payload and encoding the record again.
+    package func apply(_ view: borrowing RecordView, typed: any Sendable, in txn: WriteTransaction) throws {
+        try apply(view, in: txn, active: .all, typed: typed)
+    }
+
     /// Applies `view`, writing only the views in `active` (partial rebuilds; reads see every view).
     /// The checkpoint row — applied sequence and fingerprints — is read once and written once.
-    func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask) throws {
+    func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask, typed: (any Sendable)? = nil) throws {
         try withUnsafeTemporaryAllocation(byteCount: ViewSet.checkpointRowSize, alignment: 16) { row in
             row.initializeMemory(as: UInt8.self, repeating: 0)
             let applied: UInt64 = try txn.withValue(views.checkpoint, key: ViewSet.checkpointKey) { stored -> UInt64 in
@@ -45,7 +52,7 @@ package struct ViewProjector: LogProjection {
             } ?? 0
             if applied >= view.sequence { return }
             let writer = ViewWriter(transaction: txn, views: views, row: row, active: active, bulk: bulk)
-            try project(view, writer, txn)
+            try project(view, writer, txn, typed: typed)
             row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
             try ViewSet.checkpointKey.withUnsafeBytes { k in
                 try txn.put(views.checkpoint, key: k, value: UnsafeRawBufferPointer(row))
@@ -63,7 +70,8 @@ package struct ViewProjector: LogProjection {
         row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
     }
 
-    private func project(_ view: borrowing RecordView, _ w: ViewWriter, _ txn: WriteTransaction) throws {
+    private func project(_ view: borrowing RecordView, _ w: ViewWriter, _ txn: WriteTransaction,
+                         typed: (any Sendable)? = nil) throws {
         let at = Timestamp(microseconds: view.appendedAt)
         let seq = view.sequence
         if view.type == .eventStored {
@@ -76,7 +84,8 @@ package struct ViewProjector: LogProjection {
             try w.putIfAbsent(.eventsByCompany, ViewKey().appending(company).appending(seq), [])
             return
         }
-        switch try AnyRecord(view) {
+        let record = if let typed { try AnyRecord(view, typed: typed) } else { try AnyRecord(view) }
+        switch record {
         case .packInstalled(let r):
             try w.put(.packs, ViewKey().appending(r.packUUID), Stamped(record: r, sequence: seq, recordedAt: at).encoded())
             try w.put(.packsByKey, ViewKey().appending(r.packID).appending(r.version), uuidBytes(r.packUUID))
@@ -110,18 +119,18 @@ package struct ViewProjector: LogProjection {
             try applyInstance(r, at: at, seq: seq, w)
         case .readinessSnapshot(let r):
             try w.put(.readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                    Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+                      stampedRow(r, view, seq: seq, at: at, fresh: typed != nil))
             try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
             try timeline(r.companyID, seq, at, "readiness_snapshot",
                          "as_of \(r.asOf): composite \(r.composite) (M\(r.momentum) C\(r.complexity) P\(r.pressure) G\(r.leadershipGap))",
                          r.jobRunID, w)
         case .engagementSnapshot(let r):
-            try applyEngagement(r, seq: seq, at: at, w)
+            try applyEngagement(r, row: stampedRow(r, view, seq: seq, at: at, fresh: typed != nil), w)
             try timeline(r.companyID, seq, at, "engagement_snapshot",
                          "as_of \(r.asOf): ESL \(r.eslScore) \(r.engagementType), \(r.eslDecision), outreach \(r.outreachScore)",
                          r.jobRunID, w)
         case .leadFeedRow(let r):
-            try applyLeadFeedRow(r, seq: seq, at: at, w)
+            try applyLeadFeedRow(r, row: stampedRow(r, view, seq: seq, at: at, fresh: typed != nil), seq: seq, at: at, w)
         case .jobRunStarted(let r):
             let row = JobRow(id: seq, started: r, startedAt: at, status: .running, finishedAt: nil,
                              companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil, result: .null)
@@ -215,19 +224,31 @@ package struct ViewProjector: LogProjection {
         }
     }
 
-    private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
+    private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID)
         var previousBand: RecommendationBand?? = .none
         if let old = try w.transaction.withValue(views[.leadFeed], key: key.bytes, Stamped<LeadFeedRowRecorded>.decode)?.record {
             try w.delete(.leadFeedRank, rankKey(old))
             previousBand = .some(old.recommendationBand)
         }
-        try w.put(.leadFeed, key, Stamped(record: r, sequence: seq, recordedAt: at).encoded())
+        try w.put(.leadFeed, key, row)
         try w.put(.leadFeedRank, rankKey(r), [])
         if previousBand == nil || previousBand! != r.recommendationBand {
             try timeline(r.entityID, seq, at, "lead_feed_band",
                          "band \(r.recommendationBand?.rawValue ?? "none") (composite \(r.compositeScore), as_of \(r.asOf))", r.jobRunID, w)
         }
+    }
+
+    /// The stamped row of `r`, the record `view` holds. `fresh`: the payload was just encoded from
+    /// `r` (the append path), so the row is the payload with the stamps appended — the bytes
+    /// `Stamped.encoded()` writes, without encoding `r` again. Replay decodes and encodes; the two
+    /// agree because encoding a decoded snapshot or lead-feed row gives back the payload it was
+    /// decoded from (`TypedProjectionTests`).
+    func stampedRow<R: SiglogRecord>(_ r: R, _ view: borrowing RecordView, seq: UInt64, at: Timestamp, fresh: Bool)
+        -> [UInt8]
+    {
+        guard fresh else { return Stamped(record: r, sequence: seq, recordedAt: at).encoded() }
+        return view.withPayload { Stamped<R>.encoded(payload: $0, sequence: seq, recordedAt: at) }
     }
 
     /// Ranking order: workspace, pack, as_of, composite descending, entity ascending (D7).

@@ -1,0 +1,171 @@
+import EventLog
+import Foundation
+import LMDB
+@testable import Projections
+import Scoring
+import SiglogCore
+import SiglogRecords
+import Testing
+
+/// The append path hands the projector the typed record it just encoded: snapshots, lead-feed rows
+/// and signal instances are projected from that value, and their stamped rows are the payload bytes
+/// with the stamps appended. Replay decodes the payload and encodes the row again. These tests hold
+/// the two to the same bytes on records with the values most likely to come back differently.
+@Suite("Typed projection")
+struct TypedProjectionTests {
+    static let now = Timestamp(day: Day(year: 2025, month: 6, day: 1)!, hour: 12)
+    static let pack = UUID(uuidString: "7e57ca5e-0000-4000-8000-000000000001")!
+    static let workspace = UUID(uuidString: "7e57ca5e-0000-4000-8000-000000000002")!
+
+    /// Weights as a pack may give them: integers, fractions, integral doubles, extremes, a negative
+    /// zero and a non-finite value (written as JSON `null`).
+    static let weightSets: [JSONObject] = [
+        ["momentum": .int(35), "complexity": .double(0.3), "pressure": .double(1.0), "leadership_gap": .int(0)],
+        ["a": .double(1e21), "b": .double(5e-324), "c": .double(-0.0), "d": .double(0.1 + 0.2), "e": .int(-7)],
+        ["nan": .double(.nan), "inf": .double(-.infinity), "text": .string("é\"\\\n"), "nested": .array([.null, .bool(true)])],
+        JSONObject(),
+    ]
+
+    static func readiness(_ index: Int) -> ReadinessSnapshotRecorded {
+        let events = (0..<(index % 4)).map { n in
+            ReadinessTopEvent(eventType: n == 2 ? "" : "funding_raised_\(n)", eventTime: Timestamp(microseconds: Int64(n) * 1_000_003 - 5),
+                              source: n == 1 ? "crunchbase ✓" : "github", url: n == 0 ? "" : "https://example.com/\(n)?q=\"x\"",
+                              contributionPoints: Double(n) * 0.1 - 0.35, confidence: n == 3 ? 0.7 : 1.0 / 3.0)
+        }
+        let explain = ReadinessExplain(
+            weights: weightSets[index % weightSets.count], momentum: index % 101, complexity: 40, pressure: 100 - index % 101,
+            leadershipGap: 70, composite: (index * 37) % 101, topEvents: events,
+            suppressorsApplied: index % 3 == 0 ? [] : ["dead_company"], quietSignalAmplificationApplied: index % 2 == 0 ? ["repo_activity"] : [],
+            disqualifiersApplied: index % 5 == 0 ? ["acquired", "dead"] : [], minimumThreshold: index % 2 == 0 ? 0 : 15,
+            recommendationBand: index % 4 == 0 ? nil : RecommendationBand.allCases[index % 3], delta1d: index % 7 - 3)
+        return ReadinessSnapshotRecorded(
+            companyID: Int64(index + 1), asOf: now.day, pack: pack, explain: explain, jobRunID: index % 2 == 0 ? 9 : nil,
+            lastSignalAt: index % 3 == 0 ? nil : Timestamp(microseconds: 1_700_000_000_000_001 + Int64(index)),
+            carriesLastSignal: index % 5 != 0)
+    }
+
+    static func engagement(_ index: Int) -> EngagementSnapshotRecorded {
+        let explain = EngagementExplain(
+            baseEngageability: 0.185 * Double(index % 4), stabilityModifier: index % 2 == 0 ? 0.74 : -0.0,
+            cadenceModifier: index % 3 == 0 ? 0 : 1, alignmentModifier: 0.5, svi: 0.45, spi: Double.ulpOfOne, csi: 0.7,
+            eslComposite: 1.0 / 7.0, cadenceBlocked: index % 3 == 0, recommendationType: index % 2 == 0 ? "Observe Only" : "",
+            stabilityCapTriggered: index % 4 == 1, eslDecision: index % 5 == 0 ? nil : "allow_with_constraints",
+            eslReasonCode: index % 2 == 0 ? "ok" : nil, sensitivityLevel: index % 3 == 1 ? "high" : nil,
+            toneConstraint: index % 4 == 2 ? "soft" : nil)
+        return EngagementSnapshotRecorded(companyID: Int64(index + 1), asOf: now.day, pack: pack, outreachScore: (index * 13) % 101 - 1,
+                                          explain: explain, jobRunID: index % 2 == 1 ? 11 : nil)
+    }
+
+    static func leadFeedRow(_ index: Int) -> LeadFeedRowRecorded {
+        LeadFeedRowRecorded(
+            workspaceID: workspace, pack: pack, entityID: Int64(index + 1), compositeScore: (index * 37) % 101,
+            topSignalIDs: Array(["funding_raised", "", "cto_hired", "ünïcode"].prefix(index % 5)),
+            eslDecision: index % 3 == 0 ? nil : "allow", sensitivityLevel: index % 2 == 0 ? "low" : nil,
+            recommendationBand: index % 4 == 3 ? nil : RecommendationBand.allCases[index % 3],
+            lastSeen: index % 5 == 0 ? nil : Timestamp(microseconds: -1 + Int64(index)),
+            outreachStatusSummary: index % 3 == 2
+                ? OutreachSummary(lastSentAt: Timestamp(microseconds: 42), outcome: index % 2 == 0 ? nil : "replied", outreachType: "email")
+                : nil,
+            asOf: now.day, jobRunID: index % 2 == 0 ? 3 : nil)
+    }
+
+    static func instance(_ index: Int) -> SignalInstanceDerived {
+        SignalInstanceDerived(entityID: Int64(index + 1), signalID: index % 2 == 0 ? "funding" : "hiring_ü", pack: pack,
+                              confidence: index % 3 == 0 ? nil : 0.95 - Double(index) * 1e-9,
+                              firstSeen: Timestamp(microseconds: 1_000 + Int64(index)),
+                              lastSeen: Timestamp(microseconds: 2_000 + Int64(index)),
+                              evidence: (0..<Int64(index % 6)).map { $0 * 977 + 1 }, jobRunID: index % 2 == 0 ? nil : 5)
+    }
+
+    static let count = 24
+
+    /// A store with every record above appended through `StoreWriter.append` (the typed path).
+    func typedStore() throws -> Store {
+        let store = try Store(path: temporaryPath("typed"), mode: .create, durable: false)
+        try store.write { writer in
+            for index in 0..<Self.count {
+                let at = Timestamp(microseconds: Self.now.microseconds + Int64(index))
+                try writer.append(Self.instance(index), at: at)
+                try writer.append(Self.readiness(index), at: at, workspace: Self.workspace)
+                try writer.append(Self.engagement(index), at: at, workspace: Self.workspace)
+                try writer.append(Self.leadFeedRow(index), at: at, workspace: Self.workspace)
+            }
+        }
+        return store
+    }
+
+    /// The row `view` holds under `key`, as stored.
+    func storedRow(_ store: Store, _ view: View, _ key: ViewKey) throws -> [UInt8]? {
+        try store.log.read { txn in try txn.value(store.views[view], key: key.bytes) }
+    }
+
+    @Test("The rows written from the payload bytes are the rows replay encodes from the decoded records")
+    func rowsFromPayloadMatchReencode() throws {
+        let store = try typedStore()
+        var checked = 0
+        try store.log.forEach { view in
+            let at = Timestamp(microseconds: view.appendedAt)
+            let seq = view.sequence
+            switch try AnyRecord(view) {
+            case .readinessSnapshot(let r):
+                let row = try storedRow(store, .readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack))
+                #expect(row == Stamped(record: r, sequence: seq, recordedAt: at).encoded(), "readiness of \(r.companyID)")
+                checked += 1
+            case .engagementSnapshot(let r):
+                let row = try storedRow(store, .engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack))
+                #expect(row == Stamped(record: r, sequence: seq, recordedAt: at).encoded(), "engagement of \(r.companyID)")
+                checked += 1
+            case .leadFeedRow(let r):
+                let row = try storedRow(store, .leadFeed, ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID))
+                #expect(row == Stamped(record: r, sequence: seq, recordedAt: at).encoded(), "lead-feed row of \(r.entityID)")
+                checked += 1
+            default:
+                break
+            }
+        }
+        #expect(checked == 3 * Self.count)
+        let verify = try Replayer(store: store).verify()
+        #expect(verify.isOK, "\(verify.checks.filter { !$0.isOK }.map(\.view.name))")
+    }
+
+    @Test("Encoding a decoded snapshot or row gives back the payload it was decoded from")
+    func payloadsAreCanonical() throws {
+        for index in 0..<Self.count {
+            try expectCanonical(Self.readiness(index))
+            try expectCanonical(Self.engagement(index))
+            try expectCanonical(Self.leadFeedRow(index))
+            try expectCanonical(Self.instance(index))
+        }
+    }
+
+    func expectCanonical<R: SiglogRecord>(_ record: R) throws {
+        let payload = record.payload()
+        let decoded = try payload.withUnsafeBytes { try R.decode($0) }
+        #expect(decoded.payload() == payload, "\(R.self)")
+        let stamped = payload.withUnsafeBytes { Stamped<R>.encoded(payload: $0, sequence: 77, recordedAt: Self.now) }
+        #expect(stamped == Stamped(record: decoded, sequence: 77, recordedAt: Self.now).encoded(), "\(R.self)")
+    }
+
+    @Test("The typed record the projector uses is the record replay decodes (but for weights only the row carries)")
+    func typedEqualsDecoded() throws {
+        for index in 0..<Self.count {
+            let readiness = Self.readiness(index)
+            var decoded = try readiness.payload().withUnsafeBytes { try ReadinessSnapshotRecorded.decode($0) }
+            decoded.explain.weights = readiness.explain.weights
+            #expect(decoded == readiness)
+            #expect(try Self.engagement(index).payload().withUnsafeBytes { try EngagementSnapshotRecorded.decode($0) } == Self.engagement(index))
+            #expect(try Self.leadFeedRow(index).payload().withUnsafeBytes { try LeadFeedRowRecorded.decode($0) } == Self.leadFeedRow(index))
+            #expect(try Self.instance(index).payload().withUnsafeBytes { try SignalInstanceDerived.decode($0) } == Self.instance(index))
+        }
+    }
+
+    @Test("A store written through the typed path rebuilds to the same fingerprints")
+    func replayMatchesTypedAppend() throws {
+        let store = try typedStore()
+        let incremental = try storedFingerprints(store)
+        #expect(incremental[.readiness]!.count == Self.count && incremental[.leadFeed]!.count == Self.count)
+        let rebuilt = try Replayer(store: store).rebuild()
+        #expect(rebuilt.fingerprints == incremental)
+    }
+}
+
