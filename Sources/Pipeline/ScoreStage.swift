@@ -176,8 +176,8 @@ extension StageRunner {
     func gatherScoreInput(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,
                           reader: ViewReader) throws -> ScoreInput
     {
-        let row = try reader.company(company)
-        let previous = try reader.readiness(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
+        let state = try reader.companyScoringState(company)
+        let previous = try reader.readinessComposite(company: company, asOf: asOf.adding(days: -1), pack: pack.uuid)
         let pressures = try Self.pressureHistory(company: company, pack: pack.uuid, from: asOf.adding(days: -90),
                                                  before: asOf, reader: reader)
         let end = asOf.adding(days: 1).midnight
@@ -185,8 +185,8 @@ extension StageRunner {
         let outreach = try reader.outreach(ofCompany: company)
             .filter { $0.record.workspaceID == workspace && $0.record.sentAt < end }
         return ScoreInput(
-            company: company, events: events, status: row?.status, alignmentOK: row?.alignmentOK,
-            previousComposite: previous?.record.composite, pressures: pressures,
+            company: company, events: events, status: state?.status, alignmentOK: state?.alignmentOK,
+            previousComposite: previous, pressures: pressures,
             lastOutreachAt: outreach.map(\.record.sentAt).max(), latestOutreach: Self.latestOutreach(outreach))
     }
 
@@ -244,10 +244,9 @@ extension StageRunner {
         -> [PressureSnapshot]
     {
         var result: [PressureSnapshot] = []
-        try reader.forEachReadiness(company: company, from: from) { stamped in
-            let snapshot = stamped.record
-            guard snapshot.asOf < before else { return false }
-            if snapshot.pack == pack { result.append(PressureSnapshot(asOf: snapshot.asOf, pressure: snapshot.pressure)) }
+        try reader.forEachReadinessPressure(company: company, from: from) { day, snapshotPack, pressure in
+            guard day < before else { return false }
+            if snapshotPack == pack { result.append(PressureSnapshot(asOf: day, pressure: pressure)) }
             return true
         }
         return result

@@ -92,6 +92,17 @@ public struct CompanyRow: Sendable, Hashable {
         return w.bytes
     }
 
+    /// The `alignmentOK` and `status` of a row written by `encoded()`, the other fields skipped:
+    /// what `decode` would give for them.
+    public static func scoringState(_ bytes: UnsafeRawBufferPointer) throws -> (alignmentOK: Bool?, status: String?) {
+        var alignmentOK: Bool?, status: String?
+        var reader = PayloadReader(bytes)
+        while let f = try reader.next() {
+            if f.number == 1001 { alignmentOK = try f.bool() } else if f.number == 1002 { status = try f.string() }
+        }
+        return (alignmentOK, status)
+    }
+
     /// Reads a row written by `encoded()`; a row without the extra fields is at version 1 with no state.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> CompanyRow {
         var reader = PayloadReader(bytes)

@@ -105,6 +105,12 @@ public struct ViewReader {
         try row(.companies, ViewKey().appending(id), CompanyRow.decode)
     }
 
+    /// The company's alignment and status (what scoring reads of the row), without decoding the
+    /// rest of it; nil when there is no such company.
+    public func companyScoringState(_ id: Int64) throws -> (alignmentOK: Bool?, status: String?)? {
+        try row(.companies, ViewKey().appending(id), CompanyRow.scoringState)
+    }
+
     /// The highest company id in use (0 when there is none).
     public func lastCompanyID() throws -> Int64 {
         var last: Int64 = 0
@@ -293,6 +299,17 @@ public struct ViewReader {
         let prefix = company.map { ViewKey().appending($0) } ?? ViewKey()
         let start = from.flatMap { day in company.map { _ in prefix.appending(day) } }
         try scan(.readiness, prefix: prefix, from: start) { _, value in try body(try Stamped.decode(value)) }
+    }
+
+    /// `(as_of, pack, pressure)` of the company's readiness snapshots dated `from` or later, oldest
+    /// date first, read without their explains; `body` returns false to stop.
+    public func forEachReadinessPressure(company: Int64, from: Day,
+                                         _ body: (_ asOf: Day, _ pack: UUID, _ pressure: Int) throws -> Bool) throws {
+        let prefix = ViewKey().appending(company)
+        try scan(.readiness, prefix: prefix, from: prefix.appending(from)) { _, value in
+            let columns = try ReadinessSnapshotRecorded.pressureColumns(payload: value)
+            return try body(columns.asOf, columns.pack, columns.pressure)
+        }
     }
 
     /// The company's readiness snapshots (every pack and date), oldest date first.

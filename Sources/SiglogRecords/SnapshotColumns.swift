@@ -1,4 +1,5 @@
 import EventLog
+public import Foundation
 public import Scoring
 public import SiglogCore
 
@@ -68,6 +69,24 @@ extension ReadinessSnapshotRecorded {
             if f.number == 8 { return try f.int() }
         }
         return 0
+    }
+
+    /// `as_of`, `pack_id` and pressure of a stored readiness row, without decoding its explain:
+    /// fields 2, 3 and 6, where the full decoder takes them from (legacy rows included), the others
+    /// skipped unparsed; a row without `pack_id` is a `PayloadError`, as for the full decoder.
+    public static func pressureColumns(payload: UnsafeRawBufferPointer) throws -> (asOf: Day, pack: UUID, pressure: Int) {
+        var reader = PayloadReader(payload)
+        var asOf = Day(daysSinceEpoch: 0), pack: UUID?, pressure = 0
+        while let f = try reader.next() {
+            switch f.number {
+            case 2: asOf = try f.day()
+            case 3: pack = try f.uuid()
+            case 6: pressure = try f.int()
+            default: break
+            }
+        }
+        guard let pack else { throw missingField("pack_id", in: "readiness_snapshot") }
+        return (asOf, pack, pressure)
     }
 }
 

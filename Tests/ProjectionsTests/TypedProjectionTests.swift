@@ -169,3 +169,55 @@ struct TypedProjectionTests {
     }
 }
 
+@Suite("Company scoring state")
+struct CompanyScoringStateTests {
+    @Test("The alignment and status read alone are those of the decoded row, with and without updates")
+    func matchesDecode() throws {
+        let created = CompanyCreated(companyID: 7, name: "Acme ✓", domain: "acme.io", websiteURL: "https://www.acme.io",
+                                     linkedinURL: nil, source: "research", normalizedName: "acme", websiteDomain: "acme.io",
+                                     aliases: [], jobRunID: 2)
+        var rows = [CompanyRow(created: created, version: 1, alignmentOK: nil, status: nil,
+                               createdAt: Timestamp(microseconds: 5), updatedAt: Timestamp(microseconds: 5))]
+        for alignment in [true, false] as [Bool?] {
+            for status in [nil, "acquired", ""] as [String?] {
+                var row = rows[0]
+                row.version = 3
+                row.alignmentOK = alignment
+                row.status = status
+                rows.append(row)
+            }
+        }
+        for row in rows {
+            let bytes = row.encoded()
+            let state = try bytes.withUnsafeBytes { try CompanyRow.scoringState($0) }
+            let decoded = try bytes.withUnsafeBytes { try CompanyRow.decode($0) }
+            #expect(state.alignmentOK == decoded.alignmentOK && state.status == decoded.status)
+            #expect(state.alignmentOK == row.alignmentOK && state.status == row.status)
+        }
+    }
+}
+
+@Suite("Readiness pressure columns")
+struct ReadinessPressureColumnsTests {
+    @Test("as_of, pack and pressure read alone are those of the decoded snapshot, stamped rows included")
+    func matchesDecode() throws {
+        for index in 0..<TypedProjectionTests.count {
+            let record = TypedProjectionTests.readiness(index)
+            let row = Stamped(record: record, sequence: UInt64(index), recordedAt: TypedProjectionTests.now).encoded()
+            let columns = try row.withUnsafeBytes { try ReadinessSnapshotRecorded.pressureColumns(payload: $0) }
+            let decoded = try row.withUnsafeBytes { try Stamped<ReadinessSnapshotRecorded>.decode($0) }.record
+            #expect(columns.asOf == decoded.asOf && columns.pack == decoded.pack && columns.pressure == decoded.pressure)
+            #expect(columns.pressure == record.pressure)
+        }
+    }
+
+    @Test("A row without pack_id is an error, as for the full decoder")
+    func missingPack() throws {
+        var writer = PayloadWriter()
+        writer.write(1, Int64(3))
+        writer.write(6, 55)
+        let bytes = writer.bytes
+        #expect(throws: PayloadError.self) { try bytes.withUnsafeBytes { try ReadinessSnapshotRecorded.pressureColumns(payload: $0) } }
+        #expect(throws: PayloadError.self) { try bytes.withUnsafeBytes { try ReadinessSnapshotRecorded.decode($0) } }
+    }
+}
