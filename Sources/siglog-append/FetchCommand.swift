@@ -6,6 +6,7 @@ import Pipeline
 import Projections
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 
 /// `fetch`: what one source adapter returns, as ingest input, without storing anything.

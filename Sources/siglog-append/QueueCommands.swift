@@ -4,6 +4,7 @@ import Pipeline
 import ReadModel
 public import Scoring
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 import StageQueue
 
