@@ -12,6 +12,7 @@ import SiglogCore
 /// `fetch`: what one source adapter returns, as ingest input, without storing anything.
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Fetch raw events from one source adapter and write them as NDJSON; stores nothing.",
         discussion: """
             Writes one line per event in the format `events` reads, so `fetch --out F` then `events F` \

@@ -13,6 +13,7 @@ struct WatchlistCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Watch a company; a company already watched keeps its row and nothing is written.")
 
         @OptionGroup var store: StoreOptions
@@ -32,6 +33,7 @@ struct WatchlistCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Stop watching a company (its row is closed); a company not watched writes nothing.")
 
         @OptionGroup var store: StoreOptions
@@ -57,6 +59,7 @@ struct BundleCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Check an evidence bundle file and store it; prints its id.",
             discussion: """
                 FILE is one JSON object: company_name (required), domain, website_url, company_profile_url, \
