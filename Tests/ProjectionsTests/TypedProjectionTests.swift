@@ -21,16 +21,22 @@ struct TypedProjectionTests {
     /// zero and a non-finite value (written as JSON `null`).
     static let weightSets: [JSONObject] = [
         ["momentum": .int(35), "complexity": .double(0.3), "pressure": .double(1.0), "leadership_gap": .int(0)],
-        ["a": .double(1e21), "b": .double(5e-324), "c": .double(-0.0), "d": .double(0.1 + 0.2), "e": .int(-7)],
+        ["a": .double(1e21), "b": .double(.leastNonzeroMagnitude), "c": .double(-0.0), "d": .double(0.1 + 0.2), "e": .int(-7)],
         ["nan": .double(.nan), "inf": .double(-.infinity), "text": .string("é\"\\\n"), "nested": .array([.null, .bool(true)])],
         JSONObject(),
     ]
 
     static func readiness(_ index: Int) -> ReadinessSnapshotRecorded {
-        let events = (0..<(index % 4)).map { n in
-            ReadinessTopEvent(eventType: n == 2 ? "" : "funding_raised_\(n)", eventTime: Timestamp(microseconds: Int64(n) * 1_000_003 - 5),
-                              source: n == 1 ? "crunchbase ✓" : "github", url: n == 0 ? "" : "https://example.com/\(n)?q=\"x\"",
-                              contributionPoints: Double(n) * 0.1 - 0.35, confidence: n == 3 ? 0.7 : 1.0 / 3.0)
+        var events: [ReadinessTopEvent] = []
+        for n in 0..<(index % 4) {
+            let type: String = n == 2 ? "" : "funding_raised_\(n)"
+            let time = Timestamp(microseconds: Int64(n) * 1_000_003 - 5)
+            let source: String = n == 1 ? "crunchbase ✓" : "github"
+            let url: String = n == 0 ? "" : "https://example.com/\(n)?q=\"x\""
+            let points: Double = Double(n) * 0.1 - 0.35
+            let confidence: Double = n == 3 ? 0.7 : 1.0 / 3.0
+            events.append(ReadinessTopEvent(eventType: type, eventTime: time, source: source, url: url,
+                                            contributionPoints: points, confidence: confidence))
         }
         let explain = ReadinessExplain(
             weights: weightSets[index % weightSets.count], momentum: index % 101, complexity: 40, pressure: 100 - index % 101,
