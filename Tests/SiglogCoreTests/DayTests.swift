@@ -101,3 +101,25 @@ struct DayTests {
         #expect(InvalidValue("x").description == "x")
     }
 }
+
+@Suite("Day: printing")
+struct DayPrintingTests {
+    /// The padded pieces `description` printed before it wrote the bytes directly.
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+    }
+
+    @Test("Every day of years 1…9999 (sampled), the edges and days outside that range print as the padded pieces")
+    func descriptionMatchesPaddedPieces() {
+        var days: [Int32] = [-800_000, -719_528, -719_162, -719_163, -1, 0, 1, 2_932_896, 2_932_897, 3_000_000]
+        days += stride(from: Int32(-719_162), through: 2_932_896, by: 97).map { $0 }
+        for raw in days {
+            let day = Day(daysSinceEpoch: raw)
+            let (y, m, d) = day.components
+            #expect(day.description == Self.padded(y, 4) + "-" + Self.padded(m, 2) + "-" + Self.padded(d, 2), "day \(raw)")
+        }
+        #expect(Day(year: 1, month: 1, day: 1)!.description == "0001-01-01")
+        #expect(Day(year: 9999, month: 12, day: 31)!.description == "9999-12-31")
+    }
+}
