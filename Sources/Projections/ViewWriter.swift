@@ -138,7 +138,7 @@ final class BulkLoad: @unchecked Sendable {
 
     /// One held-back entry: its key's two numbers and where its value sits in `values`. Plain
     /// numbers, so sorting moves 32 bytes and no references (no retain/release, no per-entry array).
-    private struct Entry {
+    struct Entry: Equatable {
         var company: UInt64
         var sequence: UInt64
         var valueStart: Int
@@ -181,13 +181,48 @@ final class BulkLoad: @unchecked Sendable {
         count += 1
     }
 
+    /// `list` in key order: `(company, sequence)` ascending. Entries are added in log order, so
+    /// each company's sequences already ascend: when the companies' key numbers span a range not
+    /// much larger than the list, a counting sort by company (stable) gives the key order in
+    /// linear time. Otherwise, or if the sequences of a company do not ascend, a comparison sort.
+    static func keyOrder(_ list: [Entry]) -> [Entry] {
+        let sorted = { list.sorted { $0.company != $1.company ? $0.company < $1.company : $0.sequence < $1.sequence } }
+        guard let first = list.first else { return list }
+        var lowest = first.company
+        var highest = first.company
+        for entry in list {
+            lowest = min(lowest, entry.company)
+            highest = max(highest, entry.company)
+        }
+        let span = highest - lowest
+        guard span < UInt64(list.count) * 4 + 4096 else { return sorted() }
+        // starts[c] = where company (lowest + c)'s entries begin in the result.
+        var starts = [Int](repeating: 0, count: Int(span) + 2)
+        for entry in list { starts[Int(entry.company - lowest) + 1] += 1 }
+        for index in 1..<starts.count { starts[index] += starts[index - 1] }
+        let result = [Entry](unsafeUninitializedCapacity: list.count) { buffer, initialized in
+            for entry in list {
+                let slot = Int(entry.company - lowest)
+                (buffer.baseAddress! + starts[slot]).initialize(to: entry)
+                starts[slot] += 1
+            }
+            initialized = list.count
+        }
+        for index in result.indices.dropFirst() {
+            let previous = result[index - 1]
+            let entry = result[index]
+            if previous.company == entry.company && previous.sequence >= entry.sequence { return sorted() }
+        }
+        return result
+    }
+
     /// Inserts everything held, in key order, into the (empty) databases of `views`.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
         for (slot, view) in BulkLoad.views.enumerated() {
             var list = entries[slot]
             entries[slot] = []
             guard !list.isEmpty else { continue }
-            list.sort { $0.company != $1.company ? $0.company < $1.company : $0.sequence < $1.sequence }
+            list = BulkLoad.keyOrder(list)
             let db = views[view]
             try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
                 try values.withUnsafeBytes { held in
