@@ -126,13 +126,20 @@ let package = Package(
         .target(name: "StageWorkers", dependencies: [
             "Pipeline", "ReadModel", "Projections", "StageQueue", "Adapters", "AdapterHTTP", "SiglogCore",
         ], swiftSettings: strict),
-        // Shared command-line pieces: store option, argument types, output, exit codes.
+        // Shared command-line pieces: store and scope options, argument types, output, exit codes.
+        // Read side only: siglog-query links nothing of the write pipeline (its adapters' HTTP
+        // stack included), which keeps its start-up short.
         .target(name: "SiglogCLI", dependencies: [
-            "Pipeline", "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks", "StageQueue",
+            "ReadModel", "Projections", "EventLog", "SiglogCore", "SignalPacks", "StageQueue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // The writing tools' command-line pieces: opening a store to append or rebuild (closing the
+        // runs a dead process left, stopping on SIGINT/SIGTERM), progress lines.
+        .target(name: "SiglogWriterCLI", dependencies: [
+            "SiglogCLI", "Pipeline", "Projections", "EventLog", "SiglogCore", "StageQueue",
+        ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
-            "SiglogCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue",
+            "SiglogCLI", "SiglogWriterCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue",
             "Scoring", "StoreMaintenance", "EventLog",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict, linkerSettings: staticRuntime),
@@ -168,13 +175,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-serve", dependencies: [
-            "SiglogService", "BriefingPages", "QueueService", "StageQueue", "StageWorkers", "SiglogCLI", "Pipeline", "Projections",
+            "SiglogService", "BriefingPages", "QueueService", "StageQueue", "StageWorkers", "SiglogCLI", "SiglogWriterCLI", "Pipeline", "Projections",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-replay", dependencies: [
-            "SiglogCLI", "Projections", "SiglogCore", "ReadModel", "EventLog", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "SiglogCLI", "SiglogWriterCLI", "Projections", "SiglogCore", "ReadModel", "EventLog",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict, linkerSettings: staticRuntime),
         .executableTarget(name: "siglog-query", dependencies: [
             "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
@@ -182,7 +190,7 @@ let package = Package(
         ], swiftSettings: strict, linkerSettings: staticRuntime),
         // Thin `@main` over StageWorkers: one stage's workers on one store until SIGTERM.
         .executableTarget(name: "siglog-worker", dependencies: [
-            "StageWorkers", "SiglogCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",
+            "StageWorkers", "SiglogCLI", "SiglogWriterCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         // The stage-queue benchmark of tools/bench-queue (not part of the test suite).

@@ -6,11 +6,13 @@ import Pipeline
 import Projections
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 
 /// `fetch`: what one source adapter returns, as ingest input, without storing anything.
 struct Fetch: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "fetch",
         abstract: "Fetch raw events from one source adapter and write them as NDJSON; stores nothing.",
         discussion: """
             Writes one line per event in the format `events` reads, so `fetch --out F` then `events F` \

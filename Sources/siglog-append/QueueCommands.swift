@@ -4,6 +4,7 @@ import Pipeline
 import ReadModel
 public import Scoring
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 import StageQueue
 
@@ -33,6 +34,7 @@ struct QueueCommand: ParsableCommand {
 
     struct Enqueue: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "enqueue",
             abstract: "Queue a stage for companies (ids or domains), or for every company whose lead-feed band is in a set.",
             discussion: """
                 A company already queued or started in the stage is left as it is; one that completed or \
@@ -70,6 +72,7 @@ struct QueueCommand: ParsableCommand {
 
     struct Retry: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "retry",
             abstract: "Queue failed stages again (failed → queued, retry count back to 0): the given companies, or every failed one.")
 
         @OptionGroup var store: StoreOptions

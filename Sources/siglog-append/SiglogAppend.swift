@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 import SignalPacks
 
@@ -19,6 +20,7 @@ struct SiglogAppend: ParsableCommand {
 
 struct Init: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create the store if missing, the default workspace and its pack (fractional_cto_v1).")
 
     @OptionGroup var store: StoreOptions
@@ -47,6 +49,7 @@ struct PackCommand: ParsableCommand {
 
     struct Install: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Validate a pack directory and install it; prints the pack's UUID.",
             discussion: """
                 Without --id, the packs with a fixed id (fractional_cto_v1, bookkeeping_v1, \
@@ -75,6 +78,7 @@ struct PackCommand: ParsableCommand {
 
     struct Validate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "validate",
             abstract: "Validate a pack directory, or with --all every pack directory under DIR; writes nothing.",
             discussion: """
                 With --all, one JSON line per directory ({valid, pack_id, version, schema_version, checksum, \
@@ -144,7 +148,9 @@ struct WorkspaceCommand: ParsableCommand {
         subcommands: [Create.self, SetPack.self])
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a workspace; prints its UUID.")
+        static let configuration = CommandConfiguration(
+            commandName: "create",
+            abstract: "Create a workspace; prints its UUID.")
 
         @OptionGroup var store: StoreOptions
         @Option(help: "The workspace's display name.")
@@ -189,6 +195,7 @@ struct WorkspaceCommand: ParsableCommand {
 
 struct Events: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "events",
         abstract: "Ingest NDJSON raw events (one object per line) from a file or stdin.",
         discussion: """
             Bad lines are reported as FILE:LINE: field: reason and skipped; the valid lines commit. \

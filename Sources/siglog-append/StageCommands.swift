@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 
 /// `--as-of YYYY-MM-DD`, parsed.
@@ -13,6 +14,7 @@ struct AsOfOption: ParsableArguments {
 
 struct Stage: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stage",
         abstract: "Run a pipeline stage: ingest, derive, score, update-lead-feed, daily-aggregation, watchlist-seed, "
             + "alert-scan or backfill-lead-feed.",
         discussion: """
@@ -119,6 +121,7 @@ struct Stage: ParsableCommand {
 
 struct Outreach: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "outreach",
         abstract: "Record outreach to a company (refused inside the cooldown unless --force).")
 
     @OptionGroup var store: StoreOptions
@@ -156,6 +159,7 @@ struct CompanyCommand: ParsableCommand {
 
     struct Update: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "update",
             abstract: "Set alignment, status and profile fields; refused unless --expected-version is the current version.",
             discussion: """
                 Profile fields (founder, notes, stage, target match) are shown by `siglog-query company` and \
@@ -243,6 +247,7 @@ struct JobCommand: ParsableCommand {
 
     struct Close: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "close",
             abstract: "Record a run that is still `running` as failed.",
             discussion: """
                 Runs left running by a process of this host that is gone are closed by the next write \

@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 
 struct WatchlistCommand: ParsableCommand {
@@ -12,6 +13,7 @@ struct WatchlistCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Watch a company; a company already watched keeps its row and nothing is written.")
 
         @OptionGroup var store: StoreOptions
@@ -31,6 +33,7 @@ struct WatchlistCommand: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "remove",
             abstract: "Stop watching a company (its row is closed); a company not watched writes nothing.")
 
         @OptionGroup var store: StoreOptions
@@ -56,6 +59,7 @@ struct BundleCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Check an evidence bundle file and store it; prints its id.",
             discussion: """
                 FILE is one JSON object: company_name (required), domain, website_url, company_profile_url, \

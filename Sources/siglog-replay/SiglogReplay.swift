@@ -4,6 +4,7 @@ import Foundation
 import Projections
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 
 @main

@@ -6,6 +6,7 @@ import Pipeline
 import Projections
 import QueueService
 import SiglogCLI
+import SiglogWriterCLI
 import ServiceLifecycle
 import SiglogService
 import StageQueue

@@ -3,6 +3,7 @@ import Foundation
 import Pipeline
 import ReadModel
 import SiglogCLI
+import SiglogWriterCLI
 import SiglogCore
 import StageQueue
 import StageWorkers

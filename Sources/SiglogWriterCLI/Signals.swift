@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 public import Pipeline
+import SiglogCLI
 
 /// Keeps the signal sources alive for the life of the process.
 nonisolated(unsafe) private var signalSources: [any DispatchSourceSignal] = []
