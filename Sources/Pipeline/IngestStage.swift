@@ -144,12 +144,41 @@ extension StageRunner {
         // them, so no event is copied between parsing and writing.
         var pending: [ArraySlice<PendingEvent>] = []
         var pendingCount = 0
+        var inputEnded = false
+        // A regular file is parsed faster than it is written, so its transactions take the parsed
+        // chunks as they come and writing overlaps parsing from the first chunk on. Any other input
+        // (a pipe, a terminal) may pause for any time, and a transaction must not wait on it holding
+        // the store's write lock: its batch is gathered first. Batches hold `batchSize` lines either way.
+        let streamsIntoTransaction = Self.isRegularFile(input)
 
-        /// Writes the first `batchSize` pending events in one transaction.
-        func flush() throws {
-            try interruption.check()
-            var batch: [ArraySlice<PendingEvent>] = []
-            var needed = options.batchSize
+        // Reading and parsing run on another thread; this one resolves companies and writes.
+        let channel = BoundedChannel<ParsedLines>(capacity: 8)
+        let producer = DispatchGroup()
+        let acceptance = pack.acceptance
+        let inputName = options.inputName
+        let progress = options.progress
+        let interruption = interruption
+        let firstLine = options.firstLine
+
+        /// The next parsed chunk's events go to `pending`; returns its bad lines' messages, nil at
+        /// the end of the input (an interrupted read throws instead: it is no end).
+        func takeChunk() throws -> [String]? {
+            guard !inputEnded else { return nil }
+            guard let parsed = try channel.take() else {
+                inputEnded = true
+                try interruption.check()
+                return nil
+            }
+            if !parsed.events.isEmpty {
+                pending.append(parsed.events[...])
+                pendingCount += parsed.events.count
+            }
+            return parsed.errors
+        }
+
+        /// Moves up to `limit` pending events, in order, to the end of `batch`; returns how many.
+        func move(upTo limit: Int, into batch: inout [ArraySlice<PendingEvent>]) -> Int {
+            var needed = limit
             while needed > 0, let first = pending.first {
                 if first.count <= needed {
                     batch.append(first)
@@ -161,29 +190,46 @@ extension StageRunner {
                     needed = 0
                 }
             }
-            pendingCount -= options.batchSize - needed
-            let (count, run) = try store.write { writer -> (IngestTally, UInt64) in
+            pendingCount -= limit - needed
+            return limit - needed
+        }
+
+        /// One transaction: the next `batchSize` events (fewer at the end of the input); the one
+        /// that reaches the end of the input finishes the run too and returns its result.
+        func writeBatch() throws -> IngestResult? {
+            try interruption.check()
+            var batch: [ArraySlice<PendingEvent>] = []
+            var batchCount = move(upTo: options.batchSize, into: &batch)
+            let (count, run, result) = try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
                 let run = try runID ?? startJob(request, in: writer)
                 var local = tally
-                try self.write(batch, run: run, pack: pack, workspace: workspace, inputName: options.inputName, tally: &local,
-                               writer: writer)
-                return (local, run)
+                let now = clock.now()
+                let directory = StoreCompanyDirectory(reader: writer.reader)
+                // A retried transaction starts again with everything taken so far.
+                try self.write(batch, run: run, pack: pack, workspace: workspace, inputName: options.inputName, now: now,
+                               directory: directory, tally: &local, writer: writer)
+                while streamsIntoTransaction, batchCount < options.batchSize, let errors = try takeChunk() {
+                    tally.errors.append(contentsOf: errors)
+                    local.errors.append(contentsOf: errors)
+                    var more: [ArraySlice<PendingEvent>] = []
+                    batchCount += move(upTo: options.batchSize - batchCount, into: &more)
+                    try self.write(more, run: run, pack: pack, workspace: workspace, inputName: options.inputName, now: now,
+                                   directory: directory, tally: &local, writer: writer)
+                    batch += more
+                }
+                guard inputEnded, pendingCount == 0 else { return (local, run, nil) }
+                let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
+                                           errorMessage: errorMessage(local.errors.kept))
+                return (local, run, try finish(run, request, outcome, writer))
             }
             // Published only after the commit: a retried transaction must not count twice.
             tally = count
             runID = run
             committedThroughLine = max(committedThroughLine,
                                        pending.first?.first.map { $0.line - 1 } ?? batch.last?.last?.line ?? 0)
+            return result
         }
 
-        // Reading and parsing run on another thread; this one resolves companies and writes.
-        let channel = BoundedChannel<ParsedLines>(capacity: 8)
-        let producer = DispatchGroup()
-        let acceptance = pack.acceptance
-        let inputName = options.inputName
-        let progress = options.progress
-        let interruption = interruption
-        let firstLine = options.firstLine
         DispatchQueue.global().async(group: producer) {
             do {
                 try Self.parse(input, parser: parser, acceptance: acceptance, inputName: inputName, progress: progress,
@@ -195,29 +241,21 @@ extension StageRunner {
         }
         do {
             do {
-                while let parsed = try channel.take() {
-                    tally.errors.append(contentsOf: parsed.errors)
-                    if !parsed.events.isEmpty {
-                        pending.append(parsed.events[...])
-                        pendingCount += parsed.events.count
+                while true {
+                    // Outside a transaction: an event to start with when streaming, a whole batch otherwise.
+                    let wanted = streamsIntoTransaction ? 1 : options.batchSize
+                    while pendingCount < wanted, let errors = try takeChunk() {
+                        tally.errors.append(contentsOf: errors)
                     }
-                    while pendingCount >= options.batchSize { try flush() }
+                    if let result = try writeBatch() {
+                        producer.wait()
+                        return result
+                    }
                 }
             } catch {
                 channel.cancel()
                 producer.wait()
                 throw error
-            }
-            producer.wait()
-            try interruption.check()
-            return try store.write { writer in
-                let run = try runID ?? startJob(request, in: writer)
-                var local = tally
-                try self.write(pending, run: run, pack: pack, workspace: workspace, inputName: options.inputName, tally: &local,
-                               writer: writer)
-                let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
-                                           errorMessage: errorMessage(local.errors.kept))
-                return try finish(run, request, outcome, writer)
             }
         } catch {
             // The batches committed so far stay (each is whole); the run says how it ended.
@@ -297,8 +335,13 @@ extension StageRunner {
     /// `write` of a batch given as consecutive slices, each event read in place (not copied).
     func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                tally: inout IngestTally, writer: StoreWriter) throws {
-        let now = clock.now()
-        let directory = StoreCompanyDirectory(reader: writer.reader)
+        try write(batch, run: run, pack: pack, workspace: workspace, inputName: inputName, now: clock.now(),
+                  directory: StoreCompanyDirectory(reader: writer.reader), tally: &tally, writer: writer)
+    }
+
+    /// `write` at `now`, matching companies through `directory` (one per transaction).
+    private func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+                       now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
         for chunk in batch {
             for index in chunk.indices {
                 try write(chunk[index], run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
@@ -392,6 +435,12 @@ extension StageRunner {
         }
         try forEachLine(of: input, splitter: &splitter, while: { problems.count < limit }, check)
         return problems
+    }
+
+    /// Whether `input` is a regular file (not a pipe, socket or terminal).
+    static func isRegularFile(_ input: FileHandle) -> Bool {
+        var status = stat()
+        return fstat(input.fileDescriptor, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG
     }
 
     /// Reads `input` in 1 MiB chunks and hands every line to `body`, the last one too; stops reading

@@ -102,29 +102,37 @@ struct SipHash128 {
     }
 
     mutating func absorb(_ bytes: UnsafeRawBufferPointer) {
-        var index = 0
         let count = bytes.count
-        length += count
+        guard count > 0, let base = bytes.baseAddress else { return }
+        length &+= count
+        var index = 0
         // Fill a pending partial word first.
-        while tailCount != 0 && index < count {
-            tail |= UInt64(bytes[index]) << (8 * UInt64(tailCount))
-            index += 1
-            tailCount += 1
-            if tailCount == 8 {
-                compress(tail)
-                tail = 0
-                tailCount = 0
-            }
+        if tailCount != 0 {
+            let take = min(8 - tailCount, count)
+            tail |= SipHash128.littleEndianWord(base, count: take) << (8 * UInt64(tailCount))
+            tailCount += take
+            index = take
+            guard tailCount == 8 else { return }
+            compress(tail)
+            tail = 0
+            tailCount = 0
         }
         while index + 8 <= count {
-            compress(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            compress(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
             index += 8
         }
-        while index < count {
-            tail |= UInt64(bytes[index]) << (8 * UInt64(tailCount))
-            index += 1
-            tailCount += 1
+        if index < count {
+            tail = SipHash128.littleEndianWord(base + index, count: count - index)
+            tailCount = count - index
         }
+    }
+
+    /// The first `count` (0…8) bytes at `start` as the low bytes of a little-endian word.
+    @inline(__always)
+    private static func littleEndianWord(_ start: UnsafeRawPointer, count: Int) -> UInt64 {
+        var word: UInt64 = 0
+        for i in 0..<count { word |= UInt64(start.load(fromByteOffset: i, as: UInt8.self)) << (8 * UInt64(i)) }
+        return word
     }
 
     mutating func finalize() -> UInt128 {

@@ -81,7 +81,7 @@ package struct ViewProjector: LogProjection {
             do { company = try view.withPayload { try EventStored.companyID(inPayload: $0) } } catch {
                 throw LogError.undecodablePayload(sequence: seq, reason: "\(error)")
             }
-            try w.putIfAbsent(.eventsByCompany, ViewKey().appending(company).appending(seq), [])
+            try w.putIfAbsent(.eventsByCompany, company: company, sequence: seq)
             return
         }
         let record = if let typed { try AnyRecord(view, typed: typed) } else { try AnyRecord(view) }

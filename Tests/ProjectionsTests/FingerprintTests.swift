@@ -28,6 +28,40 @@ struct FingerprintTests {
         #expect(whole.finalize() == pieces.finalize())
     }
 
+    @Test("Any split of any message hashes as the whole message does in a plain one-pass SipHash-2-4-128")
+    func sipHashMatchesOnePass() {
+        var generator = SplitMix(seed: 0x5EED)
+        for length in 0..<150 {
+            let message = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            for _ in 0..<6 {
+                var hasher = SipHash128()
+                var start = 0
+                message.withUnsafeBytes { raw in
+                    while start < length {
+                        let piece = min(length - start, Int(generator.next() % 19))
+                        hasher.absorb(UnsafeRawBufferPointer(rebasing: raw[start..<start + piece]))
+                        start += piece
+                    }
+                }
+                #expect(hasher.finalize() == OnePassSipHash.hash(message), "length \(length)")
+            }
+        }
+    }
+
+    @Test("An entry's hash is SipHash-2-4-128 of key length (u32 LE), key, value")
+    func entryHashDefinition() {
+        var generator = SplitMix(seed: 17)
+        for _ in 0..<300 {
+            let key = (0..<Int(generator.next() % 40)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let value = (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let length = UInt32(key.count)
+            let message = [UInt8(length & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length >> 16 & 0xFF), UInt8(length >> 24)]
+                + key + value
+            let hash = key.withUnsafeBytes { k in value.withUnsafeBytes { Fingerprint.entryHash(key: k, value: $0) } }
+            #expect(hash == OnePassSipHash.hash(message))
+        }
+    }
+
     @Test("A fingerprint does not depend on insertion order and undoes removals")
     func orderIndependent() {
         let entries: [([UInt8], [UInt8])] = (0..<50).map { ([UInt8($0), 1], [UInt8($0 * 3)]) }
@@ -42,5 +76,60 @@ struct FingerprintTests {
         #expect(f == print(entries.enumerated().filter { $0.offset != 7 }.map(\.element)))
         // Moving a byte from key to value changes the fingerprint.
         #expect(print([([1, 2], [3])]) != print([([1], [2, 3])]))
+    }
+}
+
+/// SipHash-2-4-128 with the fingerprints' key over a whole message, written plainly (byte by byte
+/// into words) as the oracle for the streaming hasher.
+private enum OnePassSipHash {
+    static func hash(_ message: [UInt8]) -> UInt128 {
+        let k0: UInt64 = 0x0706_0504_0302_0100
+        let k1: UInt64 = 0x0F0E_0D0C_0B0A_0908
+        var v0 = k0 ^ 0x736f_6d65_7073_6575
+        var v1 = k1 ^ 0x646f_7261_6e64_6f6d ^ 0xee
+        var v2 = k0 ^ 0x6c79_6765_6e65_7261
+        var v3 = k1 ^ 0x7465_6462_7974_6573
+        func rotl(_ x: UInt64, _ n: UInt64) -> UInt64 { (x << n) | (x >> (64 - n)) }
+        func round() {
+            v0 &+= v1; v1 = rotl(v1, 13); v1 ^= v0; v0 = rotl(v0, 32)
+            v2 &+= v3; v3 = rotl(v3, 16); v3 ^= v2
+            v0 &+= v3; v3 = rotl(v3, 21); v3 ^= v0
+            v2 &+= v1; v1 = rotl(v1, 17); v1 ^= v2; v2 = rotl(v2, 32)
+        }
+        var words: [UInt64] = []
+        var word: UInt64 = 0
+        for (index, byte) in message.enumerated() {
+            word |= UInt64(byte) << (8 * UInt64(index % 8))
+            if index % 8 == 7 {
+                words.append(word)
+                word = 0
+            }
+        }
+        words.append(word | UInt64(truncatingIfNeeded: message.count) << 56)
+        for m in words {
+            v3 ^= m
+            round(); round()
+            v0 ^= m
+        }
+        v2 ^= 0xee
+        round(); round(); round(); round()
+        let low = v0 ^ v1 ^ v2 ^ v3
+        v1 ^= 0xdd
+        round(); round(); round(); round()
+        let high = v0 ^ v1 ^ v2 ^ v3
+        return UInt128(high) << 64 | UInt128(low)
+    }
+}
+
+/// A small deterministic generator for test inputs.
+private struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
