@@ -31,8 +31,10 @@ public final class BoundedChannel<Item: Sendable>: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !closed { condition.wait() }
-        if let failure { throw failure }
-        if items.isEmpty { return nil }
+        if items.isEmpty {
+            if let failure { throw failure }
+            return nil
+        }
         condition.broadcast()
         return items.removeFirst()
     }
