@@ -217,12 +217,14 @@ let package = Package(
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
         .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
-        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore", "SeededRandom"], swiftSettings: strict),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
         // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
         // Test support: a local HTTP server standing in for the outside APIs.
         .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/Support/FixtureServer", swiftSettings: strict),
+        // Test support: one seeded random generator for the suites that build their inputs from a seed.
+        .target(name: "SeededRandom", path: "Tests/Support/SeededRandom", swiftSettings: strict),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "AdapterHTTP", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
@@ -240,10 +242,10 @@ let package = Package(
             "SiglogRecords", "EventLog", "SiglogCore", "Scoring", "StageQueue",
         ], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
-            "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay",
+            "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay", "SeededRandom",
         ], swiftSettings: strict),
         .testTarget(name: "QueriesTests", dependencies: [
-            "Queries", "ReadModel", "Pipeline", "Projections", "SiglogRecords", "SiglogCore",
+            "Queries", "ReadModel", "Pipeline", "Projections", "SiglogRecords", "SiglogCore", "SeededRandom",
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
@@ -252,7 +254,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
-            "Adapters", "Ingest", "FixtureServer",
+            "Adapters", "Ingest", "FixtureServer", "SeededRandom",
         ], swiftSettings: strict),
         // The stage queue's pure rules: state machine, chain file, outcomes, webhook signatures.
         .testTarget(name: "StageQueueTests", dependencies: ["StageQueue", "SiglogCore", "Scoring"], swiftSettings: strict),
@@ -260,7 +262,7 @@ let package = Package(
         // (FixtureServer on 127.0.0.1), workers in-process and as processes, crashes.
         .testTarget(name: "StageWorkersTests", dependencies: [
             "StageWorkers", "Pipeline", "ReadModel", "Projections", "Queries", "SiglogRecords", "StageQueue", "Adapters",
-            "SignalPacks", "SiglogCore", "FixtureServer", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
+            "SignalPacks", "SiglogCore", "FixtureServer", "SeededRandom", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         // The HTTP service: every route in process (Hummingbird's test client), and the real
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).

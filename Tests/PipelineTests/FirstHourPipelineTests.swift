@@ -6,25 +6,14 @@ import ReadModel
 import Scoring
 import SiglogCore
 import SiglogRecords
+import SeededRandom
 import Testing
 
 private let feb18 = Day.ymd(2026, 2, 18)
 
-/// A small seeded generator, so a failing case can be rerun from its seed.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Random text of valid, printable Unicode: ASCII, Latin, Greek, CJK, emoji (four UTF-8 bytes) and
 /// combining marks (which make one character of several scalars).
-private func text(_ count: Int, using rng: inout SplitMix) -> String {
+private func text(_ count: Int, using rng: inout SeededGenerator) -> String {
     let ranges: [ClosedRange<UInt32>] = [0x41...0x5A, 0x61...0x7A, 0xC0...0xFF, 0x391...0x3C9, 0x4E00...0x9FFF,
                                          0x1F600...0x1F64F, 0x1F300...0x1F5FF]
     var scalars: [Unicode.Scalar] = []
@@ -44,7 +33,7 @@ struct FirstHourPipelineTests {
     @Test("1: random lines of valid Unicode up to every field's limit are all stored, replay verifies, a rerun finds duplicates",
           arguments: [UInt64(1), 2, 3])
     func randomLongLines(seed: UInt64) throws {
-        var rng = SplitMix(state: seed)
+        var rng = SeededGenerator(seed: seed)
         let fixture = try StageFixture(now: .at(feb18, 20))
         let types = ["funding_raised", "api_launched", "cto_role_posted", "job_posted_engineering"]
         var lines: [String] = []

@@ -1,6 +1,7 @@
 import Foundation
 import LMDB
 @testable import Projections
+import SeededRandom
 import Testing
 
 @Suite("Fingerprints")
@@ -30,7 +31,7 @@ struct FingerprintTests {
 
     @Test("Any split of any message hashes as the whole message does in a plain one-pass SipHash-2-4-128")
     func sipHashMatchesOnePass() {
-        var generator = SplitMix(seed: 0x5EED)
+        var generator = SeededGenerator(seed: 0x5EED)
         for length in 0..<150 {
             let message = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             for _ in 0..<6 {
@@ -50,7 +51,7 @@ struct FingerprintTests {
 
     @Test("An entry's hash is SipHash-2-4-128 of key length (u32 LE), key, value")
     func entryHashDefinition() {
-        var generator = SplitMix(seed: 17)
+        var generator = SeededGenerator(seed: 17)
         for _ in 0..<300 {
             let key = (0..<Int(generator.next() % 40)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
             let value = (0..<Int(generator.next() % 300)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
@@ -118,18 +119,5 @@ private enum OnePassSipHash {
         round(); round(); round(); round()
         let high = v0 ^ v1 ^ v2 ^ v3
         return UInt128(high) << 64 | UInt128(low)
-    }
-}
-
-/// A small deterministic generator for test inputs.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

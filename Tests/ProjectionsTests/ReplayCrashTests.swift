@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 @testable import Projections
 import SiglogCore
+import SeededRandom
 import Testing
 
 @Suite("Replay crash safety")

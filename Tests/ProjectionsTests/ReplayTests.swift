@@ -4,6 +4,7 @@ import LMDB
 import Pipeline
 @testable import Projections
 import SiglogCore
+import SeededRandom
 import Testing
 
 @Suite("Replay")

@@ -2,6 +2,7 @@ import Foundation
 import ReadModel
 import Pipeline
 @testable import Projections
+import SeededRandom
 import SignalPacks
 import SiglogCore
 
@@ -54,19 +55,6 @@ func contentFingerprints(_ store: Store) throws -> [View: Fingerprint] {
         var result: [View: Fingerprint] = [:]
         for view in View.allCases { result[view] = try reader.views.computeFingerprint(of: view, in: reader.transaction) }
         return result
-    }
-}
-
-/// A small seeded generator (SplitMix64): the same seed gives the same sequence everywhere.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -6,21 +6,8 @@ import Scoring
 import SignalPacks
 import SiglogCore
 import SiglogRecords
+import SeededRandom
 import Testing
-
-/// A small deterministic generator (SplitMix64), so each store is the same on every run.
-private struct SeededNumbers {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-    mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
-}
 
 /// An engagement snapshot record with the values a card reads (the rest of the explain neutral).
 private func engagement(_ company: Int64, _ day: Day, _ pack: UUID, esl: Double, outreach: Int, blocked: Bool)
@@ -54,7 +41,7 @@ private func makeFeedStore() throws -> (Store, URL) {
     let pack = WellKnownIDs.fractionalCTOPack
     let other = LeadCardReadTests.otherWorkspace
     let days = LeadCardReadTests.days
-    var random = SeededNumbers(state: 17)
+    var random = SeededGenerator(seed: 17)
     let at = Timestamp(day: days[1], hour: 1)
     try store.write { w in
         try w.append(WorkspaceCreated(workspaceID: other, name: "Other", activePack: pack), at: at, workspace: other)

@@ -1,5 +1,6 @@
 import Foundation
 import Scoring
+import SeededRandom
 import Testing
 
 /// `roundDec` takes an integer path for 0–3 places; the C library's correctly rounded `%.Nf`,
@@ -11,24 +12,11 @@ struct RoundDecOracleTests {
         Double(String(format: "%.\(places)f", x))!
     }
 
-    /// SplitMix64, so the sample is the same on every run.
-    struct Numbers {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
-    }
-
     /// Values of every kind the integer path must get right: random magnitudes from 2^-80 to 2^60,
     /// decimal midpoints and their neighbouring doubles, dyadic (exact) ties, products as the engines
     /// form them, values near the integer path's 2^53-unit limit, and both signs.
     static func samples() -> [Double] {
-        var numbers = Numbers(state: 2026)
+        var numbers = SeededGenerator(seed: 2026)
         var values: [Double] = []
         for _ in 0..<40_000 {
             let exponent = Int(numbers.next() % 140) - 80
