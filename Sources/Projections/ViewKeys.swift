@@ -19,7 +19,12 @@ public struct ViewKey: Sendable, Hashable {
     }
 
     /// Appends 8 big-endian bytes with the sign bit flipped, so negative numbers sort before positive ones.
-    public func appending(_ value: Int64) -> ViewKey { appending(UInt64(bitPattern: value) ^ (1 << 63)) }
+    public func appending(_ value: Int64) -> ViewKey { appending(ViewKey.orderedBits(value)) }
+
+    /// The bits a signed key part is stored as (big-endian): the sign bit flipped, so byte order is
+    /// numeric order.
+    @inline(__always)
+    public static func orderedBits(_ value: Int64) -> UInt64 { UInt64(bitPattern: value) ^ (1 << 63) }
 
     /// Appends 4 big-endian bytes (e.g. `1000 − composite` in the feed ranking, so higher scores sort first).
     public func appending(_ value: UInt32) -> ViewKey {

@@ -89,25 +89,24 @@ struct ViewWriter {
         guard let bulk, bulk.holds(view) else {
             return try putIfAbsent(view, ViewKey().appending(company).appending(sequence), [])
         }
-        // The key bytes of `ViewKey().appending(company).appending(sequence)`.
-        let companyBits = UInt64(bitPattern: company) ^ (1 << 63)
-        let none = UnsafeRawBufferPointer(start: nil, count: 0)
         withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
-            key.storeBytes(of: companyBits.bigEndian, as: UInt64.self)
+            key.storeBytes(of: ViewKey.orderedBits(company).bigEndian, as: UInt64.self)
             key.storeBytes(of: sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-            var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-            fingerprint.add(key: UnsafeRawBufferPointer(key), value: none)
-            fingerprint.store(into: row, at: offset(view))
+            deferInsert(view, UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(start: nil, count: 0), into: bulk)
         }
-        bulk.add(view, company: companyBits, sequence: sequence, value: none)
     }
 
     /// Counts the entry in the fingerprint now and leaves the insert to `BulkLoad.flush`.
     private func deferInsert(_ view: View, _ key: ViewKey, _ value: [UInt8], into bulk: BulkLoad) {
+        key.bytes.withUnsafeBytes { k in value.withUnsafeBytes { v in deferInsert(view, k, v, into: bulk) } }
+    }
+
+    /// `deferInsert` of a key and value given as bytes.
+    private func deferInsert(_ view: View, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, into bulk: BulkLoad) {
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-        key.bytes.withUnsafeBytes { k in value.withUnsafeBytes { v in fingerprint.add(key: k, value: v) } }
+        fingerprint.add(key: key, value: value)
         fingerprint.store(into: row, at: offset(view))
-        bulk.add(view, key: key.bytes, value: value)
+        bulk.add(view, key: key, value: value)
     }
 
     /// Removes `key` if present.
@@ -163,23 +162,20 @@ final class BulkLoad: @unchecked Sendable {
     @inline(__always)
     func holds(_ view: View) -> Bool { emptied.contains(view) }
 
-    func add(_ view: View, key: [UInt8], value: [UInt8]) {
+    /// Holds the entry `key` → `value` (`key` is `(company_id, sequence)`, 16 bytes).
+    func add(_ view: View, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         precondition(key.count == 16, "bulk-loaded views are keyed (company_id, sequence)")
-        let (company, sequence) = key.withUnsafeBytes {
-            (UInt64(bigEndian: $0.loadUnaligned(as: UInt64.self)),
-             UInt64(bigEndian: $0.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-        }
-        value.withUnsafeBytes { add(view, company: company, sequence: sequence, value: $0) }
-    }
-
-    /// Holds the entry keyed by these two numbers (`company` as its key bytes read big-endian, i.e.
-    /// with the sign bit already flipped).
-    func add(_ view: View, company: UInt64, sequence: UInt64, value: UnsafeRawBufferPointer) {
-        let entry = Entry(company: company, sequence: sequence, valueStart: values.count, valueCount: value.count)
+        let entry = Entry(company: UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
+                          sequence: UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                          valueStart: values.count, valueCount: value.count)
         if !value.isEmpty { values.append(contentsOf: value) }
-        entries[view == .eventsByCompany ? 0 : 1].append(entry)
+        entries[BulkLoad.slot(view)].append(entry)
         count += 1
     }
+
+    /// Where `view`'s entries are kept: its place in `BulkLoad.views`.
+    @inline(__always)
+    static func slot(_ view: View) -> Int { views.firstIndex(of: view)! }
 
     /// `list` in key order: `(company, sequence)` ascending. Entries are added in log order, so
     /// each company's sequences already ascend: when the companies' key numbers span a range not
