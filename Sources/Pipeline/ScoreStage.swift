@@ -48,6 +48,34 @@ final class ScoreSlots: @unchecked Sendable {
     var values: [CompanyScore?] { Array(slots) }
 }
 
+/// One chunk's inputs scored on a background thread (`StageRunner.computeScores`, every core);
+/// `wait` hands the results back in input order.
+final class BackgroundScores: @unchecked Sendable {
+    // @unchecked: `results` is written once by the background work before it signals `done`, and
+    // read only after `wait` has seen that signal.
+    let inputs: [ScoreInput]
+    private var results: [CompanyScore?] = []
+    private let done = DispatchSemaphore(value: 0)
+    private var waited = false
+
+    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) {
+        self.inputs = inputs
+        DispatchQueue.global().async { [self] in
+            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf)
+            done.signal()
+        }
+    }
+
+    /// Blocks until the chunk is scored (once; later calls return at once).
+    func wait() -> [CompanyScore?] {
+        if !waited {
+            done.wait()
+            waited = true
+        }
+        return results
+    }
+}
+
 /// What scoring one company produced, before anything is appended.
 struct CompanyScore {
     var readiness: ReadinessSnapshotRecorded
@@ -103,9 +131,20 @@ extension StageRunner {
             : Set(reader.companiesWithEvents()).union(watched).sorted()
         // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
         // scoring runs on every core, and the records are appended here in company order — so the
-        // log is the same whatever the number of cores.
+        // log is the same whatever the number of cores or the timing.
+        //
+        // The stages overlap: while chunk N+1 is scored in the background, this thread appends chunk
+        // N's records and reads chunk N+2's inputs. That is safe because no input depends on an
+        // earlier company's appends: a company's inputs are its events, its scoring state, its own
+        // readiness snapshots of earlier days (previous composite, pressure history before `asOf`)
+        // and its outreach, and this stage appends only the `asOf` snapshots and feed row of each
+        // company (`appendScore` compares with that same company's stored snapshots). Chunks hold
+        // distinct companies, so reading a chunk before or after another chunk's appends gives the
+        // same inputs.
         var start = 0
-        while start < companies.count {
+        // Reads the next chunk's inputs (per-company errors are recorded, as before).
+        func readNextChunk() throws -> [ScoreInput]? {
+            guard start < companies.count else { return nil }
             try interruption.check()
             let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
             start = chunk.endIndex
@@ -125,8 +164,17 @@ extension StageRunner {
                     skipped += 1
                 }
             }
-            let scores = Self.computeScores(inputs, pack: pack, asOf: asOf)
-            for (input, score) in zip(inputs, scores) {
+            return inputs
+        }
+        // The chunk being scored in the background; always waited for before leaving, so no scoring
+        // outlives the stage (a throw while it runs still fails the stage as before).
+        var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
+        defer { _ = scoring?.wait() }
+        while let current = scoring {
+            let next = try readNextChunk()
+            let scores = current.wait()
+            scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
+            for (input, score) in zip(current.inputs, scores) {
                 guard let score else {
                     skipped += 1
                     continue
