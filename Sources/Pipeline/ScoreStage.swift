@@ -241,15 +241,18 @@ extension StageRunner {
     /// Scores every input on all cores; results in input order.
     static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) -> [CompanyScore?] {
         let results = ScoreSlots(count: inputs.count)
+        let types = ReadinessTypeTable(pack.readiness)
         DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            results.set(index, scoreCompany(inputs[index], pack: pack, asOf: asOf))
+            results.set(index, scoreCompany(inputs[index], pack: pack, asOf: asOf, types: types))
         }
         return results.values
     }
 
     /// Readiness (§4) and engagement (§5) of one company, with the lead-feed facts; nil when the
     /// company has no events in the window. Pure: reads nothing from the store.
-    static func scoreCompany(_ input: ScoreInput, pack: ResolvedPack, asOf: Day) -> CompanyScore? {
+    static func scoreCompany(_ input: ScoreInput, pack: ResolvedPack, asOf: Day, types: ReadinessTypeTable? = nil)
+        -> CompanyScore?
+    {
         let company = input.company
         let events = input.events
         // Time ascending, ties by log position; descending (ties by position descending) is its reverse.
@@ -262,7 +265,8 @@ extension StageRunner {
                 ReadinessEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence,
                                source: $0.source, url: $0.url)
             },
-            asOf: asOf, config: pack.readiness, companyStatus: input.status, previousComposite: input.previousComposite)
+            asOf: asOf, config: pack.readiness, types: types ?? ReadinessTypeTable(pack.readiness),
+            companyStatus: input.status, previousComposite: input.previousComposite)
         else { return nil }
         let derived = events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(

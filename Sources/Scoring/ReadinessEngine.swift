@@ -75,13 +75,25 @@ public enum ReadinessEngine {
         events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, companyStatus: String?,
         previousComposite: Int?
     ) -> ReadinessResult? {
-        guard !events.isEmpty else { return nil }
-        let hasFunding = hasRecentFunding(events: events, asOf: asOf, config: config)
+        compute(events: events, asOf: asOf, config: config, types: ReadinessTypeTable(config),
+                companyStatus: companyStatus, previousComposite: previousComposite)
+    }
 
-        var m = momentum(events: events, asOf: asOf, config: config)
-        var c = complexity(events: events, asOf: asOf, config: config)
-        var p = pressure(events: events, asOf: asOf, config: config)
-        var g = leadershipGap(events: events, asOf: asOf, config: config)
+    /// `compute(events:asOf:config:companyStatus:previousComposite:)` with `config`'s type table
+    /// built once by the caller (`types` must be `ReadinessTypeTable(config)`), for scoring many
+    /// companies with one pack.
+    public static func compute(
+        events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, types: ReadinessTypeTable,
+        companyStatus: String?, previousComposite: Int?
+    ) -> ReadinessResult? {
+        guard !events.isEmpty else { return nil }
+        let profiled = events.profiled(asOf: asOf, types: types)
+        let hasFunding = hasRecentFunding(profiled, config: config)
+
+        var m = bucketedMomentum(events, profiled, config: config, hasFunding: hasFunding)
+        var c = bucketedComplexity(events, profiled, config: config, hasFunding: hasFunding)
+        var p = bucketedPressure(events, profiled, config: config)
+        var g = leadershipGap(profiled, config: config)
 
         var suppressors: [String] = []
         if let companyStatus, isSuppressed(status: companyStatus) {
@@ -90,13 +102,14 @@ public enum ReadinessEngine {
         }
 
         var r = composite(momentum: m, complexity: c, pressure: p, leadershipGap: g, config: config)
-        let disqualifiers = disqualifiersApplied(events: events, asOf: asOf, config: config)
+        let disqualifiers = disqualifiersApplied(events, profiled, config: config)
         if !disqualifiers.isEmpty { r = 0 }
 
         let explain = ReadinessExplain(
             weights: config.weights, momentum: m, complexity: c, pressure: p, leadershipGap: g, composite: r,
-            topEvents: topEvents(events: events, asOf: asOf, config: config), suppressorsApplied: suppressors,
-            quietSignalAmplificationApplied: hasFunding ? [] : amplifiedTypesPresent(events: events, config: config),
+            topEvents: topEvents(events, profiled, config: config, hasFunding: hasFunding, limit: topEventLimit),
+            suppressorsApplied: suppressors,
+            quietSignalAmplificationApplied: hasFunding ? [] : amplifiedTypesPresent(events, profiled, config: config),
             disqualifiersApplied: disqualifiers, minimumThreshold: config.minimumThreshold,
             recommendationBand: RecommendationBand(composite: r, bands: config.recommendationBands),
             delta1d: previousComposite.map { r - $0 } ?? 0)
@@ -107,24 +120,44 @@ public enum ReadinessEngine {
 
     /// Momentum M: events of the momentum table at most 120 days old, jobs bucket capped.
     public static func momentum(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
-        bucketedDimension(
-            events: events, asOf: asOf, config: config, dimension: .momentum, decay: config.momentumDecay,
-            windowDays: momentumWindowDays, bucketTypes: momentumJobTypes, bucketCap: config.capJobsMomentum)
+        let profiled = events.profiled(asOf: asOf, types: ReadinessTypeTable(config))
+        return bucketedMomentum(events, profiled, config: config, hasFunding: hasRecentFunding(profiled, config: config))
     }
 
     /// Complexity C: events of the complexity table at most 400 days old, infra-job bucket capped.
     public static func complexity(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
-        bucketedDimension(
-            events: events, asOf: asOf, config: config, dimension: .complexity, decay: config.complexityDecay,
-            windowDays: complexityWindowDays, bucketTypes: complexityJobTypes, bucketCap: config.capJobsComplexity)
+        let profiled = events.profiled(asOf: asOf, types: ReadinessTypeTable(config))
+        return bucketedComplexity(events, profiled, config: config, hasFunding: hasRecentFunding(profiled, config: config))
     }
 
     /// Pressure P: events of the pressure table at most 365 days old, never amplified, founder-urgency
     /// bucket capped.
     public static func pressure(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
+        bucketedPressure(events, events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
+    }
+
+    static func bucketedMomentum(
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool
+    ) -> Int {
         bucketedDimension(
-            events: events, asOf: asOf, config: config, dimension: .pressure, decay: config.pressureDecay,
-            windowDays: pressureWindowDays, bucketTypes: pressureUrgencyTypes, bucketCap: config.capFounderUrgency)
+            events, profiled, config: config, dimension: .momentum, amplify: !hasFunding, decay: config.momentumDecay,
+            windowDays: momentumWindowDays, inBucket: \.inMomentumBucket, bucketCap: config.capJobsMomentum)
+    }
+
+    static func bucketedComplexity(
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool
+    ) -> Int {
+        bucketedDimension(
+            events, profiled, config: config, dimension: .complexity, amplify: !hasFunding,
+            decay: config.complexityDecay, windowDays: complexityWindowDays, inBucket: \.inComplexityBucket,
+            bucketCap: config.capJobsComplexity)
+    }
+
+    static func bucketedPressure(_ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig) -> Int {
+        // Pressure is never amplified.
+        bucketedDimension(
+            events, profiled, config: config, dimension: .pressure, amplify: false, decay: config.pressureDecay,
+            windowDays: pressureWindowDays, inBucket: \.inPressureBucket, bucketCap: config.capFounderUrgency)
     }
 
     /// Leadership gap G: state based (no decay, no confidence). Requests count within 120 days,
@@ -132,23 +165,21 @@ public enum ReadinessEngine {
     /// `cto_hired` within 180 days then subtracts the 60- or 180-day suppressor. Other types of the
     /// pack's G table never count here.
     public static func leadershipGap(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Int {
+        leadershipGap(events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
+    }
+
+    static func leadershipGap(_ profiled: [ProfiledEvent], config: ReadinessConfig) -> Int {
         var raw = 0.0
         var hiredDays: Int?
-        for event in events {
-            guard let days = event.daysSince(asOf: asOf) else { continue }
-            let type = event.eventType
-            if type == "cto_hired" {
+        for event in profiled {
+            guard let days = event.days else { continue }
+            if event.profile.isCTOHired {
                 if days <= ctoHiredWindowDays { hiredDays = min(hiredDays ?? days, days) }
                 continue
             }
-            guard let base = config.leadershipGapBases[type] else { continue }
-            if leadershipRequestTypes.contains(type) {
-                guard days <= leadershipRequestWindowDays else { continue }
-            } else if type == "no_cto_detected" {
-                guard days <= noCTODetectedWindowDays else { continue }
-            } else {
-                continue
-            }
+            guard let base = event.profile.leadershipGapBase, let window = event.profile.leadershipGapWindow,
+                days <= window
+            else { continue }
             raw += base
         }
         var g = Rounding.roundInt(Rounding.clamp(raw, 0, config.capDimension))
@@ -181,12 +212,16 @@ public enum ReadinessEngine {
 
     /// The disqualifying event types, one entry per event within its type's window, in event order.
     public static func disqualifiersApplied(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> [String] {
+        disqualifiersApplied(events, events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
+    }
+
+    static func disqualifiersApplied(_ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig)
+        -> [String]
+    {
         guard !config.disqualifierSignals.isEmpty else { return [] }
         var applied: [String] = []
-        for event in events {
-            guard let days = event.daysSince(asOf: asOf),
-                let entry = config.disqualifierSignals.first(where: { $0.eventType == event.eventType }),
-                entry.windowDays > 0, days <= entry.windowDays
+        for (event, facts) in zip(events, profiled) {
+            guard let days = facts.days, let window = facts.profile.disqualifierWindow, window > 0, days <= window
             else { continue }
             applied.append(event.eventType)
         }
@@ -197,8 +232,12 @@ public enum ReadinessEngine {
 
     /// `hasFunding`: some `funding_raised` event at most `quietLookbackDays` old.
     public static func hasRecentFunding(events: [ReadinessEvent], asOf: Day, config: ReadinessConfig) -> Bool {
-        events.contains { event in
-            guard event.eventType == "funding_raised", let days = event.daysSince(asOf: asOf) else { return false }
+        hasRecentFunding(events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
+    }
+
+    static func hasRecentFunding(_ profiled: [ProfiledEvent], config: ReadinessConfig) -> Bool {
+        profiled.contains { event in
+            guard event.profile.isFunding, let days = event.days else { return false }
             return days <= config.quietLookbackDays
         }
     }
@@ -206,40 +245,35 @@ public enum ReadinessEngine {
     /// The quiet-table types (table order) that occur anywhere in `events`: the explain's
     /// `quiet_signal_amplification_applied` when there is no recent funding.
     public static func amplifiedTypesPresent(events: [ReadinessEvent], config: ReadinessConfig) -> [String] {
-        let present = Set(events.map(\.eventType))
-        return config.quietAmplification.map(\.eventType).filter { present.contains($0) }
+        // No time is needed here (any day will do): every event counts, timed or not.
+        amplifiedTypesPresent(events, events.profiled(asOf: Day(daysSinceEpoch: 0), types: ReadinessTypeTable(config)),
+                              config: config)
     }
 
-    /// `effBase(type, dim)`: nil when `type` is not in the dimension's table; otherwise the quiet
-    /// table's non-zero amplified base when amplification is on, else the table base.
-    static func effectiveBase(
-        _ type: String, _ dimension: ReadinessDimension, config: ReadinessConfig, amplify: Bool
-    ) -> Double? {
-        guard let base = config.bases(for: dimension)[type] else { return nil }
-        if amplify, let row = config.quietAmplification.first(where: { $0.eventType == type }),
-            let amplified = row.base(for: dimension)
-        {
-            return Double(amplified)
-        }
-        return base
+    static func amplifiedTypesPresent(_ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig)
+        -> [String]
+    {
+        var present: Set<String> = []
+        for (event, facts) in zip(events, profiled) where facts.profile.isQuiet { present.insert(event.eventType) }
+        guard !present.isEmpty else { return [] }
+        return config.quietAmplification.map(\.eventType).filter { present.contains($0) }
     }
 
     /// The shared shape of M, C and P: per-event `effBase · decay · conf` inside the window, split
     /// into a capped bucket and the rest, then `roundInt(clamp(min(bucket, cap) + other, 0, capDim))`.
     static func bucketedDimension(
-        events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, dimension: ReadinessDimension,
-        decay: DecayTable, windowDays: Int, bucketTypes: Set<String>, bucketCap: Double
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, dimension: ReadinessDimension,
+        amplify: Bool, decay: DecayTable, windowDays: Int, inBucket: KeyPath<ReadinessTypeProfile, Bool>,
+        bucketCap: Double
     ) -> Int {
-        // Pressure is never amplified.
-        let amplify = dimension != .pressure && !hasRecentFunding(events: events, asOf: asOf, config: config)
         var bucket = 0.0
         var other = 0.0
-        for event in events {
-            guard let days = event.daysSince(asOf: asOf), days <= windowDays,
-                let base = effectiveBase(event.eventType, dimension, config: config, amplify: amplify)
+        for (event, facts) in zip(events, profiled) {
+            guard let days = facts.days, days <= windowDays,
+                let base = facts.profile.effectiveBase(dimension, amplify: amplify)
             else { continue }
             let contribution = base * decay.value(forDays: days) * event.effectiveConfidence
-            if bucketTypes.contains(event.eventType) { bucket += contribution } else { other += contribution }
+            if facts.profile[keyPath: inBucket] { bucket += contribution } else { other += contribution }
         }
         return Rounding.roundInt(Rounding.clamp(min(bucket, bucketCap) + other, 0, config.capDimension))
     }

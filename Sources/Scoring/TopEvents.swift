@@ -53,34 +53,44 @@ extension ReadinessEngine {
     public static func topEvents(
         events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, limit: Int = topEventLimit
     ) -> [ReadinessTopEvent] {
-        let amplify = !hasRecentFunding(events: events, asOf: asOf, config: config)
-        var scored: [(index: Int, total: Double, event: ReadinessEvent, time: Timestamp)] = []
-        for (index, event) in events.enumerated() {
-            guard !event.eventType.isEmpty, let time = event.eventTime, let days = event.daysSince(asOf: asOf)
-            else { continue }
+        let profiled = events.profiled(asOf: asOf, types: ReadinessTypeTable(config))
+        return topEvents(events, profiled, config: config, hasFunding: hasRecentFunding(profiled, config: config),
+                         limit: limit)
+    }
+
+    static func topEvents(
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool, limit: Int
+    ) -> [ReadinessTopEvent] {
+        let amplify = !hasFunding
+        var scored: [(index: Int, total: Double, time: Timestamp)] = []
+        for (index, facts) in profiled.enumerated() {
+            let event = events[index]
+            guard !event.eventType.isEmpty, let time = event.eventTime, let days = facts.days else { continue }
             let confidence = event.effectiveConfidence
+            let profile = facts.profile
             var total = 0.0
-            if let base = effectiveBase(event.eventType, .momentum, config: config, amplify: amplify) {
+            if let base = profile.effectiveBase(.momentum, amplify: amplify) {
                 total += base * config.momentumDecay.value(forDays: days) * confidence
             }
-            if let base = effectiveBase(event.eventType, .complexity, config: config, amplify: amplify) {
+            if let base = profile.effectiveBase(.complexity, amplify: amplify) {
                 total += base * config.complexityDecay.value(forDays: days) * confidence
             }
-            if let base = config.pressureBases[event.eventType] {
+            if let base = profile.pressureBase {
                 total += base * config.pressureDecay.value(forDays: days) * confidence
             }
-            if event.eventType != "cto_hired", let base = config.leadershipGapBases[event.eventType] {
+            if !profile.isCTOHired, let base = profile.leadershipGapBase {
                 total += base
             }
-            if total > 0 { scored.append((index, total, event, time)) }
+            if total > 0 { scored.append((index, total, time)) }
         }
         // Explicit index tie-breaker: ties keep input order whatever the sort algorithm.
         scored.sort { $0.total != $1.total ? $0.total > $1.total : $0.index < $1.index }
         return scored.prefix(max(0, limit)).map { item in
-            ReadinessTopEvent(
-                eventType: item.event.eventType, eventTime: item.time, source: item.event.source ?? "",
-                url: item.event.url ?? "", contributionPoints: Rounding.roundDec(item.total, 1),
-                confidence: item.event.effectiveConfidence)
+            let event = events[item.index]
+            return ReadinessTopEvent(
+                eventType: event.eventType, eventTime: item.time, source: event.source ?? "",
+                url: event.url ?? "", contributionPoints: Rounding.roundDec(item.total, 1),
+                confidence: event.effectiveConfidence)
         }
     }
 }
