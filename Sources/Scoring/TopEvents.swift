@@ -61,8 +61,10 @@ extension ReadinessEngine {
     static func topEvents(
         _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool, limit: Int
     ) -> [ReadinessTopEvent] {
+        guard limit > 0 else { return [] }
         let amplify = !hasFunding
         var scored: [(index: Int, total: Double, time: Timestamp)] = []
+        scored.reserveCapacity(limit + 1)
         for (index, facts) in profiled.enumerated() {
             let event = events[index]
             guard !event.eventType.isEmpty, let time = event.eventTime, let days = facts.days else { continue }
@@ -81,11 +83,15 @@ extension ReadinessEngine {
             if !profile.isCTOHired, let base = profile.leadershipGapBase {
                 total += base
             }
-            if total > 0 { scored.append((index, total, time)) }
+            // Keeps the best `limit` by total descending, ties in input order (an event goes after
+            // every earlier one with an equal total): what a stable sort of all of them would keep,
+            // without sorting them all.
+            guard total > 0, scored.count < limit || total > scored[scored.count - 1].total else { continue }
+            let position = scored.firstIndex { $0.total < total } ?? scored.count
+            scored.insert((index, total, time), at: position)
+            if scored.count > limit { scored.removeLast() }
         }
-        // Explicit index tie-breaker: ties keep input order whatever the sort algorithm.
-        scored.sort { $0.total != $1.total ? $0.total > $1.total : $0.index < $1.index }
-        return scored.prefix(max(0, limit)).map { item in
+        return scored.map { item in
             let event = events[item.index]
             return ReadinessTopEvent(
                 eventType: event.eventType, eventTime: item.time, source: event.source ?? "",
