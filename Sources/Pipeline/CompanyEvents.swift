@@ -25,14 +25,17 @@ extension LeanEventDecoder {
 struct CompanyEvents {
     /// Every event of the pack with `event_time < midnight(asOf + 1)`, log order (D15).
     var upToEnd: [LeanEvent]
-    /// Those with `event_time >= midnight(asOf − 365)` too: the scoring window (D1).
-    var window: [LeanEvent]
+    /// The positions in `upToEnd` of those with `event_time >= midnight(asOf − 365)` too: the
+    /// scoring window (D1), log order. Positions, so the events are not copied again.
+    var window: [Int]
 
     init(_ events: [LeanEvent], asOf: Day) {
         let start = asOf.adding(days: -365).midnight
         let end = asOf.adding(days: 1).midnight
-        upToEnd = events.filter { $0.eventTime < end }
-        window = upToEnd.filter { $0.eventTime >= start }
+        // Most companies have no event after `asOf`: then the array is kept as it is, not copied.
+        let upToEnd = events.allSatisfy { $0.eventTime < end } ? events : events.filter { $0.eventTime < end }
+        self.upToEnd = upToEnd
+        window = upToEnd.indices.filter { upToEnd[$0].eventTime >= start }
     }
 
     /// Reads the company's events of the decoder's pack up to the end of `asOf`.

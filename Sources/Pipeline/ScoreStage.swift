@@ -254,21 +254,22 @@ extension StageRunner {
         -> CompanyScore?
     {
         let company = input.company
-        let events = input.events
-        // Time ascending, ties by log position; descending (ties by position descending) is its reverse.
-        let ascending = events.window.sorted { a, b in
-            a.eventTime != b.eventTime ? a.eventTime < b.eventTime : a.id < b.id
+        let events = input.events.upToEnd
+        // The window by time ascending, ties by log position; descending (ties by position
+        // descending) is its reverse. Positions in `events` are sorted, not the events themselves.
+        let ascending = input.events.window.sorted { a, b in
+            events[a].eventTime != events[b].eventTime ? events[a].eventTime < events[b].eventTime : events[a].id < events[b].id
         }
-        let descending = ascending.reversed()
         guard let result = ReadinessEngine.compute(
-            events: descending.map {
-                ReadinessEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence,
-                               source: $0.source, url: $0.url)
+            events: ascending.reversed().map {
+                let event = events[$0]
+                return ReadinessEvent(eventType: event.eventType, eventTime: event.eventTime, confidence: event.confidence,
+                                      source: event.source, url: event.url)
             },
             asOf: asOf, config: pack.readiness, types: types ?? ReadinessTypeTable(pack.readiness),
             companyStatus: input.status, previousComposite: input.previousComposite)
         else { return nil }
-        let derived = events.derived(with: pack.derivers)
+        let derived = input.events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(
             companyID: company, asOf: asOf, pack: pack.uuid, explain: result.explain, jobRunID: nil,
             lastSignalAt: derived.lastSignalAt, carriesLastSignal: true)
@@ -278,7 +279,10 @@ extension StageRunner {
         pressures.append(PressureSnapshot(asOf: asOf, pressure: result.pressure))
         let eslInput = ESLInput(
             composite: result.composite,
-            events: ascending.map { ESLEvent(eventType: $0.eventType, eventTime: $0.eventTime, confidence: $0.confidence) },
+            events: ascending.map {
+                let event = events[$0]
+                return ESLEvent(eventType: event.eventType, eventTime: event.eventTime, confidence: event.confidence)
+            },
             pressureSnapshots: pressures, lastOutreachAt: input.lastOutreachAt, alignmentOK: input.alignmentOK,
             signalIDs: derived.signalIDs)
         let engagement = EngagementEngine.compute(eslInput, asOf: asOf, policy: pack.esl)

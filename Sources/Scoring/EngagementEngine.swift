@@ -215,6 +215,12 @@ public enum EngagementEngine {
     static func boundedEvents(_ events: [ESLEvent], asOf: Day) -> [ESLEvent] {
         let lower = asOf.adding(days: -365).midnight
         let upper = asOf.adding(days: 1).midnight
+        // The caller's usual input is already bounded and ascending: then it is the answer as it is.
+        if events.allSatisfy({ $0.eventTime >= lower && $0.eventTime < upper })
+            && zip(events, events.dropFirst()).allSatisfy({ $0.eventTime <= $1.eventTime })
+        {
+            return events
+        }
         return events.enumerated()
             .filter { $0.element.eventTime >= lower && $0.element.eventTime < upper }
             .sorted { ($0.element.eventTime, $0.offset) < ($1.element.eventTime, $1.offset) }
