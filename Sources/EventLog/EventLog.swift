@@ -206,6 +206,28 @@ public final class EventLog: Sendable {
         }
     }
 
+    /// Lends the records at `sequences` (ascending) to `body` one after another, each with its index
+    /// in `sequences`, seen in place inside `transaction` and checked. One cursor moves forward over
+    /// them, so records that share a page are found without a search from the root. Stops at the
+    /// first sequence with no record and returns it; nil when every record was found.
+    package func withRecords(
+        at sequences: [UInt64], in transaction: Transaction, _ body: (Int, borrowing RecordView) throws -> Void
+    ) throws -> UInt64? {
+        try transaction.withCursor(records) { cursor in
+            for (index, sequence) in sequences.enumerated() {
+                let found = try withUnsafeBytes(of: sequence.bigEndian) { key in
+                    try cursor.seek(atOrAfter: key) { foundKey, value -> Bool in
+                        guard foundKey.elementsEqual(key) else { return false }
+                        try body(index, try RecordView(sequence: sequence, bytes: value, knownTypes: knownRecordTypes))
+                        return true
+                    }
+                }
+                if found != true { return sequence }
+            }
+            return nil
+        }
+    }
+
     /// Walks the records from `start` in log order inside `transaction` (so a stage sees exactly the
     /// log its write transaction sees); `body` returns false to stop. Records are checked as on every read.
     package func forEach(in transaction: Transaction, from start: UInt64 = 1, _ body: (borrowing RecordView) throws -> Bool) throws {

@@ -149,8 +149,10 @@ extension StageRunner {
             let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
             start = chunk.endIndex
             var inputs: [ScoreInput] = []
-            for company in chunk {
-                let events = try CompanyEvents(company: company, asOf: asOf, decoder: &decoder, reader: reader)
+            // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
+            let chunkEvents = try reader.leanEvents(ofCompanies: Array(chunk), decoder: &decoder)
+            for (company, companyEvents) in zip(chunk, chunkEvents) {
+                let events = CompanyEvents(companyEvents, asOf: asOf)
                 if events.window.isEmpty {
                     if watched.contains(company) { skipped += 1 }
                     continue

@@ -213,6 +213,27 @@ public struct ViewReader {
         return result
     }
 
+    /// The events of `decoder`'s pack of each of `companies`, lean, each company's in log order: the
+    /// same as `leanEvents(ofCompany:decoder:)` per company, but every record is read in ascending
+    /// log order with one cursor (records of neighbouring ids share pages).
+    public func leanEvents(ofCompanies companies: [Int64], decoder: inout LeanEventDecoder) throws -> [[LeanEvent]] {
+        var wanted: [(id: UInt64, company: Int)] = []
+        for (index, company) in companies.enumerated() {
+            for id in try eventIDs(ofCompany: company) { wanted.append((id, index)) }
+        }
+        wanted.sort { $0.id < $1.id }
+        var result = [[LeanEvent]](repeating: [], count: companies.count)
+        let missing = try log.withRecords(at: wanted.map(\.id), in: transaction) { index, record in
+            guard record.type == .eventStored else {
+                throw LogError.undecodablePayload(sequence: wanted[index].id,
+                                                  reason: "expected a stored event, found \(record.type.name)")
+            }
+            if let event = try decoder.decode(record) { result[wanted[index].company].append(event) }
+        }
+        if let missing { throw LogError.undecodablePayload(sequence: missing, reason: "no such event") }
+        return result
+    }
+
     /// The ids (log sequence numbers) of the company's events, ascending.
     public func eventIDs(ofCompany id: Int64) throws -> [UInt64] {
         var result: [UInt64] = []
