@@ -86,3 +86,34 @@ struct ScoreChunkTests {
 private final class OrderLog: @unchecked Sendable {
     var companies: [Int64] = []
 }
+
+@Suite("Lean events of several companies")
+struct LeanEventsOfCompaniesTests {
+    @Test("One forward pass over the log gives each company's events as the per-company read does")
+    func sameAsPerCompany() throws {
+        let day = Day.ymd(2026, 2, 18)
+        let fixture = try StageFixture(
+            packs: [(StageFixture.ctoPack, "fractional_cto_v1"), (StageFixture.blockedPack, "example_esl_blocked")],
+            now: .at(day, 23))
+        let companies = try (0..<7).map { try fixture.company("Company \($0)") }
+        // Interleaved in the log, some of another pack, one company without events.
+        for round in 0..<5 {
+            for (index, company) in companies.enumerated().dropLast() where (round + index) % 3 != 0 {
+                try fixture.event(company, ScoreChunkTests.types[(round + index) % ScoreChunkTests.types.count],
+                                  at: .at(day.adding(days: -round * 11 - index), 9), confidence: 0.5,
+                                  pack: (round + index) % 4 == 0 ? StageFixture.blockedPack : StageFixture.ctoPack)
+            }
+        }
+        let pack = try #require(try fixture.pipeline.stageScope(workspace: nil, pack: nil).pack)
+        let asked = [companies[3], companies[0], companies[6], companies[5], companies[1]]  // any order
+        try fixture.read { reader in
+            var decoder = LeanEventDecoder(pack)
+            let together = try reader.leanEvents(ofCompanies: asked, decoder: &decoder)
+            var alone: [[LeanEvent]] = []
+            for company in asked { alone.append(try reader.leanEvents(ofCompany: company, decoder: &decoder)) }
+            #expect(together == alone)
+            #expect(together.map(\.count).reduce(0, +) > 8)
+            #expect(together[2].isEmpty)
+        }
+    }
+}
