@@ -233,13 +233,24 @@ package struct ViewProjector: LogProjection {
 
     private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
-        let existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
+        // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
+        let first = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
+                                confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
+                                evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+        let existing: InstanceRow?
+        if w.writesInPlace(.instances) {
+            // The insert reads the stored row when there is one: one B-tree descent, not a read and a write.
+            existing = try w.insertOrRead(.instances, key, first.encoded(), InstanceRow.decode)
+            if existing == nil {
+                try instanceTimeline(r, first, seq: seq, at: at, w)
+                return
+            }
+        } else {
+            existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
+        }
         let merged: InstanceRow
         if existing == nil {
-            // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
-            merged = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
-                                 confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
-                                 evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+            merged = first
         } else if let firstSeen = r.firstSeen, let lastSeen = r.lastSeen {
             let aggregate = SignalAggregate(entityID: Int(r.entityID), signalID: r.signalID, firstSeen: firstSeen,
                                             lastSeen: lastSeen, confidence: r.confidence,
@@ -261,11 +272,16 @@ package struct ViewProjector: LogProjection {
         if merged != existing {
             try w.put(.instances, key, merged.encoded())
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
-                try timeline(r.entityID, seq, at, "instance_derived",
-                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen.map(String.init(describing:)) ?? "none")",
-                             r.jobRunID, w)
+                try instanceTimeline(r, merged, seq: seq, at: at, w)
             }
         }
+    }
+
+    /// The timeline entry of an instance row that `r` created or changed to `row`.
+    private func instanceTimeline(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
+        try timeline(r.entityID, seq, at, "instance_derived",
+                     "\(r.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
+                     r.jobRunID, w)
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {

@@ -67,6 +67,31 @@ struct ViewWriter {
         fingerprint.store(into: row, at: offset(view))
     }
 
+    /// Whether writes to `view` go into it now (it is written and not held back for a bulk load).
+    func writesInPlace(_ view: View) -> Bool {
+        active.contains(view) && !(bulk?.holds(view) ?? false)
+    }
+
+    /// Stores `value` under `key` when the key is absent, as `put` does, and returns nil; when it is
+    /// present, changes nothing and returns the stored value decoded. For views `writesInPlace`.
+    func insertOrRead<T>(_ view: View, _ key: ViewKey, _ value: [UInt8], _ decode: (UnsafeRawBufferPointer) throws -> T)
+        throws -> T?
+    {
+        precondition(writesInPlace(view))
+        let db = views[view]
+        return try key.bytes.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in
+                var stored: T? = nil
+                let inserted = try transaction.insert(db, key: k, value: v) { stored = try decode($0) }
+                guard inserted else { return stored }
+                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+                fingerprint.add(key: k, value: v)
+                fingerprint.store(into: row, at: offset(view))
+                return nil
+            }
+        }
+    }
+
     /// Stores `value` under `key` only when the key is absent (first writer wins; key-only indexes).
     func putIfAbsent(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
         guard active.contains(view) else { return }
