@@ -10,8 +10,10 @@ public struct SignalAggregate: Sendable, Hashable {
     public var confidence: Double?
     /// Contributing event ids, first contribution first, no repeats.
     public private(set) var evidenceEventIDs: [Int]
-    /// The same ids as a set, so folding an event in stays O(1) however long the evidence grows.
-    private var evidenceSet: Set<Int>
+    /// The same ids as a set, built only once an id arrives that is not above every id so far:
+    /// a derive run reads the log in order, so its ids ascend and a comparison with the last one
+    /// tells a new id without a set.
+    private var evidenceSet: Set<Int>?
 
     public init(
         entityID: Int, signalID: String, firstSeen: Timestamp, lastSeen: Timestamp, confidence: Double?,
@@ -23,15 +25,51 @@ public struct SignalAggregate: Sendable, Hashable {
         self.lastSeen = lastSeen
         self.confidence = confidence
         self.evidenceEventIDs = evidenceEventIDs
-        self.evidenceSet = Set(evidenceEventIDs)
+        let ascending = zip(evidenceEventIDs, evidenceEventIDs.dropFirst()).allSatisfy { $0 < $1 }
+        self.evidenceSet = ascending ? nil : Set(evidenceEventIDs)
+    }
+
+    /// An aggregate of one contribution.
+    init(entityID: Int, signalID: String, id: Int, eventTime: Timestamp, confidence: Double?) {
+        self.entityID = entityID
+        self.signalID = signalID
+        firstSeen = eventTime
+        lastSeen = eventTime
+        self.confidence = confidence
+        evidenceEventIDs = [id]
+        evidenceSet = nil
     }
 
     /// Folds one more contributing event in.
     public mutating func add(_ event: DeriverEvent) {
-        firstSeen = min(firstSeen, event.eventTime)
-        lastSeen = max(lastSeen, event.eventTime)
-        if let c = event.confidence, confidence.map({ c > $0 }) ?? true { confidence = c }
-        if evidenceSet.insert(event.id).inserted { evidenceEventIDs.append(event.id) }
+        add(id: event.id, eventTime: event.eventTime, confidence: event.confidence)
+    }
+
+    /// Folds one more contribution in: the fields of a `DeriverEvent` that aggregation reads.
+    mutating func add(id: Int, eventTime: Timestamp, confidence c: Double?) {
+        firstSeen = min(firstSeen, eventTime)
+        lastSeen = max(lastSeen, eventTime)
+        if let c, confidence.map({ c > $0 }) ?? true { confidence = c }
+        if evidenceSet == nil, let last = evidenceEventIDs.last, id <= last {
+            evidenceSet = Set(evidenceEventIDs)
+        }
+        if evidenceSet == nil || evidenceSet!.insert(id).inserted { evidenceEventIDs.append(id) }
+    }
+
+    // The set only speeds up `add`; it follows from the ids, so equality and hashing leave it out.
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.entityID == rhs.entityID && lhs.signalID == rhs.signalID && lhs.firstSeen == rhs.firstSeen
+            && lhs.lastSeen == rhs.lastSeen && lhs.confidence == rhs.confidence
+            && lhs.evidenceEventIDs == rhs.evidenceEventIDs
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(entityID)
+        hasher.combine(signalID)
+        hasher.combine(firstSeen)
+        hasher.combine(lastSeen)
+        hasher.combine(confidence)
+        hasher.combine(evidenceEventIDs)
     }
 }
 
@@ -59,21 +97,45 @@ public struct SignalAggregation: Sendable, Hashable {
 }
 
 /// §3.2 steps 4–5 fed one event at a time, so a derive run holds its aggregates, never its events.
+///
+/// Aggregates are found without hashing strings per event: each signal id the derivers can produce
+/// gets a slot number up front, each company a row of slots (the index of its aggregate per signal).
 public struct SignalAggregator: Sendable {
-    private struct Key: Hashable {
-        var entity: Int
-        var signal: String
-    }
-
     /// The derivers applied to every event.
     public let derivers: DeriverSet
+    /// Every signal id the derivers can produce, by slot.
+    private let signalIDs: [String]
+    /// Slot of each signal id.
+    private let slotOfSignal: [String: Int]
+    /// Slot of the passthrough signal of each event type.
+    private let passthroughSlot: [String: Int]
     private var aggregates: [SignalAggregate] = []
-    private var index: [Key: Int] = [:]
+    /// Where each company's row of slots starts in `slots`.
+    private var rowOfEntity: [Int: Int] = [:]
+    /// Per company, one entry per signal slot: the aggregate's index in `aggregates`, or -1.
+    private var slots: [Int32] = []
     private var processed = 0
     private var skipped = 0
 
     /// An empty aggregation with `derivers`.
-    public init(derivers: DeriverSet) { self.derivers = derivers }
+    public init(derivers: DeriverSet) {
+        self.derivers = derivers
+        var ids: [String] = []
+        var slotOf: [String: Int] = [:]
+        func slot(_ id: String) -> Int {
+            if let s = slotOf[id] { return s }
+            slotOf[id] = ids.count
+            ids.append(id)
+            return ids.count - 1
+        }
+        var passthrough: [String: Int] = [:]
+        for (type, signal) in derivers.passthrough.sorted(by: { $0.key < $1.key }) { passthrough[type] = slot(signal) }
+        for pattern in derivers.patterns { _ = slot(pattern.signalID) }
+        signalIDs = ids
+        slotOfSignal = slotOf
+        passthroughSlot = passthrough
+        rowOfEntity.reserveCapacity(4_096)
+    }
 
     /// Folds the next event (log order) in.
     public mutating func add(_ event: DeriverEvent) {
@@ -84,31 +146,39 @@ public struct SignalAggregator: Sendable {
         if derivers.patterns.isEmpty {
             // Passthrough only: at most one signal, the type's mapping (what `evaluate` returns),
             // without building the per-event list and set.
-            guard let signal = derivers.passthrough[event.eventType] else {
+            guard let slot = passthroughSlot[event.eventType] else {
                 skipped += 1
                 return
             }
-            fold(event, entity: entity, signal: signal)
+            fold(event, entity: entity, slot: slot)
         } else {
             let signals = derivers.evaluate(event)
             if signals.isEmpty {
                 skipped += 1
                 return
             }
-            for signal in signals { fold(event, entity: entity, signal: signal.signalID) }
+            for signal in signals { fold(event, entity: entity, slot: slotOfSignal[signal.signalID]!) }
         }
         processed += 1
     }
 
-    private mutating func fold(_ event: DeriverEvent, entity: Int, signal: String) {
-        let key = Key(entity: entity, signal: signal)
-        if let i = index[key] {
-            aggregates[i].add(event)
+    private mutating func fold(_ event: DeriverEvent, entity: Int, slot: Int) {
+        let row: Int
+        if let existing = rowOfEntity[entity] {
+            row = existing
         } else {
-            index[key] = aggregates.count
+            row = slots.count
+            rowOfEntity[entity] = row
+            slots.append(contentsOf: repeatElement(-1, count: signalIDs.count))
+        }
+        let i = Int(slots[row + slot])
+        if i >= 0 {
+            aggregates[i].add(id: event.id, eventTime: event.eventTime, confidence: event.confidence)
+        } else {
+            slots[row + slot] = Int32(aggregates.count)
             aggregates.append(SignalAggregate(
-                entityID: entity, signalID: signal, firstSeen: event.eventTime,
-                lastSeen: event.eventTime, confidence: event.confidence, evidenceEventIDs: [event.id]))
+                entityID: entity, signalID: signalIDs[slot], id: event.id, eventTime: event.eventTime,
+                confidence: event.confidence))
         }
     }
 
