@@ -36,7 +36,9 @@ extension StageRunner {
     {
         let reader = writer.reader
         var aggregator = SignalAggregator(derivers: pack.derivers)
-        var decoder = LeanEventDecoder(pack)
+        // Passthrough derivers read only the type; patterns may read the url too.
+        var decoder = LeanEventDecoder(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
+                                       decodesURL: !pack.derivers.patterns.isEmpty)
         // One sequential pass over the log (in this transaction) beats a lookup per event; each
         // event is folded in as it is read, so memory holds the aggregates, not the events.
         try reader.forEachRecord { record in
