@@ -50,8 +50,16 @@ extension StageRunner {
         }
         let aggregation = aggregator.aggregation
         let now = clock.now()
+        // Each aggregate has its own (entity, signal, pack) key, so when the store holds no instance
+        // at all (a first derive) none of them has a row to merge with: skip the lookups.
+        var storeHasInstances = false
+        try reader.forEachInstance { _ in
+            storeHasInstances = true
+            return false
+        }
         for aggregate in aggregation.aggregates {
-            let existing = try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid)
+            let existing = storeHasInstances
+                ? try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid) : nil
             if let existing, !Self.mergeChanges(aggregate, existing) { continue }
             let record = SignalInstanceDerived(
                 entityID: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid,
