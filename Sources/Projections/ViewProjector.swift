@@ -189,6 +189,18 @@ package struct ViewProjector: LogProjection {
 
     private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
+        if w.active.contains(.instances) && !(w.bulk?.holds(.instances) ?? false) {
+            // Most keys are new (a derive run writes each of its aggregates once): try the insert of
+            // the first-aggregate row first, which is one descent where a lookup and an insert were
+            // two; when the key is there, nothing was written and the merge below runs.
+            let row = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
+                                  confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
+                                  evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+            if try w.insertIfAbsent(.instances, key, row.encoded()) {
+                try timeline(r.entityID, seq, at, "instance_derived", instanceDetail(row), r.jobRunID, w)
+                return
+            }
+        }
         let existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
         let merged: InstanceRow
         if existing == nil {
@@ -217,11 +229,14 @@ package struct ViewProjector: LogProjection {
         if merged != existing {
             try w.put(.instances, key, merged.encoded())
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
-                try timeline(r.entityID, seq, at, "instance_derived",
-                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen.map(String.init(describing:)) ?? "none")",
-                             r.jobRunID, w)
+                try timeline(r.entityID, seq, at, "instance_derived", instanceDetail(merged), r.jobRunID, w)
             }
         }
+    }
+
+    /// The timeline detail of a new or changed instance row.
+    private func instanceDetail(_ row: InstanceRow) -> String {
+        "\(row.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")"
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {

@@ -82,6 +82,22 @@ struct ViewWriter {
         }
     }
 
+    /// Inserts `value` under `key` when the key is absent and returns true; returns false, writing
+    /// nothing, when the key is present. For an active view that is not bulk-loaded.
+    func insertIfAbsent(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws -> Bool {
+        precondition(active.contains(view) && !(bulk?.holds(view) ?? false), "insertIfAbsent on a skipped or deferred view")
+        let db = views[view]
+        return try key.bytes.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in
+                guard try transaction.insert(db, key: k, value: v) else { return false }
+                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+                fingerprint.add(key: k, value: v)
+                fingerprint.store(into: row, at: offset(view))
+                return true
+            }
+        }
+    }
+
     /// `putIfAbsent(view, (company, sequence), [])` — the events index's one write per event —
     /// building the 16-byte key on the stack when the entry is held back for the bulk load.
     func putIfAbsent(_ view: View, company: Int64, sequence: UInt64) throws {
