@@ -57,6 +57,9 @@ extension StageRunner {
             storeHasInstances = true
             return false
         }
+        // The instances' timeline entries go to companies in first-contribution order, all over
+        // the timeline; nothing here reads it back, so they are inserted in key order at the end.
+        writer.holdTimelineInserts()
         for aggregate in aggregation.aggregates {
             let existing = storeHasInstances
                 ? try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid) : nil
