@@ -206,9 +206,7 @@ final class BulkLoad: @unchecked Sendable {
 
     /// Drops everything held and holds nothing (an append transaction's body starting over).
     func reset() {
-        entries = Array(repeating: [], count: BulkLoad.views.count)
-        values = []
-        count = 0
+        removeAll()
         if !intoEmptyViews { emptied = ViewMask(bits: 0) }
     }
 
@@ -272,13 +270,12 @@ final class BulkLoad: @unchecked Sendable {
     }
 
     /// Inserts everything held, in key order, into the databases of `views` (appending into a
-    /// rebuild's empty ones).
+    /// rebuild's empty ones). What is held stays held: a transaction that runs again (the map grew)
+    /// inserts it all again; `removeAll` after the commit.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
         for (slot, view) in BulkLoad.views.enumerated() {
-            var list = entries[slot]
-            entries[slot] = []
-            guard !list.isEmpty else { continue }
-            list = BulkLoad.keyOrder(list)
+            guard !entries[slot].isEmpty else { continue }
+            let list = BulkLoad.keyOrder(entries[slot])
             let db = views[view]
             try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
                 try values.withUnsafeBytes { held in
@@ -292,8 +289,33 @@ final class BulkLoad: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Drops everything held (after the flush committed).
+    func removeAll() {
+        entries = Array(repeating: [], count: BulkLoad.views.count)
         values = []
         count = 0
+    }
+
+    /// How much is held at one moment, to go back to.
+    struct Mark: Equatable {
+        fileprivate var entries: [Int]
+        fileprivate var values: Int
+        fileprivate var count: Int
+    }
+
+    /// What is held now.
+    var mark: Mark { Mark(entries: entries.map(\.count), values: values.count, count: count) }
+
+    /// Drops what was added after `mark`: a write transaction that runs again from the start (the
+    /// map grew, or another process grew it) adds its records again, and must not hold them twice.
+    func rollBack(to mark: Mark) {
+        for slot in entries.indices where entries[slot].count > mark.entries[slot] {
+            entries[slot].removeSubrange(mark.entries[slot]...)
+        }
+        if values.count > mark.values { values.removeSubrange(mark.values...) }
+        count = mark.count
     }
 }
 
