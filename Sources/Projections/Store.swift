@@ -154,9 +154,24 @@ public struct StoreWriter {
 
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.
+    /// An `EventStored` is not handed over: the projector reads only its company from the payload,
+    /// and boxing the record for it would cost an allocation per ingested event.
     @discardableResult
-    public func append(_ record: some SiglogRecord, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
-        try writer.append(record.envelope(at: time, workspace: workspace), typed: record)
+    public func append<Record: SiglogRecord>(_ record: Record, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
+        let typed: (any Sendable)? = Record.recordType == .eventStored ? nil : record
+        return try writer.append(type: Record.recordType, appendedAt: time.microseconds, workspace: workspace, typed: typed) {
+            record.encode(into: &$0)
+        }
+    }
+
+    /// Appends a record of type `Record` whose payload `encodePayload` writes — the bytes
+    /// `Record.encode(into:)` of the same fields writes — without a value of the record: the
+    /// projector applies it from its bytes. Ingest appends its events this way.
+    @discardableResult
+    public func append<Record: SiglogRecord>(_ type: Record.Type, at time: Timestamp, workspace: UUID? = nil,
+                                             payload encodePayload: (inout PayloadWriter) -> Void) throws -> UInt64 {
+        try writer.append(type: Record.recordType, appendedAt: time.microseconds, workspace: workspace, typed: nil,
+                          payload: encodePayload)
     }
 
     /// The sequence recorded in the dedup index for `naturalKey`, if any.
