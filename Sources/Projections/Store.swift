@@ -119,10 +119,15 @@ public final class Store: Sendable {
     /// if the map had to grow; keep in-memory effects until this returns.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
         try withCurrentViews { views in
-            try log.write(projections: [ViewProjector(views: views)]) { writer in
+            // The checkpoint row is read at the first record and written once, when the body is done.
+            let checkpoint = DeferredCheckpoint()
+            return try log.write(projections: [ViewProjector(views: views, deferred: checkpoint)]) { writer in
+                checkpoint.reset()
                 let generation = try Store.generation(in: writer.transaction, of: log)
                 if generation != views.generation { throw GenerationChanged(generation: generation) }
-                return try body(StoreWriter(writer: writer, views: views, log: log))
+                let result = try body(StoreWriter(writer: writer, views: views, log: log))
+                try checkpoint.store(in: writer.transaction)
+                return result
             }
         }
     }
