@@ -83,34 +83,52 @@ public final class Environment: @unchecked Sendable {
     /// Handles are cached: asking twice returns the same handle. The corresponding C function is
     /// `mdb_dbi_open`.
     public func database(_ name: String, options: DatabaseOptions = [], create: Bool = true) throws -> Database {
-        if let cached = databases.withLock({ $0[name] }) { return cached }
+        try databases([name], options: options, create: create)[0]
+    }
+
+    /// Opens the named databases as `database(_:options:create:)` does, all those not yet open in
+    /// one transaction: creating a set of databases then costs one durable commit, not one each.
+    public func databases(_ names: [String], options: DatabaseOptions = [], create: Bool = true) throws -> [Database] {
+        let cached = databases.withLock { cache in names.map { cache[$0] } }
+        let missing = names.indices.filter { cached[$0] == nil }
+        guard !missing.isEmpty else { return cached.map { $0! } }
         let readOnly = isReadOnly || !create
-        let database: Database
+        var opened: [Database] = []
         var attempts = 0
         while true {
             attempts += 1
             do {
-                database = try transactionGate.withReadLock {
+                opened = try transactionGate.withReadLock {
                     let txn = try beginTransaction(readOnly: readOnly)
-                    var dbi: MDB_dbi = 0
-                    let flags = options.rawValue | (readOnly ? 0 : UInt32(MDB_CREATE))
-                    let result = mdb_dbi_open(txn, name, flags, &dbi)
-                    guard result == 0 else {
-                        mdb_txn_abort(txn)
-                        throw LMDBError(code: result, function: "mdb_dbi_open")
+                    var result: [Database] = []
+                    for index in missing {
+                        var dbi: MDB_dbi = 0
+                        let flags = options.rawValue | (readOnly ? 0 : UInt32(MDB_CREATE))
+                        let code = mdb_dbi_open(txn, names[index], flags, &dbi)
+                        guard code == 0 else {
+                            mdb_txn_abort(txn)
+                            throw LMDBError(code: code, function: "mdb_dbi_open")
+                        }
+                        result.append(Database(handle: dbi, name: names[index]))
                     }
-                    // Committing (even a read-only transaction) keeps the handle open for the
-                    // environment's lifetime; aborting would close it again.
+                    // Committing (even a read-only transaction) keeps the handles open for the
+                    // environment's lifetime; aborting would close them again.
                     try check(mdb_txn_commit(txn), "mdb_txn_commit")
-                    return Database(handle: dbi, name: name)
+                    return result
                 }
                 break
             } catch is MapResizedElsewhere {
                 try adoptMapSize(attempts: attempts)
             }
         }
-        databases.withLock { $0[name] = database }
-        return database
+        var all = cached
+        databases.withLock { cache in
+            for (index, database) in zip(missing, opened) {
+                cache[names[index]] = database
+                all[index] = database
+            }
+        }
+        return all.map { $0! }
     }
 
     /// Removes a dropped database's handle from the cache so a later `database(_:)` opens it anew.

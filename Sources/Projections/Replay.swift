@@ -116,6 +116,17 @@ public struct Replayer: Sendable {
                 // Nothing in this transaction reads the checkpoint but the projector: it is read
                 // once, kept in memory across the records and written once.
                 let checkpoint = try CheckpointBuffer(views: views, in: txn)
+                if copyTarget == nil && bulk != nil {
+                    // A rebuild: the log is read and decoded on a second thread while this one writes.
+                    let runs = ReplayReader.EventRuns(bulkLoaded: bulk?.holds(.eventsByCompany) ?? false, partialThrough: partialThrough,
+                                                      partialWritesEvents: partial.contains(.eventsByCompany))
+                    try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs) { item in
+                        try projector.apply(item, in: txn, active: item.sequence <= partialThrough ? partial : .all,
+                                            checkpoint: checkpoint)
+                    }
+                    try checkpoint.store(in: txn)
+                    return
+                }
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
                     if let copyTarget {
                         try withUnsafeBytes(of: record.sequence.bigEndian) { k in

@@ -86,6 +86,45 @@ package struct ViewProjector: LogProjection {
         row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
     }
 
+    /// `apply` of a record the replay's reader thread already checked and decoded (`ReplayItem`),
+    /// with the checkpoint row held in `checkpoint`: the same writes as applying its stored bytes.
+    func apply(_ item: ReplayItem, in txn: WriteTransaction, active: ViewMask, checkpoint: CheckpointBuffer) throws {
+        let row = checkpoint.row
+        let applied = UInt64(bigEndian: row.loadUnaligned(as: UInt64.self))
+        if applied >= item.sequence { return }
+        let writer = ViewWriter(transaction: txn, views: views, row: row, active: active, bulk: bulk)
+        switch item {
+        case .events(let run):
+            guard let bulk, applied < run.first else {
+                // Some of the run is applied already (never in a rebuild): one by one.
+                for entry in run.entries where entry.sequence > applied {
+                    try apply(.event(sequence: entry.sequence, company: Int64(bitPattern: entry.company ^ (1 << 63))),
+                              in: txn, active: active, checkpoint: checkpoint)
+                }
+                return
+            }
+            let offset = ViewSet.fingerprintOffset(.eventsByCompany)
+            var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset)
+            fingerprint.sum &+= run.hashSum
+            fingerprint.count += Int64(run.entries.count)
+            fingerprint.store(into: row, at: offset)
+            bulk.addEvents(run)
+        case .event(let seq, let company):
+            try writer.putIfAbsent(.eventsByCompany, company: company, sequence: seq)
+        case .record(let seq, let appendedAt, let record):
+            try project(record, seq: seq, at: Timestamp(microseconds: appendedAt), writer, txn, freshPayload: nil)
+        }
+        row.storeBytes(of: item.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
+    }
+
+    /// The company of an `event_stored` record (all its projection needs), an undecodable payload
+    /// reported with its sequence number.
+    static func eventCompany(_ view: borrowing RecordView) throws -> Int64 {
+        do { return try view.withPayload { try EventStored.companyID(inPayload: $0) } } catch {
+            throw LogError.undecodablePayload(sequence: view.sequence, reason: "\(error)")
+        }
+    }
+
     private func project(_ view: borrowing RecordView, _ w: ViewWriter, _ txn: WriteTransaction,
                          typed: (any Sendable)? = nil) throws {
         let at = Timestamp(microseconds: view.appendedAt)
@@ -93,14 +132,19 @@ package struct ViewProjector: LogProjection {
         if view.type == .eventStored {
             // The hot path of ingest: the index holds only (company, event id); the event itself is
             // read from the log, and its timeline entry is composed from this index at read time.
-            let company: Int64
-            do { company = try view.withPayload { try EventStored.companyID(inPayload: $0) } } catch {
-                throw LogError.undecodablePayload(sequence: seq, reason: "\(error)")
-            }
-            try w.putIfAbsent(.eventsByCompany, company: company, sequence: seq)
+            try w.putIfAbsent(.eventsByCompany, company: ViewProjector.eventCompany(view), sequence: seq)
             return
         }
         let record = if let typed { try AnyRecord(view, typed: typed) } else { try AnyRecord(view) }
+        try view.withPayload { payload in
+            try project(record, seq: seq, at: at, w, txn, freshPayload: typed != nil ? payload : nil)
+        }
+    }
+
+    /// The writes of one decoded record. `freshPayload`: the payload was just encoded from `record`
+    /// (the append path), so stamped rows are that payload with the stamps appended.
+    private func project(_ record: AnyRecord, seq: UInt64, at: Timestamp, _ w: ViewWriter, _ txn: WriteTransaction,
+                         freshPayload: UnsafeRawBufferPointer?) throws {
         switch record {
         case .packInstalled(let r):
             try w.put(.packs, ViewKey().appending(r.packUUID), Stamped(record: r, sequence: seq, recordedAt: at).encoded())
@@ -135,18 +179,18 @@ package struct ViewProjector: LogProjection {
             try applyInstance(r, at: at, seq: seq, w)
         case .readinessSnapshot(let r):
             try w.put(.readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                      stampedRow(r, view, seq: seq, at: at, fresh: typed != nil))
+                      stampedRow(r, freshPayload, seq: seq, at: at))
             try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
             try timeline(r.companyID, seq, at, "readiness_snapshot",
                          "as_of \(r.asOf): composite \(r.composite) (M\(r.momentum) C\(r.complexity) P\(r.pressure) G\(r.leadershipGap))",
                          r.jobRunID, w)
         case .engagementSnapshot(let r):
-            try applyEngagement(r, row: stampedRow(r, view, seq: seq, at: at, fresh: typed != nil), w)
+            try applyEngagement(r, row: stampedRow(r, freshPayload, seq: seq, at: at), w)
             try timeline(r.companyID, seq, at, "engagement_snapshot",
                          "as_of \(r.asOf): ESL \(r.eslScore) \(r.engagementType), \(r.eslDecision), outreach \(r.outreachScore)",
                          r.jobRunID, w)
         case .leadFeedRow(let r):
-            try applyLeadFeedRow(r, row: stampedRow(r, view, seq: seq, at: at, fresh: typed != nil), seq: seq, at: at, w)
+            try applyLeadFeedRow(r, row: stampedRow(r, freshPayload, seq: seq, at: at), seq: seq, at: at, w)
         case .jobRunStarted(let r):
             let row = JobRow(id: seq, started: r, startedAt: at, status: .running, finishedAt: nil,
                              companiesProcessed: nil, companiesESLSuppressed: nil, errorMessage: nil, result: .null)
@@ -205,13 +249,24 @@ package struct ViewProjector: LogProjection {
 
     private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
-        let existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
+        // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
+        let first = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
+                                confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
+                                evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+        let existing: InstanceRow?
+        if w.writesInPlace(.instances) {
+            // The insert reads the stored row when there is one: one B-tree descent, not a read and a write.
+            existing = try w.insertOrRead(.instances, key, first.encoded(), InstanceRow.decode)
+            if existing == nil {
+                try instanceTimeline(r, first, seq: seq, at: at, w)
+                return
+            }
+        } else {
+            existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
+        }
         let merged: InstanceRow
         if existing == nil {
-            // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
-            merged = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
-                                 confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
-                                 evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+            merged = first
         } else if let firstSeen = r.firstSeen, let lastSeen = r.lastSeen {
             let aggregate = SignalAggregate(entityID: Int(r.entityID), signalID: r.signalID, firstSeen: firstSeen,
                                             lastSeen: lastSeen, confidence: r.confidence,
@@ -233,11 +288,16 @@ package struct ViewProjector: LogProjection {
         if merged != existing {
             try w.put(.instances, key, merged.encoded())
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
-                try timeline(r.entityID, seq, at, "instance_derived",
-                             "\(r.signalID): \(merged.evidenceEventIDs.count) evidence event(s), last seen \(merged.lastSeen.map(String.init(describing:)) ?? "none")",
-                             r.jobRunID, w)
+                try instanceTimeline(r, merged, seq: seq, at: at, w)
             }
         }
+    }
+
+    /// The timeline entry of an instance row that `r` created or changed to `row`.
+    private func instanceTimeline(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
+        try timeline(r.entityID, seq, at, "instance_derived",
+                     "\(r.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
+                     r.jobRunID, w)
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
@@ -255,16 +315,16 @@ package struct ViewProjector: LogProjection {
         }
     }
 
-    /// The stamped row of `r`, the record `view` holds. `fresh`: the payload was just encoded from
-    /// `r` (the append path), so the row is the payload with the stamps appended — the bytes
-    /// `Stamped.encoded()` writes, without encoding `r` again. Replay decodes and encodes; the two
-    /// agree because encoding a decoded snapshot or lead-feed row gives back the payload it was
-    /// decoded from (`TypedProjectionTests`).
-    func stampedRow<R: SiglogRecord>(_ r: R, _ view: borrowing RecordView, seq: UInt64, at: Timestamp, fresh: Bool)
+    /// The stamped row of `r`. `freshPayload`: the payload `r` was just encoded to (the append
+    /// path), so the row is that payload with the stamps appended — the bytes `Stamped.encoded()`
+    /// writes, without encoding `r` again. Replay decodes and encodes; the two agree because
+    /// encoding a decoded snapshot or lead-feed row gives back the payload it was decoded from
+    /// (`TypedProjectionTests`).
+    func stampedRow<R: SiglogRecord>(_ r: R, _ freshPayload: UnsafeRawBufferPointer?, seq: UInt64, at: Timestamp)
         -> [UInt8]
     {
-        guard fresh else { return Stamped(record: r, sequence: seq, recordedAt: at).encoded() }
-        return view.withPayload { Stamped<R>.encoded(payload: $0, sequence: seq, recordedAt: at) }
+        guard let freshPayload else { return Stamped(record: r, sequence: seq, recordedAt: at).encoded() }
+        return Stamped<R>.encoded(payload: freshPayload, sequence: seq, recordedAt: at)
     }
 
     /// Ranking order: workspace, pack, as_of, composite descending, entity ascending (D7).

@@ -144,11 +144,11 @@ public final class ViewSet: Sendable {
     /// Opens (creating when `create` and the environment is writable) every view of `generation`.
     package init(environment: Environment, generation: Int, create: Bool) throws {
         self.generation = generation
-        func open(_ name: String) throws -> Database {
-            try environment.database(ViewSet.databaseName(name, generation: generation), create: create)
-        }
-        databases = try View.allCases.map { try open($0.name) }
-        checkpoint = try open(ViewSet.checkpointName)
+        // One transaction for the whole generation: a new generation costs one commit, not one per view.
+        let names = (View.names + [ViewSet.checkpointName]).map { ViewSet.databaseName($0, generation: generation) }
+        var opened = try environment.databases(names, create: create)
+        checkpoint = opened.removeLast()
+        databases = opened
     }
 
     /// The database of `view`.

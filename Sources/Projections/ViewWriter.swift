@@ -67,6 +67,31 @@ struct ViewWriter {
         fingerprint.store(into: row, at: offset(view))
     }
 
+    /// Whether writes to `view` go into it now (it is written and not held back for a bulk load).
+    func writesInPlace(_ view: View) -> Bool {
+        active.contains(view) && !(bulk?.holds(view) ?? false)
+    }
+
+    /// Stores `value` under `key` when the key is absent, as `put` does, and returns nil; when it is
+    /// present, changes nothing and returns the stored value decoded. For views `writesInPlace`.
+    func insertOrRead<T>(_ view: View, _ key: ViewKey, _ value: [UInt8], _ decode: (UnsafeRawBufferPointer) throws -> T)
+        throws -> T?
+    {
+        precondition(writesInPlace(view))
+        let db = views[view]
+        return try key.bytes.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in
+                var stored: T? = nil
+                let inserted = try transaction.insert(db, key: k, value: v) { stored = try decode($0) }
+                guard inserted else { return stored }
+                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+                fingerprint.add(key: k, value: v)
+                fingerprint.store(into: row, at: offset(view))
+                return nil
+            }
+        }
+    }
+
     /// Stores `value` under `key` only when the key is absent (first writer wins; key-only indexes).
     func putIfAbsent(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
         guard active.contains(view) else { return }
@@ -177,6 +202,12 @@ final class BulkLoad: @unchecked Sendable {
         count += 1
     }
 
+    /// Holds a run of events index entries (see `EventRun`) in the order given.
+    func addEvents(_ run: EventRun) {
+        entries[BulkLoad.slot(.eventsByCompany)].append(contentsOf: run.entries)
+        count += run.entries.count
+    }
+
     /// Where `view`'s entries are kept: its place in `BulkLoad.views`.
     @inline(__always)
     static func slot(_ view: View) -> Int { views.firstIndex(of: view)! }
@@ -237,5 +268,27 @@ final class BulkLoad: @unchecked Sendable {
         }
         values = []
         count = 0
+    }
+}
+
+/// A run of consecutive `event_stored` records as a rebuild's bulk load takes them: their events
+/// index entries `(company, sequence)` → nothing, and the sum of those entries' fingerprint hashes.
+/// Built on replay's reader thread; applying it gives the checkpoint row and the held entries that
+/// `ViewWriter.putIfAbsent(_:company:sequence:)` gives applying the records one by one (the
+/// fingerprint is a wrapping sum, so adding the run's sum equals adding each hash in turn).
+struct EventRun: Sendable {
+    private(set) var entries: [BulkLoad.Entry] = []
+    private(set) var hashSum: UInt128 = 0
+    var first: UInt64 { entries.first.map(\.sequence) ?? 0 }
+    var last: UInt64 { entries.last.map(\.sequence) ?? 0 }
+
+    /// Adds the entry of the event `sequence` of `company`: the same key and hash as the one-by-one path.
+    mutating func add(company: Int64, sequence: UInt64) {
+        withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
+            key.storeBytes(of: ViewKey.orderedBits(company).bigEndian, as: UInt64.self)
+            key.storeBytes(of: sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+            hashSum &+= Fingerprint.entryHash(key: UnsafeRawBufferPointer(key), value: UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        entries.append(BulkLoad.Entry(company: ViewKey.orderedBits(company), sequence: sequence, valueStart: 0, valueCount: 0))
     }
 }

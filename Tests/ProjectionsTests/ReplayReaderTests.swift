@@ -1,0 +1,76 @@
+import EventLog
+import Foundation
+import LMDB
+import Pipeline
+@testable import Projections
+import SeededRandom
+import SiglogCore
+import Testing
+
+/// The rebuild reads and decodes the log on a second thread (`ReplayReader`): held to the same
+/// views as the append path, across hand-over, chunk and transaction boundaries, and to failing at
+/// the first damaged record.
+@Suite("Replay reader")
+struct ReplayReaderTests {
+    static let now = Timestamp(day: Day(year: 2025, month: 6, day: 1)!, hour: 12)
+
+    /// A store with more events than one hand-over holds, derived, scored and with a lead feed.
+    func largeStore(seed: UInt64) throws -> Store {
+        let (store, pipeline) = try initializedStore(now: ReplayReaderTests.now)
+        var generator = SeededGenerator(seed: seed)
+        let events = ReplayReader.batchSize * 2 + 1500
+        try ingest(randomEvents(events, companies: 400, before: ReplayReaderTests.now.day, using: &generator), into: pipeline)
+        _ = try pipeline.runDerive()
+        _ = try pipeline.runScore(asOf: ReplayReaderTests.now.day)
+        _ = try pipeline.runUpdateLeadFeed(asOf: ReplayReaderTests.now.day)
+        return store
+    }
+
+    @Test("Rebuilds in small transactions and chunks give the incremental fingerprints, fully and partially")
+    func boundaries() throws {
+        let store = try largeStore(seed: 17)
+        let incremental = try storedFingerprints(store)
+        #expect(incremental[.eventsByCompany]!.count > Int64(ReplayReader.batchSize * 2))
+        #expect(incremental[.instances]!.count > 0 && incremental[.leadFeed]!.count > 0)
+        for (transactionSize, chunkSize) in [(1_000_000, 8192), (2_500, 700), (4_096, 4_096), (977, 10_000)] {
+            var options = ReplayOptions()
+            options.transactionSize = transactionSize
+            options.chunkSize = chunkSize
+            let result = try Replayer(store: store).rebuild(options: options)
+            #expect(result.fingerprints == incremental, "transactions of \(transactionSize), chunks of \(chunkSize)")
+            #expect(try contentFingerprints(store) == incremental)
+        }
+        // Partial rebuilds: the events index rebuilt (its runs applied) or copied (no runs).
+        for views in [[View.eventsByCompany], [.companies], [.timeline]] {
+            var options = ReplayOptions()
+            options.views = views
+            options.transactionSize = 3_000
+            let result = try Replayer(store: store).rebuild(options: options)
+            #expect(result.fingerprints == incremental, "partial rebuild of \(views)")
+            #expect(try contentFingerprints(store) == incremental)
+        }
+        #expect(try Replayer(store: store).verify().isOK)
+    }
+
+    @Test("A damaged record stops the rebuild with its error; the views in use stay as they were")
+    func damagedRecord() throws {
+        let store = try largeStore(seed: 23)
+        let before = try storedFingerprints(store)
+        let generation = store.views.generation
+        // Past the first hand-over and the first write transaction, so earlier records were applied.
+        let damaged = UInt64(ReplayReader.batchSize + 700)
+        let db = try store.log.environment.database("log")
+        let key = withUnsafeBytes(of: damaged.bigEndian) { Array($0) }
+        try store.log.environment.write { txn in
+            var bytes = try #require(try txn.value(db, key: key))
+            bytes[bytes.count - 6] ^= 0x20
+            try txn.put(db, key: key, value: bytes)
+        }
+        var options = ReplayOptions()
+        options.transactionSize = 3_000
+        #expect(throws: LogError.checksumMismatch(sequence: damaged)) { try Replayer(store: store).rebuild(options: options) }
+        #expect(store.views.generation == generation)
+        #expect(try storedFingerprints(store) == before)
+        #expect(try contentFingerprints(store) == before)
+    }
+}
