@@ -78,7 +78,7 @@ struct JSONParseMembersTests {
                 compared += 1
             }
         }
-        #expect(compared > 50_000)
+        #expect(compared > 40_000)
     }
 
     @Test("truncations of the seeds fail where parse fails")
