@@ -21,7 +21,11 @@ public func fuzzJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             invariant(streamed == .failure(error), "parseMembers did not fail as parse did: \(streamed)")
             return
         }
-        let streamedValue = (try? streamed.get()).map { $0 ?? .object(JSONObject(members)) }
+        let streamedValue: JSONValue?
+        switch streamed {
+        case .success(let document): streamedValue = document ?? .object(JSONObject(members))
+        case .failure: streamedValue = nil
+        }
         invariant(streamedValue == value, "parseMembers read \(String(describing: streamedValue)), parse read \(value)")
         for writer in [JSONWriter(), JSONWriter(asciiOnly: true)] {
             let text = writer.string(value)
