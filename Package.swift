@@ -98,7 +98,7 @@ let package = Package(
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring", "StageQueue"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
         .target(name: "Projections", dependencies: [
-            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue", "Ingest",
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),

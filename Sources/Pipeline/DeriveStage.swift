@@ -36,7 +36,9 @@ extension StageRunner {
     {
         let reader = writer.reader
         var aggregator = SignalAggregator(derivers: pack.derivers)
-        var decoder = LeanEventDecoder(pack)
+        // Passthrough derivers read only the type; patterns may read the url too.
+        var decoder = LeanEventDecoder(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
+                                       decodesURL: !pack.derivers.patterns.isEmpty)
         // One sequential pass over the log (in this transaction) beats a lookup per event; each
         // event is folded in as it is read, so memory holds the aggregates, not the events.
         try reader.forEachRecord { record in
@@ -48,8 +50,19 @@ extension StageRunner {
         }
         let aggregation = aggregator.aggregation
         let now = clock.now()
+        // Each aggregate has its own (entity, signal, pack) key, so when the store holds no instance
+        // at all (a first derive) none of them has a row to merge with: skip the lookups.
+        var storeHasInstances = false
+        try reader.forEachInstance { _ in
+            storeHasInstances = true
+            return false
+        }
+        // The instances' timeline entries go to companies in first-contribution order, all over
+        // the timeline; nothing here reads it back, so they are inserted in key order at the end.
+        writer.holdTimelineInserts()
         for aggregate in aggregation.aggregates {
-            let existing = try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid)
+            let existing = storeHasInstances
+                ? try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid) : nil
             if let existing, !Self.mergeChanges(aggregate, existing) { continue }
             let record = SignalInstanceDerived(
                 entityID: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid,

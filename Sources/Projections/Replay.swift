@@ -112,7 +112,11 @@ public struct Replayer: Sendable {
         while next <= end {
             let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
             let range = next...last
+            let held = bulk?.mark
             try environment.write { txn in
+                // The body runs again from the start if the map has to grow: the bulk load goes
+                // back to what it held before this transaction, as the views do.
+                if let bulk, let held { bulk.rollBack(to: held) }
                 // Nothing in this transaction reads the checkpoint but the projector: it is read
                 // once, kept in memory across the records and written once.
                 let checkpoint = try CheckpointBuffer(views: views, in: txn)
@@ -207,7 +211,10 @@ public struct Replayer: Sendable {
                               partialThrough: copiedThrough, options: options, bulk: bulk, counter: &counter)
             next = head + 1
         }
-        if bulk.count > 0 { try environment.write { try bulk.flush(into: target, transaction: $0) } }
+        if bulk.count > 0 {
+            try environment.write { try bulk.flush(into: target, transaction: $0) }
+            bulk.removeAll()
+        }
         let finalHead: UInt64 = try log.write { writer in
             let txn = writer.transaction
             guard try Store.generation(in: txn, of: log) == generation else {

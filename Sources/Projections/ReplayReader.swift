@@ -1,6 +1,6 @@
 import EventLog
 import Foundation
-import Ingest
+import SiglogCore
 import SiglogRecords
 
 /// One log record as a rebuild's fold applies it, checked and decoded by `ReplayReader`: nothing in

@@ -33,10 +33,10 @@ package struct ViewProjector: LogProjection {
         deferred = nil
     }
 
-    /// The projector of `Store.write`, holding the checkpoint row in `deferred`.
-    init(views: ViewSet, deferred: DeferredCheckpoint) {
+    /// The projector of `Store.write`: the entries `bulk` holds back, the checkpoint row in `deferred`.
+    init(views: ViewSet, bulk: BulkLoad?, deferred: DeferredCheckpoint) {
         self.views = views
-        bulk = nil
+        self.bulk = bulk
         self.deferred = deferred
     }
 

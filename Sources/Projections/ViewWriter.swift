@@ -179,13 +179,39 @@ final class BulkLoad: @unchecked Sendable {
     private var values: [UInt8] = []
     private(set) var count = 0
     /// The bulk-loadable views that this rebuild emptied (a partial rebuild copies the others, and
-    /// appending into a copied view would break key order).
-    private let emptied: ViewMask
+    /// appending into a copied view would break key order); in an append transaction, the views
+    /// `hold(_:)` named.
+    private var emptied: ViewMask
+    /// Whether `flush` appends (a rebuild's empty views) or puts (an append transaction's views,
+    /// which hold entries already).
+    private let intoEmptyViews: Bool
 
     init(rebuilding mask: ViewMask) {
         var bits: UInt64 = 0
         for view in BulkLoad.views where mask.contains(view) { bits |= 1 << UInt64(view.rawValue) }
         emptied = ViewMask(bits: bits)
+        intoEmptyViews = true
+    }
+
+    /// The holder of one append transaction: holds nothing until `hold(_:)`, and `flush` puts
+    /// instead of appending. Held keys are new by construction (`(company_id, sequence)` of the
+    /// record being appended), so a put inserts, as the held-back `ViewWriter.put` would have.
+    init() {
+        emptied = ViewMask(bits: 0)
+        intoEmptyViews = false
+    }
+
+    /// From now on, holds back the entries of `view` (one of `BulkLoad.views`). Only for a write
+    /// transaction that does not read `view` back before `flush`.
+    func hold(_ view: View) {
+        precondition(BulkLoad.views.contains(view), "only (company_id, sequence) views are held back")
+        emptied.bits |= 1 << UInt64(view.rawValue)
+    }
+
+    /// Drops everything held and holds nothing (an append transaction's body starting over).
+    func reset() {
+        removeAll()
+        if !intoEmptyViews { emptied = ViewMask(bits: 0) }
     }
 
     @inline(__always)
@@ -247,13 +273,13 @@ final class BulkLoad: @unchecked Sendable {
         return result
     }
 
-    /// Inserts everything held, in key order, into the (empty) databases of `views`.
+    /// Inserts everything held, in key order, into the databases of `views` (appending into a
+    /// rebuild's empty ones). What is held stays held: a transaction that runs again (the map grew)
+    /// inserts it all again; `removeAll` after the commit.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
         for (slot, view) in BulkLoad.views.enumerated() {
-            var list = entries[slot]
-            entries[slot] = []
-            guard !list.isEmpty else { continue }
-            list = BulkLoad.keyOrder(list)
+            guard !entries[slot].isEmpty else { continue }
+            let list = BulkLoad.keyOrder(entries[slot])
             let db = views[view]
             try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
                 try values.withUnsafeBytes { held in
@@ -261,13 +287,39 @@ final class BulkLoad: @unchecked Sendable {
                         key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
                         key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
                         let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
-                        try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value, options: .append)
+                        try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
+                                            options: intoEmptyViews ? .append : [])
                     }
                 }
             }
         }
+    }
+
+    /// Drops everything held (after the flush committed).
+    func removeAll() {
+        entries = Array(repeating: [], count: BulkLoad.views.count)
         values = []
         count = 0
+    }
+
+    /// How much is held at one moment, to go back to.
+    struct Mark: Equatable {
+        fileprivate var entries: [Int]
+        fileprivate var values: Int
+        fileprivate var count: Int
+    }
+
+    /// What is held now.
+    var mark: Mark { Mark(entries: entries.map(\.count), values: values.count, count: count) }
+
+    /// Drops what was added after `mark`: a write transaction that runs again from the start (the
+    /// map grew, or another process grew it) adds its records again, and must not hold them twice.
+    func rollBack(to mark: Mark) {
+        for slot in entries.indices where entries[slot].count > mark.entries[slot] {
+            entries[slot].removeSubrange(mark.entries[slot]...)
+        }
+        if values.count > mark.values { values.removeSubrange(mark.values...) }
+        count = mark.count
     }
 }
 

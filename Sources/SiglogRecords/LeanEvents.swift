@@ -17,7 +17,8 @@ public struct LeanEvent: Sendable, Hashable {
     public var confidence: Double?
     /// The adapter name (`source`); pattern derivers may match it and the explain's top events show it.
     public var source: String
-    /// The link to the source, or nil; pattern derivers may match it and the explain's top events show it.
+    /// The link to the source, or nil (also when the decoder was asked not to decode it); pattern
+    /// derivers may match it and the explain's top events show it.
     public var url: String?
     /// Only decoded when the decoder was asked for text.
     public var title: String?
@@ -33,13 +34,17 @@ public struct LeanEventDecoder: Sendable {
     public let pack: UUID
     /// Whether title and summary are decoded (pattern derivers read them).
     public let decodesText: Bool
+    /// Whether the url is decoded (pattern derivers and the explain's top events read it); when
+    /// not, `url` is nil and no string is made for it.
+    public let decodesURL: Bool
     private var types = StringInterner()
     private var sources = StringInterner()
 
     /// A decoder for the events of `pack`.
-    public init(pack: UUID, decodesText: Bool) {
+    public init(pack: UUID, decodesText: Bool, decodesURL: Bool = true) {
         self.pack = pack
         self.decodesText = decodesText
+        self.decodesURL = decodesURL
     }
 
     /// The event in `record` when it is a stored event of the pack; nil for another pack. A record
@@ -70,7 +75,7 @@ public struct LeanEventDecoder: Sendable {
             case F.eventTime: event.eventTime = try f.timestamp()
             case F.title where decodesText: event.title = try f.string()
             case F.summary where decodesText: event.summary = try f.string()
-            case F.url: event.url = try f.string()
+            case F.url where decodesURL: event.url = try f.string()
             case F.confidence: event.confidence = try f.double()
             case F.pack: samePack = try f.uuid() == pack
             default: break

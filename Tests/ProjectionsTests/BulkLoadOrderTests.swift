@@ -1,3 +1,4 @@
+import LMDB
 @testable import Projections
 import Testing
 
@@ -35,5 +36,69 @@ struct BulkLoadOrderTests {
         let reversed = Array(entries(count: 3_000, companies: Array(100..<150), seed: 11).reversed())
         #expect(BulkLoad.keyOrder(reversed) == comparisonSorted(reversed))
         #expect(BulkLoad.keyOrder([]) == [])
+    }
+
+    /// Adds `(company, sequence)` entries with a one-byte value to the timeline's slot.
+    private func add(_ pairs: [(UInt64, UInt64)], to bulk: BulkLoad) {
+        for (company, sequence) in pairs {
+            withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
+                key.storeBytes(of: company.bigEndian, as: UInt64.self)
+                key.storeBytes(of: sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+                withUnsafeBytes(of: UInt8(truncatingIfNeeded: sequence)) {
+                    bulk.add(.timeline, key: UnsafeRawBufferPointer(key), value: $0)
+                }
+            }
+        }
+    }
+
+    /// The timeline database's entries as `(company, sequence, value byte)`.
+    private func stored(_ views: ViewSet, _ environment: Environment) throws -> [[UInt64]] {
+        try environment.read { txn in
+            var rows: [[UInt64]] = []
+            try txn.forEach(views[.timeline]) { key, value in
+                rows.append([UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
+                             UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)), UInt64(value[0])])
+                return true
+            }
+            return rows
+        }
+    }
+
+    @Test("A fold transaction that runs again goes back to what the load held before it: each entry once")
+    func rollBack() throws {
+        let environment = try Environment(path: temporaryPath("bulk-rollback"))
+        let views = try ViewSet(environment: environment, generation: 1, create: true)
+        let bulk = BulkLoad(rebuilding: .all)
+        add([(2, 1), (1, 2)], to: bulk)
+        let held = bulk.mark
+        add([(2, 3), (1, 4)], to: bulk)  // a first attempt, abandoned
+        bulk.rollBack(to: held)
+        #expect(bulk.mark == held)
+        add([(2, 3), (1, 4)], to: bulk)  // the attempt again
+        try environment.write { try bulk.flush(into: views, transaction: $0) }
+        bulk.removeAll()
+        #expect(bulk.count == 0)
+        #expect(try stored(views, environment) == [[1, 2, 2], [1, 4, 4], [2, 1, 1], [2, 3, 3]])
+    }
+
+    @Test("A flush whose transaction runs again because the map grew still inserts every entry")
+    func flushAfterMapGrowth() throws {
+        var options = Environment.Options()
+        options.initialMapSize = 1 << 20
+        let environment = try Environment(path: temporaryPath("bulk-map"), options: options)
+        let views = try ViewSet(environment: environment, generation: 1, create: true)
+        let bulk = BulkLoad(rebuilding: .all)
+        // 80,000 entries: a few MiB of pages, more than the 1 MiB map holds, so the first
+        // attempt fails with a full map and the transaction runs again in a larger one.
+        let pairs = (0..<UInt64(80_000)).map { (($0 * 7_919) % 5_000, $0 + 1) }
+        add(pairs, to: bulk)
+        let before = environment.mapSize
+        try environment.write { try bulk.flush(into: views, transaction: $0) }
+        bulk.removeAll()
+        #expect(environment.mapSize > before)
+        let rows = try stored(views, environment)
+        #expect(rows.count == pairs.count)
+        let expected = pairs.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { [$0.0, $0.1, $0.1 & 0xFF] }
+        #expect(rows.elementsEqual(expected), "the stored entries are the held ones, in key order")
     }
 }

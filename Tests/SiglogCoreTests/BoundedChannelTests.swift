@@ -1,5 +1,5 @@
 import Foundation
-import Ingest
+import SiglogCore
 import Testing
 
 @Suite("Bounded channel: ingest's parse-to-write hand-off")
