@@ -13,6 +13,8 @@ public final class LogWriter {
     /// The sequence number the next append will get.
     public internal(set) var nextSequence: UInt64
     private var isValid = true
+    /// The buffer the last record was encoded in, reused by the next `append(type:…payload:)`.
+    private var scratch: [UInt8] = []
 
     init(log: EventLog, transaction: WriteTransaction, projections: [any LogProjection]) throws {
         self.log = log
@@ -61,6 +63,51 @@ public final class LogWriter {
                 }
             }
         }
+        nextSequence += 1
+        return seq
+    }
+
+    /// Appends one record of `type` whose payload `encodePayload` writes: the envelope is built
+    /// around it in one buffer the writer reuses for every record (the same bytes
+    /// `Envelope.encoded(sequence:)` gives), so an append allocates no payload or envelope arrays.
+    /// `typed` is handed to the projections as in `append(_:typed:)`.
+    @discardableResult
+    public func append(type: RecordType, appendedAt: Int64, workspace: UUID?, typed: (any Sendable)?,
+                       payload encodePayload: (inout PayloadWriter) -> Void) throws -> UInt64 {
+        precondition(isValid, "LogWriter used outside of its write closure")
+        var payload = PayloadWriter(reusing: scratch, reserved: Envelope.headerSize)
+        scratch = []
+        encodePayload(&payload)
+        let seq = nextSequence
+        let record = payload.withBytes { bytes -> [UInt8] in
+            let payloadCount = bytes.count - Envelope.headerSize
+            bytes.withUnsafeMutableBytes { out in
+                out.storeBytes(of: Envelope.currentFormatVersion, toByteOffset: 0, as: UInt8.self)
+                out.storeBytes(of: type.rawValue.bigEndian, toByteOffset: 1, as: UInt16.self)
+                out.storeBytes(of: appendedAt.bigEndian, toByteOffset: 3, as: Int64.self)
+                var uuid = workspace?.uuid ?? UUID.nilBytes
+                withUnsafeBytes(of: &uuid) { out.baseAddress!.advanced(by: 11).copyMemory(from: $0.baseAddress!, byteCount: 16) }
+                out.storeBytes(of: UInt32(payloadCount).bigEndian, toByteOffset: 27, as: UInt32.self)
+            }
+            let crc = bytes.withUnsafeBytes { Envelope.checksum(sequence: seq, body: $0) }
+            withUnsafeBytes(of: crc.bigEndian) { bytes.append(contentsOf: $0) }
+            return bytes
+        }
+        var key = seq.bigEndian
+        try withUnsafeBytes(of: &key) { k in
+            try record.withUnsafeBytes { raw in
+                try transaction.put(log.records, key: k, value: raw, options: .append)
+                if projections.isEmpty { return }
+                let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil, verifyChecksum: false)
+                if let typed {
+                    for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
+                } else {
+                    for projection in projections { try projection.apply(view, in: transaction) }
+                }
+                _ = consume view
+            }
+        }
+        scratch = record
         nextSequence += 1
         return seq
     }
@@ -142,10 +189,18 @@ enum DedupIndex {
 
     static func insert(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws -> Bool {
         let (key, hashed) = indexKey(naturalKey)
-        var value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) }
-        if hashed { value += naturalKey }
         do {
-            try transaction.put(db, key: key, value: value, options: .noOverwrite)
+            if hashed {
+                let value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey
+                try transaction.put(db, key: key, value: value, options: .noOverwrite)
+            } else {
+                // The common short key: the 8-byte value from the stack, no array per insert.
+                try key.withUnsafeBytes { k in
+                    try withUnsafeBytes(of: sequence.bigEndian) { v in
+                        try transaction.put(db, key: k, value: v, options: .noOverwrite)
+                    }
+                }
+            }
             return true
         } catch LMDBError.keyExists {
             return false

@@ -18,6 +18,18 @@ public struct PayloadWriter: Sendable {
 
     public init(capacity: Int = 128) { bytes.reserveCapacity(capacity) }
 
+    /// A writer over `storage`'s memory (its contents dropped, its capacity kept) whose first
+    /// `reserved` bytes are zeros for the caller to fill in later: the log writes a record's envelope
+    /// header there and reuses one buffer for every record it appends.
+    init(reusing storage: [UInt8], reserved: Int) {
+        bytes = storage
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: repeatElement(0, count: reserved))
+    }
+
+    /// Lends the bytes written so far to `body`, which may change them.
+    mutating func withBytes<R>(_ body: (inout [UInt8]) throws -> R) rethrows -> R { try body(&bytes) }
+
     /// A writer that continues `fields`, bytes another writer produced: fields written next follow
     /// them, as if one writer had written everything.
     public init(continuing fields: UnsafeRawBufferPointer, extraCapacity: Int = 32) {
@@ -62,6 +74,9 @@ public struct PayloadWriter: Sendable {
     }
 
     public mutating func write(_ field: Int, _ value: String) {
+        // A native string lends its UTF-8 in place; only other strings are copied to get it.
+        let done: Void? = value.utf8.withContiguousStorageIfAvailable { write(field, bytes: UnsafeRawBufferPointer($0)) }
+        if done != nil { return }
         var value = value
         value.withUTF8 { write(field, bytes: UnsafeRawBufferPointer($0)) }
     }

@@ -94,6 +94,6 @@ extension RawEventLineParser {
     /// Parses a line from `NDJSONLineSplitter`; an over-limit line is a `lineTooLong` error.
     public func parse(_ line: NDJSONLine) throws(RawEventLineError) -> RawEvent? {
         if line.isOverLimit || line.byteCount > maxLineBytes { throw lineTooLong(line.number) }
-        return try parse(line.bytes, lineNumber: line.number)
+        return try parse(buffer: line.bytes, lineNumber: line.number)
     }
 }

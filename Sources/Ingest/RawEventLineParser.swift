@@ -35,12 +35,24 @@ public struct RawEventLineParser: Sendable {
     /// - Parameter lineNumber: 1-based, used in errors.
     public func parse(_ line: some Collection<UInt8>, lineNumber: Int) throws(RawEventLineError) -> RawEvent? {
         if line.count > maxLineBytes { throw lineTooLong(lineNumber) }
-        var bytes = Array(line)
-        if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // UTF-8 BOM
+        let bytes = Array(line)
+        return try bytes.withUnsafeBufferPointer { buffer throws(RawEventLineError) -> RawEvent? in
+            try parse(buffer: buffer, lineNumber: lineNumber)
+        }
+    }
+
+    /// `parse` of bytes in place (the splitter's lines): no copy of the line.
+    func parse(buffer line: UnsafeBufferPointer<UInt8>, lineNumber: Int) throws(RawEventLineError) -> RawEvent? {
+        if line.count > maxLineBytes { throw lineTooLong(lineNumber) }
+        var bytes = line
+        if lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = UnsafeBufferPointer(rebasing: bytes[3...]) }  // UTF-8 BOM
         if Self.isBlank(bytes) { return nil }
-        let document: JSONValue
+        var fields = Fields(line: lineNumber)
+        let notAnObject: JSONValue?
         do {
-            document = try JSONParser.parse(bytes)
+            // The members this parser reads go straight into `fields`, without a parsed object; a
+            // repeated key keeps its last value, as JSON loaders do.
+            notAnObject = try JSONParser.parseMembers(bytes) { key, value in fields.set(key, value) }
         } catch {
             if String(validating: bytes, as: UTF8.self) == nil {
                 throw RawEventLineError(line: lineNumber, field: nil, kind: .invalidUTF8, reason: "invalid UTF-8")
@@ -48,11 +60,11 @@ public struct RawEventLineParser: Sendable {
             throw RawEventLineError(line: lineNumber, field: nil, kind: .invalidJSON,
                                     reason: "invalid JSON: \(error.description)")
         }
-        guard case .object(let object) = document else {
+        if let document = notAnObject {
             throw RawEventLineError(line: lineNumber, field: nil, kind: .notAnObject,
                                     reason: "expected a JSON object, got \(Self.typeName(document))")
         }
-        return try decode(object, lineNumber: lineNumber)
+        return try decode(fields)
     }
 
     /// Parses a line given as text (tests, small inputs).
@@ -67,29 +79,7 @@ public struct RawEventLineParser: Sendable {
 
     // MARK: - Fields
 
-    private func decode(_ object: JSONObject, lineNumber: Int) throws(RawEventLineError) -> RawEvent {
-        var fields = Fields(line: lineNumber)
-        // One pass over the members; a repeated key keeps its last value, as JSON loaders do.
-        for member in object.members {
-            switch member.key {
-            case "source": fields.source = member.value
-            case "source_event_id": fields.sourceEventID = member.value
-            case "company_name": fields.companyName = member.value
-            case "domain": fields.domain = member.value
-            case "website_url": fields.websiteURL = member.value
-            case "company_profile_url": fields.companyProfileURL = member.value
-            case "event_type": fields.eventType = member.value
-            case "event_type_candidate": fields.eventTypeCandidate = member.value
-            case "event_time": fields.eventTime = member.value
-            case "title": fields.title = member.value
-            case "summary": fields.summary = member.value
-            case "url": fields.url = member.value
-            case "confidence": fields.confidence = member.value
-            case "raw_payload": fields.rawPayload = member.value
-            default: break
-            }
-        }
-
+    private func decode(_ fields: Fields) throws(RawEventLineError) -> RawEvent {
         let source: String
         if let given = try fields.text(fields.source, "source", max: 64) {
             source = given
@@ -167,6 +157,29 @@ public struct RawEventLineParser: Sendable {
         var eventType, eventTypeCandidate, eventTime, title, summary, url, confidence, rawPayload: JSONValue?
 
         init(line: Int) { self.line = line }
+
+        /// Keeps `value` when `key` (UTF-8) names a member this parser reads.
+        mutating func set(_ key: UnsafeBufferPointer<UInt8>, _ value: JSONValue) {
+            func named(_ name: StaticString) -> Bool {
+                key.elementsEqual(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+            }
+            switch key.count {
+            case 3: if named("url") { url = value }
+            case 5: if named("title") { title = value }
+            case 6:
+                if named("source") { source = value } else if named("domain") { domain = value }
+            case 7: if named("summary") { summary = value }
+            case 10:
+                if named("event_type") { eventType = value } else if named("event_time") { eventTime = value } else if named("confidence") { confidence = value }
+            case 11:
+                if named("website_url") { websiteURL = value } else if named("raw_payload") { rawPayload = value }
+            case 12: if named("company_name") { companyName = value }
+            case 15: if named("source_event_id") { sourceEventID = value }
+            case 19: if named("company_profile_url") { companyProfileURL = value }
+            case 20: if named("event_type_candidate") { eventTypeCandidate = value }
+            default: break
+            }
+        }
 
         func error(_ field: String, _ kind: RawEventLineError.Kind, _ reason: String) -> RawEventLineError {
             RawEventLineError(line: line, field: field, kind: kind, reason: reason)

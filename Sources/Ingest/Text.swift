@@ -14,6 +14,14 @@ enum Text {
     /// `s` without leading and trailing whitespace. Returns `s` itself when there is nothing to trim,
     /// which is the common case on the ingest path.
     static func trimmed(_ s: String) -> String {
+        // Fast path: an ASCII first and last byte that is not whitespace (a byte below 0x80 is a
+        // whole scalar in UTF-8) means there is nothing to trim, with no walk over scalars.
+        let utf8 = s.utf8
+        if let first = utf8.first, let last = utf8.last, first < 0x80, last < 0x80,
+            !isWhitespace(Unicode.Scalar(first)), !isWhitespace(Unicode.Scalar(last))
+        {
+            return s
+        }
         let scalars = s.unicodeScalars
         guard let first = scalars.first, let last = scalars.last else { return s }
         if !isWhitespace(first) && !isWhitespace(last) { return s }

@@ -343,9 +343,12 @@ extension StageRunner {
     private func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                        now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
         for chunk in batch {
-            for index in chunk.indices {
-                try write(chunk[index], run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
-                          directory: directory, tally: &tally, writer: writer)
+            // Through the buffer, each event is lent to `write` in place instead of copied out of the slice.
+            try chunk.withUnsafeBufferPointer { events in
+                for index in events.indices {
+                    try write(events[index], run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
+                              directory: directory, tally: &tally, writer: writer)
+                }
             }
         }
     }
@@ -409,13 +412,15 @@ extension StageRunner {
     @discardableResult
     func appendEvent(_ item: PendingEvent, companyID: Int64, dedupKey: [UInt8]?, run: UInt64, pack: ResolvedPack,
                      workspace: UUID, evidenceBundle: UUID? = nil, at now: Timestamp, writer: StoreWriter) throws -> [UInt8]? {
-        let event = item.event
-        let stored = EventStored(
-            companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
-            eventType: event.eventType, eventTime: event.eventTime, title: event.title, summary: event.summary,
-            url: event.url, rawPayload: item.rawPayload,
-            confidence: event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle)
-        let seq = try writer.append(stored, at: now, workspace: workspace)
+        // Encoded from the pending event's own fields: no `EventStored` copy of them per event.
+        let seq = try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
+            EventStored.encode(
+                companyID: companyID, source: item.event.source, sourceEventID: item.event.sourceEventID,
+                eventType: item.event.eventType, eventTime: item.event.eventTime, title: item.event.title,
+                summary: item.event.summary, url: item.event.url, rawPayload: item.rawPayload,
+                confidence: item.event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle,
+                into: &payload)
+        }
         if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }
         return dedupKey
     }

@@ -119,13 +119,17 @@ public final class Store: Sendable {
     /// if the map had to grow; keep in-memory effects until this returns.
     public func write<T>(_ body: (StoreWriter) throws -> T) throws -> T {
         try withCurrentViews { views in
+            // The checkpoint row is read at the first record and written once, when the body is done.
+            let checkpoint = DeferredCheckpoint()
             let held = BulkLoad()
-            return try log.write(projections: [ViewProjector(views: views, bulk: held)]) { writer in
+            return try log.write(projections: [ViewProjector(views: views, bulk: held, deferred: checkpoint)]) { writer in
+                checkpoint.reset()
                 held.reset()
                 let generation = try Store.generation(in: writer.transaction, of: log)
                 if generation != views.generation { throw GenerationChanged(generation: generation) }
                 let result = try body(StoreWriter(writer: writer, views: views, log: log, held: held))
                 if held.count > 0 { try held.flush(into: views, transaction: writer.transaction) }
+                try checkpoint.store(in: writer.transaction)
                 return result
             }
         }
@@ -167,9 +171,24 @@ public struct StoreWriter {
 
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.
+    /// An `EventStored` is not handed over: the projector reads only its company from the payload,
+    /// and boxing the record for it would cost an allocation per ingested event.
     @discardableResult
-    public func append(_ record: some SiglogRecord, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
-        try writer.append(record.envelope(at: time, workspace: workspace), typed: record)
+    public func append<Record: SiglogRecord>(_ record: Record, at time: Timestamp, workspace: UUID? = nil) throws -> UInt64 {
+        let typed: (any Sendable)? = Record.recordType == .eventStored ? nil : record
+        return try writer.append(type: Record.recordType, appendedAt: time.microseconds, workspace: workspace, typed: typed) {
+            record.encode(into: &$0)
+        }
+    }
+
+    /// Appends a record of type `Record` whose payload `encodePayload` writes — the bytes
+    /// `Record.encode(into:)` of the same fields writes — without a value of the record: the
+    /// projector applies it from its bytes. Ingest appends its events this way.
+    @discardableResult
+    public func append<Record: SiglogRecord>(_ type: Record.Type, at time: Timestamp, workspace: UUID? = nil,
+                                             payload encodePayload: (inout PayloadWriter) -> Void) throws -> UInt64 {
+        try writer.append(type: Record.recordType, appendedAt: time.microseconds, workspace: workspace, typed: nil,
+                          payload: encodePayload)
     }
 
     /// The sequence recorded in the dedup index for `naturalKey`, if any.

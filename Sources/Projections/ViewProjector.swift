@@ -16,16 +16,28 @@ package struct ViewProjector: LogProjection {
     package let views: ViewSet
     /// Set by a rebuild into empty views (see `BulkLoad`); nil on the append path.
     let bulk: BulkLoad?
+    /// Set by `Store.write`: the checkpoint row is kept in memory across the transaction's records
+    /// and written once when its body ends, instead of read and written for every record.
+    let deferred: DeferredCheckpoint?
 
     /// The projector of the append path: every record writes every view.
     package init(views: ViewSet) {
         self.views = views
         bulk = nil
+        deferred = nil
     }
 
     init(views: ViewSet, bulk: BulkLoad?) {
         self.views = views
         self.bulk = bulk
+        deferred = nil
+    }
+
+    /// The projector of `Store.write`: the entries `bulk` holds back, the checkpoint row in `deferred`.
+    init(views: ViewSet, bulk: BulkLoad?, deferred: DeferredCheckpoint) {
+        self.views = views
+        self.bulk = bulk
+        self.deferred = deferred
     }
 
     /// Applies one record to every view (the log calls it inside each append transaction).
@@ -43,6 +55,9 @@ package struct ViewProjector: LogProjection {
     /// Applies `view`, writing only the views in `active` (partial rebuilds; reads see every view).
     /// The checkpoint row — applied sequence and fingerprints — is read once and written once.
     func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask, typed: (any Sendable)? = nil) throws {
+        if let deferred {
+            return try apply(view, in: txn, active: active, checkpoint: try deferred.buffer(views: views, in: txn), typed: typed)
+        }
         try withUnsafeTemporaryAllocation(byteCount: ViewSet.checkpointRowSize, alignment: 16) { row in
             row.initializeMemory(as: UInt8.self, repeating: 0)
             let applied: UInt64 = try txn.withValue(views.checkpoint, key: ViewSet.checkpointKey) { stored -> UInt64 in
@@ -62,11 +77,12 @@ package struct ViewProjector: LogProjection {
 
     /// `apply` with the checkpoint row held in `checkpoint` for a whole write transaction (replay's
     /// fold) instead of read and written for every record; `checkpoint.store(in:)` writes it once.
-    func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask, checkpoint: CheckpointBuffer) throws {
+    func apply(_ view: borrowing RecordView, in txn: WriteTransaction, active: ViewMask, checkpoint: CheckpointBuffer,
+               typed: (any Sendable)? = nil) throws {
         let row = checkpoint.row
         if UInt64(bigEndian: row.loadUnaligned(as: UInt64.self)) >= view.sequence { return }
         let writer = ViewWriter(transaction: txn, views: views, row: row, active: active, bulk: bulk)
-        try project(view, writer, txn)
+        try project(view, writer, txn, typed: typed)
         row.storeBytes(of: view.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
     }
 
@@ -328,6 +344,31 @@ package struct ViewProjector: LogProjection {
     }
 
     private func uuidBytes(_ uuid: UUID) -> [UInt8] { withUnsafeBytes(of: uuid.uuid) { Array($0) } }
+}
+
+/// The checkpoint row of one `Store.write` transaction: read at the first record the projector
+/// applies, written by `store(in:)` when the body ends. Nothing reads the checkpoint inside a write
+/// transaction (readers of the applied sequence and the fingerprints use read transactions), so the
+/// row is what it would have been with a read and a write per record. One transaction, one thread:
+/// the store's write lock serializes them, hence `@unchecked Sendable` for the projector's sake.
+final class DeferredCheckpoint: @unchecked Sendable {
+    private var current: CheckpointBuffer?
+
+    init() {}
+
+    /// The row for `txn`, read from it on first use.
+    func buffer(views: ViewSet, in txn: WriteTransaction) throws -> CheckpointBuffer {
+        if let current { return current }
+        let loaded = try CheckpointBuffer(views: views, in: txn)
+        current = loaded
+        return loaded
+    }
+
+    /// Forgets the row (a transaction that is run again starts from its own).
+    func reset() { current = nil }
+
+    /// Writes the row back when a record was applied.
+    func store(in txn: WriteTransaction) throws { try current?.store(in: txn) }
 }
 
 /// The checkpoint row of one write transaction, read when the transaction starts and written when

@@ -108,16 +108,20 @@ struct ViewWriter {
     }
 
     /// `putIfAbsent(view, (company, sequence), [])` — the events index's one write per event —
-    /// building the 16-byte key on the stack when the entry is held back for the bulk load.
+    /// with the 16-byte key (`ViewKey().appending(company).appending(sequence)`) built on the stack,
+    /// whether the entry is inserted now or held back for the bulk load.
     func putIfAbsent(_ view: View, company: Int64, sequence: UInt64) throws {
         guard active.contains(view) else { return }
-        guard let bulk, bulk.holds(view) else {
-            return try putIfAbsent(view, ViewKey().appending(company).appending(sequence), [])
-        }
-        withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
+        try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
             key.storeBytes(of: ViewKey.orderedBits(company).bigEndian, as: UInt64.self)
             key.storeBytes(of: sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-            deferInsert(view, UnsafeRawBufferPointer(key), UnsafeRawBufferPointer(start: nil, count: 0), into: bulk)
+            let k = UnsafeRawBufferPointer(key)
+            let empty = UnsafeRawBufferPointer(start: nil, count: 0)
+            if let bulk, bulk.holds(view) { return deferInsert(view, k, empty, into: bulk) }
+            guard try transaction.insert(views[view], key: k, value: empty) else { return }
+            var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+            fingerprint.add(key: k, value: empty)
+            fingerprint.store(into: row, at: offset(view))
         }
     }
 

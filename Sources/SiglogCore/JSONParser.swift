@@ -27,6 +27,29 @@ public struct JSONParser {
         }
     }
 
+    /// Parses one complete JSON document exactly as `parse` does (same grammar, same failures at
+    /// the same offsets), but when it is an object hands each member to `member` in document order —
+    /// the key's UTF-8 bytes (escapes decoded) and the parsed value — instead of building the object;
+    /// a repeated key is handed over each time. Returns nil for an object, else the document.
+    /// This is what a reader that wants a few known members of a flat object uses (the ingest line
+    /// parser): no member list, no key strings.
+    public static func parseMembers(
+        _ bytes: UnsafeBufferPointer<UInt8>, _ member: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void
+    ) throws(Failure) -> JSONValue? {
+        var parser = Cursor(bytes: bytes)
+        parser.skipWhitespace()
+        guard parser.index < bytes.count, bytes[parser.index] == UInt8(ascii: "{") else {
+            let value = try parser.value(depth: 0)
+            parser.skipWhitespace()
+            if parser.index != bytes.count { throw parser.fail("unexpected trailing characters") }
+            return value
+        }
+        try parser.objectMembers(depth: 1, member)
+        parser.skipWhitespace()
+        if parser.index != bytes.count { throw parser.fail("unexpected trailing characters") }
+        return nil
+    }
+
     public static func parse(_ text: String) throws(Failure) -> JSONValue {
         try parse(Array(text.utf8))
     }
@@ -99,6 +122,61 @@ public struct JSONParser {
                 throw fail("expected ',' or '}'")
             }
             return .object(JSONObject(members))
+        }
+
+        /// `object(depth:)` handing each member to `body` instead of collecting them.
+        mutating func objectMembers(depth: Int, _ body: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void) throws(Failure) {
+            if depth > JSONParser.maxDepth { throw fail("nesting too deep") }
+            index += 1
+            skipWhitespace()
+            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                index += 1
+                return
+            }
+            while true {
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                    throw fail("expected a member name")
+                }
+                let key = try keyText()
+                skipWhitespace()
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                index += 1
+                skipWhitespace()
+                let member = try value(depth: depth)
+                switch key {
+                case .bytes(let slice): body(slice, member)
+                case .decoded(var text): text.withUTF8 { body($0, member) }
+                }
+                skipWhitespace()
+                guard index < bytes.count else { throw fail("unterminated object") }
+                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
+                if bytes[index] == UInt8(ascii: "}") { index += 1; break }
+                throw fail("expected ',' or '}'")
+            }
+        }
+
+        /// A member name as `string()` reads it: the input's own bytes when they are plain ASCII
+        /// without escapes (what `string()` would copy unchanged), else the decoded string.
+        enum Key {
+            case bytes(UnsafeBufferPointer<UInt8>)
+            case decoded(String)
+        }
+
+        mutating func keyText() throws(Failure) -> Key {
+            let quote = index
+            var end = index + 1
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == UInt8(ascii: "\"") {
+                    index = end + 1
+                    return .bytes(UnsafeBufferPointer(rebasing: bytes[(quote + 1)..<end]))
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { break }
+                end += 1
+            }
+            index = quote
+            return .decoded(try string())
         }
 
         mutating func array(depth: Int) throws(Failure) -> JSONValue {

@@ -299,6 +299,17 @@ public struct EventStored: SiglogRecord, Hashable {
     }
 
     public func encode(into w: inout PayloadWriter) {
+        Self.encode(companyID: companyID, source: source, sourceEventID: sourceEventID, eventType: eventType,
+                    eventTime: eventTime, title: title, summary: summary, url: url, rawPayload: rawPayload,
+                    confidence: confidence, pack: pack, jobRunID: jobRunID, evidenceBundleID: evidenceBundleID, into: &w)
+    }
+
+    /// The payload of the record these fields make, written without making it: ingest encodes
+    /// each event from the fields it holds instead of copying them into a record first.
+    public static func encode(companyID: Int64, source: String, sourceEventID: String?, eventType: String,
+                              eventTime: Timestamp, title: String?, summary: String?, url: String?, rawPayload: String?,
+                              confidence: Double?, pack: UUID, jobRunID: UInt64?, evidenceBundleID: UUID?,
+                              into w: inout PayloadWriter) {
         w.write(Field.companyID, companyID)
         w.write(Field.source, source)
         w.write(Field.sourceEventID, sourceEventID)

@@ -125,7 +125,7 @@ extension RecordType {
 extension PayloadWriter {
     /// A UUID as its 16 raw bytes.
     public mutating func write(_ field: Int, _ value: UUID) {
-        write(field, bytes: withUnsafeBytes(of: value.uuid) { Array($0) })
+        withUnsafeBytes(of: value.uuid) { write(field, bytes: $0) }
     }
     /// A UUID, or no field at all when nil (an absent field decodes as nil).
     public mutating func write(_ field: Int, _ value: UUID?) { if let value { write(field, value) } }
