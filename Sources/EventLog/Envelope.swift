@@ -46,18 +46,26 @@ public struct Envelope: Sendable, Hashable {
     /// Writes the envelope for `sequence` into `out`, which must be `encodedSize` bytes.
     public func encode(sequence: UInt64, into out: UnsafeMutableRawBufferPointer) {
         precondition(out.count == encodedSize)
-        out.storeBytes(of: formatVersion, toByteOffset: 0, as: UInt8.self)
-        out.storeBytes(of: type.rawValue.bigEndian, toByteOffset: 1, as: UInt16.self)
-        out.storeBytes(of: appendedAt.bigEndian, toByteOffset: 3, as: Int64.self)
-        var uuid = workspace?.uuid ?? UUID.nilBytes
-        withUnsafeBytes(of: &uuid) { out.baseAddress!.advanced(by: 11).copyMemory(from: $0.baseAddress!, byteCount: 16) }
-        out.storeBytes(of: UInt32(payload.count).bigEndian, toByteOffset: 27, as: UInt32.self)
+        Envelope.writeHeader(formatVersion: formatVersion, type: type, appendedAt: appendedAt, workspace: workspace,
+                             payloadCount: payload.count, into: out)
         payload.withUnsafeBytes { p in
             if p.count > 0 { out.baseAddress!.advanced(by: Envelope.headerSize).copyMemory(from: p.baseAddress!, byteCount: p.count) }
         }
         let body = UnsafeRawBufferPointer(rebasing: out[0..<(out.count - Envelope.trailerSize)])
         let crc = Envelope.checksum(sequence: sequence, body: body)
         out.storeBytes(of: crc.bigEndian, toByteOffset: out.count - Envelope.trailerSize, as: UInt32.self)
+    }
+
+    /// Writes the header (format, type, time, workspace, payload length) into the first
+    /// `headerSize` bytes of `out`: the one layout every append uses.
+    static func writeHeader(formatVersion: UInt8, type: RecordType, appendedAt: Int64, workspace: UUID?, payloadCount: Int,
+                            into out: UnsafeMutableRawBufferPointer) {
+        out.storeBytes(of: formatVersion, toByteOffset: 0, as: UInt8.self)
+        out.storeBytes(of: type.rawValue.bigEndian, toByteOffset: 1, as: UInt16.self)
+        out.storeBytes(of: appendedAt.bigEndian, toByteOffset: 3, as: Int64.self)
+        var uuid = workspace?.uuid ?? UUID.nilBytes
+        withUnsafeBytes(of: &uuid) { out.baseAddress!.advanced(by: 11).copyMemory(from: $0.baseAddress!, byteCount: 16) }
+        out.storeBytes(of: UInt32(payloadCount).bigEndian, toByteOffset: 27, as: UInt32.self)
     }
 
     /// The envelope for `sequence` as a new byte array.

@@ -50,18 +50,7 @@ public final class LogWriter {
         } else {
             // Encode once; the same bytes are stored and handed to the projections.
             let bytes = envelope.encoded(sequence: seq)
-            try withUnsafeBytes(of: &key) { k in
-                try bytes.withUnsafeBytes { raw in
-                    try transaction.put(log.records, key: k, value: raw, options: .append)
-                    let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil, verifyChecksum: false)
-                    if let typed {
-                        for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
-                    } else {
-                        for projection in projections { try projection.apply(view, in: transaction) }
-                    }
-                    _ = consume view
-                }
-            }
+            try bytes.withUnsafeBytes { try storeAndProject($0, sequence: seq, typed: typed) }
         }
         nextSequence += 1
         return seq
@@ -82,34 +71,33 @@ public final class LogWriter {
         let record = payload.withBytes { bytes -> [UInt8] in
             let payloadCount = bytes.count - Envelope.headerSize
             bytes.withUnsafeMutableBytes { out in
-                out.storeBytes(of: Envelope.currentFormatVersion, toByteOffset: 0, as: UInt8.self)
-                out.storeBytes(of: type.rawValue.bigEndian, toByteOffset: 1, as: UInt16.self)
-                out.storeBytes(of: appendedAt.bigEndian, toByteOffset: 3, as: Int64.self)
-                var uuid = workspace?.uuid ?? UUID.nilBytes
-                withUnsafeBytes(of: &uuid) { out.baseAddress!.advanced(by: 11).copyMemory(from: $0.baseAddress!, byteCount: 16) }
-                out.storeBytes(of: UInt32(payloadCount).bigEndian, toByteOffset: 27, as: UInt32.self)
+                Envelope.writeHeader(formatVersion: Envelope.currentFormatVersion, type: type, appendedAt: appendedAt,
+                                     workspace: workspace, payloadCount: payloadCount, into: out)
             }
             let crc = bytes.withUnsafeBytes { Envelope.checksum(sequence: seq, body: $0) }
             withUnsafeBytes(of: crc.bigEndian) { bytes.append(contentsOf: $0) }
             return bytes
         }
-        var key = seq.bigEndian
-        try withUnsafeBytes(of: &key) { k in
-            try record.withUnsafeBytes { raw in
-                try transaction.put(log.records, key: k, value: raw, options: .append)
-                if projections.isEmpty { return }
-                let view = try RecordView(sequence: seq, bytes: raw, knownTypes: nil, verifyChecksum: false)
-                if let typed {
-                    for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
-                } else {
-                    for projection in projections { try projection.apply(view, in: transaction) }
-                }
-                _ = consume view
-            }
-        }
+        try record.withUnsafeBytes { try storeAndProject($0, sequence: seq, typed: typed) }
         scratch = record
         nextSequence += 1
         return seq
+    }
+
+    /// Stores a record's encoded bytes at `sequence` (MDB_APPEND: sequence keys only grow) and
+    /// hands them to the projections, with `typed` when the caller has the record's value.
+    private func storeAndProject(_ raw: UnsafeRawBufferPointer, sequence: UInt64, typed: (any Sendable)?) throws {
+        try withUnsafeBytes(of: sequence.bigEndian) { k in
+            try transaction.put(log.records, key: k, value: raw, options: .append)
+        }
+        if projections.isEmpty { return }
+        let view = try RecordView(sequence: sequence, bytes: raw, knownTypes: nil, verifyChecksum: false)
+        if let typed {
+            for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
+        } else {
+            for projection in projections { try projection.apply(view, in: transaction) }
+        }
+        _ = consume view
     }
 
     /// Appends a record built from its parts.

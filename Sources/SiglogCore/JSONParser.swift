@@ -95,37 +95,28 @@ public struct JSONParser {
         }
 
         mutating func object(depth: Int) throws(Failure) -> JSONValue {
-            if depth > JSONParser.maxDepth { throw fail("nesting too deep") }
-            index += 1
-            var members: [JSONObject.Member] = []
-            skipWhitespace()
-            if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                index += 1
-                return .object(JSONObject())
-            }
-            while true {
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
-                    throw fail("expected a member name")
+            var collected: [JSONObject.Member] = []
+            try members(depth: depth) { key, value in
+                switch key {
+                case .bytes(let slice): collected.append(JSONObject.Member(key: String(decoding: slice, as: UTF8.self), value: value))
+                case .decoded(let text): collected.append(JSONObject.Member(key: text, value: value))
                 }
-                let key = try string()
-                skipWhitespace()
-                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-                index += 1
-                skipWhitespace()
-                let member = try value(depth: depth)
-                members.append(JSONObject.Member(key: key, value: member))
-                skipWhitespace()
-                guard index < bytes.count else { throw fail("unterminated object") }
-                if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-                if bytes[index] == UInt8(ascii: "}") { index += 1; break }
-                throw fail("expected ',' or '}'")
             }
-            return .object(JSONObject(members))
+            return .object(JSONObject(collected))
         }
 
         /// `object(depth:)` handing each member to `body` instead of collecting them.
         mutating func objectMembers(depth: Int, _ body: (UnsafeBufferPointer<UInt8>, JSONValue) -> Void) throws(Failure) {
+            try members(depth: depth) { key, value in
+                switch key {
+                case .bytes(let slice): body(slice, value)
+                case .decoded(var text): text.withUTF8 { body($0, value) }
+                }
+            }
+        }
+
+        /// The object grammar (the cursor on its `{`): each member's name and value to `body`, in order.
+        private mutating func members(depth: Int, _ body: (Key, JSONValue) -> Void) throws(Failure) {
             if depth > JSONParser.maxDepth { throw fail("nesting too deep") }
             index += 1
             skipWhitespace()
@@ -143,11 +134,7 @@ public struct JSONParser {
                 guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
                 index += 1
                 skipWhitespace()
-                let member = try value(depth: depth)
-                switch key {
-                case .bytes(let slice): body(slice, member)
-                case .decoded(var text): text.withUTF8 { body($0, member) }
-                }
+                body(key, try value(depth: depth))
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unterminated object") }
                 if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
