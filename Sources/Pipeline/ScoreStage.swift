@@ -85,6 +85,20 @@ struct CompanyScore {
     var latestOutreach: OutreachSummary?
 }
 
+/// One chunk's inputs as read, with its companies' errors (in company order) and skips.
+struct ScoreChunk: Sendable {
+    var inputs: [ScoreInput] = []
+    var errors: [String] = []
+    var skipped = 0
+}
+
+/// The `beforeCompany` test seam, carried to the thread that reads the inputs.
+final class CompanyHook: @unchecked Sendable {
+    // @unchecked: the hook is called only by the one reading thread, one company at a time.
+    let hook: ((Int64) throws -> Void)?
+    init(_ hook: ((Int64) throws -> Void)?) { self.hook = hook }
+}
+
 extension StageRunner {
     /// The `score` stage (§6 with D1, D9, D10, D15): for every company with events of the pack in
     /// `[midnight(asOf − 365), midnight(asOf + 1))` (a company on the watchlist without such
@@ -123,50 +137,62 @@ extension StageRunner {
         let reader = writer.reader
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
-        var decoder = LeanEventDecoder(pack)
         // §6 step 4: the companies with events, and those on the watchlist (a watched company
         // without events in the window has no readiness: it is counted as skipped).
         let watched = Set(try reader.watchedCompanies())
         let companies = try watched.isEmpty ? reader.companiesWithEvents()
             : Set(reader.companiesWithEvents()).union(watched).sorted()
-        // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
+        // Companies go in chunks: their inputs are read on another thread (below), the pure
         // scoring runs on every core, and the records are appended here in company order — so the
         // log is the same whatever the number of cores or the timing.
         //
         // The stages overlap: while chunk N+1 is scored in the background, this thread appends chunk
-        // N's records and reads chunk N+2's inputs. That is safe because no input depends on an
+        // N's records and chunk N+2's inputs are read. That is safe because no input depends on an
         // earlier company's appends: a company's inputs are its events, its scoring state, its own
         // readiness snapshots of earlier days (previous composite, pressure history before `asOf`)
         // and its outreach, and this stage appends only the `asOf` snapshots and feed row of each
         // company (`appendScore` compares with that same company's stored snapshots). Chunks hold
         // distinct companies, so reading a chunk before or after another chunk's appends gives the
         // same inputs.
-        var start = 0
-        // Reads the next chunk's inputs (per-company errors are recorded, as before).
-        func readNextChunk() throws -> [ScoreInput]? {
-            guard start < companies.count else { return nil }
-            try interruption.check()
-            let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
-            start = chunk.endIndex
-            var inputs: [ScoreInput] = []
-            // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
-            let chunkEvents = try reader.leanEvents(ofCompanies: Array(chunk), decoder: &decoder)
-            for (company, companyEvents) in zip(chunk, chunkEvents) {
-                let events = CompanyEvents(companyEvents, asOf: asOf)
-                if events.window.isEmpty {
-                    if watched.contains(company) { skipped += 1 }
-                    continue
+        //
+        // The inputs are read on a third thread, each chunk in its own short read-only transaction
+        // (closed before the chunk is handed over, so a map resize never waits on it). That
+        // transaction sees the last commit, not this write transaction's records — the same inputs,
+        // since nothing this transaction writes (the job-run start, the `asOf` snapshots and feed
+        // rows) is read by them, and no other writer can commit while this one holds the write lock.
+        let chunks = BoundedChannel<ScoreChunk>(capacity: 1)
+        let chunkReader = DispatchGroup()
+        let beforeCompany = CompanyHook(hooks.beforeCompany)
+        DispatchQueue.global().async(group: chunkReader) { [self] in
+            do {
+                var decoder = LeanEventDecoder(pack)
+                var start = 0
+                while start < companies.count {
+                    try interruption.check()
+                    let chunk = Array(companies[start..<min(start + Self.scoreChunkSize, companies.count)])
+                    start += chunk.count
+                    let read = try store.read { reader in
+                        try readScoreChunk(chunk, watched: watched, pack: pack, workspace: workspace, asOf: asOf,
+                                           decoder: &decoder, beforeCompany: beforeCompany, reader: reader)
+                    }
+                    guard chunks.put(read) else { return }
                 }
-                do {
-                    try hooks.beforeCompany?(company)
-                    inputs.append(try gatherScoreInput(company, events: events, pack: pack, workspace: workspace,
-                                                       asOf: asOf, reader: reader))
-                } catch {
-                    errors.append("Company \(company): \(error)")
-                    skipped += 1
-                }
+                chunks.close()
+            } catch {
+                chunks.close(failure: error)
             }
-            return inputs
+        }
+        // Whatever ends the stage, the reading thread is stopped and joined before it returns.
+        defer {
+            chunks.cancel()
+            chunkReader.wait()
+        }
+        // The next chunk's inputs; its per-company errors are recorded in company order, as before.
+        func readNextChunk() throws -> [ScoreInput]? {
+            guard let chunk = try chunks.take() else { return nil }
+            errors.append(contentsOf: chunk.errors)
+            skipped += chunk.skipped
+            return chunk.inputs
         }
         // The chunk being scored in the background; always waited for before leaving, so no scoring
         // outlives the stage (a throw while it runs still fails the stage as before).
@@ -195,6 +221,31 @@ extension StageRunner {
             error: errors.isEmpty ? nil : errors.joined(separator: "; "))
         return StageOutcome(result, companiesProcessed: scored, companiesESLSuppressed: suppressed,
                             errorMessage: errorMessage(errors))
+    }
+
+    /// One chunk's inputs read through `reader` (per-company errors are recorded, not thrown).
+    func readScoreChunk(_ chunk: [Int64], watched: Set<Int64>, pack: ResolvedPack, workspace: UUID, asOf: Day,
+                        decoder: inout LeanEventDecoder, beforeCompany: CompanyHook, reader: ViewReader) throws -> ScoreChunk
+    {
+        var read = ScoreChunk()
+        // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
+        let chunkEvents = try reader.leanEvents(ofCompanies: chunk, decoder: &decoder)
+        for (company, companyEvents) in zip(chunk, chunkEvents) {
+            let events = CompanyEvents(companyEvents, asOf: asOf)
+            if events.window.isEmpty {
+                if watched.contains(company) { read.skipped += 1 }
+                continue
+            }
+            do {
+                try beforeCompany.hook?(company)
+                read.inputs.append(try gatherScoreInput(company, events: events, pack: pack, workspace: workspace,
+                                                        asOf: asOf, reader: reader))
+            } catch {
+                read.errors.append("Company \(company): \(error)")
+                read.skipped += 1
+            }
+        }
+        return read
     }
 
     /// Appends one company's score: the readiness and engagement snapshots when their content
