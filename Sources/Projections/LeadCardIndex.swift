@@ -32,7 +32,7 @@ extension ViewReader {
     /// `engagement.outreach` key: `(pack_id, as_of, 0 if cadence-blocked else 1, outreach descending,
     /// company_id)`, so a day's cadence-blocked snapshots come first, then the others by outreach.
     static func outreachKey(pack: UUID, asOf: Day, company: Int64, _ engagement: LeadEngagement) -> ViewKey {
-        let outreach = UInt64(bitPattern: Int64(engagement.outreachScore ?? 0)) ^ (1 << 63)
+        let outreach = ViewKey.orderedBits(Int64(engagement.outreachScore ?? 0))
         return ViewKey().appending(pack).appending(asOf).appending(UInt32(engagement.cadenceBlocked ? 0 : 1))
             .appending(~outreach).appending(company)
     }
@@ -66,7 +66,7 @@ extension ViewReader {
             var reader = ViewKeyReader(key)
             _ = reader.uuid(); _ = reader.day()
             let blocked = reader.uint32() == 0
-            let outreach = Int(Int64(bitPattern: ~reader.uint64() ^ (1 << 63)))
+            let outreach = Int(ViewKey.signed(fromOrderedBits: ~reader.uint64()))
             guard blocked || outreach >= threshold else { return false }
             return try body(reader.int64())
         }

@@ -26,6 +26,9 @@ public struct ViewKey: Sendable, Hashable {
     @inline(__always)
     public static func orderedBits(_ value: Int64) -> UInt64 { UInt64(bitPattern: value) ^ (1 << 63) }
 
+    /// The signed number whose `orderedBits` are `bits`.
+    public static func signed(fromOrderedBits bits: UInt64) -> Int64 { Int64(bitPattern: bits ^ (1 << 63)) }
+
     /// Appends 4 big-endian bytes (e.g. `1000 − composite` in the feed ranking, so higher scores sort first).
     public func appending(_ value: UInt32) -> ViewKey {
         var copy = self
@@ -115,7 +118,7 @@ public struct ViewKeyReader {
     }
 
     /// The next 8 bytes as an `Int64` written by `appending(_: Int64)`.
-    public mutating func int64() -> Int64 { Int64(bitPattern: uint64() ^ (1 << 63)) }
+    public mutating func int64() -> Int64 { ViewKey.signed(fromOrderedBits: uint64()) }
 
     /// The next 4 bytes as a big-endian `UInt32`.
     public mutating func uint32() -> UInt32 {

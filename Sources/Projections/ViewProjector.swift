@@ -22,19 +22,12 @@ package struct ViewProjector: LogProjection {
 
     /// The projector of the append path: every record writes every view.
     package init(views: ViewSet) {
-        self.views = views
-        bulk = nil
-        deferred = nil
+        self.init(views: views, bulk: nil)
     }
 
-    init(views: ViewSet, bulk: BulkLoad?) {
-        self.views = views
-        self.bulk = bulk
-        deferred = nil
-    }
-
-    /// The projector of `Store.write`: the entries `bulk` holds back, the checkpoint row in `deferred`.
-    init(views: ViewSet, bulk: BulkLoad?, deferred: DeferredCheckpoint) {
+    /// A projector whose `bulk` holds entries back (a rebuild, or `Store.write`'s held timeline) and,
+    /// in `Store.write`, whose checkpoint row is kept in `deferred`.
+    init(views: ViewSet, bulk: BulkLoad?, deferred: DeferredCheckpoint? = nil) {
         self.views = views
         self.bulk = bulk
         self.deferred = deferred
@@ -98,7 +91,7 @@ package struct ViewProjector: LogProjection {
             guard let bulk, applied < run.first else {
                 // Some of the run is applied already (never in a rebuild): one by one.
                 for entry in run.entries where entry.sequence > applied {
-                    try apply(.event(sequence: entry.sequence, company: Int64(bitPattern: entry.company ^ (1 << 63))),
+                    try apply(.event(sequence: entry.sequence, company: ViewKey.signed(fromOrderedBits: entry.company)),
                               in: txn, active: active, checkpoint: checkpoint)
                 }
                 return

@@ -182,14 +182,21 @@ public struct ViewReader {
     /// `LogError.undecodablePayload`: the events index only holds stored events.
     public func withEventRecord<R>(_ id: UInt64, _ body: (borrowing RecordView) throws -> R) throws -> R {
         let result = try log.withRecord(at: id, in: transaction) { record -> R in
-            guard record.type == .eventStored else {
-                throw LogError.undecodablePayload(sequence: id, reason: "expected a stored event, found \(record.type.name)")
-            }
+            try ViewReader.requireEvent(record, id: id)
             return try body(record)
         }
-        guard let result else { throw LogError.undecodablePayload(sequence: id, reason: "no such event") }
+        guard let result else { throw ViewReader.noSuchEvent(id) }
         return result
     }
+
+    /// An event id must name a stored event's record.
+    private static func requireEvent(_ record: borrowing RecordView, id: UInt64) throws {
+        guard record.type == .eventStored else {
+            throw LogError.undecodablePayload(sequence: id, reason: "expected a stored event, found \(record.type.name)")
+        }
+    }
+
+    private static func noSuchEvent(_ id: UInt64) -> LogError { .undecodablePayload(sequence: id, reason: "no such event") }
 
     /// The stored event with this id, decoded in full.
     public func event(_ id: UInt64) throws -> StoredEvent {
@@ -224,13 +231,10 @@ public struct ViewReader {
         wanted.sort { $0.id < $1.id }
         var result = [[LeanEvent]](repeating: [], count: companies.count)
         let missing = try log.withRecords(at: wanted.map(\.id), in: transaction) { index, record in
-            guard record.type == .eventStored else {
-                throw LogError.undecodablePayload(sequence: wanted[index].id,
-                                                  reason: "expected a stored event, found \(record.type.name)")
-            }
+            try ViewReader.requireEvent(record, id: wanted[index].id)
             if let event = try decoder.decode(record) { result[wanted[index].company].append(event) }
         }
-        if let missing { throw LogError.undecodablePayload(sequence: missing, reason: "no such event") }
+        if let missing { throw ViewReader.noSuchEvent(missing) }
         return result
     }
 

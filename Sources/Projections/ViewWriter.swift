@@ -84,9 +84,7 @@ struct ViewWriter {
                 var stored: T? = nil
                 let inserted = try transaction.insert(db, key: k, value: v) { stored = try decode($0) }
                 guard inserted else { return stored }
-                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-                fingerprint.add(key: k, value: v)
-                fingerprint.store(into: row, at: offset(view))
+                count(view, key: k, value: v)
                 return nil
             }
         }
@@ -100,9 +98,7 @@ struct ViewWriter {
         try key.bytes.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
                 guard try transaction.insert(db, key: k, value: v) else { return }
-                var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-                fingerprint.add(key: k, value: v)
-                fingerprint.store(into: row, at: offset(view))
+                count(view, key: k, value: v)
             }
         }
     }
@@ -119,9 +115,7 @@ struct ViewWriter {
             let empty = UnsafeRawBufferPointer(start: nil, count: 0)
             if let bulk, bulk.holds(view) { return deferInsert(view, k, empty, into: bulk) }
             guard try transaction.insert(views[view], key: k, value: empty) else { return }
-            var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-            fingerprint.add(key: k, value: empty)
-            fingerprint.store(into: row, at: offset(view))
+            count(view, key: k, value: empty)
         }
     }
 
@@ -132,10 +126,15 @@ struct ViewWriter {
 
     /// `deferInsert` of a key and value given as bytes.
     private func deferInsert(_ view: View, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, into bulk: BulkLoad) {
+        count(view, key: key, value: value)
+        bulk.add(view, key: key, value: value)
+    }
+
+    /// Adds a new entry of `view` to its fingerprint in the checkpoint row.
+    private func count(_ view: View, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
         fingerprint.add(key: key, value: value)
         fingerprint.store(into: row, at: offset(view))
-        bulk.add(view, key: key, value: value)
     }
 
     /// Removes `key` if present.
