@@ -172,7 +172,7 @@ extension StageRunner {
         // (`appendScore` compares with that same company's stored `asOf` snapshots, read here in the
         // write transaction). Each committed read checks that its snapshot is the one this
         // transaction started from (no other commit in between) and fails the stage otherwise.
-        // `ScoreChunkTests` compares every company's input with a read of this transaction.
+        // `ScoreCommittedReadsTests` compares every company's input with a read of this transaction.
         //
         // Committed reads neither take nor wait for the store's transaction gate (this transaction
         // holds its shared side throughout), so the reading thread cannot deadlock behind a map
