@@ -60,6 +60,9 @@ extension StageRunner {
         // The instances' timeline entries go to companies in first-contribution order, all over
         // the timeline; nothing here reads it back, so they are inserted in key order at the end.
         writer.holdTimelineInserts()
+        // Each aggregate has its own instance key, and the rows are read before their own append:
+        // the rows are put in key order at the end too.
+        writer.holdInstanceInserts()
         for aggregate in aggregation.aggregates {
             let existing = storeHasInstances
                 ? try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid) : nil

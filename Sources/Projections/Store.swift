@@ -38,9 +38,12 @@ public final class Store: Sendable {
     /// Opens the store at `path`. `.create` makes it when missing; `.readOnly` uses `MDB_RDONLY`.
     /// `noLock` opens without the lock file (`MDB_NOLOCK`), for read-only opens of an unwritable directory.
     /// `verifyBeforeWriting`: a writer verifies the whole store first, not only the log's tail.
+    /// `initialMapSize`: the map size a new store starts with (tests use a small one to make write
+    /// transactions run again after the map grows).
     public init(path: String, mode: EventLog.Mode, durable: Bool = true, noLock: Bool = false,
-                verifyBeforeWriting: Bool = false) throws {
+                verifyBeforeWriting: Bool = false, initialMapSize: Int = EventLog.Options().initialMapSize) throws {
         var options = EventLog.Options()
+        options.initialMapSize = initialMapSize
         options.durable = durable
         options.noLock = noLock
         options.verifyBeforeWriting = verifyBeforeWriting
@@ -168,6 +171,15 @@ public struct StoreWriter {
     /// views, fingerprints and commit are the same; only for bodies that do not read the timeline
     /// after this call.
     public func holdTimelineInserts() { held.hold(.timeline) }
+
+    /// From here to the end of the transaction's body, the instance rows the appended records write
+    /// are held back and put in key order when the body returns, before the commit (appended when
+    /// the view has no later key): a pass over the instances view instead of a random descent per
+    /// row. Each record is merged with the row as stored before the body, so only for a body that
+    /// appends at most one `SignalInstanceDerived` per `(entity, signal, pack)` after this call and
+    /// does not read the instances view for keys it appended. The views, fingerprints and commit
+    /// are the same.
+    public func holdInstanceInserts() { held.holdInstances() }
 
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.
