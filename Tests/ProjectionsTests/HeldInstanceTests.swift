@@ -100,7 +100,7 @@ struct HeldInstanceTests {
         #expect(attempts > 1)
         #expect(store.log.environment.mapSize > before)
         // A later transaction without the hold writes in place and merges with the committed rows.
-        try store.write { writer in
+        _ = try store.write { writer in
             try writer.append(SignalInstanceDerived(
                 entityID: 1_918, signalID: "funding_raised", pack: Self.pack, confidence: 0.5,
                 firstSeen: Self.now, lastSeen: Self.now, evidence: [99], jobRunID: 2), at: Self.now)
