@@ -23,6 +23,63 @@ struct PassthroughEvent: Sendable {
     var confidence: Double?
 }
 
+/// Decodes a passthrough-only pack's events straight to `PassthroughEvent`: the fields
+/// `LeanEventDecoder` reads for such a pack, with the same checks and the same errors, but the type
+/// looked up by its bytes instead of made a `String` (and the source checked, not made a `String`).
+struct PassthroughDecoder: Sendable {
+    /// Events of other packs decode to nil.
+    let pack: UUID
+    /// Each passthrough event type's bytes and its signal slot.
+    private let types: [(bytes: [UInt8], slot: Int32)]
+    /// The slot of an event without a type (`LeanEventDecoder` leaves it "").
+    private let untypedSlot: Int32
+
+    /// A decoder of `pack`'s events, with the slot of each passthrough event type.
+    init(pack: UUID, slots: [String: Int32]) {
+        self.pack = pack
+        types = slots.map { (Array($0.key.utf8), $0.value) }
+        untypedSlot = slots[""] ?? -1
+    }
+
+    /// The slot of the type whose UTF-8 bytes are `raw`; -1 when the pack derives nothing from it.
+    private func slot(of raw: UnsafeRawBufferPointer) -> Int32 {
+        for type in types where type.bytes.count == raw.count {
+            let equal = type.bytes.withUnsafeBytes { raw.count == 0 || memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            if equal { return type.slot }
+        }
+        return -1
+    }
+
+    /// The event in `record` (a stored event) when it is of the pack; nil for another pack. A
+    /// payload that does not decode is `LogError.undecodablePayload`, as `LeanEventDecoder` says it.
+    func decode(_ record: borrowing RecordView) throws -> PassthroughEvent? {
+        typealias F = EventStored.Field
+        let id = record.sequence
+        do {
+            return try record.withPayload { payload -> PassthroughEvent? in
+                var reader = PayloadReader(payload)
+                var event = PassthroughEvent(id: Int(id), entityID: 0, slot: untypedSlot, eventTime: Timestamp(microseconds: 0),
+                                             confidence: nil)
+                var samePack = false
+                while let f = try reader.next() {
+                    switch f.number {
+                    case F.companyID: event.entityID = Int(try f.int64())
+                    case F.source: _ = try f.rawBytes()
+                    case F.eventType: event.slot = slot(of: try f.rawBytes())
+                    case F.eventTime: event.eventTime = try f.timestamp()
+                    case F.confidence: event.confidence = try f.double()
+                    case F.pack: samePack = try f.uuid() == pack
+                    default: break
+                    }
+                }
+                return samePack ? event : nil
+            }
+        } catch let error as PayloadError {
+            throw LogError.undecodablePayload(sequence: id, reason: error.description)
+        }
+    }
+}
+
 /// Reads, checks and decodes the log's pack events for the derive stage on a thread of its own,
 /// while the calling thread folds the events decoded before: the read and the fold use both cores.
 ///
@@ -43,7 +100,7 @@ enum DeriveReader {
     /// Calls `fold` on the calling thread with the events of `decoder`'s pack (log order), those
     /// with `event_time < bound` when a bound is given, decoded on a second thread. With
     /// `passthroughSlots` (a passthrough-only pack: its slot per event type) the batches are
-    /// `.passthrough`, else `.events`. Checks `interruption` every 65,536 records. Rethrows the
+    /// `.passthrough`, decoded by `PassthroughDecoder`, else `.events`. Checks `interruption` every 65,536 records. Rethrows the
     /// first error, at its record's place.
     static func forEach(
         _ log: EventLog, decoder: LeanEventDecoder, bound: Timestamp?, passthroughSlots: [String: Int32]?,
@@ -55,12 +112,9 @@ enum DeriveReader {
             defer { finished.signal() }
             struct Stopped: Error {}
             var decoder = decoder
+            let passthroughDecoder = passthroughSlots.map { PassthroughDecoder(pack: decoder.pack, slots: $0) }
             var passthrough: [PassthroughEvent] = []
             var events: [DeriverEvent] = []
-            // The last type looked up and its slot: a log's types repeat, and interned strings
-            // compare at once.
-            var lastType = ""
-            var lastSlot: Int32 = -1
             func handOver() -> Bool {
                 if passthroughSlots != nil {
                     if passthrough.isEmpty { return true }
@@ -75,17 +129,15 @@ enum DeriveReader {
                 try log.read { transaction in
                     try log.forEach(in: transaction) { record in
                         if record.sequence % 65_536 == 0 { try interruption.check() }
-                        guard record.type == .eventStored, let event = try decoder.decode(record) else { return true }
-                        if let bound, event.eventTime >= bound { return true }
-                        if let passthroughSlots {
-                            if event.eventType != lastType {
-                                lastType = event.eventType
-                                lastSlot = passthroughSlots[lastType] ?? -1
-                            }
-                            passthrough.append(PassthroughEvent(id: Int(event.id), entityID: Int(event.companyID), slot: lastSlot,
-                                                                eventTime: event.eventTime, confidence: event.confidence))
+                        guard record.type == .eventStored else { return true }
+                        if let passthroughDecoder {
+                            guard let event = try passthroughDecoder.decode(record) else { return true }
+                            if let bound, event.eventTime >= bound { return true }
+                            passthrough.append(event)
                             if passthrough.count == batchSize, !handOver() { throw Stopped() }
                         } else {
+                            guard let event = try decoder.decode(record) else { return true }
+                            if let bound, event.eventTime >= bound { return true }
                             events.append(event.deriverEvent)
                             if events.count == batchSize, !handOver() { throw Stopped() }
                         }

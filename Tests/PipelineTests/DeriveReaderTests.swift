@@ -34,8 +34,8 @@ struct DeriveReaderTests {
     /// A store holding `count` events (log order = id order) over `companies` companies, some of
     /// another pack, then `damaged` (when given): an event of the pack whose time does not decode,
     /// after `damagedAfter` of them.
-    static func store(events count: Int, companies: Int = 400, damagedAfter: Int? = nil, seed: UInt64 = 20_261_202,
-                      initialMapSize: Int = 64 << 20) throws -> Store {
+    static func store(events count: Int, companies: Int = 400, damagedAfter: Int? = nil, damage: Damage = .time,
+                      seed: UInt64 = 20_261_202, initialMapSize: Int = 64 << 20) throws -> Store {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-derive-reader-\(UUID().uuidString)").path
         let store = try Store(path: path, mode: .create, durable: false, initialMapSize: initialMapSize)
         var random = SeededGenerator(seed: seed)
@@ -53,11 +53,13 @@ struct DeriveReaderTests {
             for index in 0..<count {
                 if index == damagedAfter {
                     try writer.append(EventStored.self, at: now) { w in
-                        w.write(EventStored.Field.companyID, Int64(1))
-                        w.write(EventStored.Field.source, "test")
-                        w.write(EventStored.Field.eventType, "funding_raised")
-                        w.write(EventStored.Field.eventTime, "not a time")
-                        w.write(EventStored.Field.pack, bytes: withUnsafeBytes(of: Self.pack.uuid) { Array($0) })
+                        typealias F = EventStored.Field
+                        w.write(F.companyID, Int64(1))
+                        if damage == .source { w.write(F.source, Int64(3)) } else { w.write(F.source, "test") }
+                        if damage == .type { w.write(F.eventType, Int64(4)) } else { w.write(F.eventType, "funding_raised") }
+                        if damage == .time { w.write(F.eventTime, "not a time") } else { w.write(F.eventTime, now.microseconds) }
+                        if damage == .confidence { w.write(F.confidence, Int64(1)) }
+                        w.write(F.pack, bytes: damage == .pack ? [1, 2, 3] : withUnsafeBytes(of: Self.pack.uuid) { Array($0) })
                     }
                 }
                 let title = ["We are hiring", "seed round", "nothing", nil][random.below(4)]
@@ -70,6 +72,11 @@ struct DeriveReaderTests {
             }
         }
         return store
+    }
+
+    /// Which field of the damaged event does not decode.
+    enum Damage: CaseIterable, Sendable {
+        case time, source, type, confidence, pack
     }
 
     /// The fold as the stage did it before the reader thread: over the log in one read transaction
@@ -143,18 +150,18 @@ struct DeriveReaderTests {
         #expect(aggregation.aggregates.count > 500)
     }
 
-    @Test("a record that does not decode fails the fold at its place, after every event before it", .timeLimit(.minutes(2)),
-          arguments: [false, true])
-    func errorAtItsPlace(patterns: Bool) throws {
+    @Test("a record that does not decode fails the fold at its place, after every event before it", .timeLimit(.minutes(3)),
+          arguments: [false, true], Damage.allCases)
+    func errorAtItsPlace(patterns: Bool, damage: Damage) throws {
         // 9,000 events before the damaged one: two full hand-overs and a partial one.
-        let store = try Self.store(events: 15_000, damagedAfter: 9_000)
+        let store = try Self.store(events: 10_000, damagedAfter: 9_000, damage: damage)
         let derivers = patterns ? Self.patterns : Self.passthrough
         let (expected, expectedCount, expectedError) = Self.plainFold(store, derivers: derivers, bound: nil)
         let (aggregation, count, error) = Self.threadFold(store, derivers: derivers, bound: nil)
         let plainError = try #require(expectedError)
         let threadError = try #require(error)
         #expect("\(threadError)" == "\(plainError)")
-        #expect("\(threadError)".contains("not an integer"))
+        #expect("\(threadError)".contains("malformed payload: field"))
         #expect(count == expectedCount)
         #expect(count > 7_000 && count < 9_000)
         #expect(aggregation == expected)
@@ -163,7 +170,7 @@ struct DeriveReaderTests {
         let runner = StageRunner(store: store, clock: FixedClock(Self.now), rateLimitPerHour: 0)
         let result = try runner.runDerive()
         #expect(result.status == .failed)
-        #expect(result.error?.contains("not an integer") == true)
+        #expect(result.error == "\(plainError)")
         #expect(try store.read { reader in
             var any = false
             try reader.forEachInstance { _ in any = true; return false }
