@@ -19,6 +19,13 @@ extension LeanEventDecoder {
     init(_ pack: ResolvedPack) {
         self.init(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty)
     }
+
+    /// The score stage's decoder of `pack`: as `init(_:)`, but urls are kept as bytes (only the
+    /// explain's top events show them) unless pattern derivers read them.
+    init(scoring pack: ResolvedPack) {
+        self.init(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
+                  keepsURLBytes: pack.derivers.patterns.isEmpty)
+    }
 }
 
 /// One company's pack events as the score stage reads them for one day.
@@ -28,14 +35,24 @@ struct CompanyEvents {
     /// The positions in `upToEnd` of those with `event_time >= midnight(asOf − 365)` too: the
     /// scoring window (D1), log order. Positions, so the events are not copied again.
     var window: [Int]
+    /// The bytes the events' `urlRange`s index (shared by the companies of one read).
+    var urlBytes: [UInt8]
 
-    init(_ events: [LeanEvent], asOf: Day) {
+    init(_ events: [LeanEvent], asOf: Day, urlBytes: [UInt8] = []) {
+        self.urlBytes = urlBytes
         let start = asOf.adding(days: -365).midnight
         let end = asOf.adding(days: 1).midnight
         // Most companies have no event after `asOf`: then the array is kept as it is, not copied.
         let upToEnd = events.allSatisfy { $0.eventTime < end } ? events : events.filter { $0.eventTime < end }
         self.upToEnd = upToEnd
         window = upToEnd.indices.filter { upToEnd[$0].eventTime >= start }
+    }
+
+    /// The url of the event at `position` in `upToEnd`, from its string or its kept bytes.
+    func url(at position: Int) -> String? {
+        let event = upToEnd[position]
+        if let url = event.url { return url }
+        return event.urlRange.map { String(decoding: urlBytes[Int($0.lowerBound)..<Int($0.upperBound)], as: UTF8.self) }
     }
 
     /// Reads the company's events of the decoder's pack up to the end of `asOf`.

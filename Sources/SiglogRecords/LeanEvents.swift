@@ -20,6 +20,9 @@ public struct LeanEvent: Sendable, Hashable {
     /// The link to the source, or nil (also when the decoder was asked not to decode it); pattern
     /// derivers may match it and the explain's top events show it.
     public var url: String?
+    /// Where the url's bytes are in the decoder's `urlBytes` when it keeps them instead of
+    /// making a string per event (`url` is nil then); nil when the event has no url or no bytes were kept.
+    public var urlRange: Range<UInt32>?
     /// Only decoded when the decoder was asked for text.
     public var title: String?
     /// Only decoded when the decoder was asked for text.
@@ -37,14 +40,26 @@ public struct LeanEventDecoder: Sendable {
     /// Whether the url is decoded (pattern derivers and the explain's top events read it); when
     /// not, `url` is nil and no string is made for it.
     public let decodesURL: Bool
+    /// Whether a decoded url is kept as bytes appended to `urlBytes` (the event's `urlRange`)
+    /// instead of a `String`: for readers that need the text of only a few events' urls.
+    public let keepsURLBytes: Bool
+    /// The url bytes kept since the last `takeURLBytes()`.
+    public private(set) var urlBytes: [UInt8] = []
     private var types = StringInterner()
     private var sources = StringInterner()
 
     /// A decoder for the events of `pack`.
-    public init(pack: UUID, decodesText: Bool, decodesURL: Bool = true) {
+    public init(pack: UUID, decodesText: Bool, decodesURL: Bool = true, keepsURLBytes: Bool = false) {
         self.pack = pack
         self.decodesText = decodesText
         self.decodesURL = decodesURL
+        self.keepsURLBytes = keepsURLBytes
+    }
+
+    /// The url bytes kept so far (events' `urlRange`s index them); the decoder starts a new buffer.
+    public mutating func takeURLBytes() -> [UInt8] {
+        defer { urlBytes = [] }
+        return urlBytes
     }
 
     /// The event in `record` when it is a stored event of the pack; nil for another pack. A record
@@ -65,7 +80,7 @@ public struct LeanEventDecoder: Sendable {
         typealias F = EventStored.Field
         var reader = PayloadReader(payload)
         var event = LeanEvent(id: id, companyID: 0, eventType: "", eventTime: Timestamp(microseconds: 0), confidence: nil,
-                              source: "", url: nil, title: nil, summary: nil)
+                              source: "", url: nil, urlRange: nil, title: nil, summary: nil)
         var samePack = false
         while let f = try reader.next() {
             switch f.number {
@@ -75,6 +90,11 @@ public struct LeanEventDecoder: Sendable {
             case F.eventTime: event.eventTime = try f.timestamp()
             case F.title where decodesText: event.title = try f.string()
             case F.summary where decodesText: event.summary = try f.string()
+            case F.url where decodesURL && keepsURLBytes:
+                let raw = try f.rawBytes()
+                let start = UInt32(urlBytes.count)
+                urlBytes.append(contentsOf: raw)
+                event.urlRange = start..<UInt32(urlBytes.count)
             case F.url where decodesURL: event.url = try f.string()
             case F.confidence: event.confidence = try f.double()
             case F.pack: samePack = try f.uuid() == pack
