@@ -37,9 +37,13 @@ struct CompanyEvents {
     var window: [Int]
     /// The bytes the events' `urlRange`s index (shared by the companies of one read).
     var urlBytes: [UInt8]
+    /// The passthrough signal of each event type by `typeIndex` (shared by the companies of one
+    /// read); empty when not known, then each event's type is looked up.
+    var typeSignals: [String?]
 
-    init(_ events: [LeanEvent], asOf: Day, urlBytes: [UInt8] = []) {
+    init(_ events: [LeanEvent], asOf: Day, urlBytes: [UInt8] = [], typeSignals: [String?] = []) {
         self.urlBytes = urlBytes
+        self.typeSignals = typeSignals
         let start = asOf.adding(days: -365).midnight
         let end = asOf.adding(days: 1).midnight
         // Most companies have no event after `asOf`: then the array is kept as it is, not copied.
@@ -68,11 +72,21 @@ struct CompanyEvents {
         }
         // Passthrough only: an event produces a signal exactly when its type is mapped, so one
         // lookup per event answers both questions (same result as `DeriverSet.evaluate`).
+        // With the read's type signals, a type is hashed once per read, not once per event.
         var last: Timestamp?
         var ids: Set<String> = []
+        var inserted = UInt128(0)  // bit i: the signal of type index i is in `ids`
         for event in upToEnd {
-            guard let signal = derivers.passthrough[event.eventType] else { continue }
-            ids.insert(signal)
+            if let index = event.typeIndex.map(Int.init), index < min(typeSignals.count, 128) {
+                guard let signal = typeSignals[index] else { continue }
+                if inserted & (1 << index) == 0 {
+                    inserted |= 1 << index
+                    ids.insert(signal)
+                }
+            } else {
+                guard let signal = derivers.passthrough[event.eventType] else { continue }
+                ids.insert(signal)
+            }
             if last.map({ event.eventTime > $0 }) ?? true { last = event.eventTime }
         }
         return (last, ids)

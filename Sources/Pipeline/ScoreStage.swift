@@ -253,8 +253,9 @@ extension StageRunner {
         // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
         let chunkEvents = try reader.leanEvents(ofCompanies: chunk, decoder: &decoder)
         let urlBytes = decoder.takeURLBytes()
+        let typeSignals = pack.derivers.patterns.isEmpty ? decoder.typeNames.map { pack.derivers.passthrough[$0] } : []
         for (company, companyEvents) in zip(chunk, chunkEvents) {
-            let events = CompanyEvents(companyEvents, asOf: asOf, urlBytes: urlBytes)
+            let events = CompanyEvents(companyEvents, asOf: asOf, urlBytes: urlBytes, typeSignals: typeSignals)
             if events.window.isEmpty {
                 if watched.contains(company) { read.skipped += 1 }
                 continue

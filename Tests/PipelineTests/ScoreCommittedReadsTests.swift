@@ -53,11 +53,12 @@ struct ScoreCommittedReadsTests {
             && a.pressures == b.pressures && a.lastOutreachAt == b.lastOutreachAt && a.latestOutreach == b.latestOutreach
     }
 
-    /// The same events, each url the same whether kept as a string or as bytes.
+    /// The same events, each url the same whether kept as a string or as bytes (type indexes are
+    /// the reading decoder's own).
     static func sameEvents(_ a: CompanyEvents, _ b: CompanyEvents) -> Bool {
         func withoutURL(_ event: LeanEvent) -> LeanEvent {
             var event = event
-            (event.url, event.urlRange) = (nil, nil)
+            (event.url, event.urlRange, event.typeIndex) = (nil, nil, nil)
             return event
         }
         return a.upToEnd.map(withoutURL) == b.upToEnd.map(withoutURL)
