@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Projections
 import Scoring
 import SiglogCore
 import SiglogRecords
@@ -86,11 +87,12 @@ struct PassthroughDecoder: Sendable {
 /// The events are handed over in log order, and an error (a damaged or undecodable record, an
 /// interruption) at its place, after every event before it — so the fold sees exactly the events
 /// it would have seen reading the log itself and fails at the same record with the same error.
-/// The reader has its own read transaction, opened inside the caller's write transaction: no other
-/// writer can commit while that is open, so it sees the log the writer sees (less what the writer
-/// appended itself, which is never a stored event before the fold). It has ended when this returns,
-/// whichever way: a write transaction that runs again (the map grew) needs every read transaction
-/// of the process closed.
+/// The reader reads in a committed read of the caller's write transaction (`StoreWriter.withCommittedReads`):
+/// a read-only transaction on the snapshot the write started from, checked to be that snapshot, so
+/// it sees the log the writer sees (less what the writer appended itself, which is never a stored
+/// event before the fold), and it takes no part in the store's transaction gate, so it cannot wait
+/// behind a map resize that waits for the writer. It has ended when this returns, whichever way: a
+/// write transaction that runs again (the map grew) needs every read transaction of the process closed.
 enum DeriveReader {
     /// Events per hand-over.
     static let batchSize = 4096
@@ -103,7 +105,7 @@ enum DeriveReader {
     /// `.passthrough`, decoded by `PassthroughDecoder`, else `.events`. Checks `interruption` every 65,536 records. Rethrows the
     /// first error, at its record's place.
     static func forEach(
-        _ log: EventLog, decoder: LeanEventDecoder, bound: Timestamp?, passthroughSlots: [String: Int32]?,
+        _ reads: CommittedViewReads, decoder: LeanEventDecoder, bound: Timestamp?, passthroughSlots: [String: Int32]?,
         interruption: Interruption, _ fold: (DeriveBatch) throws -> Void
     ) throws {
         let channel = BoundedChannel<DeriveBatch>(capacity: capacity)
@@ -126,8 +128,8 @@ enum DeriveReader {
                 return channel.put(.events(events))
             }
             do {
-                try log.read { transaction in
-                    try log.forEach(in: transaction) { record in
+                try reads.read { reader in
+                    try reader.log.forEach(in: reader.transaction) { record in
                         if record.sequence % 65_536 == 0 { try interruption.check() }
                         guard record.type == .eventStored else { return true }
                         if let passthroughDecoder {

@@ -45,17 +45,20 @@ extension StageRunner {
             } : nil
         // One sequential pass over the log beats a lookup per event; each event is folded in as it
         // is read, so memory holds the aggregates, not the events. The log is read and decoded on a
-        // second thread (in log order, errors at their place) while this one folds.
-        try DeriveReader.forEach(store.log, decoder: decoder, bound: bound, passthroughSlots: passthroughSlots,
-                                 interruption: interruption) { batch in
-            switch batch {
-            case .passthrough(let events):
-                for event in events {
-                    aggregator.add(id: event.id, entityID: event.entityID, passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
-                                   eventTime: event.eventTime, confidence: event.confidence)
+        // second thread (in log order, errors at their place) while this one folds; it reads in a committed
+        // read of this write transaction (the snapshot it started from; nothing before the fold is appended).
+        try writer.withCommittedReads { reads in
+            try DeriveReader.forEach(reads, decoder: decoder, bound: bound, passthroughSlots: passthroughSlots,
+                                     interruption: interruption) { batch in
+                switch batch {
+                case .passthrough(let events):
+                    for event in events {
+                        aggregator.add(id: event.id, entityID: event.entityID, passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
+                                       eventTime: event.eventTime, confidence: event.confidence)
+                    }
+                case .events(let events):
+                    for event in events { aggregator.add(event) }
                 }
-            case .events(let events):
-                for event in events { aggregator.add(event) }
             }
         }
         let aggregation = aggregator.aggregation

@@ -112,21 +112,30 @@ struct DeriveReaderTests {
         let slots: [String: Int32]? = aggregator.isPassthroughOnly
             ? derivers.passthrough.keys.reduce(into: [:]) { $0[$1] = aggregator.passthroughSlot(ofType: $1).map { Int32($0) } } : nil
         var folded = 0
+        // Inside a write transaction that appends nothing (the committed reads need one).
+        struct NothingWritten: Error {}
         do {
-            try DeriveReader.forEach(store.log, decoder: decoder, bound: bound, passthroughSlots: slots,
-                                     interruption: interruption) { batch in
-                switch batch {
-                case .passthrough(let events):
-                    for event in events {
-                        aggregator.add(id: event.id, entityID: event.entityID, passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
-                                       eventTime: event.eventTime, confidence: event.confidence)
+            try store.write { writer in
+                try writer.withCommittedReads { reads in
+                    try DeriveReader.forEach(reads, decoder: decoder, bound: bound, passthroughSlots: slots,
+                                             interruption: interruption) { batch in
+                        switch batch {
+                        case .passthrough(let events):
+                            for event in events {
+                                aggregator.add(id: event.id, entityID: event.entityID,
+                                               passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
+                                               eventTime: event.eventTime, confidence: event.confidence)
+                            }
+                            folded += events.count
+                        case .events(let events):
+                            for event in events { aggregator.add(event) }
+                            folded += events.count
+                        }
                     }
-                    folded += events.count
-                case .events(let events):
-                    for event in events { aggregator.add(event) }
-                    folded += events.count
                 }
+                throw NothingWritten()
             }
+        } catch is NothingWritten {
         } catch {
             return (aggregator.aggregation, folded, error)
         }
