@@ -169,6 +169,11 @@ public struct StoreWriter {
     /// after this call.
     public func holdTimelineInserts() { held.hold(.timeline) }
 
+    /// `holdTimelineInserts` for the events index (`events.by_company`): its entries are inserted
+    /// in key order when the body returns. For bodies that append many events across many companies
+    /// and do not read the events index after this call (ingest).
+    public func holdEventIndexInserts() { held.hold(.eventsByCompany) }
+
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.
     /// An `EventStored` is not handed over: the projector reads only its company from the payload,
