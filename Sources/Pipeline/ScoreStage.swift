@@ -8,9 +8,18 @@ import SiglogRecords
 /// Test seams of the company loops: `beforeCompany` runs inside the per-company error handling (a
 /// throw there is one company's error), `afterCompany` after the company's records are appended (a
 /// throw there fails the whole stage, so nothing of the run is kept).
+///
+/// The score stage's input reads have three more: `beforeChunkRead` runs on the reading thread
+/// inside a chunk's read transaction, outside the per-company handling (a throw there is a failed
+/// read, which fails the stage); `afterReading` is the reading thread's last act; `beforeAppend` runs
+/// on the transaction's thread before a company's records are appended, with its input and a reader
+/// of the write transaction as it stands then.
 struct StageHooks {
     var beforeCompany: ((Int64) throws -> Void)?
     var afterCompany: ((Int64) throws -> Void)?
+    var beforeChunkRead: (([Int64]) throws -> Void)?
+    var afterReading: (() -> Void)?
+    var beforeAppend: ((ScoreInput, ViewReader) throws -> Void)?
 }
 
 /// What scoring one company needs from the store (read before the pure, parallel part).
@@ -85,6 +94,27 @@ struct CompanyScore {
     var latestOutreach: OutreachSummary?
 }
 
+/// One chunk's inputs as read, with its companies' errors (in company order) and skips.
+struct ScoreChunk: Sendable {
+    var inputs: [ScoreInput] = []
+    var errors: [String] = []
+    var skipped = 0
+}
+
+/// The test seams the thread that reads the score stage's inputs calls (`StageHooks`).
+final class ScoreReaderHooks: @unchecked Sendable {
+    // @unchecked: the hooks are called only by the one reading thread, one at a time.
+    let beforeCompany: ((Int64) throws -> Void)?
+    let beforeChunkRead: (([Int64]) throws -> Void)?
+    let afterReading: (() -> Void)?
+
+    init(_ hooks: StageHooks) {
+        beforeCompany = hooks.beforeCompany
+        beforeChunkRead = hooks.beforeChunkRead
+        afterReading = hooks.afterReading
+    }
+}
+
 extension StageRunner {
     /// The `score` stage (§6 with D1, D9, D10, D15): for every company with events of the pack in
     /// `[midnight(asOf − 365), midnight(asOf + 1))` (a company on the watchlist without such
@@ -123,70 +153,88 @@ extension StageRunner {
         let reader = writer.reader
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
-        var decoder = LeanEventDecoder(pack)
         // §6 step 4: the companies with events, and those on the watchlist (a watched company
         // without events in the window has no readiness: it is counted as skipped).
         let watched = Set(try reader.watchedCompanies())
         let companies = try watched.isEmpty ? reader.companiesWithEvents()
             : Set(reader.companiesWithEvents()).union(watched).sorted()
-        // Companies go in chunks: their inputs are read from the transaction on this thread, the pure
-        // scoring runs on every core, and the records are appended here in company order — so the
-        // log is the same whatever the number of cores or the timing.
+        // Companies go in chunks: their inputs are read on another thread, the pure scoring runs on
+        // every core, and the records are appended here in company order — so the log is the same
+        // whatever the number of cores or the timing. The three overlap: while chunk N+1 is scored
+        // in the background, this thread appends chunk N's records and chunk N+2's inputs are read.
         //
-        // The stages overlap: while chunk N+1 is scored in the background, this thread appends chunk
-        // N's records and reads chunk N+2's inputs. That is safe because no input depends on an
-        // earlier company's appends: a company's inputs are its events, its scoring state, its own
-        // readiness snapshots of earlier days (previous composite, pressure history before `asOf`)
-        // and its outreach, and this stage appends only the `asOf` snapshots and feed row of each
-        // company (`appendScore` compares with that same company's stored snapshots). Chunks hold
-        // distinct companies, so reading a chunk before or after another chunk's appends gives the
-        // same inputs.
-        var start = 0
-        // Reads the next chunk's inputs (per-company errors are recorded, as before).
-        func readNextChunk() throws -> [ScoreInput]? {
-            guard start < companies.count else { return nil }
-            try interruption.check()
-            let chunk = companies[start..<min(start + Self.scoreChunkSize, companies.count)]
-            start = chunk.endIndex
-            var inputs: [ScoreInput] = []
-            // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
-            let chunkEvents = try reader.leanEvents(ofCompanies: Array(chunk), decoder: &decoder)
-            for (company, companyEvents) in zip(chunk, chunkEvents) {
-                let events = CompanyEvents(companyEvents, asOf: asOf)
-                if events.window.isEmpty {
-                    if watched.contains(company) { skipped += 1 }
-                    continue
-                }
+        // The inputs are read in committed reads: short read-only transactions on the snapshot this
+        // write transaction started from, which see none of its appends. That gives the inputs this
+        // transaction would read itself, because nothing it writes is an input: a company's inputs
+        // are its events, its scoring state, its own readiness snapshots of earlier days (previous
+        // composite, pressure history before `asOf`) and its outreach, while this transaction
+        // appends only the job-run start and, per company, the `asOf` snapshots and feed row
+        // (`appendScore` compares with that same company's stored `asOf` snapshots, read here in the
+        // write transaction). Each committed read checks that its snapshot is the one this
+        // transaction started from (no other commit in between) and fails the stage otherwise.
+        // `ScoreCommittedReadsTests` compares every company's input with a read of this transaction.
+        //
+        // Committed reads neither take nor wait for the store's transaction gate (this transaction
+        // holds its shared side throughout), so the reading thread cannot deadlock behind a map
+        // resize waiting for this thread; the reading thread is joined before the reads are closed.
+        try writer.withCommittedReads { committed in
+            let chunks = BoundedChannel<ScoreChunk>(capacity: 1)
+            let chunkReader = DispatchGroup()
+            let readerHooks = ScoreReaderHooks(hooks)
+            DispatchQueue.global().async(group: chunkReader) { [self] in
+                defer { readerHooks.afterReading?() }
                 do {
-                    try hooks.beforeCompany?(company)
-                    inputs.append(try gatherScoreInput(company, events: events, pack: pack, workspace: workspace,
-                                                       asOf: asOf, reader: reader))
+                    var decoder = LeanEventDecoder(pack)
+                    var start = 0
+                    while start < companies.count {
+                        try interruption.check()
+                        let chunk = Array(companies[start..<min(start + Self.scoreChunkSize, companies.count)])
+                        start += chunk.count
+                        let read = try committed.read { reader in
+                            try readerHooks.beforeChunkRead?(chunk)
+                            return try readScoreChunk(chunk, watched: watched, pack: pack, workspace: workspace, asOf: asOf,
+                                                      decoder: &decoder, hooks: readerHooks, reader: reader)
+                        }
+                        guard chunks.put(read) else { return }
+                    }
+                    chunks.close()
                 } catch {
-                    errors.append("Company \(company): \(error)")
-                    skipped += 1
+                    chunks.close(failure: error)
                 }
             }
-            return inputs
-        }
-        // The chunk being scored in the background; always waited for before leaving, so no scoring
-        // outlives the stage (a throw while it runs still fails the stage as before).
-        var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
-        defer { _ = scoring?.wait() }
-        while let current = scoring {
-            let next = try readNextChunk()
-            let scores = current.wait()
-            scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
-            for (input, score) in zip(current.inputs, scores) {
-                guard let score else {
-                    skipped += 1
-                    continue
+            // Whatever ends the stage, the reading thread is stopped and joined before the reads close.
+            defer {
+                chunks.cancel()
+                chunkReader.wait()
+            }
+            // The next chunk's inputs; its per-company errors are recorded in company order, as before.
+            func readNextChunk() throws -> [ScoreInput]? {
+                guard let chunk = try chunks.take() else { return nil }
+                errors.append(contentsOf: chunk.errors)
+                skipped += chunk.skipped
+                return chunk.inputs
+            }
+            // The chunk being scored in the background; always waited for before leaving, so no scoring
+            // outlives the stage (a throw while it runs still fails the stage as before).
+            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
+            defer { _ = scoring?.wait() }
+            while let current = scoring {
+                let next = try readNextChunk()
+                let scores = current.wait()
+                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
+                for (input, score) in zip(current.inputs, scores) {
+                    guard let score else {
+                        skipped += 1
+                        continue
+                    }
+                    try hooks.beforeAppend?(input, reader)
+                    try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf,
+                                    runID: runID, writer: writer)
+                    scored += 1
+                    engaged += 1
+                    if score.eslResult.decision == "suppress" { suppressed += 1 }
+                    try hooks.afterCompany?(input.company)
                 }
-                try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf, runID: runID,
-                                writer: writer)
-                scored += 1
-                engaged += 1
-                if score.eslResult.decision == "suppress" { suppressed += 1 }
-                try hooks.afterCompany?(input.company)
             }
         }
         let result = ScoreResult(
@@ -195,6 +243,31 @@ extension StageRunner {
             error: errors.isEmpty ? nil : errors.joined(separator: "; "))
         return StageOutcome(result, companiesProcessed: scored, companiesESLSuppressed: suppressed,
                             errorMessage: errorMessage(errors))
+    }
+
+    /// One chunk's inputs read through `reader` (per-company errors are recorded, not thrown).
+    func readScoreChunk(_ chunk: [Int64], watched: Set<Int64>, pack: ResolvedPack, workspace: UUID, asOf: Day,
+                        decoder: inout LeanEventDecoder, hooks: ScoreReaderHooks, reader: ViewReader) throws -> ScoreChunk
+    {
+        var read = ScoreChunk()
+        // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
+        let chunkEvents = try reader.leanEvents(ofCompanies: chunk, decoder: &decoder)
+        for (company, companyEvents) in zip(chunk, chunkEvents) {
+            let events = CompanyEvents(companyEvents, asOf: asOf)
+            if events.window.isEmpty {
+                if watched.contains(company) { read.skipped += 1 }
+                continue
+            }
+            do {
+                try hooks.beforeCompany?(company)
+                read.inputs.append(try gatherScoreInput(company, events: events, pack: pack, workspace: workspace,
+                                                        asOf: asOf, reader: reader))
+            } catch {
+                read.errors.append("Company \(company): \(error)")
+                read.skipped += 1
+            }
+        }
+        return read
     }
 
     /// Appends one company's score: the readiness and engagement snapshots when their content
@@ -222,7 +295,7 @@ extension StageRunner {
     /// Companies scored per chunk (inputs held in memory at once).
     static let scoreChunkSize = 512
 
-    /// Everything scoring one company reads from the store, gathered on the transaction's thread.
+    /// Everything scoring one company reads from the store.
     func gatherScoreInput(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,
                           reader: ViewReader) throws -> ScoreInput
     {

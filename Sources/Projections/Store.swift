@@ -38,9 +38,12 @@ public final class Store: Sendable {
     /// Opens the store at `path`. `.create` makes it when missing; `.readOnly` uses `MDB_RDONLY`.
     /// `noLock` opens without the lock file (`MDB_NOLOCK`), for read-only opens of an unwritable directory.
     /// `verifyBeforeWriting`: a writer verifies the whole store first, not only the log's tail.
+    /// `initialMapSize`: the map's size at open (it grows by itself); tests use a small one to make
+    /// write transactions run again after the map grows.
     public init(path: String, mode: EventLog.Mode, durable: Bool = true, noLock: Bool = false,
-                verifyBeforeWriting: Bool = false) throws {
+                verifyBeforeWriting: Bool = false, initialMapSize: Int = EventLog.Options().initialMapSize) throws {
         var options = EventLog.Options()
+        options.initialMapSize = initialMapSize
         options.durable = durable
         options.noLock = noLock
         options.verifyBeforeWriting = verifyBeforeWriting

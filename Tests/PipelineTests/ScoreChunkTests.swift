@@ -16,8 +16,9 @@ struct ScoreChunkTests {
                         "founder_urgency_language", "no_cto_detected"]
 
     /// `count` companies with one to three events each, varied so their scores differ.
-    static func fixture(companies count: Int) throws -> (StageFixture, [Int64]) {
-        let fixture = try StageFixture(now: .at(day, 23))
+    static func fixture(companies count: Int, initialMapSize: Int? = nil) throws -> (StageFixture, [Int64]) {
+        let fixture = try initialMapSize.map { try StageFixture(now: .at(day, 23), initialMapSize: $0) }
+            ?? StageFixture(now: .at(day, 23))
         var companies: [Int64] = []
         for index in 0..<count {
             let company = try fixture.company("Company \(index)")

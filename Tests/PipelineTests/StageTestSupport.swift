@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import ReadModel
 @testable import Pipeline
@@ -25,12 +26,13 @@ final class StageFixture {
     private var nextCompany: Int64 = 0
 
     /// A store with `packs` installed (the first is the default workspace's pack) and the default
-    /// workspace; the clock reads `now`.
+    /// workspace; the clock reads `now`. `initialMapSize`: the store's map size at open.
     init(packs: [(uuid: UUID, directory: String)] = [(ctoPack, "fractional_cto_v1")],
-         workspace: Bool = true, now: Timestamp) throws {
+         workspace: Bool = true, now: Timestamp, initialMapSize: Int = EventLog.Options().initialMapSize) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("siglog-stages-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        store = try Store(path: directory.appendingPathComponent("store").path, mode: .create, durable: false)
+        store = try Store(path: directory.appendingPathComponent("store").path, mode: .create, durable: false,
+                          initialMapSize: initialMapSize)
         pipeline = StageRunner(store: store, clock: FixedClock(now), rateLimitPerHour: 0)
         let loaded = try packs.map { entry in
             (entry.uuid, try PackLoader.load(directory: Self.packageRoot.appendingPathComponent("Fixtures/packs/\(entry.directory)")))
