@@ -236,9 +236,11 @@ extension StageRunner {
                     local.errors.append(contentsOf: errors)
                     var more: [ArraySlice<PendingEvent>] = []
                     batchCount += move(upTo: options.batchSize - batchCount, into: &more)
+                    // Part of the batch before it is written: a write that fails because the map must
+                    // grow runs the transaction again from `batch`, and these events must be in it.
+                    batch += more
                     try self.write(more, run: run, pack: pack, workspace: workspace, inputName: options.inputName, now: now,
                                    directory: directory, tally: &local, writer: writer)
-                    batch += more
                 }
                 guard inputEnded, pendingCount == 0 else { return (local, run, nil) }
                 let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
