@@ -37,16 +37,26 @@ extension StageRunner {
         let reader = writer.reader
         var aggregator = SignalAggregator(derivers: pack.derivers)
         // Passthrough derivers read only the type; patterns may read the url too.
-        var decoder = LeanEventDecoder(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
+        let decoder = LeanEventDecoder(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
                                        decodesURL: !pack.derivers.patterns.isEmpty)
-        // One sequential pass over the log (in this transaction) beats a lookup per event; each
-        // event is folded in as it is read, so memory holds the aggregates, not the events.
-        try reader.forEachRecord { record in
-            if record.sequence % 65_536 == 0 { try interruption.check() }
-            guard record.type == .eventStored, let event = try decoder.decode(record) else { return true }
-            if let bound, event.eventTime >= bound { return true }
-            aggregator.add(event.deriverEvent)
-            return true
+        let passthroughSlots: [String: Int32]? = aggregator.isPassthroughOnly
+            ? pack.derivers.passthrough.keys.reduce(into: [:]) { slots, type in
+                slots[type] = aggregator.passthroughSlot(ofType: type).map { Int32($0) }
+            } : nil
+        // One sequential pass over the log beats a lookup per event; each event is folded in as it
+        // is read, so memory holds the aggregates, not the events. The log is read and decoded on a
+        // second thread (in log order, errors at their place) while this one folds.
+        try DeriveReader.forEach(store.log, decoder: decoder, bound: bound, passthroughSlots: passthroughSlots,
+                                 interruption: interruption) { batch in
+            switch batch {
+            case .passthrough(let events):
+                for event in events {
+                    aggregator.add(id: event.id, entityID: event.entityID, passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
+                                   eventTime: event.eventTime, confidence: event.confidence)
+                }
+            case .events(let events):
+                for event in events { aggregator.add(event) }
+            }
         }
         let aggregation = aggregator.aggregation
         let now = clock.now()
@@ -60,6 +70,9 @@ extension StageRunner {
         // The instances' timeline entries go to companies in first-contribution order, all over
         // the timeline; nothing here reads it back, so they are inserted in key order at the end.
         writer.holdTimelineInserts()
+        // Each aggregate has its own instance key, and the rows are read before their own append:
+        // the rows are put in key order at the end too.
+        writer.holdInstanceInserts()
         for aggregate in aggregation.aggregates {
             let existing = storeHasInstances
                 ? try reader.instance(entity: Int64(aggregate.entityID), signalID: aggregate.signalID, pack: pack.uuid) : nil

@@ -177,6 +177,15 @@ public struct StoreWriter {
     /// and do not read the events index after this call (ingest).
     public func holdEventIndexInserts() { held.hold(.eventsByCompany) }
 
+    /// From here to the end of the transaction's body, the instance rows the appended records write
+    /// are held back and put in key order when the body returns, before the commit (appended when
+    /// the view has no later key): a pass over the instances view instead of a random descent per
+    /// row. Each record is merged with the row as stored before the body, so only for a body that
+    /// appends at most one `SignalInstanceDerived` per `(entity, signal, pack)` after this call and
+    /// does not read the instances view for keys it appended. The views, fingerprints and commit
+    /// are the same.
+    public func holdInstanceInserts() { held.holdInstances() }
+
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.
     /// An `EventStored` is not handed over: the projector reads only its company from the payload,

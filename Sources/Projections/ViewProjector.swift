@@ -247,7 +247,19 @@ package struct ViewProjector: LogProjection {
                                 confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
                                 evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
         let existing: InstanceRow?
-        if w.writesInPlace(.instances) {
+        // Held back (`BulkLoad.holdInstances`): merged with the row as stored, inserted in key order later.
+        var heldIn: BulkLoad? = nil
+        var stored: [UInt8]? = nil
+        if let bulk = w.bulk, bulk.holdsInstances, w.active.contains(.instances) {
+            stored = try w.transaction.value(views[.instances], key: key.bytes)
+            guard let stored else {
+                w.holdInstance(key, first.encoded(), replacing: nil, into: bulk)
+                try instanceTimeline(r, first, seq: seq, at: at, w)
+                return
+            }
+            heldIn = bulk
+            existing = try stored.withUnsafeBytes(InstanceRow.decode)
+        } else if w.writesInPlace(.instances) {
             // The insert reads the stored row when there is one: one B-tree descent, not a read and a write.
             existing = try w.insertOrRead(.instances, key, first.encoded(), InstanceRow.decode)
             if existing == nil {
@@ -279,7 +291,11 @@ package struct ViewProjector: LogProjection {
             return
         }
         if merged != existing {
-            try w.put(.instances, key, merged.encoded())
+            if let heldIn {
+                w.holdInstance(key, merged.encoded(), replacing: stored, into: heldIn)
+            } else {
+                try w.put(.instances, key, merged.encoded())
+            }
             if existing == nil || merged.lastSeen != existing?.lastSeen || merged.evidenceEventIDs != existing?.evidenceEventIDs {
                 try instanceTimeline(r, merged, seq: seq, at: at, w)
             }

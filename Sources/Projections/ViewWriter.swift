@@ -137,6 +137,22 @@ struct ViewWriter {
         fingerprint.store(into: row, at: offset(view))
     }
 
+    /// Holds `value` under `key` of the instances view for `BulkLoad.flush` (see
+    /// `BulkLoad.holdInstances`), counting the change in the fingerprint now as `put` would:
+    /// `stored` is the value the view holds under `key` (nil: none). An unchanged value is not held.
+    func holdInstance(_ key: ViewKey, _ value: [UInt8], replacing stored: [UInt8]?, into bulk: BulkLoad) {
+        if let stored, stored == value { return }
+        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(.instances))
+        key.bytes.withUnsafeBytes { k in
+            if let stored { stored.withUnsafeBytes { fingerprint.remove(key: k, value: $0) } }
+            value.withUnsafeBytes { v in
+                fingerprint.add(key: k, value: v)
+                bulk.addInstance(key: k, value: v)
+            }
+        }
+        fingerprint.store(into: row, at: offset(.instances))
+    }
+
     /// Removes `key` if present.
     func delete(_ view: View, _ key: ViewKey) throws {
         guard active.contains(view) else { return }
@@ -172,10 +188,23 @@ final class BulkLoad: @unchecked Sendable {
         var valueCount: Int
     }
 
+    /// One held-back instance row: where its key and value sit in `instanceBytes`.
+    struct InstanceEntry {
+        var keyStart: Int
+        var keyCount: Int
+        var valueCount: Int
+    }
+
     /// The entries of each view of `BulkLoad.views`, in the order they were added.
     private var entries: [[Entry]] = Array(repeating: [], count: BulkLoad.views.count)
     /// Every held value's bytes, one after the other.
     private var values: [UInt8] = []
+    /// The held instance rows (see `holdInstances`), in the order they were added…
+    private var instances: [InstanceEntry] = []
+    /// …and their keys and values, each value right after its key.
+    private var instanceBytes: [UInt8] = []
+    /// Whether instance rows are held back (an append transaction's `holdInstances`).
+    private(set) var holdsInstances = false
     private(set) var count = 0
     /// The bulk-loadable views that this rebuild emptied (a partial rebuild copies the others, and
     /// appending into a copied view would break key order); in an append transaction, the views
@@ -207,10 +236,22 @@ final class BulkLoad: @unchecked Sendable {
         emptied.bits |= 1 << UInt64(view.rawValue)
     }
 
+    /// From now on, holds back the instance rows the projector writes, to insert them in key order
+    /// at `flush`. Only for a write transaction that writes each instance key at most once after
+    /// this call and does not read the instances it wrote before `flush`: the projector merges
+    /// with the row as the view stores it, which does not show what is held.
+    func holdInstances() {
+        precondition(!intoEmptyViews, "a rebuild does not hold instance rows")
+        holdsInstances = true
+    }
+
     /// Drops everything held and holds nothing (an append transaction's body starting over).
     func reset() {
         removeAll()
-        if !intoEmptyViews { emptied = ViewMask(bits: 0) }
+        if !intoEmptyViews {
+            emptied = ViewMask(bits: 0)
+            holdsInstances = false
+        }
     }
 
     @inline(__always)
@@ -224,6 +265,14 @@ final class BulkLoad: @unchecked Sendable {
                           valueStart: values.count, valueCount: value.count)
         if !value.isEmpty { values.append(contentsOf: value) }
         entries[BulkLoad.slot(view)].append(entry)
+        count += 1
+    }
+
+    /// Holds the instance row `key` → `value` (`holdInstances`).
+    func addInstance(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        instances.append(InstanceEntry(keyStart: instanceBytes.count, keyCount: key.count, valueCount: value.count))
+        instanceBytes.append(contentsOf: key)
+        instanceBytes.append(contentsOf: value)
         count += 1
     }
 
@@ -292,12 +341,44 @@ final class BulkLoad: @unchecked Sendable {
                 }
             }
         }
+        if !instances.isEmpty { try flushInstances(into: views[.instances], transaction: transaction) }
+    }
+
+    /// Puts the held instance rows in key order (LMDB's order: bytes, then length). When every held
+    /// key sorts after the view's last key (a first derive: the view is empty), they are appended,
+    /// which fills each page instead of splitting it.
+    private func flushInstances(into db: Database, transaction: WriteTransaction) throws {
+        try instanceBytes.withUnsafeBytes { bytes in
+            func key(_ entry: InstanceEntry) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(rebasing: bytes[entry.keyStart..<entry.keyStart + entry.keyCount])
+            }
+            func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+                let common = min(a.count, b.count)
+                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+                return order != 0 ? order < 0 : a.count < b.count
+            }
+            let order = instances.sorted { precedes(key($0), key($1)) }
+            for (previous, next) in zip(order, order.dropFirst()) {
+                precondition(precedes(key(previous), key(next)), "an instance row held twice in one transaction")
+            }
+            let appends = try transaction.withCursor(db) { cursor in
+                try cursor.last { last, _ in precedes(last, key(order[0])) } ?? true
+            }
+            for entry in order {
+                let valueStart = entry.keyStart + entry.keyCount
+                try transaction.put(db, key: key(entry),
+                                    value: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueStart + entry.valueCount]),
+                                    options: appends ? .append : [])
+            }
+        }
     }
 
     /// Drops everything held (after the flush committed).
     func removeAll() {
         entries = Array(repeating: [], count: BulkLoad.views.count)
         values = []
+        instances = []
+        instanceBytes = []
         count = 0
     }
 
@@ -305,11 +386,16 @@ final class BulkLoad: @unchecked Sendable {
     struct Mark: Equatable {
         fileprivate var entries: [Int]
         fileprivate var values: Int
+        fileprivate var instances: Int
+        fileprivate var instanceBytes: Int
         fileprivate var count: Int
     }
 
     /// What is held now.
-    var mark: Mark { Mark(entries: entries.map(\.count), values: values.count, count: count) }
+    var mark: Mark {
+        Mark(entries: entries.map(\.count), values: values.count, instances: instances.count,
+             instanceBytes: instanceBytes.count, count: count)
+    }
 
     /// Drops what was added after `mark`: a write transaction that runs again from the start (the
     /// map grew, or another process grew it) adds its records again, and must not hold them twice.
@@ -318,6 +404,8 @@ final class BulkLoad: @unchecked Sendable {
             entries[slot].removeSubrange(mark.entries[slot]...)
         }
         if values.count > mark.values { values.removeSubrange(mark.values...) }
+        if instances.count > mark.instances { instances.removeSubrange(mark.instances...) }
+        if instanceBytes.count > mark.instanceBytes { instanceBytes.removeSubrange(mark.instanceBytes...) }
         count = mark.count
     }
 }

@@ -173,28 +173,54 @@ public struct SignalAggregator: Sendable {
 
     /// Folds the next event (log order) in.
     public mutating func add(_ event: DeriverEvent) {
+        if derivers.patterns.isEmpty {
+            // Passthrough only: at most one signal, the type's mapping (what `evaluate` returns),
+            // without building the per-event list and set.
+            return add(id: event.id, entityID: event.entityID, passthroughSlot: passthroughSlot[event.eventType],
+                       eventTime: event.eventTime, confidence: event.confidence)
+        }
         guard let entity = event.entityID else {
             skipped += 1
             return
         }
         if event.id <= lastEventID, unordered == nil { unordered = aggregates() }
         lastEventID = max(lastEventID, event.id)
-        if derivers.patterns.isEmpty {
-            // Passthrough only: at most one signal, the type's mapping (what `evaluate` returns),
-            // without building the per-event list and set.
-            guard let slot = passthroughSlot[event.eventType] else {
-                skipped += 1
-                return
-            }
-            fold(event, entity: entity, slot: slot)
-        } else {
-            let signals = derivers.evaluate(event)
-            if signals.isEmpty {
-                skipped += 1
-                return
-            }
-            for signal in signals { fold(event, entity: entity, slot: slotOfSignal[signal.signalID]!) }
+        let signals = derivers.evaluate(event)
+        if signals.isEmpty {
+            skipped += 1
+            return
         }
+        for signal in signals {
+            fold(id: event.id, eventTime: event.eventTime, confidence: event.confidence, entity: entity,
+                 slot: slotOfSignal[signal.signalID]!)
+        }
+        processed += 1
+    }
+
+    /// Whether the derivers are passthrough only: then an event's signal follows from its type alone
+    /// (`passthroughSlot(ofType:)`), and `add(id:entityID:passthroughSlot:eventTime:confidence:)`
+    /// folds it in without its strings.
+    public var isPassthroughOnly: Bool { derivers.patterns.isEmpty }
+
+    /// The slot of the signal a passthrough-only pack derives from an event of `type`; nil when it
+    /// derives none.
+    public func passthroughSlot(ofType type: String) -> Int? { passthroughSlot[type] }
+
+    /// `add(_:)` of an event of a passthrough-only pack, given by the fields the fold reads and the
+    /// slot of its type (`passthroughSlot(ofType:)`): the same fold.
+    public mutating func add(id: Int, entityID: Int?, passthroughSlot slot: Int?, eventTime: Timestamp, confidence: Double?) {
+        precondition(isPassthroughOnly, "pattern derivers read the whole event")
+        guard let entity = entityID else {
+            skipped += 1
+            return
+        }
+        if id <= lastEventID, unordered == nil { unordered = aggregates() }
+        lastEventID = max(lastEventID, id)
+        guard let slot else {
+            skipped += 1
+            return
+        }
+        fold(id: id, eventTime: eventTime, confidence: confidence, entity: entity, slot: slot)
         processed += 1
     }
 
@@ -216,29 +242,29 @@ public struct SignalAggregator: Sendable {
         return slots.count - signalIDs.count
     }
 
-    private mutating func fold(_ event: DeriverEvent, entity: Int, slot: Int) {
+    private mutating func fold(id: Int, eventTime: Timestamp, confidence: Double?, entity: Int, slot: Int) {
         let at = row(of: entity) + slot
         let i = Int(slots[at])
         if unordered != nil {
             if i >= 0 {
-                unordered![i].add(id: event.id, eventTime: event.eventTime, confidence: event.confidence)
+                unordered![i].add(id: id, eventTime: eventTime, confidence: confidence)
             } else {
                 slots[at] = Int32(unordered!.count)
                 unordered!.append(SignalAggregate(
-                    entityID: entity, signalID: signalIDs[slot], firstSeen: event.eventTime, lastSeen: event.eventTime,
-                    confidence: event.confidence, ascendingEvidence: [event.id]))
+                    entityID: entity, signalID: signalIDs[slot], firstSeen: eventTime, lastSeen: eventTime,
+                    confidence: confidence, ascendingEvidence: [id]))
             }
         } else if i >= 0 {
-            parts[i].firstSeen = min(parts[i].firstSeen, event.eventTime)
-            parts[i].lastSeen = max(parts[i].lastSeen, event.eventTime)
-            if let c = event.confidence, parts[i].confidence.map({ c > $0 }) ?? true { parts[i].confidence = c }
+            parts[i].firstSeen = min(parts[i].firstSeen, eventTime)
+            parts[i].lastSeen = max(parts[i].lastSeen, eventTime)
+            if let c = confidence, parts[i].confidence.map({ c > $0 }) ?? true { parts[i].confidence = c }
             parts[i].evidenceCount += 1
-            evidence.append(Evidence(part: Int32(i), id: event.id))
+            evidence.append(Evidence(part: Int32(i), id: id))
         } else {
             slots[at] = Int32(parts.count)
-            evidence.append(Evidence(part: Int32(parts.count), id: event.id))
-            parts.append(Part(entity: entity, slot: Int32(slot), evidenceCount: 1, firstSeen: event.eventTime,
-                              lastSeen: event.eventTime, confidence: event.confidence))
+            evidence.append(Evidence(part: Int32(parts.count), id: id))
+            parts.append(Part(entity: entity, slot: Int32(slot), evidenceCount: 1, firstSeen: eventTime,
+                              lastSeen: eventTime, confidence: confidence))
         }
     }
 
