@@ -19,6 +19,13 @@ extension LeanEventDecoder {
     init(_ pack: ResolvedPack) {
         self.init(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty)
     }
+
+    /// The score stage's decoder of `pack`: as `init(_:)`, but urls are kept as bytes (only the
+    /// explain's top events show them) unless pattern derivers read them.
+    init(scoring pack: ResolvedPack) {
+        self.init(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
+                  keepsURLBytes: pack.derivers.patterns.isEmpty)
+    }
 }
 
 /// One company's pack events as the score stage reads them for one day.
@@ -28,14 +35,28 @@ struct CompanyEvents {
     /// The positions in `upToEnd` of those with `event_time >= midnight(asOf − 365)` too: the
     /// scoring window (D1), log order. Positions, so the events are not copied again.
     var window: [Int]
+    /// The bytes the events' `urlRange`s index (shared by the companies of one read).
+    var urlBytes: [UInt8]
+    /// The passthrough signal of each event type by `typeIndex` (shared by the companies of one
+    /// read); empty when not known, then each event's type is looked up.
+    var typeSignals: [String?]
 
-    init(_ events: [LeanEvent], asOf: Day) {
+    init(_ events: [LeanEvent], asOf: Day, urlBytes: [UInt8] = [], typeSignals: [String?] = []) {
+        self.urlBytes = urlBytes
+        self.typeSignals = typeSignals
         let start = asOf.adding(days: -365).midnight
         let end = asOf.adding(days: 1).midnight
         // Most companies have no event after `asOf`: then the array is kept as it is, not copied.
         let upToEnd = events.allSatisfy { $0.eventTime < end } ? events : events.filter { $0.eventTime < end }
         self.upToEnd = upToEnd
         window = upToEnd.indices.filter { upToEnd[$0].eventTime >= start }
+    }
+
+    /// The url of the event at `position` in `upToEnd`, from its string or its kept bytes.
+    func url(at position: Int) -> String? {
+        let event = upToEnd[position]
+        if let url = event.url { return url }
+        return event.urlRange.map { String(decoding: urlBytes[Int($0.lowerBound)..<Int($0.upperBound)], as: UTF8.self) }
     }
 
     /// Reads the company's events of the decoder's pack up to the end of `asOf`.
@@ -51,11 +72,21 @@ struct CompanyEvents {
         }
         // Passthrough only: an event produces a signal exactly when its type is mapped, so one
         // lookup per event answers both questions (same result as `DeriverSet.evaluate`).
+        // With the read's type signals, a type is hashed once per read, not once per event.
         var last: Timestamp?
         var ids: Set<String> = []
+        var inserted = UInt128(0)  // bit i: the signal of type index i is in `ids`
         for event in upToEnd {
-            guard let signal = derivers.passthrough[event.eventType] else { continue }
-            ids.insert(signal)
+            if let index = event.typeIndex.map(Int.init), index < min(typeSignals.count, 128) {
+                guard let signal = typeSignals[index] else { continue }
+                if inserted & (1 << index) == 0 {
+                    inserted |= 1 << index
+                    ids.insert(signal)
+                }
+            } else {
+                guard let signal = derivers.passthrough[event.eventType] else { continue }
+                ids.insert(signal)
+            }
             if last.map({ event.eventTime > $0 }) ?? true { last = event.eventTime }
         }
         return (last, ids)

@@ -184,7 +184,7 @@ extension StageRunner {
             DispatchQueue.global().async(group: chunkReader) { [self] in
                 defer { readerHooks.afterReading?() }
                 do {
-                    var decoder = LeanEventDecoder(pack)
+                    var decoder = LeanEventDecoder(scoring: pack)
                     var start = 0
                     while start < companies.count {
                         try interruption.check()
@@ -252,8 +252,10 @@ extension StageRunner {
         var read = ScoreChunk()
         // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
         let chunkEvents = try reader.leanEvents(ofCompanies: chunk, decoder: &decoder)
+        let urlBytes = decoder.takeURLBytes()
+        let typeSignals = pack.derivers.patterns.isEmpty ? decoder.typeNames.map { pack.derivers.passthrough[$0] } : []
         for (company, companyEvents) in zip(chunk, chunkEvents) {
-            let events = CompanyEvents(companyEvents, asOf: asOf)
+            let events = CompanyEvents(companyEvents, asOf: asOf, urlBytes: urlBytes, typeSignals: typeSignals)
             if events.window.isEmpty {
                 if watched.contains(company) { read.skipped += 1 }
                 continue
@@ -335,14 +337,17 @@ extension StageRunner {
         let ascending = input.events.window.sorted { a, b in
             events[a].eventTime != events[b].eventTime ? events[a].eventTime < events[b].eventTime : events[a].id < events[b].id
         }
+        // Urls kept as bytes become strings only for the explain's top events.
+        let descending = Array(ascending.reversed())
         guard let result = ReadinessEngine.compute(
-            events: ascending.reversed().map {
+            events: descending.map {
                 let event = events[$0]
                 return ReadinessEvent(eventType: event.eventType, eventTime: event.eventTime, confidence: event.confidence,
                                       source: event.source, url: event.url)
             },
             asOf: asOf, config: pack.readiness, types: types ?? ReadinessTypeTable(pack.readiness),
-            companyStatus: input.status, previousComposite: input.previousComposite)
+            companyStatus: input.status, previousComposite: input.previousComposite,
+            url: { input.events.url(at: descending[$0]) })
         else { return nil }
         let derived = input.events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(

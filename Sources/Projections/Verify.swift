@@ -67,7 +67,15 @@ extension Replayer {
         let applied = try store.read { try $0.appliedSequence() }
         var counter = ReplayCounter()
         counter.total = applied
-        try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, counter: &counter)
+        // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on a
+        // second thread and the events index and timeline are bulk-loaded, as `rebuild` does.
+        let bulk = BulkLoad(rebuilding: .all)
+        try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, bulk: bulk,
+                          counter: &counter)
+        if bulk.count > 0 {
+            try scratch.write { try bulk.flush(into: rebuiltViews, transaction: $0) }
+            bulk.removeAll()
+        }
 
         let storedPrints = try store.read { try $0.fingerprints() }
         let rebuiltPrints = try scratch.read { try rebuiltViews.fingerprints(in: $0) }

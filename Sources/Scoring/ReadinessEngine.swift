@@ -81,10 +81,12 @@ public enum ReadinessEngine {
 
     /// `compute(events:asOf:config:companyStatus:previousComposite:)` with `config`'s type table
     /// built once by the caller (`types` must be `ReadinessTypeTable(config)`), for scoring many
-    /// companies with one pack.
+    /// companies with one pack. `url`, when given, is asked for the url of an event without one
+    /// (by its position in `events`) that the explain's top events show, so a caller can make the
+    /// url strings of those few events only.
     public static func compute(
         events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, types: ReadinessTypeTable,
-        companyStatus: String?, previousComposite: Int?
+        companyStatus: String?, previousComposite: Int?, url: ((Int) -> String?)? = nil
     ) -> ReadinessResult? {
         guard !events.isEmpty else { return nil }
         let profiled = events.profiled(asOf: asOf, types: types)
@@ -107,7 +109,8 @@ public enum ReadinessEngine {
 
         let explain = ReadinessExplain(
             weights: config.weights, momentum: m, complexity: c, pressure: p, leadershipGap: g, composite: r,
-            topEvents: topEvents(events, profiled, config: config, hasFunding: hasFunding, limit: topEventLimit),
+            topEvents: topEvents(events, profiled, config: config, hasFunding: hasFunding, limit: topEventLimit,
+                                 url: url),
             suppressorsApplied: suppressors,
             quietSignalAmplificationApplied: hasFunding ? [] : amplifiedTypesPresent(events, profiled, config: config),
             disqualifiersApplied: disqualifiers, minimumThreshold: config.minimumThreshold,

@@ -59,7 +59,8 @@ extension ReadinessEngine {
     }
 
     static func topEvents(
-        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool, limit: Int
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool, limit: Int,
+        url: ((Int) -> String?)? = nil
     ) -> [ReadinessTopEvent] {
         guard limit > 0 else { return [] }
         let amplify = !hasFunding
@@ -95,7 +96,7 @@ extension ReadinessEngine {
             let event = events[item.index]
             return ReadinessTopEvent(
                 eventType: event.eventType, eventTime: item.time, source: event.source ?? "",
-                url: event.url ?? "", contributionPoints: Rounding.roundDec(item.total, 1),
+                url: event.url ?? url?(item.index) ?? "", contributionPoints: Rounding.roundDec(item.total, 1),
                 confidence: event.effectiveConfidence)
         }
     }

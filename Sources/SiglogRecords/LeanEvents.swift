@@ -11,6 +11,9 @@ public struct LeanEvent: Sendable, Hashable {
     public var companyID: Int64
     /// `event_type`: the signal id the passthrough derivers map.
     public var eventType: String
+    /// The position of `eventType` in the decoder's `typeNames` (the same for every event of that
+    /// type the decoder reads); nil when the decoder shares no string for it.
+    public var typeIndex: UInt8?
     /// When the event happened (`event_time`, UTC).
     public var eventTime: Timestamp
     /// As given by the input (D16).
@@ -20,6 +23,9 @@ public struct LeanEvent: Sendable, Hashable {
     /// The link to the source, or nil (also when the decoder was asked not to decode it); pattern
     /// derivers may match it and the explain's top events show it.
     public var url: String?
+    /// Where the url's bytes are in the decoder's `urlBytes` when it keeps them instead of
+    /// making a string per event (`url` is nil then); nil when the event has no url or no bytes were kept.
+    public var urlRange: Range<UInt32>?
     /// Only decoded when the decoder was asked for text.
     public var title: String?
     /// Only decoded when the decoder was asked for text.
@@ -37,14 +43,29 @@ public struct LeanEventDecoder: Sendable {
     /// Whether the url is decoded (pattern derivers and the explain's top events read it); when
     /// not, `url` is nil and no string is made for it.
     public let decodesURL: Bool
+    /// Whether a decoded url is kept as bytes appended to `urlBytes` (the event's `urlRange`)
+    /// instead of a `String`: for readers that need the text of only a few events' urls.
+    public let keepsURLBytes: Bool
+    /// The url bytes kept since the last `takeURLBytes()`.
+    public private(set) var urlBytes: [UInt8] = []
     private var types = StringInterner()
     private var sources = StringInterner()
 
     /// A decoder for the events of `pack`.
-    public init(pack: UUID, decodesText: Bool, decodesURL: Bool = true) {
+    public init(pack: UUID, decodesText: Bool, decodesURL: Bool = true, keepsURLBytes: Bool = false) {
         self.pack = pack
         self.decodesText = decodesText
         self.decodesURL = decodesURL
+        self.keepsURLBytes = keepsURLBytes
+    }
+
+    /// The event types read so far, in the order of their `typeIndex`.
+    public var typeNames: [String] { types.strings }
+
+    /// The url bytes kept so far (events' `urlRange`s index them); the decoder starts a new buffer.
+    public mutating func takeURLBytes() -> [UInt8] {
+        defer { urlBytes = [] }
+        return urlBytes
     }
 
     /// The event in `record` when it is a stored event of the pack; nil for another pack. A record
@@ -64,17 +85,22 @@ public struct LeanEventDecoder: Sendable {
     private mutating func decode(_ payload: UnsafeRawBufferPointer, id: UInt64) throws -> LeanEvent? {
         typealias F = EventStored.Field
         var reader = PayloadReader(payload)
-        var event = LeanEvent(id: id, companyID: 0, eventType: "", eventTime: Timestamp(microseconds: 0), confidence: nil,
-                              source: "", url: nil, title: nil, summary: nil)
+        var event = LeanEvent(id: id, companyID: 0, eventType: "", typeIndex: nil, eventTime: Timestamp(microseconds: 0), confidence: nil,
+                              source: "", url: nil, urlRange: nil, title: nil, summary: nil)
         var samePack = false
         while let f = try reader.next() {
             switch f.number {
             case F.companyID: event.companyID = try f.int64()
             case F.source: event.source = try sources.string(f)
-            case F.eventType: event.eventType = try types.string(f)
+            case F.eventType: (event.eventType, event.typeIndex) = try types.indexedString(f)
             case F.eventTime: event.eventTime = try f.timestamp()
             case F.title where decodesText: event.title = try f.string()
             case F.summary where decodesText: event.summary = try f.string()
+            case F.url where decodesURL && keepsURLBytes:
+                let raw = try f.rawBytes()
+                let start = UInt32(urlBytes.count)
+                urlBytes.append(contentsOf: raw)
+                event.urlRange = start..<UInt32(urlBytes.count)
             case F.url where decodesURL: event.url = try f.string()
             case F.confidence: event.confidence = try f.double()
             case F.pack: samePack = try f.uuid() == pack
@@ -90,10 +116,21 @@ private struct StringInterner: Sendable {
     private var entries: [(bytes: [UInt8], string: String)] = []
 
     mutating func string(_ field: PayloadReader.Field) throws -> String {
-        let raw = try field.rawBytes()
-        for entry in entries where entry.bytes.elementsEqual(raw) { return entry.string }
-        let string = String(decoding: raw, as: UTF8.self)
-        if entries.count < 256 { entries.append((Array(raw), string)) }
-        return string
+        try indexedString(field).string
     }
+
+    /// The shared string and its position in `strings` (nil when it is not shared).
+    mutating func indexedString(_ field: PayloadReader.Field) throws -> (string: String, index: UInt8?) {
+        let raw = try field.rawBytes()
+        for (index, entry) in entries.enumerated() where entry.bytes.elementsEqual(raw) {
+            return (entry.string, UInt8(index))
+        }
+        let string = String(decoding: raw, as: UTF8.self)
+        guard entries.count < 256 else { return (string, nil) }
+        entries.append((Array(raw), string))
+        return (string, UInt8(entries.count - 1))
+    }
+
+    /// The shared strings, in order.
+    var strings: [String] { entries.map(\.string) }
 }

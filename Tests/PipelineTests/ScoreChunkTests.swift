@@ -25,7 +25,8 @@ struct ScoreChunkTests {
             for event in 0...(index % 3) {
                 try fixture.event(company, types[(index + event) % types.count],
                                   at: .at(day.adding(days: -((index * 7 + event * 31) % 200)), 10),
-                                  confidence: Double(index % 10) / 10)
+                                  confidence: Double(index % 10) / 10,
+                                  url: (index + event) % 4 == 0 ? nil : "https://example.com/\(index)/\(event)")
             }
             companies.append(company)
         }
@@ -51,6 +52,7 @@ struct ScoreChunkTests {
 
         let pack = try #require(try fixture.pipeline.stageScope(workspace: nil, pack: nil).pack)
         var composites: Set<Int> = []
+        var urls: Set<String> = []
         for company in companies where company != failing {
             let alone = try fixture.read { reader -> CompanyScore? in
                 var decoder = LeanEventDecoder(pack)
@@ -65,8 +67,10 @@ struct ScoreChunkTests {
             #expect(stored.explain == expected.readiness.explain)
             #expect(try fixture.engagement(company, Self.day)?.record.explain == expected.engagement.explain)
             composites.insert(stored.composite)
+            urls.formUnion(stored.explain.topEvents.map(\.url))
         }
         #expect(composites.count > 3, "the companies' scores differ")
+        #expect(urls.contains("") && urls.count > 100, "top events with and without urls")
     }
 
     @Test("A failure after a company of a later chunk fails the stage and keeps nothing")

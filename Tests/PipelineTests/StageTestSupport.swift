@@ -69,10 +69,10 @@ final class StageFixture {
 
     @discardableResult
     func event(_ company: Int64, _ type: String, at time: Timestamp, confidence: Double? = nil,
-               pack: UUID = StageFixture.ctoPack, title: String? = nil) throws -> UInt64 {
+               pack: UUID = StageFixture.ctoPack, title: String? = nil, url: String? = nil) throws -> UInt64 {
         try store.write { writer in
             try writer.append(EventStored(companyID: company, source: "test", sourceEventID: nil, eventType: type,
-                                          eventTime: time, title: title, summary: nil, url: nil, rawPayload: nil,
+                                          eventTime: time, title: title, summary: nil, url: url, rawPayload: nil,
                                           confidence: confidence, pack: pack, jobRunID: nil), at: time)
         }
     }
