@@ -4,6 +4,7 @@ import Ingest
 import Projections
 import ReadModel
 import SiglogRecords
+import Synchronization
 
 /// Options of one ingest run.
 public struct IngestOptions: Sendable {
@@ -69,6 +70,25 @@ private struct ParsedLines: Sendable {
     var events: [PendingEvent] = []
     var errors: [String] = []
     var lines = 0
+}
+
+/// Parsed chunks the writing thread is done with, let go on the reading thread: that is where each
+/// event's strings are released and freed. The writer sets ingest's pace and the reader has time
+/// to spare, so the frees (and the atomic releases of strings the reader made) are moved to it.
+private final class SpentChunks: Sendable {
+    private let chunks = Mutex<[ArraySlice<PendingEvent>]>([])
+
+    /// Hands over chunks the writer will not read again.
+    func add(_ spent: [ArraySlice<PendingEvent>]) {
+        chunks.withLock { $0.append(contentsOf: spent) }
+    }
+
+    /// Lets go of everything handed over so far, on the calling thread.
+    func release() {
+        var taken: [ArraySlice<PendingEvent>] = []
+        chunks.withLock { swap(&taken, &$0) }
+        taken.removeAll()
+    }
 }
 
 /// Messages kept up to a cap, and how many there were in all.
@@ -153,6 +173,7 @@ extension StageRunner {
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
         let channel = BoundedChannel<ParsedLines>(capacity: 8)
+        let spent = SpentChunks()
         let producer = DispatchGroup()
         let acceptance = pack.acceptance
         let inputName = options.inputName
@@ -202,6 +223,8 @@ extension StageRunner {
             var batchCount = move(upTo: options.batchSize, into: &batch)
             let (count, run, result) = try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
                 let run = try runID ?? startJob(request, in: writer)
+                // The events index is not read here: its entries go in sorted, once, before the commit.
+                writer.holdEventIndexInserts()
                 var local = tally
                 let now = clock.now()
                 let directory = StoreCompanyDirectory(reader: writer.reader)
@@ -213,9 +236,11 @@ extension StageRunner {
                     local.errors.append(contentsOf: errors)
                     var more: [ArraySlice<PendingEvent>] = []
                     batchCount += move(upTo: options.batchSize - batchCount, into: &more)
+                    // Part of the batch before it is written: a write that fails because the map must
+                    // grow runs the transaction again from `batch`, and these events must be in it.
+                    batch += more
                     try self.write(more, run: run, pack: pack, workspace: workspace, inputName: options.inputName, now: now,
                                    directory: directory, tally: &local, writer: writer)
-                    batch += more
                 }
                 guard inputEnded, pendingCount == 0 else { return (local, run, nil) }
                 let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
@@ -227,13 +252,16 @@ extension StageRunner {
             runID = run
             committedThroughLine = max(committedThroughLine,
                                        pending.first?.first.map { $0.line - 1 } ?? batch.last?.last?.line ?? 0)
+            // Freed on the reading thread while this one writes the next batch (the last batch is
+            // freed here: the reader has ended).
+            if !inputEnded { spent.add(batch) }
             return result
         }
 
         DispatchQueue.global().async(group: producer) {
             do {
                 try Self.parse(input, parser: parser, acceptance: acceptance, inputName: inputName, progress: progress,
-                               interruption: interruption, firstLine: firstLine, into: channel)
+                               interruption: interruption, firstLine: firstLine, into: channel, releasing: spent)
                 channel.close()
             } catch {
                 channel.close(failure: error)
@@ -296,7 +324,7 @@ extension StageRunner {
     /// over in batches (input order kept, bad lines as their `FILE:LINE: field: reason` messages).
     private static func parse(_ input: FileHandle, parser: RawEventLineParser, acceptance: EventTypeAcceptance,
                               inputName: String, progress: (@Sendable (IngestProgress) -> Void)?, interruption: Interruption,
-                              firstLine: Int, into channel: BoundedChannel<ParsedLines>) throws {
+                              firstLine: Int, into channel: BoundedChannel<ParsedLines>, releasing spent: SpentChunks) throws {
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         var batch = ParsedLines()
         var lastProgress = Date()
@@ -315,6 +343,7 @@ extension StageRunner {
             if batch.lines >= 4096 {
                 if !channel.put(batch) { stopped = true }
                 batch = ParsedLines()
+                spent.release()
             }
             if let progress, line.number % 4096 == 0, Date().timeIntervalSince(lastProgress) >= 1 {
                 progress(IngestProgress(lines: line.number, bytes: bytesRead))

@@ -172,6 +172,11 @@ public struct StoreWriter {
     /// after this call.
     public func holdTimelineInserts() { held.hold(.timeline) }
 
+    /// `holdTimelineInserts` for the events index (`events.by_company`): its entries are inserted
+    /// in key order when the body returns. For bodies that append many events across many companies
+    /// and do not read the events index after this call (ingest).
+    public func holdEventIndexInserts() { held.hold(.eventsByCompany) }
+
     /// From here to the end of the transaction's body, the instance rows the appended records write
     /// are held back and put in key order when the body returns, before the commit (appended when
     /// the view has no later key): a pass over the instances view instead of a random descent per
