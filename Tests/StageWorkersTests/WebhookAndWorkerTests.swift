@@ -148,18 +148,22 @@ struct WorkerLoopTests {
 
     @Test("the worker's stuck rule resets a claim abandoned by another worker")
     func stuckRule() async throws {
-        let stages = chain(["a"], maxRetries: 3, stuckTimeout: .milliseconds(300))
+        // The abandoned claim is an hour old; the stuck timeout is long enough that the live worker's
+        // own claim is never taken for stuck, even when a busy machine slows the worker down.
+        let stages = chain(["a"], maxRetries: 3, stuckTimeout: .seconds(4))
         let f = try QueueFixture(companies: 1)
         let runner = StageRunner(store: f.store, clock: SystemClock(), rateLimitPerHour: 0, stageChain: stages)
-        _ = try runner.enqueue(stage: "a", companies: [1], workspace: defaultWorkspace)
-        let abandoned = try runner.claim(stage: "a", limit: 1, worker: "dead")
+        let anHourAgo = Timestamp(microseconds: SystemClock().now().microseconds - 3_600_000_000)
+        let deadRunner = StageRunner(store: f.store, clock: FixedClock(anHourAgo), rateLimitPerHour: 0, stageChain: stages)
+        _ = try deadRunner.enqueue(stage: "a", companies: [1], workspace: defaultWorkspace)
+        let abandoned = try deadRunner.claim(stage: "a", limit: 1, worker: "dead")
         #expect(abandoned.count == 1)
         let stop = StopSignal()
         let worker = Task {
             try await WorkerHost.run(runner: runner, chain: stages, stage: "a",
                                      settings: WorkerSettings(workerID: "alive", exitWhenIdle: false), stopSignal: stop)
         }
-        // The worker resets the claim once it is older than the stuck timeout, then claims and
+        // The worker's stuck rule (every 2 s here) resets the old claim, then the worker claims and
         // completes it; stop it then (or after five minutes: a busy test process can starve the
         // concurrency pool).
         let deadline = ContinuousClock.now + .seconds(300)
