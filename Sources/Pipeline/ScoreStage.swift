@@ -334,9 +334,11 @@ extension StageRunner {
         let events = input.events.upToEnd
         // The window by time ascending, ties by log position; descending (ties by position
         // descending) is its reverse. Positions in `events` are sorted, not the events themselves.
-        let ascending = input.events.window.sorted { a, b in
-            events[a].eventTime != events[b].eventTime ? events[a].eventTime < events[b].eventTime : events[a].id < events[b].id
-        }
+        // Plain `(time, id, position)` keys sort without reaching back into the events (ids are unique).
+        let ascending = input.events.window
+            .map { (time: events[$0].eventTime.microseconds, id: events[$0].id, position: $0) }
+            .sorted { ($0.time, $0.id) < ($1.time, $1.id) }
+            .map(\.position)
         // Urls kept as bytes become strings only for the explain's top events.
         let descending = Array(ascending.reversed())
         guard let result = ReadinessEngine.compute(

@@ -127,7 +127,8 @@ public enum EngagementEngine {
     public static func stressVolatilityIndex(events: [ESLEvent], asOf: Day, policy: ESLPolicy) -> Double {
         let since = asOf.adding(days: -policy.sviWindowDays).midnight
         var count = 0.0
-        for event in events where policy.sviEventTypes.contains(event.eventType) && event.eventTime >= since {
+        // The time test first: most events are older than the window, and their types are not hashed.
+        for event in events where event.eventTime >= since && policy.sviEventTypes.contains(event.eventType) {
             let confidence = event.confidence ?? 0
             count += confidence == 0 ? 0.7 : confidence
         }
