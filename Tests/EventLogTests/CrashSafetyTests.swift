@@ -52,6 +52,11 @@ struct CrashSafetyTests {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             #expect(process.terminationReason == .uncaughtSignal, "round \(round): the writer should have been killed")
+            // On a busy machine the first writer can be killed before it has created the store:
+            // then there is nothing to check yet (the last expectation still wants committed batches).
+            if batches == 0 && !FileManager.default.fileExists(atPath: (path as NSString).appendingPathComponent("data.mdb")) {
+                continue
+            }
             let log = try EventLog(path: path, mode: .readWrite)
             let report = try log.verify()
             #expect(report.isSound, "round \(round): \(String(describing: report.firstProblem))")
