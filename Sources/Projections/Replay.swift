@@ -21,10 +21,15 @@ public struct ReplayOptions: Sendable {
     public var chunkSize = 8192
     /// Records folded per write transaction of the views (each commits its checkpoint).
     public var transactionSize = 1_000_000
+    /// Bytes of events index and timeline entries a rebuild (or `--verify`) holds for its bulk load
+    /// before it inserts them and continues, so its memory does not grow with the log; nil holds
+    /// them all until the end.
+    public var bulkLoadBudget: Int? = 64 << 20
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
-    /// Every view, 8192-record read chunks, 1 000 000-record write transactions, no progress callback.
+    /// Every view, 8192-record read chunks, 1 000 000-record write transactions, a 64 MiB bulk
+    /// load budget, no progress callback.
     public init() {}
 }
 
@@ -113,7 +118,7 @@ public struct Replayer: Sendable {
             let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
             let range = next...last
             let held = bulk?.mark
-            try environment.write { txn in
+            let flushedAll = try environment.write { txn in
                 // The body runs again from the start if the map has to grow: the bulk load goes
                 // back to what it held before this transaction, as the views do.
                 if let bulk, let held { bulk.rollBack(to: held) }
@@ -127,9 +132,14 @@ public struct Replayer: Sendable {
                     try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs) { item in
                         try projector.apply(item, in: txn, active: item.sequence <= partialThrough ? partial : .all,
                                             checkpoint: checkpoint)
+                        if let bulk, let held, bulk.isOverBudget { try bulk.flush(since: held, into: views, transaction: txn) }
                     }
                     try checkpoint.store(in: txn)
-                    return
+                    // Flushed in the transaction, dropped once it committed (if it runs again, the
+                    // load goes back to `held` above, which still holds these entries).
+                    guard let bulk, bulk.isOverHalfBudget else { return false }
+                    try bulk.flush(into: views, transaction: txn)
+                    return true
                 }
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
                     if let copyTarget {
@@ -141,7 +151,9 @@ public struct Replayer: Sendable {
                                         checkpoint: checkpoint)
                 }
                 try checkpoint.store(in: txn)
+                return false
             }
+            if flushedAll { bulk?.removeAll() }
             counter.done += last - next + 1
             counter.report(options)
             next = last + 1
@@ -202,7 +214,7 @@ public struct Replayer: Sendable {
         // Catch up with the log until a pass finds nothing new, then switch in one transaction that
         // also applies whatever was appended meanwhile (no append can commit while it runs).
         var next: UInt64 = 1
-        let bulk = BulkLoad(rebuilding: mask)
+        let bulk = BulkLoad(rebuilding: mask, budget: options.bulkLoadBudget)
         while true {
             let head = try log.head()
             counter.total = head

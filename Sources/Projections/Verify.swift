@@ -69,7 +69,7 @@ extension Replayer {
         counter.total = applied
         // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on a
         // second thread and the events index and timeline are bulk-loaded, as `rebuild` does.
-        let bulk = BulkLoad(rebuilding: .all)
+        let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget)
         try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, bulk: bulk,
                           counter: &counter)
         if bulk.count > 0 {
