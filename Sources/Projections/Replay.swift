@@ -118,7 +118,7 @@ public struct Replayer: Sendable {
             let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
             let range = next...last
             let held = bulk?.mark
-            let flushedAll = try environment.write { txn in
+            try environment.write { txn in
                 // The body runs again from the start if the map has to grow: the bulk load goes
                 // back to what it held before this transaction, as the views do.
                 if let bulk, let held { bulk.rollBack(to: held) }
@@ -135,11 +135,7 @@ public struct Replayer: Sendable {
                         if let bulk, let held, bulk.isOverBudget { try bulk.flush(since: held, into: views, transaction: txn) }
                     }
                     try checkpoint.store(in: txn)
-                    // Flushed in the transaction, dropped once it committed (if it runs again, the
-                    // load goes back to `held` above, which still holds these entries).
-                    guard let bulk, bulk.isOverHalfBudget else { return false }
-                    try bulk.flush(into: views, transaction: txn)
-                    return true
+                    return
                 }
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
                     if let copyTarget {
@@ -151,9 +147,9 @@ public struct Replayer: Sendable {
                                         checkpoint: checkpoint)
                 }
                 try checkpoint.store(in: txn)
-                return false
             }
-            if flushedAll { bulk?.removeAll() }
+            // After the commit, in transactions of their own: each commits few dirty pages.
+            if let bulk, bulk.isOverHalfBudget { try bulk.flushCommitting(into: views, environment: environment) }
             counter.done += last - next + 1
             counter.report(options)
             next = last + 1
@@ -223,10 +219,7 @@ public struct Replayer: Sendable {
                               partialThrough: copiedThrough, options: options, bulk: bulk, counter: &counter)
             next = head + 1
         }
-        if bulk.count > 0 {
-            try environment.write { try bulk.flush(into: target, transaction: $0) }
-            bulk.removeAll()
-        }
+        try bulk.flushCommitting(into: target, environment: environment)
         let finalHead: UInt64 = try log.write { writer in
             let txn = writer.transaction
             guard try Store.generation(in: txn, of: log) == generation else {

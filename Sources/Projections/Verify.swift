@@ -72,10 +72,7 @@ extension Replayer {
         let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget)
         try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, bulk: bulk,
                           counter: &counter)
-        if bulk.count > 0 {
-            try scratch.write { try bulk.flush(into: rebuiltViews, transaction: $0) }
-            bulk.removeAll()
-        }
+        try bulk.flushCommitting(into: rebuiltViews, environment: scratch)
 
         let storedPrints = try store.read { try $0.fingerprints() }
         let rebuiltPrints = try scratch.read { try rebuiltViews.fingerprints(in: $0) }

@@ -238,8 +238,9 @@ final class BulkLoad: @unchecked Sendable {
         return heldBytes >= budget
     }
 
-    /// Whether what is held at a transaction's end has reached half of `budget`: flushed then, so
-    /// a transaction starts holding less than half and its own flushes each take at least half.
+    /// Whether what is held after a transaction has reached half of `budget`: flushed then
+    /// (`flushCommitting`), so a transaction starts holding less than half and its own flushes
+    /// each take at least half.
     var isOverHalfBudget: Bool {
         guard let budget else { return false }
         return heldBytes >= budget / 2
@@ -364,33 +365,56 @@ final class BulkLoad: @unchecked Sendable {
         rollBack(to: mark)
     }
 
-    /// Inserts each view's entries from `starts[slot]` on, in key order. In a rebuild, the entries
-    /// above the view's last key are appended (all of them into an empty view: the first flush)
-    /// and the others put; an append transaction puts them all.
+    /// Inserts each view's entries from `starts[slot]` on, in key order (see `insert`).
     private func flushEntries(from starts: [Int], into views: ViewSet, transaction: WriteTransaction) throws {
         for (slot, view) in BulkLoad.views.enumerated() {
             guard entries[slot].count > starts[slot] else { continue }
             let list = BulkLoad.keyOrder(starts[slot] == 0 ? entries[slot] : Array(entries[slot][starts[slot]...]))
-            let db = views[view]
-            // Entries before `appendFrom` sort below the view's last key (a flush before this one).
-            var appendFrom = intoEmptyViews ? 0 : list.count
-            if intoEmptyViews, let last = try transaction.withCursor(db, { cursor in
-                try cursor.last { key, _ in
-                    (UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
-                     UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-                }
-            }) {
-                appendFrom = list.firstIndex { $0.company != last.0 ? $0.company > last.0 : $0.sequence > last.1 } ?? list.count
+            try insert(list[...], into: views[view], transaction: transaction)
+        }
+    }
+
+    /// Inserts everything held and drops it, in write transactions of its own of `chunk` sorted
+    /// entries each, so that each commits a bounded number of dirty pages (a chunk covers one key
+    /// range). Only for a rebuild, whose half-built views are discarded if it is interrupted; a
+    /// chunk's transaction that runs again inserts the same chunk again.
+    func flushCommitting(into views: ViewSet, environment: Environment, chunk: Int = 1 << 16) throws {
+        precondition(intoEmptyViews && instances.isEmpty, "only a rebuild flushes in transactions of its own")
+        for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
+            let list = BulkLoad.keyOrder(entries[slot])
+            var start = 0
+            while start < list.count {
+                let end = min(list.count, start + chunk)
+                try environment.write { try insert(list[start..<end], into: views[view], transaction: $0) }
+                start = end
             }
-            try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
-                try values.withUnsafeBytes { held in
-                    for (index, entry) in list.enumerated() {
-                        key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
-                        key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-                        let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
-                        try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
-                                            options: index >= appendFrom ? .append : [])
-                    }
+        }
+        removeAll()
+    }
+
+    /// Inserts `list` (in key order) into `db`. In a rebuild, the entries above the view's last key
+    /// are appended (all of them into an empty view: the first flush) and the others put; an append
+    /// transaction puts them all.
+    private func insert(_ list: ArraySlice<Entry>, into db: Database, transaction: WriteTransaction) throws {
+        // Entries before `appendFrom` sort below the view's last key (a flush before this one).
+        var appendFrom = intoEmptyViews ? list.startIndex : list.endIndex
+        if intoEmptyViews, let last = try transaction.withCursor(db, { cursor in
+            try cursor.last { key, _ in
+                (UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
+                 UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            }
+        }) {
+            appendFrom = list.firstIndex { $0.company != last.0 ? $0.company > last.0 : $0.sequence > last.1 } ?? list.endIndex
+        }
+        try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
+            try values.withUnsafeBytes { held in
+                for index in list.indices {
+                    let entry = list[index]
+                    key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
+                    key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+                    let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
+                    try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
+                                        options: index >= appendFrom ? .append : [])
                 }
             }
         }
