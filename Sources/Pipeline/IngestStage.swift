@@ -374,28 +374,31 @@ extension StageRunner {
         for chunk in batch {
             // Through the buffer, each event is lent to `write` in place instead of copied out of the slice.
             try chunk.withUnsafeBufferPointer { events in
+                guard let first = events.baseAddress else { return }
                 for index in events.indices {
-                    try write(events[index], run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
+                    try write(first + index, run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
                               directory: directory, tally: &tally, writer: writer)
                 }
             }
         }
     }
 
-    /// Company resolution, dedup and the records of one event.
-    private func write(_ item: PendingEvent, run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+    /// Company resolution, dedup and the records of one event. The event is read through a pointer
+    /// into its batch: a `PendingEvent` argument read out of the buffer was copied whole per event
+    /// (a retain and release of every string in it).
+    private func write(_ item: UnsafePointer<PendingEvent>, run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                        now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
-        guard item.accepted else {
+        guard item.pointee.accepted else {
             tally.skippedInvalid += 1
             tally.rejectedTypes.append(
-                "\(item.label ?? "\(inputName):\(item.line)"): event_type: \"\(item.event.eventType)\" is not accepted by pack \(pack.pack.id)")
+                "\(item.pointee.label ?? "\(inputName):\(item.pointee.line)"): event_type: \"\(item.pointee.event.eventType)\" is not accepted by pack \(pack.pack.id)")
             return
         }
-        guard let dedupKey = try newDedupKey(of: item.event, writer: writer) else {
+        guard let dedupKey = try newDedupKey(of: item.pointee.event, writer: writer) else {
             tally.skippedDuplicate += 1
             return
         }
-        let resolved = try resolveCompany(item.company, domain: item.domain, directory: directory, run: run, at: now,
+        let resolved = try resolveCompany(item.pointee.company, domain: item.pointee.domain, directory: directory, run: run, at: now,
                                           writer: writer)
         if resolved.created { tally.companiesCreated += 1 }
         if try appendEvent(item, companyID: resolved.id, dedupKey: dedupKey, run: run, pack: pack, workspace: workspace,
@@ -441,13 +444,23 @@ extension StageRunner {
     @discardableResult
     func appendEvent(_ item: PendingEvent, companyID: Int64, dedupKey: [UInt8]?, run: UInt64, pack: ResolvedPack,
                      workspace: UUID, evidenceBundle: UUID? = nil, at now: Timestamp, writer: StoreWriter) throws -> [UInt8]? {
+        try withUnsafePointer(to: item) { item in
+            try appendEvent(item, companyID: companyID, dedupKey: dedupKey, run: run, pack: pack, workspace: workspace,
+                            evidenceBundle: evidenceBundle, at: now, writer: writer)
+        }
+    }
+
+    /// `appendEvent` of an event read in place (see the per-event `write`).
+    @discardableResult
+    func appendEvent(_ item: UnsafePointer<PendingEvent>, companyID: Int64, dedupKey: [UInt8]?, run: UInt64, pack: ResolvedPack,
+                     workspace: UUID, evidenceBundle: UUID? = nil, at now: Timestamp, writer: StoreWriter) throws -> [UInt8]? {
         // Encoded from the pending event's own fields: no `EventStored` copy of them per event.
         let seq = try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
             EventStored.encode(
-                companyID: companyID, source: item.event.source, sourceEventID: item.event.sourceEventID,
-                eventType: item.event.eventType, eventTime: item.event.eventTime, title: item.event.title,
-                summary: item.event.summary, url: item.event.url, rawPayload: item.rawPayload,
-                confidence: item.event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle,
+                companyID: companyID, source: item.pointee.event.source, sourceEventID: item.pointee.event.sourceEventID,
+                eventType: item.pointee.event.eventType, eventTime: item.pointee.event.eventTime, title: item.pointee.event.title,
+                summary: item.pointee.event.summary, url: item.pointee.event.url, rawPayload: item.pointee.rawPayload,
+                confidence: item.pointee.event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle,
                 into: &payload)
         }
         if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }

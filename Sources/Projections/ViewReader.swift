@@ -57,6 +57,24 @@ public struct ViewReader {
         }
     }
 
+    /// `id(view, ViewKey().appending(text))` for a text stored inline (not hashed), with the key
+    /// built on the stack: ingest looks a company up this way for nearly every event, and a
+    /// `ViewKey` allocates its bytes.
+    func id(_ view: View, inlineText text: String) throws -> Int64? {
+        let database = views[view]
+        var text = text
+        return try text.withUTF8 { utf8 in
+            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { key in
+                _ = key.initialize(fromContentsOf: utf8)
+                key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
+                return try transaction.withValue(database, key: UnsafeRawBufferPointer(key)) { bytes in
+                    var reader = ViewKeyReader(bytes)
+                    return reader.int64()
+                }
+            }
+        }
+    }
+
     // MARK: - Packs and workspaces
 
     /// The installed pack with this UUID.
@@ -138,7 +156,7 @@ public struct ViewReader {
 
     /// The company whose `domain` is `domain` (matching step 1).
     public func companyID(withDomain domain: String) throws -> Int64? {
-        try companyID(.companiesByDomain, ViewKey().appending(domain), text: domain) { $0.created.domain == domain }
+        try companyID(.companiesByDomain, keyText: domain) { $0.created.domain == domain }
     }
     /// The company holding the alias `(type, value)`.
     public func companyID(aliasType: String, value: String) throws -> Int64? {
@@ -148,15 +166,21 @@ public struct ViewReader {
     }
     /// The first company whose website has this domain (matching step 3).
     public func companyID(withWebsiteDomain domain: String) throws -> Int64? {
-        try companyID(.companiesByWebsiteDomain, ViewKey().appending(domain), text: domain) { $0.created.websiteDomain == domain }
+        try companyID(.companiesByWebsiteDomain, keyText: domain) { $0.created.websiteDomain == domain }
     }
     /// The company with this LinkedIn URL (matching step 4).
     public func companyID(withLinkedInURL url: String) throws -> Int64? {
-        try companyID(.companiesByLinkedIn, ViewKey().appending(url), text: url) { $0.created.linkedinURL == url }
+        try companyID(.companiesByLinkedIn, keyText: url) { $0.created.linkedinURL == url }
     }
     /// The lowest company id with this normalized name (matching step 6, D12).
     public func companyID(withNormalizedName name: String) throws -> Int64? {
-        try companyID(.companiesByName, ViewKey().appending(name), text: name) { $0.created.normalizedName == name }
+        try companyID(.companiesByName, keyText: name) { $0.created.normalizedName == name }
+    }
+
+    /// `companyID` for a key that is `text` alone.
+    private func companyID(_ view: View, keyText text: String, matches: (CompanyRow) -> Bool) throws -> Int64? {
+        guard ViewKey.hashes(text) else { return try id(view, inlineText: text) }
+        return try companyID(view, ViewKey().appending(text), text: text, matches: matches)
     }
 
     /// The company an index entry leads to. When `text` is stored hashed in the key, the company's
