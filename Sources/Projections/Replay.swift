@@ -21,10 +21,15 @@ public struct ReplayOptions: Sendable {
     public var chunkSize = 8192
     /// Records folded per write transaction of the views (each commits its checkpoint).
     public var transactionSize = 1_000_000
+    /// Bytes of events index and timeline entries a rebuild (or `--verify`) holds for its bulk load
+    /// before it inserts them and continues, so its memory does not grow with the log; nil holds
+    /// them all until the end.
+    public var bulkLoadBudget: Int? = 64 << 20
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
-    /// Every view, 8192-record read chunks, 1 000 000-record write transactions, no progress callback.
+    /// Every view, 8192-record read chunks, 1 000 000-record write transactions, a 64 MiB bulk
+    /// load budget, no progress callback.
     public init() {}
 }
 
@@ -127,6 +132,7 @@ public struct Replayer: Sendable {
                     try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs) { item in
                         try projector.apply(item, in: txn, active: item.sequence <= partialThrough ? partial : .all,
                                             checkpoint: checkpoint)
+                        if let bulk, let held, bulk.isOverBudget { try bulk.flush(since: held, into: views, transaction: txn) }
                     }
                     try checkpoint.store(in: txn)
                     return
@@ -142,6 +148,8 @@ public struct Replayer: Sendable {
                 }
                 try checkpoint.store(in: txn)
             }
+            // After the commit, in transactions of their own: each commits few dirty pages.
+            if let bulk, bulk.isOverHalfBudget { try bulk.flushCommitting(into: views, environment: environment) }
             counter.done += last - next + 1
             counter.report(options)
             next = last + 1
@@ -202,7 +210,7 @@ public struct Replayer: Sendable {
         // Catch up with the log until a pass finds nothing new, then switch in one transaction that
         // also applies whatever was appended meanwhile (no append can commit while it runs).
         var next: UInt64 = 1
-        let bulk = BulkLoad(rebuilding: mask)
+        let bulk = BulkLoad(rebuilding: mask, budget: options.bulkLoadBudget)
         while true {
             let head = try log.head()
             counter.total = head
@@ -211,10 +219,7 @@ public struct Replayer: Sendable {
                               partialThrough: copiedThrough, options: options, bulk: bulk, counter: &counter)
             next = head + 1
         }
-        if bulk.count > 0 {
-            try environment.write { try bulk.flush(into: target, transaction: $0) }
-            bulk.removeAll()
-        }
+        try bulk.flushCommitting(into: target, environment: environment)
         let finalHead: UInt64 = try log.write { writer in
             let txn = writer.transaction
             guard try Store.generation(in: txn, of: log) == generation else {

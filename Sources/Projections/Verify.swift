@@ -69,13 +69,10 @@ extension Replayer {
         counter.total = applied
         // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on a
         // second thread and the events index and timeline are bulk-loaded, as `rebuild` does.
-        let bulk = BulkLoad(rebuilding: .all)
+        let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget)
         try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, bulk: bulk,
                           counter: &counter)
-        if bulk.count > 0 {
-            try scratch.write { try bulk.flush(into: rebuiltViews, transaction: $0) }
-            bulk.removeAll()
-        }
+        try bulk.flushCommitting(into: rebuiltViews, environment: scratch)
 
         let storedPrints = try store.read { try $0.fingerprints() }
         let rebuiltPrints = try scratch.read { try rebuiltViews.fingerprints(in: $0) }

@@ -214,11 +214,36 @@ final class BulkLoad: @unchecked Sendable {
     /// which hold entries already).
     private let intoEmptyViews: Bool
 
-    init(rebuilding mask: ViewMask) {
+    /// The bytes a rebuild holds at most before it flushes (see `ReplayOptions.bulkLoadBudget`);
+    /// nil holds everything until the rebuild's end.
+    let budget: Int?
+
+    init(rebuilding mask: ViewMask, budget: Int? = nil) {
         var bits: UInt64 = 0
         for view in BulkLoad.views where mask.contains(view) { bits |= 1 << UInt64(view.rawValue) }
         emptied = ViewMask(bits: bits)
         intoEmptyViews = true
+        self.budget = budget
+    }
+
+    /// The memory the held entries take (their numbers and values).
+    var heldBytes: Int {
+        count &* MemoryLayout<Entry>.stride &+ values.count &+ instances.count &* MemoryLayout<InstanceEntry>.stride
+            &+ instanceBytes.count
+    }
+
+    /// Whether what is held has reached `budget`: time to flush what the current transaction added.
+    var isOverBudget: Bool {
+        guard let budget else { return false }
+        return heldBytes >= budget
+    }
+
+    /// Whether what is held after a transaction has reached half of `budget`: flushed then
+    /// (`flushCommitting`), so a transaction starts holding less than half and its own flushes
+    /// each take at least half.
+    var isOverHalfBudget: Bool {
+        guard let budget else { return false }
+        return heldBytes >= budget / 2
     }
 
     /// The holder of one append transaction: holds nothing until `hold(_:)`, and `flush` puts
@@ -227,6 +252,7 @@ final class BulkLoad: @unchecked Sendable {
     init() {
         emptied = ViewMask(bits: 0)
         intoEmptyViews = false
+        budget = nil
     }
 
     /// From now on, holds back the entries of `view` (one of `BulkLoad.views`). Only for a write
@@ -321,27 +347,77 @@ final class BulkLoad: @unchecked Sendable {
         return result
     }
 
-    /// Inserts everything held, in key order, into the databases of `views` (appending into a
-    /// rebuild's empty ones). What is held stays held: a transaction that runs again (the map grew)
-    /// inserts it all again; `removeAll` after the commit.
+    /// Inserts everything held, in key order, into the databases of `views` (see `flushEntries`).
+    /// What is held stays held: a transaction that runs again (the map grew) inserts it all again;
+    /// `removeAll` after the commit.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
+        try flushEntries(from: Array(repeating: 0, count: BulkLoad.views.count), into: views, transaction: transaction)
+        if !instances.isEmpty { try flushInstances(into: views[.instances], transaction: transaction) }
+    }
+
+    /// Inserts what was added since `mark` (the start of the current transaction) and drops it:
+    /// a rebuild's flush when the held entries pass `budget`. If the transaction runs again, its
+    /// inserts are undone with it, and its records, applied again, add these entries again, while
+    /// what was held before `mark` is still held: each entry is inserted once.
+    func flush(since mark: Mark, into views: ViewSet, transaction: WriteTransaction) throws {
+        precondition(intoEmptyViews && instances.count == mark.instances, "only a rebuild flushes part of its load")
+        try flushEntries(from: mark.entries, into: views, transaction: transaction)
+        rollBack(to: mark)
+    }
+
+    /// Inserts each view's entries from `starts[slot]` on, in key order (see `insert`).
+    private func flushEntries(from starts: [Int], into views: ViewSet, transaction: WriteTransaction) throws {
         for (slot, view) in BulkLoad.views.enumerated() {
-            guard !entries[slot].isEmpty else { continue }
+            guard entries[slot].count > starts[slot] else { continue }
+            let list = BulkLoad.keyOrder(starts[slot] == 0 ? entries[slot] : Array(entries[slot][starts[slot]...]))
+            try insert(list[...], into: views[view], transaction: transaction)
+        }
+    }
+
+    /// Inserts everything held and drops it, in write transactions of its own of `chunk` sorted
+    /// entries each, so that each commits a bounded number of dirty pages (a chunk covers one key
+    /// range). Only for a rebuild, whose half-built views are discarded if it is interrupted; a
+    /// chunk's transaction that runs again inserts the same chunk again.
+    func flushCommitting(into views: ViewSet, environment: Environment, chunk: Int = 1 << 16) throws {
+        precondition(intoEmptyViews && instances.isEmpty, "only a rebuild flushes in transactions of its own")
+        for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
             let list = BulkLoad.keyOrder(entries[slot])
-            let db = views[view]
-            try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
-                try values.withUnsafeBytes { held in
-                    for entry in list {
-                        key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
-                        key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-                        let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
-                        try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
-                                            options: intoEmptyViews ? .append : [])
-                    }
+            var start = 0
+            while start < list.count {
+                let end = min(list.count, start + chunk)
+                try environment.write { try insert(list[start..<end], into: views[view], transaction: $0) }
+                start = end
+            }
+        }
+        removeAll()
+    }
+
+    /// Inserts `list` (in key order) into `db`. In a rebuild, the entries above the view's last key
+    /// are appended (all of them into an empty view: the first flush) and the others put; an append
+    /// transaction puts them all.
+    private func insert(_ list: ArraySlice<Entry>, into db: Database, transaction: WriteTransaction) throws {
+        // Entries before `appendFrom` sort below the view's last key (a flush before this one).
+        var appendFrom = intoEmptyViews ? list.startIndex : list.endIndex
+        if intoEmptyViews, let last = try transaction.withCursor(db, { cursor in
+            try cursor.last { key, _ in
+                (UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
+                 UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+            }
+        }) {
+            appendFrom = list.firstIndex { $0.company != last.0 ? $0.company > last.0 : $0.sequence > last.1 } ?? list.endIndex
+        }
+        try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
+            try values.withUnsafeBytes { held in
+                for index in list.indices {
+                    let entry = list[index]
+                    key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
+                    key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+                    let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
+                    try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
+                                        options: index >= appendFrom ? .append : [])
                 }
             }
         }
-        if !instances.isEmpty { try flushInstances(into: views[.instances], transaction: transaction) }
     }
 
     /// Puts the held instance rows in key order (LMDB's order: bytes, then length). When every held
