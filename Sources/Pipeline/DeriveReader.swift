@@ -108,10 +108,7 @@ enum DeriveReader {
         _ reads: CommittedViewReads, decoder: LeanEventDecoder, bound: Timestamp?, passthroughSlots: [String: Int32]?,
         interruption: Interruption, _ fold: (DeriveBatch) throws -> Void
     ) throws {
-        let channel = BoundedChannel<DeriveBatch>(capacity: capacity)
-        let finished = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { finished.signal() }
+        try BoundedChannel<DeriveBatch>.stream(threadName: "siglog-derive-reader", capacity: capacity, produce: { channel in
             struct Stopped: Error {}
             var decoder = decoder
             let passthroughDecoder = passthroughSlots.map { PassthroughDecoder(pack: decoder.pack, slots: $0) }
@@ -146,22 +143,14 @@ enum DeriveReader {
                         return true
                     }
                 }
-                _ = handOver()
-                channel.close()
             } catch is Stopped {
-                channel.close()
+                return
             } catch {
                 // The events before the failing record first, then the failure.
                 _ = handOver()
-                channel.close(failure: error)
+                throw error
             }
-        }
-        thread.name = "siglog-derive-reader"
-        thread.start()
-        defer {
-            channel.cancel()
-            finished.wait()
-        }
-        while let batch = try channel.take() { try fold(batch) }
+            _ = handOver()
+        }, consume: fold)
     }
 }

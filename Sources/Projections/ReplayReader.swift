@@ -67,10 +67,7 @@ enum ReplayReader {
         _ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, eventRuns: EventRuns,
         _ apply: (ReplayItem) throws -> Void
     ) throws {
-        let channel = BoundedChannel<[ReplayItem]>(capacity: capacity)
-        let finished = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            defer { finished.signal() }
+        try BoundedChannel<[ReplayItem]>.stream(threadName: "siglog-replay-reader", capacity: capacity, produce: { channel in
             struct Stopped: Error {}
             var batch: [ReplayItem] = []
             var run = EventRun()
@@ -95,26 +92,18 @@ enum ReplayReader {
                         records = 0
                     }
                 }
-                endRun()
-                if !batch.isEmpty { _ = channel.put(batch) }
-                channel.close()
             } catch is Stopped {
-                channel.close()
+                return
             } catch {
                 // The records before the failing one first, then the failure.
                 endRun()
                 if !batch.isEmpty { _ = channel.put(batch) }
-                channel.close(failure: error)
+                throw error
             }
-        }
-        thread.name = "siglog-replay-reader"
-        thread.start()
-        defer {
-            channel.cancel()
-            finished.wait()
-        }
-        while let batch = try channel.take() {
+            endRun()
+            if !batch.isEmpty { _ = channel.put(batch) }
+        }, consume: { batch in
             for item in batch { try apply(item) }
-        }
+        })
     }
 }

@@ -56,3 +56,35 @@ public final class BoundedChannel<Item: Sendable>: @unchecked Sendable {
         condition.unlock()
     }
 }
+
+extension BoundedChannel {
+    /// Runs `produce` on a thread of its own (named `threadName`) and hands each item it puts to
+    /// `consume` on the calling thread, in order. The producer ends the stream by returning (the
+    /// channel is closed) or by throwing (closed with that failure, which is rethrown here after the
+    /// items put before it); a `put` that returns false means the consumer has gone, and the producer
+    /// should return. Whatever ends this call, the channel is cancelled and the thread has ended
+    /// before it returns, so the producer never outlives it (it may hold a read transaction).
+    public static func stream(
+        threadName: String, capacity: Int, produce: @escaping @Sendable (BoundedChannel<Item>) throws -> Void,
+        consume: (Item) throws -> Void
+    ) throws {
+        let channel = BoundedChannel<Item>(capacity: capacity)
+        let finished = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { finished.signal() }
+            do {
+                try produce(channel)
+                channel.close()
+            } catch {
+                channel.close(failure: error)
+            }
+        }
+        thread.name = threadName
+        thread.start()
+        defer {
+            channel.cancel()
+            finished.wait()
+        }
+        while let item = try channel.take() { try consume(item) }
+    }
+}

@@ -52,6 +52,39 @@ struct BoundedChannelTests {
         try produced.waitUntilFinished()
         #expect(produced.values == [1, 2, 3])
     }
+
+    @Test("stream: a producer thread's items reach the consumer in order, then its failure")
+    func streamOrderThenFailure() throws {
+        var seen: [Int] = []
+        #expect(throws: ReadFailed()) {
+            try BoundedChannel<Int>.stream(threadName: "test-producer", capacity: 2, produce: { channel in
+                for n in 1...50 { _ = channel.put(n) }
+                throw ReadFailed()
+            }, consume: { seen.append($0) })
+        }
+        #expect(seen == Array(1...50))
+        try BoundedChannel<Int>.stream(threadName: "test-producer", capacity: 2, produce: { channel in
+            for n in 1...5 { _ = channel.put(n) }
+        }, consume: { seen.append($0) })
+        #expect(seen == Array(1...50) + Array(1...5))
+    }
+
+    @Test("stream: when the consumer throws, the producer is stopped and has ended before stream returns")
+    func streamConsumerFailureJoinsProducer() throws {
+        let produced = Produced()
+        #expect(throws: ReadFailed()) {
+            try BoundedChannel<Int>.stream(threadName: "test-producer", capacity: 1, produce: { channel in
+                for n in 1...1_000 {
+                    guard channel.put(n) else { break }
+                    produced.add(n)
+                }
+                produced.finish()
+            }, consume: { n in if n == 3 { throw ReadFailed() } })
+        }
+        // Joined: the producer finished before `stream` returned, and stopped soon after the consumer left.
+        #expect(produced.isFinished)
+        #expect(produced.values.count < 10)
+    }
 }
 
 /// What the producer thread put, observed by the test.
@@ -62,6 +95,7 @@ private final class Produced: @unchecked Sendable {
     private var finished = false
 
     var values: [Int] { condition.lock(); defer { condition.unlock() }; return items }
+    var isFinished: Bool { condition.lock(); defer { condition.unlock() }; return finished }
 
     func add(_ n: Int) { condition.lock(); items.append(n); condition.broadcast(); condition.unlock() }
     func finish() { condition.lock(); finished = true; condition.broadcast(); condition.unlock() }
