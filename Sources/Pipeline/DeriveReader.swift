@@ -14,6 +14,29 @@ enum DeriveBatch: Sendable {
     case events([DeriverEvent])
 }
 
+extension DeriveBatch {
+    /// How many events the batch holds.
+    var count: Int {
+        switch self {
+        case .passthrough(let events): events.count
+        case .events(let events): events.count
+        }
+    }
+
+    /// Adds the batch's events to `aggregator`, in order.
+    func fold(into aggregator: inout SignalAggregator) {
+        switch self {
+        case .passthrough(let events):
+            for event in events {
+                aggregator.add(id: event.id, entityID: event.entityID, passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
+                               eventTime: event.eventTime, confidence: event.confidence)
+            }
+        case .events(let events):
+            for event in events { aggregator.add(event) }
+        }
+    }
+}
+
 /// An event of a passthrough-only pack: `SignalAggregator.add(id:entityID:passthroughSlot:eventTime:confidence:)`'s arguments.
 struct PassthroughEvent: Sendable {
     var id: Int
@@ -98,6 +121,15 @@ enum DeriveReader {
     static let batchSize = 4096
     /// Hand-overs waiting at most (bounds the memory whatever the log's size).
     static let capacity = 8
+
+    /// The slot of each passthrough type's signal when `aggregator`'s pack derives by passthrough
+    /// only (`forEach` then hands over `.passthrough` batches), else nil.
+    static func passthroughSlots(of aggregator: SignalAggregator, derivers: DeriverSet) -> [String: Int32]? {
+        guard aggregator.isPassthroughOnly else { return nil }
+        return derivers.passthrough.keys.reduce(into: [:]) { slots, type in
+            slots[type] = aggregator.passthroughSlot(ofType: type).map { Int32($0) }
+        }
+    }
 
     /// Calls `fold` on the calling thread with the events of `decoder`'s pack (log order), those
     /// with `event_time < bound` when a bound is given, decoded on a second thread. With

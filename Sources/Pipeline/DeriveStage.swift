@@ -39,10 +39,7 @@ extension StageRunner {
         // Passthrough derivers read only the type; patterns may read the url too.
         let decoder = LeanEventDecoder(pack: pack.uuid, decodesText: !pack.derivers.patterns.isEmpty,
                                        decodesURL: !pack.derivers.patterns.isEmpty)
-        let passthroughSlots: [String: Int32]? = aggregator.isPassthroughOnly
-            ? pack.derivers.passthrough.keys.reduce(into: [:]) { slots, type in
-                slots[type] = aggregator.passthroughSlot(ofType: type).map { Int32($0) }
-            } : nil
+        let passthroughSlots = DeriveReader.passthroughSlots(of: aggregator, derivers: pack.derivers)
         // One sequential pass over the log beats a lookup per event; each event is folded in as it
         // is read, so memory holds the aggregates, not the events. The log is read and decoded on a
         // second thread (in log order, errors at their place) while this one folds; it reads in a committed
@@ -50,15 +47,7 @@ extension StageRunner {
         try writer.withCommittedReads { reads in
             try DeriveReader.forEach(reads, decoder: decoder, bound: bound, passthroughSlots: passthroughSlots,
                                      interruption: interruption) { batch in
-                switch batch {
-                case .passthrough(let events):
-                    for event in events {
-                        aggregator.add(id: event.id, entityID: event.entityID, passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
-                                       eventTime: event.eventTime, confidence: event.confidence)
-                    }
-                case .events(let events):
-                    for event in events { aggregator.add(event) }
-                }
+                batch.fold(into: &aggregator)
             }
         }
         let aggregation = aggregator.aggregation

@@ -109,8 +109,7 @@ struct DeriveReaderTests {
         var aggregator = SignalAggregator(derivers: derivers)
         let decoder = LeanEventDecoder(pack: Self.pack, decodesText: !derivers.patterns.isEmpty,
                                        decodesURL: !derivers.patterns.isEmpty)
-        let slots: [String: Int32]? = aggregator.isPassthroughOnly
-            ? derivers.passthrough.keys.reduce(into: [:]) { $0[$1] = aggregator.passthroughSlot(ofType: $1).map { Int32($0) } } : nil
+        let slots = DeriveReader.passthroughSlots(of: aggregator, derivers: derivers)
         var folded = 0
         // Inside a write transaction that appends nothing (the committed reads need one).
         struct NothingWritten: Error {}
@@ -119,18 +118,8 @@ struct DeriveReaderTests {
                 try writer.withCommittedReads { reads in
                     try DeriveReader.forEach(reads, decoder: decoder, bound: bound, passthroughSlots: slots,
                                              interruption: interruption) { batch in
-                        switch batch {
-                        case .passthrough(let events):
-                            for event in events {
-                                aggregator.add(id: event.id, entityID: event.entityID,
-                                               passthroughSlot: event.slot < 0 ? nil : Int(event.slot),
-                                               eventTime: event.eventTime, confidence: event.confidence)
-                            }
-                            folded += events.count
-                        case .events(let events):
-                            for event in events { aggregator.add(event) }
-                            folded += events.count
-                        }
+                        batch.fold(into: &aggregator)
+                        folded += batch.count
                     }
                 }
                 throw NothingWritten()
