@@ -45,8 +45,13 @@ enum Text {
 
     /// Case-insensitive (ASCII) test for `needle` inside `haystack`; `needle` must be lower-case ASCII.
     static func containsASCIICaseInsensitive(_ haystack: String, _ needle: StaticString) -> Bool {
+        var haystack = haystack
+        return haystack.withUTF8 { containsASCIICaseInsensitive($0, needle) }
+    }
+
+    /// `containsASCIICaseInsensitive` of UTF-8 bytes.
+    static func containsASCIICaseInsensitive(_ h: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
         let n = UnsafeBufferPointer(start: needle.utf8Start, count: needle.utf8CodeUnitCount)
-        let h = Array(haystack.utf8)
         guard n.count <= h.count else { return false }
         if n.isEmpty { return true }
         for start in 0...(h.count - n.count) {

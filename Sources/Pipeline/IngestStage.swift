@@ -54,11 +54,15 @@ struct PendingEvent: Sendable {
 
     /// Normalizes a raw event (§2.5) and checks its type against the pack.
     init(_ raw: RawEvent, line: Int, acceptance: EventTypeAcceptance, label: String? = nil) {
-        let (event, company) = EventNormalizer.normalize(raw)
+        self.init(NormalizedLine(raw), line: line, acceptance: acceptance, label: label)
+    }
+
+    /// Checks a normalized line's type against the pack.
+    init(_ normalized: NormalizedLine, line: Int, acceptance: EventTypeAcceptance, label: String? = nil) {
         self.line = line
-        self.event = event
-        self.company = company
-        domain = company.websiteURL.flatMap(CompanyIdentity.extractDomain)
+        event = normalized.event
+        company = normalized.company
+        domain = normalized.domain
         accepted = acceptance.accepts(event.eventType)
         rawPayload = event.rawPayload.map { JSONWriter().string(.object($0)) }
         self.label = label
@@ -333,8 +337,8 @@ extension StageRunner {
         let handleLine: (NDJSONLine) throws -> Void = { line in
             guard !stopped, line.number >= firstLine else { return }
             do {
-                if let raw = try parser.parse(line) {
-                    batch.events.append(PendingEvent(raw, line: line.number, acceptance: acceptance))
+                if let normalized = try parser.parseNormalized(line) {
+                    batch.events.append(PendingEvent(normalized, line: line.number, acceptance: acceptance))
                 }
             } catch let error as RawEventLineError {
                 batch.errors.append(error.formatted(file: inputName))
@@ -474,7 +478,7 @@ extension StageRunner {
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         let check: (NDJSONLine) -> Void = { line in
             guard problems.count < limit, line.number >= firstLine else { return }
-            do { _ = try parser.parse(line) } catch let error as RawEventLineError {
+            do { _ = try parser.parseNormalized(line) } catch let error as RawEventLineError {
                 problems.append(error.formatted(file: name))
             } catch {
                 problems.append("\(name):\(line.number): \(error)")

@@ -42,8 +42,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// Fractions beyond microseconds are truncated. Returns nil when the text is not such a time, or
     /// when its offset takes it outside years 1–9999 in UTC.
     public init?(iso text: some StringProtocol) {
-        let b = Array(text.utf8)
-        guard b.count >= 10, let day = Day(iso: String(decoding: b[0..<10], as: UTF8.self)) else { return nil }
+        var text = String(text)
+        guard let time = text.withUTF8({ Timestamp(isoUTF8: $0) }) else { return nil }
+        self = time
+    }
+
+    /// `init?(iso:)` of UTF-8 bytes (a slice of an input line: no String made).
+    public init?(isoUTF8 b: UnsafeBufferPointer<UInt8>) {
+        guard b.count >= 10, let day = Day(isoUTF8: UnsafeBufferPointer(rebasing: b[0..<10])) else { return nil }
         if b.count == 10 {
             self = day.midnight
             return
