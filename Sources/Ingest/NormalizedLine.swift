@@ -28,8 +28,19 @@ extension RawEventLineParser {
     /// Parses and normalizes a line from `NDJSONLineSplitter`: the same result as
     /// `NormalizedLine(parse(line))` and the same errors, nil for a blank line.
     public func parseNormalized(_ line: NDJSONLine) throws(RawEventLineError) -> NormalizedLine? {
+        var result: NormalizedLine?
+        _ = try parseNormalized(line) { event, company, domain in
+            result = NormalizedLine(event: event, company: company, domain: domain)
+        }
+        return result
+    }
+
+    /// `parseNormalized` handing the line's parts to `body`, which owns them (the ingest hot path:
+    /// no `NormalizedLine` around them to copy them out of). Returns false, without calling
+    /// `body`, for a blank line.
+    public func parseNormalized(_ line: NDJSONLine, into body: NormalizedLineParts) throws(RawEventLineError) -> Bool {
         if line.isOverLimit || line.byteCount > maxLineBytes { throw lineTooLong(line.number) }
-        return try parseNormalized(buffer: line.bytes, lineNumber: line.number)
+        return try parseNormalized(buffer: line.bytes, lineNumber: line.number, into: body)
     }
 
     /// `parseNormalized` of a line given as text (tests).
@@ -37,22 +48,33 @@ extension RawEventLineParser {
         let bytes = Array(line.utf8)
         return try bytes.withUnsafeBufferPointer { buffer throws(RawEventLineError) -> NormalizedLine? in
             if buffer.count > maxLineBytes { throw lineTooLong(lineNumber) }
-            return try parseNormalized(buffer: buffer, lineNumber: lineNumber)
+            var result: NormalizedLine?
+            _ = try parseNormalized(buffer: buffer, lineNumber: lineNumber) { event, company, domain in
+                result = NormalizedLine(event: event, company: company, domain: domain)
+            }
+            return result
         }
     }
 
     /// The common line — a flat object of plain ASCII strings without escapes, `null`, and a
     /// simple `confidence` number — is read straight from its bytes by `IngestLineScan`, one String
     /// per kept field. Anything else (escapes, non-ASCII, nesting, a value that would be an error,
-    /// …) goes through `parse` and `NormalizedLine(_:)`, so the strict parser alone decides every
+    /// …) goes through `parse` and `EventNormalizer`, so the strict parser alone decides every
     /// error and every unusual value.
-    func parseNormalized(buffer line: UnsafeBufferPointer<UInt8>, lineNumber: Int) throws(RawEventLineError) -> NormalizedLine? {
-        if let scan = IngestLineScan(line), let normalized = scan.normalized(defaultSource: defaultSource) {
-            return normalized
-        }
-        return try parse(buffer: line, lineNumber: lineNumber).map(NormalizedLine.init)
+    func parseNormalized(buffer line: UnsafeBufferPointer<UInt8>, lineNumber: Int, into body: NormalizedLineParts)
+        throws(RawEventLineError) -> Bool
+    {
+        if let scan = IngestLineScan(line), scan.normalized(defaultSource: defaultSource, into: body) { return true }
+        guard let raw = try parse(buffer: line, lineNumber: lineNumber) else { return false }
+        let (event, company) = EventNormalizer.normalize(raw)
+        let domain = company.websiteURL.flatMap(CompanyIdentity.extractDomain)
+        body(consume event, consume company, consume domain)
+        return true
     }
 }
+
+/// Receives a normalized line's event, company and domain (`NormalizedLine`'s parts), owned.
+public typealias NormalizedLineParts = (consuming NormalizedEvent, consuming CompanyInput, consuming String?) -> Void
 
 /// Where the members of an ingest line sit in its bytes, read by a scanner that accepts only a
 /// subset of JSON: whatever it does not take (`init?` returns nil) the general parser reads.
@@ -288,9 +310,9 @@ struct IngestLineScan {
         return text(trimmed)
     }
 
-    /// What `RawEventLineParser.parse` and `NormalizedLine(_:)` make of the line, or nil when the
-    /// line is an error (the general path then reports it).
-    func normalized(defaultSource: String?) -> NormalizedLine? {
+    /// Hands `body` what `RawEventLineParser.parse` and `NormalizedLine(_:)` make of the line;
+    /// false (`body` not called) when the line is an error (the general path then reports it).
+    func normalized(defaultSource: String?, into body: NormalizedLineParts) -> Bool {
         // The length limits the decoder checks, on the trimmed values; a value over its limit is an error.
         let span: (Span, Int) -> Span?? = { span, max in
             guard span.isPresent else { return .some(nil) }
@@ -301,7 +323,7 @@ struct IngestLineScan {
             let domainSpan = span(domain, 255), let websiteSpan = span(websiteURL, 2048),
             let profileSpan = span(companyProfileURL, 2048), let titleSpan = span(title, 512),
             let urlSpan = span(url, 2048)
-        else { return nil }
+        else { return false }
 
         let eventSource: String
         if let given = sourceSpan, given.count > 0 {
@@ -309,18 +331,18 @@ struct IngestLineScan {
         } else if let fallback = defaultSource.flatMap(Text.nonBlank) {
             eventSource = fallback
         } else {
-            return nil
+            return false
         }
 
-        guard companyName.isPresent else { return nil }
+        guard companyName.isPresent else { return false }
         let name = trimmed(companyName)
-        guard name.count > 0, name.count <= 255 else { return nil }
+        guard name.count > 0, name.count <= 255 else { return false }
 
         // `event_type` wins (null reads as absent); its text is kept untrimmed.
         let typeSpan = eventType.isPresent ? eventType : eventTypeCandidate
-        guard typeSpan.isPresent, typeSpan.count > 0, typeSpan.count <= 64 else { return nil }
+        guard typeSpan.isPresent, typeSpan.count > 0, typeSpan.count <= 64 else { return false }
 
-        guard eventTime.isPresent, let time = Timestamp(isoUTF8: buffer(trimmed(eventTime))) else { return nil }
+        guard eventTime.isPresent, let time = Timestamp(isoUTF8: buffer(trimmed(eventTime))) else { return false }
 
         let event = NormalizedEvent(
             source: eventSource,
@@ -344,7 +366,10 @@ struct IngestLineScan {
             let hasScheme = domain.count >= 4 && Self.startsWithHTTP(buffer(domain))
             let prefix = hasScheme ? 0 : 8
             websiteURL = String(unsafeUninitializedCapacity: prefix + domain.count) { out in
-                if !hasScheme { for (offset, byte) in "https://".utf8.enumerated() { out[offset] = byte } }
+                if !hasScheme {
+                    let scheme: StaticString = "https://"
+                    for offset in 0..<8 { out[offset] = scheme.utf8Start[offset] }
+                }
                 for offset in 0..<domain.count { out[prefix + offset] = Self.lowerASCII(bytes[domain.start + offset]) }
                 return prefix + domain.count
             }
@@ -357,8 +382,10 @@ struct IngestLineScan {
         } else if let website, Text.containsASCIICaseInsensitive(buffer(website), "linkedin.com") {
             linkedinURL = websiteURL
         }
+        let domain = websiteURL.flatMap(CompanyIdentity.extractDomain)
         let company = CompanyInput(name: text(name), websiteURL: websiteURL, linkedinURL: linkedinURL, source: "research")
-        return NormalizedLine(event: event, company: company, domain: websiteURL.flatMap(CompanyIdentity.extractDomain))
+        body(consume event, consume company, consume domain)
+        return true
     }
 
     /// Whether the bytes start with `http` in any case (the lower-cased domain's `hasPrefix("http")`).

@@ -54,17 +54,21 @@ struct PendingEvent: Sendable {
 
     /// Normalizes a raw event (§2.5) and checks its type against the pack.
     init(_ raw: RawEvent, line: Int, acceptance: EventTypeAcceptance, label: String? = nil) {
-        self.init(NormalizedLine(raw), line: line, acceptance: acceptance, label: label)
+        let (event, company) = EventNormalizer.normalize(raw)
+        self.init(event: event, company: company, domain: company.websiteURL.flatMap(CompanyIdentity.extractDomain), line: line,
+                  acceptance: acceptance, label: label)
     }
 
-    /// Checks a normalized line's type against the pack.
-    init(_ normalized: NormalizedLine, line: Int, acceptance: EventTypeAcceptance, label: String? = nil) {
-        self.line = line
-        event = normalized.event
-        company = normalized.company
-        domain = normalized.domain
+    /// An event from a normalized line's parts (`RawEventLineParser.parseNormalized`), moved in.
+    init(event: NormalizedEvent, company: CompanyInput, domain: String?, line: Int, acceptance: EventTypeAcceptance,
+         label: String? = nil) {
+        // Read from `event` before it is moved into place (reading it after would copy it).
         accepted = acceptance.accepts(event.eventType)
         rawPayload = event.rawPayload.map { JSONWriter().string(.object($0)) }
+        self.line = line
+        self.event = event
+        self.company = company
+        self.domain = domain
         self.label = label
     }
 }
@@ -337,8 +341,9 @@ extension StageRunner {
         let handleLine: (NDJSONLine) throws -> Void = { line in
             guard !stopped, line.number >= firstLine else { return }
             do {
-                if let normalized = try parser.parseNormalized(line) {
-                    batch.events.append(PendingEvent(normalized, line: line.number, acceptance: acceptance))
+                _ = try parser.parseNormalized(line) { event, company, domain in
+                    batch.events.append(PendingEvent(event: consume event, company: consume company, domain: consume domain,
+                                                     line: line.number, acceptance: acceptance))
                 }
             } catch let error as RawEventLineError {
                 batch.errors.append(error.formatted(file: inputName))
@@ -478,7 +483,7 @@ extension StageRunner {
         var splitter = NDJSONLineSplitter(maxLineBytes: parser.maxLineBytes)
         let check: (NDJSONLine) -> Void = { line in
             guard problems.count < limit, line.number >= firstLine else { return }
-            do { _ = try parser.parseNormalized(line) } catch let error as RawEventLineError {
+            do { _ = try parser.parseNormalized(line) { _, _, _ in } } catch let error as RawEventLineError {
                 problems.append(error.formatted(file: name))
             } catch {
                 problems.append("\(name):\(line.number): \(error)")

@@ -68,8 +68,8 @@ struct LineParsing {
         func handle(_ line: NDJSONLine) throws {
             if stopped { return }
             batch.lines += 1
-            if let raw = try? parser.parse(line) {
-                batch.events.append(parsed(raw, line: line.bytes, into: &batch))
+            if let normalized = try? parser.parseNormalized(line) {
+                batch.events.append(parsed(normalized, line: line.bytes, into: &batch))
             } else {
                 batch.invalid += 1  // a bad or blank line, as json.loads would reject it
             }
@@ -83,9 +83,10 @@ struct LineParsing {
         if !stopped && batch.lines > 0 { _ = try deliver(batch) }
     }
 
-    private static func parsed(_ raw: RawEvent, line: UnsafeBufferPointer<UInt8>, into batch: inout ParsedBatch) -> ParsedEvent {
-        let (event, company) = EventNormalizer.normalize(raw)
-        let domain = company.websiteURL.flatMap(CompanyIdentity.extractDomain)
+    private static func parsed(_ normalized: NormalizedLine, line: UnsafeBufferPointer<UInt8>, into batch: inout ParsedBatch)
+        -> ParsedEvent
+    {
+        let (event, company, domain) = (normalized.event, normalized.company, normalized.domain)
         let key: CompanyKey
         var normalizedName: String?
         if let domain {

@@ -26,8 +26,11 @@ struct NormalizedLineTests {
 
     static func viaParseNormalized(_ parser: RawEventLineParser, _ bytes: [UInt8], lineNumber: Int = 2) -> Outcome {
         do {
-            let line = try bytes.withUnsafeBufferPointer { buffer throws(RawEventLineError) in
-                try parser.parseNormalized(buffer: buffer, lineNumber: lineNumber)
+            var line: NormalizedLine?
+            _ = try bytes.withUnsafeBufferPointer { buffer throws(RawEventLineError) in
+                try parser.parseNormalized(buffer: buffer, lineNumber: lineNumber) { event, company, domain in
+                    line = NormalizedLine(event: event, company: company, domain: domain)
+                }
             }
             return .line(line, confidenceBits: line?.event.confidence?.bitPattern)
         } catch {
@@ -37,9 +40,13 @@ struct NormalizedLineTests {
 
     /// What the scanner alone makes of a line (nil: it leaves the line to the general path).
     static func fast(_ parser: RawEventLineParser, _ bytes: [UInt8]) -> NormalizedLine? {
+        var line: NormalizedLine?
         bytes.withUnsafeBufferPointer { buffer in
-            IngestLineScan(buffer)?.normalized(defaultSource: parser.defaultSource)
+            _ = IngestLineScan(buffer)?.normalized(defaultSource: parser.defaultSource) { event, company, domain in
+                line = NormalizedLine(event: event, company: company, domain: domain)
+            }
         }
+        return line
     }
 
     /// Lines of the common shape and around it, each of which the scanner takes.
