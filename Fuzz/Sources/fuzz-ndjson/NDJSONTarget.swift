@@ -5,7 +5,8 @@ import SiglogCore
 /// The input path of `siglog-append events`. The first byte picks a chunk size; the rest is the
 /// stream. `NDJSONLineSplitter` fed in those chunks must hand out the lines of a whole-buffer
 /// split (over-limit lines counted, not kept), and `RawEventLineParser` turns each line into an
-/// event, nil (blank) or an error naming that line.
+/// event, nil (blank) or an error naming that line; `parseNormalized` reads it as `parse` and
+/// normalization do.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzNDJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     fuzzInput(data, size) { input in
@@ -24,6 +25,20 @@ public func fuzzNDJSON(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
             invariant(line.byteCount == want.count && line.isOverLimit == (want.count > maxLineBytes),
                       "line \(count): \(line.byteCount) bytes, over limit \(line.isOverLimit); want \(want.count)")
             invariant(line.isOverLimit || line.bytes.elementsEqual(want), "line \(count): bytes differ")
+            // The ingest path (`parseNormalized`, which reads the common line straight from its bytes)
+            // must give what the general parser and normalization give: the same line or error.
+            let general: Result<NormalizedLine?, RawEventLineError>
+            do throws(RawEventLineError) { general = .success(try parser.parse(line).map(NormalizedLine.init)) } catch {
+                general = .failure(error)
+            }
+            let normalized: Result<NormalizedLine?, RawEventLineError>
+            do throws(RawEventLineError) { normalized = .success(try parser.parseNormalized(line)) } catch {
+                normalized = .failure(error)
+            }
+            invariant(normalized == general, "line \(count): parseNormalized gives \(normalized), the general path \(general)")
+            if case .success(let fast?) = normalized, case .success(let slow?) = general {
+                invariant(fast.event.confidence?.bitPattern == slow.event.confidence?.bitPattern, "line \(count): confidence bits differ")
+            }
             do throws(RawEventLineError) {
                 guard let event = try parser.parse(line) else {
                     let text = count == 1 && want.starts(with: [0xEF, 0xBB, 0xBF]) ? want.dropFirst(3) : want[...]
