@@ -394,7 +394,9 @@ extension StageRunner {
                 "\(item.pointee.label ?? "\(inputName):\(item.pointee.line)"): event_type: \"\(item.pointee.event.eventType)\" is not accepted by pack \(pack.pack.id)")
             return
         }
-        guard let dedupKey = try newDedupKey(of: item.pointee.event, writer: writer) else {
+        guard let dedupKey = try newDedupKey(source: item.pointee.event.source, sourceEventID: item.pointee.event.sourceEventID,
+                                             writer: writer)
+        else {
             tally.skippedDuplicate += 1
             return
         }
@@ -411,8 +413,15 @@ extension StageRunner {
     /// The dedup key of `event` (D2): `.some(nil)` for an event without a `source_event_id` (never
     /// deduplicated), `.some(key)` for a new one, nil when `(source, source_event_id)` is already stored.
     func newDedupKey(of event: NormalizedEvent, writer: StoreWriter) throws -> [UInt8]?? {
-        guard let id = event.sourceEventID else { return .some(nil) }
-        let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
+        try newDedupKey(source: event.source, sourceEventID: event.sourceEventID, writer: writer)
+    }
+
+    /// `newDedupKey(of:writer:)` from the two fields it reads: the per-event write passes them out of
+    /// the batch in place, where passing the whole `NormalizedEvent` copied it (a retain and release
+    /// of each of its strings).
+    func newDedupKey(source: String, sourceEventID: String?, writer: StoreWriter) throws -> [UInt8]?? {
+        guard let id = sourceEventID else { return .some(nil) }
+        let key = LogIndexes.dedupKey(source: source, sourceEventID: id)
         return try writer.dedupSequence(for: key) != nil ? nil : .some(key)
     }
 
