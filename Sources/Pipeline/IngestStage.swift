@@ -223,8 +223,10 @@ extension StageRunner {
             var batchCount = move(upTo: options.batchSize, into: &batch)
             let (count, run, result) = try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
                 let run = try runID ?? startJob(request, in: writer)
-                // The events index is not read here: its entries go in sorted, once, before the commit.
+                // The events index and the timeline are not read here: their entries (one per event, one
+                // per new company) go in sorted, once, before the commit.
                 writer.holdEventIndexInserts()
+                writer.holdTimelineInserts()
                 var local = tally
                 let now = clock.now()
                 let directory = StoreCompanyDirectory(reader: writer.reader)
