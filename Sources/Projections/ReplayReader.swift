@@ -81,6 +81,8 @@ enum ReplayReader {
         _ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, eventRuns: EventRuns, committed: CommittedReads?,
         _ apply: (ReplayItem) throws -> Void
     ) throws {
+        // The writer thread sets the pace: the batches it applied are freed on this reader thread.
+        let spent = SpentItems<[ReplayItem]>()
         try BoundedChannel<[ReplayItem]>.stream(threadName: "siglog-replay-reader", capacity: capacity, produce: { channel in
             struct Stopped: Error {}
             var batch: [ReplayItem] = []
@@ -111,6 +113,7 @@ enum ReplayReader {
                         guard channel.put(batch) else { throw Stopped() }
                         batch = []
                         records = 0
+                        spent.release()
                     }
                 }
             } catch is Stopped {
@@ -125,6 +128,7 @@ enum ReplayReader {
             if !batch.isEmpty { _ = channel.put(batch) }
         }, consume: { batch in
             for item in batch { try apply(item) }
+            spent.add(batch)
         })
     }
 }
