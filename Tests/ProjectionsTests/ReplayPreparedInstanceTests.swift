@@ -58,7 +58,7 @@ struct ReplayPreparedInstanceTests {
     }
 
     @Test("A full rebuild gives the append path's views byte for byte, new and merged instance rows alike",
-          arguments: [1_000_000, 97])
+          arguments: [1_000_000, 2_000, 97])
     func fullRebuild(transactionSize: Int) throws {
         let store = try store()
         let incremental = try storedFingerprints(store)
@@ -85,6 +85,7 @@ struct ReplayPreparedInstanceTests {
         for views in [[View.instances], [.timeline]] {
             var options = ReplayOptions()
             options.views = views
+            options.transactionSize = 1_000
             let result = try Replayer(store: store).rebuild(options: options)
             #expect(result.fingerprints == incremental, "partial rebuild of \(views)")
             let rebuilt = try contents(store)
@@ -92,14 +93,30 @@ struct ReplayPreparedInstanceTests {
         }
     }
 
-    @Test("Fold transactions that run again because the map grew (1 MiB map) write each instance once")
+    @Test("A rebuild into a map that must grow meanwhile writes each instance once")
     func mapGrowth() throws {
         let store = try store(initialMapSize: 1 << 20)
         let incremental = try storedFingerprints(store)
         let appended = try contents(store)
-        let before = store.log.environment.mapSize
-        try Replayer(store: store).rebuild()
-        #expect(store.log.environment.mapSize > before)
+        // One fold transaction of the whole log (the reader thread's path: a log shorter than a tenth
+        // of a transaction would be applied in the switch transaction itself)…
+        var options = ReplayOptions()
+        options.transactionSize = 50_000
+        #expect(try store.log.head() > 5_000)
+        // …into a map filled to just under the mark at which a write grows it first, so the fold
+        // transaction itself runs out of room and runs again in a larger map.
+        let environment = store.log.environment
+        let filler = try environment.database("test.filler", create: true)
+        var index: UInt64 = 0
+        while environment.mapBytesUsed < environment.mapSize / 100 * 73 {
+            try environment.write { txn in
+                try txn.put(filler, key: withUnsafeBytes(of: index.bigEndian) { Array($0) }, value: [UInt8](repeating: 7, count: 16_000))
+            }
+            index += 1
+        }
+        let before = environment.mapSize
+        try Replayer(store: store).rebuild(options: options)
+        #expect(environment.mapSize > before)
         #expect(try storedFingerprints(store) == incremental)
         let rebuilt = try contents(store)
         for view in View.allCases { #expect(rebuilt[view] == appended[view], "\(view) differs") }
