@@ -241,8 +241,14 @@ public struct Replayer: Sendable {
             let head = writer.head
             if head >= next {
                 let projector = ViewProjector(views: target)
-                try log.forEach(in: next...head, chunkSize: options.chunkSize) { record in
-                    try projector.apply(record, in: txn, active: record.sequence <= copiedThrough ? mask : .all)
+                // Read in committed reads of this transaction (it appends nothing to the log, so they
+                // see every record up to `head`): the log's own reads would ask again for the
+                // transaction gate this transaction holds.
+                try txn.withCommittedReads { reads in
+                    try log.forEach(in: next...head, chunkSize: options.chunkSize,
+                                    reading: { body in try mappingStorageErrors { try reads.read(body) } }) { record in
+                        try projector.apply(record, in: txn, active: record.sequence <= copiedThrough ? mask : .all)
+                    }
                 }
             }
             try writer.setMetadata(Store.generationKey, Array(String(generation + 1).utf8))
