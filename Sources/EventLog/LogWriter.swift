@@ -120,6 +120,22 @@ public final class LogWriter {
         try DedupIndex.insert(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
     }
 
+    /// Claims `naturalKey` for the record about to be appended: records `naturalKey → nextSequence`
+    /// and returns true when the key is new, returns false (changing nothing) when it is present.
+    /// For a short key this is one B-tree descent instead of a lookup and then an insert. If the
+    /// record ends up at another sequence (another record was appended first), `settleDedup` sets it.
+    public func claimDedup(_ naturalKey: [UInt8]) throws -> Bool {
+        // A hashed key is looked up first: a stored entry for another natural key is an error.
+        if DedupIndex.isHashed(naturalKey), try dedupSequence(for: naturalKey) != nil { return false }
+        return try recordDedup(naturalKey, sequence: nextSequence)
+    }
+
+    /// Sets the sequence recorded for `naturalKey`, claimed by `claimDedup` in this transaction, to
+    /// `sequence`: the claimed record was appended at `sequence`, not at the sequence claimed.
+    public func settleDedup(_ naturalKey: [UInt8], sequence: UInt64) throws {
+        try DedupIndex.set(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
+    }
+
     // MARK: - Idempotency ledger
 
     /// The result recorded for `(workspace, key)`, if a run with that key completed.
@@ -158,8 +174,11 @@ extension EventLog {
 enum DedupIndex {
     static let inlineLimit = 128
 
+    /// Whether `naturalKey` is stored under its SHA-256 (long, or starting with the marker byte).
+    static func isHashed(_ naturalKey: [UInt8]) -> Bool { naturalKey.count > inlineLimit || naturalKey.first == 0xFF }
+
     static func indexKey(_ naturalKey: [UInt8]) -> (key: [UInt8], hashed: Bool) {
-        if naturalKey.count <= inlineLimit && naturalKey.first != 0xFF { return (naturalKey, false) }
+        if !isHashed(naturalKey) { return (naturalKey, false) }
         return ([0xFF] + Array(SHA256.hash(data: naturalKey)), true)
     }
 
@@ -176,22 +195,32 @@ enum DedupIndex {
     }
 
     static func insert(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws -> Bool {
-        let (key, hashed) = indexKey(naturalKey)
         do {
-            if hashed {
-                let value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey
-                try transaction.put(db, key: key, value: value, options: .noOverwrite)
-            } else {
-                // The common short key: the 8-byte value from the stack, no array per insert.
-                try key.withUnsafeBytes { k in
-                    try withUnsafeBytes(of: sequence.bigEndian) { v in
-                        try transaction.put(db, key: k, value: v, options: .noOverwrite)
-                    }
-                }
-            }
+            try put(naturalKey, sequence: sequence, in: db, transaction: transaction, options: .noOverwrite)
             return true
         } catch LMDBError.keyExists {
             return false
+        }
+    }
+
+    /// Records `naturalKey → sequence`, replacing the sequence recorded before.
+    static func set(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws {
+        try put(naturalKey, sequence: sequence, in: db, transaction: transaction, options: [])
+    }
+
+    private static func put(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction,
+                            options: WriteOptions) throws {
+        let (key, hashed) = indexKey(naturalKey)
+        if hashed {
+            let value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey
+            try transaction.put(db, key: key, value: value, options: options)
+        } else {
+            // The common short key: the 8-byte value from the stack, no array per insert.
+            try key.withUnsafeBytes { k in
+                try withUnsafeBytes(of: sequence.bigEndian) { v in
+                    try transaction.put(db, key: k, value: v, options: options)
+                }
+            }
         }
     }
 }

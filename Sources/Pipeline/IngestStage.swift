@@ -223,8 +223,10 @@ extension StageRunner {
             var batchCount = move(upTo: options.batchSize, into: &batch)
             let (count, run, result) = try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
                 let run = try runID ?? startJob(request, in: writer)
-                // The events index is not read here: its entries go in sorted, once, before the commit.
+                // The events index and the timeline are not read here: their entries (one per event, one
+                // per new company) go in sorted, once, before the commit.
                 writer.holdEventIndexInserts()
+                writer.holdTimelineInserts()
                 var local = tally
                 let now = clock.now()
                 let directory = StoreCompanyDirectory(reader: writer.reader)
@@ -394,15 +396,28 @@ extension StageRunner {
                 "\(item.pointee.label ?? "\(inputName):\(item.pointee.line)"): event_type: \"\(item.pointee.event.eventType)\" is not accepted by pack \(pack.pack.id)")
             return
         }
-        guard let dedupKey = try newDedupKey(of: item.pointee.event, writer: writer) else {
-            tally.skippedDuplicate += 1
-            return
+        // The dedup entry is claimed before the company is resolved (a duplicate creates no company),
+        // with the sequence the event gets unless a new company's record comes first: one descent into
+        // the dedup index for a new event instead of a lookup and then an insert. The event's source
+        // and id are read in place (passing the whole `NormalizedEvent` copied it).
+        var dedupKey: [UInt8]? = nil
+        let claimed = writer.writer.nextSequence
+        if let id = item.pointee.event.sourceEventID {
+            let key = LogIndexes.dedupKey(source: item.pointee.event.source, sourceEventID: id)
+            guard try writer.writer.claimDedup(key) else {
+                tally.skippedDuplicate += 1
+                return
+            }
+            dedupKey = key
         }
         let resolved = try resolveCompany(item.pointee.company, domain: item.pointee.domain, directory: directory, run: run, at: now,
                                           writer: writer)
         if resolved.created { tally.companiesCreated += 1 }
-        if try appendEvent(item, companyID: resolved.id, dedupKey: dedupKey, run: run, pack: pack, workspace: workspace,
-                           at: now, writer: writer) == nil {
+        let seq = try appendEventRecord(item, companyID: resolved.id, run: run, pack: pack, workspace: workspace,
+                                        evidenceBundle: nil, at: now, writer: writer)
+        if let dedupKey {
+            if seq != claimed { try writer.writer.settleDedup(dedupKey, sequence: seq) }
+        } else {
             tally.storedWithoutID += 1
         }
         tally.inserted += 1
@@ -454,8 +469,17 @@ extension StageRunner {
     @discardableResult
     func appendEvent(_ item: UnsafePointer<PendingEvent>, companyID: Int64, dedupKey: [UInt8]?, run: UInt64, pack: ResolvedPack,
                      workspace: UUID, evidenceBundle: UUID? = nil, at now: Timestamp, writer: StoreWriter) throws -> [UInt8]? {
+        let seq = try appendEventRecord(item, companyID: companyID, run: run, pack: pack, workspace: workspace,
+                                        evidenceBundle: evidenceBundle, at: now, writer: writer)
+        if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }
+        return dedupKey
+    }
+
+    /// Appends the event record of an event read in place for `companyID`; returns its sequence.
+    private func appendEventRecord(_ item: UnsafePointer<PendingEvent>, companyID: Int64, run: UInt64, pack: ResolvedPack,
+                                   workspace: UUID, evidenceBundle: UUID?, at now: Timestamp, writer: StoreWriter) throws -> UInt64 {
         // Encoded from the pending event's own fields: no `EventStored` copy of them per event.
-        let seq = try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
+        try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
             EventStored.encode(
                 companyID: companyID, source: item.pointee.event.source, sourceEventID: item.pointee.event.sourceEventID,
                 eventType: item.pointee.event.eventType, eventTime: item.pointee.event.eventTime, title: item.pointee.event.title,
@@ -463,8 +487,6 @@ extension StageRunner {
                 confidence: item.pointee.event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle,
                 into: &payload)
         }
-        if let dedupKey { try writer.recordDedup(dedupKey, sequence: seq) }
-        return dedupKey
     }
 
     /// Parses the lines without writing until `limit` bad ones are found; returns their messages.

@@ -61,9 +61,9 @@ public enum AnyRecord: Sendable, Hashable {
     }
 
     /// The record `view` holds, taken from `typed` (the value its payload was just encoded from)
-    /// for the types written per company by `derive` and `score`, where decoding it back was a
-    /// measurable part of the append; decoded from the view for the other types, or when `typed` is
-    /// of another type. For these types every field a projection reads (integers, days, UUIDs,
+    /// for the types written per company by `derive` and `score` and for the companies ingest
+    /// creates, where decoding it back was a measurable part of the append; decoded from the view
+    /// for the other types, or when `typed` is of another type. For these types every field a projection reads (integers, days, UUIDs,
     /// bit-exact doubles, strings and lists of them) decodes back to exactly the typed value, so the
     /// projection is the same as replay's, which decodes (`TypedProjectionTests` checks it).
     public init(_ view: borrowing RecordView, typed: any Sendable) throws {
@@ -76,6 +76,8 @@ public enum AnyRecord: Sendable, Hashable {
             if let r = typed as? LeadFeedRowRecorded { self = .leadFeedRow(r); return }
         case .signalInstanceDerived:
             if let r = typed as? SignalInstanceDerived { self = .signalInstanceDerived(r); return }
+        case .companyCreated:
+            if let r = typed as? CompanyCreated { self = .companyCreated(r); return }
         default:
             break
         }

@@ -12,7 +12,9 @@ import Testing
 /// through one cursor before the commit (`StoreWriter.holdEventIndexInserts`, `BulkLoad.flush`). The
 /// index must be what the one-by-one inserts gave: every stored event listed under its company in
 /// log order, stored fingerprints equal to the contents', and a rebuild from the log that agrees —
-/// with transactions that take several parsed chunks and with many small ones.
+/// with transactions that take several parsed chunks and with many small ones. The timeline entries
+/// of the companies ingest creates are held back the same way (`holdTimelineInserts`), and every
+/// stored event's dedup entry names its sequence.
 @Suite("Held events-index inserts")
 struct HeldEventIndexTests {
     static let now = Timestamp(day: Day(year: 2026, month: 2, day: 18)!, hour: 20)
@@ -65,6 +67,44 @@ struct HeldEventIndexTests {
         return result
     }
 
+    /// The timeline entry each `company_created` record of the log gives — `(company, sequence)` →
+    /// kind and detail — and every entry the timeline view holds, as stored.
+    func companyTimelines(_ store: Store) throws -> (fromLog: [String], inView: [String]) {
+        var fromLog: [String] = []
+        try store.log.forEach { record in
+            guard record.type == .companyCreated, case .companyCreated(let r) = try AnyRecord(record) else { return }
+            fromLog.append("\(r.companyID)/\(record.sequence) company_created \(r.name)\(r.domain.map { " (\($0))" } ?? "")")
+        }
+        let inView = try store.log.read { txn in
+            var entries: [String] = []
+            try txn.forEach(store.views[.timeline]) { key, value in
+                let company = ViewKey.signed(fromOrderedBits: UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)))
+                let sequence = UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+                let entry = try TimelineEntry.decode(companyID: company, sequence: sequence, value)
+                entries.append("\(entry.companyID)/\(entry.sequence) \(entry.kind) \(entry.detail)")
+                return true
+            }
+            return entries
+        }
+        return (fromLog.sorted(), inView.sorted())
+    }
+
+    /// The stored events with a `source_event_id` whose dedup entry does not name their own sequence
+    /// (ingest claims the entry before the company is resolved and corrects it when a new company's
+    /// record took the claimed sequence), and how many events were checked.
+    func misrecordedDedupEntries(_ store: Store) throws -> (wrong: [UInt64], checked: Int) {
+        var keys: [(key: [UInt8], sequence: UInt64)] = []
+        try store.log.forEach { record in
+            guard record.type == .eventStored, case .eventStored(let event) = try AnyRecord(record),
+                  let id = event.sourceEventID else { return }
+            keys.append((LogIndexes.dedupKey(source: event.source, sourceEventID: id), record.sequence))
+        }
+        let wrong = try store.write { writer in
+            try keys.filter { try writer.dedupSequence(for: $0.key) != $0.sequence }.map(\.sequence)
+        }
+        return (wrong, keys.count)
+    }
+
     /// Batch sizes, and the map's size at open: 1 MiB makes transactions run again as the map grows,
     /// and a transaction that runs again must hold its entries once.
     @Test("every event listed under its company in log order; fingerprints and a rebuild agree",
@@ -95,6 +135,12 @@ struct HeldEventIndexTests {
             try Dictionary(uniqueKeysWithValues: expected.keys.map { ($0, try reader.eventIDs(ofCompany: $0)) })
         }
         #expect(listed == expected)
+        // The timeline is held back too (`holdTimelineInserts`): one entry per company created, as the log says.
+        let timelines = try companyTimelines(store)
+        #expect(timelines.inView == timelines.fromLog)
+        #expect(timelines.fromLog.count >= 150)
+        let dedup = try misrecordedDedupEntries(store)
+        #expect(dedup.wrong.isEmpty && dedup.checked > result.inserted / 2)
         let stored = try storedFingerprints(store)
         #expect(stored == (try contentFingerprints(store)))
         #expect(stored[.eventsByCompany]?.count == Int64(result.inserted))

@@ -95,6 +95,7 @@ struct TypedProjectionTests {
                 try writer.append(Self.readiness(index), at: at, workspace: Self.workspace)
                 try writer.append(Self.engagement(index), at: at, workspace: Self.workspace)
                 try writer.append(Self.leadFeedRow(index), at: at, workspace: Self.workspace)
+                try writer.append(Self.company(index), at: at)
             }
         }
         return store
@@ -165,11 +166,33 @@ struct TypedProjectionTests {
         }
     }
 
+    /// Companies as ingest creates them: optional fields absent, empty or set, aliases or none.
+    static func company(_ index: Int) -> CompanyCreated {
+        let aliases = Array([CompanyAliasEntry(type: "name", value: "acme ✓ \(index)"), CompanyAliasEntry(type: "domain", value: ""),
+                             CompanyAliasEntry(type: "social", value: "https://linkedin.com/company/a\"b")].prefix(index % 4))
+        return CompanyCreated(companyID: Int64(index) - 2, name: index % 5 == 0 ? "" : "Acme ✓ \(index)",
+                              domain: index % 3 == 0 ? nil : index % 3 == 1 ? "" : "acme\(index).io",
+                              websiteURL: index % 2 == 0 ? "https://www.acme.io/\(index)" : nil,
+                              linkedinURL: index % 4 == 1 ? "https://linkedin.com/company/acme" : nil, source: "research",
+                              normalizedName: index % 5 == 0 ? "" : "acme \(index)", websiteDomain: index % 2 == 0 ? "acme.io" : nil,
+                              aliases: aliases, jobRunID: index % 3 == 2 ? nil : UInt64(index))
+    }
+
+    @Test("A created company the projector takes as appended is the company replay decodes")
+    func typedCompanyEqualsDecoded() throws {
+        for index in 0..<Self.count {
+            let company = Self.company(index)
+            #expect(try company.payload().withUnsafeBytes { try CompanyCreated.decode($0) } == company)
+            try expectCanonical(company)
+        }
+    }
+
     @Test("A store written through the typed path rebuilds to the same fingerprints")
     func replayMatchesTypedAppend() throws {
         let store = try typedStore()
         let incremental = try storedFingerprints(store)
         #expect(incremental[.readiness]!.count == Self.count && incremental[.leadFeed]!.count == Self.count)
+        #expect(incremental[.companies]!.count == Self.count)
         let rebuilt = try Replayer(store: store).rebuild()
         #expect(rebuilt.fingerprints == incremental)
     }
