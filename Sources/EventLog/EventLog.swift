@@ -246,27 +246,40 @@ public final class EventLog: Sendable {
         in range: ClosedRange<UInt64> = 1...UInt64.max, chunkSize: Int = 8192,
         _ body: (borrowing RecordView) throws -> Void
     ) throws {
+        try forEach(in: range, chunkSize: chunkSize, reading: { try read($0) }, body)
+    }
+
+    /// `forEach(in:chunkSize:_:)` with each chunk's read transaction opened by `reading` (which runs
+    /// its argument in one read transaction), e.g. a committed read beside a write transaction that
+    /// must not ask for the store's transaction gate again.
+    package func forEach(
+        in range: ClosedRange<UInt64>, chunkSize: Int, reading: ((Transaction) throws -> Void) throws -> Void,
+        _ body: (borrowing RecordView) throws -> Void
+    ) throws {
         var next = max(range.lowerBound, 1)
         var previous = next - 1
         var finished = false
-        while !finished {
-            try read { txn in
-                var count = 0
-                finished = true
-                try txn.forEach(records, from: withUnsafeBytes(of: next.bigEndian) { Array($0) }) { key, value in
-                    guard key.count == 8 else { throw LogError.malformedKey(after: previous) }
-                    let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
-                    if seq > range.upperBound { return false }
-                    if seq != previous + 1 { throw LogError.gap(after: previous, found: seq) }
-                    try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
-                    previous = seq
-                    count += 1
-                    if count == chunkSize {
-                        next = seq + 1
-                        finished = false
-                        return false
+        // `reading` runs the chunk before it returns: `body` does not escape.
+        try withoutActuallyEscaping(body) { body in
+            while !finished {
+                try reading { txn in
+                    var count = 0
+                    finished = true
+                    try txn.forEach(records, from: withUnsafeBytes(of: next.bigEndian) { Array($0) }) { key, value in
+                        guard key.count == 8 else { throw LogError.malformedKey(after: previous) }
+                        let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+                        if seq > range.upperBound { return false }
+                        if seq != previous + 1 { throw LogError.gap(after: previous, found: seq) }
+                        try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
+                        previous = seq
+                        count += 1
+                        if count == chunkSize {
+                            next = seq + 1
+                            finished = false
+                            return false
+                        }
+                        return true
                     }
-                    return true
                 }
             }
         }

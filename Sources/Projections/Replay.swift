@@ -129,10 +129,23 @@ public struct Replayer: Sendable {
                     // A rebuild: the log is read and decoded on a second thread while this one writes.
                     let runs = ReplayReader.EventRuns(bulkLoaded: bulk?.holds(.eventsByCompany) ?? false, partialThrough: partialThrough,
                                                       partialWritesEvents: partial.contains(.eventsByCompany))
-                    try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs) { item in
+                    let apply = { (item: ReplayItem) throws in
                         try projector.apply(item, in: txn, active: item.sequence <= partialThrough ? partial : .all,
                                             checkpoint: checkpoint)
                         if let bulk, let held, bulk.isOverBudget { try bulk.flush(since: held, into: views, transaction: txn) }
+                    }
+                    // The reader must not ask for the transaction gate this transaction holds: it reads
+                    // the log in committed reads when the log shares this environment (every record
+                    // of `range` was committed before this transaction began: `range` ends at a head
+                    // read before it, and this transaction writes only views).
+                    if log.environment === environment {
+                        try txn.withCommittedReads { reads in
+                            try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs,
+                                                     committed: reads, apply)
+                        }
+                    } else {
+                        try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs,
+                                                 committed: nil, apply)
                     }
                     try checkpoint.store(in: txn)
                     return
@@ -228,8 +241,14 @@ public struct Replayer: Sendable {
             let head = writer.head
             if head >= next {
                 let projector = ViewProjector(views: target)
-                try log.forEach(in: next...head, chunkSize: options.chunkSize) { record in
-                    try projector.apply(record, in: txn, active: record.sequence <= copiedThrough ? mask : .all)
+                // Read in committed reads of this transaction (it appends nothing to the log, so they
+                // see every record up to `head`): the log's own reads would ask again for the
+                // transaction gate this transaction holds.
+                try txn.withCommittedReads { reads in
+                    try log.forEach(in: next...head, chunkSize: options.chunkSize,
+                                    reading: { body in try mappingStorageErrors { try reads.read(body) } }) { record in
+                        try projector.apply(record, in: txn, active: record.sequence <= copiedThrough ? mask : .all)
+                    }
                 }
             }
             try writer.setMetadata(Store.generationKey, Array(String(generation + 1).utf8))

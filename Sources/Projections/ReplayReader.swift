@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import LMDB
 import SiglogCore
 import SiglogRecords
 
@@ -12,11 +13,13 @@ enum ReplayItem: Sendable {
     case record(sequence: UInt64, appendedAt: Int64, AnyRecord)
     /// Consecutive `event_stored` records whose events index entries the rebuild bulk-loads.
     case events(EventRun)
+    /// A `signal_instance_derived` record, decoded, with the bytes of its writes as a new row.
+    case instance(sequence: UInt64, appendedAt: Int64, SignalInstanceDerived, PreparedInstance)
 
     /// The sequence of the (last) record.
     var sequence: UInt64 {
         switch self {
-        case .event(let sequence, _), .record(let sequence, _, _): sequence
+        case .event(let sequence, _), .record(let sequence, _, _), .instance(let sequence, _, _, _): sequence
         case .events(let run): run.last
         }
     }
@@ -26,7 +29,13 @@ enum ReplayItem: Sendable {
         if view.type == .eventStored {
             self = .event(sequence: view.sequence, company: try ViewProjector.eventCompany(view))
         } else {
-            self = .record(sequence: view.sequence, appendedAt: view.appendedAt, try AnyRecord(view))
+            let record = try AnyRecord(view)
+            if case .signalInstanceDerived(let r) = record {
+                self = .instance(sequence: view.sequence, appendedAt: view.appendedAt, r,
+                                 PreparedInstance(r, sequence: view.sequence, at: Timestamp(microseconds: view.appendedAt)))
+            } else {
+                self = .record(sequence: view.sequence, appendedAt: view.appendedAt, record)
+            }
         }
     }
 }
@@ -63,10 +72,17 @@ enum ReplayReader {
         func holds(_ sequence: UInt64) -> Bool { bulkLoaded && (sequence > partialThrough || partialWritesEvents) }
     }
 
+    /// `committed`: the log is in the environment of the caller's write transaction, and the reader
+    /// reads it in these committed reads of that transaction (see `CommittedReads`: they neither
+    /// take nor wait for the transaction gate the caller holds). Nil: the log's own short reads — a
+    /// verification's log is in another environment than the scratch views it writes, whose gate
+    /// the reader never asks for.
     static func forEach(
-        _ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, eventRuns: EventRuns,
+        _ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, eventRuns: EventRuns, committed: CommittedReads?,
         _ apply: (ReplayItem) throws -> Void
     ) throws {
+        // The writer thread sets the pace: the batches it applied are freed on this reader thread.
+        let spent = SpentItems<[ReplayItem]>()
         try BoundedChannel<[ReplayItem]>.stream(threadName: "siglog-replay-reader", capacity: capacity, produce: { channel in
             struct Stopped: Error {}
             var batch: [ReplayItem] = []
@@ -77,7 +93,14 @@ enum ReplayReader {
                 run = EventRun()
             }
             do {
-                try log.forEach(in: range, chunkSize: chunkSize) { record in
+                let reading: ((Transaction) throws -> Void) throws -> Void = { body in
+                    if let committed {
+                        try mappingStorageErrors { try committed.read(body) }
+                    } else {
+                        try log.read(body)
+                    }
+                }
+                try log.forEach(in: range, chunkSize: chunkSize, reading: reading) { record in
                     if record.type == .eventStored && eventRuns.holds(record.sequence) {
                         run.add(company: try ViewProjector.eventCompany(record), sequence: record.sequence)
                     } else {
@@ -90,6 +113,7 @@ enum ReplayReader {
                         guard channel.put(batch) else { throw Stopped() }
                         batch = []
                         records = 0
+                        spent.release()
                     }
                 }
             } catch is Stopped {
@@ -104,6 +128,7 @@ enum ReplayReader {
             if !batch.isEmpty { _ = channel.put(batch) }
         }, consume: { batch in
             for item in batch { try apply(item) }
+            spent.add(batch)
         })
     }
 }

@@ -106,6 +106,8 @@ package struct ViewProjector: LogProjection {
             try writer.putIfAbsent(.eventsByCompany, company: company, sequence: seq)
         case .record(let seq, let appendedAt, let record):
             try project(record, seq: seq, at: Timestamp(microseconds: appendedAt), writer, txn, freshPayload: nil)
+        case .instance(let seq, let appendedAt, let record, let prepared):
+            try applyInstance(record, prepared: prepared, at: Timestamp(microseconds: appendedAt), seq: seq, writer)
         }
         row.storeBytes(of: item.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
     }
@@ -240,12 +242,48 @@ package struct ViewProjector: LogProjection {
         try timeline(r.companyID, seq, at, "company_created", "\(r.name)\(r.domain.map { " (\($0))" } ?? "")", r.jobRunID, w)
     }
 
+    /// The instances view's key of `r`'s row.
+    static func instanceKey(_ r: SignalInstanceDerived) -> ViewKey {
+        ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
+    }
+
+    /// The row `r` writes when its key is new: a first aggregate is the row as it stands (§3.2 step
+    /// 6 insert), no merge to compute.
+    static func firstInstanceRow(_ r: SignalInstanceDerived, at: Timestamp) -> InstanceRow {
+        InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
+                    confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
+                    evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+    }
+
+    /// The timeline entry of an instance row that `r` (record `seq`, appended `at`) created or changed to `row`.
+    static func instanceTimelineEntry(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp) -> TimelineEntry {
+        TimelineEntry(companyID: r.entityID, sequence: seq, at: at, kind: "instance_derived",
+                      detail: "\(r.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
+                      jobRunID: r.jobRunID)
+    }
+
+    /// `applyInstance` with the bytes the reader thread built (`PreparedInstance`): when the key is
+    /// new, its first row and timeline entry are written from those bytes with their hashes as
+    /// computed; when a row is stored under it (a later derive's upsert), the general path merges.
+    func applyInstance(_ r: SignalInstanceDerived, prepared: PreparedInstance, at: Timestamp, seq: UInt64,
+                       _ w: ViewWriter) throws {
+        guard let bulk = w.bulk, w.writesInPlace(.instances), w.active.contains(.timeline), bulk.holds(.timeline) else {
+            return try applyInstance(r, at: at, seq: seq, w)
+        }
+        let inserted = try prepared.key.withUnsafeBytes { k in
+            try prepared.row.withUnsafeBytes { v in try w.transaction.insert(views[.instances], key: k, value: v) { _ in } }
+        }
+        // Stored already: the general path reads that row and merges (nothing was written here).
+        guard inserted else { return try applyInstance(r, at: at, seq: seq, w) }
+        w.count(.instances, hash: prepared.rowHash)
+        prepared.timelineKey.withUnsafeBytes { k in
+            prepared.timelineValue.withUnsafeBytes { v in w.deferInsert(.timeline, k, v, hash: prepared.timelineHash, into: bulk) }
+        }
+    }
+
     private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
-        let key = ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
-        // A first aggregate is the row as it stands (§3.2 step 6 insert): no merge to compute.
-        let first = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: 1.0,
-                                confidence: r.confidence, firstSeen: r.firstSeen, lastSeen: r.lastSeen,
-                                evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
+        let key = ViewProjector.instanceKey(r)
+        let first = ViewProjector.firstInstanceRow(r, at: at)
         let existing: InstanceRow?
         // Held back (`BulkLoad.holdInstances`): merged with the row as stored, inserted in key order later.
         var heldIn: BulkLoad? = nil
@@ -304,9 +342,8 @@ package struct ViewProjector: LogProjection {
 
     /// The timeline entry of an instance row that `r` created or changed to `row`.
     private func instanceTimeline(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
-        try timeline(r.entityID, seq, at, "instance_derived",
-                     "\(r.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
-                     r.jobRunID, w)
+        let entry = ViewProjector.instanceTimelineEntry(r, row, seq: seq, at: at)
+        try w.put(.timeline, ViewKey().appending(entry.companyID).appending(seq), entry.encoded())
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {

@@ -130,6 +130,21 @@ struct ViewWriter {
         bulk.add(view, key: key, value: value)
     }
 
+    /// Adds a new entry of `view`, whose `Fingerprint.entryHash` is `hash`, to its fingerprint.
+    func count(_ view: View, hash: UInt128) {
+        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+        fingerprint.sum &+= hash
+        fingerprint.count += 1
+        fingerprint.store(into: row, at: offset(view))
+    }
+
+    /// `deferInsert` of an entry whose `Fingerprint.entryHash` is `hash` (computed beforehand).
+    func deferInsert(_ view: View, _ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, hash: UInt128,
+                     into bulk: BulkLoad) {
+        count(view, hash: hash)
+        bulk.add(view, key: key, value: value)
+    }
+
     /// Adds a new entry of `view` to its fingerprint in the checkpoint row.
     private func count(_ view: View, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
