@@ -101,9 +101,27 @@ struct ScoreChunk: Sendable {
     var skipped = 0
 }
 
-/// The test seams the thread that reads the score stage's inputs calls (`StageHooks`).
+/// How many of the score stage's reading threads have not ended yet.
+final class ReadersLeft: @unchecked Sendable {
+    // @unchecked: `count` is read and written under `lock` only.
+    private let lock = NSLock()
+    private var count: Int
+
+    init(_ count: Int) { self.count = count }
+
+    /// Records that one reader ended; true for the last one.
+    func finishOne() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        count -= 1
+        return count == 0
+    }
+}
+
+/// The test seams the threads that read the score stage's inputs call (`StageHooks`).
 final class ScoreReaderHooks: @unchecked Sendable {
-    // @unchecked: the hooks are called only by the one reading thread, one at a time.
+    // @unchecked: the hooks are called by the reading threads, and `afterReading` once, by the
+    // last of them to end; the stage hooks are test probes that tolerate concurrent calls.
     let beforeCompany: ((Int64) throws -> Void)?
     let beforeChunkRead: (([Int64]) throws -> Void)?
     let afterReading: (() -> Void)?
@@ -178,38 +196,48 @@ extension StageRunner {
         // holds its shared side throughout), so the reading thread cannot deadlock behind a map
         // resize waiting for this thread; the reading thread is joined before the reads are closed.
         try writer.withCommittedReads { committed in
-            let chunks = BoundedChannel<ScoreChunk>(capacity: 1)
-            let chunkReader = DispatchGroup()
+            // Two reading threads take turns: reader r reads chunks r, r + 2, r + 4, … into its own
+            // channel, and this thread takes chunk k from channel k % 2, so the chunks arrive in
+            // company order whatever the timing (a failed read arrives at its chunk's place). Reading
+            // is the longest of the three pieces; two readers keep it off the critical path.
+            let readerCount = Self.scoreReaderCount
+            let channels = (0..<readerCount).map { _ in BoundedChannel<ScoreChunk>(capacity: 1) }
+            let chunkReaders = DispatchGroup()
             let readerHooks = ScoreReaderHooks(hooks)
-            DispatchQueue.global().async(group: chunkReader) { [self] in
-                defer { readerHooks.afterReading?() }
-                do {
-                    var decoder = LeanEventDecoder(scoring: pack)
-                    var start = 0
-                    while start < companies.count {
-                        try interruption.check()
-                        let chunk = Array(companies[start..<min(start + Self.scoreChunkSize, companies.count)])
-                        start += chunk.count
-                        let read = try committed.read { reader in
-                            try readerHooks.beforeChunkRead?(chunk)
-                            return try readScoreChunk(chunk, watched: watched, pack: pack, workspace: workspace, asOf: asOf,
-                                                      decoder: &decoder, hooks: readerHooks, reader: reader)
+            let readersLeft = ReadersLeft(readerCount)
+            let chunkCount = (companies.count + Self.scoreChunkSize - 1) / Self.scoreChunkSize
+            for (first, channel) in channels.enumerated() {
+                DispatchQueue.global().async(group: chunkReaders) { [self] in
+                    defer { if readersLeft.finishOne() { readerHooks.afterReading?() } }
+                    do {
+                        var decoder = LeanEventDecoder(scoring: pack)
+                        for index in stride(from: first, to: chunkCount, by: readerCount) {
+                            try interruption.check()
+                            let start = index * Self.scoreChunkSize
+                            let chunk = Array(companies[start..<min(start + Self.scoreChunkSize, companies.count)])
+                            let read = try committed.read { reader in
+                                try readerHooks.beforeChunkRead?(chunk)
+                                return try readScoreChunk(chunk, watched: watched, pack: pack, workspace: workspace, asOf: asOf,
+                                                          decoder: &decoder, hooks: readerHooks, reader: reader)
+                            }
+                            guard channel.put(read) else { return }
                         }
-                        guard chunks.put(read) else { return }
+                        channel.close()
+                    } catch {
+                        channel.close(failure: error)
                     }
-                    chunks.close()
-                } catch {
-                    chunks.close(failure: error)
                 }
             }
-            // Whatever ends the stage, the reading thread is stopped and joined before the reads close.
+            // Whatever ends the stage, the reading threads are stopped and joined before the reads close.
             defer {
-                chunks.cancel()
-                chunkReader.wait()
+                for channel in channels { channel.cancel() }
+                chunkReaders.wait()
             }
             // The next chunk's inputs; its per-company errors are recorded in company order, as before.
+            var nextChunk = 0
             func readNextChunk() throws -> [ScoreInput]? {
-                guard let chunk = try chunks.take() else { return nil }
+                guard nextChunk < chunkCount, let chunk = try channels[nextChunk % readerCount].take() else { return nil }
+                nextChunk += 1
                 errors.append(contentsOf: chunk.errors)
                 skipped += chunk.skipped
                 return chunk.inputs
@@ -296,6 +324,9 @@ extension StageRunner {
 
     /// Companies scored per chunk (inputs held in memory at once).
     static let scoreChunkSize = 512
+
+    /// Threads reading chunk inputs, taking turns chunk by chunk.
+    static let scoreReaderCount = 2
 
     /// Everything scoring one company reads from the store.
     func gatherScoreInput(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,
