@@ -9,9 +9,10 @@ import SiglogRecords
 /// throw there is one company's error), `afterCompany` after the company's records are appended (a
 /// throw there fails the whole stage, so nothing of the run is kept).
 ///
-/// The score stage's input reads have three more: `beforeChunkRead` runs on the reading thread
+/// The score stage's input reads have three more: `beforeChunkRead` runs on a reading thread
 /// inside a chunk's read transaction, outside the per-company handling (a throw there is a failed
-/// read, which fails the stage); `afterReading` is the reading thread's last act; `beforeAppend` runs
+/// read, which fails the stage; the reading threads may call it at the same time); `afterReading`
+/// is the last act of the last reading thread to end; `beforeAppend` runs
 /// on the transaction's thread before a company's records are appended, with its input and a reader
 /// of the write transaction as it stands then.
 struct StageHooks {
@@ -207,8 +208,14 @@ extension StageRunner {
             let readersLeft = ReadersLeft(readerCount)
             let chunkCount = (companies.count + Self.scoreChunkSize - 1) / Self.scoreChunkSize
             for (first, channel) in channels.enumerated() {
-                DispatchQueue.global().async(group: chunkReaders) { [self] in
-                    defer { if readersLeft.finishOne() { readerHooks.afterReading?() } }
+                // Own threads, not the global queue: each blocks while its channel is full, and both
+                // must run at once for the turns to overlap.
+                chunkReaders.enter()
+                Thread { [self] in
+                    defer {
+                        if readersLeft.finishOne() { readerHooks.afterReading?() }
+                        chunkReaders.leave()
+                    }
                     do {
                         var decoder = LeanEventDecoder(scoring: pack)
                         for index in stride(from: first, to: chunkCount, by: readerCount) {
@@ -226,7 +233,7 @@ extension StageRunner {
                     } catch {
                         channel.close(failure: error)
                     }
-                }
+                }.start()
             }
             // Whatever ends the stage, the reading threads are stopped and joined before the reads close.
             defer {
