@@ -4,7 +4,6 @@ import Ingest
 import Projections
 import ReadModel
 import SiglogRecords
-import Synchronization
 
 /// Options of one ingest run.
 public struct IngestOptions: Sendable {
@@ -83,21 +82,7 @@ private struct ParsedLines: Sendable {
 /// Parsed chunks the writing thread is done with, let go on the reading thread: that is where each
 /// event's strings are released and freed. The writer sets ingest's pace and the reader has time
 /// to spare, so the frees (and the atomic releases of strings the reader made) are moved to it.
-private final class SpentChunks: Sendable {
-    private let chunks = Mutex<[ArraySlice<PendingEvent>]>([])
-
-    /// Hands over chunks the writer will not read again.
-    func add(_ spent: [ArraySlice<PendingEvent>]) {
-        chunks.withLock { $0.append(contentsOf: spent) }
-    }
-
-    /// Lets go of everything handed over so far, on the calling thread.
-    func release() {
-        var taken: [ArraySlice<PendingEvent>] = []
-        chunks.withLock { swap(&taken, &$0) }
-        taken.removeAll()
-    }
-}
+private typealias SpentChunks = SpentItems<ArraySlice<PendingEvent>>
 
 /// Messages kept up to a cap, and how many there were in all.
 struct CappedMessages: Sendable {
@@ -264,7 +249,7 @@ extension StageRunner {
                                        pending.first?.first.map { $0.line - 1 } ?? batch.last?.last?.line ?? 0)
             // Freed on the reading thread while this one writes the next batch (the last batch is
             // freed here: the reader has ended).
-            if !inputEnded { spent.add(batch) }
+            if !inputEnded { spent.add(contentsOf: batch) }
             return result
         }
 

@@ -15,6 +15,11 @@ public final class SpentItems<Item: Sendable>: Sendable {
         items.withLock { $0.append(item) }
     }
 
+    /// Hands over several items the caller will not read again.
+    public func add(contentsOf spent: some Sequence<Item>) {
+        items.withLock { $0.append(contentsOf: spent) }
+    }
+
     /// Lets go of everything handed over so far, on the calling thread.
     public func release() {
         var taken: [Item] = []

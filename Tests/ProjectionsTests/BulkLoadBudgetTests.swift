@@ -50,12 +50,17 @@ struct BulkLoadBudgetTests {
         return options
     }
 
+    /// The store's log has about 8,000 records. A rebuild applies a remainder under a tenth of
+    /// `transactionSize` in its switch transaction, so 1,000,000 takes only that path, 20,000 folds
+    /// the whole log in one fold transaction, 700 and 97 in many.
     @Test("A rebuild with a tiny budget (a flush every few records) gives the views and fingerprints of one without",
-          arguments: [1_000_000, 700, 97])
+          arguments: [1_000_000, 20_000, 700, 97])
     func tinyBudget(transactionSize: Int) throws {
         let store = try store(initialMapSize: 64 << 20)
         let incremental = try storedFingerprints(store)
         #expect(incremental[.timeline]!.count > 1_000 && incremental[.eventsByCompany]!.count > 1_000)
+        // Between a tenth of 20,000 and 20,000 records: the cases above take the paths they name.
+        #expect((2_001..<20_000).contains(try store.log.head()))
         try Replayer(store: store).rebuild(options: options(budget: nil, transactionSize: transactionSize))
         let unbounded = try contents(store)
         let result = try Replayer(store: store).rebuild(options: options(budget: 512, transactionSize: transactionSize))
@@ -72,9 +77,12 @@ struct BulkLoadBudgetTests {
         let store = try store(initialMapSize: 1 << 20)
         let incremental = try storedFingerprints(store)
         let before = store.log.environment.mapSize
+        #expect((2_001..<20_000).contains(try store.log.head()))
         // The first rebuild writes a second generation beside the first in one fold transaction
-        // (with many flushes in it): more than the map has left, so that transaction runs again.
-        try Replayer(store: store).rebuild(options: options(budget: 2_048, transactionSize: 1_000_000))
+        // (20,000 records, more than the log has, and over a tenth of it, so the log is folded and
+        // not left to the switch transaction), with many flushes in it: more than the map has
+        // left, so that transaction runs again.
+        try Replayer(store: store).rebuild(options: options(budget: 2_048, transactionSize: 20_000))
         #expect(store.log.environment.mapSize > before)
         let bounded = try contents(store)
         #expect(try contentFingerprints(store) == incremental)

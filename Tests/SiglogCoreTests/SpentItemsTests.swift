@@ -46,4 +46,15 @@ struct SpentItemsTests {
         spent.release()
         #expect(log.entries.withLock { $0 }.count == 5)
     }
+
+    @Test("Items added several at a time are all kept until release, then all freed")
+    func addedSeveralAtATime() {
+        let log = Log()
+        let spent = SpentItems<[Item]>()
+        spent.add(contentsOf: [[Item(log: log), Item(log: log)], [Item(log: log)]])
+        spent.add([Item(log: log)])
+        #expect(log.entries.withLock { $0 }.isEmpty)
+        spent.release()
+        #expect(log.entries.withLock { $0 }.count == 4)
+    }
 }
