@@ -249,15 +249,11 @@ public struct ViewReader {
     /// log order with one cursor (records of neighbouring ids share pages).
     public func leanEvents(ofCompanies companies: [Int64], decoder: inout LeanEventDecoder) throws -> [[LeanEvent]] {
         var wanted: [(id: UInt64, company: Int)] = []
-        var result = [[LeanEvent]](repeating: [], count: companies.count)
         for (index, company) in companies.enumerated() {
-            let ids = try eventIDs(ofCompany: company)
-            // Each company's array is allocated once at its full size: growing ≈ 50 large events
-            // by doubling copied each of them about twice.
-            result[index].reserveCapacity(ids.count)
-            for id in ids { wanted.append((id, index)) }
+            for id in try eventIDs(ofCompany: company) { wanted.append((id, index)) }
         }
         wanted.sort { $0.id < $1.id }
+        var result = [[LeanEvent]](repeating: [], count: companies.count)
         let missing = try log.withRecords(at: wanted.map(\.id), in: transaction) { index, record in
             try ViewReader.requireEvent(record, id: wanted[index].id)
             if let event = try decoder.decode(record) { result[wanted[index].company].append(event) }
