@@ -26,23 +26,6 @@ struct BulkLoadBudgetTests {
         return store
     }
 
-    /// Every entry of every view of the store's current generation.
-    func contents(_ store: Store) throws -> [View: [[UInt8]]] {
-        try store.read { reader in
-            var all: [View: [[UInt8]]] = [:]
-            for view in View.allCases {
-                var rows: [[UInt8]] = []
-                try reader.transaction.forEach(reader.views[view]) { key, value in
-                    rows.append(Array(key))
-                    rows.append(Array(value))
-                    return true
-                }
-                all[view] = rows
-            }
-            return all
-        }
-    }
-
     func options(budget: Int?, transactionSize: Int) -> ReplayOptions {
         var options = ReplayOptions()
         options.bulkLoadBudget = budget
@@ -62,12 +45,12 @@ struct BulkLoadBudgetTests {
         // Between a tenth of 20,000 and 20,000 records: the cases above take the paths they name.
         #expect((2_001..<20_000).contains(try store.log.head()))
         try Replayer(store: store).rebuild(options: options(budget: nil, transactionSize: transactionSize))
-        let unbounded = try contents(store)
+        let unbounded = try viewContents(store)
         let result = try Replayer(store: store).rebuild(options: options(budget: 512, transactionSize: transactionSize))
         #expect(result.fingerprints == incremental)
         #expect(try storedFingerprints(store) == incremental)
         #expect(try contentFingerprints(store) == incremental)
-        let bounded = try contents(store)
+        let bounded = try viewContents(store)
         for view in View.allCases { #expect(bounded[view] == unbounded[view], "\(view) differs") }
         #expect(try Replayer(store: store).verify(options: options(budget: 512, transactionSize: transactionSize)).isOK)
     }
@@ -84,10 +67,10 @@ struct BulkLoadBudgetTests {
         // left, so that transaction runs again.
         try Replayer(store: store).rebuild(options: options(budget: 2_048, transactionSize: 20_000))
         #expect(store.log.environment.mapSize > before)
-        let bounded = try contents(store)
+        let bounded = try viewContents(store)
         #expect(try contentFingerprints(store) == incremental)
         try Replayer(store: store).rebuild(options: options(budget: nil, transactionSize: 1_000_000))
-        let unbounded = try contents(store)
+        let unbounded = try viewContents(store)
         for view in View.allCases { #expect(bounded[view] == unbounded[view], "\(view) differs") }
         #expect(try storedFingerprints(store) == incremental)
     }
@@ -98,7 +81,7 @@ struct BulkLoadBudgetTests {
         let store = try store(initialMapSize: 64 << 20)
         let small = options(budget: 512, transactionSize: 300)
         #expect(try Replayer(store: store).verify(options: small).isOK)
-        let rows = try contents(store)[view]!
+        let rows = try viewContents(store)[view]!
         try #require(rows.count > 20)
         let middle = rows.count / 4 * 2
         let key = rows[middle], original = rows[middle + 1]

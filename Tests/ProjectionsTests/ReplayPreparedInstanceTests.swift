@@ -33,23 +33,6 @@ struct ReplayPreparedInstanceTests {
         return store
     }
 
-    /// Every entry of every view of the store's current generation.
-    func contents(_ store: Store) throws -> [View: [[UInt8]]] {
-        try store.read { reader in
-            var all: [View: [[UInt8]]] = [:]
-            for view in View.allCases {
-                var rows: [[UInt8]] = []
-                try reader.transaction.forEach(reader.views[view]) { key, value in
-                    rows.append(Array(key))
-                    rows.append(Array(value))
-                    return true
-                }
-                all[view] = rows
-            }
-            return all
-        }
-    }
-
     /// The number of `signal_instance_derived` records in the log.
     func instanceRecords(_ store: Store) throws -> Int64 {
         var count: Int64 = 0
@@ -62,7 +45,7 @@ struct ReplayPreparedInstanceTests {
     func fullRebuild(transactionSize: Int) throws {
         let store = try store()
         let incremental = try storedFingerprints(store)
-        let appended = try contents(store)
+        let appended = try viewContents(store)
         // Some instance records merge into a row an earlier one created (the general path)…
         let rows = incremental[.instances]!.count
         #expect(rows > 100)
@@ -72,7 +55,7 @@ struct ReplayPreparedInstanceTests {
         let result = try Replayer(store: store).rebuild(options: options)
         #expect(result.fingerprints == incremental)
         #expect(try contentFingerprints(store) == incremental)
-        let rebuilt = try contents(store)
+        let rebuilt = try viewContents(store)
         for view in View.allCases { #expect(rebuilt[view] == appended[view], "\(view) differs") }
         #expect(try Replayer(store: store).verify(options: options).isOK)
     }
@@ -81,14 +64,14 @@ struct ReplayPreparedInstanceTests {
     func partialRebuild() throws {
         let store = try store()
         let incremental = try storedFingerprints(store)
-        let appended = try contents(store)
+        let appended = try viewContents(store)
         for views in [[View.instances], [.timeline]] {
             var options = ReplayOptions()
             options.views = views
             options.transactionSize = 1_000
             let result = try Replayer(store: store).rebuild(options: options)
             #expect(result.fingerprints == incremental, "partial rebuild of \(views)")
-            let rebuilt = try contents(store)
+            let rebuilt = try viewContents(store)
             for view in View.allCases { #expect(rebuilt[view] == appended[view], "\(view) differs after \(views)") }
         }
     }
@@ -97,7 +80,7 @@ struct ReplayPreparedInstanceTests {
     func mapGrowth() throws {
         let store = try store(initialMapSize: 1 << 20)
         let incremental = try storedFingerprints(store)
-        let appended = try contents(store)
+        let appended = try viewContents(store)
         // One fold transaction of the whole log (the reader thread's path: a log shorter than a tenth
         // of a transaction would be applied in the switch transaction itself)…
         var options = ReplayOptions()
@@ -118,7 +101,7 @@ struct ReplayPreparedInstanceTests {
         try Replayer(store: store).rebuild(options: options)
         #expect(environment.mapSize > before)
         #expect(try storedFingerprints(store) == incremental)
-        let rebuilt = try contents(store)
+        let rebuilt = try viewContents(store)
         for view in View.allCases { #expect(rebuilt[view] == appended[view], "\(view) differs") }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LMDB
 import ReadModel
 import Pipeline
 @testable import Projections
@@ -55,6 +56,23 @@ func contentFingerprints(_ store: Store) throws -> [View: Fingerprint] {
         var result: [View: Fingerprint] = [:]
         for view in View.allCases { result[view] = try reader.views.computeFingerprint(of: view, in: reader.transaction) }
         return result
+    }
+}
+
+/// Every key and value of every view of the store's current generation, in key order.
+func viewContents(_ store: Store) throws -> [View: [[UInt8]]] {
+    try store.read { reader in
+        var all: [View: [[UInt8]]] = [:]
+        for view in View.allCases {
+            var rows: [[UInt8]] = []
+            try reader.transaction.forEach(reader.views[view]) { key, value in
+                rows.append(Array(key))
+                rows.append(Array(value))
+                return true
+            }
+            all[view] = rows
+        }
+        return all
     }
 }
 
