@@ -319,10 +319,10 @@ struct IngestLineScan {
             guard let trimmed = self.checked(span, max: max) else { return nil }
             return .some(trimmed)
         }
-        guard let sourceSpan = span(source, 64), let sourceEventIDSpan = span(sourceEventID, 255),
-            let domainSpan = span(domain, 255), let websiteSpan = span(websiteURL, 2048),
-            let profileSpan = span(companyProfileURL, 2048), let titleSpan = span(title, 512),
-            let urlSpan = span(url, 2048)
+        guard let sourceSpan = span(source, FieldLimit.source), let sourceEventIDSpan = span(sourceEventID, FieldLimit.sourceEventID),
+            let domainSpan = span(domain, FieldLimit.domain), let websiteSpan = span(websiteURL, FieldLimit.url),
+            let profileSpan = span(companyProfileURL, FieldLimit.url), let titleSpan = span(title, FieldLimit.title),
+            let urlSpan = span(url, FieldLimit.url)
         else { return false }
 
         let eventSource: String
@@ -336,11 +336,11 @@ struct IngestLineScan {
 
         guard companyName.isPresent else { return false }
         let name = trimmed(companyName)
-        guard name.count > 0, name.count <= 255 else { return false }
+        guard name.count > 0, name.count <= FieldLimit.companyName else { return false }
 
         // `event_type` wins (null reads as absent); its text is kept untrimmed.
         let typeSpan = eventType.isPresent ? eventType : eventTypeCandidate
-        guard typeSpan.isPresent, typeSpan.count > 0, typeSpan.count <= 64 else { return false }
+        guard typeSpan.isPresent, typeSpan.count > 0, typeSpan.count <= FieldLimit.eventType else { return false }
 
         guard eventTime.isPresent, let time = Timestamp(isoUTF8: buffer(trimmed(eventTime))) else { return false }
 

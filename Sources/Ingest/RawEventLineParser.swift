@@ -81,7 +81,7 @@ public struct RawEventLineParser: Sendable {
 
     private func decode(_ fields: Fields) throws(RawEventLineError) -> RawEvent {
         let source: String
-        if let given = try fields.text(fields.source, "source", max: 64) {
+        if let given = try fields.text(fields.source, "source", max: FieldLimit.source) {
             source = given
         } else if let fallback = defaultSource.flatMap(Text.nonBlank) {
             source = fallback
@@ -94,7 +94,7 @@ public struct RawEventLineParser: Sendable {
         }
         let trimmedName = Text.trimmed(companyText)
         if trimmedName.isEmpty { throw fields.error("company_name", .emptyField, "must not be blank") }
-        try fields.checkLength(trimmedName, "company_name", max: 255)
+        try fields.checkLength(trimmedName, "company_name", max: FieldLimit.companyName)
 
         // `event_type` wins; `event_type_candidate` is the adapter contract's name for it.
         let typeField: String
@@ -108,7 +108,7 @@ public struct RawEventLineParser: Sendable {
             throw fields.error("event_type", .missingField, "missing required field")
         }
         if eventType.isEmpty { throw fields.error(typeField, .emptyField, "must not be empty") }
-        try fields.checkLength(eventType, typeField, max: 64)
+        try fields.checkLength(eventType, typeField, max: FieldLimit.eventType)
 
         guard let timeText = try fields.string(fields.eventTime, "event_time") else {
             throw fields.error("event_time", .missingField, "missing required field")
@@ -135,16 +135,16 @@ public struct RawEventLineParser: Sendable {
 
         return RawEvent(
             source: source,
-            sourceEventID: try fields.text(fields.sourceEventID, "source_event_id", max: 255, keepBlank: true),
+            sourceEventID: try fields.text(fields.sourceEventID, "source_event_id", max: FieldLimit.sourceEventID, keepBlank: true),
             companyName: companyText,
-            domain: try fields.text(fields.domain, "domain", max: 255, keepBlank: true),
-            websiteURL: try fields.text(fields.websiteURL, "website_url", max: 2048, keepBlank: true),
-            companyProfileURL: try fields.text(fields.companyProfileURL, "company_profile_url", max: 2048, keepBlank: true),
+            domain: try fields.text(fields.domain, "domain", max: FieldLimit.domain, keepBlank: true),
+            websiteURL: try fields.text(fields.websiteURL, "website_url", max: FieldLimit.url, keepBlank: true),
+            companyProfileURL: try fields.text(fields.companyProfileURL, "company_profile_url", max: FieldLimit.url, keepBlank: true),
             eventType: eventType,
             eventTime: eventTime,
-            title: try fields.text(fields.title, "title", max: 512, keepBlank: true),
+            title: try fields.text(fields.title, "title", max: FieldLimit.title, keepBlank: true),
             summary: try fields.string(fields.summary, "summary"),
-            url: try fields.text(fields.url, "url", max: 2048, keepBlank: true),
+            url: try fields.text(fields.url, "url", max: FieldLimit.url, keepBlank: true),
             confidence: confidence,
             rawPayload: rawPayload
         )
@@ -233,4 +233,17 @@ public struct RawEventLineParser: Sendable {
     static func excerpt(_ text: String) -> String {
         text.count <= 64 ? text : String(text.prefix(61)) + "..."
     }
+}
+
+/// The longest value, in code points after trimming, of each length-limited ingest field:
+/// one definition for the strict parser and the common-line scanner.
+enum FieldLimit {
+    static let source = 64
+    static let sourceEventID = 255
+    static let companyName = 255
+    static let domain = 255
+    static let eventType = 64
+    static let title = 512
+    /// `website_url`, `company_profile_url` and `url`.
+    static let url = 2048
 }

@@ -4,6 +4,7 @@ import Projections
 import ReadModel
 import Scoring
 import SiglogRecords
+import Synchronization
 
 /// Test seams of the company loops: `beforeCompany` runs inside the per-company error handling (a
 /// throw there is one company's error), `afterCompany` after the company's records are appended (a
@@ -103,19 +104,17 @@ struct ScoreChunk: Sendable {
 }
 
 /// How many of the score stage's reading threads have not ended yet.
-final class ReadersLeft: @unchecked Sendable {
-    // @unchecked: `count` is read and written under `lock` only.
-    private let lock = NSLock()
-    private var count: Int
+final class ReadersLeft: Sendable {
+    private let count: Mutex<Int>
 
-    init(_ count: Int) { self.count = count }
+    init(_ count: Int) { self.count = Mutex(count) }
 
     /// Records that one reader ended; true for the last one.
     func finishOne() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        count -= 1
-        return count == 0
+        count.withLock { count in
+            count -= 1
+            return count == 0
+        }
     }
 }
 

@@ -28,7 +28,7 @@ struct PreparedInstance: Sendable {
         row = first.encoded()
         rowHash = PreparedInstance.hash(key, row)
         let entry = ViewProjector.instanceTimelineEntry(r, first, seq: sequence, at: at)
-        timelineKey = ViewKey().appending(entry.companyID).appending(sequence).bytes
+        timelineKey = ViewProjector.timelineKey(entry.companyID, sequence).bytes
         timelineValue = entry.encoded()
         timelineHash = PreparedInstance.hash(timelineKey, timelineValue)
     }

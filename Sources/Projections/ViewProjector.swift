@@ -343,7 +343,7 @@ package struct ViewProjector: LogProjection {
     /// The timeline entry of an instance row that `r` created or changed to `row`.
     private func instanceTimeline(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let entry = ViewProjector.instanceTimelineEntry(r, row, seq: seq, at: at)
-        try w.put(.timeline, ViewKey().appending(entry.companyID).appending(seq), entry.encoded())
+        try w.put(.timeline, ViewProjector.timelineKey(entry.companyID, seq), entry.encoded())
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
@@ -386,7 +386,12 @@ package struct ViewProjector: LogProjection {
     func timeline(_ company: Int64, _ seq: UInt64, _ at: Timestamp, _ kind: String, _ detail: String,
                           _ jobRunID: UInt64?, _ w: ViewWriter) throws {
         let entry = TimelineEntry(companyID: company, sequence: seq, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
-        try w.put(.timeline, ViewKey().appending(company).appending(seq), entry.encoded())
+        try w.put(.timeline, ViewProjector.timelineKey(company, seq), entry.encoded())
+    }
+
+    /// The timeline view's key: the company, then the sequence of the record the entry is about.
+    static func timelineKey(_ company: Int64, _ seq: UInt64) -> ViewKey {
+        ViewKey().appending(company).appending(seq)
     }
 
     private func uuidBytes(_ uuid: UUID) -> [UInt8] { withUnsafeBytes(of: uuid.uuid) { Array($0) } }
