@@ -60,6 +60,8 @@ public struct CompanyInput: Sendable, Hashable {
 }
 
 /// Turns a raw event into the event to store and the company to resolve (spec §2.5).
+/// `IngestLineScan.normalized` applies the same rules to the common line straight from its bytes:
+/// a change here must be made there too (`NormalizedLineTests` and the `ndjson` fuzz target compare them).
 public enum EventNormalizer {
     /// Normalizes a raw event. Acceptance of the type (§2.4) is a separate check.
     public static func normalize(_ raw: RawEvent) -> (event: NormalizedEvent, company: CompanyInput) {

@@ -80,6 +80,9 @@ public typealias NormalizedLineParts = (consuming NormalizedEvent, consuming Com
 /// subset of JSON: whatever it does not take (`init?` returns nil) the general parser reads.
 /// Every string value it keeps is ASCII without escapes or control characters, so its bytes are
 /// its text, its byte count its code-point count, and the only whitespace it can hold is U+0020.
+/// `normalized` repeats `RawEventLineParser`'s checks and `EventNormalizer`'s rules for the lines it
+/// takes: a change to those must be made here too (`NormalizedLineTests` and the `ndjson` fuzz
+/// target compare the two paths).
 struct IngestLineScan {
     /// A member's value in the line; absent (or `null`, which reads the same) when `count` < 0.
     struct Span {
