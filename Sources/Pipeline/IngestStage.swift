@@ -220,6 +220,9 @@ extension StageRunner {
                 // per new company) go in sorted, once, before the commit.
                 writer.holdEventIndexInserts()
                 writer.holdTimelineInserts()
+                // The company indexes are read only by the resolver, through `writer.reader`, which
+                // finds the held entries.
+                writer.holdCompanyIndexInserts()
                 var local = tally
                 let now = clock.now()
                 let directory = StoreCompanyDirectory(reader: writer.reader)

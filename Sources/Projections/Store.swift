@@ -132,6 +132,10 @@ public final class Store: Sendable {
                 if generation != views.generation { throw GenerationChanged(generation: generation) }
                 let result = try body(StoreWriter(writer: writer, views: views, log: log, held: held))
                 if held.count > 0 { try held.flush(into: views, transaction: writer.transaction) }
+                if held.holdsCompanyIndexEntries {
+                    try held.flushCompanyIndexes(into: views, transaction: writer.transaction,
+                                                 row: try checkpoint.buffer(views: views, in: writer.transaction).row)
+                }
                 try checkpoint.store(in: writer.transaction)
                 return result
             }
@@ -163,7 +167,7 @@ public struct StoreWriter {
     let held: BulkLoad
 
     /// The views as of this point of the transaction.
-    public var reader: ViewReader { ViewReader(transaction: writer.transaction, views: views, log: log) }
+    public var reader: ViewReader { ViewReader(transaction: writer.transaction, views: views, log: log, held: held) }
 
     /// From here to the end of the transaction's body, timeline entries are held back and inserted
     /// in key order when the body returns, before the commit: one pass over the timeline instead of
@@ -176,6 +180,14 @@ public struct StoreWriter {
     /// in key order when the body returns. For bodies that append many events across many companies
     /// and do not read the events index after this call (ingest).
     public func holdEventIndexInserts() { held.hold(.eventsByCompany) }
+
+    /// From here to the end of the transaction's body, the company matching indexes' entries (five
+    /// views, several keys per created company) are held back and inserted in key order when the
+    /// body returns, before the commit. Readers from `reader` still find them: a lookup that misses
+    /// in the view asks the held entries (the view's own entry, from an earlier transaction, wins,
+    /// as it would have kept its key). For bodies that read those indexes only through `reader`
+    /// (ingest's company resolution). The views, fingerprints and commit are the same.
+    public func holdCompanyIndexInserts() { held.holdCompanyIndexes() }
 
     /// From here to the end of the transaction's body, the instance rows the appended records write
     /// are held back and put in key order when the body returns, before the commit (appended when

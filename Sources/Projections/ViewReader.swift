@@ -15,11 +15,21 @@ public struct ViewReader {
     /// The log, for views that index records without copying them (events by company).
     public let log: EventLog
 
+    /// The company index entries a write transaction holds back (`StoreWriter.holdCompanyIndexInserts`),
+    /// found after a miss in the view.
+    let held: BulkLoad?
+
     /// A reader of `views` and `log` inside `transaction`.
     package init(transaction: Transaction, views: ViewSet, log: EventLog) {
+        self.init(transaction: transaction, views: views, log: log, held: nil)
+    }
+
+    /// A reader of a write transaction that may hold company index entries back in `held`.
+    init(transaction: Transaction, views: ViewSet, log: EventLog, held: BulkLoad?) {
         self.transaction = transaction
         self.views = views
         self.log = log
+        self.held = held
     }
 
     // MARK: - Scans
@@ -51,7 +61,19 @@ public struct ViewReader {
 
     /// A company id stored as the value of an index entry.
     func id(_ view: View, _ key: ViewKey) throws -> Int64? {
-        try row(view, key) { bytes in
+        if let found = try row(view, key, { bytes in
+            var reader = ViewKeyReader(bytes)
+            return reader.int64()
+        }) {
+            return found
+        }
+        guard let held, held.holdsCompanyIndexes else { return nil }
+        return key.bytes.withUnsafeBytes { heldID(view, $0) }
+    }
+
+    /// The company id held back under `key` of `view` in this write transaction, if any.
+    private func heldID(_ view: View, _ key: UnsafeRawBufferPointer) -> Int64? {
+        held?.withHeldCompanyIndexValue(view, key: key) { bytes in
             var reader = ViewKeyReader(bytes)
             return reader.int64()
         }
@@ -67,10 +89,20 @@ public struct ViewReader {
             try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { key in
                 _ = key.initialize(fromContentsOf: utf8)
                 key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
-                return try transaction.withValue(database, key: UnsafeRawBufferPointer(key)) { bytes in
+                // A held domain is absent from the view (see `ViewWriter.putIfAbsent`): asked first.
+                if view == .companiesByDomain, let held, held.holdsCompanyIndexes,
+                    let found = heldID(view, UnsafeRawBufferPointer(key))
+                {
+                    return found
+                }
+                if let found = try transaction.withValue(database, key: UnsafeRawBufferPointer(key), { bytes in
                     var reader = ViewKeyReader(bytes)
                     return reader.int64()
+                }) {
+                    return found
                 }
+                guard view != .companiesByDomain, let held, held.holdsCompanyIndexes else { return nil }
+                return heldID(view, UnsafeRawBufferPointer(key))
             }
         }
     }

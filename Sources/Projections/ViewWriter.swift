@@ -93,7 +93,20 @@ struct ViewWriter {
     /// Stores `value` under `key` only when the key is absent (first writer wins; key-only indexes).
     func putIfAbsent(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
         guard active.contains(view) else { return }
-        if let bulk, bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+        if let bulk {
+            if bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+            if bulk.holdsCompanyIndexes, let slot = HeldCompanyIndexes.slot(view) {
+                return try key.bytes.withUnsafeBytes { k in
+                    // A domain key is held only when the view lacks it, so a held domain is found
+                    // before the view is asked (`ViewReader.id(_:inlineText:)`): most events match
+                    // a company by its domain, many of them one created in the same transaction.
+                    if slot == HeldCompanyIndexes.domainSlot, try transaction.withValue(views[view], key: k, { _ in () }) != nil {
+                        return
+                    }
+                    value.withUnsafeBytes { v in bulk.holdCompanyIndexEntry(slot, key: k, value: v) }
+                }
+            }
+        }
         let db = views[view]
         try key.bytes.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
@@ -292,7 +305,55 @@ final class BulkLoad: @unchecked Sendable {
         if !intoEmptyViews {
             emptied = ViewMask(bits: 0)
             holdsInstances = false
+            holdsCompanyIndexes = false
         }
+    }
+
+    // MARK: - Company indexes held in an append transaction
+
+    /// Whether the company indexes' entries are held (`holdCompanyIndexes`).
+    private(set) var holdsCompanyIndexes = false
+    /// The held company index entries (see `HeldCompanyIndexes`).
+    private var companyIndexes = HeldCompanyIndexes()
+
+    /// From now on, holds back the company indexes' entries, to insert them in key order at
+    /// `flushCompanyIndexes` (an append transaction that creates many companies: a pass over each
+    /// index instead of a random descent per key). Every read of those indexes in the transaction
+    /// must go through a `ViewReader` given this holder, which finds a held entry after a miss in
+    /// the view.
+    func holdCompanyIndexes() {
+        precondition(!intoEmptyViews, "a rebuild does not hold company index entries")
+        holdsCompanyIndexes = true
+    }
+
+    /// Holds `key` → `value` of the company index `slot` unless a value is held under `key` already
+    /// (first writer wins, as `putIfAbsent` into the view). Whether the view itself holds the key is
+    /// found at the flush, where the entry is counted in the fingerprint only if it is inserted.
+    func holdCompanyIndexEntry(_ slot: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        companyIndexes.hold(slot: slot, key: key, value: value)
+    }
+
+    /// The value held under `key` in the company index `view` in this transaction, lent to `body`.
+    func withHeldCompanyIndexValue<R>(_ view: View, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard holdsCompanyIndexes, let slot = HeldCompanyIndexes.slot(view) else { return nil }
+        return companyIndexes.withValue(slot: slot, key: key, body)
+    }
+
+    /// Whether company index entries are held (to flush).
+    var holdsCompanyIndexEntries: Bool { !companyIndexes.isEmpty }
+
+    /// Inserts the held company index entries in key order, each only where its key is absent,
+    /// counting those inserted in the fingerprints of `row`. A transaction that runs again starts
+    /// with `reset`.
+    func flushCompanyIndexes(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
+        try companyIndexes.flush(into: views, transaction: transaction, row: row)
+    }
+
+    /// LMDB's default key order: bytes compared, then the shorter first.
+    static func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        let common = min(a.count, b.count)
+        let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
+        return order != 0 ? order < 0 : a.count < b.count
     }
 
     @inline(__always)
@@ -466,6 +527,7 @@ final class BulkLoad: @unchecked Sendable {
 
     /// Drops everything held (after the flush committed).
     func removeAll() {
+        if holdsCompanyIndexEntries { companyIndexes = HeldCompanyIndexes() }
         entries = Array(repeating: [], count: BulkLoad.views.count)
         values = []
         instances = []
