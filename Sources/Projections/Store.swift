@@ -185,8 +185,10 @@ public struct StoreWriter {
     /// views, several keys per created company) are held back and inserted in key order when the
     /// body returns, before the commit. Readers from `reader` still find them: a lookup that misses
     /// in the view asks the held entries (the view's own entry, from an earlier transaction, wins,
-    /// as it would have kept its key). For bodies that read those indexes only through `reader`
-    /// (ingest's company resolution). The views, fingerprints and commit are the same.
+    /// as it would have kept its key); a domain is held only when the view lacks it, so a held
+    /// domain is asked first. For bodies that read those indexes only through `reader` (ingest's
+    /// company resolution). The views, fingerprints and commit are the same; what is held is
+    /// bounded by the companies the transaction creates and dropped with it.
     public func holdCompanyIndexInserts() { held.holdCompanyIndexes() }
 
     /// From here to the end of the transaction's body, the instance rows the appended records write
