@@ -90,8 +90,6 @@ let package = Package(
         ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
-        // glibc's malloc thresholds for the writing executables (mallopt is not in Swift's Glibc module).
-        .target(name: "CMallocTuning"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
         .target(name: "EventLog", dependencies: [
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
@@ -138,7 +136,7 @@ let package = Package(
         // The writing tools' command-line pieces: opening a store to append or rebuild (closing the
         // runs a dead process left, stopping on SIGINT/SIGTERM), progress lines.
         .target(name: "SiglogWriterCLI", dependencies: [
-            "SiglogCLI", "CMallocTuning", "Pipeline", "Projections", "EventLog", "SiglogCore", "StageQueue",
+            "SiglogCLI", "Pipeline", "Projections", "EventLog", "SiglogCore", "StageQueue",
         ], swiftSettings: strict),
         .executableTarget(name: "siglog-append", dependencies: [
             "SiglogCLI", "SiglogWriterCLI", "Pipeline", "Adapters", "AdapterHTTP", "Projections", "ReadModel", "SiglogCore", "SignalPacks", "StageQueue",

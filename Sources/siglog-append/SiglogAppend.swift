@@ -9,12 +9,6 @@ import SignalPacks
 
 @main
 struct SiglogAppend: ParsableCommand {
-    /// Fixes malloc's thresholds (`limitRetainedFreeMemory`), then runs the command.
-    static func main() {
-        limitRetainedFreeMemory()
-        main(nil)
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "siglog-append",
         abstract: "Append to a siglog store: initialize it, install packs, manage workspaces, ingest events.",
