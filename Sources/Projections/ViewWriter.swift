@@ -370,6 +370,23 @@ final class BulkLoad: @unchecked Sendable {
         if !instances.isEmpty { try flushInstances(into: views[.instances], transaction: transaction) }
     }
 
+    /// Inserts everything held, as `flush`, dropping each part once it is in the databases, so the
+    /// held bytes are freed while the transaction's dirty pages still grow (a derive holds tens of
+    /// MiB of timeline entries and instance rows until its commit). Only for an append
+    /// transaction's holder, whose body starts over with `reset` and adds everything again when the
+    /// transaction runs again (`Store.write`).
+    func flushReleasing(into views: ViewSet, transaction: WriteTransaction) throws {
+        precondition(!intoEmptyViews, "a rebuild keeps what it holds until its flush commits")
+        for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
+            let list = BulkLoad.keyOrder(entries[slot])
+            entries[slot] = []
+            try insert(list[...], into: views[view], transaction: transaction)
+        }
+        values = []
+        if !instances.isEmpty { try flushInstances(into: views[.instances], transaction: transaction) }
+        removeAll()
+    }
+
     /// Inserts what was added since `mark` (the start of the current transaction) and drops it:
     /// a rebuild's flush when the held entries pass `budget`. If the transaction runs again, its
     /// inserts are undone with it, and its records, applied again, add these entries again, while
