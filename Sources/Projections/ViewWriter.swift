@@ -221,6 +221,11 @@ final class BulkLoad: @unchecked Sendable {
     /// Whether instance rows are held back (an append transaction's `holdInstances`).
     private(set) var holdsInstances = false
     private(set) var count = 0
+    /// Counts every change to what is held, so a key order computed earlier is used only for
+    /// exactly the entries it was computed from.
+    private var changes = 0
+    /// The key order of the held entries being computed on a thread of its own (`orderInBackground`).
+    private var pendingOrder: PendingKeyOrder?
     /// The bulk-loadable views that this rebuild emptied (a partial rebuild copies the others, and
     /// appending into a copied view would break key order); in an append transaction, the views
     /// `hold(_:)` named.
@@ -317,6 +322,7 @@ final class BulkLoad: @unchecked Sendable {
         if !value.isEmpty { values.append(contentsOf: value) }
         entries[BulkLoad.slot(view)].append(entry)
         count += 1
+        changes &+= 1
     }
 
     /// Holds the instance row `key` → `value` (`holdInstances`).
@@ -325,12 +331,14 @@ final class BulkLoad: @unchecked Sendable {
         instanceBytes.append(contentsOf: key)
         instanceBytes.append(contentsOf: value)
         count += 1
+        changes &+= 1
     }
 
     /// Holds a run of events index entries (see `EventRun`) in the order given.
     func addEvents(_ run: EventRun) {
         entries[BulkLoad.slot(.eventsByCompany)].append(contentsOf: run.entries)
         count += run.entries.count
+        changes &+= 1
     }
 
     /// Where `view`'s entries are kept: its place in `BulkLoad.views`.
@@ -412,9 +420,11 @@ final class BulkLoad: @unchecked Sendable {
     /// split a page at nearly every insert (half-full pages, a page copy each time).
     func flushCommitting(into views: ViewSet, environment: Environment, chunkBytes: Int = 8 << 20) throws {
         precondition(intoEmptyViews && instances.isEmpty, "only a rebuild flushes in transactions of its own")
+        let ordered = pendingOrder.flatMap { $0.changes == changes ? $0.lists() : nil }
+        pendingOrder = nil
         for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
             let db = views[view]
-            var list = BulkLoad.keyOrder(entries[slot])
+            var list = ordered?[slot] ?? BulkLoad.keyOrder(entries[slot])
             entries[slot] = []  // the sorted copy is what is inserted: free the other before merging
             let stored = try storedEntriesToRewrite(db, before: list[0], held: list.count, environment: environment)
             if let stored { list = BulkLoad.merged(stored, list) }
@@ -432,6 +442,17 @@ final class BulkLoad: @unchecked Sendable {
             }
         }
         removeAll()
+    }
+
+    /// Starts putting the held entries in key order on a thread of its own, for the
+    /// `flushCommitting` that follows: a rebuild calls it when its fold transaction's body is done,
+    /// so the sort runs while that transaction commits (writes and syncs its pages) instead of after.
+    /// `flushCommitting` uses the result only if nothing held changed since (a transaction that runs
+    /// again rolls back and changes it); otherwise it sorts as before. The same `keyOrder`, so the
+    /// same order whichever thread computes it.
+    func orderInBackground() {
+        guard intoEmptyViews, instances.isEmpty, count > 0 else { return }
+        pendingOrder = PendingKeyOrder(entries, changes: changes)
     }
 
     /// Where the chunk of `list` that starts at `start` ends: after the entry that brings its keys
@@ -564,6 +585,8 @@ final class BulkLoad: @unchecked Sendable {
         instances = []
         instanceBytes = []
         count = 0
+        changes &+= 1
+        pendingOrder = nil
         reserveBudget()
     }
 
@@ -592,6 +615,7 @@ final class BulkLoad: @unchecked Sendable {
         if instances.count > mark.instances { instances.removeSubrange(mark.instances...) }
         if instanceBytes.count > mark.instanceBytes { instanceBytes.removeSubrange(mark.instanceBytes...) }
         count = mark.count
+        changes &+= 1
     }
 }
 
@@ -614,5 +638,34 @@ struct EventRun: Sendable {
             hashSum &+= Fingerprint.entryHash(key: UnsafeRawBufferPointer(key), value: UnsafeRawBufferPointer(start: nil, count: 0))
         }
         entries.append(BulkLoad.Entry(company: ViewKey.orderedBits(company), sequence: sequence, valueStart: 0, valueCount: 0))
+    }
+}
+
+/// The key order (`BulkLoad.keyOrder`) of each of some lists of held entries, computed on a thread
+/// of its own from copies of the lists (arrays are values: later changes to the bulk load's lists do
+/// not reach them).
+private final class PendingKeyOrder: @unchecked Sendable {
+    // @unchecked: `result` is written by the sorting thread before `done` is signalled and read by
+    // the waiting thread only after `wait` returns.
+    /// `BulkLoad.changes` when the lists were taken.
+    let changes: Int
+    private var result: [[BulkLoad.Entry]] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ lists: [[BulkLoad.Entry]], changes: Int) {
+        self.changes = changes
+        let thread = Thread { [self] in
+            result = lists.map(BulkLoad.keyOrder)
+            done.signal()
+        }
+        thread.name = "siglog-replay-sort"
+        thread.start()
+    }
+
+    /// Waits for the sort and hands over its lists (once).
+    func lists() -> [[BulkLoad.Entry]] {
+        done.wait()
+        defer { result = [] }
+        return result
     }
 }

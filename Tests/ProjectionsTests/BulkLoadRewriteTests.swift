@@ -128,4 +128,40 @@ struct BulkLoadRewriteTests {
         #expect(BulkLoad.merged([], b) == b)
         #expect(BulkLoad.merged(a, []) == a)
     }
+
+    @Test("A key order computed on another thread is used only for exactly the entries it was computed from")
+    func orderInBackground() throws {
+        let first = pairs(3_000, companies: 300, firstSequence: 1)
+        let later = pairs(500, companies: 300, firstSequence: 10_000)
+        let again = pairs(700, companies: 300, firstSequence: 20_000)
+        func flushed(_ steps: (BulkLoad) -> Void, name: String) throws -> [Row] {
+            let environment = try Environment(path: temporaryPath(name))
+            let views = try ViewSet(environment: environment, generation: 1, create: true)
+            let bulk = BulkLoad(rebuilding: .all, budget: 1 << 20)
+            steps(bulk)
+            try bulk.flushCommitting(into: views, environment: environment, chunkBytes: 4_096)
+            #expect(bulk.count == 0)
+            return try stored(views, environment)
+        }
+        // Nothing changes after the sort starts: its order is the one inserted.
+        #expect(try flushed({ bulk in
+            add(first, to: bulk)
+            bulk.orderInBackground()
+        }, name: "order-same") == expected(first))
+        // Entries added after the sort started: they are inserted too.
+        #expect(try flushed({ bulk in
+            add(first, to: bulk)
+            bulk.orderInBackground()
+            add(later, to: bulk)
+        }, name: "order-added") == expected(first + later))
+        // A transaction that runs again after the sort started rolls back and adds other entries.
+        #expect(try flushed({ bulk in
+            add(first, to: bulk)
+            let mark = bulk.mark
+            add(later, to: bulk)
+            bulk.orderInBackground()
+            bulk.rollBack(to: mark)
+            add(again, to: bulk)
+        }, name: "order-rolled-back") == expected(first + again))
+    }
 }
