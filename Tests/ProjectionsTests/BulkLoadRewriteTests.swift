@@ -164,4 +164,24 @@ struct BulkLoadRewriteTests {
             add(again, to: bulk)
         }, name: "order-rolled-back") == expected(first + again))
     }
+
+    /// The budget store's log: ≈ 4,600 ingest records (events and new companies) first, then the
+    /// derived instances and the snapshots. Budgets and transaction sizes where a flush after the
+    /// first fold transaction writes the companies' timeline entries and the last flush holds more
+    /// timeline entries (the instances') than that, among them: the timeline is rewritten.
+    @Test("A rebuild whose last flush rewrites a view gives the views and fingerprints of one that holds everything",
+          arguments: [(96 << 10, 5_000), (160 << 10, 5_000), (256 << 10, 4_700), (64 << 10, 2_500)])
+    func rebuildRewrites(budget: Int, transactionSize: Int) throws {
+        let budgetTests = BulkLoadBudgetTests()
+        let store = try budgetTests.store(initialMapSize: 64 << 20)
+        let incremental = try storedFingerprints(store)
+        try Replayer(store: store).rebuild(options: budgetTests.options(budget: nil, transactionSize: transactionSize))
+        let unbounded = try viewContents(store)
+        let result = try Replayer(store: store).rebuild(options: budgetTests.options(budget: budget, transactionSize: transactionSize))
+        #expect(result.fingerprints == incremental)
+        #expect(try contentFingerprints(store) == incremental)
+        let bounded = try viewContents(store)
+        for view in View.allCases { #expect(bounded[view] == unbounded[view], "\(view) differs") }
+        #expect(try Replayer(store: store).verify(options: budgetTests.options(budget: budget, transactionSize: transactionSize)).isOK)
+    }
 }
