@@ -90,6 +90,8 @@ let package = Package(
         ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
+        // glibc's malloc_trim, for stages whose threads free what other threads allocated.
+        .target(name: "CMallocTrim"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
         .target(name: "EventLog", dependencies: [
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
@@ -114,7 +116,7 @@ let package = Package(
         // Stages and orchestration: ingest, derive, score, lead feed, daily aggregation.
         .target(name: "Pipeline", dependencies: [
             "ReadModel", "Projections", "SiglogRecords", "Scoring", "Ingest", "SignalPacks", "Adapters", "AdapterHTTP", "SiglogCore",
-            "StageQueue",
+            "StageQueue", "CMallocTrim",
         ], swiftSettings: strict),
         // Read-only queries over the read layer and their output shapes (JSON, tables, CSV).
         .target(name: "Queries", dependencies: [

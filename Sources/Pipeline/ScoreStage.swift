@@ -1,4 +1,5 @@
 public import Foundation
+import CMallocTrim
 public import SiglogCore
 import Projections
 import ReadModel
@@ -269,6 +270,10 @@ extension StageRunner {
                     if score.eslResult.decision == "suppress" { suppressed += 1 }
                     try hooks.afterCompany?(input.company)
                 }
+                // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
+                // here; each of those threads' malloc arenas keeps what is freed into it unless told to
+                // give it back (a second day at 1M events: peak anonymous memory 264 → 222 MiB).
+                if nextChunk % Self.scoreTrimInterval == 0 { siglog_release_free_heap_pages() }
             }
         }
         let result = ScoreResult(
@@ -328,11 +333,15 @@ extension StageRunner {
         }
     }
 
-    /// Companies scored per chunk (inputs held in memory at once).
-    static let scoreChunkSize = 512
+    /// Companies scored per chunk (inputs held in memory at once; up to six chunks are in flight:
+    /// two read ahead, two being read, one scored, one appended).
+    static let scoreChunkSize = 256
 
     /// Threads reading chunk inputs, taking turns chunk by chunk.
     static let scoreReaderCount = 2
+
+    /// Chunks appended between two returns of the malloc arenas' free pages to the system.
+    static let scoreTrimInterval = 2
 
     /// Everything scoring one company reads from the store.
     func gatherScoreInput(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,

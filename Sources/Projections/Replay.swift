@@ -148,6 +148,9 @@ public struct Replayer: Sendable {
                                                  committed: nil, apply)
                     }
                     try checkpoint.store(in: txn)
+                    // A flush follows this transaction when half the budget is held, or the rebuild
+                    // ends after it: its sort runs while this transaction commits.
+                    if let bulk, last == end || bulk.isOverHalfBudget { bulk.orderInBackground() }
                     return
                 }
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in

@@ -131,11 +131,12 @@ public final class Store: Sendable {
                 let generation = try Store.generation(in: writer.transaction, of: log)
                 if generation != views.generation { throw GenerationChanged(generation: generation) }
                 let result = try body(StoreWriter(writer: writer, views: views, log: log, held: held))
-                if held.count > 0 { try held.flush(into: views, transaction: writer.transaction) }
+                // The company indexes first: `flushReleasing` drops everything held when it is done.
                 if held.holdsCompanyIndexEntries {
                     try held.flushCompanyIndexes(into: views, transaction: writer.transaction,
                                                  row: try checkpoint.buffer(views: views, in: writer.transaction).row)
                 }
+                if held.count > 0 { try held.flushReleasing(into: views, transaction: writer.transaction) }
                 try checkpoint.store(in: writer.transaction)
                 return result
             }

@@ -73,6 +73,22 @@ struct ScoreChunkTests {
         #expect(urls.contains("") && urls.count > 100, "top events with and without urls")
     }
 
+    @Test("Companies filling whole chunks, up to the arenas' trim and just past it, are each scored once, in order")
+    func wholeChunks() throws {
+        let trimmed = StageRunner.scoreTrimInterval * StageRunner.scoreChunkSize
+        for count in [StageRunner.scoreChunkSize, trimmed, trimmed + 1] {
+            let (fixture, companies) = try Self.fixture(companies: count)
+            let order = OrderLog()
+            let result = try fixture.pipeline.runScore(
+                workspace: nil, pack: nil, asOf: Self.day, idempotencyKey: nil, parentJobRunID: nil,
+                hooks: StageHooks(afterCompany: { order.companies.append($0) }))
+            #expect(result.json["status"] == "completed")
+            #expect(result.json.int("companies_scored") == count)
+            #expect(order.companies == companies)
+            #expect(try fixture.readiness(companies[count - 1], Self.day) != nil)
+        }
+    }
+
     @Test("A failure after a company of a later chunk fails the stage and keeps nothing")
     func failureInLaterChunkKeepsNothing() throws {
         let (fixture, companies) = try Self.fixture(companies: StageRunner.scoreChunkSize + 20)

@@ -101,4 +101,32 @@ struct BulkLoadOrderTests {
         let expected = pairs.sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }.map { [$0.0, $0.1, $0.1 & 0xFF] }
         #expect(rows.elementsEqual(expected), "the stored entries are the held ones, in key order")
     }
+
+    @Test("An append transaction's flush inserts its timeline entries and instance rows in key order and drops them")
+    func flushReleasing() throws {
+        let environment = try Environment(path: temporaryPath("bulk-releasing"))
+        let views = try ViewSet(environment: environment, generation: 1, create: true)
+        let bulk = BulkLoad()
+        bulk.hold(.timeline)
+        bulk.holdInstances()
+        let pairs: [(UInt64, UInt64)] = [(2, 5), (1, 6), (2, 7), (1, 8), (3, 9)]
+        add(pairs, to: bulk)
+        let instanceKeys: [[UInt8]] = [[9, 1], [3], [3, 0], [1, 2, 3]]
+        for key in instanceKeys {
+            key.withUnsafeBytes { key in [UInt8(key.count)].withUnsafeBytes { bulk.addInstance(key: key, value: $0) } }
+        }
+        #expect(bulk.heldBytes > 0)
+        try environment.write { try bulk.flushReleasing(into: views, transaction: $0) }
+        #expect(bulk.count == 0 && bulk.heldBytes == 0, "nothing stays held once it is in the databases")
+        #expect(try stored(views, environment) == [[1, 6, 6], [1, 8, 8], [2, 5, 5], [2, 7, 7], [3, 9, 9]])
+        let instances = try environment.read { txn in
+            var rows: [[UInt8]] = []
+            try txn.forEach(views[.instances]) { key, value in
+                rows.append(Array(key) + [255] + Array(value))
+                return true
+            }
+            return rows
+        }
+        #expect(instances == [[1, 2, 3, 255, 3], [3, 255, 1], [3, 0, 255, 2], [9, 1, 255, 2]])
+    }
 }
