@@ -335,7 +335,7 @@ extension StageRunner {
 
     /// Companies scored per chunk (inputs held in memory at once; up to six chunks are in flight:
     /// two read ahead, two being read, one scored, one appended).
-    static let scoreChunkSize = 256
+    static let scoreChunkSize = 512
 
     /// Threads reading chunk inputs, taking turns chunk by chunk.
     static let scoreReaderCount = 2
