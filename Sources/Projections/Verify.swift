@@ -70,7 +70,9 @@ extension Replayer {
         // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on a
         // second thread and the events index and timeline are bulk-loaded, as `rebuild` does.
         let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget)
-        try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: options, bulk: bulk,
+        var folding = options
+        folding.transactionSize = min(options.transactionSize, options.verifyTransactionSize)
+        try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: folding, bulk: bulk,
                           counter: &counter)
         try bulk.flushCommitting(into: rebuiltViews, environment: scratch)
 

@@ -71,7 +71,10 @@ struct SiglogReplay: ParsableCommand {
     private func execute() throws {
         let opened = try store.openForRebuilding()
         var options = ReplayOptions()
-        if let transactionSize { options.transactionSize = transactionSize }
+        if let transactionSize {  // a rebuild's and --verify's alike
+            options.transactionSize = transactionSize
+            options.verifyTransactionSize = transactionSize
+        }
         if !projections.isEmpty { options.views = projections }
         let display = ProgressDisplay()
         if display.isTerminal { options.progress = { display.show($0) } }

@@ -3,6 +3,7 @@ import LMDB
 import Pipeline
 @testable import Projections
 import SiglogCore
+import Synchronization
 import Testing
 
 /// `--verify` rebuilds into scratch through the rebuild's fast path (the reader thread, the bulk
@@ -111,5 +112,26 @@ struct VerifyFastPathTests {
         }
         #expect(rebuilt == stored[.timeline])
         #expect(storedPrint != rebuilt)
+    }
+
+    @Test("Verify folds at most verifyTransactionSize records per scratch transaction, and a smaller transactionSize still wins")
+    func verifyTransactionSize() throws {
+        let store = try fixtureStore()
+        let applied = try store.read { try $0.appliedSequence() }
+        try #require(applied > 40)
+        /// The write transactions of a verify, which must find nothing (progress is reported after each).
+        func transactions(transactionSize: Int, verifyTransactionSize: Int) throws -> Int {
+            let commits = Mutex(0)
+            var options = ReplayOptions()
+            options.transactionSize = transactionSize
+            options.verifyTransactionSize = verifyTransactionSize
+            options.progress = { _ in commits.withLock { $0 += 1 } }
+            #expect(try Replayer(store: store).verify(options: options).isOK)
+            return commits.withLock { $0 }
+        }
+        let perTransaction = { (size: Int) in Int((applied + UInt64(size) - 1) / UInt64(size)) }
+        #expect(try transactions(transactionSize: 1_000_000, verifyTransactionSize: 1_000_000) == 1)
+        #expect(try transactions(transactionSize: 1_000_000, verifyTransactionSize: 20) == perTransaction(20))
+        #expect(try transactions(transactionSize: 13, verifyTransactionSize: 20) == perTransaction(13))
     }
 }
