@@ -217,16 +217,18 @@ let package = Package(
         .executableTarget(name: "siglog-bench-nats", dependencies: ["NATSClient", "EventLog"], swiftSettings: strict),
 
         .testTarget(name: "LMDBTests", dependencies: ["LMDB", "siglog-map-grower"], swiftSettings: strict),
-        .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "SiglogCoreTests", dependencies: ["SiglogCore", "ByteMutations"], swiftSettings: strict),
         .testTarget(name: "SignalPacksTests", dependencies: ["SignalPacks", "SiglogCore"], swiftSettings: strict),
         .testTarget(name: "ScoringTests", dependencies: ["Scoring", "SiglogCore", "SeededRandom"], swiftSettings: strict),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore"], swiftSettings: strict),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore", "ByteMutations", "SeededRandom"], swiftSettings: strict),
         // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
         // Test support: a local HTTP server standing in for the outside APIs.
         .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/Support/FixtureServer", swiftSettings: strict),
         // Test support: one seeded random generator for the suites that build their inputs from a seed.
         .target(name: "SeededRandom", path: "Tests/Support/SeededRandom", swiftSettings: strict),
+        // Test support: every single-byte edit of some bytes, for the suites comparing two readers of them.
+        .target(name: "ByteMutations", path: "Tests/Support/ByteMutations", swiftSettings: strict),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "AdapterHTTP", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),

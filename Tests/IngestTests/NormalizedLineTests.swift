@@ -1,4 +1,6 @@
 @testable import Ingest
+import ByteMutations
+import SeededRandom
 import SiglogCore
 import Testing
 
@@ -126,26 +128,7 @@ struct NormalizedLineTests {
         var compared = 0
         var taken = 0
         for text in Self.common {
-            let original = Array(text.utf8)
-            var lines: [[UInt8]] = []
-            for position in 0...original.count {
-                if position < original.count {
-                    var deleted = original
-                    deleted.remove(at: position)
-                    lines.append(deleted)
-                }
-                for byte in Self.insertions {
-                    var inserted = original
-                    inserted.insert(byte, at: position)
-                    lines.append(inserted)
-                    if position < original.count {
-                        var replaced = original
-                        replaced[position] = byte
-                        lines.append(replaced)
-                    }
-                }
-            }
-            for line in lines {
+            for line in singleByteMutations(of: Array(text.utf8), with: Self.insertions) {
                 for parser in Self.parsers.prefix(2) {
                     let expected = Self.general(parser, line)
                     #expect(Self.viaParseNormalized(parser, line) == expected, "\(String(decoding: line, as: UTF8.self))")
@@ -163,7 +146,7 @@ struct NormalizedLineTests {
 
     @Test("a confidence the scanner computes is the parser's number, bit for bit")
     func numbers() throws {
-        var generator = SplitMix(seed: 20261130)
+        var generator = SeededGenerator(seed: 20261130)
         var texts = ["0", "-0", "0.0", "-0.0", "1", "0.86", "0.1", "0.7", "1e22", "1e23", "9007199254740993", "999999999999999999",
                      "-999999999999999999", "123456789012345.6", "1.7976931348623157e308", "5e-324", "0.000001", "1E+2", "1e-22",
                      "4.35", "2.675", "0.30000000000000004", "100000000000000000000e-2"]
@@ -196,18 +179,5 @@ struct NormalizedLineTests {
             #expect(value.bitPattern == expected?.bitPattern, "\(text)")
         }
         #expect(taken > texts.count / 3)
-    }
-
-    /// A small deterministic generator (tests must not depend on the system's random source).
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

@@ -1,3 +1,4 @@
+import ByteMutations
 import SiglogCore
 import Testing
 
@@ -55,25 +56,7 @@ struct JSONParseMembersTests {
         var compared = 0
         for seed in Self.seeds {
             let original = Array(seed.utf8)
-            var documents = [original]
-            for position in 0...original.count {
-                if position < original.count {
-                    var deleted = original
-                    deleted.remove(at: position)
-                    documents.append(deleted)
-                }
-                for byte in Self.insertions {
-                    var inserted = original
-                    inserted.insert(byte, at: position)
-                    documents.append(inserted)
-                    if position < original.count {
-                        var replaced = original
-                        replaced[position] = byte
-                        documents.append(replaced)
-                    }
-                }
-            }
-            for document in documents {
+            for document in [original] + singleByteMutations(of: original, with: Self.insertions) {
                 #expect(Self.viaMembers(document) == Self.viaParse(document), "\(document)")
                 compared += 1
             }
