@@ -214,6 +214,29 @@ final class BulkLoad: @unchecked Sendable {
         var sequence: UInt64
         var valueStart: Int
         var valueCount: Int
+
+        init(company: UInt64, sequence: UInt64, valueStart: Int, valueCount: Int) {
+            self.company = company
+            self.sequence = sequence
+            self.valueStart = valueStart
+            self.valueCount = valueCount
+        }
+
+        /// The entry of a stored key `(company_id, sequence)` (16 bytes, big-endian), its value at
+        /// `valueStart` in `values`.
+        init(key: UnsafeRawBufferPointer, valueStart: Int, valueCount: Int) {
+            precondition(key.count == 16, "bulk-loaded views are keyed (company_id, sequence)")
+            self.init(company: UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
+                      sequence: UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
+                      valueStart: valueStart, valueCount: valueCount)
+        }
+
+        /// Whether this entry's key sorts before `other`'s in the view (LMDB's byte order of the
+        /// big-endian key: company, then sequence).
+        @inline(__always)
+        func precedes(_ other: Entry) -> Bool {
+            company != other.company ? company < other.company : sequence < other.sequence
+        }
     }
 
     /// One held-back instance row: where its key and value sit in `instanceBytes`.
@@ -376,10 +399,7 @@ final class BulkLoad: @unchecked Sendable {
 
     /// Holds the entry `key` → `value` (`key` is `(company_id, sequence)`, 16 bytes).
     func add(_ view: View, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        precondition(key.count == 16, "bulk-loaded views are keyed (company_id, sequence)")
-        let entry = Entry(company: UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
-                          sequence: UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                          valueStart: values.count, valueCount: value.count)
+        let entry = Entry(key: key, valueStart: values.count, valueCount: value.count)
         if !value.isEmpty { values.append(contentsOf: value) }
         entries[BulkLoad.slot(view)].append(entry)
         count += 1
@@ -411,7 +431,7 @@ final class BulkLoad: @unchecked Sendable {
     /// much larger than the list, a counting sort by company (stable) gives the key order in
     /// linear time. Otherwise, or if the sequences of a company do not ascend, a comparison sort.
     static func keyOrder(_ list: [Entry]) -> [Entry] {
-        let sorted = { list.sorted { $0.company != $1.company ? $0.company < $1.company : $0.sequence < $1.sequence } }
+        let sorted = { list.sorted { $0.precedes($1) } }
         guard let first = list.first else { return list }
         var lowest = first.company
         var highest = first.company
@@ -555,20 +575,13 @@ final class BulkLoad: @unchecked Sendable {
             let stored = try txn.statistics(of: db).entries
             guard stored > 0, stored <= held else { return nil }
             let interleaves = try txn.withCursor(db) { cursor in
-                try cursor.last { key, _ in
-                    let company = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
-                    let sequence = UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
-                    return company != first.company ? company > first.company : sequence > first.sequence
-                }
+                try cursor.last { key, _ in first.precedes(Entry(key: key, valueStart: 0, valueCount: 0)) }
             } ?? false
             guard interleaves else { return nil }
             var result: [Entry] = []
             result.reserveCapacity(stored)
             try txn.forEach(db) { key, value in
-                precondition(key.count == 16, "bulk-loaded views are keyed (company_id, sequence)")
-                result.append(Entry(company: UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
-                                    sequence: UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)),
-                                    valueStart: values.count, valueCount: value.count))
+                result.append(Entry(key: key, valueStart: values.count, valueCount: value.count))
                 if !value.isEmpty { values.append(contentsOf: value) }
                 return true
             }
@@ -579,17 +592,16 @@ final class BulkLoad: @unchecked Sendable {
     /// The entries of two key-ordered lists in one key order. Their keys are distinct: a held
     /// entry's key is new by construction.
     static func merged(_ a: [Entry], _ b: [Entry]) -> [Entry] {
-        func precedes(_ x: Entry, _ y: Entry) -> Bool { x.company != y.company ? x.company < y.company : x.sequence < y.sequence }
         var result: [Entry] = []
         result.reserveCapacity(a.count + b.count)
         var i = a.startIndex
         var j = b.startIndex
         while i < a.endIndex && j < b.endIndex {
-            if precedes(a[i], b[j]) {
+            if a[i].precedes(b[j]) {
                 result.append(a[i])
                 i += 1
             } else {
-                precondition(precedes(b[j], a[i]), "a held key that the view stores already")
+                precondition(b[j].precedes(a[i]), "a held key that the view stores already")
                 result.append(b[j])
                 j += 1
             }
@@ -606,12 +618,9 @@ final class BulkLoad: @unchecked Sendable {
         // Entries before `appendFrom` sort below the view's last key (a flush before this one).
         var appendFrom = intoEmptyViews ? list.startIndex : list.endIndex
         if intoEmptyViews, let last = try transaction.withCursor(db, { cursor in
-            try cursor.last { key, _ in
-                (UInt64(bigEndian: key.loadUnaligned(as: UInt64.self)),
-                 UInt64(bigEndian: key.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
-            }
+            try cursor.last { key, _ in Entry(key: key, valueStart: 0, valueCount: 0) }
         }) {
-            appendFrom = list.firstIndex { $0.company != last.0 ? $0.company > last.0 : $0.sequence > last.1 } ?? list.endIndex
+            appendFrom = list.firstIndex { last.precedes($0) } ?? list.endIndex
         }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
             try values.withUnsafeBytes { held in
