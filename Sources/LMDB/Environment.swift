@@ -246,6 +246,13 @@ public final class Environment: @unchecked Sendable {
         return info.me_mapsize
     }
 
+    /// The id of the last committed write transaction (each commit adds one).
+    public var lastTransactionID: Int {
+        var info = MDB_envinfo()
+        mdb_env_info(handle, &info)
+        return info.me_last_txnid
+    }
+
     /// Bytes of the map in use (last used page × page size).
     public var mapBytesUsed: Int {
         var info = MDB_envinfo()

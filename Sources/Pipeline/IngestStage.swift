@@ -240,6 +240,12 @@ extension StageRunner {
                     try self.write(more, run: run, pack: pack, workspace: workspace, inputName: options.inputName, now: now,
                                    directory: directory, tally: &local, writer: writer)
                 }
+                // A full batch that took the last events: whether the input ends there is known before
+                // the commit, so the run finishes in this transaction instead of a durable commit of its own.
+                while streamsIntoTransaction, pendingCount == 0, let errors = try takeChunk() {
+                    tally.errors.append(contentsOf: errors)
+                    local.errors.append(contentsOf: errors)
+                }
                 guard inputEnded, pendingCount == 0 else { return (local, run, nil) }
                 let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
                                            errorMessage: errorMessage(local.errors.kept))
@@ -250,9 +256,9 @@ extension StageRunner {
             runID = run
             committedThroughLine = max(committedThroughLine,
                                        pending.first?.first.map { $0.line - 1 } ?? batch.last?.last?.line ?? 0)
-            // Freed on the reading thread while this one writes the next batch (the last batch is
-            // freed here: the reader has ended).
-            if !inputEnded { spent.add(contentsOf: batch) }
+            // Freed on the reading thread while this one writes the next batch (what is left when
+            // the run ends is freed on a thread of its own).
+            spent.add(contentsOf: batch)
             return result
         }
 
@@ -275,6 +281,10 @@ extension StageRunner {
                     }
                     if let result = try writeBatch() {
                         producer.wait()
+                        // The reader has ended: the parsed events it did not free (the last batches)
+                        // are freed on another thread, without holding up the run's end (≈ 25 ms
+                        // of a 100,000-event run's wall time were these frees).
+                        DispatchQueue.global().async { spent.release() }
                         return result
                     }
                 }
