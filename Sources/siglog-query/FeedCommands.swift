@@ -31,13 +31,13 @@ struct LeadFeed: ParsableCommand {
     @Option(name: .customLong("as-of"), help: "The feed day (YYYY-MM-DD).")
     var asOf: Day?
     @Option(help: "At most this many cards (0: no limit).")
-    var limit: Int = 100
+    var limit: Int = LeadFeedRequest.defaults.limit
     @Option(help: "Cards to skip first.")
-    var offset: Int = 0
+    var offset: Int = LeadFeedRequest.defaults.offset
     @Option(help: "Minimum outreach score.")
-    var threshold: Int = 30
+    var threshold: Int = LeadFeedRequest.defaults.threshold
     @Option(help: "Order: composite (composite_score desc) or last-seen (last_seen desc, none last).")
-    var sort: SortOption = .composite
+    var sort: SortOption = LeadFeedRequest.defaults.sort
 
     func validate() throws {
         guard limit >= 0, offset >= 0 else { throw ValidationError("--limit and --offset must not be negative") }
@@ -64,6 +64,9 @@ struct LeadFeedRequest {
     var offset = 0
     var threshold = 30
     var sort: SortOption = .composite
+
+    /// The values of options not given (`LeadFeed`'s defaults too).
+    static let defaults = LeadFeedRequest()
 
     /// Prints the cards (see `LeadFeed`).
     func run() throws {
