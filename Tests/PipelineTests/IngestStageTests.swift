@@ -205,20 +205,21 @@ struct IngestStageTests {
           arguments: [0, 3])
     func lastFullBatchFinishes(badLinesAtEnd: Int) throws {
         let fixture = try IngestFixture()
-        // 4,096 lines make the parsing thread's first chunk; bad lines after them come in a chunk of their own.
-        let lines = (1...4096).map { i in
+        // 256 + 4,096 lines make the parsing thread's first two hand-overs; bad lines after them come
+        // in one of their own.
+        let lines = (1...4352).map { i in
             line(["source": "x", "source_event_id": "\(i)", "company_name": "Co \(i % 7)", "event_type": "repo_activity",
                   "event_time": "2026-01-0\(i % 9 + 1)"])
         } + Array(repeating: "{\"source\": 1}", count: badLinesAtEnd)
         let before = fixture.store.log.environment.lastTransactionID
-        let result = try fixture.ingest(lines) { $0.batchSize = 2048 }
+        let result = try fixture.ingest(lines) { $0.batchSize = 2176 }
         #expect(fixture.store.log.environment.lastTransactionID - before == 2)
-        #expect(count(result, "inserted") == 4096)
+        #expect(count(result, "inserted") == 4352)
         #expect(count(result, "errors_count") == Int64(badLinesAtEnd))
         let jobs = try fixture.store.read { try $0.allJobs() }.filter { $0.started.jobType == .ingest }
         #expect(jobs.count == 1)
         #expect(jobs.first?.status == .completed)
-        #expect(jobs.first?.companiesProcessed == 4096)
+        #expect(jobs.first?.companiesProcessed == 4352)
     }
 
     @Test("timeline: a new company lists its creation then its event, each with the ingest run")
