@@ -527,7 +527,10 @@ final class BulkLoad: @unchecked Sendable {
     func flush(since mark: Mark, into views: ViewSet, transaction: WriteTransaction) throws {
         precondition(intoEmptyViews && instances.count == mark.instances, "only a rebuild flushes part of its load")
         try flushEntries(from: mark.entries, into: views, transaction: transaction)
-        rollBack(to: mark)
+        // The instance rows stay held: only what this flush inserted is dropped.
+        var flushed = mark
+        flushed.instanceRows = instanceRows?.mark
+        rollBack(to: flushed)
     }
 
     /// Inserts each view's entries from `starts[slot]` on, in key order (see `insert`).
