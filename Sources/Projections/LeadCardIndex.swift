@@ -51,7 +51,7 @@ extension ViewReader {
                                     _ body: (_ entity: Int64, _ composite: Int) throws -> Bool) throws {
         try scan(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack).appending(asOf)) { key, _ in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid(); _ = reader.uuid(); _ = reader.day()
+            reader.skipUUID(); reader.skipUUID(); reader.skipDay()
             let composite = 1000 - Int(reader.uint32())
             return try body(reader.int64(), composite)
         }
@@ -64,7 +64,7 @@ extension ViewReader {
                                           _ body: (_ company: Int64) throws -> Bool) throws {
         try scan(.engagementByOutreach, prefix: ViewKey().appending(pack).appending(asOf)) { key, _ in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid(); _ = reader.day()
+            reader.skipUUID(); reader.skipDay()
             let blocked = reader.uint32() == 0
             let outreach = Int(ViewKey.signed(fromOrderedBits: ~reader.uint64()))
             guard blocked || outreach >= threshold else { return false }

@@ -36,10 +36,13 @@ extension ViewReader {
     /// The entity and composite of each lead-feed row of `(workspace, pack, asOf)` in ranking order
     /// (composite desc, entity asc), read without decoding the rest of the row (signals, outreach
     /// summary); `body` returns false to stop. The rows `forEachLeadFeedRow` yields, whose stored
-    /// `as_of` is `asOf`.
+    /// `as_of` is `asOf`. `wanted` sees each entry of the ranking index first, with the composite the
+    /// index holds (the row's: the index has one entry per row), and the rows it declines are not read.
     public func forEachLeadFeedComposite(workspace: UUID, pack: UUID, asOf: Day,
+                                         wanted: (_ entity: Int64, _ composite: Int) throws -> Bool = { _, _ in true },
                                          _ body: (_ entity: Int64, _ composite: Int) throws -> Bool) throws {
-        try forEachLeadFeedRank(workspace: workspace, pack: pack, asOf: asOf) { entity, _ in
+        try forEachLeadFeedRank(workspace: workspace, pack: pack, asOf: asOf) { entity, composite in
+            guard try wanted(entity, composite) else { return true }
             let stored = try row(.leadFeed, ViewKey().appending(workspace).appending(pack).appending(entity)) { payload in
                 try LeadFeedRowRecorded.rankingColumns(payload: payload)
             }

@@ -166,7 +166,7 @@ extension ViewReader {
         var result: [(stage: String, state: StageState)] = []
         try scan(.stageStates, prefix: ViewKey().appending(workspace).appending(company)) { key, value in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid()
+            reader.skipUUID()
             _ = reader.int64()
             result.append((reader.string(), try StageStateCodec.decode(value)))
             return true
@@ -178,7 +178,7 @@ extension ViewReader {
     public func forEachStageState(workspace: UUID, _ body: (StageSubject, StageState) throws -> Bool) throws {
         try scan(.stageStates, prefix: ViewKey().appending(workspace)) { key, value in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid()
+            reader.skipUUID()
             let company = reader.int64()
             let subject = StageSubject(workspace: workspace, company: company, stage: reader.string())
             return try body(subject, try StageStateCodec.decode(value))
@@ -227,7 +227,7 @@ extension ViewReader {
         var names: [String] = []
         try scan(.stageCounts, prefix: ViewKey().appending(workspace)) { key, _ in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid()
+            reader.skipUUID()
             let name = reader.string()
             if !name.isEmpty && names.last != name { names.append(name) }
             return true

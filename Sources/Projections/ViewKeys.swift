@@ -131,11 +131,16 @@ public struct ViewKeyReader {
 
     /// The next 16 bytes as a UUID.
     public mutating func uuid() -> UUID {
-        var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // UUID() would read the random source
-        withUnsafeMutableBytes(of: &value) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[index..<(index + 16)])) }
-        index += 16
-        return UUID(uuid: value)
+        defer { index += 16 }
+        return UUID(uuid: bytes.loadUnaligned(fromByteOffset: index, as: uuid_t.self))
     }
+
+    /// Passes over the next 16 bytes, a UUID the caller does not need (building it costs more than
+    /// reading the rest of an index key).
+    public mutating func skipUUID() { index += 16 }
+
+    /// Passes over the next 4 bytes, a day the caller does not need.
+    public mutating func skipDay() { index += 4 }
 
     /// The bytes up to the next zero byte (or the end) as UTF-8 text; the zero byte is skipped.
     public mutating func string() -> String {

@@ -405,8 +405,8 @@ public struct ViewReader {
         var result: [Int64] = []
         try scan(.readinessByDay, prefix: ViewKey().appending(pack).appending(asOf)) { key, _ in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid()
-            _ = reader.day()
+            reader.skipUUID()
+            reader.skipDay()
             result.append(reader.int64())
             return true
         }
@@ -431,7 +431,7 @@ public struct ViewReader {
                 return true
             }
             var reader = ViewKeyReader(key)
-            _ = reader.uuid(); _ = reader.uuid(); _ = reader.day(); _ = reader.uint32()
+            reader.skipUUID(); reader.skipUUID(); reader.skipDay(); _ = reader.uint32()
             guard let row = try leadFeedRow(workspace: workspace, pack: pack, entity: reader.int64()) else { return true }
             return try body(row)
         }
@@ -456,7 +456,7 @@ public struct ViewReader {
         var latest: Day?
         try scanBackward(.leadFeedRank, prefix: ViewKey().appending(workspace).appending(pack)) { key, _ in
             var reader = ViewKeyReader(key)
-            _ = reader.uuid(); _ = reader.uuid()
+            reader.skipUUID(); reader.skipUUID()
             latest = reader.day()
             return false
         }

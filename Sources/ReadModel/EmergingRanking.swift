@@ -19,11 +19,14 @@ extension LeadReads {
     public static func rankedPairs(scope: Scope, pack: UUID, asOf: Day, limit: Int, threshold: Int,
                                    in reader: ViewReader) throws -> [RankedCompany] {
         guard limit > 0 else { return [] }
-        var hasFeed = false
         var cards = 0
         var ranked: [RankedCompany] = []
-        try reader.forEachLeadFeedComposite(workspace: scope.workspace, pack: pack, asOf: asOf) { entity, composite in
-            hasFeed = true
+        var reaching = ReachingEngagements(threshold: threshold, pack: pack, asOf: asOf)
+        // A row below the threshold makes a card only through an engagement that reaches it: neither
+        // its composite alone nor `composite × ESL` (ESL is at most 1) does.
+        try reader.forEachLeadFeedComposite(workspace: scope.workspace, pack: pack, asOf: asOf, wanted: { entity, composite in
+            try composite >= threshold || reaching.contains(entity, in: reader)
+        }) { entity, composite in
             // What a card's qualification and outreach read of the row: its composite.
             let row = LeadFeedRow(workspaceID: scope.workspace, packID: pack, entityID: Int(entity), compositeScore: composite,
                                   topSignalIDs: [], eslDecision: nil, sensitivityLevel: nil, recommendationBand: nil, lastSeen: nil,
@@ -38,11 +41,14 @@ extension LeadReads {
             if let candidate { ranked.append(RankedCompany(candidate: candidate, outreachScore: card.outreachScore, path: .feed)) }
             return cards < limit
         }
-        if hasFeed && !ranked.isEmpty { return ranked }
+        if !ranked.isEmpty { return ranked }
         var candidates: [RankingCandidate] = []
         for company in try reader.companiesScored(pack: pack, asOf: asOf) {
+            guard let composite = try reader.readinessComposite(company: company, asOf: asOf, pack: pack) else { continue }
+            // Below the threshold a pair ranks only when cadence-blocked (`composite × ESL` does not
+            // reach it), and a blocked engagement is among the reaching ones.
+            if composite < threshold, try !reaching.contains(company, in: reader) { continue }
             guard try reader.hasCompany(company),
-                let composite = try reader.readinessComposite(company: company, asOf: asOf, pack: pack),
                 let columns = try reader.engagementColumns(company: company, asOf: asOf, pack: pack)
             else { continue }
             candidates.append(candidate(company, composite: composite, columns: columns))
@@ -78,5 +84,32 @@ extension LeadReads {
             inputs.facts[id] = (company, readiness.record)
         }
         return inputs
+    }
+}
+
+/// The companies whose engagement snapshot of `(pack, asOf)` is cadence-blocked or has a stored
+/// outreach of at least `threshold` (`ViewReader.forEachEngagementReaching`), read when first asked.
+struct ReachingEngagements {
+    let threshold: Int
+    let pack: UUID
+    let asOf: Day
+    private var companies: Set<Int64>?
+
+    init(threshold: Int, pack: UUID, asOf: Day) {
+        self.threshold = threshold
+        self.pack = pack
+        self.asOf = asOf
+    }
+
+    /// Whether `company`'s engagement reaches the threshold or is cadence-blocked.
+    mutating func contains(_ company: Int64, in reader: ViewReader) throws -> Bool {
+        if let companies { return companies.contains(company) }
+        var read = Set<Int64>()
+        try reader.forEachEngagementReaching(threshold, pack: pack, asOf: asOf) { company in
+            read.insert(company)
+            return true
+        }
+        companies = read
+        return read.contains(company)
     }
 }

@@ -12,7 +12,10 @@ public struct StoreOptions: ParsableArguments {
     public init() {}
 
     /// The store path after applying the environment and default.
-    public var path: String {
+    public var path: String { Self.path(store) }
+
+    /// The store path of a `--store` value (nil: not given) after applying the environment and default.
+    public static func path(_ store: String?) -> String {
         if let store, !store.isEmpty { return store }
         if let env = ProcessInfo.processInfo.environment["SIGLOG_STORE"], !env.isEmpty { return env }
         return "siglog-store"
@@ -37,12 +40,22 @@ public struct ScopeOptions: ParsableArguments {
 
     /// The workspace and pack ids the options name, looked up in `reader` (nil: not given).
     public func ids(in reader: ViewReader) throws -> (workspace: UUID?, pack: UUID?) {
-        (try NameOrID(parsing: workspace).map(reader.workspaceID), try NameOrID(parsing: pack).map(reader.packID))
+        try Self.ids(workspace: workspace, pack: pack, in: reader)
     }
 
     /// The scope the options name (D20: a workspace that is given must exist).
     public func scope(in reader: ViewReader) throws -> Scope {
-        let (workspace, pack) = try ids(in: reader)
+        try Self.scope(workspace: workspace, pack: pack, in: reader)
+    }
+
+    /// The workspace and pack ids of a `--workspace-id` and a `--pack-id` value (nil: not given).
+    public static func ids(workspace: String?, pack: String?, in reader: ViewReader) throws -> (workspace: UUID?, pack: UUID?) {
+        (try NameOrID(parsing: workspace).map(reader.workspaceID), try NameOrID(parsing: pack).map(reader.packID))
+    }
+
+    /// The scope of a `--workspace-id` and a `--pack-id` value (D20: a workspace that is given must exist).
+    public static func scope(workspace: String?, pack: String?, in reader: ViewReader) throws -> Scope {
+        let (workspace, pack) = try ids(workspace: workspace, pack: pack, in: reader)
         return try Scope.resolve(workspace: workspace, pack: pack, in: reader)
     }
 }

@@ -21,6 +21,19 @@ struct SiglogQuery: ParsableCommand {
         subcommands: [Companies.self, Company.self, Events.self, Instances.self, Snapshots.self, LeadFeed.self, Ranked.self,
                       WeeklyReview.self, Timeline.self, Jobs.self, Job.self, Packs.self, Workspaces.self, Watchlist.self,
                       Alerts.self, Bundles.self, Stats.self, Verify.self, Export.self, Queue.self, Stages.self])
+
+    /// `lead-feed` with only plain `--name value` options runs without ArgumentParser: its parse of a
+    /// subcommand costs a third of the whole call (building each option's metadata and looking up
+    /// conformances on first use). Any other command line, or one the plain reading declines, is
+    /// parsed and reported by ArgumentParser as always.
+    static func main() {
+        guard let request = LeadFeedRequest(plainArguments: Array(CommandLine.arguments.dropFirst())) else { return main(nil) }
+        do {
+            try request.run()
+        } catch {
+            Self.exit(withError: error)
+        }
+    }
 }
 
 // MARK: - Shared options
@@ -37,7 +50,12 @@ struct FormatOptions: ParsableArguments {
     var repeatCount: Int = 0
 
     /// `rows` in the chosen format; tables fitted to the terminal unless `--wide`.
-    func render(_ rows: QueryRows) -> String { rows.rendered(format, width: terminalWidth(), wide: wide) }
+    func render(_ rows: QueryRows) -> String { rendered(rows, format, wide: wide) }
+}
+
+/// `rows` in `format`; tables fitted to the terminal unless `wide`.
+func rendered(_ rows: QueryRows, _ format: OutputFormat, wide: Bool) -> String {
+    rows.rendered(format, width: terminalWidth(), wide: wide)
 }
 
 extension OutputFormat: ExpressibleByArgument {}
@@ -54,14 +72,19 @@ struct TenantOptions: ParsableArguments {
 /// its output; with `--repeat N` runs it N more times and prints the in-process latency percentiles
 /// on stderr.
 func runQuery(_ store: StoreOptions, _ options: FormatOptions, _ query: (Store) throws -> String) throws {
+    try runQuery(storePath: store.path, repeatCount: options.repeatCount, query)
+}
+
+/// `runQuery` over the store at `storePath`, `repeatCount` more runs timed.
+func runQuery(storePath: String, repeatCount: Int, _ query: (Store) throws -> String) throws {
     try runReportingErrors {
-        let opened = try store.openForReading()
+        let opened = try Store.openForReading(path: storePath)
         let text = try query(opened)
         if !text.isEmpty { print(text) }
-        guard options.repeatCount > 0 else { return }
+        guard repeatCount > 0 else { return }
         var samples: [Double] = []
-        samples.reserveCapacity(options.repeatCount)
-        for _ in 0..<options.repeatCount {
+        samples.reserveCapacity(repeatCount)
+        for _ in 0..<repeatCount {
             let start = DispatchTime.now().uptimeNanoseconds
             _ = try query(opened)
             samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)

@@ -164,6 +164,58 @@ struct QueryEndToEndTests {
         #expect(!FileManager.default.fileExists(atPath: s.directory.appendingPathComponent("nothing-here").path))
     }
 
+    @Test("lead-feed read from a plain command line prints and exits exactly as ArgumentParser's reading of the same options")
+    func plainLeadFeedCommandLine() throws {
+        let s = try QueryFixtureStore.scoredTestAdapter()
+        let missing = s.directory.appendingPathComponent("nothing-here").path
+        let cases: [[String]] = [
+            ["--store", s.store],
+            ["--store", s.store, "--format", "json"],
+            ["--as-of", "2026-02-18", "--threshold", "0", "--format", "json", "--store", s.store],
+            ["--store", s.store, "--as-of", "2026-02-18", "--threshold", "0", "--offset", "1", "--limit", "1", "--format", "ndjson"],
+            ["--store", s.store, "--as-of", "2026-02-18", "--threshold", "0", "--sort", "last-seen", "--format", "csv"],
+            ["--store", s.store, "--as-of", "2026-02-18", "--threshold", "0", "--limit", "2", "--wide"],
+            ["--store", s.store, "--as-of", "2026-02-18", "--threshold", "0", "--offset", "9"],
+            ["--store", s.store, "--as-of", "2026-02-18", "--threshold", "101", "--format", "table"],
+            ["--store", s.store, "--as-of", "2026-03-01"],
+            ["--store", s.store, "--workspace-id", "Default", "--pack-id", "fractional_cto_v1", "--threshold", "0", "--format", "json"],
+            ["--store", s.store, "--workspace-id", "not-a-uuid"],
+            ["--store", s.store, "--pack-id", "00000000-0000-0000-0000-0000000000ff"],
+            ["--store", missing, "--format", "json"],
+        ]
+        for arguments in cases {
+            let plain = try QueryFixtureStore.run("siglog-query", ["lead-feed"] + arguments)
+            // `--name=value` is left to ArgumentParser.
+            var joined: [String] = []
+            var index = 0
+            while index < arguments.count {
+                if arguments[index] == "--wide" {
+                    joined.append("--wide")
+                    index += 1
+                } else {
+                    joined.append(arguments[index] + "=" + arguments[index + 1])
+                    index += 2
+                }
+            }
+            let parsed = try QueryFixtureStore.run("siglog-query", ["lead-feed"] + joined)
+            #expect(plain.status == parsed.status, "\(arguments): \(plain.status) vs \(parsed.status)")
+            #expect(plain.stdout == parsed.stdout, "\(arguments)")
+            #expect(plain.stderr == parsed.stderr, "\(arguments)")
+        }
+        // What the plain reading declines is ArgumentParser's: a repeated option's last value counts,
+        // the rest are usage errors (64).
+        let base = ["lead-feed", "--store", s.store, "--as-of", "2026-02-18", "--threshold", "0", "--format", "json"]
+        let repeated = try QueryFixtureStore.run("siglog-query", base + ["--limit", "1", "--limit", "2"])
+        let last = try QueryFixtureStore.run("siglog-query", base + ["--limit", "2"])
+        #expect(repeated.status == 0 && repeated.stdout == last.stdout)
+        #expect(repeated.json?.arrayValue?.count == 2)
+        for arguments in [["--limit", "-1"], ["--store"], ["--format", "xml"], ["extra"], ["--as-of", "2026-02-30"]] {
+            let run = try QueryFixtureStore.run("siglog-query", base + arguments)
+            #expect(run.status == 64 && run.stderr.hasPrefix("Error: "), "\(arguments): \(run.status) \(run.stderr)")
+        }
+        #expect(try QueryFixtureStore.run("siglog-query", ["lead-feed", "--help"]).stdout.contains("USAGE: siglog-query lead-feed"))
+    }
+
     @Test("verify names the position of a damaged record and exits non-zero")
     func verifyDamage() throws {
         let s = try QueryFixtureStore.scoredTestAdapter()
