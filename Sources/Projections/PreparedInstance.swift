@@ -11,6 +11,8 @@ import SiglogRecords
 struct PreparedInstance: Sendable {
     /// The instances view's key.
     let key: [UInt8]
+    /// `HeldInstanceRows.hash(key)`.
+    let keyHash: Int
     /// The row as first inserted.
     let row: [UInt8]
     /// `Fingerprint.entryHash(key, row)`.
@@ -24,6 +26,7 @@ struct PreparedInstance: Sendable {
 
     init(_ r: SignalInstanceDerived, sequence: UInt64, at: Timestamp) {
         key = ViewProjector.instanceKey(r).bytes
+        keyHash = key.withUnsafeBytes { HeldInstanceRows.hash($0) }
         let first = ViewProjector.firstInstanceRow(r, at: at)
         row = first.encoded()
         rowHash = PreparedInstance.hash(key, row)

@@ -172,6 +172,7 @@ public struct Replayer: Sendable {
             }
             // After the commit, in transactions of their own: each commits few dirty pages.
             if let bulk, bulk.isOverHalfBudget { try bulk.flushCommitting(into: views, environment: environment) }
+            if let bulk, bulk.instanceRowsOverBudget { try bulk.flushInstanceRows(into: views, environment: environment) }
             counter.done += last - next + 1
             counter.report(options)
             next = last + 1
@@ -242,6 +243,7 @@ public struct Replayer: Sendable {
             next = head + 1
         }
         try bulk.flushCommitting(into: target, environment: environment)
+        try bulk.flushInstanceRows(into: target, environment: environment)
         let finalHead: UInt64 = try log.write { writer in
             let txn = writer.transaction
             guard try Store.generation(in: txn, of: log) == generation else {

@@ -75,6 +75,7 @@ extension Replayer {
         try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: folding, bulk: bulk,
                           counter: &counter)
         try bulk.flushCommitting(into: rebuiltViews, environment: scratch)
+        try bulk.flushInstanceRows(into: rebuiltViews, environment: scratch)
 
         let storedPrints = try store.read { try $0.fingerprints() }
         let rebuiltPrints = try scratch.read { try rebuiltViews.fingerprints(in: $0) }

@@ -270,6 +270,9 @@ package struct ViewProjector: LogProjection {
         guard let bulk = w.bulk, w.writesInPlace(.instances), w.active.contains(.timeline), bulk.holds(.timeline) else {
             return try applyInstance(r, at: at, seq: seq, w)
         }
+        if let held = bulk.instanceRows {
+            return try applyHeldInstance(r, prepared: prepared, held: held, at: at, seq: seq, w)
+        }
         let inserted = try prepared.key.withUnsafeBytes { k in
             try prepared.row.withUnsafeBytes { v in try w.transaction.insert(views[.instances], key: k, value: v) { _ in } }
         }
@@ -279,6 +282,51 @@ package struct ViewProjector: LogProjection {
         prepared.timelineKey.withUnsafeBytes { k in
             prepared.timelineValue.withUnsafeBytes { v in w.deferInsert(.timeline, k, v, hash: prepared.timelineHash, into: bulk) }
         }
+    }
+
+    /// `applyInstance` while a rebuild holds the instance rows (`HeldInstanceRows`): the row held
+    /// under the key stands for the stored one (the view is empty until they are flushed), and the
+    /// same merge, fingerprint changes and timeline entries follow as writing in place.
+    private func applyHeldInstance(_ r: SignalInstanceDerived, prepared: PreparedInstance, held: HeldInstanceRows,
+                                   at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
+        guard let bulk = w.bulk else { return }
+        try prepared.key.withUnsafeBytes { k in
+            guard let stored = held.withRow(key: k, hash: prepared.keyHash, { Array($0) }) else {
+                prepared.row.withUnsafeBytes { held.add(key: k, value: $0, hash: prepared.keyHash) }
+                w.count(.instances, hash: prepared.rowHash)
+                prepared.timelineKey.withUnsafeBytes { tk in
+                    prepared.timelineValue.withUnsafeBytes { tv in w.deferInsert(.timeline, tk, tv, hash: prepared.timelineHash, into: bulk) }
+                }
+                return
+            }
+            let existing = try stored.withUnsafeBytes(InstanceRow.decode)
+            guard let merged = ViewProjector.mergedInstance(r, into: existing, at: at), merged != existing else { return }
+            let value = merged.encoded()
+            if value != stored {
+                w.replaceCounted(.instances, key: k, old: stored, new: value)
+                value.withUnsafeBytes { held.add(key: k, value: $0, hash: prepared.keyHash) }
+            }
+            if merged.lastSeen != existing.lastSeen || merged.evidenceEventIDs != existing.evidenceEventIDs {
+                try instanceTimeline(r, merged, seq: seq, at: at, w)
+            }
+        }
+    }
+
+    /// The row `r` merges `existing` into (§3.2 step 6); nil when `r` carries no times (a derive
+    /// run always does: the row is then left unchanged).
+    static func mergedInstance(_ r: SignalInstanceDerived, into existing: InstanceRow, at: Timestamp) -> InstanceRow? {
+        guard let firstSeen = r.firstSeen, let lastSeen = r.lastSeen else { return nil }
+        let aggregate = SignalAggregate(entityID: Int(r.entityID), signalID: r.signalID, firstSeen: firstSeen,
+                                        lastSeen: lastSeen, confidence: r.confidence,
+                                        evidenceEventIDs: r.evidence.map { Int($0) })
+        let previous = SignalInstance(entityID: Int(existing.entityID), signalID: existing.signalID, strength: existing.strength,
+                                      confidence: existing.confidence, firstSeen: existing.firstSeen, lastSeen: existing.lastSeen,
+                                      evidenceEventIDs: existing.evidenceEventIDs.map { Int($0) })
+        let instance = SignalInstance.upserting(aggregate, into: previous)
+        return InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: instance.strength ?? 1.0,
+                           confidence: instance.confidence, firstSeen: instance.firstSeen, lastSeen: instance.lastSeen,
+                           evidenceEventIDs: (instance.evidenceEventIDs ?? []).map { Int64($0) },
+                           createdAt: existing.createdAt, updatedAt: at)
     }
 
     private func applyInstance(_ r: SignalInstanceDerived, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {

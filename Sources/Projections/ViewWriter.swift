@@ -181,6 +181,16 @@ struct ViewWriter {
         fingerprint.store(into: row, at: offset(.instances))
     }
 
+    /// Counts in `view`'s fingerprint that the entry `key` → `old` became `key` → `new` (a row held
+    /// back and replaced, as `put` counts a stored one it replaces).
+    func replaceCounted(_ view: View, key: UnsafeRawBufferPointer, old: [UInt8], new: [UInt8]) {
+        guard active.contains(view) else { return }
+        var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
+        old.withUnsafeBytes { fingerprint.remove(key: key, value: $0) }
+        new.withUnsafeBytes { fingerprint.add(key: key, value: $0) }
+        fingerprint.store(into: row, at: offset(view))
+    }
+
     /// Removes `key` if present.
     func delete(_ view: View, _ key: ViewKey) throws {
         guard active.contains(view) else { return }
@@ -274,13 +284,37 @@ final class BulkLoad: @unchecked Sendable {
     /// nil holds everything until the rebuild's end.
     let budget: Int?
 
+    /// A rebuild's instance rows, held while the instances view it rebuilds is still empty (see
+    /// `HeldInstanceRows`); nil when they are written in place (not rebuilt, an append transaction,
+    /// or after `flushInstanceRows`).
+    private(set) var instanceRows: HeldInstanceRows?
+
     init(rebuilding mask: ViewMask, budget: Int? = nil) {
         var bits: UInt64 = 0
         for view in BulkLoad.views where mask.contains(view) { bits |= 1 << UInt64(view.rawValue) }
         emptied = ViewMask(bits: bits)
         intoEmptyViews = true
         self.budget = budget
+        // Held only with the timeline held too: the projector's held-row path is the one that
+        // hands an instance's timeline entry to the bulk load.
+        if mask.contains(.instances) && mask.contains(.timeline) { instanceRows = HeldInstanceRows() }
         reserveBudget()
+    }
+
+    /// Whether the held instance rows have reached `budget` (checked after a fold transaction's
+    /// commit: they are flushed then, and the rows after that are written in place).
+    var instanceRowsOverBudget: Bool {
+        guard let budget, let instanceRows, !instanceRows.isEmpty else { return false }
+        return instanceRows.heldBytes >= budget
+    }
+
+    /// Appends the held instance rows to the (empty) instances view of `views` in transactions of
+    /// their own and stops holding them: from now on the view is not empty, and rows are written
+    /// in place.
+    func flushInstanceRows(into views: ViewSet, environment: Environment) throws {
+        guard let instanceRows else { return }
+        try instanceRows.flushCommitting(into: views[.instances], environment: environment)
+        self.instanceRows = nil
     }
 
     /// A rebuild's lists reserve what the budget lets them hold, so they never grow by copying
@@ -493,7 +527,10 @@ final class BulkLoad: @unchecked Sendable {
     func flush(since mark: Mark, into views: ViewSet, transaction: WriteTransaction) throws {
         precondition(intoEmptyViews && instances.count == mark.instances, "only a rebuild flushes part of its load")
         try flushEntries(from: mark.entries, into: views, transaction: transaction)
-        rollBack(to: mark)
+        // The instance rows stay held: only what this flush inserted is dropped.
+        var flushed = mark
+        flushed.instanceRows = instanceRows?.mark
+        rollBack(to: flushed)
     }
 
     /// Inserts each view's entries from `starts[slot]` on, in key order (see `insert`).
@@ -685,12 +722,13 @@ final class BulkLoad: @unchecked Sendable {
         fileprivate var instances: Int
         fileprivate var instanceBytes: Int
         fileprivate var count: Int
+        fileprivate var instanceRows: HeldInstanceRows.Mark?
     }
 
     /// What is held now.
     var mark: Mark {
         Mark(entries: entries.map(\.count), values: values.count, instances: instances.count,
-             instanceBytes: instanceBytes.count, count: count)
+             instanceBytes: instanceBytes.count, count: count, instanceRows: instanceRows?.mark)
     }
 
     /// Drops what was added after `mark`: a write transaction that runs again from the start (the
@@ -702,6 +740,7 @@ final class BulkLoad: @unchecked Sendable {
         if values.count > mark.values { values.removeSubrange(mark.values...) }
         if instances.count > mark.instances { instances.removeSubrange(mark.instances...) }
         if instanceBytes.count > mark.instanceBytes { instanceBytes.removeSubrange(mark.instanceBytes...) }
+        if let rows = mark.instanceRows { instanceRows?.rollBack(to: rows) }
         count = mark.count
         changes &+= 1
     }

@@ -1,0 +1,190 @@
+import Foundation
+import LMDB
+
+/// The instance rows of a rebuild, held in memory instead of put one by one into the empty
+/// instances view. `signal_instance_derived` records come in the order of their first contribution,
+/// so each put was a random B-tree descent (a third of a rebuild's writing thread on the bench's 1M
+/// store); held, they are appended once in key order (`flushCommitting`). The projector reads the
+/// instances view only to merge a record into the row stored under its key, so while rows are held
+/// it asks `find` instead: a key is either held here or absent from the view, never both.
+///
+/// A row that changes is added again (the latest entry of a key wins), so that `rollBack` only
+/// cuts the lists: a fold transaction that runs again (the map grew) starts from what was held
+/// before it.
+final class HeldInstanceRows {
+    /// One held row: where its key (and right after it, its value) sits, and its key's hash.
+    private struct Entry {
+        var block: Int32
+        var offset: Int32
+        var keyCount: Int32
+        var valueCount: Int32
+        var hash: Int
+    }
+
+    /// Bytes per block of held keys and values: blocks are never moved or grown, so holding more
+    /// rows never copies (and never has two copies resident) what is held already.
+    static let blockSize = 1 << 20
+
+    private var entries: [Entry] = []
+    /// The held keys and values, each value right after its key, in blocks of `blockSize` (or one
+    /// row's size when a row is larger).
+    private var blocks: [UnsafeMutableRawBufferPointer] = []
+    /// Bytes used of the last block.
+    private var used = 0
+    /// Open addressing: the index of the latest entry of a key plus one, 0 when free.
+    private var table: [Int32] = Array(repeating: 0, count: 1024)
+
+    deinit { for block in blocks { block.deallocate() } }
+
+    /// Whether no row is held.
+    var isEmpty: Bool { entries.isEmpty }
+
+    /// The memory held.
+    var heldBytes: Int { blocks.count &* HeldInstanceRows.blockSize &+ entries.count &* MemoryLayout<Entry>.stride &+ table.count &* 4 }
+
+    /// A hash of an instance key for `withRow` and `add` (any hash: it only places keys in the table).
+    static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+        var hasher = Hasher()
+        hasher.combine(bytes: key)
+        return hasher.finalize()
+    }
+
+    private func key(_ entry: Entry) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: blocks[Int(entry.block)].baseAddress! + Int(entry.offset), count: Int(entry.keyCount))
+    }
+
+    private func value(_ entry: Entry) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: blocks[Int(entry.block)].baseAddress! + Int(entry.offset) + Int(entry.keyCount),
+                               count: Int(entry.valueCount))
+    }
+
+    /// The slot of `key` in `table`: where its entry is, or the free slot where it would go.
+    private func slot(of key: UnsafeRawBufferPointer, hash: Int) -> Int {
+        let mask = table.count - 1
+        var slot = hash & mask
+        while true {
+            let stored = Int(table[slot])
+            if stored == 0 { return slot }
+            let entry = entries[stored - 1]
+            if entry.hash == hash && Int(entry.keyCount) == key.count
+                && (key.isEmpty || memcmp(self.key(entry).baseAddress!, key.baseAddress!, key.count) == 0)
+            {
+                return slot
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// The row held under `key` (whose `hash` is given), lent to `body`; nil when none is held.
+    func withRow<R>(key: UnsafeRawBufferPointer, hash: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R? {
+        let stored = Int(table[slot(of: key, hash: hash)])
+        guard stored > 0 else { return nil }
+        return try body(value(entries[stored - 1]))
+    }
+
+    /// Holds `value` under `key`, replacing a row held under it.
+    func add(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, hash: Int) {
+        let size = key.count + value.count
+        precondition(entries.count < Int(Int32.max) - 1 && size < Int(Int32.max), "too many or too large instance rows")
+        if (entries.count + 1) * 2 > table.count { rehash(capacity: table.count * 2) }
+        let slot = slot(of: key, hash: hash)
+        if blocks.isEmpty || blocks[blocks.count - 1].count - used < size {
+            blocks.append(.allocate(byteCount: max(HeldInstanceRows.blockSize, size), alignment: 8))
+            used = 0
+        }
+        let block = blocks[blocks.count - 1]
+        if !key.isEmpty { (block.baseAddress! + used).copyMemory(from: key.baseAddress!, byteCount: key.count) }
+        if !value.isEmpty { (block.baseAddress! + used + key.count).copyMemory(from: value.baseAddress!, byteCount: value.count) }
+        entries.append(Entry(block: Int32(blocks.count - 1), offset: Int32(used), keyCount: Int32(key.count),
+                             valueCount: Int32(value.count), hash: hash))
+        used += size
+        table[slot] = Int32(entries.count)
+    }
+
+    /// Places every entry again in a table of `capacity` slots (a power of two), oldest first, so
+    /// each key's slot ends with its latest entry.
+    private func rehash(capacity: Int) {
+        table = Array(repeating: 0, count: capacity)
+        for index in entries.indices {
+            let entry = entries[index]
+            table[slot(of: key(entry), hash: entry.hash)] = Int32(index + 1)
+        }
+    }
+
+    /// What is held now, to go back to.
+    struct Mark: Equatable {
+        fileprivate var entries: Int
+        fileprivate var blocks: Int
+        fileprivate var used: Int
+    }
+
+    var mark: Mark { Mark(entries: entries.count, blocks: blocks.count, used: used) }
+
+    /// Drops what was added after `mark`.
+    func rollBack(to mark: Mark) {
+        guard entries.count > mark.entries else { return }
+        entries.removeSubrange(mark.entries...)
+        for block in blocks[mark.blocks...] { block.deallocate() }
+        blocks.removeSubrange(mark.blocks...)
+        used = mark.used
+        rehash(capacity: table.count)
+    }
+
+    /// The latest entry of every held key, in LMDB's key order (bytes, then the shorter first).
+    /// Sorted on each key's first 16 bytes held beside its index (zero-padded: a tie falls back to
+    /// the whole keys), so most comparisons touch no key bytes: comparing the keys where they lie
+    /// costs two cache misses each.
+    private func keyOrder() -> [Int] {
+        struct Sorting {
+            var high: UInt64
+            var low: UInt64
+            var index: Int
+        }
+        var list: [Sorting] = []
+        list.reserveCapacity(entries.count)
+        for stored in table where stored > 0 {
+            let index = Int(stored) - 1
+            var prefix: (UInt64, UInt64) = (0, 0)
+            let key = key(entries[index])
+            withUnsafeMutableBytes(of: &prefix) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: key.prefix(16))) }
+            list.append(Sorting(high: UInt64(bigEndian: prefix.0), low: UInt64(bigEndian: prefix.1), index: index))
+        }
+        list.sort { a, b in
+            if a.high != b.high { return a.high < b.high }
+            if a.low != b.low { return a.low < b.low }
+            let x = key(entries[a.index])
+            let y = key(entries[b.index])
+            let common = min(x.count, y.count)
+            let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+            return order != 0 ? order < 0 : x.count < y.count
+        }
+        return list.map(\.index)
+    }
+
+    /// Appends every held row in key order to `db`, which must be empty, in write transactions of
+    /// about `chunkBytes` each (each commits a bounded number of dirty pages), then drops them. A
+    /// chunk's transaction that runs again (the map grew) appends the same chunk again.
+    func flushCommitting(into db: Database, environment: Environment, chunkBytes: Int = 8 << 20) throws {
+        guard !entries.isEmpty else { return }
+        let order = keyOrder()
+        var start = 0
+        while start < order.count {
+            var end = start
+            var total = 0
+            while end < order.count && total < chunkBytes {
+                let entry = entries[order[end]]
+                total &+= 16 &+ Int(entry.keyCount) &+ Int(entry.valueCount)
+                end += 1
+            }
+            try environment.write { txn in
+                for index in order[start..<end] {
+                    let entry = entries[index]
+                    try txn.put(db, key: key(entry), value: value(entry), options: .append)
+                }
+            }
+            start = end
+        }
+        rollBack(to: Mark(entries: 0, blocks: 0, used: 0))
+        table = Array(repeating: 0, count: 1024)
+    }
+}
