@@ -356,25 +356,12 @@ package struct ViewProjector: LogProjection {
             existing = try w.transaction.withValue(views[.instances], key: key.bytes, InstanceRow.decode)
         }
         let merged: InstanceRow
-        if existing == nil {
-            merged = first
-        } else if let firstSeen = r.firstSeen, let lastSeen = r.lastSeen {
-            let aggregate = SignalAggregate(entityID: Int(r.entityID), signalID: r.signalID, firstSeen: firstSeen,
-                                            lastSeen: lastSeen, confidence: r.confidence,
-                                            evidenceEventIDs: r.evidence.map { Int($0) })
-            let previous = existing.map {
-                SignalInstance(entityID: Int($0.entityID), signalID: $0.signalID, strength: $0.strength,
-                               confidence: $0.confidence, firstSeen: $0.firstSeen, lastSeen: $0.lastSeen,
-                               evidenceEventIDs: $0.evidenceEventIDs.map { Int($0) })
-            }
-            let instance = SignalInstance.upserting(aggregate, into: previous)
-            merged = InstanceRow(entityID: r.entityID, signalID: r.signalID, pack: r.pack, strength: instance.strength ?? 1.0,
-                                 confidence: instance.confidence, firstSeen: instance.firstSeen, lastSeen: instance.lastSeen,
-                                 evidenceEventIDs: (instance.evidenceEventIDs ?? []).map { Int64($0) },
-                                 createdAt: existing?.createdAt ?? at, updatedAt: at)
-        } else {
+        if let existing {
             // A derive run always carries times; keep the row unchanged if one ever does not.
-            return
+            guard let changed = ViewProjector.mergedInstance(r, into: existing, at: at) else { return }
+            merged = changed
+        } else {
+            merged = first
         }
         if merged != existing {
             if let heldIn {

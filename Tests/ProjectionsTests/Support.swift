@@ -6,6 +6,7 @@ import Pipeline
 import SeededRandom
 import SignalPacks
 import SiglogCore
+import Testing
 
 let packageRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -57,6 +58,21 @@ func contentFingerprints(_ store: Store) throws -> [View: Fingerprint] {
         for view in View.allCases { result[view] = try reader.views.computeFingerprint(of: view, in: reader.transaction) }
         return result
     }
+}
+
+/// Rebuilds `store` with `options` and expects the views it had: the fingerprints the rebuild
+/// reports and those computed from the rebuilt views equal the stored ones, every view's keys and
+/// values are the same bytes, and `--verify` with the same options is ok.
+func expectRebuildKeepsViews(_ store: Store, options: ReplayOptions,
+                             sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let incremental = try storedFingerprints(store)
+    let appended = try viewContents(store)
+    let result = try Replayer(store: store).rebuild(options: options)
+    #expect(result.fingerprints == incremental, sourceLocation: sourceLocation)
+    #expect(try contentFingerprints(store) == incremental, sourceLocation: sourceLocation)
+    let rebuilt = try viewContents(store)
+    for view in View.allCases { #expect(rebuilt[view] == appended[view], "\(view) differs", sourceLocation: sourceLocation) }
+    #expect(try Replayer(store: store).verify(options: options).isOK, sourceLocation: sourceLocation)
 }
 
 /// Every key and value of every view of the store's current generation, in key order.
