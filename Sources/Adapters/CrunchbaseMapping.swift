@@ -136,10 +136,10 @@ enum CrunchbaseMapping {
         }
         if let exact {
             if exact >= 1_000_000 { return "Raised $" + String(format: "%.1f", Double(exact) / 1_000_000) + "M" }
-            return "Raised $" + grouped(exact)
+            return "Raised $" + groupedDigits(exact)
         }
         if amount >= 1_000_000 { return "Raised $" + String(format: "%.1f", amount / 1_000_000) + "M" }
-        return "Raised $-" + grouped(digits: String(format: "%.0f", amount.magnitude))
+        return "Raised $-" + groupedDigits(digits: String(format: "%.0f", amount.magnitude))
     }
 
     /// Optional blanks, an optional sign, ASCII digits, optional blanks (Python's `int(text)`).
@@ -156,16 +156,4 @@ enum CrunchbaseMapping {
         return negative ? -magnitude : magnitude
     }
 
-    private static func grouped(_ n: Int64) -> String {
-        (n < 0 ? "-" : "") + grouped(digits: String(n.magnitude))
-    }
-
-    private static func grouped(digits: String) -> String {
-        var out = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { out += "," }
-            out.append(digit)
-        }
-        return out
-    }
 }

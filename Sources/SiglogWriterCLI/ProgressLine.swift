@@ -1,5 +1,6 @@
 public import Foundation
 public import Pipeline
+import SiglogCore
 
 /// The lines the tools print on stderr for a person watching: progress while reading, a summary at
 /// the end.
@@ -9,7 +10,7 @@ public enum ProgressLine {
     public static func ingest(_ progress: IngestProgress, size: Int?, since start: Date) -> String {
         let elapsed = max(Date().timeIntervalSince(start), 0.001)
         let rate = Double(progress.lines) / elapsed
-        var line = "read \(grouped(progress.lines)) lines (\(compact(rate)) lines/s"
+        var line = "read \(groupedDigits(progress.lines)) lines (\(compact(rate)) lines/s"
         if let size, size > 0, progress.bytes > 0 {
             let fraction = min(1, Double(progress.bytes) / Double(size))
             let remaining = elapsed / fraction - elapsed
@@ -21,24 +22,12 @@ public enum ProgressLine {
     /// `stored 296,991 events, 3,009 duplicates, 0 bad lines in 4.9 s (61k/s)`.
     public static func ingestSummary(_ result: IngestResult, seconds: Double) -> String {
         let lines = result.inserted + result.skippedDuplicate + result.skippedInvalid + result.errorsCount
-        var text = "stored \(grouped(result.inserted)) events, \(grouped(result.skippedDuplicate)) duplicates, "
-            + "\(grouped(result.errorsCount)) bad lines"
-        if result.skippedInvalid > 0 { text += ", \(grouped(result.skippedInvalid)) of types the pack does not accept" }
+        var text = "stored \(groupedDigits(result.inserted)) events, \(groupedDigits(result.skippedDuplicate)) duplicates, "
+            + "\(groupedDigits(result.errorsCount)) bad lines"
+        if result.skippedInvalid > 0 { text += ", \(groupedDigits(result.skippedInvalid)) of types the pack does not accept" }
         text += String(format: " in %.1f s", seconds)
         if seconds > 0 { text += " (\(compact(Double(lines) / seconds))/s)" }
         return text
-    }
-
-    /// 296,991: digits in groups of three with commas, as `formatted()` writes them in English —
-    /// without the locale's ICU data, which took ≈ 8 ms to load at the end of every ingest.
-    public static func grouped(_ value: Int) -> String {
-        let digits = Array(String(value.magnitude).utf8)
-        var text: [UInt8] = value < 0 ? [UInt8(ascii: "-")] : []
-        for (index, digit) in digits.enumerated() {
-            if index > 0, (digits.count - index) % 3 == 0 { text.append(UInt8(ascii: ",")) }
-            text.append(digit)
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// 61k, 1.2M, 950.
