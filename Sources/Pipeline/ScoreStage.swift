@@ -70,10 +70,10 @@ final class BackgroundScores: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var waited = false
 
-    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) {
+    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?) {
         self.inputs = inputs
         DispatchQueue.global().async { [self] in
-            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf)
+            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf, runID: runID)
             done.signal()
         }
     }
@@ -95,6 +95,37 @@ struct CompanyScore {
     var eslResult: EngagementResult
     var lastSignalAt: Timestamp?
     var latestOutreach: OutreachSummary?
+    /// The two snapshots' payloads as appended under `payloads.runID`, when encoded ahead.
+    var payloads: SnapshotPayloads?
+
+    /// Encodes the snapshots' payloads as they are appended under `runID` (their job run set).
+    mutating func encodePayloads(runID: UInt64?) {
+        var readiness = readiness
+        readiness.jobRunID = runID
+        var engagement = engagement
+        engagement.jobRunID = runID
+        payloads = SnapshotPayloads(runID: runID, readiness: readiness.payload(), engagement: engagement.payload())
+    }
+}
+
+/// A company's readiness and engagement snapshots encoded with job run `runID`, on the scoring
+/// threads: the appending thread, which every company passes through, then only stores the bytes.
+struct SnapshotPayloads {
+    var runID: UInt64?
+    var readiness: [UInt8]
+    var engagement: [UInt8]
+}
+
+/// Holds a spent chunk (its inputs and scores, many small allocations) until `drop` frees it, on a
+/// thread other than the appending one.
+final class SpentChunk: @unchecked Sendable {
+    // @unchecked: `held` is set once at creation and cleared once by `drop`, which the creating
+    // thread hands to another thread after its last use of the chunk.
+    private var held: (BackgroundScores, [CompanyScore?])?
+
+    init(_ scores: consuming BackgroundScores, _ results: consuming [CompanyScore?]) { held = (scores, results) }
+
+    func drop() { held = nil }
 }
 
 /// One chunk's inputs as read, with its companies' errors (in company order) and skips.
@@ -251,29 +282,36 @@ extension StageRunner {
             }
             // The chunk being scored in the background; always waited for before leaving, so no scoring
             // outlives the stage (a throw while it runs still fails the stage as before).
-            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
+            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID) }
             defer { _ = scoring?.wait() }
             while let current = scoring {
                 let next = try readNextChunk()
                 let scores = current.wait()
-                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
-                for (input, score) in zip(current.inputs, scores) {
-                    guard let score else {
+                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID) }
+                for index in scores.indices {
+                    guard let score = scores[index] else {
                         skipped += 1
                         continue
                     }
-                    try hooks.beforeAppend?(input, reader)
-                    try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf,
+                    let company = current.inputs[index].company
+                    if let beforeAppend = hooks.beforeAppend { try beforeAppend(current.inputs[index], reader) }
+                    try appendScore(score, company: company, pack: pack, workspace: workspace, asOf: asOf,
                                     runID: runID, writer: writer)
                     scored += 1
                     engaged += 1
                     if score.eslResult.decision == "suppress" { suppressed += 1 }
-                    try hooks.afterCompany?(input.company)
+                    try hooks.afterCompany?(company)
                 }
-                // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
-                // here; each of those threads' malloc arenas keeps what is freed into it unless told to
-                // give it back (a second day at 1M events: peak anonymous memory 264 → 222 MiB).
-                if nextChunk % Self.scoreTrimInterval == 0 { siglog_release_free_heap_pages() }
+                // The chunk is freed on another thread, off this one's path. Its inputs and scores were
+                // allocated on the reading and scoring threads; each of those threads' malloc arenas
+                // keeps what is freed into it unless told to give it back (a second day at 1M events:
+                // peak anonymous memory 264 → 222 MiB), so every few chunks the freeing thread does.
+                let spent = SpentChunk(consume current, consume scores)
+                let trim = nextChunk % Self.scoreTrimInterval == 0
+                DispatchQueue.global().async {
+                    spent.drop()
+                    if trim { siglog_release_free_heap_pages() }
+                }
             }
         }
         let result = ScoreResult(
@@ -318,10 +356,13 @@ extension StageRunner {
                      writer: StoreWriter) throws {
         let reader = writer.reader
         let now = clock.now()
+        let payloads = score.payloads.flatMap { $0.runID == runID ? $0 : nil }
         let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
-                                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+                                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace,
+                                             payload: payloads?.readiness)
         try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
-                            jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+                            jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace,
+                            payload: payloads?.engagement)
         let feedInput = LeadFeedInput(
             workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
             composite: score.readiness.composite, readinessExplain: score.readiness.explain,
@@ -362,11 +403,14 @@ extension StageRunner {
     }
 
     /// Scores every input on all cores; results in input order.
-    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) -> [CompanyScore?] {
+    /// The snapshots' payloads are encoded here too, as appended under `runID`.
+    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?) -> [CompanyScore?] {
         let results = ScoreSlots(count: inputs.count)
         let types = ReadinessTypeTable(pack.readiness)
         DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            results.set(index, scoreCompany(inputs[index], pack: pack, asOf: asOf, types: types))
+            var score = scoreCompany(inputs[index], pack: pack, asOf: asOf, types: types)
+            score?.encodePayloads(runID: runID)
+            results.set(index, score)
         }
         return results.values
     }
@@ -445,11 +489,12 @@ extension StageRunner {
     }
 
     /// Appends `record` (with `runID`) unless the stored row already holds the same content; returns
-    /// the time of the record the view now holds (its `computed_at`, D14).
+    /// the time of the record the view now holds (its `computed_at`, D14). `payload`, when given, is
+    /// the appended record's payload encoded ahead (with `runID`).
     @discardableResult
     func appendIfChanged<R: SiglogRecord & Hashable>(
         _ record: R, stored: Stamped<R>?, jobRun: WritableKeyPath<R, UInt64?>, runID: UInt64?, at now: Timestamp,
-        writer: StoreWriter, workspace: UUID
+        writer: StoreWriter, workspace: UUID, payload: [UInt8]? = nil
     ) throws -> Timestamp {
         if let stored {
             var old = stored.record
@@ -460,7 +505,11 @@ extension StageRunner {
         }
         var stamped = record
         stamped[keyPath: jobRun] = runID
-        try writer.append(stamped, at: now, workspace: workspace)
+        if let payload {
+            try writer.append(stamped, payload: payload, at: now, workspace: workspace)
+        } else {
+            try writer.append(stamped, at: now, workspace: workspace)
+        }
         return now
     }
 }

@@ -89,6 +89,47 @@ struct ScoreChunkTests {
         }
     }
 
+    @Test("Snapshots encoded on the scoring threads are stored with the stage's job run, as encoded here")
+    func payloadsEncodedAhead() throws {
+        let (fixture, companies) = try Self.fixture(companies: StageRunner.scoreChunkSize + 9)
+        let result = try fixture.pipeline.runScore(workspace: nil, pack: nil, asOf: Self.day, idempotencyKey: nil,
+                                                   parentJobRunID: nil, hooks: StageHooks())
+        #expect(result.json["status"] == "completed")
+        let runID = try UInt64(#require(result.json.int("job_run_id")))
+        for company in companies {
+            #expect(try fixture.readiness(company, Self.day)?.record.jobRunID == runID)
+            #expect(try fixture.engagement(company, Self.day)?.record.jobRunID == runID)
+        }
+
+        // The payloads are those of the snapshots with the job run set; appended under another job
+        // run (a rescore has none), the snapshots are encoded again with that one.
+        let pack = try #require(try fixture.pipeline.stageScope(workspace: nil, pack: nil).pack)
+        let company = companies[3]
+        var score = try #require(try fixture.read { reader -> CompanyScore? in
+            var decoder = LeanEventDecoder(pack)
+            let events = try CompanyEvents(company: company, asOf: Self.day.adding(days: 1), decoder: &decoder, reader: reader)
+            let input = try fixture.pipeline.gatherScoreInput(
+                company, events: events, pack: pack, workspace: StageFixture.workspace, asOf: Self.day.adding(days: 1),
+                reader: reader)
+            return StageRunner.scoreCompany(input, pack: pack, asOf: Self.day.adding(days: 1))
+        })
+        score.encodePayloads(runID: 41)
+        var readiness = score.readiness, engagement = score.engagement
+        readiness.jobRunID = 41
+        engagement.jobRunID = 41
+        #expect(score.payloads?.readiness == readiness.payload())
+        #expect(score.payloads?.engagement == engagement.payload())
+        #expect(score.payloads?.readiness != score.readiness.payload())
+        try fixture.store.write { writer in
+            try fixture.pipeline.appendScore(score, company: company, pack: pack, workspace: StageFixture.workspace,
+                                             asOf: Self.day.adding(days: 1), runID: nil, writer: writer)
+        }
+        let stored = try #require(try fixture.readiness(company, Self.day.adding(days: 1)))
+        #expect(stored.record.jobRunID == nil)
+        #expect(stored.record.explain == score.readiness.explain)
+        #expect(try fixture.engagement(company, Self.day.adding(days: 1))?.record.jobRunID == nil)
+    }
+
     @Test("A failure after a company of a later chunk fails the stage and keeps nothing")
     func failureInLaterChunkKeepsNothing() throws {
         let (fixture, companies) = try Self.fixture(companies: StageRunner.scoreChunkSize + 20)
