@@ -70,10 +70,10 @@ final class BackgroundScores: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var waited = false
 
-    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?) {
+    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?, workspace: UUID) {
         self.inputs = inputs
         DispatchQueue.global().async { [self] in
-            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf, runID: runID)
+            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf, runID: runID, workspace: workspace)
             done.signal()
         }
     }
@@ -98,13 +98,34 @@ struct CompanyScore {
     /// The two snapshots' payloads as appended under `payloads.runID`, when encoded ahead.
     var payloads: SnapshotPayloads?
 
-    /// Encodes the snapshots' payloads as they are appended under `runID` (their job run set).
-    mutating func encodePayloads(runID: UInt64?) {
+    /// Encodes the snapshots' payloads as they are appended under `runID` (their job run set), and
+    /// when the company has signals (so its lead-feed row does not depend on when the readiness
+    /// snapshot was computed) builds that row and encodes its record too.
+    mutating func encodePayloads(runID: UInt64?, workspace: UUID) {
         var readiness = readiness
         readiness.jobRunID = runID
         var engagement = engagement
         engagement.jobRunID = runID
-        payloads = SnapshotPayloads(runID: runID, readiness: readiness.payload(), engagement: engagement.payload())
+        var feed: PreparedFeedRow?
+        if lastSignalAt != nil {
+            // `readinessComputedAt` and `updatedAt` are read by the builder only for `lastSeen` of a
+            // row without signals and for `updatedAt`, which the appended record leaves out.
+            let row = LeadFeedRowBuilder.build(feedInput(workspace: workspace, computedAt: Timestamp(microseconds: 0),
+                                                         now: Timestamp(microseconds: 0)))
+            feed = PreparedFeedRow(row: row, payload: row.map { StageRunner.leadFeedRecord($0, runID: runID).payload() })
+        }
+        payloads = SnapshotPayloads(runID: runID, readiness: readiness.payload(), engagement: engagement.payload(),
+                                    feed: feed)
+    }
+
+    /// What the lead-feed row of this score is built from (§7.2).
+    func feedInput(workspace: UUID, computedAt: Timestamp, now: Timestamp) -> LeadFeedInput {
+        LeadFeedInput(
+            workspaceID: workspace, packID: readiness.pack, entityID: Int(readiness.companyID), asOf: readiness.asOf,
+            composite: readiness.composite, readinessExplain: readiness.explain,
+            readinessComputedAt: computedAt, eslDecision: eslResult.decision,
+            sensitivityLevel: eslResult.sensitivity, engagementExplain: engagement.explain,
+            lastSignalAt: lastSignalAt, latestOutreach: latestOutreach, updatedAt: now)
     }
 }
 
@@ -114,6 +135,15 @@ struct SnapshotPayloads {
     var runID: UInt64?
     var readiness: [UInt8]
     var engagement: [UInt8]
+    /// The lead-feed row and its record's payload, when they could be built ahead.
+    var feed: PreparedFeedRow?
+}
+
+/// A lead-feed row built on a scoring thread (nil: the company is left out of the feed) and the
+/// payload of its record.
+struct PreparedFeedRow {
+    var row: LeadFeedRow?
+    var payload: [UInt8]?
 }
 
 /// Holds a spent chunk (its inputs and scores, many small allocations) until `drop` frees it, on a
@@ -282,12 +312,12 @@ extension StageRunner {
             }
             // The chunk being scored in the background; always waited for before leaving, so no scoring
             // outlives the stage (a throw while it runs still fails the stage as before).
-            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID) }
+            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID, workspace: workspace) }
             defer { _ = scoring?.wait() }
             while let current = scoring {
                 let next = try readNextChunk()
                 let scores = current.wait()
-                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID) }
+                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID, workspace: workspace) }
                 for index in scores.indices {
                     guard let score = scores[index] else {
                         skipped += 1
@@ -363,13 +393,9 @@ extension StageRunner {
         try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace,
                             payload: payloads?.engagement)
-        let feedInput = LeadFeedInput(
-            workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
-            composite: score.readiness.composite, readinessExplain: score.readiness.explain,
-            readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
-            sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.engagement.explain,
-            lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
-        if let row = LeadFeedRowBuilder.build(feedInput) {
+        if let feed = payloads?.feed {
+            if let row = feed.row { try appendLeadFeedRow(row, runID: runID, at: now, writer: writer, payload: feed.payload) }
+        } else if let row = LeadFeedRowBuilder.build(score.feedInput(workspace: workspace, computedAt: computedAt, now: now)) {
             try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
         }
     }
@@ -404,12 +430,14 @@ extension StageRunner {
 
     /// Scores every input on all cores; results in input order.
     /// The snapshots' payloads are encoded here too, as appended under `runID`.
-    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?) -> [CompanyScore?] {
+    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?, workspace: UUID)
+        -> [CompanyScore?]
+    {
         let results = ScoreSlots(count: inputs.count)
         let types = ReadinessTypeTable(pack.readiness)
         DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
             var score = scoreCompany(inputs[index], pack: pack, asOf: asOf, types: types)
-            score?.encodePayloads(runID: runID)
+            score?.encodePayloads(runID: runID, workspace: workspace)
             results.set(index, score)
         }
         return results.values

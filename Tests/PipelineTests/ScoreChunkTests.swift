@@ -120,6 +120,16 @@ struct ScoreChunkTests {
         #expect(score.payloads?.readiness == readiness.payload())
         #expect(score.payloads?.engagement == engagement.payload())
         #expect(score.payloads?.readiness != score.readiness.payload())
+        // With signals, the lead-feed row built ahead is the one built at append time, whenever that is.
+        #expect(score.lastSignalAt != nil)
+        let feed = try #require(score.payloads?.feed)
+        for (computedAt, now) in [(Timestamp.at(Self.day, 5), Timestamp.at(Self.day, 6)), (.at(Self.day, 23), .at(Self.day, 23, 59))] {
+            var built = LeadFeedRowBuilder.build(score.feedInput(workspace: StageFixture.workspace, computedAt: computedAt, now: now))
+            built?.updatedAt = feed.row?.updatedAt ?? now
+            #expect(built == feed.row)
+        }
+        let row = try #require(feed.row)
+        #expect(feed.payload == StageRunner.leadFeedRecord(row, runID: 41).payload())
         try fixture.store.write { writer in
             try fixture.pipeline.appendScore(score, company: company, pack: pack, workspace: StageFixture.workspace,
                                              asOf: Self.day.adding(days: 1), runID: nil, writer: writer)
@@ -128,6 +138,34 @@ struct ScoreChunkTests {
         #expect(stored.record.jobRunID == nil)
         #expect(stored.record.explain == score.readiness.explain)
         #expect(try fixture.engagement(company, Self.day.adding(days: 1))?.record.jobRunID == nil)
+        let feedRow = try #require(try fixture.feedRow(company))
+        #expect(feedRow.record.jobRunID == nil && feedRow.record.asOf == Self.day.adding(days: 1))
+        #expect(feedRow.record.topSignalIDs == row.topSignalIDs && feedRow.record.lastSeen == row.lastSeen)
+    }
+
+    @Test("A company without signals gets its lead-feed row built when appended, its last-seen the snapshot's time")
+    func feedRowWithoutSignals() throws {
+        let (fixture, companies) = try Self.fixture(companies: 3)
+        let pack = try #require(try fixture.pipeline.stageScope(workspace: nil, pack: nil).pack)
+        var score = try #require(try fixture.read { reader -> CompanyScore? in
+            var decoder = LeanEventDecoder(pack)
+            let events = try CompanyEvents(company: companies[0], asOf: Self.day, decoder: &decoder, reader: reader)
+            let input = try fixture.pipeline.gatherScoreInput(
+                companies[0], events: events, pack: pack, workspace: StageFixture.workspace, asOf: Self.day, reader: reader)
+            return StageRunner.scoreCompany(input, pack: pack, asOf: Self.day)
+        })
+        score.lastSignalAt = nil
+        score.readiness.lastSignalAt = nil
+        score.encodePayloads(runID: 5, workspace: StageFixture.workspace)
+        #expect(score.payloads != nil && score.payloads?.feed == nil)
+        try fixture.store.write { writer in
+            try fixture.pipeline.appendScore(score, company: companies[0], pack: pack, workspace: StageFixture.workspace,
+                                             asOf: Self.day, runID: 5, writer: writer)
+        }
+        let readiness = try #require(try fixture.readiness(companies[0], Self.day))
+        let feedRow = try #require(try fixture.feedRow(companies[0]))
+        #expect(feedRow.record.lastSeen == readiness.recordedAt)
+        #expect(feedRow.record.jobRunID == 5)
     }
 
     @Test("A failure after a company of a later chunk fails the stage and keeps nothing")
