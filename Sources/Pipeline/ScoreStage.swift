@@ -231,6 +231,9 @@ extension StageRunner {
         throws -> StageOutcome<ScoreResult>
     {
         let reader = writer.reader
+        // Three timeline entries per company, each between the company's earlier entries: held and
+        // inserted in key order before the commit (nothing here reads the timeline).
+        writer.holdTimelineInserts()
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
         // §6 step 4: the companies with events, and those on the watchlist (a watched company

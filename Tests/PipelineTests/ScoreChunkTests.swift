@@ -100,6 +100,9 @@ struct ScoreChunkTests {
             #expect(try fixture.readiness(company, Self.day)?.record.jobRunID == runID)
             #expect(try fixture.engagement(company, Self.day)?.record.jobRunID == runID)
         }
+        // The views written (the timeline's entries held and inserted at the end) are what a rebuild gives.
+        let verify = try Replayer(store: fixture.store).verify()
+        #expect(verify.isOK, "\(verify.checks.filter { !$0.isOK }.map(\.view.name))")
 
         // The payloads are those of the snapshots with the job run set; appended under another job
         // run (a rescore has none), the snapshots are encoded again with that one.
