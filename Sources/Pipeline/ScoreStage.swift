@@ -338,12 +338,14 @@ extension StageRunner {
                 // The chunk is freed on another thread, off this one's path. Its inputs and scores were
                 // allocated on the reading and scoring threads; each of those threads' malloc arenas
                 // keeps what is freed into it unless told to give it back (a second day at 1M events:
-                // peak anonymous memory 264 → 222 MiB), so every few chunks the freeing thread does.
+                // peak anonymous memory 264 → 222 MiB), so every few chunks the freeing thread does,
+                // before it frees this chunk (memory the next chunks reuse stays mapped, as when the
+                // trim ran here with the chunk still held).
                 let spent = SpentChunk(consume current, consume scores)
                 let trim = nextChunk % Self.scoreTrimInterval == 0
                 DispatchQueue.global().async {
-                    spent.drop()
                     if trim { siglog_release_free_heap_pages() }
+                    spent.drop()
                 }
             }
         }
