@@ -116,7 +116,7 @@ struct ScoreChunkTests {
                 reader: reader)
             return StageRunner.scoreCompany(input, pack: pack, asOf: Self.day.adding(days: 1))
         })
-        score.encodePayloads(runID: 41)
+        score.encodePayloads(runID: 41, workspace: StageFixture.workspace)
         var readiness = score.readiness, engagement = score.engagement
         readiness.jobRunID = 41
         engagement.jobRunID = 41
