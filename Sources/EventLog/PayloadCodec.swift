@@ -91,10 +91,6 @@ public struct PayloadWriter: Sendable {
         value.withUnsafeBytes { write(field, bytes: $0) }
     }
 
-    /// Fields another writer produced, written as they are: the result is what writing those
-    /// fields here would have given (a payload encoded ahead of time, on another thread).
-    public mutating func write(encodedFields fields: [UInt8]) { bytes.append(contentsOf: fields) }
-
     /// A nested message written by `body`.
     public mutating func write(_ field: Int, message body: (inout PayloadWriter) -> Void) {
         var nested = PayloadWriter()

@@ -75,20 +75,13 @@ extension StageRunner {
         return rows
     }
 
-    /// The record that appends `row` under job run `runID` (the row's `updatedAt` is not part of it).
-    static func leadFeedRecord(_ row: LeadFeedRow, runID: UInt64?) -> LeadFeedRowRecorded {
-        LeadFeedRowRecorded(
+    /// Appends the lead-feed row unless the stored row of its key has the same content.
+    func appendLeadFeedRow(_ row: LeadFeedRow, runID: UInt64?, at now: Timestamp, writer: StoreWriter) throws {
+        let record = LeadFeedRowRecorded(
             workspaceID: row.workspaceID, pack: row.packID, entityID: Int64(row.entityID),
             compositeScore: row.compositeScore, topSignalIDs: row.topSignalIDs, eslDecision: row.eslDecision,
             sensitivityLevel: row.sensitivityLevel, recommendationBand: row.recommendationBand, lastSeen: row.lastSeen,
             outreachStatusSummary: row.outreachStatusSummary, asOf: row.asOf, jobRunID: runID)
-    }
-
-    /// Appends the lead-feed row unless the stored row of its key has the same content. `payload`,
-    /// when given, is the payload of `leadFeedRecord(row, runID:)`, encoded ahead.
-    func appendLeadFeedRow(_ row: LeadFeedRow, runID: UInt64?, at now: Timestamp, writer: StoreWriter,
-                           payload: [UInt8]? = nil) throws {
-        let record = Self.leadFeedRecord(row, runID: runID)
         let stored = try writer.reader.leadFeedRow(workspace: row.workspaceID, pack: row.packID, entity: Int64(row.entityID))
         if let stored {
             var old = stored.record
@@ -97,11 +90,7 @@ extension StageRunner {
             new.jobRunID = nil
             if old == new { return }
         }
-        if let payload {
-            try writer.append(record, payload: payload, at: now, workspace: row.workspaceID)
-        } else {
-            try writer.append(record, at: now, workspace: row.workspaceID)
-        }
+        try writer.append(record, at: now, workspace: row.workspaceID)
         try applyBandTrigger(previous: stored?.record.recommendationBand, current: record.recommendationBand,
                              workspace: row.workspaceID, company: record.entityID, at: now, writer: writer)
     }

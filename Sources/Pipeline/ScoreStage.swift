@@ -70,10 +70,10 @@ final class BackgroundScores: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var waited = false
 
-    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?, workspace: UUID) {
+    init(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) {
         self.inputs = inputs
         DispatchQueue.global().async { [self] in
-            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf, runID: runID, workspace: workspace)
+            results = StageRunner.computeScores(inputs, pack: pack, asOf: asOf)
             done.signal()
         }
     }
@@ -95,67 +95,6 @@ struct CompanyScore {
     var eslResult: EngagementResult
     var lastSignalAt: Timestamp?
     var latestOutreach: OutreachSummary?
-    /// The two snapshots' payloads as appended under `payloads.runID`, when encoded ahead.
-    var payloads: SnapshotPayloads?
-
-    /// Encodes the snapshots' payloads as they are appended under `runID` (their job run set), and
-    /// when the company has signals (so its lead-feed row does not depend on when the readiness
-    /// snapshot was computed) builds that row and encodes its record too.
-    mutating func encodePayloads(runID: UInt64?, workspace: UUID) {
-        var readiness = readiness
-        readiness.jobRunID = runID
-        var engagement = engagement
-        engagement.jobRunID = runID
-        var feed: PreparedFeedRow?
-        if lastSignalAt != nil {
-            // `readinessComputedAt` and `updatedAt` are read by the builder only for `lastSeen` of a
-            // row without signals and for `updatedAt`, which the appended record leaves out.
-            let row = LeadFeedRowBuilder.build(feedInput(workspace: workspace, computedAt: Timestamp(microseconds: 0),
-                                                         now: Timestamp(microseconds: 0)))
-            feed = PreparedFeedRow(row: row, payload: row.map { StageRunner.leadFeedRecord($0, runID: runID).payload() })
-        }
-        payloads = SnapshotPayloads(runID: runID, readiness: readiness.payload(), engagement: engagement.payload(),
-                                    feed: feed)
-    }
-
-    /// What the lead-feed row of this score is built from (§7.2).
-    func feedInput(workspace: UUID, computedAt: Timestamp, now: Timestamp) -> LeadFeedInput {
-        LeadFeedInput(
-            workspaceID: workspace, packID: readiness.pack, entityID: Int(readiness.companyID), asOf: readiness.asOf,
-            composite: readiness.composite, readinessExplain: readiness.explain,
-            readinessComputedAt: computedAt, eslDecision: eslResult.decision,
-            sensitivityLevel: eslResult.sensitivity, engagementExplain: engagement.explain,
-            lastSignalAt: lastSignalAt, latestOutreach: latestOutreach, updatedAt: now)
-    }
-}
-
-/// A company's readiness and engagement snapshots encoded with job run `runID`, on the scoring
-/// threads: the appending thread, which every company passes through, then only stores the bytes.
-struct SnapshotPayloads {
-    var runID: UInt64?
-    var readiness: [UInt8]
-    var engagement: [UInt8]
-    /// The lead-feed row and its record's payload, when they could be built ahead.
-    var feed: PreparedFeedRow?
-}
-
-/// A lead-feed row built on a scoring thread (nil: the company is left out of the feed) and the
-/// payload of its record.
-struct PreparedFeedRow {
-    var row: LeadFeedRow?
-    var payload: [UInt8]?
-}
-
-/// Holds a spent chunk (its inputs and scores, many small allocations) until `drop` frees it, on a
-/// thread other than the appending one.
-final class SpentChunk: @unchecked Sendable {
-    // @unchecked: `held` is set once at creation and cleared once by `drop`, which the creating
-    // thread hands to another thread after its last use of the chunk.
-    private var held: (BackgroundScores, [CompanyScore?])?
-
-    init(_ scores: consuming BackgroundScores, _ results: consuming [CompanyScore?]) { held = (scores, results) }
-
-    func drop() { held = nil }
 }
 
 /// One chunk's inputs as read, with its companies' errors (in company order) and skips.
@@ -231,9 +170,6 @@ extension StageRunner {
         throws -> StageOutcome<ScoreResult>
     {
         let reader = writer.reader
-        // Three timeline entries per company, each between the company's earlier entries: held and
-        // inserted in key order before the commit (nothing here reads the timeline).
-        writer.holdTimelineInserts()
         var scored = 0, engaged = 0, suppressed = 0, skipped = 0
         var errors: [String] = []
         // §6 step 4: the companies with events, and those on the watchlist (a watched company
@@ -315,38 +251,29 @@ extension StageRunner {
             }
             // The chunk being scored in the background; always waited for before leaving, so no scoring
             // outlives the stage (a throw while it runs still fails the stage as before).
-            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID, workspace: workspace) }
+            var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
             defer { _ = scoring?.wait() }
             while let current = scoring {
                 let next = try readNextChunk()
                 let scores = current.wait()
-                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf, runID: runID, workspace: workspace) }
-                for index in scores.indices {
-                    guard let score = scores[index] else {
+                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
+                for (input, score) in zip(current.inputs, scores) {
+                    guard let score else {
                         skipped += 1
                         continue
                     }
-                    let company = current.inputs[index].company
-                    if let beforeAppend = hooks.beforeAppend { try beforeAppend(current.inputs[index], reader) }
-                    try appendScore(score, company: company, pack: pack, workspace: workspace, asOf: asOf,
+                    try hooks.beforeAppend?(input, reader)
+                    try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf,
                                     runID: runID, writer: writer)
                     scored += 1
                     engaged += 1
                     if score.eslResult.decision == "suppress" { suppressed += 1 }
-                    try hooks.afterCompany?(company)
+                    try hooks.afterCompany?(input.company)
                 }
-                // The chunk is freed on another thread, off this one's path. Its inputs and scores were
-                // allocated on the reading and scoring threads; each of those threads' malloc arenas
-                // keeps what is freed into it unless told to give it back (a second day at 1M events:
-                // peak anonymous memory 264 → 222 MiB), so every few chunks the freeing thread does,
-                // before it frees this chunk (memory the next chunks reuse stays mapped, as when the
-                // trim ran here with the chunk still held).
-                let spent = SpentChunk(consume current, consume scores)
-                let trim = nextChunk % Self.scoreTrimInterval == 0
-                DispatchQueue.global().async {
-                    if trim { siglog_release_free_heap_pages() }
-                    spent.drop()
-                }
+                // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
+                // here; each of those threads' malloc arenas keeps what is freed into it unless told to
+                // give it back (a second day at 1M events: peak anonymous memory 264 → 222 MiB).
+                if nextChunk % Self.scoreTrimInterval == 0 { siglog_release_free_heap_pages() }
             }
         }
         let result = ScoreResult(
@@ -391,16 +318,17 @@ extension StageRunner {
                      writer: StoreWriter) throws {
         let reader = writer.reader
         let now = clock.now()
-        let payloads = score.payloads.flatMap { $0.runID == runID ? $0 : nil }
         let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
-                                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace,
-                                             payload: payloads?.readiness)
+                                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
         try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
-                            jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace,
-                            payload: payloads?.engagement)
-        if let feed = payloads?.feed {
-            if let row = feed.row { try appendLeadFeedRow(row, runID: runID, at: now, writer: writer, payload: feed.payload) }
-        } else if let row = LeadFeedRowBuilder.build(score.feedInput(workspace: workspace, computedAt: computedAt, now: now)) {
+                            jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
+        let feedInput = LeadFeedInput(
+            workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,
+            composite: score.readiness.composite, readinessExplain: score.readiness.explain,
+            readinessComputedAt: computedAt, eslDecision: score.eslResult.decision,
+            sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.engagement.explain,
+            lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
+        if let row = LeadFeedRowBuilder.build(feedInput) {
             try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
         }
     }
@@ -434,16 +362,11 @@ extension StageRunner {
     }
 
     /// Scores every input on all cores; results in input order.
-    /// The snapshots' payloads are encoded here too, as appended under `runID`.
-    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day, runID: UInt64?, workspace: UUID)
-        -> [CompanyScore?]
-    {
+    static func computeScores(_ inputs: [ScoreInput], pack: ResolvedPack, asOf: Day) -> [CompanyScore?] {
         let results = ScoreSlots(count: inputs.count)
         let types = ReadinessTypeTable(pack.readiness)
         DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
-            var score = scoreCompany(inputs[index], pack: pack, asOf: asOf, types: types)
-            score?.encodePayloads(runID: runID, workspace: workspace)
-            results.set(index, score)
+            results.set(index, scoreCompany(inputs[index], pack: pack, asOf: asOf, types: types))
         }
         return results.values
     }
@@ -522,12 +445,11 @@ extension StageRunner {
     }
 
     /// Appends `record` (with `runID`) unless the stored row already holds the same content; returns
-    /// the time of the record the view now holds (its `computed_at`, D14). `payload`, when given, is
-    /// the appended record's payload encoded ahead (with `runID`).
+    /// the time of the record the view now holds (its `computed_at`, D14).
     @discardableResult
     func appendIfChanged<R: SiglogRecord & Hashable>(
         _ record: R, stored: Stamped<R>?, jobRun: WritableKeyPath<R, UInt64?>, runID: UInt64?, at now: Timestamp,
-        writer: StoreWriter, workspace: UUID, payload: [UInt8]? = nil
+        writer: StoreWriter, workspace: UUID
     ) throws -> Timestamp {
         if let stored {
             var old = stored.record
@@ -538,11 +460,7 @@ extension StageRunner {
         }
         var stamped = record
         stamped[keyPath: jobRun] = runID
-        if let payload {
-            try writer.append(stamped, payload: payload, at: now, workspace: workspace)
-        } else {
-            try writer.append(stamped, at: now, workspace: workspace)
-        }
+        try writer.append(stamped, at: now, workspace: workspace)
         return now
     }
 }

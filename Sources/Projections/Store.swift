@@ -213,19 +213,6 @@ public struct StoreWriter {
         }
     }
 
-    /// `append(_:at:workspace:)` for a record whose payload was encoded beforehand: `payload` must be
-    /// the bytes `record.payload()` gives. The projector is still handed `record` with the stored
-    /// bytes. The score stage encodes its snapshots on the threads that compute them, so the thread
-    /// that appends only stores them.
-    @discardableResult
-    public func append<Record: SiglogRecord>(_ record: Record, payload: [UInt8], at time: Timestamp,
-                                             workspace: UUID? = nil) throws -> UInt64 {
-        let typed: (any Sendable)? = Record.recordType == .eventStored ? nil : record
-        return try writer.append(type: Record.recordType, appendedAt: time.microseconds, workspace: workspace, typed: typed) {
-            $0.write(encodedFields: payload)
-        }
-    }
-
     /// Appends a record of type `Record` whose payload `encodePayload` writes — the bytes
     /// `Record.encode(into:)` of the same fields writes — without a value of the record: the
     /// projector applies it from its bytes. Ingest appends its events this way.

@@ -187,46 +187,6 @@ struct TypedProjectionTests {
         }
     }
 
-    @Test("Appending with the payload encoded ahead stores the log, views and fingerprints the plain append does")
-    func payloadEncodedAheadMatchesAppend() throws {
-        func write(_ name: String, encodedAhead: Bool) throws -> Store {
-            let store = try Store(path: temporaryPath(name), mode: .create, durable: false)
-            try store.write { writer in
-                for index in 0..<Self.count {
-                    let at = Timestamp(microseconds: Self.now.microseconds + Int64(index))
-                    let readiness = Self.readiness(index), engagement = Self.engagement(index)
-                    if encodedAhead {
-                        try writer.append(readiness, payload: readiness.payload(), at: at, workspace: Self.workspace)
-                        try writer.append(engagement, payload: engagement.payload(), at: at, workspace: Self.workspace)
-                    } else {
-                        try writer.append(readiness, at: at, workspace: Self.workspace)
-                        try writer.append(engagement, at: at, workspace: Self.workspace)
-                    }
-                }
-            }
-            return store
-        }
-        let plain = try write("plain", encodedAhead: false)
-        let ahead = try write("ahead", encodedAhead: true)
-        func records(_ store: Store) throws -> [[UInt8]] {
-            var all: [[UInt8]] = []
-            try store.log.forEach { all.append($0.withStoredBytes { Array($0) }) }
-            return all
-        }
-        let plainRecords = try records(plain)
-        #expect(plainRecords.count == 2 * Self.count)
-        #expect(try records(ahead) == plainRecords)
-        for index in 0..<Self.count {
-            let r = Self.readiness(index)
-            let key = ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack)
-            #expect(try storedRow(ahead, .readiness, key) == storedRow(plain, .readiness, key))
-            #expect(try storedRow(ahead, .engagement, key) == storedRow(plain, .engagement, key))
-        }
-        #expect(try storedFingerprints(ahead) == storedFingerprints(plain))
-        let verify = try Replayer(store: ahead).verify()
-        #expect(verify.isOK)
-    }
-
     @Test("A store written through the typed path rebuilds to the same fingerprints")
     func replayMatchesTypedAppend() throws {
         let store = try typedStore()
