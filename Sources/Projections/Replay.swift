@@ -157,6 +157,10 @@ public struct Replayer: Sendable {
                     // A flush follows this transaction when half the budget is held, or the rebuild
                     // ends after it: its sort runs while this transaction commits.
                     if let bulk, last == end || bulk.isOverHalfBudget { bulk.orderInBackground() }
+                    // The held instance rows are appended after the last fold (or when they pass
+                    // the budget): their sort, too, runs while this transaction commits and the
+                    // other held entries are flushed.
+                    if let bulk, last == end || bulk.instanceRowsOverBudget { bulk.orderInstanceRowsInBackground() }
                     return
                 }
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
