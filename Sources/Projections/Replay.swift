@@ -190,7 +190,9 @@ public struct Replayer: Sendable {
     @discardableResult
     public func rebuild(options: ReplayOptions = ReplayOptions()) throws -> ReplayResult {
         do {
-            return try mappingStorageErrors { try rebuildViews(options: options) }
+            // Every transaction of a rebuild commits many MiB: the disk starts on them while they
+            // are copied, so each commit's sync waits for less.
+            return try mappingStorageErrors { try store.writingBack { try rebuildViews(options: options) } }
         } catch LogError.storage(let failure) where failure.isNoSpace {
             // Out of space before the switch: the current views stay in use. The half-built
             // generation is dropped (if that still fits) so its pages are free for other writes.
