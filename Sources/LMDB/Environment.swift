@@ -1,4 +1,5 @@
 import CLMDB
+import Dispatch
 import Glibc
 import Synchronization
 
@@ -207,6 +208,38 @@ public final class Environment: @unchecked Sendable {
                 throw LMDBError(code: MDB_MAP_FULL, function: "write", detail: "the map could not grow enough (\(mapSize) bytes)")
             }
         }
+    }
+
+    /// Runs `body` while a thread of its own starts the write-out of the data file's dirty pages
+    /// every `interval` (`sync_file_range` with `SYNC_FILE_RANGE_WRITE`, which does not wait), and
+    /// stops that thread before returning. A commit copies its pages into the file with `writev`
+    /// and then waits in `fdatasync` for all of them to reach the disk; started while the copy is
+    /// still going on, the disk writes overlap it and the sync waits only for the last ones. The
+    /// commit still syncs as before: this moves no durability guarantee, only when the disk
+    /// starts. Outside a commit nothing of the file is dirty and a pass does nothing. `pass` is
+    /// called after each pass (tests). A read-only or non-durable environment just runs `body`.
+    public func writingBack<R>(every interval: Duration = .milliseconds(2), pass: (@Sendable () -> Void)? = nil,
+                               _ body: () throws -> R) rethrows -> R {
+        var fd: mdb_filehandle_t = -1
+        var flags: UInt32 = 0
+        guard !isReadOnly, mdb_env_get_flags(handle, &flags) == 0, flags & UInt32(MDB_NOSYNC) == 0,
+            mdb_env_get_fd(handle, &fd) == 0
+        else { return try body() }
+        let stop = DispatchSemaphore(value: 0)
+        let stopped = DispatchGroup()
+        let (seconds, attoseconds) = interval.components
+        let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
+        DispatchQueue.global().async(group: stopped) { [fd] in
+            while stop.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
+                _ = siglog_start_writeback(fd)
+                pass?()
+            }
+        }
+        defer {
+            stop.signal()
+            stopped.wait()
+        }
+        return try body()
     }
 
     /// Thrown by `beginTransaction` when another process grew the map past this process's size

@@ -214,7 +214,8 @@ extension StageRunner {
             try interruption.check()
             var batch: [ArraySlice<PendingEvent>] = []
             var batchCount = move(upTo: options.batchSize, into: &batch)
-            let (count, run, result) = try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
+            // A batch's commit writes tens of MiB: the disk starts on them while they are copied.
+            let (count, run, result) = try store.writingBack { try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
                 let run = try runID ?? startJob(request, in: writer)
                 // The events index and the timeline are not read here: their entries (one per event, one
                 // per new company) go in sorted, once, before the commit.
@@ -250,7 +251,7 @@ extension StageRunner {
                 let outcome = StageOutcome(local.result, companiesProcessed: local.inserted,
                                            errorMessage: errorMessage(local.errors.kept))
                 return (local, run, try finish(run, request, outcome, writer))
-            }
+            } }
             // Published only after the commit: a retried transaction must not count twice.
             tally = count
             runID = run

@@ -95,9 +95,13 @@ extension StageRunner {
         if let cached = try cachedResult(for: request, as: R.self) { return cached }
         try checkRateLimit(request)
         do {
-            return try store.write { writer in
-                let runID = try startJob(request, in: writer)
-                return try finish(runID, request, try body(writer, runID), writer)
+            // A stage's one commit can write hundreds of MiB: the disk starts on them while they
+            // are copied, so the commit's sync waits for less.
+            return try store.writingBack {
+                try store.write { writer in
+                    let runID = try startJob(request, in: writer)
+                    return try finish(runID, request, try body(writer, runID), writer)
+                }
             }
         } catch let error as SiglogError where error.kind == .usage || error.kind == .notFound {
             throw error

@@ -13,7 +13,7 @@ import LMDB
 /// before it.
 final class HeldInstanceRows {
     /// One held row: where its key (and right after it, its value) sits, and its key's hash.
-    private struct Entry {
+    fileprivate struct Entry {
         var block: Int32
         var offset: Int32
         var keyCount: Int32
@@ -34,7 +34,10 @@ final class HeldInstanceRows {
     /// Open addressing: the index of the latest entry of a key plus one, 0 when free.
     private var table: [Int32] = Array(repeating: 0, count: 1024)
 
-    deinit { for block in blocks { block.deallocate() } }
+    deinit {
+        dropPendingOrder()
+        for block in blocks { block.deallocate() }
+    }
 
     /// Whether no row is held.
     var isEmpty: Bool { entries.isEmpty }
@@ -84,6 +87,7 @@ final class HeldInstanceRows {
 
     /// Holds `value` under `key`, replacing a row held under it.
     func add(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, hash: Int) {
+        if pendingOrder != nil { dropPendingOrder() }
         let size = key.count + value.count
         precondition(entries.count < Int(Int32.max) - 1 && size < Int(Int32.max), "too many or too large instance rows")
         if (entries.count + 1) * 2 > table.count { rehash(capacity: table.count * 2) }
@@ -122,6 +126,7 @@ final class HeldInstanceRows {
 
     /// Drops what was added after `mark`.
     func rollBack(to mark: Mark) {
+        dropPendingOrder()
         guard entries.count > mark.entries else { return }
         entries.removeSubrange(mark.entries...)
         for block in blocks[mark.blocks...] { block.deallocate() }
@@ -133,12 +138,16 @@ final class HeldInstanceRows {
     /// The latest entry of every held key, in LMDB's key order (bytes, then the shorter first).
     /// Sorted on each key's first 16 bytes held beside its index (zero-padded: a tie falls back to
     /// the whole keys), so most comparisons touch no key bytes: comparing the keys where they lie
-    /// costs two cache misses each.
-    private func keyOrder() -> [Int] {
+    /// costs two cache misses each. Reads only what it is given, so it can run on another thread
+    /// while nothing changes the rows (see `orderInBackground`).
+    fileprivate static func keyOrder(entries: [Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) -> [Int] {
         struct Sorting {
             var high: UInt64
             var low: UInt64
             var index: Int
+        }
+        func key(_ entry: Entry) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: blocks[Int(entry.block)].baseAddress! + Int(entry.offset), count: Int(entry.keyCount))
         }
         var list: [Sorting] = []
         list.reserveCapacity(entries.count)
@@ -161,12 +170,39 @@ final class HeldInstanceRows {
         return list.map(\.index)
     }
 
+    /// The key order being computed on a thread of its own (`orderInBackground`); dropped by any
+    /// change to the rows.
+    private var pendingOrder: PendingRowOrder?
+
+    /// Starts putting the held rows in key order on a thread of its own, for the `flushCommitting`
+    /// that follows: a rebuild calls it when its last fold transaction's body is done, so the sort
+    /// runs while that transaction commits and the other views are flushed. Any change to the rows
+    /// before the flush (`add`, `rollBack`) first waits for the sort and drops it, so the sort never
+    /// reads what is changing and the flush uses it only for exactly the rows it was computed from.
+    /// The same `keyOrder`, so the same order whichever thread computes it.
+    func orderInBackground() {
+        dropPendingOrder()
+        guard !entries.isEmpty else { return }
+        pendingOrder = PendingRowOrder(entries: entries, table: table, blocks: blocks)
+    }
+
+    /// Waits for a sort started by `orderInBackground` and drops it (the rows are about to change).
+    private func dropPendingOrder() {
+        guard let pendingOrder else { return }
+        _ = pendingOrder.order()
+        self.pendingOrder = nil
+    }
+
+    /// Whether a key order computed on another thread waits for the flush (for tests).
+    var ordersInBackground: Bool { pendingOrder != nil }
+
     /// Appends every held row in key order to `db`, which must be empty, in write transactions of
     /// about `chunkBytes` each (each commits a bounded number of dirty pages), then drops them. A
     /// chunk's transaction that runs again (the map grew) appends the same chunk again.
     func flushCommitting(into db: Database, environment: Environment, chunkBytes: Int = 8 << 20) throws {
         guard !entries.isEmpty else { return }
-        let order = keyOrder()
+        let order = pendingOrder?.order() ?? HeldInstanceRows.keyOrder(entries: entries, table: table, blocks: blocks)
+        pendingOrder = nil
         var start = 0
         while start < order.count {
             var end = start
@@ -186,5 +222,39 @@ final class HeldInstanceRows {
         }
         rollBack(to: Mark(entries: 0, blocks: 0, used: 0))
         table = Array(repeating: 0, count: 1024)
+    }
+}
+
+/// The key order of held instance rows (`HeldInstanceRows.keyOrder`), computed on a thread of its
+/// own from copies of the lists and the blocks' addresses. The blocks themselves are not copied:
+/// the holder waits for the sort (`order`) before it changes or frees any of them.
+private final class PendingRowOrder: @unchecked Sendable {
+    // @unchecked: the inputs are only read, by the sorting thread, while the holder changes nothing
+    // (it waits first); `result` is written by the sorting thread before `done` is signalled and
+    // read only after `wait` returns.
+    private var result: [Int] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    fileprivate init(entries: [HeldInstanceRows.Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) {
+        let inputs = Inputs(entries: entries, table: table, blocks: blocks)
+        let thread = Thread { [self] in
+            result = HeldInstanceRows.keyOrder(entries: inputs.entries, table: inputs.table, blocks: inputs.blocks)
+            done.signal()
+        }
+        thread.name = "siglog-replay-sort"
+        thread.start()
+    }
+
+    /// What the sorting thread reads.
+    private struct Inputs: @unchecked Sendable {
+        let entries: [HeldInstanceRows.Entry]
+        let table: [Int32]
+        let blocks: [UnsafeMutableRawBufferPointer]
+    }
+
+    /// Waits for the sort and hands over its order. Called once: the holder drops this afterwards.
+    func order() -> [Int] {
+        done.wait()
+        return result
     }
 }

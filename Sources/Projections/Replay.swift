@@ -157,6 +157,10 @@ public struct Replayer: Sendable {
                     // A flush follows this transaction when half the budget is held, or the rebuild
                     // ends after it: its sort runs while this transaction commits.
                     if let bulk, last == end || bulk.isOverHalfBudget { bulk.orderInBackground() }
+                    // The held instance rows are appended after the last fold (or when they pass
+                    // the budget): their sort, too, runs while this transaction commits and the
+                    // other held entries are flushed.
+                    if let bulk, last == end || bulk.instanceRowsOverBudget { bulk.orderInstanceRowsInBackground() }
                     return
                 }
                 try log.forEach(in: range, chunkSize: options.chunkSize) { record in
@@ -186,7 +190,9 @@ public struct Replayer: Sendable {
     @discardableResult
     public func rebuild(options: ReplayOptions = ReplayOptions()) throws -> ReplayResult {
         do {
-            return try mappingStorageErrors { try rebuildViews(options: options) }
+            // Every transaction of a rebuild commits many MiB: the disk starts on them while they
+            // are copied, so each commit's sync waits for less.
+            return try mappingStorageErrors { try store.writingBack { try rebuildViews(options: options) } }
         } catch LogError.storage(let failure) where failure.isNoSpace {
             // Out of space before the switch: the current views stay in use. The half-built
             // generation is dropped (if that still fits) so its pages are free for other writes.

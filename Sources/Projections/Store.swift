@@ -143,6 +143,13 @@ public final class Store: Sendable {
         }
     }
 
+    /// Runs `body` (write transactions with large commits) while the store's file is written out
+    /// to the disk as commits copy pages into it (`Environment.writingBack`): each commit's sync
+    /// then waits for less.
+    public func writingBack<R>(_ body: () throws -> R) rethrows -> R {
+        try log.environment.writingBack(body)
+    }
+
     /// Runs `body` against one consistent snapshot of the views. Keep it short.
     public func read<T>(_ body: (ViewReader) throws -> T) throws -> T {
         try withCurrentViews { views in

@@ -317,6 +317,9 @@ final class BulkLoad: @unchecked Sendable {
         self.instanceRows = nil
     }
 
+    /// Starts the held instance rows' sort on a thread of its own (`HeldInstanceRows.orderInBackground`).
+    func orderInstanceRowsInBackground() { instanceRows?.orderInBackground() }
+
     /// A rebuild's lists reserve what the budget lets them hold, so they never grow by copying
     /// (the copies of ever larger lists were ≈ 5 % of a rebuild's writing thread). The reserved
     /// memory is only address space until entries are written into it.

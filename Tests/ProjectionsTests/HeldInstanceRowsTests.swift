@@ -83,6 +83,54 @@ struct HeldInstanceRowsTests {
         #expect(stored.map(\.1) == expected.map(\.value), "the latest row of each key")
     }
 
+    @Test("A key order sorted in the background is used only for the rows it was sorted from")
+    func orderInBackground() throws {
+        var generator = SeededGenerator(seed: 20_261_202)
+        let rows = HeldInstanceRows()
+        var model: [[UInt8]: [UInt8]] = [:]
+        func addRandom(_ count: Int) {
+            for _ in 0..<count {
+                let key = (0..<Int.random(in: 1...20, using: &generator)).map { _ in UInt8.random(in: 0...3, using: &generator) }
+                let value = (0..<Int.random(in: 0...30, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                HeldInstanceRowsTests.add(key, value, to: rows)
+                model[key] = value
+            }
+        }
+        addRandom(3_000)
+        // A row added after the sort started: the sort is dropped, the row is flushed.
+        rows.orderInBackground()
+        #expect(rows.ordersInBackground)
+        addRandom(1)
+        #expect(!rows.ordersInBackground)
+        // Rows rolled back after the sort started: the sort is dropped, the rows are not flushed.
+        let saved = model
+        let mark = rows.mark
+        addRandom(500)
+        rows.orderInBackground()
+        rows.rollBack(to: mark)
+        model = saved
+        #expect(!rows.ordersInBackground)
+        // Unchanged since: the flush takes the background order.
+        rows.orderInBackground()
+        #expect(rows.ordersInBackground)
+
+        let environment = try Environment(path: temporaryPath("held-instance-rows-order"))
+        let db = try environment.database("instances", create: true)
+        try rows.flushCommitting(into: db, environment: environment, chunkBytes: 4_096)
+        #expect(!rows.ordersInBackground)
+        let stored: [([UInt8], [UInt8])] = try environment.read { txn in
+            var result: [([UInt8], [UInt8])] = []
+            try txn.forEach(db) { key, value in
+                result.append((Array(key), Array(value)))
+                return true
+            }
+            return result
+        }
+        let expected = model.sorted { HeldInstanceRowsTests.precedes($0.key, $1.key) }
+        #expect(stored.map(\.0) == expected.map(\.key), "one entry per key, in key order")
+        #expect(stored.map(\.1) == expected.map(\.value), "the latest row of each key")
+    }
+
     @Test("A rebuild whose held rows pass the budget flushes them and merges the later records into the view",
           arguments: [97, 2_000])
     func flushedMidRebuild(transactionSize: Int) throws {
