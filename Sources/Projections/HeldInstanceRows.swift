@@ -13,7 +13,7 @@ import LMDB
 /// before it.
 final class HeldInstanceRows {
     /// One held row: where its key (and right after it, its value) sits, and its key's hash.
-    fileprivate struct Entry {
+    private struct Entry {
         var block: Int32
         var offset: Int32
         var keyCount: Int32
@@ -140,7 +140,7 @@ final class HeldInstanceRows {
     /// the whole keys), so most comparisons touch no key bytes: comparing the keys where they lie
     /// costs two cache misses each. Reads only what it is given, so it can run on another thread
     /// while nothing changes the rows (see `orderInBackground`).
-    fileprivate static func keyOrder(entries: [Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) -> [Int] {
+    private static func keyOrder(entries: [Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) -> [Int] {
         struct Sorting {
             var high: UInt64
             var low: UInt64
@@ -172,7 +172,7 @@ final class HeldInstanceRows {
 
     /// The key order being computed on a thread of its own (`orderInBackground`); dropped by any
     /// change to the rows.
-    private var pendingOrder: PendingRowOrder?
+    private var pendingOrder: BackgroundValue<[Int]>?
 
     /// Starts putting the held rows in key order on a thread of its own, for the `flushCommitting`
     /// that follows: a rebuild calls it when its last fold transaction's body is done, so the sort
@@ -183,14 +183,26 @@ final class HeldInstanceRows {
     func orderInBackground() {
         dropPendingOrder()
         guard !entries.isEmpty else { return }
-        pendingOrder = PendingRowOrder(entries: entries, table: table, blocks: blocks)
+        // The lists are copied (values); the blocks are not: the holder waits for the sort before
+        // it changes or frees any of them.
+        let inputs = SortInputs(entries: entries, table: table, blocks: blocks)
+        pendingOrder = BackgroundValue(threadName: "siglog-replay-sort") {
+            HeldInstanceRows.keyOrder(entries: inputs.entries, table: inputs.table, blocks: inputs.blocks)
+        }
     }
 
     /// Waits for a sort started by `orderInBackground` and drops it (the rows are about to change).
     private func dropPendingOrder() {
         guard let pendingOrder else { return }
-        _ = pendingOrder.order()
+        _ = pendingOrder.take()
         self.pendingOrder = nil
+    }
+
+    /// What the sorting thread reads. @unchecked: only read there, while the holder changes nothing.
+    private struct SortInputs: @unchecked Sendable {
+        let entries: [Entry]
+        let table: [Int32]
+        let blocks: [UnsafeMutableRawBufferPointer]
     }
 
     /// Whether a key order computed on another thread waits for the flush (for tests).
@@ -201,7 +213,7 @@ final class HeldInstanceRows {
     /// chunk's transaction that runs again (the map grew) appends the same chunk again.
     func flushCommitting(into db: Database, environment: Environment, chunkBytes: Int = 8 << 20) throws {
         guard !entries.isEmpty else { return }
-        let order = pendingOrder?.order() ?? HeldInstanceRows.keyOrder(entries: entries, table: table, blocks: blocks)
+        let order = pendingOrder?.take() ?? HeldInstanceRows.keyOrder(entries: entries, table: table, blocks: blocks)
         pendingOrder = nil
         var start = 0
         while start < order.count {
@@ -222,39 +234,5 @@ final class HeldInstanceRows {
         }
         rollBack(to: Mark(entries: 0, blocks: 0, used: 0))
         table = Array(repeating: 0, count: 1024)
-    }
-}
-
-/// The key order of held instance rows (`HeldInstanceRows.keyOrder`), computed on a thread of its
-/// own from copies of the lists and the blocks' addresses. The blocks themselves are not copied:
-/// the holder waits for the sort (`order`) before it changes or frees any of them.
-private final class PendingRowOrder: @unchecked Sendable {
-    // @unchecked: the inputs are only read, by the sorting thread, while the holder changes nothing
-    // (it waits first); `result` is written by the sorting thread before `done` is signalled and
-    // read only after `wait` returns.
-    private var result: [Int] = []
-    private let done = DispatchSemaphore(value: 0)
-
-    fileprivate init(entries: [HeldInstanceRows.Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) {
-        let inputs = Inputs(entries: entries, table: table, blocks: blocks)
-        let thread = Thread { [self] in
-            result = HeldInstanceRows.keyOrder(entries: inputs.entries, table: inputs.table, blocks: inputs.blocks)
-            done.signal()
-        }
-        thread.name = "siglog-replay-sort"
-        thread.start()
-    }
-
-    /// What the sorting thread reads.
-    private struct Inputs: @unchecked Sendable {
-        let entries: [HeldInstanceRows.Entry]
-        let table: [Int32]
-        let blocks: [UnsafeMutableRawBufferPointer]
-    }
-
-    /// Waits for the sort and hands over its order. Called once: the holder drops this afterwards.
-    func order() -> [Int] {
-        done.wait()
-        return result
     }
 }

@@ -270,8 +270,10 @@ final class BulkLoad: @unchecked Sendable {
     /// Counts every change to what is held, so a key order computed earlier is used only for
     /// exactly the entries it was computed from.
     private var changes = 0
-    /// The key order of the held entries being computed on a thread of its own (`orderInBackground`).
-    private var pendingOrder: PendingKeyOrder?
+    /// The key order of the held entries being computed on a thread of its own (`orderInBackground`),
+    /// from copies of the lists (arrays are values: later changes do not reach them), with `changes`
+    /// when they were taken.
+    private var pendingOrder: (changes: Int, lists: BackgroundValue<[[Entry]]>)?
     /// The bulk-loadable views that this rebuild emptied (a partial rebuild copies the others, and
     /// appending into a copied view would break key order); in an append transaction, the views
     /// `hold(_:)` named.
@@ -558,7 +560,7 @@ final class BulkLoad: @unchecked Sendable {
     /// split a page at nearly every insert (half-full pages, a page copy each time).
     func flushCommitting(into views: ViewSet, environment: Environment, chunkBytes: Int = 8 << 20) throws {
         precondition(intoEmptyViews && instances.isEmpty, "only a rebuild flushes in transactions of its own")
-        let ordered = pendingOrder.flatMap { $0.changes == changes ? $0.lists() : nil }
+        let ordered = pendingOrder.flatMap { $0.changes == changes ? $0.lists.take() : nil }
         pendingOrder = nil
         for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
             let db = views[view]
@@ -590,7 +592,8 @@ final class BulkLoad: @unchecked Sendable {
     /// same order whichever thread computes it.
     func orderInBackground() {
         guard intoEmptyViews, instances.isEmpty, count > 0 else { return }
-        pendingOrder = PendingKeyOrder(entries, changes: changes)
+        let lists = entries
+        pendingOrder = (changes, BackgroundValue(threadName: "siglog-replay-sort") { lists.map(BulkLoad.keyOrder) })
     }
 
     /// Where the chunk of `list` that starts at `start` ends: after the entry that brings its keys
@@ -768,34 +771,5 @@ struct EventRun: Sendable {
             hashSum &+= Fingerprint.entryHash(key: UnsafeRawBufferPointer(key), value: UnsafeRawBufferPointer(start: nil, count: 0))
         }
         entries.append(BulkLoad.Entry(company: ViewKey.orderedBits(company), sequence: sequence, valueStart: 0, valueCount: 0))
-    }
-}
-
-/// The key order (`BulkLoad.keyOrder`) of each of some lists of held entries, computed on a thread
-/// of its own from copies of the lists (arrays are values: later changes to the bulk load's lists do
-/// not reach them).
-private final class PendingKeyOrder: @unchecked Sendable {
-    // @unchecked: `result` is written by the sorting thread before `done` is signalled and read by
-    // the waiting thread only after `wait` returns.
-    /// `BulkLoad.changes` when the lists were taken.
-    let changes: Int
-    private var result: [[BulkLoad.Entry]] = []
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ lists: [[BulkLoad.Entry]], changes: Int) {
-        self.changes = changes
-        let thread = Thread { [self] in
-            result = lists.map(BulkLoad.keyOrder)
-            done.signal()
-        }
-        thread.name = "siglog-replay-sort"
-        thread.start()
-    }
-
-    /// Waits for the sort and hands over its lists (once).
-    func lists() -> [[BulkLoad.Entry]] {
-        done.wait()
-        defer { result = [] }
-        return result
     }
 }
