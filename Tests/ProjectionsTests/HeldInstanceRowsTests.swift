@@ -24,6 +24,18 @@ struct HeldInstanceRowsTests {
         key.withUnsafeBytes { k in rows.withRow(key: k, hash: HeldInstanceRows.hash(k)) { Array($0) } }
     }
 
+    /// Every key and value of `db`, in the order LMDB stores them.
+    static func entries(of db: Database, in environment: Environment) throws -> [([UInt8], [UInt8])] {
+        try environment.read { txn in
+            var result: [([UInt8], [UInt8])] = []
+            try txn.forEach(db) { key, value in
+                result.append((Array(key), Array(value)))
+                return true
+            }
+            return result
+        }
+    }
+
     @Test("Rows found, replaced and rolled back as a dictionary would, then appended in LMDB's key order")
     func againstDictionary() throws {
         var generator = SeededGenerator(seed: 20_261_201)
@@ -69,14 +81,7 @@ struct HeldInstanceRowsTests {
         let db = try environment.database("instances", create: true)
         try rows.flushCommitting(into: db, environment: environment, chunkBytes: 2_048)
         #expect(rows.isEmpty)
-        let stored: [([UInt8], [UInt8])] = try environment.read { txn in
-            var result: [([UInt8], [UInt8])] = []
-            try txn.forEach(db) { key, value in
-                result.append((Array(key), Array(value)))
-                return true
-            }
-            return result
-        }
+        let stored = try HeldInstanceRowsTests.entries(of: db, in: environment)
         let expected = model.sorted { HeldInstanceRowsTests.precedes($0.key, $1.key) }
         #expect(stored.count == expected.count)
         #expect(stored.map(\.0) == expected.map(\.key), "one entry per key, in key order")
@@ -118,14 +123,7 @@ struct HeldInstanceRowsTests {
         let db = try environment.database("instances", create: true)
         try rows.flushCommitting(into: db, environment: environment, chunkBytes: 4_096)
         #expect(!rows.ordersInBackground)
-        let stored: [([UInt8], [UInt8])] = try environment.read { txn in
-            var result: [([UInt8], [UInt8])] = []
-            try txn.forEach(db) { key, value in
-                result.append((Array(key), Array(value)))
-                return true
-            }
-            return result
-        }
+        let stored = try HeldInstanceRowsTests.entries(of: db, in: environment)
         let expected = model.sorted { HeldInstanceRowsTests.precedes($0.key, $1.key) }
         #expect(stored.map(\.0) == expected.map(\.key), "one entry per key, in key order")
         #expect(stored.map(\.1) == expected.map(\.value), "the latest row of each key")
