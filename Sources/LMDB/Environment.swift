@@ -226,18 +226,29 @@ public final class Environment: @unchecked Sendable {
             mdb_env_get_fd(handle, &fd) == 0
         else { return try body() }
         let stop = DispatchSemaphore(value: 0)
-        let stopped = DispatchGroup()
         let (seconds, attoseconds) = interval.components
         let nanoseconds = Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000)
-        DispatchQueue.global().async(group: stopped) { [fd] in
+        // A thread of its own, not a dispatch queue's: a pool whose workers are blocked (ingest's
+        // parser waits on its writer on one) would hold the loop back, and this function waits
+        // for the loop to end.
+        let loop = ThreadBody { [fd] in
             while stop.wait(timeout: .now() + .nanoseconds(nanoseconds)) == .timedOut {
                 _ = siglog_start_writeback(fd)
                 pass?()
             }
         }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(loop).toOpaque()
+        guard pthread_create(&thread, nil, { context in
+            Unmanaged<ThreadBody>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, context) == 0 else {
+            Unmanaged<ThreadBody>.fromOpaque(context).release()
+            return try body()  // no thread: the commits sync as always, only without the head start
+        }
         defer {
             stop.signal()
-            stopped.wait()
+            pthread_join(thread, nil)
         }
         return try body()
     }
@@ -379,4 +390,11 @@ final class ReadWriteLock: @unchecked Sendable {
         defer { pthread_rwlock_unlock(lock) }
         return try body()
     }
+}
+
+/// A closure handed to a new POSIX thread through its context pointer.
+private final class ThreadBody: @unchecked Sendable {
+    // @unchecked: created on one thread and run once on the new one; never shared otherwise.
+    let run: @Sendable () -> Void
+    init(_ run: @escaping @Sendable () -> Void) { self.run = run }
 }
