@@ -118,8 +118,7 @@ struct HeldCompanyIndexes {
     }
 
     /// One item to sort: the sixteen bytes of a key after the prefix all the view's held keys share
-    /// (zero-padded, which keeps the order: a key that is a prefix of another sorts first either
-    /// way, and equal words fall back to the whole keys), and the entry's place and value.
+    /// (`BulkLoad.orderWords`), and the entry's place and value.
     private struct SortItem {
         var high: UInt64
         var low: UInt64
@@ -149,18 +148,10 @@ struct HeldCompanyIndexes {
             shared = common
         }
         guard first != nil else { return }
-        func word(_ entry: Entry, at offset: Int) -> UInt64 {
-            var word: UInt64 = 0
-            let from = shared + offset
-            for index in 0..<8 where from + index < entry.count {
-                word |= UInt64(held[entry.start + from + index]) << (56 - 8 * UInt64(index))
-            }
-            return word
-        }
         var items: [SortItem] = []
         for entry in entries where entry.slot == slot {
-            items.append(SortItem(high: word(entry, at: 0), low: word(entry, at: 8), start: entry.start, count: entry.count,
-                                  value: entry.value))
+            let words = BulkLoad.orderWords(key(entry.start, entry.count), from: shared)
+            items.append(SortItem(high: words.high, low: words.low, start: entry.start, count: entry.count, value: entry.value))
         }
         items.sort { x, y in
             if x.high != y.high { return x.high < y.high }

@@ -136,9 +136,8 @@ final class HeldInstanceRows {
     }
 
     /// The latest entry of every held key, in LMDB's key order (bytes, then the shorter first).
-    /// Sorted on each key's first 16 bytes held beside its index (zero-padded: a tie falls back to
-    /// the whole keys), so most comparisons touch no key bytes: comparing the keys where they lie
-    /// costs two cache misses each. Reads only what it is given, so it can run on another thread
+    /// Sorted on each key's first 16 bytes held beside its index (`BulkLoad.orderWords`), so most
+    /// comparisons touch no key bytes: comparing the keys where they lie costs two cache misses each. Reads only what it is given, so it can run on another thread
     /// while nothing changes the rows (see `orderInBackground`).
     private static func keyOrder(entries: [Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) -> [Int] {
         struct Sorting {
@@ -153,19 +152,13 @@ final class HeldInstanceRows {
         list.reserveCapacity(entries.count)
         for stored in table where stored > 0 {
             let index = Int(stored) - 1
-            var prefix: (UInt64, UInt64) = (0, 0)
-            let key = key(entries[index])
-            withUnsafeMutableBytes(of: &prefix) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: key.prefix(16))) }
-            list.append(Sorting(high: UInt64(bigEndian: prefix.0), low: UInt64(bigEndian: prefix.1), index: index))
+            let words = BulkLoad.orderWords(key(entries[index]))
+            list.append(Sorting(high: words.high, low: words.low, index: index))
         }
         list.sort { a, b in
             if a.high != b.high { return a.high < b.high }
             if a.low != b.low { return a.low < b.low }
-            let x = key(entries[a.index])
-            let y = key(entries[b.index])
-            let common = min(x.count, y.count)
-            let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-            return order != 0 ? order < 0 : x.count < y.count
+            return BulkLoad.precedes(key(entries[a.index]), key(entries[b.index]))
         }
         return list.map(\.index)
     }

@@ -433,6 +433,19 @@ final class BulkLoad: @unchecked Sendable {
         return order != 0 ? order < 0 : a.count < b.count
     }
 
+    /// The sixteen bytes of `key` from `offset` as two big-endian words, zero-padded. Sorting on
+    /// them keeps LMDB's key order (a key that is a prefix of another sorts first either way), and
+    /// equal words fall back to `precedes` on the whole keys: most comparisons then touch no key bytes.
+    static func orderWords(_ key: UnsafeRawBufferPointer, from offset: Int = 0) -> (high: UInt64, low: UInt64) {
+        var words: (UInt64, UInt64) = (0, 0)
+        let start = min(offset, key.count)
+        let count = min(16, key.count - start)
+        if count > 0 {
+            withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: key[start..<start + count])) }
+        }
+        return (UInt64(bigEndian: words.0), UInt64(bigEndian: words.1))
+    }
+
     @inline(__always)
     func holds(_ view: View) -> Bool { emptied.contains(view) }
 
