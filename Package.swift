@@ -90,7 +90,8 @@ let package = Package(
         ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
-        // glibc's malloc_trim, for stages whose threads free what other threads allocated.
+        // glibc's malloc controls: malloc_trim, for stages whose threads free what other threads allocated;
+        // the writing thread's heap faulted in ahead by another thread (file ingest).
         .target(name: "CMallocTrim"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
         .target(name: "EventLog", dependencies: [
@@ -258,7 +259,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
-            "Adapters", "Ingest", "FixtureServer", "SeededRandom",
+            "Adapters", "Ingest", "FixtureServer", "SeededRandom", "CMallocTrim",
         ], swiftSettings: strict),
         // The stage queue's pure rules: state machine, chain file, outcomes, webhook signatures.
         .testTarget(name: "StageQueueTests", dependencies: ["StageQueue", "SiglogCore", "Scoring"], swiftSettings: strict),

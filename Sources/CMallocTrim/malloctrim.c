@@ -3,6 +3,10 @@
 #include <stdlib.h>  // defines __GLIBC__ where the C library is glibc
 #if defined(__GLIBC__)
 #include <malloc.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 void siglog_release_free_heap_pages(void) {
@@ -10,3 +14,76 @@ void siglog_release_free_heap_pages(void) {
     malloc_trim(0);
 #endif
 }
+
+#if defined(__GLIBC__) && defined(MADV_POPULATE_WRITE)
+
+// Blocks below the mmap threshold come from the arena's heap; three of them stay below the trim
+// threshold once freed, so the arena keeps them.
+enum { warmBlockBytes = 16 << 20, warmMaxBlocks = 3 };
+
+struct siglog_warmup {
+    int count;
+    int detached;
+    uintptr_t start[warmMaxBlocks];
+    size_t length[warmMaxBlocks];
+    size_t populated;
+};
+
+static void *siglog_populate(void *argument) {
+    struct siglog_warmup *warmup = argument;
+    for (int i = 0; i < warmup->count; i++) {
+        if (madvise((void *)warmup->start[i], warmup->length[i], MADV_POPULATE_WRITE) == 0) {
+            warmup->populated += warmup->length[i];
+        }
+    }
+    if (warmup->detached) free(warmup);
+    return NULL;
+}
+
+size_t siglog_warm_heap(size_t bytes, int wait) {
+    long page = sysconf(_SC_PAGESIZE);
+    if (page <= 0) return 0;
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    struct siglog_warmup *warmup = calloc(1, sizeof *warmup);
+    if (warmup == NULL) return 0;
+    size_t wanted = (bytes + warmBlockBytes - 1) / warmBlockBytes;
+    int blocks = wanted < warmMaxBlocks ? (int)wanted : warmMaxBlocks;
+    void *taken[warmMaxBlocks];
+    size_t handed = 0;
+    for (int i = 0; i < blocks; i++) {
+        taken[i] = malloc(warmBlockBytes);
+        if (taken[i] == NULL) break;
+        uintptr_t start = ((uintptr_t)taken[i] + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+        uintptr_t end = ((uintptr_t)taken[i] + warmBlockBytes) & ~((uintptr_t)page - 1);
+        warmup->start[warmup->count] = start;
+        warmup->length[warmup->count] = end - start;
+        handed += end - start;
+        warmup->count++;
+    }
+    for (int i = 0; i < warmup->count; i++) free(taken[i]);
+    warmup->detached = !wait;
+    pthread_t thread;
+    if (warmup->count == 0 || pthread_create(&thread, NULL, siglog_populate, warmup) != 0) {
+        free(warmup);
+        return 0;
+    }
+    if (!wait) {
+        pthread_detach(thread);  // it frees `warmup` when done
+        return handed;
+    }
+    pthread_join(thread, NULL);
+    size_t populated = warmup->populated;
+    free(warmup);
+    return populated;
+}
+
+#else
+
+size_t siglog_warm_heap(size_t bytes, int wait) {
+    (void)bytes;
+    (void)wait;
+    return 0;
+}
+
+#endif
