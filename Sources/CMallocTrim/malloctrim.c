@@ -29,11 +29,17 @@ struct siglog_warmup {
     size_t populated;
 };
 
+// Pages made present per `madvise` call: the call holds the address space's lock for reading, and
+// the other threads' `mmap`, `munmap` and `mprotect` wait for it.
+enum { warmStepBytes = 1 << 20 };
+
 static void *siglog_populate(void *argument) {
     struct siglog_warmup *warmup = argument;
     for (int i = 0; i < warmup->count; i++) {
-        if (madvise((void *)warmup->start[i], warmup->length[i], MADV_POPULATE_WRITE) == 0) {
-            warmup->populated += warmup->length[i];
+        for (size_t done = 0; done < warmup->length[i];) {
+            size_t step = warmup->length[i] - done < warmStepBytes ? warmup->length[i] - done : warmStepBytes;
+            if (madvise((void *)(warmup->start[i] + done), step, MADV_POPULATE_WRITE) == 0) warmup->populated += step;
+            done += step;
         }
     }
     if (warmup->detached) free(warmup);
