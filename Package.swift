@@ -90,8 +90,7 @@ let package = Package(
         ], swiftSettings: strict),
         // The CPU's CRC-32C instruction for the log's checksums (run-time checked, software fallback).
         .target(name: "CCRC32C"),
-        // glibc's malloc controls: malloc_trim, for stages whose threads free what other threads allocated;
-        // the writing thread's heap faulted in ahead by another thread (file ingest).
+        // glibc's malloc_trim, for stages whose threads free what other threads allocated.
         .target(name: "CMallocTrim"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
         .target(name: "EventLog", dependencies: [
@@ -259,7 +258,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
             "Pipeline", "ReadModel", "Projections", "SiglogRecords", "EventLog", "Scoring", "SignalPacks", "SiglogCore",
-            "Adapters", "Ingest", "FixtureServer", "SeededRandom", "CMallocTrim",
+            "Adapters", "Ingest", "FixtureServer", "SeededRandom",
         ], swiftSettings: strict),
         // The stage queue's pure rules: state machine, chain file, outcomes, webhook signatures.
         .testTarget(name: "StageQueueTests", dependencies: ["StageQueue", "SiglogCore", "Scoring"], swiftSettings: strict),

@@ -1,5 +1,4 @@
 public import Foundation
-import CMallocTrim
 import SiglogCore
 import Ingest
 import Projections
@@ -164,12 +163,6 @@ extension StageRunner {
         // (a pipe, a terminal) may pause for any time, and a transaction must not wait on it holding
         // the store's write lock: its batch is gathered first. Batches hold `batchSize` lines either way.
         let streamsIntoTransaction = Self.isRegularFile(input)
-        if streamsIntoTransaction {
-            // This thread writes: the pages its first batch allocates (LMDB's dirty pages, the held
-            // index entries) are faulted in by a thread of its own while the run starts.
-            let warm = Self.heapWarmupBytes(inputBytes: Self.fileSize(input), batchSize: options.batchSize)
-            if warm > 0 { _ = siglog_warm_heap(warm, 0) }
-        }
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
         let channel = BoundedChannel<ParsedLines>(capacity: 8)
@@ -523,29 +516,6 @@ extension StageRunner {
         }
         try forEachLine(of: input, splitter: &splitter, while: { problems.count < limit }, check)
         return problems
-    }
-
-    /// How much of the writing thread's malloc arena to have faulted in before a file ingest
-    /// (`siglog_warm_heap`): on this VM a first touch of a fresh page costs several µs, and the first
-    /// batch of a run takes a page fault for every page it allocates. A 50,000-line batch of the quick
-    /// input (≈ 15 MB of lines) took ≈ 51 MiB of the writing thread's heap at its peak (LMDB's dirty
-    /// pages ≈ 31 MiB, the held index entries, the batch's arrays): about three times the batch's input
-    /// bytes, about 1 KiB per line. Capped at what `siglog_warm_heap` keeps in the arena (48 MiB); none
-    /// for small inputs, whose few faults cost less than the thread.
-    static func heapWarmupBytes(inputBytes: Int, batchSize: Int) -> Int {
-        let wanted = min(min(inputBytes, heapWarmupLimit) * 3, min(batchSize, heapWarmupLimit) * 1024, heapWarmupLimit)
-        return wanted >= heapWarmupMinimum ? wanted : 0
-    }
-
-    /// The most `siglog_warm_heap` keeps in the arena.
-    static let heapWarmupLimit = 48 << 20
-    /// Below this, no warm-up.
-    static let heapWarmupMinimum = 8 << 20
-
-    /// The size of `input` in bytes (0 when it cannot be told).
-    static func fileSize(_ input: FileHandle) -> Int {
-        var status = stat()
-        return fstat(input.fileDescriptor, &status) == 0 ? Int(status.st_size) : 0
     }
 
     /// Whether `input` is a regular file (not a pipe, socket or terminal).
