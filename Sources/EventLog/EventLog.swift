@@ -55,6 +55,8 @@ public final class EventLog: Sendable {
     public let path: String
     /// Record types this binary knows (nil: any type is accepted).
     public let knownRecordTypes: Set<RecordType>?
+    /// The same as a table, for the check of every record read.
+    let knownTypeTable: RecordTypeTable?
     let records: Database
     let dedup: Database
     let idempotency: Database
@@ -90,6 +92,7 @@ public final class EventLog: Sendable {
         }
         self.path = path
         self.knownRecordTypes = options.knownRecordTypes
+        self.knownTypeTable = options.knownRecordTypes.map(RecordTypeTable.init)
         let create = mode != .readOnly
         do {
             records = try environment.database("log", create: create)
@@ -201,7 +204,7 @@ public final class EventLog: Sendable {
     {
         try withUnsafeBytes(of: sequence.bigEndian) { key in
             try transaction.withValue(records, key: key) { bytes in
-                try body(try RecordView(sequence: sequence, bytes: bytes, knownTypes: knownRecordTypes))
+                try body(try RecordView(sequence: sequence, bytes: bytes, knownTypeTable: knownTypeTable))
             }
         }
     }
@@ -218,7 +221,7 @@ public final class EventLog: Sendable {
                 let found = try withUnsafeBytes(of: sequence.bigEndian) { key in
                     try cursor.seek(atOrAfter: key) { foundKey, value -> Bool in
                         guard foundKey.elementsEqual(key) else { return false }
-                        try body(index, try RecordView(sequence: sequence, bytes: value, knownTypes: knownRecordTypes))
+                        try body(index, try RecordView(sequence: sequence, bytes: value, knownTypeTable: knownTypeTable))
                         return true
                     }
                 }
@@ -234,7 +237,7 @@ public final class EventLog: Sendable {
         try transaction.forEach(records, from: withUnsafeBytes(of: max(start, 1).bigEndian) { Array($0) }) { key, value in
             guard key.count == 8 else { throw LogError.malformedKey(after: 0) }
             let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
-            return try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
+            return try body(try RecordView(sequence: seq, bytes: value, knownTypeTable: knownTypeTable))
         }
     }
 
@@ -288,7 +291,7 @@ public final class EventLog: Sendable {
                     let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
                     if seq > upperBound { return false }
                     if seq != previous + 1 { throw LogError.gap(after: previous, found: seq) }
-                    try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
+                    try body(try RecordView(sequence: seq, bytes: value, knownTypeTable: knownTypeTable))
                     previous = seq
                     count += 1
                     return limit <= 0 || count < limit
