@@ -268,18 +268,21 @@ extension StageRunner {
                 let next = try readNextChunk()
                 let scores = current.wait()
                 scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
-                for (input, score) in zip(current.inputs, scores) {
-                    guard let score else {
+                // By index: only the company is read from each input, not a copy of the whole input.
+                let inputs = current.inputs
+                for index in inputs.indices {
+                    guard let score = scores[index] else {
                         skipped += 1
                         continue
                     }
-                    try hooks.beforeAppend?(input, reader)
-                    try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf,
+                    let company = inputs[index].company
+                    if let beforeAppend = hooks.beforeAppend { try beforeAppend(inputs[index], reader) }
+                    try appendScore(score, company: company, pack: pack, workspace: workspace, asOf: asOf,
                                     runID: runID, writer: writer, compare: compare)
                     scored += 1
                     engaged += 1
                     if score.eslResult.decision == "suppress" { suppressed += 1 }
-                    try hooks.afterCompany?(input.company)
+                    try hooks.afterCompany?(company)
                 }
                 // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
                 // here; each of those threads' malloc arenas keeps what is freed into it unless told to
