@@ -55,6 +55,8 @@ public final class EventLog: Sendable {
     public let path: String
     /// Record types this binary knows (nil: any type is accepted).
     public let knownRecordTypes: Set<RecordType>?
+    /// The same as a table, for the check of every record read.
+    let knownTypeTable: RecordTypeTable?
     let records: Database
     let dedup: Database
     let idempotency: Database
@@ -90,6 +92,7 @@ public final class EventLog: Sendable {
         }
         self.path = path
         self.knownRecordTypes = options.knownRecordTypes
+        self.knownTypeTable = options.knownRecordTypes.map(RecordTypeTable.init)
         let create = mode != .readOnly
         do {
             records = try environment.database("log", create: create)
@@ -201,7 +204,7 @@ public final class EventLog: Sendable {
     {
         try withUnsafeBytes(of: sequence.bigEndian) { key in
             try transaction.withValue(records, key: key) { bytes in
-                try body(try RecordView(sequence: sequence, bytes: bytes, knownTypes: knownRecordTypes))
+                try body(try RecordView(sequence: sequence, bytes: bytes, knownTypeTable: knownTypeTable))
             }
         }
     }
@@ -218,7 +221,7 @@ public final class EventLog: Sendable {
                 let found = try withUnsafeBytes(of: sequence.bigEndian) { key in
                     try cursor.seek(atOrAfter: key) { foundKey, value -> Bool in
                         guard foundKey.elementsEqual(key) else { return false }
-                        try body(index, try RecordView(sequence: sequence, bytes: value, knownTypes: knownRecordTypes))
+                        try body(index, try RecordView(sequence: sequence, bytes: value, knownTypeTable: knownTypeTable))
                         return true
                     }
                 }
@@ -234,7 +237,7 @@ public final class EventLog: Sendable {
         try transaction.forEach(records, from: withUnsafeBytes(of: max(start, 1).bigEndian) { Array($0) }) { key, value in
             guard key.count == 8 else { throw LogError.malformedKey(after: 0) }
             let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
-            return try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
+            return try body(try RecordView(sequence: seq, bytes: value, knownTypeTable: knownTypeTable))
         }
     }
 
@@ -257,32 +260,45 @@ public final class EventLog: Sendable {
         _ body: (borrowing RecordView) throws -> Void
     ) throws {
         var next = max(range.lowerBound, 1)
-        var previous = next - 1
-        var finished = false
+        while true {
+            let count = try forEachInChunk(from: next, through: range.upperBound, limit: chunkSize, reading: reading, body)
+            // A short chunk: the range or the log ended there.
+            if chunkSize <= 0 || count < chunkSize { return }
+            next += UInt64(count)
+        }
+    }
+
+    /// One chunk of `forEach(in:chunkSize:reading:_:)`: calls `body` for the records from `start` on,
+    /// at most `limit` of them (no limit when it is not positive) and none past `upperBound`, in one read transaction opened by
+    /// `reading`, checking each record as `forEach` does (a gap counts from `start - 1`). Returns the
+    /// number of records read: fewer than `limit` when the range or the log ended before.
+    /// Consecutive chunks (each starting where the one before stopped, while it read `limit`) read
+    /// exactly what one `forEach` over their range reads, in any order and on any threads.
+    package func forEachInChunk(
+        from start: UInt64, through upperBound: UInt64, limit: Int, reading: ((Transaction) throws -> Void) throws -> Void,
+        _ body: (borrowing RecordView) throws -> Void
+    ) throws -> Int {
+        var previous = start - 1
+        var count = 0
+        guard start <= upperBound else { return 0 }
         // `reading` runs the chunk before it returns: `body` does not escape.
         try withoutActuallyEscaping(body) { body in
-            while !finished {
-                try reading { txn in
-                    var count = 0
-                    finished = true
-                    try txn.forEach(records, from: withUnsafeBytes(of: next.bigEndian) { Array($0) }) { key, value in
-                        guard key.count == 8 else { throw LogError.malformedKey(after: previous) }
-                        let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
-                        if seq > range.upperBound { return false }
-                        if seq != previous + 1 { throw LogError.gap(after: previous, found: seq) }
-                        try body(try RecordView(sequence: seq, bytes: value, knownTypes: knownRecordTypes))
-                        previous = seq
-                        count += 1
-                        if count == chunkSize {
-                            next = seq + 1
-                            finished = false
-                            return false
-                        }
-                        return true
-                    }
+            try reading { txn in
+                count = 0
+                previous = start - 1
+                try txn.forEach(records, from: withUnsafeBytes(of: start.bigEndian) { Array($0) }) { key, value in
+                    guard key.count == 8 else { throw LogError.malformedKey(after: previous) }
+                    let seq = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
+                    if seq > upperBound { return false }
+                    if seq != previous + 1 { throw LogError.gap(after: previous, found: seq) }
+                    try body(try RecordView(sequence: seq, bytes: value, knownTypeTable: knownTypeTable))
+                    previous = seq
+                    count += 1
+                    return limit <= 0 || count < limit
                 }
             }
         }
+        return count
     }
 
     // MARK: - Store metadata

@@ -97,6 +97,12 @@ struct CompanyScore {
     var latestOutreach: OutreachSummary?
 }
 
+/// Which snapshots of the scored day the store may already hold (`appendScore` looks up only those).
+struct StoredSnapshots {
+    var readiness = true
+    var engagement = true
+}
+
 /// One chunk's inputs as read, with its companies' errors (in company order) and skips.
 struct ScoreChunk: Sendable {
     var inputs: [ScoreInput] = []
@@ -177,6 +183,11 @@ extension StageRunner {
         let watched = Set(try reader.watchedCompanies())
         let companies = try watched.isEmpty ? reader.companiesWithEvents()
             : Set(reader.companiesWithEvents()).union(watched).sorted()
+        // A day scored for the first time has no snapshots to compare with: one probe of each
+        // day index here instead of a lookup per company in the appending loop. Each company is
+        // appended once, so no snapshot of the day appears for a company before its own append.
+        let compare = try StoredSnapshots(readiness: reader.hasReadinessSnapshots(pack: pack.uuid, asOf: asOf),
+                                          engagement: reader.hasEngagementSnapshots(pack: pack.uuid, asOf: asOf))
         // Companies go in chunks: their inputs are read on another thread, the pure scoring runs on
         // every core, and the records are appended here in company order — so the log is the same
         // whatever the number of cores or the timing. The three overlap: while chunk N+1 is scored
@@ -257,18 +268,21 @@ extension StageRunner {
                 let next = try readNextChunk()
                 let scores = current.wait()
                 scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
-                for (input, score) in zip(current.inputs, scores) {
-                    guard let score else {
+                // By index: only the company is read from each input, not a copy of the whole input.
+                let inputs = current.inputs
+                for index in inputs.indices {
+                    guard let score = scores[index] else {
                         skipped += 1
                         continue
                     }
-                    try hooks.beforeAppend?(input, reader)
-                    try appendScore(score, company: input.company, pack: pack, workspace: workspace, asOf: asOf,
-                                    runID: runID, writer: writer)
+                    let company = inputs[index].company
+                    if let beforeAppend = hooks.beforeAppend { try beforeAppend(inputs[index], reader) }
+                    try appendScore(score, company: company, pack: pack, workspace: workspace, asOf: asOf,
+                                    runID: runID, writer: writer, compare: compare)
                     scored += 1
                     engaged += 1
                     if score.eslResult.decision == "suppress" { suppressed += 1 }
-                    try hooks.afterCompany?(input.company)
+                    try hooks.afterCompany?(company)
                 }
                 // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
                 // here; each of those threads' malloc arenas keeps what is freed into it unless told to
@@ -314,13 +328,17 @@ extension StageRunner {
     /// Appends one company's score: the readiness and engagement snapshots when their content
     /// changed, then the incremental lead-feed row of the workspace (§7.2). `runID` is the job run
     /// the records belong to, nil for work recorded by the stage queue.
+    /// `compare`: which of the day's stored snapshots may exist (false: none of the day does, so
+    /// none is looked up).
     func appendScore(_ score: CompanyScore, company: Int64, pack: ResolvedPack, workspace: UUID, asOf: Day, runID: UInt64?,
-                     writer: StoreWriter) throws {
+                     writer: StoreWriter, compare: StoredSnapshots = StoredSnapshots()) throws {
         let reader = writer.reader
         let now = clock.now()
-        let computedAt = try appendIfChanged(score.readiness, stored: reader.readiness(company: company, asOf: asOf, pack: pack.uuid),
+        let storedReadiness = try compare.readiness ? reader.readiness(company: company, asOf: asOf, pack: pack.uuid) : nil
+        let computedAt = try appendIfChanged(score.readiness, stored: storedReadiness,
                                              jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
-        try appendIfChanged(score.engagement, stored: reader.engagement(company: company, asOf: asOf, pack: pack.uuid),
+        let storedEngagement = try compare.engagement ? reader.engagement(company: company, asOf: asOf, pack: pack.uuid) : nil
+        try appendIfChanged(score.engagement, stored: storedEngagement,
                             jobRun: \.jobRunID, runID: runID, at: now, writer: writer, workspace: workspace)
         let feedInput = LeadFeedInput(
             workspaceID: workspace, packID: pack.uuid, entityID: Int(company), asOf: asOf,

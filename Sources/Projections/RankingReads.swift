@@ -21,6 +21,28 @@ extension ViewReader {
         try contains(.readinessByDay, ViewKey().appending(pack).appending(asOf).appending(company))
     }
 
+    /// Whether any company has a readiness snapshot for `(pack, asOf)`: one probe of the day's
+    /// index entries.
+    public func hasReadinessSnapshots(pack: UUID, asOf: Day) throws -> Bool {
+        var found = false
+        try scan(.readinessByDay, prefix: ViewKey().appending(pack).appending(asOf)) { _, _ in
+            found = true
+            return false
+        }
+        return found
+    }
+
+    /// Whether any company has an engagement snapshot for `(pack, asOf)`: one probe of the day's
+    /// `engagement.outreach` entries (every engagement snapshot has exactly one).
+    public func hasEngagementSnapshots(pack: UUID, asOf: Day) throws -> Bool {
+        var found = false
+        try scan(.engagementByOutreach, prefix: ViewKey().appending(pack).appending(asOf)) { _, _ in
+            found = true
+            return false
+        }
+        return found
+    }
+
     /// The composite of the readiness snapshot of `(company, asOf, pack)`, without its explain.
     public func readinessComposite(company: Int64, asOf: Day, pack: UUID) throws -> Int? {
         try row(.readiness, ViewKey().appending(company).appending(asOf).appending(pack), ReadinessSnapshotRecorded.composite)

@@ -132,7 +132,7 @@ public struct Replayer: Sendable {
                 // once, kept in memory across the records and written once.
                 let checkpoint = try CheckpointBuffer(views: views, in: txn)
                 if copyTarget == nil && bulk != nil {
-                    // A rebuild: the log is read and decoded on a second thread while this one writes.
+                    // A rebuild: the log is read and decoded on two other threads while this one writes.
                     let runs = ReplayReader.EventRuns(bulkLoaded: bulk?.holds(.eventsByCompany) ?? false, partialThrough: partialThrough,
                                                       partialWritesEvents: partial.contains(.eventsByCompany))
                     let apply = { (item: ReplayItem) throws in
@@ -140,7 +140,7 @@ public struct Replayer: Sendable {
                                             checkpoint: checkpoint)
                         if let bulk, let held, bulk.isOverBudget { try bulk.flush(since: held, into: views, transaction: txn) }
                     }
-                    // The reader must not ask for the transaction gate this transaction holds: it reads
+                    // The decoders must not ask for the transaction gate this transaction holds: they read
                     // the log in committed reads when the log shares this environment (every record
                     // of `range` was committed before this transaction began: `range` ends at a head
                     // read before it, and this transaction writes only views).

@@ -40,25 +40,30 @@ enum ReplayItem: Sendable {
     }
 }
 
-/// Reads, checks (checksum, format, type, no gaps) and decodes a range of the log on a thread of
-/// its own while the calling thread applies the records decoded before: a rebuild's fold uses both
+/// Reads, checks (checksum, format, type, no gaps) and decodes a range of the log on threads of
+/// their own while the calling thread applies the records decoded before: a rebuild's fold uses both
 /// cores. The records are handed over in log order, and an error (a damaged or undecodable record)
 /// is handed over at its place, after every record before it — so the fold applies exactly what it
 /// would have applied reading the log itself, and fails at the same record with the same error.
 ///
-/// The reader has its own short read transactions (`EventLog.forEach`) and copies out what it
-/// hands over; the caller's write transaction stays on the caller's thread. While the caller's
-/// write transaction is open no other writer can commit, so the reader sees the same log as the
-/// writer and never meets a map grown by another process.
+/// Decoding costs more than applying (≈ 2× in the instance-heavy part of a store), so two decoders
+/// take the range's chunks in turn (decoder d reads chunks d, d + 2, …) and the calling thread
+/// applies the chunks strictly in order, taking each from the decoder that read it. Each chunk is
+/// read as `EventLog.forEach` reads it (`forEachInChunk`): together the chunks are the same records,
+/// checked the same way; a chunk that ends short ends the range, as it ends `forEach`.
+///
+/// Each decoder has its own short read transactions and copies out what it hands over; the
+/// caller's write transaction stays on the caller's thread. While the caller's write transaction is
+/// open no other writer can commit, so the decoders see the same log as the writer and never meet a
+/// map grown by another process.
 enum ReplayReader {
     /// Records per hand-over.
     static let batchSize = 4096
-    /// Hand-overs waiting at most (bounds the memory whatever the log's size).
+    /// Hand-overs waiting at most, over all decoders (bounds the memory whatever the log's size).
     static let capacity = 8
+    /// Threads decoding the log's chunks in turn.
+    static let decoders = 2
 
-    /// Calls `apply` on the calling thread with every record of `range`, in order, decoded on a
-    /// second thread. Returns when every record was applied; rethrows the first error (of the
-    /// reader, at its record's place, or of `apply`). The reader has finished when this returns.
     /// Which `event_stored` records go into `EventRun`s: those whose events index entry the fold
     /// holds back for the bulk load (the view is bulk-loaded and written for that sequence).
     struct EventRuns: Sendable {
@@ -72,6 +77,18 @@ enum ReplayReader {
         func holds(_ sequence: UInt64) -> Bool { bulkLoaded && (sequence > partialThrough || partialWritesEvents) }
     }
 
+    /// A decoder's hand-over: the items of at most `batchSize` records of one chunk, in order.
+    struct Piece: Sendable {
+        var items: [ReplayItem]
+        /// Set on a chunk's last piece: the records the chunk held (fewer than the chunk size: the
+        /// range or the log ended there).
+        var chunkRecords: Int?
+    }
+
+    /// Calls `apply` on the calling thread with every record of `range`, in order, decoded on other
+    /// threads. Returns when every record was applied; rethrows the first error (of a decoder, at its
+    /// record's place, or of `apply`). The decoders have finished when this returns.
+    ///
     /// `committed`: the log is in the environment of the caller's write transaction, and the reader
     /// reads it in these committed reads of that transaction (see `CommittedReads`: they neither
     /// take nor wait for the transaction gate the caller holds). Nil: the log's own short reads — a
@@ -81,10 +98,69 @@ enum ReplayReader {
         _ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, eventRuns: EventRuns, committed: CommittedReads?,
         _ apply: (ReplayItem) throws -> Void
     ) throws {
-        // The writer thread sets the pace: the batches it applied are freed on this reader thread.
-        let spent = SpentItems<[ReplayItem]>()
-        try BoundedChannel<[ReplayItem]>.stream(threadName: "siglog-replay-reader", capacity: capacity, produce: { channel in
-            struct Stopped: Error {}
+        let first = max(range.lowerBound, 1)
+        let upperBound = range.upperBound
+        guard first <= upperBound else { return }
+        let channels = (0..<decoders).map { _ in BoundedChannel<Piece>(capacity: max(1, capacity / decoders)) }
+        // The writer thread sets the pace: the pieces it applied are freed on their decoder's thread.
+        let spent = (0..<decoders).map { _ in SpentItems<[ReplayItem]>() }
+        let finished = DispatchSemaphore(value: 0)
+        for decoder in 0..<decoders {
+            let thread = Thread { [channels, spent] in
+                defer { finished.signal() }
+                do {
+                    try decode(log, chunksFrom: decoder, first: first, upperBound: upperBound, chunkSize: chunkSize,
+                               eventRuns: eventRuns, committed: committed, into: channels[decoder], spent: spent[decoder])
+                    channels[decoder].close()
+                } catch {
+                    channels[decoder].close(failure: error)
+                }
+            }
+            thread.name = "siglog-replay-reader"
+            thread.start()
+        }
+        // Whatever ends the fold, no decoder outlives it (each may hold a read transaction).
+        defer {
+            for channel in channels { channel.cancel() }
+            for _ in 0..<decoders { finished.wait() }
+        }
+        var chunk = 0
+        while true {
+            let decoder = chunk % decoders
+            // The chunk's pieces; none when its decoder found it past the range's end.
+            guard let piece = try channels[decoder].take() else { return }
+            for item in piece.items { try apply(item) }
+            spent[decoder].add(piece.items)
+            if let records = piece.chunkRecords {
+                if chunkSize <= 0 || records < chunkSize { return }
+                chunk += 1
+            }
+        }
+    }
+
+    /// The reading of one decoder: chunks `decoder`, `decoder + decoders`, … of the range, each in
+    /// pieces of at most `batchSize` records, until a chunk ends short, the range ends, a record
+    /// fails (the records before it are handed over, then it throws) or the consumer has gone.
+    private static func decode(
+        _ log: EventLog, chunksFrom decoder: Int, first: UInt64, upperBound: UInt64, chunkSize: Int,
+        eventRuns: EventRuns, committed: CommittedReads?, into channel: BoundedChannel<Piece>, spent: SpentItems<[ReplayItem]>
+    ) throws {
+        struct Stopped: Error {}
+        let reading: ((Transaction) throws -> Void) throws -> Void = { body in
+            if let committed {
+                try mappingStorageErrors { try committed.read(body) }
+            } else {
+                try log.read(body)
+            }
+        }
+        var chunk = decoder
+        while true {
+            // The chunk's first record; a chunk size that is not positive reads the range as one chunk.
+            guard chunkSize > 0 || chunk == 0 else { return }
+            let offset = UInt64(chunk).multipliedReportingOverflow(by: UInt64(max(chunkSize, 0)))
+            guard !offset.overflow else { return }
+            let start = first.addingReportingOverflow(offset.partialValue)
+            guard !start.overflow, start.partialValue <= upperBound else { return }
             var batch: [ReplayItem] = []
             var run = EventRun()
             var records = 0
@@ -92,15 +168,9 @@ enum ReplayReader {
                 if !run.entries.isEmpty { batch.append(.events(run)) }
                 run = EventRun()
             }
+            let count: Int
             do {
-                let reading: ((Transaction) throws -> Void) throws -> Void = { body in
-                    if let committed {
-                        try mappingStorageErrors { try committed.read(body) }
-                    } else {
-                        try log.read(body)
-                    }
-                }
-                try log.forEach(in: range, chunkSize: chunkSize, reading: reading) { record in
+                count = try log.forEachInChunk(from: start.partialValue, through: upperBound, limit: chunkSize, reading: reading) { record in
                     if record.type == .eventStored && eventRuns.holds(record.sequence) {
                         run.add(company: try ViewProjector.eventCompany(record), sequence: record.sequence)
                     } else {
@@ -110,7 +180,7 @@ enum ReplayReader {
                     records += 1
                     if records == batchSize {
                         endRun()
-                        guard channel.put(batch) else { throw Stopped() }
+                        guard channel.put(Piece(items: batch)) else { throw Stopped() }
                         batch = []
                         records = 0
                         spent.release()
@@ -121,14 +191,14 @@ enum ReplayReader {
             } catch {
                 // The records before the failing one first, then the failure.
                 endRun()
-                if !batch.isEmpty { _ = channel.put(batch) }
+                if !batch.isEmpty { _ = channel.put(Piece(items: batch)) }
                 throw error
             }
             endRun()
-            if !batch.isEmpty { _ = channel.put(batch) }
-        }, consume: { batch in
-            for item in batch { try apply(item) }
-            spent.add(batch)
-        })
+            guard channel.put(Piece(items: batch, chunkRecords: count)) else { return }
+            spent.release()
+            if chunkSize <= 0 || count < chunkSize { return }
+            chunk += decoders
+        }
     }
 }

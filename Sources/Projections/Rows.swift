@@ -299,10 +299,33 @@ public struct TimelineEntry: Sendable, Hashable {
 
     /// The value stored under `(company_id, sequence)`: time, kind, detail and job run.
     public func encoded() -> [UInt8] {
-        var w = PayloadWriter()
+        var detail = detail
+        return detail.withUTF8 {
+            TimelineEntry.encoded(at: at, kind: kind, detail: UnsafeRawBufferPointer($0), jobRunID: jobRunID)
+        }
+    }
+
+    /// `encoded()` of an entry whose detail is given as its UTF-8 bytes.
+    static func encoded(at: Timestamp, kind: StaticString, detail: TimelineDetail, jobRunID: UInt64?) -> [UInt8] {
+        kind.withUTF8Buffer { kind in
+            detail.bytes.withUnsafeBytes { detail in
+                encoded(at: at, kind: UnsafeRawBufferPointer(kind), detail: detail, jobRunID: jobRunID)
+            }
+        }
+    }
+
+    private static func encoded(at: Timestamp, kind: String, detail: UnsafeRawBufferPointer, jobRunID: UInt64?) -> [UInt8] {
+        var kind = kind
+        return kind.withUTF8 { encoded(at: at, kind: UnsafeRawBufferPointer($0), detail: detail, jobRunID: jobRunID) }
+    }
+
+    private static func encoded(at: Timestamp, kind: UnsafeRawBufferPointer, detail: UnsafeRawBufferPointer, jobRunID: UInt64?)
+        -> [UInt8]
+    {
+        var w = PayloadWriter(capacity: 24 + kind.count + detail.count)
         w.write(1, at)
-        w.write(2, kind)
-        w.write(3, detail)
+        w.write(2, bytes: kind)
+        w.write(3, bytes: detail)
         if let jobRunID { w.write(4, jobRunID) }
         return w.bytes
     }
@@ -322,4 +345,38 @@ public struct TimelineEntry: Sendable, Hashable {
         }
         return entry
     }
+}
+
+/// A timeline entry's detail text written as UTF-8 bytes, piece by piece: the text the same
+/// string interpolation gives, without its intermediate strings (the score stage writes three
+/// entries per company).
+struct TimelineDetail {
+    private(set) var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(96) }
+
+    mutating func append(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes.append(contentsOf: $0) }
+    }
+
+    /// `value.description`: an optional minus sign, then the decimal digits.
+    mutating func append(_ value: Int) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        let start = bytes.count
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(truncatingIfNeeded: magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        bytes[start...].reverse()
+    }
+
+    mutating func append(_ day: Day) { append(day.description) }
+
+    mutating func append(_ value: Double) { append(value.description) }
 }

@@ -67,8 +67,8 @@ extension Replayer {
         let applied = try store.read { try $0.appliedSequence() }
         var counter = ReplayCounter()
         counter.total = applied
-        // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on a
-        // second thread and the events index and timeline are bulk-loaded, as `rebuild` does.
+        // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on
+        // other threads and the events index and timeline are bulk-loaded, as `rebuild` does.
         let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget)
         var folding = options
         folding.transactionSize = min(options.transactionSize, options.verifyTransactionSize)

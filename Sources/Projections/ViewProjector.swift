@@ -176,14 +176,10 @@ package struct ViewProjector: LogProjection {
             try w.put(.readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
                       stampedRow(r, freshPayload, seq: seq, at: at))
             try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
-            try timeline(r.companyID, seq, at, "readiness_snapshot",
-                         "as_of \(r.asOf): composite \(r.composite) (M\(r.momentum) C\(r.complexity) P\(r.pressure) G\(r.leadershipGap))",
-                         r.jobRunID, w)
+            try timeline(r.companyID, seq, at, "readiness_snapshot", ViewProjector.readinessDetail(r), r.jobRunID, w)
         case .engagementSnapshot(let r):
             try applyEngagement(r, row: stampedRow(r, freshPayload, seq: seq, at: at), w)
-            try timeline(r.companyID, seq, at, "engagement_snapshot",
-                         "as_of \(r.asOf): ESL \(r.eslScore) \(r.engagementType), \(r.eslDecision), outreach \(r.outreachScore)",
-                         r.jobRunID, w)
+            try timeline(r.companyID, seq, at, "engagement_snapshot", ViewProjector.engagementDetail(r), r.jobRunID, w)
         case .leadFeedRow(let r):
             try applyLeadFeedRow(r, row: stampedRow(r, freshPayload, seq: seq, at: at), seq: seq, at: at, w)
         case .jobRunStarted(let r):
@@ -384,15 +380,16 @@ package struct ViewProjector: LogProjection {
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let key = ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID)
         var previousBand: RecommendationBand?? = .none
-        if let old = try w.transaction.withValue(views[.leadFeed], key: key.bytes, Stamped<LeadFeedRowRecorded>.decode)?.record {
+        // The replaced row is read by the put itself (one descent for the read and the write).
+        var replaced: Result<LeadFeedRowRecorded, any Error>?
+        try w.put(.leadFeed, key, row) { old in replaced = Result { try Stamped<LeadFeedRowRecorded>.decode(old).record } }
+        if let old = try replaced?.get() {
             try w.delete(.leadFeedRank, rankKey(old))
             previousBand = .some(old.recommendationBand)
         }
-        try w.put(.leadFeed, key, row)
         try w.put(.leadFeedRank, rankKey(r), [])
         if previousBand == nil || previousBand! != r.recommendationBand {
-            try timeline(r.entityID, seq, at, "lead_feed_band",
-                         "band \(r.recommendationBand?.rawValue ?? "none") (composite \(r.compositeScore), as_of \(r.asOf))", r.jobRunID, w)
+            try timeline(r.entityID, seq, at, "lead_feed_band", ViewProjector.bandDetail(r), r.jobRunID, w)
         }
     }
 
@@ -422,6 +419,47 @@ package struct ViewProjector: LogProjection {
                           _ jobRunID: UInt64?, _ w: ViewWriter) throws {
         let entry = TimelineEntry(companyID: company, sequence: seq, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
         try w.put(.timeline, ViewProjector.timelineKey(company, seq), entry.encoded())
+    }
+
+    /// `timeline` with the detail given as bytes (the score stage's three entries per company).
+    func timeline(_ company: Int64, _ seq: UInt64, _ at: Timestamp, _ kind: StaticString, _ detail: TimelineDetail,
+                  _ jobRunID: UInt64?, _ w: ViewWriter) throws {
+        try w.put(.timeline, ViewProjector.timelineKey(company, seq),
+                  TimelineEntry.encoded(at: at, kind: kind, detail: detail, jobRunID: jobRunID))
+    }
+
+    /// `as_of 2026-02-18: composite 57 (M60 C40 P55 G70)`.
+    static func readinessDetail(_ r: ReadinessSnapshotRecorded) -> TimelineDetail {
+        var d = TimelineDetail()
+        d.append("as_of "); d.append(r.asOf)
+        d.append(": composite "); d.append(r.composite)
+        d.append(" (M"); d.append(r.momentum)
+        d.append(" C"); d.append(r.complexity)
+        d.append(" P"); d.append(r.pressure)
+        d.append(" G"); d.append(r.leadershipGap)
+        d.append(")")
+        return d
+    }
+
+    /// `as_of 2026-02-18: ESL 61.5 warm_intro, proceed, outreach 55`.
+    static func engagementDetail(_ r: EngagementSnapshotRecorded) -> TimelineDetail {
+        var d = TimelineDetail()
+        d.append("as_of "); d.append(r.asOf)
+        d.append(": ESL "); d.append(r.eslScore)
+        d.append(" "); d.append(r.engagementType)
+        d.append(", "); d.append(r.eslDecision)
+        d.append(", outreach "); d.append(r.outreachScore)
+        return d
+    }
+
+    /// `band WATCH (composite 57, as_of 2026-02-18)`.
+    static func bandDetail(_ r: LeadFeedRowRecorded) -> TimelineDetail {
+        var d = TimelineDetail()
+        d.append("band "); d.append(r.recommendationBand?.rawValue ?? "none")
+        d.append(" (composite "); d.append(r.compositeScore)
+        d.append(", as_of "); d.append(r.asOf)
+        d.append(")")
+        return d
     }
 
     /// The timeline view's key: the company, then the sequence of the record the entry is about.

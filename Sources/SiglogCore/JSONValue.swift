@@ -55,6 +55,15 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     public func makeIterator() -> IndexingIterator<[Member]> { members.makeIterator() }
+
+    /// Whether `other` is a copy of this very value (its members in the same storage): then both
+    /// write the same JSON text. Equal objects need not share storage, and `==` holds for members
+    /// that print differently (`0.0` and `-0.0`).
+    public func sharesStorage(with other: JSONObject) -> Bool {
+        members.withUnsafeBufferPointer { mine in
+            other.members.withUnsafeBufferPointer { mine.baseAddress == $0.baseAddress && mine.count == $0.count }
+        }
+    }
 }
 
 extension JSONValue {

@@ -2,6 +2,7 @@ public import EventLog
 public import Foundation
 public import Scoring
 public import SiglogCore
+import Synchronization
 
 /// What one derive run found for one `(entity_id, signal_id, pack_id)`: the view merges it into
 /// the existing instance with the §3.2 step 6 rules.
@@ -130,7 +131,7 @@ public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
         if let jobRunID { w.write(10, jobRunID) }
         w.write(11, lastSignalAt)
         if carriesLastSignal { w.write(12, true) }
-        w.write(13, json: .object(explain.weights))
+        w.write(13, bytes: ReadinessSnapshotRecorded.weightsText(explain.weights))
         for event in explain.topEvents {
             w.write(14) { nested in
                 nested.write(1, event.eventType)
@@ -147,6 +148,19 @@ public struct ReadinessSnapshotRecorded: SiglogRecord, Hashable {
         if explain.minimumThreshold != 0 { w.write(18, explain.minimumThreshold) }
         w.write(19, explain.recommendationBand?.rawValue)
         w.write(20, explain.delta1d)
+    }
+
+    /// The last weights written and their JSON text: every snapshot of a score run carries its
+    /// pack's weights (copies of one value), so their text is written once per run, not per company.
+    private static let lastWeights = Mutex<(weights: JSONObject, text: [UInt8])?>(nil)
+
+    /// `weights` as the JSON text `write(_:json:)` gives.
+    static func weightsText(_ weights: JSONObject) -> [UInt8] {
+        let cached = lastWeights.withLock { last in last.flatMap { $0.weights.sharesStorage(with: weights) ? $0.text : nil } }
+        if let cached { return cached }
+        let text = JSONWriter().bytes(.object(weights))
+        lastWeights.withLock { $0 = (weights, text) }
+        return text
     }
 
     public init(from r: inout PayloadReader) throws {

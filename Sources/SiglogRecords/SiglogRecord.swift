@@ -137,9 +137,10 @@ extension PayloadWriter {
     public mutating func write(_ field: Int, _ value: Day) { write(field, Int64(value.daysSinceEpoch)) }
     /// Each string as its own occurrence of `field`, in order: a repeated field that decodes back to the list.
     public mutating func write(_ field: Int, strings: [String]) { for s in strings { write(field, s) } }
-    /// A JSON value as compact JSON text in member order.
+    /// A JSON value as compact JSON text in member order (its UTF-8 bytes as written, without
+    /// making a string of them first).
     public mutating func write(_ field: Int, json value: JSONValue?) {
-        if let value { write(field, JSONWriter().string(value)) }
+        if let value { write(field, bytes: JSONWriter().bytes(value)) }
     }
 }
 

@@ -85,6 +85,40 @@ struct EventLogTests {
         #expect(try log.verify().firstProblem == .unknownRecordType(sequence: 2, type: 999))
     }
 
+    @Test("a record type table holds exactly its set's types, and a log's reads refuse the others")
+    func recordTypeTable() throws {
+        // Sets of every size class: none, the extremes, one per 64-bit word boundary, scattered.
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt16 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt16(truncatingIfNeeded: state >> 40)
+        }
+        let sets: [Set<UInt16>] = [[], [0], [UInt16.max], [63, 64, 127, 128], Set((0..<40).map { _ in next() }),
+                                   Set((0..<3_000).map { _ in next() })]
+        for raw in sets {
+            let types = Set(raw.map(RecordType.init(rawValue:)))
+            let table = RecordTypeTable(types)
+            for value in UInt16.min...UInt16.max {
+                let type = RecordType(rawValue: value)
+                if table.contains(type) != types.contains(type) {
+                    Issue.record("type \(value) in a set of \(raw.count)")
+                    break
+                }
+            }
+        }
+        let path = temporaryStorePath()
+        let log = try scratchLog(path: path, known: [sampleType])
+        try log.append([
+            Envelope(type: sampleType, appendedAt: 0, workspace: nil, payload: []),
+            Envelope(type: RecordType(rawValue: sampleType.rawValue ^ 64), appendedAt: 0, workspace: nil, payload: []),
+        ])
+        var seen: [UInt64] = []
+        #expect(throws: LogError.unknownRecordType(sequence: 2, type: sampleType.rawValue ^ 64)) {
+            try log.forEach(chunkSize: 10) { seen.append($0.sequence) }
+        }
+        #expect(seen == [1])
+    }
+
     @Test("an envelope format newer than the binary is reported with its position")
     func newerFormat() throws {
         let log = try scratchLog()

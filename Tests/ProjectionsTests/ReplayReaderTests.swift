@@ -73,4 +73,78 @@ struct ReplayReaderTests {
         #expect(try storedFingerprints(store) == before)
         #expect(try contentFingerprints(store) == before)
     }
+
+    /// The sequences `ReplayReader` hands over for `range` (an events run counts each of its
+    /// events), and the error it ends with.
+    static func decoded(_ log: EventLog, _ range: ClosedRange<UInt64>, chunkSize: Int) -> ([UInt64], LogError?) {
+        var seen: [UInt64] = []
+        let runs = ReplayReader.EventRuns(bulkLoaded: true, partialThrough: 0, partialWritesEvents: false)
+        do {
+            try ReplayReader.forEach(log, in: range, chunkSize: chunkSize, eventRuns: runs, committed: nil) { item in
+                if case .events(let run) = item { seen += run.entries.map(\.sequence) } else { seen.append(item.sequence) }
+            }
+        } catch {
+            return (seen, error as? LogError)
+        }
+        return (seen, nil)
+    }
+
+    /// The same from one `EventLog.forEach` over `range`.
+    static func read(_ log: EventLog, _ range: ClosedRange<UInt64>, chunkSize: Int) -> ([UInt64], LogError?) {
+        var seen: [UInt64] = []
+        do {
+            try log.forEach(in: range, chunkSize: chunkSize) { seen.append($0.sequence) }
+        } catch {
+            return (seen, error as? LogError)
+        }
+        return (seen, nil)
+    }
+
+    @Test("The decoders taking chunks in turn hand over what one read of the range gives, up to the same gap or end")
+    func chunksInTurn() throws {
+        let (store, pipeline) = try initializedStore(now: ReplayReaderTests.now)
+        var generator = SeededGenerator(seed: 31)
+        try ingest(randomEvents(2_000, companies: 60, before: ReplayReaderTests.now.day, using: &generator), into: pipeline)
+        _ = try pipeline.runDerive()
+        let log = store.log
+        let head = try log.head()
+        #expect(head > 2_000)
+        let cases: [(ClosedRange<UInt64>, Int)] = [
+            (1...head, 100), (1...head, 7), (1...head, 4_096), (1...head, 0), (17...(head + 500), 64), (1...1_000, 250),
+            (5...5, 3), ((head + 1)...(head + 10), 4),
+        ]
+        func compare(_ label: String) {
+            for (range, chunkSize) in cases {
+                let expected = Self.read(log, range, chunkSize: chunkSize)
+                let got = Self.decoded(log, range, chunkSize: chunkSize)
+                #expect(got.0 == expected.0, "\(label): \(range), chunks of \(chunkSize)")
+                #expect(got.1 == expected.1, "\(label): \(range), chunks of \(chunkSize)")
+            }
+        }
+        compare("whole log")
+        #expect(Self.read(log, 1...head, chunkSize: 100).0 == Array(1...head))
+        // Gaps: one record inside a chunk, the first record of a chunk (301 for chunks of 100), a
+        // stretch over several chunks of either decoder, and the log's last records.
+        let db = try log.environment.database("log")
+        for deleted in [[UInt64(150)], [301], Array(455...1_020), Array((head - 3)...head)] {
+            var kept: [([UInt8], [UInt8])] = []
+            try log.environment.write { txn in
+                for sequence in deleted {
+                    let key = withUnsafeBytes(of: sequence.bigEndian) { Array($0) }
+                    kept.append((key, try #require(try txn.value(db, key: key))))
+                    _ = try txn.delete(db, key: key)
+                }
+            }
+            // Read whole, the log stops at the first missing record: with its gap, or at its new end.
+            let first = deleted.first!, last = deleted.last!
+            let whole = Self.decoded(log, 1...head, chunkSize: 100)
+            #expect(whole.0 == Array(1..<first))
+            #expect(whole.1 == (last == head ? nil : LogError.gap(after: first - 1, found: last + 1)))
+            compare("without \(deleted.first!)…\(deleted.last!)")
+            try log.environment.write { txn in
+                for (key, value) in kept { try txn.put(db, key: key, value: value) }
+            }
+        }
+        compare("restored")
+    }
 }
