@@ -24,23 +24,13 @@ extension ViewReader {
     /// Whether any company has a readiness snapshot for `(pack, asOf)`: one probe of the day's
     /// index entries.
     public func hasReadinessSnapshots(pack: UUID, asOf: Day) throws -> Bool {
-        var found = false
-        try scan(.readinessByDay, prefix: ViewKey().appending(pack).appending(asOf)) { _, _ in
-            found = true
-            return false
-        }
-        return found
+        try hasEntries(.readinessByDay, prefix: ViewKey().appending(pack).appending(asOf))
     }
 
     /// Whether any company has an engagement snapshot for `(pack, asOf)`: one probe of the day's
     /// `engagement.outreach` entries (every engagement snapshot has exactly one).
     public func hasEngagementSnapshots(pack: UUID, asOf: Day) throws -> Bool {
-        var found = false
-        try scan(.engagementByOutreach, prefix: ViewKey().appending(pack).appending(asOf)) { _, _ in
-            found = true
-            return false
-        }
-        return found
+        try hasEntries(.engagementByOutreach, prefix: ViewKey().appending(pack).appending(asOf))
     }
 
     /// The composite of the readiness snapshot of `(company, asOf, pack)`, without its explain.

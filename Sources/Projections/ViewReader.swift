@@ -45,6 +45,16 @@ public struct ViewReader {
         }
     }
 
+    /// Whether `view` holds any entry whose key starts with `prefix` (one cursor step).
+    package func hasEntries(_ view: View, prefix: ViewKey) throws -> Bool {
+        var found = false
+        try scan(view, prefix: prefix) { _, _ in
+            found = true
+            return false
+        }
+        return found
+    }
+
     /// Scans `view` backwards from the last key with `prefix`.
     package func scanBackward(_ view: View, prefix: ViewKey,
                               _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> Bool) throws {

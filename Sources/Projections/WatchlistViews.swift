@@ -181,11 +181,6 @@ extension ViewReader {
 
     /// Whether the company has an alert of `type` for `asOf`.
     public func hasAlert(company: Int64, type: String, asOf: Day) throws -> Bool {
-        var found = false
-        try scan(.alertsByCompanyDay, prefix: ViewKey().appending(company).appending(type).appending(asOf)) { _, _ in
-            found = true
-            return false
-        }
-        return found
+        try hasEntries(.alertsByCompanyDay, prefix: ViewKey().appending(company).appending(type).appending(asOf))
     }
 }
