@@ -66,12 +66,14 @@ extension EventLog {
     ) throws -> VerifyReport {
         var report = VerifyReport(recordsChecked: 0, head: UInt64(max(0, log.entries)), firstProblem: nil)  // a damaged count can be anything
         var previous: UInt64 = 0
+        // Every record is checked: the known types as a table, built once (see `RecordTypeTable`).
+        let table = knownTypes.map(RecordTypeTable.init)
         do {
             try file.forEach(in: log) { key, value in
                 guard key.count == 8 else { throw LogError.malformedKey(after: previous) }
                 let sequence = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
                 guard sequence == previous + 1 else { throw LogError.gap(after: previous, found: sequence) }
-                let record = try RecordView(sequence: sequence, bytes: value, knownTypes: knownTypes)
+                let record = try RecordView(sequence: sequence, bytes: value, knownTypeTable: table)
                 do { try body(record) } catch { throw CallerFailure(error: error) }
                 previous = sequence
                 report.recordsChecked += 1
@@ -176,7 +178,7 @@ extension EventLog {
                         guard key.count == 8 else { throw LogError.malformedKey(after: expected ?? 0) }
                         let sequence = UInt64(bigEndian: key.loadUnaligned(as: UInt64.self))
                         if let expected, sequence != expected { throw LogError.gap(after: sequence, found: expected + 1) }
-                        _ = try RecordView(sequence: sequence, bytes: value, knownTypes: knownRecordTypes)
+                        _ = try RecordView(sequence: sequence, bytes: value, knownTypeTable: knownTypeTable)
                         expected = sequence - 1
                         seen += 1
                         return seen < count

@@ -134,7 +134,7 @@ extension LogWriter {
     /// (`.alreadyPresent`, nothing written); otherwise `ReplicaAppendError.differentRecord`.
     /// A record beyond `head + 1` is `ReplicaAppendError.gap`. An error aborts the whole transaction.
     package func appendReplicated(_ bytes: UnsafeRawBufferPointer, sequence: UInt64) throws -> ReplicatedAppend {
-        let view = try RecordView(sequence: sequence, bytes: bytes, knownTypes: log.knownRecordTypes)
+        let view = try RecordView(sequence: sequence, bytes: bytes, knownTypeTable: log.knownTypeTable)
         var key = sequence.bigEndian
         if sequence < nextSequence {
             let same = try withUnsafeBytes(of: &key) { k in
