@@ -182,6 +182,23 @@ public final class WriteTransaction: Transaction {
         return true
     }
 
+    /// Stores `value` under `key` when `key` sorts after every key of `database`, and returns whether
+    /// it did; otherwise changes nothing and returns false. An append fills the last page instead
+    /// of splitting it in the middle, and finds its place without comparing keys on the way down.
+    /// The corresponding C call is `mdb_put` with `MDB_APPEND` (which answers `MDB_KEYEXIST` for a
+    /// key at or below the last one).
+    public func appendIfLast(
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
+    ) throws -> Bool {
+        checkValid()
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let result = mdb_put(handle, database.handle, &k, &v, UInt32(MDB_APPEND))
+        if result == MDB_KEYEXIST { return false }
+        try check(result, "mdb_put")
+        return true
+    }
+
     /// Deletes `database` from the environment (its entries and its name); its handle is closed
     /// at once and must not be used again. The corresponding C function is `mdb_drop` with `del = 1`.
     public func drop(_ database: Database) throws {
