@@ -55,6 +55,17 @@ public struct Cursor: ~Copyable {
         try get(MDB_SET_RANGE, key: key, body)
     }
 
+    /// Stores `value` under `key`, which must sort after every key of the database (a cursor of a
+    /// write transaction). Appends one after another through the same cursor find their place from
+    /// where the last one went, without walking down from the root. The corresponding C call is
+    /// `mdb_cursor_put` with `MDB_APPEND`; a key at or below the last one is `LMDBError.keyExists`.
+    public func append(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
+        transaction.checkValid()
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_cursor_put(handle, &k, &v, UInt32(MDB_APPEND)), "mdb_cursor_put")
+    }
+
     /// Moves to the first entry whose key is ≥ `key` (a byte array).
     public func seek<R>(
         atOrAfter key: [UInt8], _ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> R

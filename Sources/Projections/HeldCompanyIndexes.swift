@@ -175,15 +175,23 @@ struct HeldCompanyIndexes {
         let appendFrom = try transaction.withCursor(db) { cursor in
             try cursor.last { last, _ in items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex }
         } ?? items.startIndex
-        for (index, item) in items.enumerated() {
+        for item in items[..<appendFrom] {
             let k = key(item.start, item.count)
             try withUnsafeBytes(of: item.value) { v in
-                if index >= appendFrom {
-                    try transaction.put(db, key: k, value: v, options: .append)
-                } else {
-                    guard try transaction.insert(db, key: k, value: v) else { return }
-                }
+                guard try transaction.insert(db, key: k, value: v) else { return }
                 fingerprint.add(key: k, value: v)
+            }
+        }
+        if appendFrom < items.endIndex {
+            // One cursor for the appends: each goes in where the last one went.
+            try transaction.withCursor(db) { cursor in
+                for item in items[appendFrom...] {
+                    let k = key(item.start, item.count)
+                    try withUnsafeBytes(of: item.value) { v in
+                        try cursor.append(key: k, value: v)
+                        fingerprint.add(key: k, value: v)
+                    }
+                }
             }
         }
         fingerprint.store(into: row, at: offset)

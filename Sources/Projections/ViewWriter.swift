@@ -694,13 +694,21 @@ final class BulkLoad: @unchecked Sendable {
         }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
             try values.withUnsafeBytes { held in
-                for index in list.indices {
-                    let entry = list[index]
+                func value(_ entry: Entry) -> UnsafeRawBufferPointer {
                     key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
                     key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-                    let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
-                    try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
-                                        options: index >= appendFrom ? .append : [])
+                    return UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
+                }
+                for entry in list[..<appendFrom] {
+                    try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value(entry))
+                }
+                guard appendFrom < list.endIndex else { return }
+                // One cursor for the appends: each goes in where the last one went.
+                try transaction.withCursor(db) { cursor in
+                    for entry in list[appendFrom...] {
+                        let v = value(entry)
+                        try cursor.append(key: UnsafeRawBufferPointer(key), value: v)
+                    }
                 }
             }
         }
