@@ -111,6 +111,50 @@ public class Transaction {
 
 /// A write transaction: everything done through it commits together or not at all.
 public final class WriteTransaction: Transaction {
+    /// The cursor `appendAtEnd` keeps on one database for the whole transaction, closed when the
+    /// transaction ends (before its commit or abort).
+    private var endCursor: (database: MDB_dbi, handle: OpaquePointer)?
+
+    override func invalidate() {
+        if let endCursor { mdb_cursor_close(endCursor.handle) }
+        endCursor = nil
+        super.invalidate()
+    }
+
+    /// Stores `value` under `key`, which must sort after every key of `database` (an append-only
+    /// database such as the log). Through a cursor the transaction keeps on `database`, each append
+    /// goes in where the last one went instead of walking down from the root (another database
+    /// given here is appended to with `mdb_put`). The corresponding C call is `mdb_cursor_put` with
+    /// `MDB_APPEND`; a key at or below the last one is `LMDBError.keyExists`.
+    /// Every append to `database` in the transaction must go through here: the kept cursor stands
+    /// at the database's end, and an append made past it would not move it there.
+    public func appendAtEnd(_ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try appendAtEnd(database, key: key, value: &v, flags: 0)
+    }
+
+    /// `appendAtEnd` of `count` bytes that `fill` writes in place (`MDB_RESERVE`), saving a copy.
+    public func appendAtEnd(_ database: Database, key: UnsafeRawBufferPointer, reserving count: Int,
+                            fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
+        var v = MDB_val(mv_size: count, mv_data: nil)
+        try appendAtEnd(database, key: key, value: &v, flags: UInt32(MDB_RESERVE))
+        try fill(UnsafeMutableRawBufferPointer(start: v.mv_data, count: count))
+    }
+
+    private func appendAtEnd(_ database: Database, key: UnsafeRawBufferPointer, value: inout MDB_val, flags: UInt32) throws {
+        checkValid()
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        if endCursor == nil {
+            var handle: OpaquePointer?
+            try check(mdb_cursor_open(self.handle, database.handle, &handle), "mdb_cursor_open")
+            endCursor = (database.handle, handle!)
+        }
+        guard let endCursor, endCursor.database == database.handle else {
+            return try check(mdb_put(handle, database.handle, &k, &value, UInt32(MDB_APPEND) | flags), "mdb_put")
+        }
+        try check(mdb_cursor_put(endCursor.handle, &k, &value, UInt32(MDB_APPEND) | flags), "mdb_cursor_put")
+    }
+
     /// Stores `value` under `key`. The corresponding C function is `mdb_put`.
     public func put(
         _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
