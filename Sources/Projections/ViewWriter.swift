@@ -51,16 +51,17 @@ struct ViewWriter {
         try key.bytes.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
                 var unchanged = false
-                let inserted = try transaction.insert(db, key: k, value: v) { old in
+                // One descent: a stored value is replaced where the insert attempt found it.
+                try transaction.upsert(db, key: k, value: v) { old in
                     replacing(old)
                     if old.count == v.count && (v.count == 0 || memcmp(old.baseAddress!, v.baseAddress!, v.count) == 0) {
                         unchanged = true
-                    } else {
-                        fingerprint.remove(key: k, value: old)
+                        return false
                     }
+                    fingerprint.remove(key: k, value: old)
+                    return true
                 }
                 if unchanged { return }
-                if !inserted { try transaction.put(db, key: k, value: v) }
                 fingerprint.add(key: k, value: v)
             }
         }
