@@ -43,7 +43,7 @@ public final class LogWriter {
             let size = envelope.encodedSize
             try withUnsafeBytes(of: &key) { k in
                 // MDB_APPEND: sequence keys only grow, so LMDB skips the search and fills pages fully.
-                try transaction.appendAtEnd(log.records, key: k, reserving: size) { out in
+                try transaction.put(log.records, key: k, reserving: size, options: .append) { out in
                     envelope.encode(sequence: seq, into: out)
                 }
             }
@@ -88,7 +88,7 @@ public final class LogWriter {
     /// hands them to the projections, with `typed` when the caller has the record's value.
     private func storeAndProject(_ raw: UnsafeRawBufferPointer, sequence: UInt64, typed: (any Sendable)?) throws {
         try withUnsafeBytes(of: sequence.bigEndian) { k in
-            try transaction.appendAtEnd(log.records, key: k, value: raw)
+            try transaction.put(log.records, key: k, value: raw, options: .append)
         }
         if projections.isEmpty { return }
         let view = try RecordView(sequence: sequence, bytes: raw, knownTypes: nil, verifyChecksum: false)

@@ -146,7 +146,7 @@ extension LogWriter {
         }
         guard sequence == nextSequence else { throw ReplicaAppendError.gap(head: head, found: sequence) }
         try withUnsafeBytes(of: &key) { k in
-            try transaction.appendAtEnd(log.records, key: k, value: bytes)
+            try transaction.put(log.records, key: k, value: bytes, options: .append)
         }
         for projection in projections { try projection.apply(view, in: transaction) }
         _ = consume view

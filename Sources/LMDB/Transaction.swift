@@ -110,52 +110,41 @@ public class Transaction {
 }
 
 /// A write transaction: everything done through it commits together or not at all.
+///
+/// Its writes go through one cursor per database, opened at the database's first write and kept
+/// to the end of the transaction (LMDB frees a write transaction's cursors when it commits or
+/// aborts). A kept cursor stays on the leaf page of its last write, and LMDB looks for the next
+/// key on that page before it descends from the root: writes in key order, or near the last one,
+/// skip the descent and its dirty-page lookups. Where the key goes, and so every page, is what
+/// `mdb_put` (a fresh cursor per call) gives.
 public final class WriteTransaction: Transaction {
-    /// The cursor `appendAtEnd` keeps on one database for the whole transaction, closed when the
-    /// transaction ends (before its commit or abort).
-    private var endCursor: (database: MDB_dbi, handle: OpaquePointer)?
+    /// The kept write cursors, by database handle (nil: none opened yet).
+    private var writeCursors: [OpaquePointer?] = []
 
-    override func invalidate() {
-        if let endCursor { mdb_cursor_close(endCursor.handle) }
-        endCursor = nil
-        super.invalidate()
+    /// The kept write cursor of `database`, opened at its first use.
+    @inline(__always)
+    private func writeCursor(_ database: Database) throws -> OpaquePointer {
+        let index = Int(database.handle)
+        if index < writeCursors.count, let cursor = writeCursors[index] { return cursor }
+        var cursor: OpaquePointer?
+        try check(mdb_cursor_open(handle, database.handle, &cursor), "mdb_cursor_open")
+        if index >= writeCursors.count { writeCursors.append(contentsOf: repeatElement(nil, count: index + 1 - writeCursors.count)) }
+        writeCursors[index] = cursor
+        return cursor!
     }
 
-    /// Stores `value` under `key`, which must sort after every key of `database` (an append-only
-    /// database such as the log). Through a cursor the transaction keeps on `database`, each append
-    /// goes in where the last one went instead of walking down from the root (another database
-    /// given here is appended to with `mdb_put`). The corresponding C call is `mdb_cursor_put` with
-    /// `MDB_APPEND`; a key at or below the last one is `LMDBError.keyExists`.
-    /// Every append to `database` in the transaction must go through here: the kept cursor stands
-    /// at the database's end, and an append made past it would not move it there.
-    public func appendAtEnd(_ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) throws {
-        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try appendAtEnd(database, key: key, value: &v, flags: 0)
+    /// Closes the kept write cursor of `database`, if any (before the database is emptied or
+    /// dropped, and before a delete, so no kept cursor depends on LMDB's repositioning of other
+    /// cursors around a removed entry or a merged page).
+    private func closeWriteCursor(_ database: Database) {
+        let index = Int(database.handle)
+        guard index < writeCursors.count, let cursor = writeCursors[index] else { return }
+        mdb_cursor_close(cursor)
+        writeCursors[index] = nil
     }
 
-    /// `appendAtEnd` of `count` bytes that `fill` writes in place (`MDB_RESERVE`), saving a copy.
-    public func appendAtEnd(_ database: Database, key: UnsafeRawBufferPointer, reserving count: Int,
-                            fill: (UnsafeMutableRawBufferPointer) throws -> Void) throws {
-        var v = MDB_val(mv_size: count, mv_data: nil)
-        try appendAtEnd(database, key: key, value: &v, flags: UInt32(MDB_RESERVE))
-        try fill(UnsafeMutableRawBufferPointer(start: v.mv_data, count: count))
-    }
-
-    private func appendAtEnd(_ database: Database, key: UnsafeRawBufferPointer, value: inout MDB_val, flags: UInt32) throws {
-        checkValid()
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        if endCursor == nil {
-            var handle: OpaquePointer?
-            try check(mdb_cursor_open(self.handle, database.handle, &handle), "mdb_cursor_open")
-            endCursor = (database.handle, handle!)
-        }
-        guard let endCursor, endCursor.database == database.handle else {
-            return try check(mdb_put(handle, database.handle, &k, &value, UInt32(MDB_APPEND) | flags), "mdb_put")
-        }
-        try check(mdb_cursor_put(endCursor.handle, &k, &value, UInt32(MDB_APPEND) | flags), "mdb_cursor_put")
-    }
-
-    /// Stores `value` under `key`. The corresponding C function is `mdb_put`.
+    /// Stores `value` under `key`. The corresponding C function is `mdb_put` (here `mdb_cursor_put`
+    /// on the database's kept cursor, the same write).
     public func put(
         _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
         options: WriteOptions = []
@@ -163,7 +152,7 @@ public final class WriteTransaction: Transaction {
         checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try check(mdb_put(handle, database.handle, &k, &v, options.rawValue), "mdb_put")
+        try check(mdb_cursor_put(try writeCursor(database), &k, &v, options.rawValue), "mdb_put")
     }
 
     /// Stores `value` under `key` (byte arrays).
@@ -184,7 +173,7 @@ public final class WriteTransaction: Transaction {
         checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: count, mv_data: nil)
-        try check(mdb_put(handle, database.handle, &k, &v, options.rawValue | UInt32(MDB_RESERVE)), "mdb_put")
+        try check(mdb_cursor_put(try writeCursor(database), &k, &v, options.rawValue | UInt32(MDB_RESERVE)), "mdb_put")
         try fill(UnsafeMutableRawBufferPointer(start: v.mv_data, count: count))
     }
 
@@ -192,6 +181,7 @@ public final class WriteTransaction: Transaction {
     @discardableResult
     public func delete(_ database: Database, key: UnsafeRawBufferPointer) throws -> Bool {
         checkValid()
+        closeWriteCursor(database)
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         let result = mdb_del(handle, database.handle, &k, nil)
         if result == MDB_NOTFOUND { return false }
@@ -217,7 +207,7 @@ public final class WriteTransaction: Transaction {
         checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        let result = mdb_put(handle, database.handle, &k, &v, UInt32(MDB_NOOVERWRITE))
+        let result = mdb_cursor_put(try writeCursor(database), &k, &v, UInt32(MDB_NOOVERWRITE))
         if result == MDB_KEYEXIST {
             try existing(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
             return false
@@ -230,23 +220,49 @@ public final class WriteTransaction: Transaction {
     /// it did; otherwise changes nothing and returns false. An append fills the last page instead
     /// of splitting it in the middle, and finds its place without comparing keys on the way down.
     /// The corresponding C call is `mdb_put` with `MDB_APPEND` (which answers `MDB_KEYEXIST` for a
-    /// key at or below the last one).
+    /// key at or below the last one), here on the database's kept cursor.
     public func appendIfLast(
         _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
     ) throws -> Bool {
         checkValid()
         var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
         var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        let result = mdb_put(handle, database.handle, &k, &v, UInt32(MDB_APPEND))
+        let result = mdb_cursor_put(try writeCursor(database), &k, &v, UInt32(MDB_APPEND))
         if result == MDB_KEYEXIST { return false }
         try check(result, "mdb_put")
         return true
+    }
+
+    /// Stores `value` under `key`; when the key is present, its value is lent to `replacing` first
+    /// (valid only inside it), which tells whether to overwrite it. Returns whether the key was new.
+    /// One B-tree descent for the read and the write: the overwrite is made where the insert
+    /// attempt found the key (`MDB_CURRENT` on the kept cursor, which writes what `mdb_put` of the
+    /// same key and value writes).
+    @discardableResult
+    public func upsert(
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
+        replacing: (UnsafeRawBufferPointer) throws -> Bool
+    ) throws -> Bool {
+        checkValid()
+        let cursor = try writeCursor(database)
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let result = mdb_cursor_put(cursor, &k, &v, UInt32(MDB_NOOVERWRITE))
+        guard result == MDB_KEYEXIST else {
+            try check(result, "mdb_put")
+            return true
+        }
+        guard try replacing(UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size)) else { return false }
+        v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        try check(mdb_cursor_put(cursor, &k, &v, UInt32(MDB_CURRENT)), "mdb_put")
+        return false
     }
 
     /// Deletes `database` from the environment (its entries and its name); its handle is closed
     /// at once and must not be used again. The corresponding C function is `mdb_drop` with `del = 1`.
     public func drop(_ database: Database) throws {
         checkValid()
+        closeWriteCursor(database)
         try check(mdb_drop(handle, database.handle, 1), "mdb_drop")
         if let name = database.name { environment.forgetDatabase(name) }
     }
@@ -254,6 +270,7 @@ public final class WriteTransaction: Transaction {
     /// Removes every entry of `database` but keeps it open. The corresponding C function is `mdb_drop`.
     public func empty(_ database: Database) throws {
         checkValid()
+        closeWriteCursor(database)
         try check(mdb_drop(handle, database.handle, 0), "mdb_drop")
     }
 }

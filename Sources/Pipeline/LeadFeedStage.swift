@@ -76,13 +76,16 @@ extension StageRunner {
     }
 
     /// Appends the lead-feed row unless the stored row of its key has the same content.
-    func appendLeadFeedRow(_ row: LeadFeedRow, runID: UInt64?, at now: Timestamp, writer: StoreWriter) throws {
+    /// `mayBeStored` false: the caller knows no row of its key is stored (nothing is looked up).
+    func appendLeadFeedRow(_ row: LeadFeedRow, runID: UInt64?, at now: Timestamp, writer: StoreWriter,
+                           mayBeStored: Bool = true) throws {
         let record = LeadFeedRowRecorded(
             workspaceID: row.workspaceID, pack: row.packID, entityID: Int64(row.entityID),
             compositeScore: row.compositeScore, topSignalIDs: row.topSignalIDs, eslDecision: row.eslDecision,
             sensitivityLevel: row.sensitivityLevel, recommendationBand: row.recommendationBand, lastSeen: row.lastSeen,
             outreachStatusSummary: row.outreachStatusSummary, asOf: row.asOf, jobRunID: runID)
-        let stored = try writer.reader.leadFeedRow(workspace: row.workspaceID, pack: row.packID, entity: Int64(row.entityID))
+        let stored = try mayBeStored
+            ? writer.reader.leadFeedRow(workspace: row.workspaceID, pack: row.packID, entity: Int64(row.entityID)) : nil
         if let stored {
             var old = stored.record
             old.jobRunID = nil

@@ -97,10 +97,13 @@ struct CompanyScore {
     var latestOutreach: OutreachSummary?
 }
 
-/// Which snapshots of the scored day the store may already hold (`appendScore` looks up only those).
+/// Which snapshots of the scored day, and which lead-feed rows, the store may already hold
+/// (`appendScore` looks up only those).
 struct StoredSnapshots {
     var readiness = true
     var engagement = true
+    /// Whether the workspace may hold a lead-feed row of the pack (of any day).
+    var leadFeed = true
 }
 
 /// One chunk's inputs as read, with its companies' errors (in company order) and skips.
@@ -186,8 +189,11 @@ extension StageRunner {
         // A day scored for the first time has no snapshots to compare with: one probe of each
         // day index here instead of a lookup per company in the appending loop. Each company is
         // appended once, so no snapshot of the day appears for a company before its own append.
+        // The same for the lead feed, whose rows are kept per company across days: a store whose
+        // workspace has no row of the pack yet (its first score) has none to compare with.
         let compare = try StoredSnapshots(readiness: reader.hasReadinessSnapshots(pack: pack.uuid, asOf: asOf),
-                                          engagement: reader.hasEngagementSnapshots(pack: pack.uuid, asOf: asOf))
+                                          engagement: reader.hasEngagementSnapshots(pack: pack.uuid, asOf: asOf),
+                                          leadFeed: reader.hasLeadFeedRows(workspace: workspace, pack: pack.uuid))
         // Companies go in chunks: their inputs are read on another thread, the pure scoring runs on
         // every core, and the records are appended here in company order — so the log is the same
         // whatever the number of cores or the timing. The three overlap: while chunk N+1 is scored
@@ -264,6 +270,7 @@ extension StageRunner {
             // outlives the stage (a throw while it runs still fails the stage as before).
             var scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
             defer { _ = scoring?.wait() }
+            var eventsSinceTrim = 0
             while let current = scoring {
                 let next = try readNextChunk()
                 let scores = current.wait()
@@ -286,8 +293,16 @@ extension StageRunner {
                 }
                 // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
                 // here; each of those threads' malloc arenas keeps what is freed into it unless told to
-                // give it back (a second day at 1M events: peak anonymous memory 264 → 222 MiB).
-                if nextChunk % Self.scoreTrimInterval == 0 { siglog_release_free_heap_pages() }
+                // give it back (a second day at 1M events: peak anonymous memory 264 → 222 MiB). What
+                // they keep grows with the events read, so the arenas are trimmed after every
+                // `scoreTrimEvents` of them (every two chunks at 1M events, ≈ 50 per company); on a
+                // store of few events per company the arenas keep little, and each trim costs this
+                // thread its passes over the arenas and the reading threads their pages again.
+                eventsSinceTrim += inputs.reduce(0) { $0 + $1.events.upToEnd.count }
+                if eventsSinceTrim >= Self.scoreTrimEvents {
+                    siglog_release_free_heap_pages()
+                    eventsSinceTrim = 0
+                }
             }
         }
         let result = ScoreResult(
@@ -328,8 +343,8 @@ extension StageRunner {
     /// Appends one company's score: the readiness and engagement snapshots when their content
     /// changed, then the incremental lead-feed row of the workspace (§7.2). `runID` is the job run
     /// the records belong to, nil for work recorded by the stage queue.
-    /// `compare`: which of the day's stored snapshots may exist (false: none of the day does, so
-    /// none is looked up).
+    /// `compare`: which of the day's stored snapshots, and whether a stored lead-feed row, may exist
+    /// (false: none does, so none is looked up).
     func appendScore(_ score: CompanyScore, company: Int64, pack: ResolvedPack, workspace: UUID, asOf: Day, runID: UInt64?,
                      writer: StoreWriter, compare: StoredSnapshots = StoredSnapshots()) throws {
         let reader = writer.reader
@@ -347,7 +362,7 @@ extension StageRunner {
             sensitivityLevel: score.eslResult.sensitivity, engagementExplain: score.engagement.explain,
             lastSignalAt: score.lastSignalAt, latestOutreach: score.latestOutreach, updatedAt: now)
         if let row = LeadFeedRowBuilder.build(feedInput) {
-            try appendLeadFeedRow(row, runID: runID, at: now, writer: writer)
+            try appendLeadFeedRow(row, runID: runID, at: now, writer: writer, mayBeStored: compare.leadFeed)
         }
     }
 
@@ -358,8 +373,9 @@ extension StageRunner {
     /// Threads reading chunk inputs, taking turns chunk by chunk.
     static let scoreReaderCount = 2
 
-    /// Chunks appended between two returns of the malloc arenas' free pages to the system.
-    static let scoreTrimInterval = 2
+    /// Events of the appended chunks' inputs between two returns of the malloc arenas' free pages
+    /// to the system.
+    static let scoreTrimEvents = 40_000
 
     /// Everything scoring one company reads from the store.
     func gatherScoreInput(_ company: Int64, events: CompanyEvents, pack: ResolvedPack, workspace: UUID, asOf: Day,

@@ -188,7 +188,7 @@ struct HeldCompanyIndexes {
                 for item in items[appendFrom...] {
                     let k = key(item.start, item.count)
                     try withUnsafeBytes(of: item.value) { v in
-                        try cursor.append(key: k, value: v)
+                        try cursor.put(key: k, value: v, options: .append)
                         fingerprint.add(key: k, value: v)
                     }
                 }

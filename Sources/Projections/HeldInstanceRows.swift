@@ -218,9 +218,13 @@ final class HeldInstanceRows {
                 end += 1
             }
             try environment.write { txn in
-                for index in order[start..<end] {
-                    let entry = entries[index]
-                    try txn.put(db, key: key(entry), value: value(entry), options: .append)
+                // One cursor per chunk, which adds each row on the last page it holds (`mdb_put` would
+                // descend from the root for every one).
+                try txn.withCursor(db) { cursor in
+                    for index in order[start..<end] {
+                        let entry = entries[index]
+                        try cursor.put(key: key(entry), value: value(entry), options: .append)
+                    }
                 }
             }
             start = end

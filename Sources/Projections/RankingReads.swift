@@ -33,6 +33,11 @@ extension ViewReader {
         try hasEntries(.engagementByOutreach, prefix: ViewKey().appending(pack).appending(asOf))
     }
 
+    /// Whether the workspace has any lead-feed row of `pack` (of any company and day): one probe.
+    public func hasLeadFeedRows(workspace: UUID, pack: UUID) throws -> Bool {
+        try hasEntries(.leadFeed, prefix: ViewKey().appending(workspace).appending(pack))
+    }
+
     /// The composite of the readiness snapshot of `(company, asOf, pack)`, without its explain.
     public func readinessComposite(company: Int64, asOf: Day, pack: UUID) throws -> Int? {
         try row(.readiness, ViewKey().appending(company).appending(asOf).appending(pack), ReadinessSnapshotRecorded.composite)

@@ -51,16 +51,17 @@ struct ViewWriter {
         try key.bytes.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
                 var unchanged = false
-                let inserted = try transaction.insert(db, key: k, value: v) { old in
+                // One descent: a stored value is replaced where the insert attempt found it.
+                try transaction.upsert(db, key: k, value: v) { old in
                     replacing(old)
                     if old.count == v.count && (v.count == 0 || memcmp(old.baseAddress!, v.baseAddress!, v.count) == 0) {
                         unchanged = true
-                    } else {
-                        fingerprint.remove(key: k, value: old)
+                        return false
                     }
+                    fingerprint.remove(key: k, value: old)
+                    return true
                 }
                 if unchanged { return }
-                if !inserted { try transaction.put(db, key: k, value: v) }
                 fingerprint.add(key: k, value: v)
             }
         }
@@ -694,20 +695,19 @@ final class BulkLoad: @unchecked Sendable {
         }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
             try values.withUnsafeBytes { held in
-                func value(_ entry: Entry) -> UnsafeRawBufferPointer {
-                    key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
-                    key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-                    return UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
-                }
-                for entry in list[..<appendFrom] {
-                    try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value(entry))
-                }
-                guard appendFrom < list.endIndex else { return }
-                // One cursor for the appends: each goes in where the last one went.
+                // The appends go through one cursor, which adds each entry on the last page it holds
+                // (`mdb_put` would descend from the root for every one).
                 try transaction.withCursor(db) { cursor in
-                    for entry in list[appendFrom...] {
-                        let v = value(entry)
-                        try cursor.append(key: UnsafeRawBufferPointer(key), value: v)
+                    for index in list.indices {
+                        let entry = list[index]
+                        key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
+                        key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+                        let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
+                        if index >= appendFrom {
+                            try cursor.put(key: UnsafeRawBufferPointer(key), value: value, options: .append)
+                        } else {
+                            try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value)
+                        }
                     }
                 }
             }

@@ -79,55 +79,6 @@ struct EnvironmentTests {
         #expect(entries == ["b=1", "c=2", "ca=3"])
     }
 
-    @Test("appendAtEnd keeps one cursor per transaction: thousands of appends stay in key order beside puts into another database")
-    func appendAtEnd() throws {
-        let env = try Environment(path: temporaryStorePath())
-        let log = try env.database("log")
-        let other = try env.database("other")
-        func key(_ n: UInt64) -> [UInt8] { withUnsafeBytes(of: n.bigEndian) { Array($0) } }
-        func value(_ n: UInt64) -> [UInt8] { Array(repeating: UInt8(truncatingIfNeeded: n), count: Int(n % 300)) }
-        var next: UInt64 = 1
-        for _ in 0..<3 {
-            try env.write { txn in
-                for _ in 0..<3_000 {
-                    let n = next
-                    next += 1
-                    try key(n).withUnsafeBytes { k in
-                        if n % 2 == 0 {
-                            try value(n).withUnsafeBytes { try txn.appendAtEnd(log, key: k, value: $0) }
-                        } else {
-                            try txn.appendAtEnd(log, key: k, reserving: value(n).count) { out in
-                                value(n).withUnsafeBytes { out.copyMemory(from: $0) }
-                            }
-                        }
-                        // Another database between the appends: a put, and an append (not through the kept cursor).
-                        try txn.put(other, key: [0x00] + Array(k.reversed()), value: [1])
-                        let appended: [UInt8] = [0xFF] + Array(k)
-                        try appended.withUnsafeBytes { a in
-                            try [UInt8(2)].withUnsafeBytes { try txn.appendAtEnd(other, key: a, value: $0) }
-                        }
-                    }
-                }
-                #expect(throws: LMDBError.keyExists) {
-                    try key(next - 1).withUnsafeBytes { k in try txn.appendAtEnd(log, key: k, value: UnsafeRawBufferPointer(start: nil, count: 0)) }
-                }
-            }
-        }
-        var stored: [UInt64] = []
-        var valuesMatch = true
-        try env.read { txn in
-            try txn.forEach(log) { k, v in
-                let n = UInt64(bigEndian: k.loadUnaligned(as: UInt64.self))
-                stored.append(n)
-                if !v.elementsEqual(value(n)) { valuesMatch = false }
-                return true
-            }
-            #expect(try txn.statistics(of: other).entries == 18_000)
-        }
-        #expect(stored == Array(1..<next))
-        #expect(valuesMatch)
-    }
-
     @Test("a read-only environment refuses writes with a clear error and changes nothing")
     func readOnlyRefusesWrites() throws {
         let path = temporaryStorePath()

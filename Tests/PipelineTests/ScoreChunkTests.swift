@@ -73,10 +73,10 @@ struct ScoreChunkTests {
         #expect(urls.contains("") && urls.count > 100, "top events with and without urls")
     }
 
-    @Test("Companies filling whole chunks, up to the arenas' trim and just past it, are each scored once, in order")
+    @Test("Companies filling one and two whole chunks, and just past them, are each scored once, in order")
     func wholeChunks() throws {
-        let trimmed = StageRunner.scoreTrimInterval * StageRunner.scoreChunkSize
-        for count in [StageRunner.scoreChunkSize, trimmed, trimmed + 1] {
+        let twoChunks = 2 * StageRunner.scoreChunkSize
+        for count in [StageRunner.scoreChunkSize, twoChunks, twoChunks + 1] {
             let (fixture, companies) = try Self.fixture(companies: count)
             let order = OrderLog()
             let result = try fixture.pipeline.runScore(

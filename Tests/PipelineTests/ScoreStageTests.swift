@@ -127,6 +127,17 @@ struct ScoreStageTests {
         #expect(try fixture.readiness(later, past)?.record == nil)
     }
 
+    @Test("The lead-feed probe: no row before the workspace's first score, its rows after it, none in another workspace")
+    func leadFeedProbe() throws {
+        let (fixture, _, _, _) = try testAdapterFixture()
+        let workspace = StageFixture.workspace, pack = StageFixture.ctoPack
+        #expect(try fixture.store.read { try $0.hasLeadFeedRows(workspace: workspace, pack: pack) } == false)
+        _ = try fixture.pipeline.runScore(asOf: feb18)
+        #expect(try fixture.store.read { try $0.hasLeadFeedRows(workspace: workspace, pack: pack) } == true)
+        let other = UUID(uuidString: "00000000-0000-0000-0000-0000000000ab")!
+        #expect(try fixture.store.read { try $0.hasLeadFeedRows(workspace: other, pack: pack) } == false)
+    }
+
     @Test("Re-running score the same day leaves every view unchanged; delta_1d uses the previous day")
     func rerunLeavesViewsUnchanged() throws {
         let (fixture, a, b, c) = try testAdapterFixture()
