@@ -125,9 +125,15 @@ public final class LogWriter {
     /// For a short key this is one B-tree descent instead of a lookup and then an insert. If the
     /// record ends up at another sequence (another record was appended first), `settleDedup` sets it.
     public func claimDedup(_ naturalKey: [UInt8]) throws -> Bool {
+        try claimDedup(naturalKey, sequence: nextSequence)
+    }
+
+    /// `claimDedup` for the record that will be appended at `sequence` (records appended before it
+    /// in this transaction, such as the company record an event needs, already counted).
+    public func claimDedup(_ naturalKey: [UInt8], sequence: UInt64) throws -> Bool {
         // A hashed key is looked up first: a stored entry for another natural key is an error.
         if DedupIndex.isHashed(naturalKey), try dedupSequence(for: naturalKey) != nil { return false }
-        return try recordDedup(naturalKey, sequence: nextSequence)
+        return try recordDedup(naturalKey, sequence: sequence)
     }
 
     /// Sets the sequence recorded for `naturalKey`, claimed by `claimDedup` in this transaction, to

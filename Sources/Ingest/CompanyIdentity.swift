@@ -11,6 +11,50 @@ public enum CompanyIdentity {
     /// `"Acme, Inc."` → `"acme"`, `"Beta Corp, LLC"` → `"beta"`, `"Café Inc."` → `"café"`,
     /// `"Co"` → `"co"` (a lone suffix stays), blank → `""`.
     public static func normalizeName(_ name: String) -> String {
+        normalizedASCIIName(name) ?? normalizeNameByScalars(name)
+    }
+
+    /// `normalizeName` of a name made of ASCII bytes only (nil for any other), in one pass over its
+    /// bytes into one buffer: no string per word. Company creation normalizes every new company's
+    /// name on ingest's writing thread.
+    static func normalizedASCIIName(_ name: String) -> String? {
+        var name = name
+        return name.withUTF8 { utf8 -> String? in
+            guard utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { out -> String in
+                // Words separated by single spaces: a word byte after a separator starts a word.
+                var count = 0
+                var inWord = false
+                for byte in utf8 {
+                    var value = byte
+                    if value >= 0x41 && value <= 0x5A { value += 32 }
+                    let isWord = (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) || value == 0x5F
+                    if isWord {
+                        if !inWord && count > 0 {
+                            out[count] = 0x20
+                            count += 1
+                        }
+                        out[count] = value
+                        count += 1
+                    }
+                    inWord = isWord
+                }
+                // Trailing legal suffixes go while a word precedes them.
+                while let space = out[0..<count].lastIndex(of: 0x20),
+                    asciiSuffixes.contains(where: { $0.elementsEqual(out[(space + 1)..<count]) })
+                {
+                    count = space
+                }
+                return String(decoding: UnsafeBufferPointer(rebasing: out[0..<count]), as: UTF8.self)
+            }
+        }
+    }
+
+    /// `suffixes` as bytes.
+    private static let asciiSuffixes: [[UInt8]] = suffixes.map { Array($0.utf8) }
+
+    /// `normalizeName` of any name, scalar by scalar.
+    static func normalizeNameByScalars(_ name: String) -> String {
         // Words separated by single spaces, collected as we scan: this does the replace, collapse and
         // trim steps in one pass.
         var words: [String] = []

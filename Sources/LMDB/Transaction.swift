@@ -216,6 +216,23 @@ public final class WriteTransaction: Transaction {
         return true
     }
 
+    /// Stores `value` under `key` when `key` sorts after every key of `database`, and returns whether
+    /// it did; otherwise changes nothing and returns false. An append fills the last page instead
+    /// of splitting it in the middle, and finds its place without comparing keys on the way down.
+    /// The corresponding C call is `mdb_put` with `MDB_APPEND` (which answers `MDB_KEYEXIST` for a
+    /// key at or below the last one), here on the database's kept cursor.
+    public func appendIfLast(
+        _ database: Database, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer
+    ) throws -> Bool {
+        checkValid()
+        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
+        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
+        let result = mdb_cursor_put(try writeCursor(database), &k, &v, UInt32(MDB_APPEND))
+        if result == MDB_KEYEXIST { return false }
+        try check(result, "mdb_put")
+        return true
+    }
+
     /// Stores `value` under `key`; when the key is present, its value is lent to `replacing` first
     /// (valid only inside it), which tells whether to overwrite it. Returns whether the key was new.
     /// One B-tree descent for the read and the write: the overwrite is made where the insert

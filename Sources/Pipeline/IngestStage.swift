@@ -408,30 +408,29 @@ extension StageRunner {
                 "\(item.pointee.label ?? "\(inputName):\(item.pointee.line)"): event_type: \"\(item.pointee.event.eventType)\" is not accepted by pack \(pack.pack.id)")
             return
         }
-        // The dedup entry is claimed before the company is resolved (a duplicate creates no company),
-        // with the sequence the event gets unless a new company's record comes first: one descent into
-        // the dedup index for a new event instead of a lookup and then an insert. The event's source
-        // and id are read in place (passing the whole `NormalizedEvent` copied it).
-        var dedupKey: [UInt8]? = nil
-        let claimed = writer.writer.nextSequence
+        // The company is matched first (lookups only), then the dedup entry claimed with the sequence
+        // the event will get (after the new company's record when one is created), and only a new
+        // event creates its company: one descent into the dedup index per event, none to correct
+        // the sequence afterwards. The event's source and id are read in place (passing the whole
+        // `NormalizedEvent` copied it).
+        let resolution = CompanyResolver.resolve(item.pointee.company, domain: item.pointee.domain, in: directory)
+        if let error = directory.failure { throw error }  // a storage error, not a miss
+        var claimed = writer.writer.nextSequence
+        if case .create = resolution { claimed += 1 }
         if let id = item.pointee.event.sourceEventID {
             let key = LogIndexes.dedupKey(source: item.pointee.event.source, sourceEventID: id)
-            guard try writer.writer.claimDedup(key) else {
+            guard try writer.writer.claimDedup(key, sequence: claimed) else {
                 tally.skippedDuplicate += 1
                 return
             }
-            dedupKey = key
-        }
-        let resolved = try resolveCompany(item.pointee.company, domain: item.pointee.domain, directory: directory, run: run, at: now,
-                                          writer: writer)
-        if resolved.created { tally.companiesCreated += 1 }
-        let seq = try appendEventRecord(item, companyID: resolved.id, run: run, pack: pack, workspace: workspace,
-                                        evidenceBundle: nil, at: now, writer: writer)
-        if let dedupKey {
-            if seq != claimed { try writer.writer.settleDedup(dedupKey, sequence: seq) }
         } else {
             tally.storedWithoutID += 1
         }
+        let resolved = try company(resolution, run: run, at: now, writer: writer)
+        if resolved.created { tally.companiesCreated += 1 }
+        let seq = try appendEventRecord(item, companyID: resolved.id, run: run, pack: pack, workspace: workspace,
+                                        evidenceBundle: nil, at: now, writer: writer)
+        precondition(seq == claimed, "the event was appended at the sequence its dedup entry claimed")
         tally.inserted += 1
     }
 
@@ -449,6 +448,14 @@ extension StageRunner {
                         at now: Timestamp, writer: StoreWriter) throws -> (id: Int64, created: Bool) {
         let resolution = CompanyResolver.resolve(company, domain: domain, in: directory)
         if let error = directory.failure { throw error }  // a storage error, not a miss
+        return try self.company(resolution, run: run, at: now, writer: writer)
+    }
+
+    /// The company `resolution` names: the matched one, or a new one created with a
+    /// `CompanyCreated` record; its id and whether it was created.
+    func company(_ resolution: CompanyResolution, run: UInt64, at now: Timestamp, writer: StoreWriter) throws
+        -> (id: Int64, created: Bool)
+    {
         switch resolution {
         case .existing(let id):
             return (Int64(id), false)

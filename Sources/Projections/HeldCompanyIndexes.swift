@@ -117,18 +117,21 @@ struct HeldCompanyIndexes {
         }
     }
 
-    /// One item to sort: the sixteen bytes of a key after the prefix all the view's held keys share
-    /// (`BulkLoad.orderWords`), and the entry's place and value.
+    /// One item to sort: the twenty-four bytes of a key after the prefix all the view's held keys
+    /// share (`BulkLoad.orderWords`), and the entry's place and value.
     private struct SortItem {
         var high: UInt64
         var low: UInt64
+        var third: UInt64
         var start: Int
         var count: Int
         var value: UInt64
     }
 
     /// `flush` of the index `slot`. The keys share long prefixes (`https://www.linkedin.com/company/`,
-    /// `domain` + 0, generated names), so they are sorted on the sixteen bytes after the shared part.
+    /// `domain` + 0, generated names), so they are sorted on the twenty-four bytes after the shared
+    /// part: sixteen left many keys tied (`domain` + 0 + the first nine letters of a name shared by
+    /// hundreds of companies), and each tie compared the whole keys in their scattered places.
     private func flush(slot: Int, held: UnsafeRawBufferPointer, into views: ViewSet, transaction: WriteTransaction,
                        row: UnsafeMutableRawBufferPointer) throws {
         func key(_ start: Int, _ count: Int) -> UnsafeRawBufferPointer {
@@ -150,23 +153,45 @@ struct HeldCompanyIndexes {
         guard first != nil else { return }
         var items: [SortItem] = []
         for entry in entries where entry.slot == slot {
-            let words = BulkLoad.orderWords(key(entry.start, entry.count), from: shared)
-            items.append(SortItem(high: words.high, low: words.low, start: entry.start, count: entry.count, value: entry.value))
+            let k = key(entry.start, entry.count)
+            let words = BulkLoad.orderWords(k, from: shared)
+            let third = BulkLoad.orderWords(k, from: shared + 16).high
+            items.append(SortItem(high: words.high, low: words.low, third: third, start: entry.start, count: entry.count,
+                                  value: entry.value))
         }
         items.sort { x, y in
             if x.high != y.high { return x.high < y.high }
             if x.low != y.low { return x.low < y.low }
+            if x.third != y.third { return x.third < y.third }
             return BulkLoad.precedes(key(x.start, x.count), key(y.start, y.count))
         }
         let view = HeldCompanyIndexes.views[slot]
         let db = views[view]
         let offset = ViewSet.fingerprintOffset(view)
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset)
-        for item in items {
+        // The keys above the view's last key (all of them while the view is empty: a store's first
+        // batch) are absent and go in with `MDB_APPEND`: no descent that compares keys, and full
+        // pages instead of the split a put makes.
+        let appendFrom = try transaction.withCursor(db) { cursor in
+            try cursor.last { last, _ in items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex }
+        } ?? items.startIndex
+        for item in items[..<appendFrom] {
             let k = key(item.start, item.count)
             try withUnsafeBytes(of: item.value) { v in
                 guard try transaction.insert(db, key: k, value: v) else { return }
                 fingerprint.add(key: k, value: v)
+            }
+        }
+        if appendFrom < items.endIndex {
+            // One cursor for the appends: each goes in where the last one went.
+            try transaction.withCursor(db) { cursor in
+                for item in items[appendFrom...] {
+                    let k = key(item.start, item.count)
+                    try withUnsafeBytes(of: item.value) { v in
+                        try cursor.put(key: k, value: v, options: .append)
+                        fingerprint.add(key: k, value: v)
+                    }
+                }
             }
         }
         fingerprint.store(into: row, at: offset)

@@ -4,6 +4,8 @@ public import SiglogCore
 
 /// Builds view keys whose byte order is the order the views are read in: big-endian integers,
 /// 16-byte UUIDs, and strings terminated by a zero byte so a shorter string sorts first.
+/// The `appending` methods consume the key: a key being built (`ViewKey().appending(a).appending(b)`)
+/// grows its one buffer instead of copying it at every part.
 public struct ViewKey: Sendable, Hashable {
     /// The key built so far: the bytes LMDB stores and compares.
     public private(set) var bytes: [UInt8] = []
@@ -12,14 +14,13 @@ public struct ViewKey: Sendable, Hashable {
     public init() { bytes.reserveCapacity(48) }
 
     /// Appends 8 big-endian bytes, so keys sort by the number.
-    public func appending(_ value: UInt64) -> ViewKey {
-        var copy = self
-        withUnsafeBytes(of: value.bigEndian) { copy.bytes.append(contentsOf: $0) }
-        return copy
+    public consuming func appending(_ value: UInt64) -> ViewKey {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        return self
     }
 
     /// Appends 8 big-endian bytes with the sign bit flipped, so negative numbers sort before positive ones.
-    public func appending(_ value: Int64) -> ViewKey { appending(ViewKey.orderedBits(value)) }
+    public consuming func appending(_ value: Int64) -> ViewKey { appending(ViewKey.orderedBits(value)) }
 
     /// The bits a signed key part is stored as (big-endian): the sign bit flipped, so byte order is
     /// numeric order.
@@ -30,20 +31,18 @@ public struct ViewKey: Sendable, Hashable {
     public static func signed(fromOrderedBits bits: UInt64) -> Int64 { Int64(bitPattern: bits ^ (1 << 63)) }
 
     /// Appends 4 big-endian bytes (e.g. `1000 − composite` in the feed ranking, so higher scores sort first).
-    public func appending(_ value: UInt32) -> ViewKey {
-        var copy = self
-        withUnsafeBytes(of: value.bigEndian) { copy.bytes.append(contentsOf: $0) }
-        return copy
+    public consuming func appending(_ value: UInt32) -> ViewKey {
+        withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+        return self
     }
 
     /// Appends the day as 4 big-endian bytes with the sign bit flipped, so days before 1970 sort first.
-    public func appending(_ day: Day) -> ViewKey { appending(UInt32(bitPattern: day.daysSinceEpoch) ^ (1 << 31)) }
+    public consuming func appending(_ day: Day) -> ViewKey { appending(UInt32(bitPattern: day.daysSinceEpoch) ^ (1 << 31)) }
 
     /// Appends the UUID's 16 raw bytes.
-    public func appending(_ uuid: UUID) -> ViewKey {
-        var copy = self
-        withUnsafeBytes(of: uuid.uuid) { copy.bytes.append(contentsOf: $0) }
-        return copy
+    public consuming func appending(_ uuid: UUID) -> ViewKey {
+        withUnsafeBytes(of: uuid.uuid) { bytes.append(contentsOf: $0) }
+        return self
     }
 
     /// Appends the UTF-8 bytes and a terminating zero byte, so a shorter string sorts before its extensions.
@@ -58,19 +57,18 @@ public struct ViewKey: Sendable, Hashable {
     /// `inlineTextLimit` bytes is replaced by `0xFF` and the hex SHA-256 of its UTF-8 (0xFF never
     /// occurs in UTF-8, so a hashed part never equals an inline one); readers of such keys compare
     /// the full value held by the row they lead to.
-    public func appending(_ text: String) -> ViewKey {
-        var copy = self
+    public consuming func appending(_ text: String) -> ViewKey {
         if ViewKey.hashes(text) {
-            copy.bytes.append(0xFF)
+            bytes.append(0xFF)
             for byte in SHA256.hash(data: Array(text.utf8)) {
-                copy.bytes.append(ViewKey.hexDigits[Int(byte >> 4)])
-                copy.bytes.append(ViewKey.hexDigits[Int(byte & 0x0F)])
+                bytes.append(ViewKey.hexDigits[Int(byte >> 4)])
+                bytes.append(ViewKey.hexDigits[Int(byte & 0x0F)])
             }
         } else {
-            copy.bytes.append(contentsOf: text.utf8)
+            bytes.append(contentsOf: text.utf8)
         }
-        copy.bytes.append(0)
-        return copy
+        bytes.append(0)
+        return self
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

@@ -225,7 +225,8 @@ package struct ViewProjector: LogProjection {
 
     private func applyCompanyCreated(_ r: CompanyCreated, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
         let row = CompanyRow(created: r, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
-        try w.put(.companies, ViewKey().appending(r.companyID), row.encoded())
+        // Company ids are given in ascending order: the row goes at the view's end.
+        try w.putAtEnd(.companies, ViewKey().appending(r.companyID), row.encoded())
         let id = ViewKey().appending(r.companyID).bytes
         // Matching indexes: the first (lowest) company id wins, as the spec's table-order scans do.
         if let domain = r.domain { try w.putIfAbsent(.companiesByDomain, ViewKey().appending(domain), id) }
@@ -235,7 +236,15 @@ package struct ViewProjector: LogProjection {
         if let domain = r.websiteDomain { try w.putIfAbsent(.companiesByWebsiteDomain, ViewKey().appending(domain), id) }
         if let linkedin = r.linkedinURL { try w.putIfAbsent(.companiesByLinkedIn, ViewKey().appending(linkedin), id) }
         if !r.normalizedName.isEmpty { try w.putIfAbsent(.companiesByName, ViewKey().appending(r.normalizedName), id) }
-        try timeline(r.companyID, seq, at, "company_created", "\(r.name)\(r.domain.map { " (\($0))" } ?? "")", r.jobRunID, w)
+        // `"\(name)\(domain.map { " (\($0))" } ?? "")"` written as bytes: no intermediate strings.
+        var detail = TimelineDetail()
+        detail.append(r.name)
+        if let domain = r.domain {
+            detail.append(" (")
+            detail.append(domain)
+            detail.append(")")
+        }
+        try timeline(r.companyID, seq, at, "company_created", detail, r.jobRunID, w)
     }
 
     /// The instances view's key of `r`'s row.

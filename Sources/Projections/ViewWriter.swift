@@ -68,6 +68,20 @@ struct ViewWriter {
         fingerprint.store(into: row, at: offset(view))
     }
 
+    /// `put` of a key that is usually above every key of `view` (a new company's id): appended when
+    /// it is, which fills the view's last page instead of splitting it; otherwise put as `put` does.
+    func putAtEnd(_ view: View, _ key: ViewKey, _ value: [UInt8]) throws {
+        guard active.contains(view), !(bulk?.holds(view) ?? false) else { return try put(view, key, value) }
+        let appended = try key.bytes.withUnsafeBytes { k in
+            try value.withUnsafeBytes { v in
+                guard try transaction.appendIfLast(views[view], key: k, value: v) else { return false }
+                count(view, key: k, value: v)
+                return true
+            }
+        }
+        if !appended { try put(view, key, value) }
+    }
+
     /// Whether writes to `view` go into it now (it is written and not held back for a bulk load).
     func writesInPlace(_ view: View) -> Bool {
         active.contains(view) && !(bulk?.holds(view) ?? false)
@@ -668,13 +682,13 @@ final class BulkLoad: @unchecked Sendable {
         return result
     }
 
-    /// Inserts `list` (in key order) into `db`. In a rebuild, the entries above the view's last key
-    /// are appended (all of them into an empty view: the first flush) and the others put; an append
-    /// transaction puts them all.
+    /// Inserts `list` (in key order) into `db`: the entries above the view's last key are appended
+    /// (all of them into an empty view: a rebuild's first flush, a store's first batch) and the
+    /// others put. Held keys are new by construction, so either way each entry is inserted.
     private func insert(_ list: ArraySlice<Entry>, into db: Database, transaction: WriteTransaction) throws {
-        // Entries before `appendFrom` sort below the view's last key (a flush before this one).
-        var appendFrom = intoEmptyViews ? list.startIndex : list.endIndex
-        if intoEmptyViews, let last = try transaction.withCursor(db, { cursor in
+        // Entries before `appendFrom` sort below the view's last key (an earlier flush or transaction).
+        var appendFrom = list.startIndex
+        if let last = try transaction.withCursor(db, { cursor in
             try cursor.last { key, _ in Entry(key: key, valueStart: 0, valueCount: 0) }
         }) {
             appendFrom = list.firstIndex { last.precedes($0) } ?? list.endIndex

@@ -53,6 +53,32 @@ struct EnvironmentTests {
         #expect(try env.read { try $0.value(db, key: bytes("k")) } == bytes("first"))
     }
 
+    @Test("appendIfLast stores a key above the last one and leaves a key at or below it alone")
+    func appendIfLast() throws {
+        let env = try Environment(path: temporaryStorePath())
+        let db = try env.database("items")
+        func append(_ key: String, _ value: String) throws -> Bool {
+            try env.write { txn in
+                try bytes(key).withUnsafeBytes { k in
+                    try bytes(value).withUnsafeBytes { v in try txn.appendIfLast(db, key: k, value: v) }
+                }
+            }
+        }
+        #expect(try append("b", "1"))  // an empty database: any key is the last
+        #expect(try append("c", "2"))
+        #expect(try append("ca", "3"))  // longer, so after "c"
+        #expect(try !append("ca", "overwritten?"))  // equal to the last key
+        #expect(try !append("a", "below"))
+        var entries: [String] = []
+        try env.read { txn in
+            try txn.forEach(db) { key, value in
+                entries.append(String(decoding: key, as: UTF8.self) + "=" + String(decoding: value, as: UTF8.self))
+                return true
+            }
+        }
+        #expect(entries == ["b=1", "c=2", "ca=3"])
+    }
+
     @Test("a read-only environment refuses writes with a clear error and changes nothing")
     func readOnlyRefusesWrites() throws {
         let path = temporaryStorePath()

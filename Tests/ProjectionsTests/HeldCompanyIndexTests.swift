@@ -1,4 +1,5 @@
 import Foundation
+import LMDB
 import Pipeline
 @testable import Projections
 import SeededRandom
@@ -118,6 +119,36 @@ struct HeldCompanyIndexTests {
         if smallMap { #expect(held.log.environment.mapSize > 1 << 20) }  // it grew: transactions ran again
         let verify = try Replayer(store: held).verify()
         #expect(verify.isOK, "\(verify.checks.filter { !$0.isOK }.map(\.view.name))")
+    }
+
+    /// The leaf pages `view` of `store` takes, and the leaf pages its entries take when appended in
+    /// key order into an empty database (every page filled before the next starts).
+    func leafPages(_ view: View, of store: Store) throws -> (stored: Int, appended: Int) {
+        var entries: [([UInt8], [UInt8])] = []
+        let stored = try store.log.read { txn in
+            try txn.forEach(store.views[view]) { key, value in
+                entries.append((Array(key), Array(value)))
+                return true
+            }
+            return try txn.statistics(of: store.views[view]).leafPages
+        }
+        let environment = try LMDB.Environment(path: temporaryPath("appended"))
+        let db = try environment.database("appended")
+        try environment.write { txn in
+            for (key, value) in entries { try txn.put(db, key: key, value: value, options: .append) }
+        }
+        return (stored, try environment.read { try $0.statistics(of: db).leafPages })
+    }
+
+    @Test("a store's first batch appends the company rows and the held index entries: their pages are as full as appended ones")
+    func firstBatchAppends() throws {
+        let (store, result) = try ingested(Self.lines(), batchSize: 50_000)
+        #expect(result.inserted == 10_000)
+        // A put at a view's end leaves the page it splits partly empty; an append fills it.
+        for view in [View.companies, .companiesByAlias, .companiesByName, .eventsByCompany, .timeline] {
+            let pages = try leafPages(view, of: store)
+            #expect(pages.stored == pages.appended, "\(view.name): \(pages.stored) leaf pages, \(pages.appended) appended")
+        }
     }
 
     static func company(_ id: Int64, name: String, domain: String?, linkedin: String? = nil) -> CompanyCreated {
