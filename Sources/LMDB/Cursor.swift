@@ -28,17 +28,6 @@ public struct Cursor: ~Copyable {
                         UnsafeRawBufferPointer(start: v.mv_data, count: v.mv_size))
     }
 
-    /// Stores `value` under `key` through this cursor (a cursor of a write transaction only) and
-    /// leaves it on the new entry. With `.append`, successive puts through one cursor add each entry
-    /// on the last page it already holds, where `mdb_put` descends from the root for every entry (as
-    /// `mdb_load -a` does). The corresponding C function is `mdb_cursor_put`.
-    public func put(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, options: WriteOptions = []) throws {
-        transaction.checkValid()
-        var k = MDB_val(mv_size: key.count, mv_data: UnsafeMutableRawPointer(mutating: key.baseAddress))
-        var v = MDB_val(mv_size: value.count, mv_data: UnsafeMutableRawPointer(mutating: value.baseAddress))
-        try check(mdb_cursor_put(handle, &k, &v, options.rawValue), "mdb_cursor_put")
-    }
-
     /// Moves to the first entry (`MDB_FIRST`).
     public func first<R>(_ body: (_ key: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer) throws -> R) throws -> R? {
         try get(MDB_FIRST, body)

@@ -182,16 +182,13 @@ struct HeldCompanyIndexes {
                 fingerprint.add(key: k, value: v)
             }
         }
-        if appendFrom < items.endIndex {
-            // One cursor for the appends: each goes in where the last one went.
-            try transaction.withCursor(db) { cursor in
-                for item in items[appendFrom...] {
-                    let k = key(item.start, item.count)
-                    try withUnsafeBytes(of: item.value) { v in
-                        try cursor.put(key: k, value: v, options: .append)
-                        fingerprint.add(key: k, value: v)
-                    }
-                }
+        // The appends go through the transaction's kept cursor of `db`: each goes in where the last
+        // one went.
+        for item in items[appendFrom...] {
+            let k = key(item.start, item.count)
+            try withUnsafeBytes(of: item.value) { v in
+                try transaction.put(db, key: k, value: v, options: .append)
+                fingerprint.add(key: k, value: v)
             }
         }
         fingerprint.store(into: row, at: offset)

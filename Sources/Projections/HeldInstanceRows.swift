@@ -218,13 +218,11 @@ final class HeldInstanceRows {
                 end += 1
             }
             try environment.write { txn in
-                // One cursor per chunk, which adds each row on the last page it holds (`mdb_put` would
-                // descend from the root for every one).
-                try txn.withCursor(db) { cursor in
-                    for index in order[start..<end] {
-                        let entry = entries[index]
-                        try cursor.put(key: key(entry), value: value(entry), options: .append)
-                    }
+                // Appends through the transaction's kept cursor of `db`: each row goes in on the last
+                // page, without a descent from the root.
+                for index in order[start..<end] {
+                    let entry = entries[index]
+                    try txn.put(db, key: key(entry), value: value(entry), options: .append)
                 }
             }
             start = end

@@ -695,20 +695,15 @@ final class BulkLoad: @unchecked Sendable {
         }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
             try values.withUnsafeBytes { held in
-                // The appends go through one cursor, which adds each entry on the last page it holds
-                // (`mdb_put` would descend from the root for every one).
-                try transaction.withCursor(db) { cursor in
-                    for index in list.indices {
-                        let entry = list[index]
-                        key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
-                        key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
-                        let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
-                        if index >= appendFrom {
-                            try cursor.put(key: UnsafeRawBufferPointer(key), value: value, options: .append)
-                        } else {
-                            try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value)
-                        }
-                    }
+                // The transaction's kept cursor of `db` stays on the last page after an append, so
+                // each further append goes in there without a descent from the root.
+                for index in list.indices {
+                    let entry = list[index]
+                    key.storeBytes(of: entry.company.bigEndian, as: UInt64.self)
+                    key.storeBytes(of: entry.sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+                    let value = UnsafeRawBufferPointer(rebasing: held[entry.valueStart..<entry.valueStart + entry.valueCount])
+                    try transaction.put(db, key: UnsafeRawBufferPointer(key), value: value,
+                                        options: index >= appendFrom ? .append : [])
                 }
             }
         }

@@ -2,11 +2,12 @@ import Foundation
 import Testing
 @testable import LMDB
 
-/// `Cursor.put`: a rebuild appends its sorted entries through one cursor per database and
-/// transaction instead of one `mdb_put` each. The database must come out exactly as the `mdb_put`
-/// appends leave it: the same entries, and the same pages.
-@Suite("LMDB cursor put")
-struct CursorPutTests {
+/// Appends through a write transaction's kept cursor: a rebuild and an ingest batch append their
+/// sorted entries one after another on the cursor that stays on the last page. The database must
+/// come out exactly as appends through a fresh cursor each (what `mdb_put` does) leave it: the same
+/// entries, and the same pages.
+@Suite("LMDB kept cursor appends")
+struct KeptCursorAppendTests {
     /// `count` distinct keys of 1–40 bytes in LMDB's order, each with a value of 0–300 bytes (every
     /// 997th one over a page, so overflow pages are appended too).
     private func sortedEntries(_ count: Int, seed: UInt64) -> [([UInt8], [UInt8])] {
@@ -49,10 +50,11 @@ struct CursorPutTests {
         }
     }
 
-    @Test("Appends through one cursor per transaction leave the entries and pages that mdb_put appends leave",
+    @Test("Appends through the kept cursor leave the entries and pages that appends through a fresh cursor each leave",
           arguments: [1, 7, 300])
-    func sameAsPutAppends(transactions: Int) throws {
+    func sameAsFreshCursorAppends(transactions: Int) throws {
         let entries = sortedEntries(20_000, seed: UInt64(transactions))
+        let absent = [UInt8](repeating: 0xFF, count: 41)  // longer than every generated key
         let env = try environment()
         let viaPut = try env.database("put")
         let viaCursor = try env.database("cursor")
@@ -60,14 +62,13 @@ struct CursorPutTests {
         for start in stride(from: 0, to: entries.count, by: chunk) {
             let part = entries[start..<min(entries.count, start + chunk)]
             try env.write { txn in
-                for (key, value) in part { try txn.put(viaPut, key: key, value: value, options: .append) }
-                try txn.withCursor(viaCursor) { cursor in
-                    for (key, value) in part {
-                        try key.withUnsafeBytes { k in
-                            try value.withUnsafeBytes { v in try cursor.put(key: k, value: v, options: .append) }
-                        }
-                    }
+                // A delete (of a key that is not there) closes the database's kept cursor, so each
+                // of these appends starts from a fresh cursor, as `mdb_put` does.
+                for (key, value) in part {
+                    #expect(try txn.delete(viaPut, key: absent) == false)
+                    try txn.put(viaPut, key: key, value: value, options: .append)
                 }
+                for (key, value) in part { try txn.put(viaCursor, key: key, value: value, options: .append) }
             }
         }
         let expected = try contents(env, viaPut)
@@ -80,13 +81,13 @@ struct CursorPutTests {
         #expect(cursor.overflowPages > 0 && cursor.depth >= 3)
     }
 
-    @Test("Puts below the last key, then cursor appends above it, in one transaction (a rebuild's later flush)")
+    @Test("Puts below the last key, then appends above it, in one transaction (a rebuild's later flush)")
     func putsThenAppends() throws {
         let entries = sortedEntries(6_000, seed: 42)
         let env = try environment()
         let db = try env.database("items")
         // Every third entry first, appended; then the others: those below the stored last key are
-        // put, the rest appended through the cursor.
+        // put, the rest appended.
         let first = entries.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
         let rest = entries.enumerated().filter { $0.offset % 3 != 0 }.map(\.element)
         try env.write { txn in for (key, value) in first { try txn.put(db, key: key, value: value, options: .append) } }
@@ -94,16 +95,8 @@ struct CursorPutTests {
         let appendFrom = rest.firstIndex { $0.0.lexicographicallyPrecedes(last) == false && $0.0 != last } ?? rest.count
         #expect(appendFrom > 0 && appendFrom < rest.count)
         try env.write { txn in
-            try txn.withCursor(db) { cursor in
-                for (index, (key, value)) in rest.enumerated() {
-                    if index >= appendFrom {
-                        try key.withUnsafeBytes { k in
-                            try value.withUnsafeBytes { v in try cursor.put(key: k, value: v, options: .append) }
-                        }
-                    } else {
-                        try txn.put(db, key: key, value: value)
-                    }
-                }
+            for (index, (key, value)) in rest.enumerated() {
+                try txn.put(db, key: key, value: value, options: index >= appendFrom ? .append : [])
             }
         }
         let stored = try contents(env, db)
@@ -111,7 +104,7 @@ struct CursorPutTests {
         #expect(stored.map(\.1) == entries.map(\.1))
     }
 
-    @Test("A cursor append of a key that does not sort after the last one fails and changes nothing")
+    @Test("An append of a key that does not sort after the last one fails, and its transaction changes nothing")
     func appendOutOfOrder() throws {
         let env = try environment()
         let db = try env.database("items")
@@ -122,11 +115,8 @@ struct CursorPutTests {
         for key in ["a", "c", "d"] {
             #expect(throws: LMDBError.keyExists) {
                 try env.write { txn in
-                    try txn.withCursor(db) { cursor in
-                        try Array(key.utf8).withUnsafeBytes { k in
-                            try [UInt8(9)].withUnsafeBytes { v in try cursor.put(key: k, value: v, options: .append) }
-                        }
-                    }
+                    try txn.put(db, key: Array("e".utf8), value: [7], options: .append)
+                    try txn.put(db, key: Array(key.utf8), value: [9], options: .append)
                 }
             }
         }
