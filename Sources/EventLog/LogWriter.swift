@@ -120,26 +120,15 @@ public final class LogWriter {
         try DedupIndex.insert(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
     }
 
-    /// Claims `naturalKey` for the record about to be appended: records `naturalKey → nextSequence`
-    /// and returns true when the key is new, returns false (changing nothing) when it is present.
-    /// For a short key this is one B-tree descent instead of a lookup and then an insert. If the
-    /// record ends up at another sequence (another record was appended first), `settleDedup` sets it.
-    public func claimDedup(_ naturalKey: [UInt8]) throws -> Bool {
-        try claimDedup(naturalKey, sequence: nextSequence)
-    }
-
-    /// `claimDedup` for the record that will be appended at `sequence` (records appended before it
-    /// in this transaction, such as the company record an event needs, already counted).
+    /// Claims `naturalKey` for the record that will be appended at `sequence` (records appended
+    /// before it in this transaction, such as the company record an event needs, already counted):
+    /// records `naturalKey → sequence` and returns true when the key is new, returns false
+    /// (changing nothing) when it is present. For a short key this is one B-tree descent instead of
+    /// a lookup and then an insert.
     public func claimDedup(_ naturalKey: [UInt8], sequence: UInt64) throws -> Bool {
         // A hashed key is looked up first: a stored entry for another natural key is an error.
         if DedupIndex.isHashed(naturalKey), try dedupSequence(for: naturalKey) != nil { return false }
         return try recordDedup(naturalKey, sequence: sequence)
-    }
-
-    /// Sets the sequence recorded for `naturalKey`, claimed by `claimDedup` in this transaction, to
-    /// `sequence`: the claimed record was appended at `sequence`, not at the sequence claimed.
-    public func settleDedup(_ naturalKey: [UInt8], sequence: UInt64) throws {
-        try DedupIndex.set(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
     }
 
     // MARK: - Idempotency ledger
@@ -200,31 +189,15 @@ enum DedupIndex {
         return sequence ?? nil
     }
 
+    /// Records `naturalKey → sequence` unless `naturalKey` is present; returns whether it was new.
     static func insert(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws -> Bool {
-        do {
-            try put(naturalKey, sequence: sequence, in: db, transaction: transaction, options: .noOverwrite)
-            return true
-        } catch LMDBError.keyExists {
-            return false
-        }
-    }
-
-    /// Records `naturalKey → sequence`, replacing the sequence recorded before.
-    static func set(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws {
-        try put(naturalKey, sequence: sequence, in: db, transaction: transaction, options: [])
-    }
-
-    private static func put(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction,
-                            options: WriteOptions) throws {
         let (key, hashed) = indexKey(naturalKey)
-        if hashed {
-            let value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey
-            try transaction.put(db, key: key, value: value, options: options)
-        } else {
-            // The common short key: the 8-byte value from the stack, no array per insert.
-            try key.withUnsafeBytes { k in
-                try withUnsafeBytes(of: sequence.bigEndian) { v in
-                    try transaction.put(db, key: k, value: v, options: options)
+        // The common short key takes its 8-byte value from the stack: no array per insert.
+        let value = hashed ? withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey : []
+        return try key.withUnsafeBytes { k in
+            try withUnsafeBytes(of: sequence.bigEndian) { short in
+                try value.withUnsafeBytes { long in
+                    try transaction.insert(db, key: k, value: hashed ? long : short)
                 }
             }
         }
