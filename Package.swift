@@ -243,7 +243,7 @@ let package = Package(
         // Test helper: appends batches until killed (crash-safety test).
         .executableTarget(name: "siglog-crash-writer", dependencies: ["EventLog"], swiftSettings: strict),
         .testTarget(name: "SiglogRecordsTests", dependencies: [
-            "SiglogRecords", "EventLog", "SiglogCore", "Scoring", "StageQueue",
+            "SiglogRecords", "EventLog", "SiglogCore", "Scoring", "StageQueue", "SeededRandom",
         ], swiftSettings: strict),
         .testTarget(name: "ProjectionsTests", dependencies: [
             "Projections", "ReadModel", "Pipeline", "LMDB", "SiglogCore", "SignalPacks", "siglog-replay", "SeededRandom",

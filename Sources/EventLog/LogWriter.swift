@@ -131,6 +131,17 @@ public final class LogWriter {
         return try recordDedup(naturalKey, sequence: sequence)
     }
 
+    /// `claimDedup` of a key lent as bytes (ingest's keys prepared in a chunk's buffer): a short
+    /// key is inserted from those bytes, no array made of it.
+    public func claimDedup(_ naturalKey: UnsafeRawBufferPointer, sequence: UInt64) throws -> Bool {
+        guard naturalKey.count <= DedupIndex.inlineLimit, naturalKey.first != 0xFF else {
+            return try claimDedup(Array(naturalKey), sequence: sequence)
+        }
+        return try withUnsafeBytes(of: sequence.bigEndian) { value in
+            try transaction.insert(log.dedup, key: naturalKey, value: value)
+        }
+    }
+
     // MARK: - Idempotency ledger
 
     /// The result recorded for `(workspace, key)`, if a run with that key completed.

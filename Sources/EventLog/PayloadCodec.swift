@@ -37,6 +37,19 @@ public struct PayloadWriter: Sendable {
         bytes.append(contentsOf: fields)
     }
 
+    /// Appends fields another writer wrote (tags and values, as that writer's `bytes` hold them):
+    /// what follows continues as if this writer had written them.
+    public mutating func append(fields: UnsafeRawBufferPointer) { bytes.append(contentsOf: fields) }
+
+    /// Runs `body` with a writer whose fields go on the end of `buffer`, in place (what `buffer`
+    /// holds is not copied): many payloads' fields written into one buffer.
+    public static func appending(to buffer: inout [UInt8], _ body: (inout PayloadWriter) -> Void) {
+        var writer = PayloadWriter(capacity: 0)
+        swap(&writer.bytes, &buffer)
+        body(&writer)
+        swap(&writer.bytes, &buffer)
+    }
+
     @inline(__always)
     mutating func varint(_ value: UInt64) {
         var v = value

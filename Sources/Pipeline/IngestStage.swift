@@ -42,7 +42,11 @@ public struct IngestProgress: Sendable {
 struct PendingEvent: Sendable {
     /// The input line (0 for an adapter's event).
     var line: Int
-    var event: NormalizedEvent
+    /// The event, unless its bytes are `prepared` (then nil: the writer needs nothing else of it).
+    var event: NormalizedEvent?
+    /// Where the event's payload fields and dedup key sit in the bytes handed over with it, for an
+    /// accepted event of a file (its parsing thread wrote them); nil for any other event.
+    var prepared: PreparedEvent?
     var company: CompanyInput
     /// `extractDomain(website_url)`: the key most events match on.
     var domain: String?
@@ -66,15 +70,85 @@ struct PendingEvent: Sendable {
         rawPayload = event.rawPayload.map { JSONWriter().string(.object($0)) }
         self.line = line
         self.event = event
+        self.prepared = nil
         self.company = company
         self.domain = domain
         self.label = label
     }
+
+    /// An event of a file's line whose store-independent bytes — the `EventStored` payload's fields
+    /// 2–10 and the dedup key — are written now, on the parsing thread, into `bytes` (one buffer
+    /// for a chunk of lines): the writing thread copies them instead of encoding them. A type the
+    /// pack does not accept keeps its event (its message names the type).
+    init(preparing event: consuming NormalizedEvent, company: consuming CompanyInput, domain: consuming String?, line: Int,
+         acceptance: EventTypeAcceptance, into bytes: inout PreparedBytes) {
+        accepted = acceptance.accepts(event.eventType)
+        rawPayload = nil
+        self.line = line
+        self.company = company
+        self.domain = domain
+        self.label = nil
+        if accepted {
+            prepared = bytes.prepare(event)
+            self.event = nil
+        } else {
+            prepared = nil
+            self.event = event
+        }
+    }
+}
+
+/// Where a prepared event's bytes sit in its chunk's `PreparedBytes`.
+struct PreparedEvent: Sendable {
+    /// The `EventStored` payload's fields 2–10 (`EventStored.encodeEventFields`), in `fields`.
+    var fieldsStart: Int
+    var fieldsCount: Int
+    /// The dedup key (`LogIndexes.dedupKey`) in `keys`; a negative count when the event has no
+    /// `source_event_id` (never deduplicated).
+    var keyStart: Int
+    var keyCount: Int
+}
+
+/// The bytes the parsing thread prepares for a chunk of events, one buffer each for the payload
+/// fields and the dedup keys (no array per event), handed to the writer with the chunk.
+struct PreparedBytes: Sendable {
+    var fields: [UInt8] = []
+    var keys: [UInt8] = []
+
+    /// Buffers with room for what a chunk like the last one needed (growing them copies).
+    init(fieldsCapacity: Int = 0, keysCapacity: Int = 0) {
+        fields.reserveCapacity(fieldsCapacity)
+        keys.reserveCapacity(keysCapacity)
+    }
+
+    /// Writes `event`'s payload fields and dedup key; returns where they are.
+    mutating func prepare(_ event: borrowing NormalizedEvent) -> PreparedEvent {
+        let fieldsStart = fields.count
+        EventStored.appendEventFields(
+            source: event.source, sourceEventID: event.sourceEventID, eventType: event.eventType, eventTime: event.eventTime,
+            title: event.title, summary: event.summary, url: event.url,
+            rawPayload: event.rawPayload.map { JSONWriter().string(.object($0)) }, confidence: event.confidence, to: &fields)
+        let keyStart = keys.count
+        var keyCount = -1
+        if let id = event.sourceEventID {
+            LogIndexes.appendDedupKey(source: event.source, sourceEventID: id, to: &keys)
+            keyCount = keys.count - keyStart
+        }
+        return PreparedEvent(fieldsStart: fieldsStart, fieldsCount: fields.count - fieldsStart, keyStart: keyStart,
+                             keyCount: keyCount)
+    }
+}
+
+/// Consecutive events of one parsed chunk with the bytes prepared for them.
+struct PendingSlice: Sendable {
+    var events: ArraySlice<PendingEvent>
+    var bytes: PreparedBytes
 }
 
 /// Lines parsed by the reading thread, in input order, with the messages of the bad ones.
 private struct ParsedLines: Sendable {
     var events: [PendingEvent] = []
+    var bytes = PreparedBytes()
     var errors: [String] = []
     var lines = 0
 }
@@ -82,7 +156,7 @@ private struct ParsedLines: Sendable {
 /// Parsed chunks the writing thread is done with, let go on the reading thread: that is where each
 /// event's strings are released and freed. The writer sets ingest's pace and the reader has time
 /// to spare, so the frees (and the atomic releases of strings the reader made) are moved to it.
-private typealias SpentChunks = SpentItems<ArraySlice<PendingEvent>>
+private typealias SpentChunks = SpentItems<PendingSlice>
 
 /// Messages kept up to a cap, and how many there were in all.
 struct CappedMessages: Sendable {
@@ -155,7 +229,7 @@ extension StageRunner {
         var committedThroughLine = options.firstLine - 1
         // The parsed chunks as the reading thread handed them over: a batch is a list of slices of
         // them, so no event is copied between parsing and writing.
-        var pending: [ArraySlice<PendingEvent>] = []
+        var pending: [PendingSlice] = []
         var pendingCount = 0
         var inputEnded = false
         // A regular file is parsed faster than it is written, so its transactions take the parsed
@@ -184,23 +258,23 @@ extension StageRunner {
                 return nil
             }
             if !parsed.events.isEmpty {
-                pending.append(parsed.events[...])
+                pending.append(PendingSlice(events: parsed.events[...], bytes: parsed.bytes))
                 pendingCount += parsed.events.count
             }
             return parsed.errors
         }
 
         /// Moves up to `limit` pending events, in order, to the end of `batch`; returns how many.
-        func move(upTo limit: Int, into batch: inout [ArraySlice<PendingEvent>]) -> Int {
+        func move(upTo limit: Int, into batch: inout [PendingSlice]) -> Int {
             var needed = limit
             while needed > 0, let first = pending.first {
-                if first.count <= needed {
+                if first.events.count <= needed {
                     batch.append(first)
-                    needed -= first.count
+                    needed -= first.events.count
                     pending.removeFirst()
                 } else {
-                    batch.append(first.prefix(needed))
-                    pending[0] = first.dropFirst(needed)
+                    batch.append(PendingSlice(events: first.events.prefix(needed), bytes: first.bytes))
+                    pending[0].events = first.events.dropFirst(needed)
                     needed = 0
                 }
             }
@@ -212,7 +286,7 @@ extension StageRunner {
         /// that reaches the end of the input finishes the run too and returns its result.
         func writeBatch() throws -> IngestResult? {
             try interruption.check()
-            var batch: [ArraySlice<PendingEvent>] = []
+            var batch: [PendingSlice] = []
             var batchCount = move(upTo: options.batchSize, into: &batch)
             // A batch's commit writes tens of MiB: the disk starts on them while they are copied.
             let (count, run, result) = try store.writingBack { try store.write { writer -> (IngestTally, UInt64, IngestResult?) in
@@ -233,7 +307,7 @@ extension StageRunner {
                 while streamsIntoTransaction, batchCount < options.batchSize, let errors = try takeChunk() {
                     tally.errors.append(contentsOf: errors)
                     local.errors.append(contentsOf: errors)
-                    var more: [ArraySlice<PendingEvent>] = []
+                    var more: [PendingSlice] = []
                     batchCount += move(upTo: options.batchSize - batchCount, into: &more)
                     // Part of the batch before it is written: a write that fails because the map must
                     // grow runs the transaction again from `batch`, and these events must be in it.
@@ -256,7 +330,7 @@ extension StageRunner {
             tally = count
             runID = run
             committedThroughLine = max(committedThroughLine,
-                                       pending.first?.first.map { $0.line - 1 } ?? batch.last?.last?.line ?? 0)
+                                       pending.first?.events.first.map { $0.line - 1 } ?? batch.last?.events.last?.line ?? 0)
             // Freed on the reading thread while this one writes the next batch (what is left when
             // the run ends is freed on a thread of its own).
             spent.add(contentsOf: batch)
@@ -346,16 +420,20 @@ extension StageRunner {
             guard !stopped, line.number >= firstLine else { return }
             do {
                 _ = try parser.parseNormalized(line) { event, company, domain in
-                    batch.events.append(PendingEvent(event: consume event, company: consume company, domain: consume domain,
-                                                     line: line.number, acceptance: acceptance))
+                    batch.events.append(PendingEvent(preparing: event, company: company, domain: domain, line: line.number,
+                                                     acceptance: acceptance, into: &batch.bytes))
                 }
             } catch let error as RawEventLineError {
                 batch.errors.append(error.formatted(file: inputName))
             }
             batch.lines += 1
             if batch.lines >= chunkLines {
+                // The next chunk's buffers sized per line as this one's: they grow without copies.
+                let fieldsCapacity = batch.bytes.fields.count * 4096 / batch.lines + 4096
+                let keysCapacity = batch.bytes.keys.count * 4096 / batch.lines + 256
                 if !channel.put(batch) { stopped = true }
                 batch = ParsedLines()
+                batch.bytes = PreparedBytes(fieldsCapacity: fieldsCapacity, keysCapacity: keysCapacity)
                 spent.release()
                 chunkLines = 4096
             }
@@ -372,26 +450,31 @@ extension StageRunner {
     /// Appends one batch: company resolution, dedup and the event records, inside `writer`'s transaction.
     func write(_ batch: [PendingEvent], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                tally: inout IngestTally, writer: StoreWriter) throws {
-        try write([batch[...]], run: run, pack: pack, workspace: workspace, inputName: inputName, tally: &tally, writer: writer)
+        try write([PendingSlice(events: batch[...], bytes: PreparedBytes())], run: run, pack: pack, workspace: workspace,
+                  inputName: inputName, tally: &tally, writer: writer)
     }
 
     /// `write` of a batch given as consecutive slices, each event read in place (not copied).
-    func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+    func write(_ batch: [PendingSlice], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                tally: inout IngestTally, writer: StoreWriter) throws {
         try write(batch, run: run, pack: pack, workspace: workspace, inputName: inputName, now: clock.now(),
                   directory: StoreCompanyDirectory(reader: writer.reader), tally: &tally, writer: writer)
     }
 
     /// `write` at `now`, matching companies through `directory` (one per transaction).
-    private func write(_ batch: [ArraySlice<PendingEvent>], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
+    private func write(_ batch: [PendingSlice], run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
                        now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
         for chunk in batch {
             // Through the buffer, each event is lent to `write` in place instead of copied out of the slice.
-            try chunk.withUnsafeBufferPointer { events in
-                guard let first = events.baseAddress else { return }
-                for index in events.indices {
-                    try write(first + index, run: run, pack: pack, workspace: workspace, inputName: inputName, now: now,
-                              directory: directory, tally: &tally, writer: writer)
+            try chunk.bytes.fields.withUnsafeBytes { fields in
+                try chunk.bytes.keys.withUnsafeBytes { keys in
+                    try chunk.events.withUnsafeBufferPointer { events in
+                        guard let first = events.baseAddress else { return }
+                        for index in events.indices {
+                            try write(first + index, fields: fields, keys: keys, run: run, pack: pack, workspace: workspace,
+                                      inputName: inputName, now: now, directory: directory, tally: &tally, writer: writer)
+                        }
+                    }
                 }
             }
         }
@@ -400,12 +483,14 @@ extension StageRunner {
     /// Company resolution, dedup and the records of one event. The event is read through a pointer
     /// into its batch: a `PendingEvent` argument read out of the buffer was copied whole per event
     /// (a retain and release of every string in it).
-    private func write(_ item: UnsafePointer<PendingEvent>, run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String,
-                       now: Timestamp, directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
+    /// `fields` and `keys`: the bytes a prepared event's `PreparedEvent` points into.
+    private func write(_ item: UnsafePointer<PendingEvent>, fields: UnsafeRawBufferPointer, keys: UnsafeRawBufferPointer,
+                       run: UInt64, pack: ResolvedPack, workspace: UUID, inputName: String, now: Timestamp,
+                       directory: StoreCompanyDirectory, tally: inout IngestTally, writer: StoreWriter) throws {
         guard item.pointee.accepted else {
             tally.skippedInvalid += 1
             tally.rejectedTypes.append(
-                "\(item.pointee.label ?? "\(inputName):\(item.pointee.line)"): event_type: \"\(item.pointee.event.eventType)\" is not accepted by pack \(pack.pack.id)")
+                "\(item.pointee.label ?? "\(inputName):\(item.pointee.line)"): event_type: \"\(item.pointee.event?.eventType ?? "")\" is not accepted by pack \(pack.pack.id)")
             return
         }
         // The company is matched first (lookups only), then the dedup entry claimed with the sequence
@@ -417,8 +502,19 @@ extension StageRunner {
         if let error = directory.failure { throw error }  // a storage error, not a miss
         var claimed = writer.writer.nextSequence
         if case .create = resolution { claimed += 1 }
-        if let id = item.pointee.event.sourceEventID {
-            let key = LogIndexes.dedupKey(source: item.pointee.event.source, sourceEventID: id)
+        let prepared = item.pointee.prepared
+        if let prepared {
+            if prepared.keyCount >= 0 {
+                let key = UnsafeRawBufferPointer(rebasing: keys[prepared.keyStart..<(prepared.keyStart + prepared.keyCount)])
+                guard try writer.writer.claimDedup(key, sequence: claimed) else {
+                    tally.skippedDuplicate += 1
+                    return
+                }
+            } else {
+                tally.storedWithoutID += 1
+            }
+        } else if let event = item.pointee.event, let id = event.sourceEventID {
+            let key = LogIndexes.dedupKey(source: event.source, sourceEventID: id)
             guard try writer.writer.claimDedup(key, sequence: claimed) else {
                 tally.skippedDuplicate += 1
                 return
@@ -428,8 +524,18 @@ extension StageRunner {
         }
         let resolved = try company(resolution, run: run, at: now, writer: writer)
         if resolved.created { tally.companiesCreated += 1 }
-        let seq = try appendEventRecord(item, companyID: resolved.id, run: run, pack: pack, workspace: workspace,
+        let seq: UInt64
+        if let prepared {
+            let eventFields = UnsafeRawBufferPointer(
+                rebasing: fields[prepared.fieldsStart..<(prepared.fieldsStart + prepared.fieldsCount)])
+            seq = try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
+                EventStored.encode(companyID: resolved.id, eventFields: eventFields, pack: pack.uuid, jobRunID: run,
+                                   evidenceBundleID: nil, into: &payload)
+            }
+        } else {
+            seq = try appendEventRecord(item, companyID: resolved.id, run: run, pack: pack, workspace: workspace,
                                         evidenceBundle: nil, at: now, writer: writer)
+        }
         precondition(seq == claimed, "the event was appended at the sequence its dedup entry claimed")
         tally.inserted += 1
     }
@@ -498,12 +604,13 @@ extension StageRunner {
     private func appendEventRecord(_ item: UnsafePointer<PendingEvent>, companyID: Int64, run: UInt64, pack: ResolvedPack,
                                    workspace: UUID, evidenceBundle: UUID?, at now: Timestamp, writer: StoreWriter) throws -> UInt64 {
         // Encoded from the pending event's own fields: no `EventStored` copy of them per event.
-        try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
+        guard let event = item.pointee.event else { preconditionFailure("a prepared event is appended from its bytes") }
+        return try writer.append(EventStored.self, at: now, workspace: workspace) { payload in
             EventStored.encode(
-                companyID: companyID, source: item.pointee.event.source, sourceEventID: item.pointee.event.sourceEventID,
-                eventType: item.pointee.event.eventType, eventTime: item.pointee.event.eventTime, title: item.pointee.event.title,
-                summary: item.pointee.event.summary, url: item.pointee.event.url, rawPayload: item.pointee.rawPayload,
-                confidence: item.pointee.event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle,
+                companyID: companyID, source: event.source, sourceEventID: event.sourceEventID,
+                eventType: event.eventType, eventTime: event.eventTime, title: event.title,
+                summary: event.summary, url: event.url, rawPayload: item.pointee.rawPayload,
+                confidence: event.confidence, pack: pack.uuid, jobRunID: run, evidenceBundleID: evidenceBundle,
                 into: &payload)
         }
     }

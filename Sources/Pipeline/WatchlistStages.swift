@@ -95,12 +95,13 @@ extension StageRunner {
             if company.created { counts.companiesCreated += 1 } else { counts.companiesMatched += 1 }
             for (index, raw) in events.enumerated() {
                 let item = PendingEvent(raw, line: index + 1, acceptance: pack.acceptance)
+                guard let event = item.event else { preconditionFailure("an evidence bundle's event is not prepared") }
                 guard item.accepted else {
-                    counts.errors.append("\(label): events[\(index)]: event_type: \"\(item.event.eventType)\" is not accepted by "
+                    counts.errors.append("\(label): events[\(index)]: event_type: \"\(event.eventType)\" is not accepted by "
                         + "pack \(pack.pack.id)")
                     continue
                 }
-                guard let dedupKey = try newDedupKey(of: item.event, writer: writer) else {
+                guard let dedupKey = try newDedupKey(of: event, writer: writer) else {
                     counts.eventsSkippedDuplicate += 1
                     continue
                 }

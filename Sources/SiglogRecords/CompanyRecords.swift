@@ -311,6 +311,27 @@ public struct EventStored: SiglogRecord, Hashable {
                               confidence: Double?, pack: UUID, jobRunID: UInt64?, evidenceBundleID: UUID?,
                               into w: inout PayloadWriter) {
         w.write(Field.companyID, companyID)
+        encodeEventFields(source: source, sourceEventID: sourceEventID, eventType: eventType, eventTime: eventTime,
+                          title: title, summary: summary, url: url, rawPayload: rawPayload, confidence: confidence, into: &w)
+        encodeRunFields(pack: pack, jobRunID: jobRunID, evidenceBundleID: evidenceBundleID, into: &w)
+    }
+
+    /// The payload of the record whose fields 2–10 (`source` to `confidence`) were written earlier
+    /// by `encodeEventFields` — e.g. on the thread that parsed the event, where the writer has no
+    /// part in it: the same bytes `encode(companyID:source:…)` writes, with the company id, which
+    /// only the writer knows, put before them and the run's fields after them.
+    public static func encode(companyID: Int64, eventFields: UnsafeRawBufferPointer, pack: UUID, jobRunID: UInt64?,
+                              evidenceBundleID: UUID?, into w: inout PayloadWriter) {
+        w.write(Field.companyID, companyID)
+        w.append(fields: eventFields)
+        encodeRunFields(pack: pack, jobRunID: jobRunID, evidenceBundleID: evidenceBundleID, into: &w)
+    }
+
+    /// Fields 2–10, the event's own (everything but the company and the run's fields), in the order
+    /// of the payload.
+    public static func encodeEventFields(source: String, sourceEventID: String?, eventType: String, eventTime: Timestamp,
+                                         title: String?, summary: String?, url: String?, rawPayload: String?,
+                                         confidence: Double?, into w: inout PayloadWriter) {
         w.write(Field.source, source)
         w.write(Field.sourceEventID, sourceEventID)
         w.write(Field.eventType, eventType)
@@ -320,6 +341,22 @@ public struct EventStored: SiglogRecord, Hashable {
         w.write(Field.url, url)
         w.write(Field.rawPayload, rawPayload)
         w.write(Field.confidence, confidence)
+    }
+
+    /// `encodeEventFields` onto the end of `buffer` (ingest's parsing thread writes a chunk's
+    /// events into one buffer).
+    public static func appendEventFields(source: String, sourceEventID: String?, eventType: String, eventTime: Timestamp,
+                                         title: String?, summary: String?, url: String?, rawPayload: String?,
+                                         confidence: Double?, to buffer: inout [UInt8]) {
+        PayloadWriter.appending(to: &buffer) { w in
+            encodeEventFields(source: source, sourceEventID: sourceEventID, eventType: eventType, eventTime: eventTime,
+                              title: title, summary: summary, url: url, rawPayload: rawPayload, confidence: confidence,
+                              into: &w)
+        }
+    }
+
+    /// Fields 11–13: the pack and what the run that stores the event gives it.
+    private static func encodeRunFields(pack: UUID, jobRunID: UInt64?, evidenceBundleID: UUID?, into w: inout PayloadWriter) {
         w.write(Field.pack, pack)
         if let jobRunID { w.write(Field.jobRunID, jobRunID) }
         w.write(Field.evidenceBundleID, evidenceBundleID)

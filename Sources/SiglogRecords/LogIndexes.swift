@@ -12,10 +12,16 @@ public enum LogIndexes {
         // One allocation: this runs for every ingested event.
         var key: [UInt8] = []
         key.reserveCapacity(source.utf8.count + 1 + sourceEventID.utf8.count)
-        key.append(contentsOf: source.utf8)
-        key.append(0)
-        key.append(contentsOf: sourceEventID.utf8)
+        appendDedupKey(source: source, sourceEventID: sourceEventID, to: &key)
         return key
+    }
+
+    /// Appends `dedupKey(source:sourceEventID:)`'s bytes to `buffer` (ingest's parsing thread writes
+    /// the keys of a whole chunk of events into one buffer).
+    public static func appendDedupKey(source: String, sourceEventID: String, to buffer: inout [UInt8]) {
+        buffer.append(contentsOf: source.utf8)
+        buffer.append(0)
+        buffer.append(contentsOf: sourceEventID.utf8)
     }
 
     /// The idempotency ledger's key of a run (D5): its job type, a zero byte, its idempotency key

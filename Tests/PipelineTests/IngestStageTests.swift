@@ -222,6 +222,70 @@ struct IngestStageTests {
         #expect(jobs.first?.companiesProcessed == 4352)
     }
 
+    @Test("a file's events, prepared on the parsing thread: each stored payload is the whole record's encoding of the line's fields; dedup keys claimed")
+    func preparedEvents() throws {
+        let fixture = try IngestFixture()
+        // 4,500 lines: the parser's hand-overs (256, 4,096, the rest) are cut by 1,000-line batches.
+        typealias Expected = (source: String, id: String?, title: String?, summary: String?, url: String?, confidence: Double?)
+        var lines: [String] = []
+        var expected: [Expected] = []
+        var claimed = Set<String>()
+        var duplicates = 0
+        for i in 1...4500 {
+            let source = "src\(i % 4000 % 3)"
+            var fields: [String: Any] = ["source": source, "company_name": "Co \(i % 50)", "domain": "co\(i % 50).io",
+                                         "event_type": "repo_activity", "event_time": "2026-01-0\(i % 9 + 1)T10:00:00Z"]
+            let id: String? = i % 11 == 0 ? nil : "e-\(i % 4000)"  // lines 4,001–4,500 repeat the keys of 1–500
+            if let id { fields["source_event_id"] = id }
+            let title: String? = i % 2 == 0 ? "Title \(i)" : nil
+            let summary: String? = i % 3 == 0 ? "Summary with \\ and \"quotes\" \(i)" : nil  // the general parser's path
+            let url: String? = i % 5 == 0 ? "https://example.com/\(i)" : nil
+            let confidence: Double? = i % 7 == 0 ? Double(i % 10) / 10 : nil
+            if let title { fields["title"] = title }
+            if let summary { fields["summary"] = summary }
+            if let url { fields["url"] = url }
+            if let confidence { fields["confidence"] = confidence }
+            let rejected = i % 97 == 0  // a type the pack does not take: nothing prepared, claimed or stored
+            if rejected { fields["event_type"] = "not_a_signal" }
+            lines.append(line(fields))
+            if rejected { continue }
+            if let id, !claimed.insert(source + "\u{0}" + id).inserted {
+                duplicates += 1
+                continue
+            }
+            expected.append((source, id, title, summary, url, confidence))
+        }
+        #expect(duplicates > 300)
+        let result = try fixture.ingest(lines) { $0.batchSize = 1000 }
+        let run = count(result, "job_run_id").map { UInt64($0) }
+        #expect(count(result, "inserted") == Int64(expected.count))
+        #expect(count(result, "skipped_duplicate") == Int64(duplicates))
+        #expect(count(result, "skipped_invalid") == Int64(4500 / 97))
+        #expect(count(result, "stored_without_id") == Int64(expected.filter { $0.id == nil }.count))
+        var stored: [EventStored] = []
+        try fixture.store.read { reader in
+            try reader.forEachRecord { record in
+                guard record.type == .eventStored else { return true }
+                let event = try EventStored.decode(record)
+                var whole = PayloadWriter()
+                event.encode(into: &whole)
+                #expect(record.withPayload { Array($0) } == whole.bytes)
+                stored.append(event)
+                return true
+            }
+        }
+        #expect(stored.count == expected.count)
+        for (event, want) in zip(stored, expected) {
+            #expect(event.source == want.source && event.sourceEventID == want.id && event.title == want.title)
+            #expect(event.summary == want.summary && event.url == want.url && event.confidence == want.confidence)
+            #expect(event.eventType == "repo_activity" && event.jobRunID == run && event.evidenceBundleID == nil)
+        }
+        // The claimed keys are the dedup index's: the same file again stores only the events without an id.
+        let again = try fixture.ingest(lines) { $0.batchSize = 1000 }
+        #expect(count(again, "inserted") == Int64(expected.filter { $0.id == nil }.count))
+        #expect(count(again, "skipped_duplicate") == Int64(claimed.count + duplicates))
+    }
+
     @Test("timeline: a new company lists its creation then its event, each with the ingest run")
     func timelineLineage() throws {
         let fixture = try IngestFixture()
