@@ -172,8 +172,8 @@ struct HeldCompanyIndexes {
         // The keys above the view's last key (all of them while the view is empty: a store's first
         // batch) are absent and go in with `MDB_APPEND`: no descent that compares keys, and full
         // pages instead of the split a put makes.
-        let appendFrom = try transaction.withCursor(db) { cursor in
-            try cursor.last { last, _ in items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex }
+        let appendFrom = try transaction.withLastKey(db) { last in
+            items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex
         } ?? items.startIndex
         for item in items[..<appendFrom] {
             let k = key(item.start, item.count)
