@@ -95,7 +95,7 @@ struct HeldRankingIndexTests {
             try writer.append(Self.engagement(1, day: day, outreach: 30, blocked: false), at: Self.now, workspace: Self.workspace)
         }
         try store.write { writer in
-            try writer.append(Self.engagement(2, day: day, outreach: 40, blocked: false), at: Self.now, workspace: Self.workspace)
+            _ = try writer.append(Self.engagement(2, day: day, outreach: 40, blocked: false), at: Self.now, workspace: Self.workspace)
         }
         #expect(try entries(store, .engagementByOutreach).count == 2)
         #expect(try storedFingerprints(store) == (try contentFingerprints(store)))
