@@ -216,6 +216,19 @@ public final class WriteTransaction: Transaction {
         return true
     }
 
+    /// The last key of `database` (LMDB's key order), lent to `body` (valid only inside it); nil
+    /// when the database is empty. Read through the database's kept write cursor, which then
+    /// stands on the last page: where the appends of keys above this one go next.
+    public func withLastKey<R>(_ database: Database, _ body: (UnsafeRawBufferPointer) throws -> R) throws -> R? {
+        checkValid()
+        var k = MDB_val()
+        var v = MDB_val()
+        let result = mdb_cursor_get(try writeCursor(database), &k, &v, MDB_LAST)
+        if result == MDB_NOTFOUND { return nil }
+        try check(result, "mdb_cursor_get")
+        return try body(UnsafeRawBufferPointer(start: k.mv_data, count: k.mv_size))
+    }
+
     /// Stores `value` under `key` when `key` sorts after every key of `database`, and returns whether
     /// it did; otherwise changes nothing and returns false. An append fills the last page instead
     /// of splitting it in the middle, and finds its place without comparing keys on the way down.

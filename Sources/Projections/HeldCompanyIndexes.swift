@@ -31,45 +31,49 @@ struct HeldCompanyIndexes {
         }
     }
 
-    /// One held entry: its view, where its key sits in `bytes`, its hash and its value (an index
-    /// value is the company id's 8 bytes).
-    private struct Entry {
-        var slot: Int
-        var start: Int
-        var count: Int
-        var hash: Int
-        var value: UInt64
-    }
-
-    private var entries: [Entry] = []
+    /// The held entries, one after another: each a header (its value, the company id's 8 bytes;
+    /// its index `slot`, 1 byte; its key's length, 2 bytes) and then its key. A lookup that finds
+    /// its key reads the header and the key from one place (one cache miss, not one for an entry
+    /// record and another for its key).
     private var bytes: [UInt8] = []
-    /// Open addressing: entry index + 1, 0 for an empty place; at most half full.
-    private var table: [Int32] = []
+    private static let headerSize = 11
+    /// Open addressing: 0 for an empty place, else the entry's 32-bit hash above its offset in
+    /// `bytes` + 1. A probe passes another key's place by its hash alone, without reading the entry;
+    /// at most half full.
+    private var table: [UInt64] = []
+    private var count = 0
 
-    var isEmpty: Bool { entries.isEmpty }
+    var isEmpty: Bool { count == 0 }
 
-    private static func hash(slot: Int, _ key: UnsafeRawBufferPointer) -> Int {
+    private static func hash(slot: Int, _ key: UnsafeRawBufferPointer) -> UInt32 {
         var hasher = Hasher()
         hasher.combine(slot)
         hasher.combine(bytes: key)
-        return hasher.finalize()
+        return UInt32(truncatingIfNeeded: hasher.finalize())
     }
 
-    /// The place of `key` of `slot` in `table`: where it is, or the empty place where it would go.
-    private func place(slot: Int, _ key: UnsafeRawBufferPointer, hash: Int) -> (index: Int, found: Int?) {
+    /// The place of `key` of `slot` in `table`: where it is (with its entry's offset in `bytes`),
+    /// or the empty place where it would go.
+    private func place(slot: Int, _ key: UnsafeRawBufferPointer, hash: UInt32) -> (index: Int, found: Int?) {
         let mask = table.count - 1
-        var index = hash & mask
+        var index = Int(hash) & mask
         return bytes.withUnsafeBytes { held in
-            while true {
-                let stored = Int(table[index])
-                if stored == 0 { return (index, nil) }
-                let entry = entries[stored - 1]
-                if entry.hash == hash, entry.slot == slot, entry.count == key.count,
-                    key.count == 0 || memcmp(held.baseAddress! + entry.start, key.baseAddress!, key.count) == 0
-                {
-                    return (index, stored - 1)
+            table.withUnsafeBufferPointer { table in
+                while true {
+                    let stored = table[index]
+                    if stored == 0 { return (index, nil) }
+                    if UInt32(truncatingIfNeeded: stored >> 32) == hash {
+                        let offset = Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1
+                        if held[offset + 8] == UInt8(truncatingIfNeeded: slot),
+                            Int(held.loadUnaligned(fromByteOffset: offset + 9, as: UInt16.self)) == key.count,
+                            key.count == 0
+                                || memcmp(held.baseAddress! + offset + HeldCompanyIndexes.headerSize, key.baseAddress!, key.count) == 0
+                        {
+                            return (index, offset)
+                        }
+                    }
+                    index = (index + 1) & mask
                 }
-                index = (index + 1) & mask
             }
         }
     }
@@ -78,30 +82,49 @@ struct HeldCompanyIndexes {
     /// already (first writer wins, as `putIfAbsent` into the view).
     mutating func hold(slot: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
         precondition(value.count == 8, "a company index value is a company id")
-        if (entries.count + 1) * 2 > table.count { grow() }
+        precondition(key.count <= Int(UInt16.max), "a company index key fits LMDB's key size")
+        if (count + 1) * 2 > table.count { grow() }
         let hash = HeldCompanyIndexes.hash(slot: slot, key)
         let (index, found) = place(slot: slot, key, hash: hash)
         guard found == nil else { return }
-        entries.append(Entry(slot: slot, start: bytes.count, count: key.count, hash: hash,
-                             value: value.loadUnaligned(as: UInt64.self)))
+        let offset = bytes.count
+        precondition(offset < Int(UInt32.max), "held company index entries within 4 GiB")
+        bytes.append(contentsOf: value)
+        bytes.append(UInt8(truncatingIfNeeded: slot))
+        withUnsafeBytes(of: UInt16(key.count)) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: key)
-        table[index] = Int32(entries.count)
+        table[index] = UInt64(hash) << 32 | UInt64(offset + 1)
+        count += 1
     }
 
     /// The value held under `key` in the index `slot`, lent to `body`; nil when none is held.
     func withValue<R>(slot: Int, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
-        guard !entries.isEmpty else { return nil }
-        guard let found = place(slot: slot, key, hash: HeldCompanyIndexes.hash(slot: slot, key)).found else { return nil }
-        return withUnsafeBytes(of: entries[found].value) { body($0) }
+        guard count > 0 else { return nil }
+        guard let offset = place(slot: slot, key, hash: HeldCompanyIndexes.hash(slot: slot, key)).found else { return nil }
+        return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 8])) }
     }
 
     private mutating func grow() {
+        let old = table
         table = Array(repeating: 0, count: max(8192, table.count * 2))
         let mask = table.count - 1
-        for (position, entry) in entries.enumerated() {
-            var index = entry.hash & mask
+        for stored in old where stored != 0 {
+            var index = Int(truncatingIfNeeded: stored >> 32) & mask
             while table[index] != 0 { index = (index + 1) & mask }
-            table[index] = Int32(position + 1)
+            table[index] = stored
+        }
+    }
+
+    /// Every held entry in the order it was held: its slot, its key's place in `bytes` and its value.
+    private func forEachEntry(in held: UnsafeRawBufferPointer, _ body: (_ slot: Int, _ start: Int, _ count: Int, _ value: UInt64) -> Void) {
+        var offset = 0
+        while offset < held.count {
+            let value = held.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            let slot = Int(held[offset + 8])
+            let count = Int(held.loadUnaligned(fromByteOffset: offset + 9, as: UInt16.self))
+            let start = offset + HeldCompanyIndexes.headerSize
+            body(slot, start, count, value)
+            offset = start + count
         }
     }
 
@@ -109,7 +132,7 @@ struct HeldCompanyIndexes {
     /// each only where its key is absent, and counts those inserted in the fingerprints of `row` (a
     /// wrapping sum: the order entries are counted in does not matter). What is held stays held.
     func flush(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
-        guard !entries.isEmpty else { return }
+        guard count > 0 else { return }
         try bytes.withUnsafeBytes { held in
             for slot in HeldCompanyIndexes.views.indices {
                 try flush(slot: slot, held: held, into: views, transaction: transaction, row: row)
@@ -137,27 +160,29 @@ struct HeldCompanyIndexes {
         func key(_ start: Int, _ count: Int) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(rebasing: held[start..<start + count])
         }
-        var first: Entry?
+        var first: Int?  // the start of the slot's first key
         var shared = Int.max
-        for entry in entries where entry.slot == slot {
+        var items: [SortItem] = []
+        forEachEntry(in: held) { entrySlot, start, count, value in
+            guard entrySlot == slot else { return }
+            items.append(SortItem(high: 0, low: 0, third: 0, start: start, count: count, value: value))
             guard let first else {
-                first = entry
-                shared = entry.count
-                continue
+                first = start
+                shared = count
+                return
             }
-            let limit = min(shared, entry.count)
+            let limit = min(shared, count)
             var common = 0
-            while common < limit, held[first.start + common] == held[entry.start + common] { common += 1 }
+            while common < limit, held[first + common] == held[start + common] { common += 1 }
             shared = common
         }
         guard first != nil else { return }
-        var items: [SortItem] = []
-        for entry in entries where entry.slot == slot {
-            let k = key(entry.start, entry.count)
+        for index in items.indices {
+            let k = key(items[index].start, items[index].count)
             let words = BulkLoad.orderWords(k, from: shared)
-            let third = BulkLoad.orderWords(k, from: shared + 16).high
-            items.append(SortItem(high: words.high, low: words.low, third: third, start: entry.start, count: entry.count,
-                                  value: entry.value))
+            items[index].high = words.high
+            items[index].low = words.low
+            items[index].third = BulkLoad.orderWords(k, from: shared + 16).high
         }
         items.sort { x, y in
             if x.high != y.high { return x.high < y.high }
@@ -172,8 +197,8 @@ struct HeldCompanyIndexes {
         // The keys above the view's last key (all of them while the view is empty: a store's first
         // batch) are absent and go in with `MDB_APPEND`: no descent that compares keys, and full
         // pages instead of the split a put makes.
-        let appendFrom = try transaction.withCursor(db) { cursor in
-            try cursor.last { last, _ in items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex }
+        let appendFrom = try transaction.withLastKey(db) { last in
+            items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex
         } ?? items.startIndex
         for item in items[..<appendFrom] {
             let k = key(item.start, item.count)

@@ -79,8 +79,8 @@ struct HeldKeyIndexes {
             // The keys above the view's last key (all of them while the view is empty: a workspace's
             // first score) are absent and go in with `MDB_APPEND`: no descent that compares keys,
             // and full pages instead of the split a put makes.
-            let appendFrom = try transaction.withCursor(db) { cursor in
-                try cursor.last { last, _ in items.firstIndex { BulkLoad.precedes(last, key($0.range)) } ?? items.endIndex }
+            let appendFrom = try transaction.withLastKey(db) { last in
+                items.firstIndex { BulkLoad.precedes(last, key($0.range)) } ?? items.endIndex
             } ?? items.startIndex
             var previous: UnsafeRawBufferPointer?
             for (index, item) in items.enumerated() {

@@ -201,7 +201,12 @@ public struct StoreWriter {
     /// domain is asked first. For bodies that read those indexes only through `reader` (ingest's
     /// company resolution). The views, fingerprints and commit are the same; what is held is
     /// bounded by the companies the transaction creates and dropped with it.
-    public func holdCompanyIndexInserts() { held.holdCompanyIndexes() }
+    public func holdCompanyIndexInserts() {
+        // The views that store nothing yet (a store's first batch) are not asked at all; one whose
+        // figures cannot be read counts as not empty, and is asked as before.
+        let empty = HeldCompanyIndexes.views.filter { (try? writer.transaction.statistics(of: views[$0]).entries) == 0 }
+        held.holdCompanyIndexes(emptyViews: ViewMask(empty))
+    }
 
     /// From here to the end of the transaction's body, the instance rows the appended records write
     /// are held back and put in key order when the body returns, before the commit (appended when

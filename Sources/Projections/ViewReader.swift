@@ -71,6 +71,7 @@ public struct ViewReader {
 
     /// A company id stored as the value of an index entry.
     func id(_ view: View, _ key: ViewKey) throws -> Int64? {
+        if held?.storesNoCompanyIndexEntry(view) ?? false { return key.bytes.withUnsafeBytes { heldID(view, $0) } }
         if let found = try row(view, key, { bytes in
             var reader = ViewKeyReader(bytes)
             return reader.int64()
@@ -105,6 +106,12 @@ public struct ViewReader {
                 {
                     return found
                 }
+                // A view that stored nothing when holding began stores nothing still: only the held
+                // entries can answer (a store's first batch).
+                if view != .companiesByDomain, let held, held.storesNoCompanyIndexEntry(view) {
+                    return heldID(view, UnsafeRawBufferPointer(key))
+                }
+                if view == .companiesByDomain, let held, held.storesNoCompanyIndexEntry(view) { return nil }
                 if let found = try transaction.withValue(database, key: UnsafeRawBufferPointer(key), { bytes in
                     var reader = ViewKeyReader(bytes)
                     return reader.int64()
@@ -173,6 +180,15 @@ public struct ViewReader {
 
     /// The highest company id in use (0 when there is none).
     public func lastCompanyID() throws -> Int64 {
+        // Inside a write transaction (ingest asks before each company it creates): through the
+        // view's kept write cursor, no cursor opened per call, and the cursor then stands on the
+        // last page, where the new company's row is appended next.
+        if let write = transaction as? WriteTransaction {
+            return try write.withLastKey(views[.companies]) { key in
+                var reader = ViewKeyReader(key)
+                return reader.int64()
+            } ?? 0
+        }
         var last: Int64 = 0
         try transaction.forEachBackward(views[.companies]) { key, _ in
             var reader = ViewKeyReader(key)

@@ -121,7 +121,9 @@ struct ViewWriter {
                     // A domain key is held only when the view lacks it, so a held domain is found
                     // before the view is asked (`ViewReader.id(_:inlineText:)`): most events match
                     // a company by its domain, many of them one created in the same transaction.
-                    if slot == HeldCompanyIndexes.domainSlot, try transaction.withValue(views[view], key: k, { _ in () }) != nil {
+                    if slot == HeldCompanyIndexes.domainSlot, !bulk.storesNoCompanyIndexEntry(view),
+                        try transaction.withValue(views[view], key: k, { _ in () }) != nil
+                    {
                         return
                     }
                     value.withUnsafeBytes { v in bulk.holdCompanyIndexEntry(slot, key: k, value: v) }
@@ -408,6 +410,7 @@ final class BulkLoad: @unchecked Sendable {
             emptied = ViewMask(bits: 0)
             holdsInstances = false
             holdsCompanyIndexes = false
+            emptyCompanyIndexes = ViewMask(bits: 0)
             holdsRankingIndexes = false
             rankingIndexes = HeldKeyIndexes()
         }
@@ -461,10 +464,20 @@ final class BulkLoad: @unchecked Sendable {
     /// index instead of a random descent per key). Every read of those indexes in the transaction
     /// must go through a `ViewReader` given this holder, which finds a held entry after a miss in
     /// the view.
-    func holdCompanyIndexes() {
+    func holdCompanyIndexes(emptyViews: ViewMask) {
         precondition(!intoEmptyViews, "a rebuild does not hold company index entries")
         holdsCompanyIndexes = true
+        emptyCompanyIndexes = emptyViews
     }
+
+    /// The company indexes that stored no entry when holding began (a store's first batch: all of
+    /// them). Nothing writes them until `flushCompanyIndexes`, so a lookup there cannot find a
+    /// stored entry and asks only the held ones.
+    private var emptyCompanyIndexes = ViewMask(bits: 0)
+
+    /// Whether the company index `view` is known to store no entry (see `emptyCompanyIndexes`).
+    @inline(__always)
+    func storesNoCompanyIndexEntry(_ view: View) -> Bool { holdsCompanyIndexes && emptyCompanyIndexes.contains(view) }
 
     /// Holds `key` → `value` of the company index `slot` unless a value is held under `key` already
     /// (first writer wins, as `putIfAbsent` into the view). Whether the view itself holds the key is
@@ -486,6 +499,7 @@ final class BulkLoad: @unchecked Sendable {
     /// counting those inserted in the fingerprints of `row`. A transaction that runs again starts
     /// with `reset`.
     func flushCompanyIndexes(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
+        emptyCompanyIndexes = ViewMask(bits: 0)  // the views are empty no longer
         try companyIndexes.flush(into: views, transaction: transaction, row: row)
     }
 
@@ -736,9 +750,7 @@ final class BulkLoad: @unchecked Sendable {
     private func insert(_ list: ArraySlice<Entry>, into db: Database, transaction: WriteTransaction) throws {
         // Entries before `appendFrom` sort below the view's last key (an earlier flush or transaction).
         var appendFrom = list.startIndex
-        if let last = try transaction.withCursor(db, { cursor in
-            try cursor.last { key, _ in Entry(key: key, valueStart: 0, valueCount: 0) }
-        }) {
+        if let last = try transaction.withLastKey(db, { Entry(key: $0, valueStart: 0, valueCount: 0) }) {
             appendFrom = list.firstIndex { last.precedes($0) } ?? list.endIndex
         }
         try withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
@@ -774,9 +786,7 @@ final class BulkLoad: @unchecked Sendable {
             for (previous, next) in zip(order, order.dropFirst()) {
                 precondition(precedes(key(previous), key(next)), "an instance row held twice in one transaction")
             }
-            let appends = try transaction.withCursor(db) { cursor in
-                try cursor.last { last, _ in precedes(last, key(order[0])) } ?? true
-            }
+            let appends = try transaction.withLastKey(db) { last in precedes(last, key(order[0])) } ?? true
             for entry in order {
                 let valueStart = entry.keyStart + entry.keyCount
                 try transaction.put(db, key: key(entry),

@@ -202,4 +202,41 @@ struct HeldCompanyIndexTests {
         #expect(committed.0 == 2 && committed.1 == nil && committed.2 == 1)
         #expect(try storedFingerprints(store) == (try contentFingerprints(store)))
     }
+
+    @Test("indexes that store nothing when holding begins are answered by the held entries alone, the others by the view first")
+    func emptyIndexesAskOnlyHeld() throws {
+        let store = try Store(path: temporaryPath("held-companies"), mode: .create, durable: false)
+        // Only the name and alias indexes store something: the domain and LinkedIn indexes are empty.
+        _ = try store.write { writer in
+            try writer.append(Self.company(1, name: "Shared", domain: nil), at: Self.now)
+        }
+        let long = String(repeating: "very long name ", count: 20)  // hashed in its key
+        #expect(ViewKey.hashes(long.lowercased()))
+        let found = try store.write { writer in
+            writer.holdCompanyIndexInserts()
+            let reader = writer.reader
+            let before = (try reader.companyID(withDomain: "two.example"), try reader.companyID(withLinkedInURL: "https://l/two"))
+            try writer.append(Self.company(2, name: "Shared", domain: "two.example", linkedin: "https://l/two"), at: Self.now)
+            try writer.append(Self.company(3, name: long, domain: "three.example"), at: Self.now)
+            return (before,
+                    try reader.companyID(withDomain: "two.example"), try reader.companyID(withDomain: "three.example"),
+                    try reader.companyID(withLinkedInURL: "https://l/two"),
+                    try reader.companyID(aliasType: "social", value: "https://l/two"),
+                    try reader.companyID(aliasType: "domain", value: "three.example"),
+                    try reader.companyID(withNormalizedName: "shared"), try reader.companyID(withNormalizedName: long.lowercased()))
+        }
+        #expect(found.0.0 == nil && found.0.1 == nil)
+        #expect(found.1 == 2 && found.2 == 3 && found.3 == 2 && found.4 == 2 && found.5 == 3)
+        #expect(found.6 == 1)  // the view's older entry wins over the held one
+        #expect(found.7 == 3)
+        // The next transaction's indexes are not empty: what the first held is found in the views.
+        let next = try store.write { writer in
+            writer.holdCompanyIndexInserts()
+            let reader = writer.reader
+            return (try reader.companyID(withDomain: "two.example"), try reader.companyID(withLinkedInURL: "https://l/two"),
+                    try reader.companyID(withNormalizedName: long.lowercased()))
+        }
+        #expect(next.0 == 2 && next.1 == 2 && next.2 == 3)
+        #expect(try storedFingerprints(store) == (try contentFingerprints(store)))
+    }
 }
