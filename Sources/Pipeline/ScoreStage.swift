@@ -194,6 +194,8 @@ extension StageRunner {
         let compare = try StoredSnapshots(readiness: reader.hasReadinessSnapshots(pack: pack.uuid, asOf: asOf),
                                           engagement: reader.hasEngagementSnapshots(pack: pack.uuid, asOf: asOf),
                                           leadFeed: reader.hasLeadFeedRows(workspace: workspace, pack: pack.uuid))
+        // The body reads neither ranking index from here on (the probe above was the last read).
+        writer.holdRankingIndexInserts()
         // Companies go in chunks: their inputs are read on another thread, the pure scoring runs on
         // every core, and the records are appended here in company order — so the log is the same
         // whatever the number of cores or the timing. The three overlap: while chunk N+1 is scored

@@ -136,6 +136,10 @@ public final class Store: Sendable {
                     try held.flushCompanyIndexes(into: views, transaction: writer.transaction,
                                                  row: try checkpoint.buffer(views: views, in: writer.transaction).row)
                 }
+                if held.holdsRankingIndexEntries {
+                    try held.flushRankingIndexes(into: views, transaction: writer.transaction,
+                                                 row: try checkpoint.buffer(views: views, in: writer.transaction).row)
+                }
                 if held.count > 0 { try held.flushReleasing(into: views, transaction: writer.transaction) }
                 try checkpoint.store(in: writer.transaction)
                 return result
@@ -212,6 +216,14 @@ public struct StoreWriter {
     /// does not read the instances view for keys it appended. The views, fingerprints and commit
     /// are the same.
     public func holdInstanceInserts() { held.holdInstances() }
+
+    /// From here to the end of the transaction's body, the key-only entries of the ranking indexes
+    /// (`lead_feed.rank`, `engagement.outreach`: keyed by score before company, so a body writing
+    /// companies in id order puts them in random order) are held back and inserted in key order when
+    /// the body returns, before the commit. For bodies that do not read those two views after this
+    /// call (a delete from one of them inserts what it holds first). The views, fingerprints and
+    /// commit are the same.
+    public func holdRankingIndexInserts() { held.holdRankingIndexes() }
 
     /// Appends `record` stamped with `time` (its `created_at`/`computed_at`), returning its sequence.
     /// The projector is handed `record` with its bytes, so it does not decode what was just encoded.

@@ -307,11 +307,18 @@ public struct ViewReader {
     /// log order with one cursor (records of neighbouring ids share pages).
     public func leanEvents(ofCompanies companies: [Int64], decoder: inout LeanEventDecoder) throws -> [[LeanEvent]] {
         var wanted: [(id: UInt64, company: Int)] = []
+        // Each company's list is sized once for its ids (an upper bound: events of other packs
+        // decode to nil) instead of grown by copying as its events arrive.
+        var result: [[LeanEvent]] = []
+        result.reserveCapacity(companies.count)
         for (index, company) in companies.enumerated() {
-            for id in try eventIDs(ofCompany: company) { wanted.append((id, index)) }
+            let ids = try eventIDs(ofCompany: company)
+            for id in ids { wanted.append((id, index)) }
+            var events: [LeanEvent] = []
+            events.reserveCapacity(ids.count)
+            result.append(events)
         }
         wanted.sort { $0.id < $1.id }
-        var result = [[LeanEvent]](repeating: [], count: companies.count)
         let missing = try log.withRecords(at: wanted.map(\.id), in: transaction) { index, record in
             try ViewReader.requireEvent(record, id: wanted[index].id)
             if let event = try decoder.decode(record) { result[wanted[index].company].append(event) }

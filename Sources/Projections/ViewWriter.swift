@@ -45,7 +45,13 @@ struct ViewWriter {
     /// Stores `value` under `key`, replacing any previous value (handed to `replacing` first).
     func put(_ view: View, _ key: ViewKey, _ value: [UInt8], replacing: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
         guard active.contains(view) else { return }
-        if let bulk, bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+        if let bulk {
+            if bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+            // A key-only entry changes its view only when absent: held, it is counted when inserted.
+            if bulk.holdsRankingIndexes, value.isEmpty, let slot = HeldKeyIndexes.slot(view) {
+                return key.bytes.withUnsafeBytes { bulk.holdRankingIndexEntry(slot, key: $0) }
+            }
+        }
         let db = views[view]
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
         try key.bytes.withUnsafeBytes { k in
@@ -211,6 +217,10 @@ struct ViewWriter {
     /// Removes `key` if present.
     func delete(_ view: View, _ key: ViewKey) throws {
         guard active.contains(view) else { return }
+        // What the view holds goes in first, so the delete removes what it would have removed.
+        if let bulk, bulk.holdsRankingIndexes, let slot = HeldKeyIndexes.slot(view) {
+            try bulk.flushRankingIndex(slot, into: views, transaction: transaction, row: row)
+        }
         let db = views[view]
         try key.bytes.withUnsafeBytes { k in
             var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
@@ -401,7 +411,45 @@ final class BulkLoad: @unchecked Sendable {
             holdsInstances = false
             holdsCompanyIndexes = false
             emptyCompanyIndexes = ViewMask(bits: 0)
+            holdsRankingIndexes = false
+            rankingIndexes = HeldKeyIndexes()
         }
+    }
+
+    // MARK: - Ranking indexes held in an append transaction
+
+    /// Whether the key-only ranking indexes' entries are held (`holdRankingIndexes`).
+    private(set) var holdsRankingIndexes = false
+    /// The held ranking index keys (see `HeldKeyIndexes`).
+    private var rankingIndexes = HeldKeyIndexes()
+
+    /// From now on, holds back the key-only entries of `lead_feed.rank` and `engagement.outreach`, to
+    /// insert them in key order at `flushRankingIndexes`. Only for a write transaction that does not
+    /// read those views before the flush (a delete from one inserts what it holds first).
+    func holdRankingIndexes() {
+        precondition(!intoEmptyViews, "a rebuild does not hold ranking index entries")
+        holdsRankingIndexes = true
+    }
+
+    /// Holds `key` of the ranking index `slot` (`HeldKeyIndexes.slot`).
+    func holdRankingIndexEntry(_ slot: Int, key: UnsafeRawBufferPointer) {
+        rankingIndexes.hold(slot: slot, key: key)
+    }
+
+    /// Whether ranking index entries are held (to flush).
+    var holdsRankingIndexEntries: Bool { !rankingIndexes.isEmpty }
+
+    /// Inserts the held keys of the ranking index `slot` in key order, counting those inserted in the
+    /// fingerprint in `row`, and drops them.
+    func flushRankingIndex(_ slot: Int, into views: ViewSet, transaction: WriteTransaction,
+                           row: UnsafeMutableRawBufferPointer) throws {
+        try rankingIndexes.flush(slot: slot, into: views, transaction: transaction, row: row)
+    }
+
+    /// Inserts every held ranking index key (`flushRankingIndex`) and drops them. A transaction that
+    /// runs again starts with `reset`.
+    func flushRankingIndexes(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
+        try rankingIndexes.flush(into: views, transaction: transaction, row: row)
     }
 
     // MARK: - Company indexes held in an append transaction
