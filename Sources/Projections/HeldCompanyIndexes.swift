@@ -171,10 +171,7 @@ struct HeldCompanyIndexes {
                 shared = count
                 return
             }
-            let limit = min(shared, count)
-            var common = 0
-            while common < limit, held[first + common] == held[start + common] { common += 1 }
-            shared = common
+            shared = BulkLoad.commonPrefixCount(key(first, shared), key(start, count))
         }
         guard first != nil else { return }
         for index in items.indices {

@@ -58,12 +58,10 @@ struct HeldKeyIndexes {
             func key(_ range: Range<Int>) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: held[range]) }
             // Sorted on the sixteen bytes after the prefix every held key shares (the workspace,
             // pack and day), so most comparisons touch no key bytes (`BulkLoad.orderWords`).
+            let first = ranges[0].lowerBound
             var shared = ranges[0].count
             for range in ranges.dropFirst() where shared > 0 {
-                let limit = min(shared, range.count)
-                var common = 0
-                while common < limit, held[ranges[0].lowerBound + common] == held[range.lowerBound + common] { common += 1 }
-                shared = common
+                shared = BulkLoad.commonPrefixCount(key(first..<first + shared), key(range))
             }
             var items = ranges.map { range -> (high: UInt64, low: UInt64, range: Range<Int>) in
                 let words = BulkLoad.orderWords(key(range), from: shared)

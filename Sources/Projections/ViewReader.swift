@@ -100,18 +100,15 @@ public struct ViewReader {
             try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { key in
                 _ = key.initialize(fromContentsOf: utf8)
                 key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
-                // A held domain is absent from the view (see `ViewWriter.putIfAbsent`): asked first.
-                if view == .companiesByDomain, let held, held.holdsCompanyIndexes,
-                    let found = heldID(view, UnsafeRawBufferPointer(key))
-                {
-                    return found
+                if let held, held.holdsCompanyIndexes {
+                    // A held domain is absent from the view (see `ViewWriter.putIfAbsent`): asked first.
+                    if view == .companiesByDomain, let found = heldID(view, UnsafeRawBufferPointer(key)) { return found }
+                    // A view that stored nothing when holding began stores nothing still: only the
+                    // held entries can answer (a store's first batch); the domain's were asked above.
+                    if held.storesNoCompanyIndexEntry(view) {
+                        return view == .companiesByDomain ? nil : heldID(view, UnsafeRawBufferPointer(key))
+                    }
                 }
-                // A view that stored nothing when holding began stores nothing still: only the held
-                // entries can answer (a store's first batch).
-                if view != .companiesByDomain, let held, held.storesNoCompanyIndexEntry(view) {
-                    return heldID(view, UnsafeRawBufferPointer(key))
-                }
-                if view == .companiesByDomain, let held, held.storesNoCompanyIndexEntry(view) { return nil }
                 if let found = try transaction.withValue(database, key: UnsafeRawBufferPointer(key), { bytes in
                     var reader = ViewKeyReader(bytes)
                     return reader.int64()

@@ -510,6 +510,16 @@ final class BulkLoad: @unchecked Sendable {
         return order != 0 ? order < 0 : a.count < b.count
     }
 
+    /// How many leading bytes `a` and `b` have in common. The held keys of a view share a long
+    /// prefix (workspace and pack, `domain` + 0, a URL's start): it is found by narrowing the first
+    /// key's prefix with each other key, and the sorts compare the bytes after it (`orderWords`).
+    static func commonPrefixCount(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Int {
+        let limit = min(a.count, b.count)
+        var common = 0
+        while common < limit, a[common] == b[common] { common += 1 }
+        return common
+    }
+
     /// The sixteen bytes of `key` from `offset` as two big-endian words, zero-padded. Sorting on
     /// them keeps LMDB's key order (a key that is a prefix of another sorts first either way), and
     /// equal words fall back to `precedes` on the whole keys: most comparisons then touch no key bytes.
