@@ -134,12 +134,8 @@ public final class LogWriter {
     /// `claimDedup` of a key lent as bytes (ingest's keys prepared in a chunk's buffer): a short
     /// key is inserted from those bytes, no array made of it.
     public func claimDedup(_ naturalKey: UnsafeRawBufferPointer, sequence: UInt64) throws -> Bool {
-        guard naturalKey.count <= DedupIndex.inlineLimit, naturalKey.first != 0xFF else {
-            return try claimDedup(Array(naturalKey), sequence: sequence)
-        }
-        return try withUnsafeBytes(of: sequence.bigEndian) { value in
-            try transaction.insert(log.dedup, key: naturalKey, value: value)
-        }
+        guard !DedupIndex.isHashed(naturalKey) else { return try claimDedup(Array(naturalKey), sequence: sequence) }
+        return try DedupIndex.insertInline(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
     }
 
     // MARK: - Idempotency ledger
@@ -181,7 +177,9 @@ enum DedupIndex {
     static let inlineLimit = 128
 
     /// Whether `naturalKey` is stored under its SHA-256 (long, or starting with the marker byte).
-    static func isHashed(_ naturalKey: [UInt8]) -> Bool { naturalKey.count > inlineLimit || naturalKey.first == 0xFF }
+    static func isHashed(_ naturalKey: some Collection<UInt8>) -> Bool {
+        naturalKey.count > inlineLimit || naturalKey.first == 0xFF
+    }
 
     static func indexKey(_ naturalKey: [UInt8]) -> (key: [UInt8], hashed: Bool) {
         if !isHashed(naturalKey) { return (naturalKey, false) }
@@ -203,15 +201,18 @@ enum DedupIndex {
     /// Records `naturalKey → sequence` unless `naturalKey` is present; returns whether it was new.
     static func insert(_ naturalKey: [UInt8], sequence: UInt64, in db: Database, transaction: WriteTransaction) throws -> Bool {
         let (key, hashed) = indexKey(naturalKey)
-        // The common short key takes its 8-byte value from the stack: no array per insert.
-        let value = hashed ? withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey : []
+        guard hashed else { return try key.withUnsafeBytes { try insertInline($0, sequence: sequence, in: db, transaction: transaction) } }
+        let value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey
         return try key.withUnsafeBytes { k in
-            try withUnsafeBytes(of: sequence.bigEndian) { short in
-                try value.withUnsafeBytes { long in
-                    try transaction.insert(db, key: k, value: hashed ? long : short)
-                }
-            }
+            try value.withUnsafeBytes { try transaction.insert(db, key: k, value: $0) }
         }
+    }
+
+    /// `insert` of a key stored as it is (`!isHashed`): its 8-byte value from the stack, no array
+    /// per insert (the common short key, and ingest's keys lent from a chunk's buffer).
+    static func insertInline(_ naturalKey: UnsafeRawBufferPointer, sequence: UInt64, in db: Database,
+                             transaction: WriteTransaction) throws -> Bool {
+        try withUnsafeBytes(of: sequence.bigEndian) { try transaction.insert(db, key: naturalKey, value: $0) }
     }
 }
 
