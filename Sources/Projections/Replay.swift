@@ -31,6 +31,12 @@ public struct ReplayOptions: Sendable {
     /// before it inserts them and continues, so its memory does not grow with the log; nil holds
     /// them all until the end.
     public var bulkLoadBudget: Int? = 64 << 20
+    /// Records a rebuild's fold transaction may run past `transactionSize` to end after a run of
+    /// `event_stored` records instead of inside it (0: never). The events index entries of a fold
+    /// are appended by the flush after it; those of a later fold fall among them and are put one by
+    /// one, copying nearly every leaf of the index (the 1M store's last 9,935 events: 27.8 MiB).
+    /// Each record of such a run holds only its 32-byte entry until that flush.
+    public var eventRunReach = 65_536
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
@@ -115,13 +121,16 @@ public struct Replayer: Sendable {
     static func fold(
         _ log: EventLog, _ start: UInt64, _ end: UInt64, into views: ViewSet, environment: Environment,
         partial: ViewMask = .all, partialThrough: UInt64 = 0, options: ReplayOptions,
-        copyLogTo copyTarget: Database? = nil, bulk: BulkLoad? = nil, counter: inout ReplayCounter
+        copyLogTo copyTarget: Database? = nil, bulk: BulkLoad? = nil, eventRunReach: Int = 0, counter: inout ReplayCounter
     ) throws {
         guard start <= end else { return }
         let projector = ViewProjector(views: views, bulk: bulk)
         var next = start
         while next <= end {
-            let last = min(end, next &+ UInt64(options.transactionSize) &- 1)
+            var last = min(end, next &+ UInt64(options.transactionSize) &- 1)
+            if let bulk, bulk.holds(.eventsByCompany), eventRunReach > 0, last < end {
+                last = try Replayer.endOfEventRun(log, at: last, through: min(end, last &+ UInt64(eventRunReach)))
+            }
             let range = next...last
             let held = bulk?.mark
             try environment.write { txn in
@@ -181,6 +190,27 @@ public struct Replayer: Sendable {
             counter.report(options)
             next = last + 1
         }
+    }
+
+    /// Where a fold that would end at `last` ends instead: when records `last` and `last + 1` are
+    /// both `event_stored`, at the last record of that run (at most `limit`); otherwise at `last`.
+    /// A record that cannot be read ends the run: the fold meets it at its place, as before.
+    static func endOfEventRun(_ log: EventLog, at last: UInt64, through limit: UInt64) throws -> UInt64 {
+        guard last < limit else { return last }
+        var end = last
+        do {
+            try log.read { txn in
+                try log.forEach(in: txn, from: last) { record in
+                    guard record.sequence <= limit, record.type == .eventStored,
+                          record.sequence == last || record.sequence == end + 1 else { return false }
+                    if record.sequence > last { end = record.sequence }
+                    return true
+                }
+            }
+        } catch {
+            return end
+        }
+        return end
     }
 
     // MARK: - Rebuild
@@ -245,7 +275,8 @@ public struct Replayer: Sendable {
             counter.total = head
             if head < next || head - next < UInt64(options.transactionSize / 10) { break }
             try Replayer.fold(log, next, head, into: target, environment: environment, partial: mask,
-                              partialThrough: copiedThrough, options: options, bulk: bulk, counter: &counter)
+                              partialThrough: copiedThrough, options: options, bulk: bulk,
+                              eventRunReach: options.eventRunReach, counter: &counter)
             next = head + 1
         }
         try bulk.flushCommitting(into: target, environment: environment)
