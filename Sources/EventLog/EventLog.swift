@@ -141,7 +141,10 @@ public final class EventLog: Sendable {
             try environment.write { txn in
                 let writer = try LogWriter(log: self, transaction: txn, projections: projections)
                 defer { writer.invalidate() }
-                return try body(writer)
+                let result = try body(writer)
+                // Held dedup entries go in before the commit, in the same transaction.
+                try writer.flushHeldDedupClaims()
+                return result
             }
         }
     }
