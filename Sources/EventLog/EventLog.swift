@@ -141,10 +141,7 @@ public final class EventLog: Sendable {
             try environment.write { txn in
                 let writer = try LogWriter(log: self, transaction: txn, projections: projections)
                 defer { writer.invalidate() }
-                let result = try body(writer)
-                // Held dedup entries go in before the commit, in the same transaction.
-                try writer.flushHeldDedupClaims()
-                return result
+                return try body(writer)
             }
         }
     }

@@ -108,82 +108,23 @@ public final class LogWriter {
 
     // MARK: - Dedup index
 
-    /// The dedup entries held back since `holdDedupClaims` (nil: every claim goes to the index).
-    private var heldClaims: HeldDedupClaims?
-    /// Whether the dedup index stored nothing when holding began: a key not held is then absent.
-    private var dedupStoredNothing = false
-    /// The ranges of keys the dedup index is known not to store (while holding: it does not change).
-    private var absentDedupKeys = AbsentKeyRanges()
-
-    /// From here to the end of the transaction's body, dedup entries are held back and inserted in
-    /// key order when the body returns, before the commit (`flushHeldDedupClaims`): no descent into
-    /// the index per claim, and pages filled in order instead of split where the sources' runs of
-    /// keys meet. Claims and lookups through this writer see the held entries; a key not held is
-    /// looked up in the index only when it stored anything when holding began. The entries, their
-    /// values and the commit are the same.
-    public func holdDedupClaims() {
-        guard heldClaims == nil else { return }
-        heldClaims = HeldDedupClaims()
-        // One whose figures cannot be read counts as not empty, and is asked as before.
-        dedupStoredNothing = (try? transaction.statistics(of: log.dedup).entries) == 0
-        absentDedupKeys = AbsentKeyRanges()
-    }
-
-    /// Inserts the held dedup entries (see `holdDedupClaims`); holding ends. Called before the commit.
-    func flushHeldDedupClaims() throws {
-        guard let held = heldClaims else { return }
-        heldClaims = nil
-        try held.flush(into: log.dedup, transaction: transaction)
-    }
-
     /// The sequence number recorded for a natural key (such as `source` + `source_event_id`), if any.
     public func dedupSequence(for naturalKey: [UInt8]) throws -> UInt64? {
-        guard heldClaims != nil else { return try DedupIndex.lookup(naturalKey, in: log.dedup, transaction: transaction) }
-        let (key, hashed) = DedupIndex.indexKey(naturalKey)
-        let found = try key.withUnsafeBytes { key in
-            let place = heldClaims!.place(key)
-            return try place.found.map { offset in
-                try heldClaims!.withValue(at: offset) { try DedupIndex.sequence(in: $0, of: naturalKey, hashed: hashed) }
-            }
-        }
-        if let found { return found }
-        if dedupStoredNothing { return nil }
-        return try DedupIndex.lookup(naturalKey, in: log.dedup, transaction: transaction)
+        try DedupIndex.lookup(naturalKey, in: log.dedup, transaction: transaction)
     }
 
     /// Records `naturalKey → sequence`; an existing entry is kept (first occurrence wins).
     /// Returns false when the key was already present.
     @discardableResult
     public func recordDedup(_ naturalKey: [UInt8], sequence: UInt64) throws -> Bool {
-        guard heldClaims != nil else {
-            return try DedupIndex.insert(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
-        }
-        let (key, hashed) = DedupIndex.indexKey(naturalKey)
-        guard hashed else { return try key.withUnsafeBytes { try holdInline($0, sequence: sequence) } }
-        let value = withUnsafeBytes(of: sequence.bigEndian) { Array($0) } + naturalKey
-        return try key.withUnsafeBytes { key in
-            let place = heldClaims!.place(key)
-            guard place.found == nil else { return false }
-            if !dedupStoredNothing, try transaction.withValue(log.dedup, key: key, { _ in true }) == true { return false }
-            value.withUnsafeBytes { heldClaims!.hold(key, value: $0, at: place) }
-            return true
-        }
-    }
-
-    /// `recordDedup` of a key stored as it is, while holding.
-    private func holdInline(_ key: UnsafeRawBufferPointer, sequence: UInt64) throws -> Bool {
-        let place = heldClaims!.place(key)
-        guard place.found == nil else { return false }
-        if !dedupStoredNothing, try absentDedupKeys.stores(key, in: log.dedup, transaction: transaction) { return false }
-        withUnsafeBytes(of: sequence.bigEndian) { heldClaims!.hold(key, value: $0, at: place) }
-        return true
+        try DedupIndex.insert(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
     }
 
     /// Claims `naturalKey` for the record that will be appended at `sequence` (records appended
     /// before it in this transaction, such as the company record an event needs, already counted):
     /// records `naturalKey → sequence` and returns true when the key is new, returns false
     /// (changing nothing) when it is present. For a short key this is one B-tree descent instead of
-    /// a lookup and then an insert (none while holding).
+    /// a lookup and then an insert.
     public func claimDedup(_ naturalKey: [UInt8], sequence: UInt64) throws -> Bool {
         // A hashed key is looked up first: a stored entry for another natural key is an error.
         if DedupIndex.isHashed(naturalKey), try dedupSequence(for: naturalKey) != nil { return false }
@@ -191,10 +132,9 @@ public final class LogWriter {
     }
 
     /// `claimDedup` of a key lent as bytes (ingest's keys prepared in a chunk's buffer): a short
-    /// key is inserted (or held) from those bytes, no array made of it.
+    /// key is inserted from those bytes, no array made of it.
     public func claimDedup(_ naturalKey: UnsafeRawBufferPointer, sequence: UInt64) throws -> Bool {
         guard !DedupIndex.isHashed(naturalKey) else { return try claimDedup(Array(naturalKey), sequence: sequence) }
-        if heldClaims != nil { return try holdInline(naturalKey, sequence: sequence) }
         return try DedupIndex.insertInline(naturalKey, sequence: sequence, in: log.dedup, transaction: transaction)
     }
 
@@ -248,18 +188,14 @@ enum DedupIndex {
 
     static func lookup(_ naturalKey: [UInt8], in db: Database, transaction: Transaction) throws -> UInt64? {
         let (key, hashed) = indexKey(naturalKey)
-        let sequence = try transaction.withValue(db, key: key) { try DedupIndex.sequence(in: $0, of: naturalKey, hashed: hashed) }
-        return sequence ?? nil
-    }
-
-    /// The sequence in an entry's `value` (nil when too short); for a hashed key the natural key
-    /// kept after it must be `naturalKey`.
-    static func sequence(in value: UnsafeRawBufferPointer, of naturalKey: [UInt8], hashed: Bool) throws -> UInt64? {
-        guard value.count >= 8 else { return nil }
-        if hashed && !UnsafeRawBufferPointer(rebasing: value[8...]).elementsEqual(naturalKey) {
-            throw LogError.dedupKeyMismatch
+        let sequence = try transaction.withValue(db, key: key) { value -> UInt64? in
+            guard value.count >= 8 else { return nil }
+            if hashed && !UnsafeRawBufferPointer(rebasing: value[8...]).elementsEqual(naturalKey) {
+                throw LogError.dedupKeyMismatch
+            }
+            return UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
         }
-        return UInt64(bigEndian: value.loadUnaligned(as: UInt64.self))
+        return sequence ?? nil
     }
 
     /// Records `naturalKey → sequence` unless `naturalKey` is present; returns whether it was new.

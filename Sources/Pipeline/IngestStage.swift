@@ -298,9 +298,6 @@ extension StageRunner {
                 // The company indexes are read only by the resolver, through `writer.reader`, which
                 // finds the held entries.
                 writer.holdCompanyIndexInserts()
-                // The dedup claims are asked only of this writer: they are held and go in in key
-                // order before the commit (a store's first batch asks the index nothing).
-                writer.writer.holdDedupClaims()
                 var local = tally
                 let now = clock.now()
                 let directory = StoreCompanyDirectory(reader: writer.reader)
