@@ -15,7 +15,9 @@ extension Day {
     /// Parses `YYYY-MM-DD` (surrounding whitespace ignored); `name` names the option or parameter in
     /// the error.
     public init(parsing text: String, name: String = "date") throws(InvalidValue) {
-        guard let day = Day(iso: text.trimmingCharacters(in: .whitespaces)) else {
+        // A day given without surrounding whitespace parses as it is (ten digits and dashes have
+        // nothing to trim): Foundation's trimming costs a command's start-up ≈ 0.3 ms the first time.
+        guard let day = Day(iso: text) ?? Day(iso: text.trimmingCharacters(in: .whitespaces)) else {
             throw InvalidValue("\(name) must be a date YYYY-MM-DD, got '\(text)'")
         }
         self = day
