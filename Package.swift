@@ -92,6 +92,8 @@ let package = Package(
         .target(name: "CCRC32C"),
         // glibc's malloc_trim, for stages whose threads free what other threads allocated.
         .target(name: "CMallocTrim"),
+        // A cache-line prefetch hint (the held company indexes' table and keys).
+        .target(name: "CPrefetch"),
         // The append-only log: envelope, checksums, sequence, dedup and idempotency indexes.
         .target(name: "EventLog", dependencies: [
             "LMDB", "CCRC32C", .product(name: "Crypto", package: "swift-crypto"),
@@ -100,7 +102,7 @@ let package = Package(
         .target(name: "SiglogRecords", dependencies: ["EventLog", "SiglogCore", "Scoring", "StageQueue"], swiftSettings: strict),
         // Projection builders (record -> view writes) and the replay engine.
         .target(name: "Projections", dependencies: [
-            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue",
+            "EventLog", "SiglogRecords", "LMDB", "SiglogCore", "Scoring", "StageQueue", "CPrefetch",
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         // The read layer every reader and writer shares: scope and pack resolution (§9.4, D20),

@@ -50,6 +50,9 @@ struct PendingEvent: Sendable {
     var company: CompanyInput
     /// `extractDomain(website_url)`: the key most events match on.
     var domain: String?
+    /// `ViewReader.heldDomainHash(domain)`, computed by a file's parsing thread (nil otherwise): the
+    /// writer finds a held domain without hashing it and asks memory for its place ahead.
+    var domainHash: UInt32?
     var accepted: Bool
     var rawPayload: String?
     /// Where the event came from in messages, when not `FILE:LINE` (an adapter's `source:id`).
@@ -86,6 +89,7 @@ struct PendingEvent: Sendable {
         rawPayload = nil
         self.line = line
         self.company = company
+        self.domainHash = domain.flatMap(ViewReader.heldDomainHash)
         self.domain = domain
         self.label = nil
         if accepted {
@@ -471,6 +475,15 @@ extension StageRunner {
                     try chunk.events.withUnsafeBufferPointer { events in
                         guard let first = events.baseAddress else { return }
                         for index in events.indices {
+                            // The held domain place of the event eight ahead, the held entry of the
+                            // one four ahead (its place is in the cache by then): their misses
+                            // overlap this event's work instead of stalling their own lookups.
+                            if index + 8 < events.count, let hash = events[index + 8].domainHash {
+                                directory.reader.prefetchCompanyID(withDomainHash: hash, entry: false)
+                            }
+                            if index + 4 < events.count, let hash = events[index + 4].domainHash {
+                                directory.reader.prefetchCompanyID(withDomainHash: hash, entry: true)
+                            }
                             try write(first + index, fields: fields, keys: keys, run: run, pack: pack, workspace: workspace,
                                       inputName: inputName, now: now, directory: directory, tally: &tally, writer: writer)
                         }
@@ -498,7 +511,9 @@ extension StageRunner {
         // event creates its company: one descent into the dedup index per event, none to correct
         // the sequence afterwards. The event's source and id are read in place (passing the whole
         // `NormalizedEvent` copied it).
+        directory.domainHash = item.pointee.domainHash
         let resolution = CompanyResolver.resolve(item.pointee.company, domain: item.pointee.domain, in: directory)
+        directory.domainHash = nil
         if let error = directory.failure { throw error }  // a storage error, not a miss
         var claimed = writer.writer.nextSequence
         if case .create = resolution { claimed += 1 }
@@ -658,6 +673,9 @@ extension StageRunner {
 final class StoreCompanyDirectory: CompanyDirectory {
     let reader: ViewReader
     private(set) var failure: (any Error)?
+    /// `ViewReader.heldDomainHash` of the domain the next `companyID(withDomain:)` asks for, when
+    /// computed ahead (nil: computed by the lookup).
+    var domainHash: UInt32?
 
     init(reader: ViewReader) { self.reader = reader }
 
@@ -668,7 +686,10 @@ final class StoreCompanyDirectory: CompanyDirectory {
         }
     }
 
-    func companyID(withDomain domain: String) -> Int? { lookup { try reader.companyID(withDomain: domain) } }
+    func companyID(withDomain domain: String) -> Int? {
+        if let domainHash { return lookup { try reader.companyID(withDomain: domain, heldHash: domainHash) } }
+        return lookup { try reader.companyID(withDomain: domain) }
+    }
     func companyID(aliasType: CompanyAliasType, value: String) -> Int? {
         lookup { try reader.companyID(aliasType: aliasType.rawValue, value: value) }
     }

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import LMDB
 
@@ -45,7 +46,9 @@ struct HeldCompanyIndexes {
 
     var isEmpty: Bool { count == 0 }
 
-    private static func hash(slot: Int, _ key: UnsafeRawBufferPointer) -> UInt32 {
+    /// The hash `key` of the index `slot` is held and found under (Swift's per-process seed: the
+    /// same on every thread of the process, so another thread can compute it ahead).
+    static func hash(slot: Int, _ key: UnsafeRawBufferPointer) -> UInt32 {
         var hasher = Hasher()
         hasher.combine(slot)
         hasher.combine(bytes: key)
@@ -81,10 +84,43 @@ struct HeldCompanyIndexes {
     /// Holds `key` → `value` (8 bytes) in the index `slot` unless a value is held under `key`
     /// already (first writer wins, as `putIfAbsent` into the view).
     mutating func hold(slot: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        if (count + 1) * 2 > table.count { grow() }
+        hold(slot: slot, key: key, value: value, hash: HeldCompanyIndexes.hash(slot: slot, key))
+    }
+
+    /// One key of `hold(_:in:value:)`: its index and where it is in the keys' bytes.
+    struct Key {
+        var slot: Int
+        var start: Int
+        var count: Int
+    }
+
+    /// `hold` of each of `keys` (in `bytes`) → `value`, in order: a new company's index entries.
+    /// Every key's table place is asked of memory before the first is held, so their cache misses
+    /// (one per key in a table of megabytes) overlap instead of following one another.
+    mutating func hold(_ keys: UnsafeBufferPointer<Key>, in bytes: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
+        // Room for all of them first: a growth between the prefetches and the holds would move the places.
+        if (count + keys.count) * 2 > table.count { grow() }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: keys.count) { hashes in
+            table.withUnsafeBufferPointer { table in
+                let mask = table.count - 1
+                for (index, key) in keys.enumerated() {
+                    let hash = HeldCompanyIndexes.hash(slot: key.slot, UnsafeRawBufferPointer(rebasing: bytes[key.start..<key.start + key.count]))
+                    hashes[index] = hash
+                    siglog_prefetch(table.baseAddress! + (Int(hash) & mask))
+                }
+            }
+            for (index, key) in keys.enumerated() {
+                hold(slot: key.slot, key: UnsafeRawBufferPointer(rebasing: bytes[key.start..<key.start + key.count]), value: value,
+                     hash: hashes[index])
+            }
+        }
+    }
+
+    /// `hold` of a key whose hash is known, with room in the table.
+    private mutating func hold(slot: Int, key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer, hash: UInt32) {
         precondition(value.count == 8, "a company index value is a company id")
         precondition(key.count <= Int(UInt16.max), "a company index key fits LMDB's key size")
-        if (count + 1) * 2 > table.count { grow() }
-        let hash = HeldCompanyIndexes.hash(slot: slot, key)
         let (index, found) = place(slot: slot, key, hash: hash)
         guard found == nil else { return }
         let offset = bytes.count
@@ -98,10 +134,38 @@ struct HeldCompanyIndexes {
     }
 
     /// The value held under `key` in the index `slot`, lent to `body`; nil when none is held.
-    func withValue<R>(slot: Int, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    /// `hash`: `hash(slot:key)`, when computed ahead.
+    func withValue<R>(slot: Int, key: UnsafeRawBufferPointer, hash: UInt32? = nil, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard count > 0 else { return nil }
-        guard let offset = place(slot: slot, key, hash: HeldCompanyIndexes.hash(slot: slot, key)).found else { return nil }
+        guard let offset = place(slot: slot, key, hash: hash ?? HeldCompanyIndexes.hash(slot: slot, key)).found else { return nil }
         return bytes.withUnsafeBytes { body(UnsafeRawBufferPointer(rebasing: $0[offset..<offset + 8])) }
+    }
+
+    /// Asks memory for the table place of a key whose hash is `hash`, ahead of its lookup (a hint:
+    /// nothing is read).
+    func prefetchPlace(hash: UInt32) {
+        guard count > 0 else { return }
+        table.withUnsafeBufferPointer { siglog_prefetch($0.baseAddress! + (Int(hash) & ($0.count - 1))) }
+    }
+
+    /// Asks memory for the held entry (its value and key) of the first place under `hash` whose
+    /// hash matches, ahead of its lookup: after `prefetchPlace`, the places are read from the cache.
+    func prefetchEntry(hash: UInt32) {
+        guard count > 0 else { return }
+        table.withUnsafeBufferPointer { table in
+            let mask = table.count - 1
+            var index = Int(hash) & mask
+            while true {
+                let stored = table[index]
+                if stored == 0 { return }
+                if UInt32(truncatingIfNeeded: stored >> 32) == hash {
+                    let offset = Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1
+                    bytes.withUnsafeBytes { siglog_prefetch($0.baseAddress! + offset) }
+                    return
+                }
+                index = (index + 1) & mask
+            }
+        }
     }
 
     private mutating func grow() {
@@ -197,7 +261,22 @@ struct HeldCompanyIndexes {
         let appendFrom = try transaction.withLastKey(db) { last in
             items.firstIndex { BulkLoad.precedes(last, key($0.start, $0.count)) } ?? items.endIndex
         } ?? items.startIndex
-        for item in items[..<appendFrom] {
+        // In key order the keys' bytes are visited out of the order they were held in: each one's
+        // first touch (LMDB's compare and copy) would miss the cache. The key a few places ahead is
+        // asked of memory meanwhile.
+        let ahead = 8
+        func prefetchKey(_ index: Int) {
+            let item = items[index]
+            siglog_prefetch(held.baseAddress! + item.start)
+            siglog_prefetch(held.baseAddress! + item.start + max(item.count, 1) - 1)  // a key across two lines
+        }
+        func prefetchKey(after index: Int) {
+            if index + ahead < items.endIndex { prefetchKey(index + ahead) }
+        }
+        for index in items.startIndex..<min(items.startIndex + ahead, items.endIndex) { prefetchKey(index) }
+        for index in items[..<appendFrom].indices {
+            prefetchKey(after: index)
+            let item = items[index]
             let k = key(item.start, item.count)
             try withUnsafeBytes(of: item.value) { v in
                 guard try transaction.insert(db, key: k, value: v) else { return }
@@ -206,7 +285,9 @@ struct HeldCompanyIndexes {
         }
         // The appends go through the transaction's kept cursor of `db`: each goes in where the last
         // one went.
-        for item in items[appendFrom...] {
+        for index in items[appendFrom...].indices {
+            prefetchKey(after: index)
+            let item = items[index]
             let k = key(item.start, item.count)
             try withUnsafeBytes(of: item.value) { v in
                 try transaction.put(db, key: k, value: v, options: .append)

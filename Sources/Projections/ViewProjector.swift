@@ -227,15 +227,8 @@ package struct ViewProjector: LogProjection {
         let row = CompanyRow(created: r, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
         // Company ids are given in ascending order: the row goes at the view's end.
         try w.putAtEnd(.companies, ViewKey().appending(r.companyID), row.encoded())
-        let id = ViewKey().appending(r.companyID).bytes
         // Matching indexes: the first (lowest) company id wins, as the spec's table-order scans do.
-        if let domain = r.domain { try w.putIfAbsent(.companiesByDomain, ViewKey().appending(domain), id) }
-        for alias in r.aliases {
-            try w.putIfAbsent(.companiesByAlias, ViewKey().appending(alias.type).appending(alias.value), id)
-        }
-        if let domain = r.websiteDomain { try w.putIfAbsent(.companiesByWebsiteDomain, ViewKey().appending(domain), id) }
-        if let linkedin = r.linkedinURL { try w.putIfAbsent(.companiesByLinkedIn, ViewKey().appending(linkedin), id) }
-        if !r.normalizedName.isEmpty { try w.putIfAbsent(.companiesByName, ViewKey().appending(r.normalizedName), id) }
+        if try !putHeldCompanyIndexes(r, w) { try putCompanyIndexes(r, w) }
         // `"\(name)\(domain.map { " (\($0))" } ?? "")"` written as bytes: no intermediate strings.
         var detail = TimelineDetail()
         detail.append(r.name)
@@ -245,6 +238,71 @@ package struct ViewProjector: LogProjection {
             detail.append(")")
         }
         try timeline(r.companyID, seq, at, "company_created", detail, r.jobRunID, w)
+    }
+
+    /// The company indexes' entries of a new company, each `putIfAbsent`.
+    private func putCompanyIndexes(_ r: CompanyCreated, _ w: ViewWriter) throws {
+        let id = ViewKey().appending(r.companyID).bytes
+        if let domain = r.domain { try w.putIfAbsent(.companiesByDomain, ViewKey().appending(domain), id) }
+        for alias in r.aliases {
+            try w.putIfAbsent(.companiesByAlias, ViewKey().appending(alias.type).appending(alias.value), id)
+        }
+        if let domain = r.websiteDomain { try w.putIfAbsent(.companiesByWebsiteDomain, ViewKey().appending(domain), id) }
+        if let linkedin = r.linkedinURL { try w.putIfAbsent(.companiesByLinkedIn, ViewKey().appending(linkedin), id) }
+        if !r.normalizedName.isEmpty { try w.putIfAbsent(.companiesByName, ViewKey().appending(r.normalizedName), id) }
+    }
+
+    /// `putCompanyIndexes` while the transaction holds the company indexes' entries
+    /// (`ViewWriter.putIfAbsentHeld`): the same keys, in the same order, built in one buffer on the
+    /// stack (no `ViewKey` array per key) and held together. False when that path does not apply
+    /// (nothing held then): entries not held, or a text long enough to be stored hashed.
+    private func putHeldCompanyIndexes(_ r: CompanyCreated, _ w: ViewWriter) throws -> Bool {
+        guard let bulk = w.bulk, bulk.holdsCompanyIndexes else { return false }
+        // Each text part is its UTF-8 and a zero byte (`ViewKey.appending(_: String)` of an inline text).
+        var size = 0
+        func add(_ text: String) -> Bool {
+            guard !ViewKey.hashes(text) else { return false }
+            size += text.utf8.count + 1
+            return true
+        }
+        if let domain = r.domain, !add(domain) { return false }
+        for alias in r.aliases where !add(alias.type) || !add(alias.value) { return false }
+        if let domain = r.websiteDomain, !add(domain) { return false }
+        if let linkedin = r.linkedinURL, !add(linkedin) { return false }
+        if !r.normalizedName.isEmpty, !add(r.normalizedName) { return false }
+        let keyCount = (r.domain == nil ? 0 : 1) + r.aliases.count + (r.websiteDomain == nil ? 0 : 1)
+            + (r.linkedinURL == nil ? 0 : 1) + (r.normalizedName.isEmpty ? 0 : 1)
+        return try withUnsafeTemporaryAllocation(byteCount: max(size, 1), alignment: 1) { bytes in
+            try withUnsafeTemporaryAllocation(of: HeldCompanyIndexes.Key.self, capacity: max(keyCount, 1)) { keys in
+                var end = 0
+                var count = 0
+                func write(_ text: String) {
+                    var text = text
+                    text.withUTF8 { utf8 in
+                        UnsafeMutableRawBufferPointer(rebasing: bytes[end..<end + utf8.count]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+                        end += utf8.count
+                    }
+                    bytes[end] = 0
+                    end += 1
+                }
+                func key(_ slot: Int, _ text: String, _ second: String? = nil) {
+                    let start = end
+                    write(text)
+                    if let second { write(second) }
+                    keys[count] = HeldCompanyIndexes.Key(slot: slot, start: start, count: end - start)
+                    count += 1
+                }
+                if let domain = r.domain { key(0, domain) }
+                for alias in r.aliases { key(1, alias.type, alias.value) }
+                if let domain = r.websiteDomain { key(2, domain) }
+                if let linkedin = r.linkedinURL { key(3, linkedin) }
+                if !r.normalizedName.isEmpty { key(4, r.normalizedName) }
+                precondition(end == size && count == keyCount, "every key written where it was sized")
+                return try withUnsafeBytes(of: ViewKey.orderedBits(r.companyID).bigEndian) { id in
+                    try w.putIfAbsentHeld(UnsafeBufferPointer(rebasing: keys[..<count]), in: UnsafeRawBufferPointer(bytes), value: id)
+                }
+            }
+        }
     }
 
     /// The instances view's key of `r`'s row.

@@ -82,9 +82,10 @@ public struct ViewReader {
         return key.bytes.withUnsafeBytes { heldID(view, $0) }
     }
 
-    /// The company id held back under `key` of `view` in this write transaction, if any.
-    private func heldID(_ view: View, _ key: UnsafeRawBufferPointer) -> Int64? {
-        held?.withHeldCompanyIndexValue(view, key: key) { bytes in
+    /// The company id held back under `key` of `view` in this write transaction, if any (`hash`: the
+    /// key's held hash, when computed ahead).
+    private func heldID(_ view: View, _ key: UnsafeRawBufferPointer, hash: UInt32? = nil) -> Int64? {
+        held?.withHeldCompanyIndexValue(view, key: key, hash: hash) { bytes in
             var reader = ViewKeyReader(bytes)
             return reader.int64()
         }
@@ -93,7 +94,8 @@ public struct ViewReader {
     /// `id(view, ViewKey().appending(text))` for a text stored inline (not hashed), with the key
     /// built on the stack: ingest looks a company up this way for nearly every event, and a
     /// `ViewKey` allocates its bytes.
-    func id(_ view: View, inlineText text: String) throws -> Int64? {
+    /// `hash`: the key's held hash (`heldDomainHash`), when computed ahead (only the domain's is).
+    func id(_ view: View, inlineText text: String, hash: UInt32? = nil) throws -> Int64? {
         let database = views[view]
         var text = text
         return try text.withUTF8 { utf8 in
@@ -102,7 +104,7 @@ public struct ViewReader {
                 key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
                 if let held, held.holdsCompanyIndexes {
                     // A held domain is absent from the view (see `ViewWriter.putIfAbsent`): asked first.
-                    if view == .companiesByDomain, let found = heldID(view, UnsafeRawBufferPointer(key)) { return found }
+                    if view == .companiesByDomain, let found = heldID(view, UnsafeRawBufferPointer(key), hash: hash) { return found }
                     // A view that stored nothing when holding began stores nothing still: only the
                     // held entries can answer (a store's first batch); the domain's were asked above.
                     if held.storesNoCompanyIndexEntry(view) {
@@ -212,6 +214,36 @@ public struct ViewReader {
     /// The company whose `domain` is `domain` (matching step 1).
     public func companyID(withDomain domain: String) throws -> Int64? {
         try companyID(.companiesByDomain, keyText: domain) { $0.created.domain == domain }
+    }
+
+    /// `companyID(withDomain:)` with `hash` = `heldDomainHash(domain)` computed ahead (this process).
+    public func companyID(withDomain domain: String, heldHash hash: UInt32) throws -> Int64? {
+        guard ViewKey.hashes(domain) else { return try id(.companiesByDomain, inlineText: domain, hash: hash) }
+        return try companyID(withDomain: domain)
+    }
+
+    /// The hash the held company indexes keep `domain` under as a `companies.domain` key (nil for a
+    /// domain stored hashed in keys), for `companyID(withDomain:heldHash:)` and
+    /// `prefetchCompanyID(withDomainHash:)`: the same on every thread of this process, so the thread
+    /// that parses computes it ahead.
+    public static func heldDomainHash(_ domain: String) -> UInt32? {
+        guard !ViewKey.hashes(domain) else { return nil }
+        var domain = domain
+        return domain.withUTF8 { utf8 in
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { key in
+                _ = key.initialize(fromContentsOf: utf8)
+                key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
+                return HeldCompanyIndexes.hash(slot: HeldCompanyIndexes.domainSlot, UnsafeRawBufferPointer(key))
+            }
+        }
+    }
+
+    /// Asks memory, ahead of a lookup of the domain whose `heldDomainHash` is `hash`, for its held
+    /// table place (`entry` false) or, once that is near, for its held entry (`entry` true). A hint
+    /// only: nothing changes, nothing is read when no entries are held.
+    public func prefetchCompanyID(withDomainHash hash: UInt32, entry: Bool) {
+        guard let held else { return }
+        if entry { held.prefetchHeldCompanyIndexEntry(hash: hash) } else { held.prefetchHeldCompanyIndexPlace(hash: hash) }
     }
     /// The company holding the alias `(type, value)`.
     public func companyID(aliasType: String, value: String) throws -> Int64? {

@@ -139,6 +139,37 @@ struct ViewWriter {
         }
     }
 
+    /// `putIfAbsent` of a new company's index entries — `keys` in `bytes`, each its index's whole
+    /// key — with the company id `value`, in order, when they are all held back
+    /// (`BulkLoad.holdCompanyIndexes`): held together, so their table places are fetched together.
+    /// False (nothing written) when the held path does not apply; the caller then puts them one by one.
+    func putIfAbsentHeld(_ keys: UnsafeBufferPointer<HeldCompanyIndexes.Key>, in bytes: UnsafeRawBufferPointer,
+                         value: UnsafeRawBufferPointer) throws -> Bool {
+        guard let bulk, bulk.holdsCompanyIndexes else { return false }
+        for view in HeldCompanyIndexes.views where !active.contains(view) || bulk.holds(view) { return false }
+        let domainView = HeldCompanyIndexes.views[HeldCompanyIndexes.domainSlot]
+        guard !bulk.storesNoCompanyIndexEntry(domainView),
+            keys.contains(where: { $0.slot == HeldCompanyIndexes.domainSlot })
+        else {
+            bulk.holdCompanyIndexEntries(keys, in: bytes, value: value)
+            return true
+        }
+        // A domain key is held only when the view lacks it (as `putIfAbsent` does).
+        var kept: [HeldCompanyIndexes.Key] = []
+        kept.reserveCapacity(keys.count)
+        for key in keys {
+            if key.slot == HeldCompanyIndexes.domainSlot,
+                try transaction.withValue(views[domainView], key: UnsafeRawBufferPointer(rebasing: bytes[key.start..<key.start + key.count]),
+                                          { _ in () }) != nil
+            {
+                continue
+            }
+            kept.append(key)
+        }
+        kept.withUnsafeBufferPointer { bulk.holdCompanyIndexEntries($0, in: bytes, value: value) }
+        return true
+    }
+
     /// `putIfAbsent(view, (company, sequence), [])` — the events index's one write per event —
     /// with the 16-byte key (`ViewKey().appending(company).appending(sequence)`) built on the stack,
     /// whether the entry is inserted now or held back for the bulk load.
@@ -486,10 +517,29 @@ final class BulkLoad: @unchecked Sendable {
         companyIndexes.hold(slot: slot, key: key, value: value)
     }
 
+    /// `holdCompanyIndexEntry` of each of `keys` (in `bytes`) → `value`, in order (see
+    /// `HeldCompanyIndexes.hold(_:in:value:)`).
+    func holdCompanyIndexEntries(_ keys: UnsafeBufferPointer<HeldCompanyIndexes.Key>, in bytes: UnsafeRawBufferPointer,
+                                 value: UnsafeRawBufferPointer) {
+        companyIndexes.hold(keys, in: bytes, value: value)
+    }
+
     /// The value held under `key` in the company index `view` in this transaction, lent to `body`.
-    func withHeldCompanyIndexValue<R>(_ view: View, key: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+    /// `hash`: the key's `HeldCompanyIndexes.hash`, when computed ahead.
+    func withHeldCompanyIndexValue<R>(_ view: View, key: UnsafeRawBufferPointer, hash: UInt32? = nil,
+                                      _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard holdsCompanyIndexes, let slot = HeldCompanyIndexes.slot(view) else { return nil }
-        return companyIndexes.withValue(slot: slot, key: key, body)
+        return companyIndexes.withValue(slot: slot, key: key, hash: hash, body)
+    }
+
+    /// `HeldCompanyIndexes.prefetchPlace` of the held company indexes (nothing when none are held).
+    func prefetchHeldCompanyIndexPlace(hash: UInt32) {
+        if holdsCompanyIndexes { companyIndexes.prefetchPlace(hash: hash) }
+    }
+
+    /// `HeldCompanyIndexes.prefetchEntry` of the held company indexes (nothing when none are held).
+    func prefetchHeldCompanyIndexEntry(hash: UInt32) {
+        if holdsCompanyIndexes { companyIndexes.prefetchEntry(hash: hash) }
     }
 
     /// Whether company index entries are held (to flush).
