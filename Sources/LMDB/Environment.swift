@@ -309,8 +309,10 @@ public final class Environment: @unchecked Sendable {
     /// Grows the map ahead of a write when more than three quarters are in use, so most large
     /// batches never hit `MDB_MAP_FULL` at all.
     private func growMapIfNearlyFull() throws {
-        let size = mapSize
-        if mapBytesUsed > size / 4 * 3 { try growMap(minimum: size * 2) }
+        // Read on the gate's shared side: another thread's `growMap` remaps the file meanwhile, and
+        // LMDB's figures read during a remap are garbage (an overflowing page count was seen).
+        let (size, used) = transactionGate.withReadLock { (mapSize, mapBytesUsed) }
+        if used > size / 4 * 3 { try growMap(minimum: size * 2) }
     }
 
     /// Enlarges the map to at least `minimum` bytes. Waits until no transaction of this process

@@ -240,16 +240,26 @@ package struct ViewProjector: LogProjection {
         try timeline(r.companyID, seq, at, "company_created", detail, r.jobRunID, w)
     }
 
+    /// A new company's index keys in the order they are put (the first company id under a key
+    /// wins): each key's view and its text parts — the alias index's key is the alias's type and
+    /// value, every other index's one text. The one list `putCompanyIndexes` and
+    /// `putHeldCompanyIndexes` both write.
+    private static func forEachCompanyIndexKey(_ r: CompanyCreated, _ body: (View, String, String?) throws -> Void) rethrows {
+        if let domain = r.domain { try body(.companiesByDomain, domain, nil) }
+        for alias in r.aliases { try body(.companiesByAlias, alias.type, alias.value) }
+        if let domain = r.websiteDomain { try body(.companiesByWebsiteDomain, domain, nil) }
+        if let linkedin = r.linkedinURL { try body(.companiesByLinkedIn, linkedin, nil) }
+        if !r.normalizedName.isEmpty { try body(.companiesByName, r.normalizedName, nil) }
+    }
+
     /// The company indexes' entries of a new company, each `putIfAbsent`.
     private func putCompanyIndexes(_ r: CompanyCreated, _ w: ViewWriter) throws {
         let id = ViewKey().appending(r.companyID).bytes
-        if let domain = r.domain { try w.putIfAbsent(.companiesByDomain, ViewKey().appending(domain), id) }
-        for alias in r.aliases {
-            try w.putIfAbsent(.companiesByAlias, ViewKey().appending(alias.type).appending(alias.value), id)
+        try ViewProjector.forEachCompanyIndexKey(r) { view, text, second in
+            var key = ViewKey().appending(text)
+            if let second { key = key.appending(second) }
+            try w.putIfAbsent(view, key, id)
         }
-        if let domain = r.websiteDomain { try w.putIfAbsent(.companiesByWebsiteDomain, ViewKey().appending(domain), id) }
-        if let linkedin = r.linkedinURL { try w.putIfAbsent(.companiesByLinkedIn, ViewKey().appending(linkedin), id) }
-        if !r.normalizedName.isEmpty { try w.putIfAbsent(.companiesByName, ViewKey().appending(r.normalizedName), id) }
     }
 
     /// `putCompanyIndexes` while the transaction holds the company indexes' entries
@@ -260,18 +270,18 @@ package struct ViewProjector: LogProjection {
         guard let bulk = w.bulk, bulk.holdsCompanyIndexes else { return false }
         // Each text part is its UTF-8 and a zero byte (`ViewKey.appending(_: String)` of an inline text).
         var size = 0
-        func add(_ text: String) -> Bool {
-            guard !ViewKey.hashes(text) else { return false }
-            size += text.utf8.count + 1
-            return true
+        var keyCount = 0
+        var inline = true
+        func add(_ part: String) {
+            if ViewKey.hashes(part) { inline = false }
+            size += part.utf8.count + 1
         }
-        if let domain = r.domain, !add(domain) { return false }
-        for alias in r.aliases where !add(alias.type) || !add(alias.value) { return false }
-        if let domain = r.websiteDomain, !add(domain) { return false }
-        if let linkedin = r.linkedinURL, !add(linkedin) { return false }
-        if !r.normalizedName.isEmpty, !add(r.normalizedName) { return false }
-        let keyCount = (r.domain == nil ? 0 : 1) + r.aliases.count + (r.websiteDomain == nil ? 0 : 1)
-            + (r.linkedinURL == nil ? 0 : 1) + (r.normalizedName.isEmpty ? 0 : 1)
+        ViewProjector.forEachCompanyIndexKey(r) { _, text, second in
+            add(text)
+            if let second { add(second) }
+            keyCount += 1
+        }
+        guard inline else { return false }
         return try withUnsafeTemporaryAllocation(byteCount: max(size, 1), alignment: 1) { bytes in
             try withUnsafeTemporaryAllocation(of: HeldCompanyIndexes.Key.self, capacity: max(keyCount, 1)) { keys in
                 var end = 0
@@ -285,18 +295,13 @@ package struct ViewProjector: LogProjection {
                     bytes[end] = 0
                     end += 1
                 }
-                func key(_ slot: Int, _ text: String, _ second: String? = nil) {
+                ViewProjector.forEachCompanyIndexKey(r) { view, text, second in
                     let start = end
                     write(text)
                     if let second { write(second) }
-                    keys[count] = HeldCompanyIndexes.Key(slot: slot, start: start, count: end - start)
+                    keys[count] = HeldCompanyIndexes.Key(slot: HeldCompanyIndexes.slot(view)!, start: start, count: end - start)
                     count += 1
                 }
-                if let domain = r.domain { key(0, domain) }
-                for alias in r.aliases { key(1, alias.type, alias.value) }
-                if let domain = r.websiteDomain { key(2, domain) }
-                if let linkedin = r.linkedinURL { key(3, linkedin) }
-                if !r.normalizedName.isEmpty { key(4, r.normalizedName) }
                 precondition(end == size && count == keyCount, "every key written where it was sized")
                 return try withUnsafeBytes(of: ViewKey.orderedBits(r.companyID).bigEndian) { id in
                     try w.putIfAbsentHeld(UnsafeBufferPointer(rebasing: keys[..<count]), in: UnsafeRawBufferPointer(bytes), value: id)
