@@ -120,7 +120,7 @@ public final class EventLog: Sendable {
     public var isReadOnly: Bool { environment.isReadOnly }
 
     /// The storage map's size and the bytes of it in use (the map grows by itself).
-    public var mapUsage: (size: Int, used: Int) { (environment.mapSize, environment.mapBytesUsed) }
+    public var mapUsage: (size: Int, used: Int) { environment.mapUsage }
 
     // MARK: - Appending
 

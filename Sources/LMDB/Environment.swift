@@ -297,6 +297,13 @@ public final class Environment: @unchecked Sendable {
         return info.me_last_txnid
     }
 
+    /// `mapSize` and `mapBytesUsed` read together on the transaction gate's shared side, where no
+    /// other thread's `growMap` can remap the file: LMDB's figures read during a remap are garbage
+    /// (an overflowing page count was seen). Outside a transaction of this thread, use this one.
+    public var mapUsage: (size: Int, used: Int) {
+        transactionGate.withReadLock { (mapSize, mapBytesUsed) }
+    }
+
     /// Bytes of the map in use (last used page × page size).
     public var mapBytesUsed: Int {
         var info = MDB_envinfo()
@@ -309,9 +316,7 @@ public final class Environment: @unchecked Sendable {
     /// Grows the map ahead of a write when more than three quarters are in use, so most large
     /// batches never hit `MDB_MAP_FULL` at all.
     private func growMapIfNearlyFull() throws {
-        // Read on the gate's shared side: another thread's `growMap` remaps the file meanwhile, and
-        // LMDB's figures read during a remap are garbage (an overflowing page count was seen).
-        let (size, used) = transactionGate.withReadLock { (mapSize, mapBytesUsed) }
+        let (size, used) = mapUsage
         if used > size / 4 * 3 { try growMap(minimum: size * 2) }
     }
 
