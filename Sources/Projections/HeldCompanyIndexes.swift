@@ -57,6 +57,13 @@ struct HeldCompanyIndexes {
 
     /// The place of `key` of `slot` in `table`: where it is (with its entry's offset in `bytes`),
     /// or the empty place where it would go.
+    /// A table place's key hash (its high half) and its entry's offset in `bytes` (the low half
+    /// holds offset + 1, so that 0 marks an empty place): one reading of a place for every probe.
+    @inline(__always)
+    private static func storedHash(_ stored: UInt64) -> UInt32 { UInt32(truncatingIfNeeded: stored >> 32) }
+    @inline(__always)
+    private static func storedOffset(_ stored: UInt64) -> Int { Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1 }
+
     private func place(slot: Int, _ key: UnsafeRawBufferPointer, hash: UInt32) -> (index: Int, found: Int?) {
         let mask = table.count - 1
         var index = Int(hash) & mask
@@ -65,8 +72,8 @@ struct HeldCompanyIndexes {
                 while true {
                     let stored = table[index]
                     if stored == 0 { return (index, nil) }
-                    if UInt32(truncatingIfNeeded: stored >> 32) == hash {
-                        let offset = Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1
+                    if HeldCompanyIndexes.storedHash(stored) == hash {
+                        let offset = HeldCompanyIndexes.storedOffset(stored)
                         if held[offset + 8] == UInt8(truncatingIfNeeded: slot),
                             Int(held.loadUnaligned(fromByteOffset: offset + 9, as: UInt16.self)) == key.count,
                             key.count == 0
@@ -158,8 +165,8 @@ struct HeldCompanyIndexes {
             while true {
                 let stored = table[index]
                 if stored == 0 { return }
-                if UInt32(truncatingIfNeeded: stored >> 32) == hash {
-                    let offset = Int(truncatingIfNeeded: stored & 0xFFFF_FFFF) - 1
+                if HeldCompanyIndexes.storedHash(stored) == hash {
+                    let offset = HeldCompanyIndexes.storedOffset(stored)
                     bytes.withUnsafeBytes { siglog_prefetch($0.baseAddress! + offset) }
                     return
                 }
@@ -173,7 +180,7 @@ struct HeldCompanyIndexes {
         table = Array(repeating: 0, count: max(8192, table.count * 2))
         let mask = table.count - 1
         for stored in old where stored != 0 {
-            var index = Int(truncatingIfNeeded: stored >> 32) & mask
+            var index = Int(HeldCompanyIndexes.storedHash(stored)) & mask
             while table[index] != 0 { index = (index + 1) & mask }
             table[index] = stored
         }
