@@ -50,9 +50,10 @@ struct PendingEvent: Sendable {
     var company: CompanyInput
     /// `extractDomain(website_url)`: the key most events match on.
     var domain: String?
-    /// `ViewReader.heldDomainHash(domain)`, computed by a file's parsing thread (nil otherwise): the
-    /// writer finds a held domain without hashing it and asks memory for its place ahead.
-    var domainHash: UInt32?
+    /// `ViewReader.heldDomainHashes(domain)`, computed by a file's parsing thread (nil otherwise):
+    /// the writer finds a held domain (and, for a new company, its alias and website-domain keys)
+    /// without hashing it and asks memory for the places ahead.
+    var domainHashes: HeldDomainHashes?
     var accepted: Bool
     var rawPayload: String?
     /// Where the event came from in messages, when not `FILE:LINE` (an adapter's `source:id`).
@@ -89,7 +90,7 @@ struct PendingEvent: Sendable {
         rawPayload = nil
         self.line = line
         self.company = company
-        self.domainHash = domain.flatMap(ViewReader.heldDomainHash)
+        self.domainHashes = domain.flatMap(ViewReader.heldDomainHashes)
         self.domain = domain
         self.label = nil
         if accepted {
@@ -476,13 +477,14 @@ extension StageRunner {
                         guard let first = events.baseAddress else { return }
                         for index in events.indices {
                             // The held domain place of the event eight ahead, the held entry of the
-                            // one four ahead (its place is in the cache by then): their misses
-                            // overlap this event's work instead of stalling their own lookups.
-                            if index + 8 < events.count, let hash = events[index + 8].domainHash {
-                                directory.reader.prefetchCompanyID(withDomainHash: hash, entry: false)
+                            // one four ahead (its place is in the cache by then; when none can be
+                            // the domain's, a new company's next two places): their misses overlap
+                            // this event's work instead of stalling their own lookups.
+                            if index + 8 < events.count, let hashes = events[index + 8].domainHashes {
+                                directory.reader.prefetchCompanyID(withDomainHashes: hashes, entry: false)
                             }
-                            if index + 4 < events.count, let hash = events[index + 4].domainHash {
-                                directory.reader.prefetchCompanyID(withDomainHash: hash, entry: true)
+                            if index + 4 < events.count, let hashes = events[index + 4].domainHashes {
+                                directory.reader.prefetchCompanyID(withDomainHashes: hashes, entry: true)
                             }
                             try write(first + index, fields: fields, keys: keys, run: run, pack: pack, workspace: workspace,
                                       inputName: inputName, now: now, directory: directory, tally: &tally, writer: writer)
@@ -511,9 +513,9 @@ extension StageRunner {
         // event creates its company: one descent into the dedup index per event, none to correct
         // the sequence afterwards. The event's source and id are read in place (passing the whole
         // `NormalizedEvent` copied it).
-        directory.domainHash = item.pointee.domainHash
+        directory.setDomainHashes(item.pointee.domainHashes, of: item.pointee.domain)
         let resolution = CompanyResolver.resolve(item.pointee.company, domain: item.pointee.domain, in: directory)
-        directory.domainHash = nil
+        directory.setDomainHashes(nil, of: nil)
         if let error = directory.failure { throw error }  // a storage error, not a miss
         var claimed = writer.writer.nextSequence
         if case .create = resolution { claimed += 1 }
@@ -673,11 +675,24 @@ extension StageRunner {
 final class StoreCompanyDirectory: CompanyDirectory {
     let reader: ViewReader
     private(set) var failure: (any Error)?
-    /// `ViewReader.heldDomainHash` of the domain the next `companyID(withDomain:)` asks for, when
-    /// computed ahead (nil: computed by the lookup).
-    var domainHash: UInt32?
+    /// `ViewReader.heldDomainHashes` of `hashedDomain`, the domain the next resolution asks for,
+    /// when computed ahead (nil: each lookup hashes its key).
+    private var domainHashes: HeldDomainHashes?
+    private var hashedDomain: String?
 
     init(reader: ViewReader) { self.reader = reader }
+
+    /// The held hashes computed ahead for `domain` (nil, nil: none) for the lookups of the next resolution.
+    func setDomainHashes(_ hashes: HeldDomainHashes?, of domain: String?) {
+        domainHashes = domain == nil ? nil : hashes
+        hashedDomain = domain
+    }
+
+    /// The hashes computed ahead, when they are `domain`'s.
+    private func hashes(of domain: String) -> HeldDomainHashes? {
+        guard let domainHashes, let hashedDomain, hashedDomain == domain else { return nil }
+        return domainHashes
+    }
 
     private func lookup(_ body: () throws -> Int64?) -> Int? {
         do { return try body().map { Int($0) } } catch {
@@ -687,13 +702,24 @@ final class StoreCompanyDirectory: CompanyDirectory {
     }
 
     func companyID(withDomain domain: String) -> Int? {
-        if let domainHash { return lookup { try reader.companyID(withDomain: domain, heldHash: domainHash) } }
-        return lookup { try reader.companyID(withDomain: domain) }
+        guard let hashes = hashes(of: domain) else { return lookup { try reader.companyID(withDomain: domain) } }
+        let found = lookup { try reader.companyID(withDomain: domain, heldHash: hashes.domain) }
+        // A miss is (nearly always) a new company: its alias and website-domain keys are asked next.
+        if found == nil { reader.prefetchCompanyIDAfterDomainMiss(hashes) }
+        return found
     }
     func companyID(aliasType: CompanyAliasType, value: String) -> Int? {
-        lookup { try reader.companyID(aliasType: aliasType.rawValue, value: value) }
+        if aliasType == .domain, let hashes = hashes(of: value) {
+            return lookup { try reader.companyID(withDomainAlias: value, heldHash: hashes.alias) }
+        }
+        return lookup { try reader.companyID(aliasType: aliasType.rawValue, value: value) }
     }
-    func companyID(withWebsiteDomain domain: String) -> Int? { lookup { try reader.companyID(withWebsiteDomain: domain) } }
+    func companyID(withWebsiteDomain domain: String) -> Int? {
+        if let hashes = hashes(of: domain) {
+            return lookup { try reader.companyID(withWebsiteDomain: domain, heldHash: hashes.websiteDomain) }
+        }
+        return lookup { try reader.companyID(withWebsiteDomain: domain) }
+    }
     func companyID(withLinkedInURL url: String) -> Int? { lookup { try reader.companyID(withLinkedInURL: url) } }
     func companyID(withNormalizedName name: String) -> Int? { lookup { try reader.companyID(withNormalizedName: name) } }
 }

@@ -157,18 +157,20 @@ struct HeldCompanyIndexes {
 
     /// Asks memory for the held entry (its value and key) of the first place under `hash` whose
     /// hash matches, ahead of its lookup: after `prefetchPlace`, the places are read from the cache.
-    func prefetchEntry(hash: UInt32) {
-        guard count > 0 else { return }
-        table.withUnsafeBufferPointer { table in
+    /// Whether such a place was found (false: no key with this hash is held).
+    @discardableResult
+    func prefetchEntry(hash: UInt32) -> Bool {
+        guard count > 0 else { return false }
+        return table.withUnsafeBufferPointer { table in
             let mask = table.count - 1
             var index = Int(hash) & mask
             while true {
                 let stored = table[index]
-                if stored == 0 { return }
+                if stored == 0 { return false }
                 if HeldCompanyIndexes.storedHash(stored) == hash {
                     let offset = HeldCompanyIndexes.storedOffset(stored)
                     bytes.withUnsafeBytes { siglog_prefetch($0.baseAddress! + offset) }
-                    return
+                    return true
                 }
                 index = (index + 1) & mask
             }

@@ -93,32 +93,44 @@ public struct ViewReader {
 
     /// `id(view, ViewKey().appending(text))` for a text stored inline (not hashed), with the key
     /// built on the stack: ingest looks a company up this way for nearly every event, and a
-    /// `ViewKey` allocates its bytes.
-    /// `hash`: the key's held hash (`heldDomainHash`), when computed ahead (only the domain's is).
-    func id(_ view: View, inlineText text: String, hash: UInt32? = nil) throws -> Int64? {
+    /// `ViewKey` allocates its bytes. `first`: a text part before `text`, also inline (the alias
+    /// index's type), as `ViewKey().appending(first).appending(text)`.
+    /// `hash`: the key's held hash (`HeldCompanyIndexes.hash` of the key in `view`'s slot), when
+    /// computed ahead (`heldDomainHashes`).
+    func id(_ view: View, inlineText text: String, after first: String? = nil, hash: UInt32? = nil) throws -> Int64? {
         let database = views[view]
         var text = text
-        return try text.withUTF8 { utf8 in
-            try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { key in
-                _ = key.initialize(fromContentsOf: utf8)
-                key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
-                if let held, held.holdsCompanyIndexes {
-                    // A held domain is absent from the view (see `ViewWriter.putIfAbsent`): asked first.
-                    if view == .companiesByDomain, let found = heldID(view, UnsafeRawBufferPointer(key), hash: hash) { return found }
-                    // A view that stored nothing when holding began stores nothing still: only the
-                    // held entries can answer (a store's first batch); the domain's were asked above.
-                    if held.storesNoCompanyIndexEntry(view) {
-                        return view == .companiesByDomain ? nil : heldID(view, UnsafeRawBufferPointer(key))
+        let hasFirst = first != nil
+        var first = first ?? ""
+        let firstCount = hasFirst ? first.utf8.count + 1 : 0
+        return try first.withUTF8 { firstUTF8 in
+            try text.withUTF8 { utf8 in
+                try withUnsafeTemporaryAllocation(of: UInt8.self, capacity: firstCount + utf8.count + 1) { key in
+                    if firstCount > 0 {
+                        _ = UnsafeMutableBufferPointer(rebasing: key[0..<firstUTF8.count]).initialize(fromContentsOf: firstUTF8)
+                        key[firstUTF8.count] = 0
                     }
+                    _ = UnsafeMutableBufferPointer(rebasing: key[firstCount..<firstCount + utf8.count]).initialize(fromContentsOf: utf8)
+                    key[firstCount + utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
+                    let key = UnsafeRawBufferPointer(key)
+                    if let held, held.holdsCompanyIndexes {
+                        // A held domain is absent from the view (see `ViewWriter.putIfAbsent`): asked first.
+                        if view == .companiesByDomain, let found = heldID(view, key, hash: hash) { return found }
+                        // A view that stored nothing when holding began stores nothing still: only the
+                        // held entries can answer (a store's first batch); the domain's were asked above.
+                        if held.storesNoCompanyIndexEntry(view) {
+                            return view == .companiesByDomain ? nil : heldID(view, key, hash: hash)
+                        }
+                    }
+                    if let found = try transaction.withValue(database, key: key, { bytes in
+                        var reader = ViewKeyReader(bytes)
+                        return reader.int64()
+                    }) {
+                        return found
+                    }
+                    guard view != .companiesByDomain, let held, held.holdsCompanyIndexes else { return nil }
+                    return heldID(view, key, hash: hash)
                 }
-                if let found = try transaction.withValue(database, key: UnsafeRawBufferPointer(key), { bytes in
-                    var reader = ViewKeyReader(bytes)
-                    return reader.int64()
-                }) {
-                    return found
-                }
-                guard view != .companiesByDomain, let held, held.holdsCompanyIndexes else { return nil }
-                return heldID(view, UnsafeRawBufferPointer(key))
             }
         }
     }
@@ -216,24 +228,57 @@ public struct ViewReader {
         try companyID(.companiesByDomain, keyText: domain) { $0.created.domain == domain }
     }
 
-    /// `companyID(withDomain:)` with `hash` = `heldDomainHash(domain)` computed ahead (this process).
+    /// `companyID(withDomain:)` with `hash` = `heldDomainHashes(domain).domain` computed ahead (this process).
     public func companyID(withDomain domain: String, heldHash hash: UInt32) throws -> Int64? {
         guard ViewKey.hashes(domain) else { return try id(.companiesByDomain, inlineText: domain, hash: hash) }
         return try companyID(withDomain: domain)
+    }
+
+    /// `companyID(aliasType: "domain", value: domain)` with `hash` = `heldDomainHashes(domain).alias`
+    /// computed ahead (this process), the key built on the stack.
+    public func companyID(withDomainAlias domain: String, heldHash hash: UInt32) throws -> Int64? {
+        guard ViewKey.hashes(domain) else { return try companyID(aliasType: HeldDomainHashes.aliasType, value: domain) }
+        return try id(.companiesByAlias, inlineText: domain, after: HeldDomainHashes.aliasType, hash: hash)
+    }
+
+    /// `companyID(withWebsiteDomain:)` with `hash` = `heldDomainHashes(domain).websiteDomain`
+    /// computed ahead (this process).
+    public func companyID(withWebsiteDomain domain: String, heldHash hash: UInt32) throws -> Int64? {
+        guard ViewKey.hashes(domain) else { return try companyID(withWebsiteDomain: domain) }
+        return try id(.companiesByWebsiteDomain, inlineText: domain, hash: hash)
     }
 
     /// The hash the held company indexes keep `domain` under as a `companies.domain` key (nil for a
     /// domain stored hashed in keys), for `companyID(withDomain:heldHash:)` and
     /// `prefetchCompanyID(withDomainHash:)`: the same on every thread of this process, so the thread
     /// that parses computes it ahead.
-    public static func heldDomainHash(_ domain: String) -> UInt32? {
+    public static func heldDomainHash(_ domain: String) -> UInt32? { heldDomainHashes(domain)?.domain }
+
+    /// The held hashes of the three company-index keys a domain is matched on (steps 1–3: the
+    /// `companies.domain` key, the `("domain", domain)` alias key, the `companies.website_domain`
+    /// key); nil for a domain stored hashed in keys. The same on every thread of this process, so
+    /// the thread that parses computes them ahead.
+    public static func heldDomainHashes(_ domain: String) -> HeldDomainHashes? {
         guard !ViewKey.hashes(domain) else { return nil }
         var domain = domain
-        return domain.withUTF8 { utf8 in
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: utf8.count + 1) { key in
-                _ = key.initialize(fromContentsOf: utf8)
-                key[utf8.count] = 0  // the terminator `ViewKey.appending(_: String)` writes
-                return HeldCompanyIndexes.hash(slot: HeldCompanyIndexes.domainSlot, UnsafeRawBufferPointer(key))
+        var aliasType = HeldDomainHashes.aliasType
+        return aliasType.withUTF8 { type in
+            domain.withUTF8 { utf8 in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: type.count + 1 + utf8.count + 1) { key in
+                    // The alias key (`ViewKey().appending("domain").appending(domain)`); the domain's
+                    // own key is its tail (the domain and its terminator).
+                    _ = UnsafeMutableBufferPointer(rebasing: key[0..<type.count]).initialize(fromContentsOf: type)
+                    key[type.count] = 0
+                    _ = UnsafeMutableBufferPointer(rebasing: key[(type.count + 1)..<(type.count + 1 + utf8.count)])
+                        .initialize(fromContentsOf: utf8)
+                    key[type.count + 1 + utf8.count] = 0
+                    let alias = UnsafeRawBufferPointer(key)
+                    let own = UnsafeRawBufferPointer(rebasing: alias[(type.count + 1)...])
+                    return HeldDomainHashes(
+                        domain: HeldCompanyIndexes.hash(slot: HeldCompanyIndexes.domainSlot, own),
+                        alias: HeldCompanyIndexes.hash(slot: HeldCompanyIndexes.slot(.companiesByAlias)!, alias),
+                        websiteDomain: HeldCompanyIndexes.hash(slot: HeldCompanyIndexes.slot(.companiesByWebsiteDomain)!, own))
+                }
             }
         }
     }
@@ -243,8 +288,29 @@ public struct ViewReader {
     /// only: nothing changes, nothing is read when no entries are held.
     public func prefetchCompanyID(withDomainHash hash: UInt32, entry: Bool) {
         guard let held else { return }
-        if entry { held.prefetchHeldCompanyIndexEntry(hash: hash) } else { held.prefetchHeldCompanyIndexPlace(hash: hash) }
+        if entry { _ = held.prefetchHeldCompanyIndexEntry(hash: hash) } else { held.prefetchHeldCompanyIndexPlace(hash: hash) }
     }
+
+    /// `prefetchCompanyID(withDomainHash:entry:)` of a domain's `hashes`; when no held entry can be
+    /// the domain's (its place is near by then), its alias and website-domain places too, while
+    /// the company indexes store nothing (a store's first batch: a domain not held is a new company,
+    /// whose resolution asks those two next). A hint only.
+    public func prefetchCompanyID(withDomainHashes hashes: HeldDomainHashes, entry: Bool) {
+        guard let held else { return }
+        guard entry else { return held.prefetchHeldCompanyIndexPlace(hash: hashes.domain) }
+        if !held.prefetchHeldCompanyIndexEntry(hash: hashes.domain), held.storesNoCompanyIndexEntry(.companiesByAlias) {
+            prefetchCompanyIDAfterDomainMiss(hashes)
+        }
+    }
+
+    /// Asks memory for the held table places of a domain's alias and website-domain keys, the
+    /// lookups that follow a miss of the domain itself. A hint only.
+    public func prefetchCompanyIDAfterDomainMiss(_ hashes: HeldDomainHashes) {
+        guard let held else { return }
+        held.prefetchHeldCompanyIndexPlace(hash: hashes.alias)
+        held.prefetchHeldCompanyIndexPlace(hash: hashes.websiteDomain)
+    }
+
     /// The company holding the alias `(type, value)`.
     public func companyID(aliasType: String, value: String) throws -> Int64? {
         try companyID(.companiesByAlias, ViewKey().appending(aliasType).appending(value), text: value) { row in
@@ -682,4 +748,16 @@ public struct ReadPosition: Hashable, Sendable {
     public func isLater(than other: ReadPosition) -> Bool {
         (head, applied) > (other.head, other.applied)
     }
+}
+
+/// The held company-index hashes of a domain's three matching keys (`ViewReader.heldDomainHashes`).
+public struct HeldDomainHashes: Sendable, Equatable {
+    /// The alias type of a domain alias (`CompanyAliasType.domain`'s raw value).
+    public static let aliasType = "domain"
+    /// Of the `companies.domain` key.
+    public var domain: UInt32
+    /// Of the `companies.alias` key `("domain", domain)`.
+    public var alias: UInt32
+    /// Of the `companies.website_domain` key.
+    public var websiteDomain: UInt32
 }

@@ -537,9 +537,11 @@ final class BulkLoad: @unchecked Sendable {
         if holdsCompanyIndexes { companyIndexes.prefetchPlace(hash: hash) }
     }
 
-    /// `HeldCompanyIndexes.prefetchEntry` of the held company indexes (nothing when none are held).
-    func prefetchHeldCompanyIndexEntry(hash: UInt32) {
-        if holdsCompanyIndexes { companyIndexes.prefetchEntry(hash: hash) }
+    /// `HeldCompanyIndexes.prefetchEntry` of the held company indexes (nothing when none are held):
+    /// whether a held entry's hash matched.
+    @discardableResult
+    func prefetchHeldCompanyIndexEntry(hash: UInt32) -> Bool {
+        holdsCompanyIndexes && companyIndexes.prefetchEntry(hash: hash)
     }
 
     /// Whether company index entries are held (to flush).
