@@ -513,9 +513,9 @@ extension StageRunner {
         // event creates its company: one descent into the dedup index per event, none to correct
         // the sequence afterwards. The event's source and id are read in place (passing the whole
         // `NormalizedEvent` copied it).
-        directory.setDomainHashes(item.pointee.domainHashes, of: item.pointee.domain)
+        directory.domainHashes = item.pointee.domain == nil ? nil : item.pointee.domainHashes
         let resolution = CompanyResolver.resolve(item.pointee.company, domain: item.pointee.domain, in: directory)
-        directory.setDomainHashes(nil, of: nil)
+        directory.domainHashes = nil
         if let error = directory.failure { throw error }  // a storage error, not a miss
         var claimed = writer.writer.nextSequence
         if case .create = resolution { claimed += 1 }
@@ -675,24 +675,16 @@ extension StageRunner {
 final class StoreCompanyDirectory: CompanyDirectory {
     let reader: ViewReader
     private(set) var failure: (any Error)?
-    /// `ViewReader.heldDomainHashes` of `hashedDomain`, the domain the next resolution asks for,
-    /// when computed ahead (nil: each lookup hashes its key).
-    private var domainHashes: HeldDomainHashes?
-    private var hashedDomain: String?
+    /// `ViewReader.heldDomainHashes` of the domain the next resolution is given (its steps 1–3 ask
+    /// for that domain only), when computed ahead (nil: each lookup hashes its key). Not the domain
+    /// itself: keeping the string would retain and release, per event, a string the parsing thread
+    /// made (its reference count on the other core's cache line).
+    var domainHashes: HeldDomainHashes?
 
     init(reader: ViewReader) { self.reader = reader }
 
-    /// The held hashes computed ahead for `domain` (nil, nil: none) for the lookups of the next resolution.
-    func setDomainHashes(_ hashes: HeldDomainHashes?, of domain: String?) {
-        domainHashes = domain == nil ? nil : hashes
-        hashedDomain = domain
-    }
-
-    /// The hashes computed ahead, when they are `domain`'s.
-    private func hashes(of domain: String) -> HeldDomainHashes? {
-        guard let domainHashes, let hashedDomain, hashedDomain == domain else { return nil }
-        return domainHashes
-    }
+    /// The hashes computed ahead (`domainHashes`), for a lookup of the resolution's domain.
+    private func hashes(of domain: String) -> HeldDomainHashes? { domainHashes }
 
     private func lookup(_ body: () throws -> Int64?) -> Int? {
         do { return try body().map { Int($0) } } catch {
