@@ -171,7 +171,9 @@ final class HeldInstanceRows {
     }
 
     /// One held row as the flush appends it: its key's address (its value follows the key) and sizes.
-    private struct Row {
+    /// @unchecked: it points into the blocks, which are neither changed nor freed before the flush
+    /// that uses it (see `orderInBackground`).
+    private struct Row: @unchecked Sendable {
         var start: UnsafeRawPointer
         var keyCount: Int32
         var valueCount: Int32
