@@ -7,7 +7,7 @@ import SiglogRecords
 /// first version of the row, the timeline entry and the fingerprint hash of each — built on
 /// replay's reader thread, where nothing depends on the views: the writer thread only does the puts.
 /// The same definitions as the one-by-one path (`ViewProjector.instanceKey`, `firstInstanceRow`,
-/// `instanceTimelineEntry`), so the bytes are the same.
+/// `instanceTimelineValue`), so the bytes are the same.
 struct PreparedInstance: Sendable {
     /// The instances view's key.
     let key: [UInt8]
@@ -30,9 +30,8 @@ struct PreparedInstance: Sendable {
         let first = ViewProjector.firstInstanceRow(r, at: at)
         row = first.encoded()
         rowHash = PreparedInstance.hash(key, row)
-        let entry = ViewProjector.instanceTimelineEntry(r, first, seq: sequence, at: at)
-        timelineKey = ViewProjector.timelineKey(entry.companyID, sequence).bytes
-        timelineValue = entry.encoded()
+        timelineKey = ViewProjector.timelineKey(r.entityID, sequence).bytes
+        timelineValue = ViewProjector.instanceTimelineValue(r, first, at: at)
         timelineHash = PreparedInstance.hash(timelineKey, timelineValue)
     }
 

@@ -150,7 +150,8 @@ public struct InstanceRow: Sendable, Hashable {
 
     /// The row's stored bytes: a `SignalInstanceDerived` payload plus fields 1000–1002 (strength and times).
     public func encoded() -> [UInt8] {
-        var w = PayloadWriter()
+        // Sized for the longest encoding (11 bytes an evidence id at most): one allocation.
+        var w = PayloadWriter(capacity: 128 + signalID.utf8.count + 11 * evidenceEventIDs.count)
         SignalInstanceDerived(entityID: entityID, signalID: signalID, pack: pack, confidence: confidence,
                               firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidenceEventIDs, jobRunID: nil)
             .encode(into: &w)
@@ -322,7 +323,8 @@ public struct TimelineEntry: Sendable, Hashable {
     private static func encoded(at: Timestamp, kind: UnsafeRawBufferPointer, detail: UnsafeRawBufferPointer, jobRunID: UInt64?)
         -> [UInt8]
     {
-        var w = PayloadWriter(capacity: 24 + kind.count + detail.count)
+        // Tags, lengths, the time and the job run at most 32 bytes: one allocation.
+        var w = PayloadWriter(capacity: 32 + kind.count + detail.count)
         w.write(1, at)
         w.write(2, bytes: kind)
         w.write(3, bytes: detail)
@@ -377,6 +379,9 @@ struct TimelineDetail {
     }
 
     mutating func append(_ day: Day) { append(day.description) }
+
+    /// `time.description`.
+    mutating func append(_ time: Timestamp) { time.appendDescription(to: &bytes) }
 
     mutating func append(_ value: Double) { append(value.description) }
 }

@@ -312,7 +312,8 @@ package struct ViewProjector: LogProjection {
 
     /// The instances view's key of `r`'s row.
     static func instanceKey(_ r: SignalInstanceDerived) -> ViewKey {
-        ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
+        // 8 + the text and its zero (66 when hashed) + 16.
+        ViewKey(capacity: 24 + max(r.signalID.utf8.count + 1, 66)).appending(r.entityID).appending(r.signalID).appending(r.pack)
     }
 
     /// The row `r` writes when its key is new: a first aggregate is the row as it stands (§3.2 step
@@ -323,11 +324,22 @@ package struct ViewProjector: LogProjection {
                     evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
     }
 
-    /// The timeline entry of an instance row that `r` (record `seq`, appended `at`) created or changed to `row`.
-    static func instanceTimelineEntry(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp) -> TimelineEntry {
-        TimelineEntry(companyID: r.entityID, sequence: seq, at: at, kind: "instance_derived",
-                      detail: "\(r.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
-                      jobRunID: r.jobRunID)
+    /// The timeline entry's value of an instance row that `r` (appended `at`) created or changed to
+    /// `row` (kind `instance_derived`), written from the detail's bytes: no detail string (a
+    /// rebuild's decoders build one for every new instance row).
+    static func instanceTimelineValue(_ r: SignalInstanceDerived, _ row: InstanceRow, at: Timestamp) -> [UInt8] {
+        TimelineEntry.encoded(at: at, kind: "instance_derived", detail: instanceDetail(r, row), jobRunID: r.jobRunID)
+    }
+
+    /// `<signal>: <n> evidence event(s), last seen <time or none>`.
+    static func instanceDetail(_ r: SignalInstanceDerived, _ row: InstanceRow) -> TimelineDetail {
+        var d = TimelineDetail()
+        d.append(r.signalID)
+        d.append(": ")
+        d.append(row.evidenceEventIDs.count)
+        d.append(" evidence event(s), last seen ")
+        if let lastSeen = row.lastSeen { d.append(lastSeen) } else { d.append("none") }
+        return d
     }
 
     /// `applyInstance` with the bytes the reader thread built (`PreparedInstance`): when the key is
@@ -445,8 +457,7 @@ package struct ViewProjector: LogProjection {
 
     /// The timeline entry of an instance row that `r` created or changed to `row`.
     private func instanceTimeline(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
-        let entry = ViewProjector.instanceTimelineEntry(r, row, seq: seq, at: at)
-        try w.put(.timeline, ViewProjector.timelineKey(entry.companyID, seq), entry.encoded())
+        try w.put(.timeline, ViewProjector.timelineKey(r.entityID, seq), ViewProjector.instanceTimelineValue(r, row, at: at))
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
