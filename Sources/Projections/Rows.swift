@@ -152,13 +152,18 @@ public struct InstanceRow: Sendable, Hashable {
     public func encoded() -> [UInt8] {
         // Sized for the longest encoding (11 bytes an evidence id at most): one allocation.
         var w = PayloadWriter(capacity: 128 + signalID.utf8.count + 11 * evidenceEventIDs.count)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Writes the fields of `encoded()` (at most 128 bytes, the signal id's and 11 an evidence id).
+    func encode(into w: inout PayloadWriter) {
         SignalInstanceDerived(entityID: entityID, signalID: signalID, pack: pack, confidence: confidence,
                               firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidenceEventIDs, jobRunID: nil)
             .encode(into: &w)
         w.write(1000, strength)
         w.write(1001, createdAt)
         w.write(1002, updatedAt)
-        return w.bytes
     }
 
     /// Reads a row written by `encoded()`.
@@ -325,11 +330,25 @@ public struct TimelineEntry: Sendable, Hashable {
     {
         // Tags, lengths, the time and the job run at most 32 bytes: one allocation.
         var w = PayloadWriter(capacity: 32 + kind.count + detail.count)
+        encode(into: &w, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
+        return w.bytes
+    }
+
+    /// Writes the fields of `encoded(at:kind:detail:jobRunID:)` (at most 32 bytes, the kind's and the detail's).
+    static func encode(into w: inout PayloadWriter, at: Timestamp, kind: StaticString, detail: TimelineDetail, jobRunID: UInt64?) {
+        kind.withUTF8Buffer { kind in
+            detail.bytes.withUnsafeBytes { detail in
+                encode(into: &w, at: at, kind: UnsafeRawBufferPointer(kind), detail: detail, jobRunID: jobRunID)
+            }
+        }
+    }
+
+    private static func encode(into w: inout PayloadWriter, at: Timestamp, kind: UnsafeRawBufferPointer,
+                               detail: UnsafeRawBufferPointer, jobRunID: UInt64?) {
         w.write(1, at)
         w.write(2, bytes: kind)
         w.write(3, bytes: detail)
         if let jobRunID { w.write(4, jobRunID) }
-        return w.bytes
     }
 
     /// Reads a value written by `encoded()`; the company and sequence come from its key.

@@ -313,7 +313,12 @@ package struct ViewProjector: LogProjection {
     /// The instances view's key of `r`'s row.
     static func instanceKey(_ r: SignalInstanceDerived) -> ViewKey {
         // 8 + the text and its zero (66 when hashed) + 16.
-        ViewKey(capacity: 24 + max(r.signalID.utf8.count + 1, 66)).appending(r.entityID).appending(r.signalID).appending(r.pack)
+        instanceKey(r, capacity: 24 + max(r.signalID.utf8.count + 1, 66))
+    }
+
+    /// `instanceKey(r)` in a buffer with room for `capacity` bytes.
+    static func instanceKey(_ r: SignalInstanceDerived, capacity: Int) -> ViewKey {
+        ViewKey(capacity: capacity).appending(r.entityID).appending(r.signalID).appending(r.pack)
     }
 
     /// The row `r` writes when its key is new: a first aggregate is the row as it stands (§3.2 step
@@ -353,15 +358,11 @@ package struct ViewProjector: LogProjection {
         if let held = bulk.instanceRows {
             return try applyHeldInstance(r, prepared: prepared, held: held, at: at, seq: seq, w)
         }
-        let inserted = try prepared.key.withUnsafeBytes { k in
-            try prepared.row.withUnsafeBytes { v in try w.transaction.insert(views[.instances], key: k, value: v) { _ in } }
-        }
+        let inserted = try prepared.withParts { k, v, _, _ in try w.transaction.insert(views[.instances], key: k, value: v) { _ in } }
         // Stored already: the general path reads that row and merges (nothing was written here).
         guard inserted else { return try applyInstance(r, at: at, seq: seq, w) }
         w.count(.instances, hash: prepared.rowHash)
-        prepared.timelineKey.withUnsafeBytes { k in
-            prepared.timelineValue.withUnsafeBytes { v in w.deferInsert(.timeline, k, v, hash: prepared.timelineHash, into: bulk) }
-        }
+        prepared.withParts { _, _, k, v in w.deferInsert(.timeline, k, v, hash: prepared.timelineHash, into: bulk) }
     }
 
     /// `applyInstance` while a rebuild holds the instance rows (`HeldInstanceRows`): the row held
@@ -370,13 +371,11 @@ package struct ViewProjector: LogProjection {
     private func applyHeldInstance(_ r: SignalInstanceDerived, prepared: PreparedInstance, held: HeldInstanceRows,
                                    at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         guard let bulk = w.bulk else { return }
-        try prepared.key.withUnsafeBytes { k in
+        try prepared.withParts { k, row, tk, tv in
             guard let stored = held.withRow(key: k, hash: prepared.keyHash, { Array($0) }) else {
-                prepared.row.withUnsafeBytes { held.add(key: k, value: $0, hash: prepared.keyHash) }
+                held.add(key: k, value: row, hash: prepared.keyHash)
                 w.count(.instances, hash: prepared.rowHash)
-                prepared.timelineKey.withUnsafeBytes { tk in
-                    prepared.timelineValue.withUnsafeBytes { tv in w.deferInsert(.timeline, tk, tv, hash: prepared.timelineHash, into: bulk) }
-                }
+                w.deferInsert(.timeline, tk, tv, hash: prepared.timelineHash, into: bulk)
                 return
             }
             let existing = try stored.withUnsafeBytes(InstanceRow.decode)

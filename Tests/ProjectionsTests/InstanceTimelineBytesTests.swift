@@ -57,7 +57,16 @@ struct InstanceTimelineBytesTests {
                 detail: "\(record.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
                 jobRunID: record.jobRunID)
             #expect(ViewProjector.instanceTimelineValue(record, row, at: at) == entry.encoded())
-            #expect(PreparedInstance(record, sequence: 9, at: at).timelineValue == entry.encoded())
+            let prepared = PreparedInstance(record, sequence: 9, at: at)
+            prepared.withParts { key, value, timelineKey, timelineValue in
+                #expect(Array(key) == ViewProjector.instanceKey(record).bytes)
+                #expect(Array(value) == row.encoded())
+                #expect(Array(timelineKey) == ViewProjector.timelineKey(record.entityID, 9).bytes)
+                #expect(Array(timelineValue) == entry.encoded())
+                #expect(prepared.keyHash == HeldInstanceRows.hash(key))
+                #expect(prepared.rowHash == Fingerprint.entryHash(key: key, value: value))
+                #expect(prepared.timelineHash == Fingerprint.entryHash(key: timelineKey, value: timelineValue))
+            }
         }
     }
 }
