@@ -17,6 +17,14 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(
      "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims"],
     .when(configuration: .release))]
 
+/// `siglog-query` is also linked as a position-dependent executable: a position-independent one
+/// makes the dynamic loader apply ≈ 88,000 relocations to the statically linked runtime's data at
+/// every start and copies each page they touch (≈ 210 of a call's ≈ 830 page faults; ≈ 9 % of its
+/// CPU, docs/perf-notes.md). Its address layout is then fixed; it is a short, local, read-only
+/// process. The long-running, network-facing tools (`siglog-serve`, `siglog-worker`,
+/// `siglog-replicate`) stay position-independent.
+let queryStart: [LinkerSetting] = staticRuntime + [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]
+
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.
 let fuzzedModules = ["SiglogCore", "Ingest", "EventLog", "SiglogRecords", "SignalPacks", "Scoring", "Queries", "Adapters", "StageQueue",
@@ -191,7 +199,7 @@ let package = Package(
         .executableTarget(name: "siglog-query", dependencies: [
             "SiglogCLI", "Queries", "ReadModel", "Projections", "Scoring", "SiglogCore", "StageQueue",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: strict, linkerSettings: staticRuntime),
+        ], swiftSettings: strict, linkerSettings: queryStart),
         // Thin `@main` over StageWorkers: one stage's workers on one store until SIGTERM.
         .executableTarget(name: "siglog-worker", dependencies: [
             "StageWorkers", "SiglogCLI", "SiglogWriterCLI", "Pipeline", "ReadModel", "StageQueue", "SiglogCore",
