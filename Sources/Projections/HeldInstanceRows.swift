@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 import LMDB
 
@@ -139,7 +140,7 @@ final class HeldInstanceRows {
     /// Sorted on each key's first 16 bytes held beside its index (`BulkLoad.orderWords`), so most
     /// comparisons touch no key bytes: comparing the keys where they lie costs two cache misses each. Reads only what it is given, so it can run on another thread
     /// while nothing changes the rows (see `orderInBackground`).
-    private static func keyOrder(entries: [Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) -> [Int] {
+    private static func keyOrder(entries: [Entry], table: [Int32], blocks: [UnsafeMutableRawBufferPointer]) -> [Row] {
         struct Sorting {
             var high: UInt64
             var low: UInt64
@@ -160,12 +161,30 @@ final class HeldInstanceRows {
             if a.low != b.low { return a.low < b.low }
             return BulkLoad.precedes(key(entries[a.index]), key(entries[b.index]))
         }
-        return list.map(\.index)
+        // Where each row lies, in key order: the flush then reads this list front to back instead
+        // of looking each row's entry up at a random place in `entries`.
+        return list.map { sorting in
+            let entry = entries[sorting.index]
+            return Row(start: UnsafeRawPointer(blocks[Int(entry.block)].baseAddress! + Int(entry.offset)),
+                       keyCount: entry.keyCount, valueCount: entry.valueCount)
+        }
+    }
+
+    /// One held row as the flush appends it: its key's address (its value follows the key) and sizes.
+    /// @unchecked: it points into the blocks, which are neither changed nor freed before the flush
+    /// that uses it (see `orderInBackground`).
+    private struct Row: @unchecked Sendable {
+        var start: UnsafeRawPointer
+        var keyCount: Int32
+        var valueCount: Int32
+
+        var key: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: Int(keyCount)) }
+        var value: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start + Int(keyCount), count: Int(valueCount)) }
     }
 
     /// The key order being computed on a thread of its own (`orderInBackground`); dropped by any
     /// change to the rows.
-    private var pendingOrder: BackgroundValue<[Int]>?
+    private var pendingOrder: BackgroundValue<[Row]>?
 
     /// Starts putting the held rows in key order on a thread of its own, for the `flushCommitting`
     /// that follows: a rebuild calls it when its last fold transaction's body is done, so the sort
@@ -201,6 +220,21 @@ final class HeldInstanceRows {
     /// Whether a key order computed on another thread waits for the flush (for tests).
     var ordersInBackground: Bool { pendingOrder != nil }
 
+    /// Rows the flush asks memory for ahead of the one it appends.
+    static let prefetchDistance = 8
+
+    /// Asks memory for every cache line of `row`'s key and value.
+    @inline(__always)
+    private static func prefetch(_ row: Row) {
+        let size = Int(row.keyCount) + Int(row.valueCount)
+        var offset = 0
+        while offset < size {
+            siglog_prefetch(row.start + offset)
+            offset += 64
+        }
+        if size > 0 { siglog_prefetch(row.start + size - 1) }  // the last line, when the row starts mid-line
+    }
+
     /// Appends every held row in key order to `db`, which must be empty, in write transactions of
     /// about `chunkBytes` each (each commits a bounded number of dirty pages), then drops them. A
     /// chunk's transaction that runs again (the map grew) appends the same chunk again.
@@ -213,16 +247,21 @@ final class HeldInstanceRows {
             var end = start
             var total = 0
             while end < order.count && total < chunkBytes {
-                let entry = entries[order[end]]
-                total &+= 16 &+ Int(entry.keyCount) &+ Int(entry.valueCount)
+                let row = order[end]
+                total &+= 16 &+ Int(row.keyCount) &+ Int(row.valueCount)
                 end += 1
             }
             try environment.write { txn in
                 // Appends through the transaction's kept cursor of `db`: each row goes in on the last
-                // page, without a descent from the root.
-                for index in order[start..<end] {
-                    let entry = entries[index]
-                    try txn.put(db, key: key(entry), value: value(entry), options: .append)
+                // page, without a descent from the root. The rows lie in the blocks in the order they
+                // were added, not in key order: each would be a cache miss (LMDB's compare of its key
+                // with the last one, then the copy), so the rows a few places ahead are asked for first.
+                let ahead = HeldInstanceRows.prefetchDistance
+                for position in start..<min(end, start + ahead) { HeldInstanceRows.prefetch(order[position]) }
+                for position in start..<end {
+                    if position + ahead < end { HeldInstanceRows.prefetch(order[position + ahead]) }
+                    let row = order[position]
+                    try txn.put(db, key: row.key, value: row.value, options: .append)
                 }
             }
             start = end

@@ -1,3 +1,4 @@
+import EventLog
 import Foundation
 import LMDB
 import SiglogCore
@@ -7,36 +8,66 @@ import SiglogRecords
 /// first version of the row, the timeline entry and the fingerprint hash of each — built on
 /// replay's reader thread, where nothing depends on the views: the writer thread only does the puts.
 /// The same definitions as the one-by-one path (`ViewProjector.instanceKey`, `firstInstanceRow`,
-/// `instanceTimelineEntry`), so the bytes are the same.
+/// `timelineKey`, `instanceTimelineValue`), so the bytes are the same.
 struct PreparedInstance: Sendable {
-    /// The instances view's key.
-    let key: [UInt8]
+    /// The instances view's key, the row as first inserted, the timeline key `(company, sequence)`
+    /// and the timeline entry of the new row, one after the other: one allocation (and one free)
+    /// for the four.
+    private let bytes: [UInt8]
+    private let rowStart: Int
+    private let timelineKeyStart: Int
+    private let timelineValueStart: Int
     /// `HeldInstanceRows.hash(key)`.
     let keyHash: Int
-    /// The row as first inserted.
-    let row: [UInt8]
     /// `Fingerprint.entryHash(key, row)`.
     let rowHash: UInt128
-    /// The timeline key `(company, sequence)`, 16 bytes.
-    let timelineKey: [UInt8]
-    /// The timeline entry of the new row.
-    let timelineValue: [UInt8]
     /// `Fingerprint.entryHash(timelineKey, timelineValue)`.
     let timelineHash: UInt128
 
     init(_ r: SignalInstanceDerived, sequence: UInt64, at: Timestamp) {
-        key = ViewProjector.instanceKey(r).bytes
-        keyHash = key.withUnsafeBytes { HeldInstanceRows.hash($0) }
         let first = ViewProjector.firstInstanceRow(r, at: at)
-        row = first.encoded()
-        rowHash = PreparedInstance.hash(key, row)
-        let entry = ViewProjector.instanceTimelineEntry(r, first, seq: sequence, at: at)
-        timelineKey = ViewProjector.timelineKey(entry.companyID, sequence).bytes
-        timelineValue = entry.encoded()
-        timelineHash = PreparedInstance.hash(timelineKey, timelineValue)
+        let detail = ViewProjector.instanceDetail(r, first)
+        // The key's buffer holds the other three after it (each size an upper bound, see their writers).
+        let signal = r.signalID.utf8.count
+        let capacity = 24 + max(signal + 1, 66) + 128 + signal + 11 * r.evidence.count + 16 + 32 + 16 + detail.bytes.count
+        var bytes = ViewProjector.instanceKey(r, capacity: capacity).bytes
+        rowStart = bytes.count
+        PayloadWriter.appending(to: &bytes) { first.encode(into: &$0) }
+        timelineKeyStart = bytes.count
+        bytes.append(contentsOf: ViewProjector.timelineKey(r.entityID, sequence).bytes)
+        timelineValueStart = bytes.count
+        PayloadWriter.appending(to: &bytes) {
+            TimelineEntry.encode(into: &$0, at: at, kind: "instance_derived", detail: detail, jobRunID: r.jobRunID)
+        }
+        self.bytes = bytes
+        var keyHash = 0, rowHash: UInt128 = 0, timelineHash: UInt128 = 0
+        PreparedInstance.parts(of: bytes, rowStart, timelineKeyStart, timelineValueStart) { key, row, timelineKey, timelineValue in
+            keyHash = HeldInstanceRows.hash(key)
+            rowHash = Fingerprint.entryHash(key: key, value: row)
+            timelineHash = Fingerprint.entryHash(key: timelineKey, value: timelineValue)
+        }
+        self.keyHash = keyHash
+        self.rowHash = rowHash
+        self.timelineHash = timelineHash
     }
 
-    private static func hash(_ key: [UInt8], _ value: [UInt8]) -> UInt128 {
-        key.withUnsafeBytes { k in value.withUnsafeBytes { v in Fingerprint.entryHash(key: k, value: v) } }
+    /// Lends the key, the row, the timeline key and the timeline value to `body`.
+    func withParts<R>(
+        _ body: (_ key: UnsafeRawBufferPointer, _ row: UnsafeRawBufferPointer, _ timelineKey: UnsafeRawBufferPointer,
+                 _ timelineValue: UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        try PreparedInstance.parts(of: bytes, rowStart, timelineKeyStart, timelineValueStart, body)
+    }
+
+    private static func parts<R>(
+        of bytes: [UInt8], _ rowStart: Int, _ timelineKeyStart: Int, _ timelineValueStart: Int,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer, UnsafeRawBufferPointer) throws -> R
+    ) rethrows -> R {
+        try bytes.withUnsafeBytes { all in
+            try body(UnsafeRawBufferPointer(rebasing: all[..<rowStart]),
+                     UnsafeRawBufferPointer(rebasing: all[rowStart..<timelineKeyStart]),
+                     UnsafeRawBufferPointer(rebasing: all[timelineKeyStart..<timelineValueStart]),
+                     UnsafeRawBufferPointer(rebasing: all[timelineValueStart...]))
+        }
     }
 }

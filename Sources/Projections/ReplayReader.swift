@@ -129,7 +129,10 @@ enum ReplayReader {
             let decoder = chunk % decoders
             // The chunk's pieces; none when its decoder found it past the range's end.
             guard let piece = try channels[decoder].take() else { return }
-            for item in piece.items { try apply(item) }
+            // Each item lent where it lies: a for-in loop copied every item out (its retains and releases).
+            try piece.items.withUnsafeBufferPointer { items in
+                for index in items.indices { try apply(items[index]) }
+            }
             spent[decoder].add(piece.items)
             if let records = piece.chunkRecords {
                 if chunkSize <= 0 || records < chunkSize { return }

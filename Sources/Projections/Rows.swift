@@ -150,14 +150,20 @@ public struct InstanceRow: Sendable, Hashable {
 
     /// The row's stored bytes: a `SignalInstanceDerived` payload plus fields 1000–1002 (strength and times).
     public func encoded() -> [UInt8] {
-        var w = PayloadWriter()
+        // Sized for the longest encoding (11 bytes an evidence id at most): one allocation.
+        var w = PayloadWriter(capacity: 128 + signalID.utf8.count + 11 * evidenceEventIDs.count)
+        encode(into: &w)
+        return w.bytes
+    }
+
+    /// Writes the fields of `encoded()` (at most 128 bytes, the signal id's and 11 an evidence id).
+    func encode(into w: inout PayloadWriter) {
         SignalInstanceDerived(entityID: entityID, signalID: signalID, pack: pack, confidence: confidence,
                               firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidenceEventIDs, jobRunID: nil)
             .encode(into: &w)
         w.write(1000, strength)
         w.write(1001, createdAt)
         w.write(1002, updatedAt)
-        return w.bytes
     }
 
     /// Reads a row written by `encoded()`.
@@ -322,12 +328,27 @@ public struct TimelineEntry: Sendable, Hashable {
     private static func encoded(at: Timestamp, kind: UnsafeRawBufferPointer, detail: UnsafeRawBufferPointer, jobRunID: UInt64?)
         -> [UInt8]
     {
-        var w = PayloadWriter(capacity: 24 + kind.count + detail.count)
+        // Tags, lengths, the time and the job run at most 32 bytes: one allocation.
+        var w = PayloadWriter(capacity: 32 + kind.count + detail.count)
+        encode(into: &w, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
+        return w.bytes
+    }
+
+    /// Writes the fields of `encoded(at:kind:detail:jobRunID:)` (at most 32 bytes, the kind's and the detail's).
+    static func encode(into w: inout PayloadWriter, at: Timestamp, kind: StaticString, detail: TimelineDetail, jobRunID: UInt64?) {
+        kind.withUTF8Buffer { kind in
+            detail.bytes.withUnsafeBytes { detail in
+                encode(into: &w, at: at, kind: UnsafeRawBufferPointer(kind), detail: detail, jobRunID: jobRunID)
+            }
+        }
+    }
+
+    private static func encode(into w: inout PayloadWriter, at: Timestamp, kind: UnsafeRawBufferPointer,
+                               detail: UnsafeRawBufferPointer, jobRunID: UInt64?) {
         w.write(1, at)
         w.write(2, bytes: kind)
         w.write(3, bytes: detail)
         if let jobRunID { w.write(4, jobRunID) }
-        return w.bytes
     }
 
     /// Reads a value written by `encoded()`; the company and sequence come from its key.
@@ -377,6 +398,9 @@ struct TimelineDetail {
     }
 
     mutating func append(_ day: Day) { append(day.description) }
+
+    /// `time.description`.
+    mutating func append(_ time: Timestamp) { time.appendDescription(to: &bytes) }
 
     mutating func append(_ value: Double) { append(value.description) }
 }

@@ -13,6 +13,9 @@ public struct ViewKey: Sendable, Hashable {
     /// An empty key, to append components to.
     public init() { bytes.reserveCapacity(48) }
 
+    /// An empty key with room for `capacity` bytes (a longer key grows its buffer once or more).
+    public init(capacity: Int) { bytes.reserveCapacity(capacity) }
+
     /// Appends 8 big-endian bytes, so keys sort by the number.
     public consuming func appending(_ value: UInt64) -> ViewKey {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }

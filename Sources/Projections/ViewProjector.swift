@@ -312,7 +312,13 @@ package struct ViewProjector: LogProjection {
 
     /// The instances view's key of `r`'s row.
     static func instanceKey(_ r: SignalInstanceDerived) -> ViewKey {
-        ViewKey().appending(r.entityID).appending(r.signalID).appending(r.pack)
+        // 8 + the text and its zero (66 when hashed) + 16.
+        instanceKey(r, capacity: 24 + max(r.signalID.utf8.count + 1, 66))
+    }
+
+    /// `instanceKey(r)` in a buffer with room for `capacity` bytes.
+    static func instanceKey(_ r: SignalInstanceDerived, capacity: Int) -> ViewKey {
+        ViewKey(capacity: capacity).appending(r.entityID).appending(r.signalID).appending(r.pack)
     }
 
     /// The row `r` writes when its key is new: a first aggregate is the row as it stands (§3.2 step
@@ -323,11 +329,22 @@ package struct ViewProjector: LogProjection {
                     evidenceEventIDs: r.evidence, createdAt: at, updatedAt: at)
     }
 
-    /// The timeline entry of an instance row that `r` (record `seq`, appended `at`) created or changed to `row`.
-    static func instanceTimelineEntry(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp) -> TimelineEntry {
-        TimelineEntry(companyID: r.entityID, sequence: seq, at: at, kind: "instance_derived",
-                      detail: "\(r.signalID): \(row.evidenceEventIDs.count) evidence event(s), last seen \(row.lastSeen.map(String.init(describing:)) ?? "none")",
-                      jobRunID: r.jobRunID)
+    /// The timeline entry's value of an instance row that `r` (appended `at`) created or changed to
+    /// `row` (kind `instance_derived`), written from the detail's bytes: no detail string (a
+    /// rebuild's decoders build one for every new instance row).
+    static func instanceTimelineValue(_ r: SignalInstanceDerived, _ row: InstanceRow, at: Timestamp) -> [UInt8] {
+        TimelineEntry.encoded(at: at, kind: "instance_derived", detail: instanceDetail(r, row), jobRunID: r.jobRunID)
+    }
+
+    /// `<signal>: <n> evidence event(s), last seen <time or none>`.
+    static func instanceDetail(_ r: SignalInstanceDerived, _ row: InstanceRow) -> TimelineDetail {
+        var d = TimelineDetail()
+        d.append(r.signalID)
+        d.append(": ")
+        d.append(row.evidenceEventIDs.count)
+        d.append(" evidence event(s), last seen ")
+        if let lastSeen = row.lastSeen { d.append(lastSeen) } else { d.append("none") }
+        return d
     }
 
     /// `applyInstance` with the bytes the reader thread built (`PreparedInstance`): when the key is
@@ -341,15 +358,11 @@ package struct ViewProjector: LogProjection {
         if let held = bulk.instanceRows {
             return try applyHeldInstance(r, prepared: prepared, held: held, at: at, seq: seq, w)
         }
-        let inserted = try prepared.key.withUnsafeBytes { k in
-            try prepared.row.withUnsafeBytes { v in try w.transaction.insert(views[.instances], key: k, value: v) { _ in } }
-        }
+        let inserted = try prepared.withParts { k, v, _, _ in try w.transaction.insert(views[.instances], key: k, value: v) { _ in } }
         // Stored already: the general path reads that row and merges (nothing was written here).
         guard inserted else { return try applyInstance(r, at: at, seq: seq, w) }
         w.count(.instances, hash: prepared.rowHash)
-        prepared.timelineKey.withUnsafeBytes { k in
-            prepared.timelineValue.withUnsafeBytes { v in w.deferInsert(.timeline, k, v, hash: prepared.timelineHash, into: bulk) }
-        }
+        prepared.withParts { _, _, k, v in w.deferInsert(.timeline, k, v, hash: prepared.timelineHash, into: bulk) }
     }
 
     /// `applyInstance` while a rebuild holds the instance rows (`HeldInstanceRows`): the row held
@@ -358,13 +371,11 @@ package struct ViewProjector: LogProjection {
     private func applyHeldInstance(_ r: SignalInstanceDerived, prepared: PreparedInstance, held: HeldInstanceRows,
                                    at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
         guard let bulk = w.bulk else { return }
-        try prepared.key.withUnsafeBytes { k in
+        try prepared.withParts { k, row, tk, tv in
             guard let stored = held.withRow(key: k, hash: prepared.keyHash, { Array($0) }) else {
-                prepared.row.withUnsafeBytes { held.add(key: k, value: $0, hash: prepared.keyHash) }
+                held.add(key: k, value: row, hash: prepared.keyHash)
                 w.count(.instances, hash: prepared.rowHash)
-                prepared.timelineKey.withUnsafeBytes { tk in
-                    prepared.timelineValue.withUnsafeBytes { tv in w.deferInsert(.timeline, tk, tv, hash: prepared.timelineHash, into: bulk) }
-                }
+                w.deferInsert(.timeline, tk, tv, hash: prepared.timelineHash, into: bulk)
                 return
             }
             let existing = try stored.withUnsafeBytes(InstanceRow.decode)
@@ -445,8 +456,7 @@ package struct ViewProjector: LogProjection {
 
     /// The timeline entry of an instance row that `r` created or changed to `row`.
     private func instanceTimeline(_ r: SignalInstanceDerived, _ row: InstanceRow, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
-        let entry = ViewProjector.instanceTimelineEntry(r, row, seq: seq, at: at)
-        try w.put(.timeline, ViewProjector.timelineKey(entry.companyID, seq), entry.encoded())
+        try w.put(.timeline, ViewProjector.timelineKey(r.entityID, seq), ViewProjector.instanceTimelineValue(r, row, at: at))
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {

@@ -128,24 +128,49 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
         // timeline entry, and string concatenation was a measurable share of scoring.
         let length = micros != 0 ? 26 : 19
         return String(unsafeUninitializedCapacity: length) { out in
-            func put(_ value: Int, _ width: Int, at offset: Int) {
-                var v = value
-                for i in stride(from: offset + width - 1, through: offset, by: -1) {
-                    out[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
-            }
-            put(year, 4, at: 0); out[4] = UInt8(ascii: "-")
-            put(month, 2, at: 5); out[7] = UInt8(ascii: "-")
-            put(dayOfMonth, 2, at: 8); out[10] = UInt8(ascii: "T")
-            put(secondsOfDay / 3600, 2, at: 11); out[13] = UInt8(ascii: ":")
-            put(secondsOfDay / 60 % 60, 2, at: 14); out[16] = UInt8(ascii: ":")
-            put(secondsOfDay % 60, 2, at: 17)
-            if micros != 0 {
-                out[19] = UInt8(ascii: ".")
-                put(micros, 6, at: 20)
-            }
+            Timestamp.writeISO(into: out, year: year, month: month, day: dayOfMonth, secondsOfDay: secondsOfDay,
+                               micros: micros != 0 ? micros : nil)
             return length
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS` (19 bytes), then `.ffffff` (7 more) when `micros` is given, into `out`.
+    private static func writeISO(into out: UnsafeMutableBufferPointer<UInt8>, year: Int, month: Int, day: Int,
+                                 secondsOfDay: Int, micros: Int?) {
+        func put(_ value: Int, _ width: Int, at offset: Int) {
+            var v = value
+            for i in stride(from: offset + width - 1, through: offset, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(v % 10)
+                v /= 10
+            }
+        }
+        put(year, 4, at: 0); out[4] = UInt8(ascii: "-")
+        put(month, 2, at: 5); out[7] = UInt8(ascii: "-")
+        put(day, 2, at: 8); out[10] = UInt8(ascii: "T")
+        put(secondsOfDay / 3600, 2, at: 11); out[13] = UInt8(ascii: ":")
+        put(secondsOfDay / 60 % 60, 2, at: 14); out[16] = UInt8(ascii: ":")
+        put(secondsOfDay % 60, 2, at: 17)
+        if let micros {
+            out[19] = UInt8(ascii: ".")
+            put(micros, 6, at: 20)
+        }
+    }
+
+    /// Appends the UTF-8 of `description` to `bytes` without making the string (a rebuild writes a
+    /// time into the timeline entry of every new instance row).
+    public func appendDescription(to bytes: inout [UInt8]) {
+        let (days, within) = floorDays
+        let (year, month, dayOfMonth) = Day(daysSinceEpoch: Int32(days)).components
+        guard (0...9999).contains(year) else {
+            bytes.append(contentsOf: description.utf8)
+            return
+        }
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: "Z"), count: 27))
+        bytes.withUnsafeMutableBufferPointer { all in
+            Timestamp.writeISO(into: UnsafeMutableBufferPointer(rebasing: all[start..<(start + 26)]), year: year, month: month,
+                               day: dayOfMonth, secondsOfDay: Int(within / Timestamp.microsecondsPerSecond),
+                               micros: Int(within % Timestamp.microsecondsPerSecond))
         }
     }
 

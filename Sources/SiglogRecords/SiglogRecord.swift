@@ -147,7 +147,8 @@ extension PayloadWriter {
 extension PayloadReader.Field {
     /// The field as a UUID; any length other than 16 bytes is a `PayloadError`.
     public func uuid() throws -> UUID {
-        let raw = try bytes()
+        // The bytes in place: no array per UUID field (every decoded record has one or more).
+        let raw = try rawBytes()
         guard raw.count == 16 else { throw PayloadError("field \(number) is not a UUID") }
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // UUID() would read the random source
         withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: raw) }

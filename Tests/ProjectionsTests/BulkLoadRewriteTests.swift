@@ -71,6 +71,34 @@ struct BulkLoadRewriteTests {
         (0..<UInt64(count)).map { (($0 &* 7_919) % companies, firstSequence + $0) }
     }
 
+    @Test("Values of many sizes, scattered in memory, flushed in tiny and odd transactions: every entry, in key order",
+          arguments: [1, 7, 333, 8 << 20])
+    func valuesOfManySizes(chunkBytes: Int) throws {
+        // The flush reads the values ahead of the entry it inserts (`BulkLoad.prefetchDistance`):
+        // chunks shorter than that distance, empty values and values over many cache lines.
+        func valueBytes(_ sequence: UInt64) -> Int { Int((sequence &* 2_654_435_761) % 700) }
+        func value(_ sequence: UInt64) -> [UInt8] { (0..<valueBytes(sequence)).map { UInt8(truncatingIfNeeded: sequence &* 31 &+ UInt64($0)) } }
+        let first = pairs(50, companies: 7, firstSequence: 1)
+        let second = pairs(900, companies: 97, firstSequence: 1_000)
+        let environment = try Environment(path: temporaryPath("rewrite-value-sizes"))
+        let views = try ViewSet(environment: environment, generation: 1, create: true)
+        let bulk = BulkLoad(rebuilding: .all, budget: 1 << 20)
+        for batch in [first, second] {
+            for (company, sequence) in batch {
+                withUnsafeTemporaryAllocation(byteCount: 16, alignment: 8) { key in
+                    key.storeBytes(of: company.bigEndian, as: UInt64.self)
+                    key.storeBytes(of: sequence.bigEndian, toByteOffset: 8, as: UInt64.self)
+                    value(sequence).withUnsafeBytes { bulk.add(.timeline, key: UnsafeRawBufferPointer(key), value: $0) }
+                }
+            }
+            try bulk.flushCommitting(into: views, environment: environment, chunkBytes: chunkBytes)
+            #expect(bulk.count == 0)
+        }
+        let expected = (first + second).sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            .map { Row(company: $0.0, sequence: $0.1, value: value($0.1)) }
+        #expect(try stored(views, environment) == expected)
+    }
+
     @Test("Held entries among a few stored ones: the view is rewritten, holds the union and packs its pages",
           arguments: [64, 4_096, 8 << 20])
     func rewrite(chunkBytes: Int) throws {

@@ -88,6 +88,32 @@ struct HeldInstanceRowsTests {
         #expect(stored.map(\.1) == expected.map(\.value), "the latest row of each key")
     }
 
+    @Test("Rows of many sizes flushed in tiny and odd transactions: every latest row, in key order",
+          arguments: [1, 7, 333, 8 << 20])
+    func rowsOfManySizes(chunkBytes: Int) throws {
+        // The flush reads the rows ahead of the one it appends (`HeldInstanceRows.prefetchDistance`):
+        // chunks shorter than that distance, empty values, and rows over many cache lines.
+        var generator = SeededGenerator(seed: 20_261_203)
+        let rows = HeldInstanceRows()
+        var model: [[UInt8]: [UInt8]] = [:]
+        for _ in 0..<1_500 {
+            let key = (0..<Int.random(in: 1...300, using: &generator)).map { _ in UInt8.random(in: 0...2, using: &generator) }
+            let value = (0..<Int.random(in: 0...900, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            HeldInstanceRowsTests.add(key, value, to: rows)
+            model[key] = value
+        }
+        // Half of the flushes take a key order sorted in the background, half sort in the flush.
+        if chunkBytes % 2 == 1 { rows.orderInBackground() }
+        let environment = try Environment(path: temporaryPath("held-instance-rows-sizes"))
+        let db = try environment.database("instances", create: true)
+        try rows.flushCommitting(into: db, environment: environment, chunkBytes: chunkBytes)
+        #expect(rows.isEmpty)
+        let stored = try HeldInstanceRowsTests.entries(of: db, in: environment)
+        let expected = model.sorted { HeldInstanceRowsTests.precedes($0.key, $1.key) }
+        #expect(stored.map(\.0) == expected.map(\.key), "one entry per key, in key order")
+        #expect(stored.map(\.1) == expected.map(\.value), "the latest row of each key")
+    }
+
     @Test("A key order sorted in the background is used only for the rows it was sorted from")
     func orderInBackground() throws {
         var generator = SeededGenerator(seed: 20_261_202)
