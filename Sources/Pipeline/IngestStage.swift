@@ -675,16 +675,14 @@ extension StageRunner {
 final class StoreCompanyDirectory: CompanyDirectory {
     let reader: ViewReader
     private(set) var failure: (any Error)?
-    /// `ViewReader.heldDomainHashes` of the domain the next resolution is given (its steps 1–3 ask
-    /// for that domain only), when computed ahead (nil: each lookup hashes its key). Not the domain
-    /// itself: keeping the string would retain and release, per event, a string the parsing thread
-    /// made (its reference count on the other core's cache line).
+    /// `ViewReader.heldDomainHashes` of the domain the next resolution is given, when computed ahead
+    /// (nil: each lookup hashes its key). Only the domain lookups of steps 1–3 use them: the resolver
+    /// asks those for that domain and nothing else. Not checked against the domain: keeping the
+    /// string would retain and release, per event, a string the parsing thread made (its reference
+    /// count on the other core's cache line).
     var domainHashes: HeldDomainHashes?
 
     init(reader: ViewReader) { self.reader = reader }
-
-    /// The hashes computed ahead (`domainHashes`), for a lookup of the resolution's domain.
-    private func hashes(of domain: String) -> HeldDomainHashes? { domainHashes }
 
     private func lookup(_ body: () throws -> Int64?) -> Int? {
         do { return try body().map { Int($0) } } catch {
@@ -694,20 +692,20 @@ final class StoreCompanyDirectory: CompanyDirectory {
     }
 
     func companyID(withDomain domain: String) -> Int? {
-        guard let hashes = hashes(of: domain) else { return lookup { try reader.companyID(withDomain: domain) } }
+        guard let hashes = domainHashes else { return lookup { try reader.companyID(withDomain: domain) } }
         let found = lookup { try reader.companyID(withDomain: domain, heldHash: hashes.domain) }
         // A miss is (nearly always) a new company: its alias and website-domain keys are asked next.
         if found == nil { reader.prefetchCompanyIDAfterDomainMiss(hashes) }
         return found
     }
     func companyID(aliasType: CompanyAliasType, value: String) -> Int? {
-        if aliasType == .domain, let hashes = hashes(of: value) {
+        if aliasType == .domain, let hashes = domainHashes {
             return lookup { try reader.companyID(withDomainAlias: value, heldHash: hashes.alias) }
         }
         return lookup { try reader.companyID(aliasType: aliasType.rawValue, value: value) }
     }
     func companyID(withWebsiteDomain domain: String) -> Int? {
-        if let hashes = hashes(of: domain) {
+        if let hashes = domainHashes {
             return lookup { try reader.companyID(withWebsiteDomain: domain, heldHash: hashes.websiteDomain) }
         }
         return lookup { try reader.companyID(withWebsiteDomain: domain) }

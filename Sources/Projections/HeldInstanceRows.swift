@@ -226,13 +226,7 @@ final class HeldInstanceRows {
     /// Asks memory for every cache line of `row`'s key and value.
     @inline(__always)
     private static func prefetch(_ row: Row) {
-        let size = Int(row.keyCount) + Int(row.valueCount)
-        var offset = 0
-        while offset < size {
-            siglog_prefetch(row.start + offset)
-            offset += 64
-        }
-        if size > 0 { siglog_prefetch(row.start + size - 1) }  // the last line, when the row starts mid-line
+        siglog_prefetch_range(row.start, UInt(Int(row.keyCount) + Int(row.valueCount)))
     }
 
     /// Appends every held row in key order to `db`, which must be empty, in write transactions of

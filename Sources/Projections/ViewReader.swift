@@ -248,12 +248,6 @@ public struct ViewReader {
         return try id(.companiesByWebsiteDomain, inlineText: domain, hash: hash)
     }
 
-    /// The hash the held company indexes keep `domain` under as a `companies.domain` key (nil for a
-    /// domain stored hashed in keys), for `companyID(withDomain:heldHash:)` and
-    /// `prefetchCompanyID(withDomainHash:)`: the same on every thread of this process, so the thread
-    /// that parses computes it ahead.
-    public static func heldDomainHash(_ domain: String) -> UInt32? { heldDomainHashes(domain)?.domain }
-
     /// The held hashes of the three company-index keys a domain is matched on (steps 1–3: the
     /// `companies.domain` key, the `("domain", domain)` alias key, the `companies.website_domain`
     /// key); nil for a domain stored hashed in keys. The same on every thread of this process, so
@@ -283,16 +277,9 @@ public struct ViewReader {
         }
     }
 
-    /// Asks memory, ahead of a lookup of the domain whose `heldDomainHash` is `hash`, for its held
-    /// table place (`entry` false) or, once that is near, for its held entry (`entry` true). A hint
-    /// only: nothing changes, nothing is read when no entries are held.
-    public func prefetchCompanyID(withDomainHash hash: UInt32, entry: Bool) {
-        guard let held else { return }
-        if entry { _ = held.prefetchHeldCompanyIndexEntry(hash: hash) } else { held.prefetchHeldCompanyIndexPlace(hash: hash) }
-    }
-
-    /// `prefetchCompanyID(withDomainHash:entry:)` of a domain's `hashes`; when no held entry can be
-    /// the domain's (its place is near by then), its alias and website-domain places too, while
+    /// Asks memory, ahead of a lookup of the domain whose `heldDomainHashes` are `hashes`, for its
+    /// held table place (`entry` false) or, once that is near, for its held entry (`entry` true);
+    /// with `entry`, when no held entry can be the domain's, its alias and website-domain places too, while
     /// the company indexes store nothing (a store's first batch: a domain not held is a new company,
     /// whose resolution asks those two next). A hint only.
     public func prefetchCompanyID(withDomainHashes hashes: HeldDomainHashes, entry: Bool) {

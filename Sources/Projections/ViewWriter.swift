@@ -843,14 +843,7 @@ final class BulkLoad: @unchecked Sendable {
     /// Asks memory for every cache line of `entry`'s value in `held`.
     @inline(__always)
     private static func prefetch(_ entry: Entry, in held: UnsafeRawBufferPointer) {
-        guard entry.valueCount > 0 else { return }
-        let start = held.baseAddress! + entry.valueStart
-        var offset = 0
-        while offset < entry.valueCount {
-            siglog_prefetch(start + offset)
-            offset += 64
-        }
-        siglog_prefetch(start + entry.valueCount - 1)  // the last line, when the value starts mid-line
+        siglog_prefetch_range(held.baseAddress! + entry.valueStart, UInt(entry.valueCount))
     }
 
     /// Puts the held instance rows in key order (LMDB's order: bytes, then length). When every held

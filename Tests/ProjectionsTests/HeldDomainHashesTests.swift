@@ -29,7 +29,6 @@ struct HeldDomainHashesTests {
             #expect(hashes.domain == hash(.companiesByDomain, ViewKey().appending(domain)))
             #expect(hashes.alias == hash(.companiesByAlias, ViewKey().appending("domain").appending(domain)))
             #expect(hashes.websiteDomain == hash(.companiesByWebsiteDomain, ViewKey().appending(domain)))
-            #expect(ViewReader.heldDomainHash(domain) == hashes.domain)
         }
         #expect(ViewReader.heldDomainHashes(String(repeating: "d", count: ViewKey.inlineTextLimit + 1)) == nil)
     }
