@@ -513,7 +513,7 @@ extension StageRunner {
         // event creates its company: one descent into the dedup index per event, none to correct
         // the sequence afterwards. The event's source and id are read in place (passing the whole
         // `NormalizedEvent` copied it).
-        directory.domainHashes = item.pointee.domain == nil ? nil : item.pointee.domainHashes
+        directory.domainHashes = item.pointee.domainHashes  // nil when the event has no domain
         let resolution = CompanyResolver.resolve(item.pointee.company, domain: item.pointee.domain, in: directory)
         directory.domainHashes = nil
         if let error = directory.failure { throw error }  // a storage error, not a miss

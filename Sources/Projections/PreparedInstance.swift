@@ -27,9 +27,9 @@ struct PreparedInstance: Sendable {
     init(_ r: SignalInstanceDerived, sequence: UInt64, at: Timestamp) {
         let first = ViewProjector.firstInstanceRow(r, at: at)
         let detail = ViewProjector.instanceDetail(r, first)
-        // The key's buffer holds the other three after it (each size an upper bound, see their writers).
-        let signal = r.signalID.utf8.count
-        let capacity = 24 + max(signal + 1, 66) + 128 + signal + 11 * r.evidence.count + 16 + 32 + 16 + detail.bytes.count
+        // The key's buffer holds the other three after it (each size an upper bound, from its writer).
+        let capacity = ViewProjector.instanceKeyCapacity(r) + first.encodedCapacity + 16
+            + TimelineEntry.encodedCapacity(kind: "instance_derived", detail: detail)
         var bytes = ViewProjector.instanceKey(r, capacity: capacity).bytes
         rowStart = bytes.count
         PayloadWriter.appending(to: &bytes) { first.encode(into: &$0) }

@@ -150,13 +150,15 @@ public struct InstanceRow: Sendable, Hashable {
 
     /// The row's stored bytes: a `SignalInstanceDerived` payload plus fields 1000–1002 (strength and times).
     public func encoded() -> [UInt8] {
-        // Sized for the longest encoding (11 bytes an evidence id at most): one allocation.
-        var w = PayloadWriter(capacity: 128 + signalID.utf8.count + 11 * evidenceEventIDs.count)
+        var w = PayloadWriter(capacity: encodedCapacity)  // one allocation
         encode(into: &w)
         return w.bytes
     }
 
-    /// Writes the fields of `encoded()` (at most 128 bytes, the signal id's and 11 an evidence id).
+    /// The size of `encoded()` at most: 128 bytes, the signal id's and 11 an evidence id.
+    var encodedCapacity: Int { 128 + signalID.utf8.count + 11 * evidenceEventIDs.count }
+
+    /// Writes the fields of `encoded()` (at most `encodedCapacity` bytes).
     func encode(into w: inout PayloadWriter) {
         SignalInstanceDerived(entityID: entityID, signalID: signalID, pack: pack, confidence: confidence,
                               firstSeen: firstSeen, lastSeen: lastSeen, evidence: evidenceEventIDs, jobRunID: nil)
@@ -328,13 +330,21 @@ public struct TimelineEntry: Sendable, Hashable {
     private static func encoded(at: Timestamp, kind: UnsafeRawBufferPointer, detail: UnsafeRawBufferPointer, jobRunID: UInt64?)
         -> [UInt8]
     {
-        // Tags, lengths, the time and the job run at most 32 bytes: one allocation.
-        var w = PayloadWriter(capacity: 32 + kind.count + detail.count)
+        var w = PayloadWriter(capacity: encodedCapacity(kind: kind.count, detail: detail.count))  // one allocation
         encode(into: &w, at: at, kind: kind, detail: detail, jobRunID: jobRunID)
         return w.bytes
     }
 
-    /// Writes the fields of `encoded(at:kind:detail:jobRunID:)` (at most 32 bytes, the kind's and the detail's).
+    /// The size of an encoded entry at most: tags, lengths, the time and the job run (32 bytes), the
+    /// kind's and the detail's.
+    static func encodedCapacity(kind: Int, detail: Int) -> Int { 32 + kind + detail }
+
+    /// `encodedCapacity` of an entry of `kind` with `detail`.
+    static func encodedCapacity(kind: StaticString, detail: TimelineDetail) -> Int {
+        encodedCapacity(kind: kind.utf8CodeUnitCount, detail: detail.bytes.count)
+    }
+
+    /// Writes the fields of `encoded(at:kind:detail:jobRunID:)` (at most `encodedCapacity` bytes).
     static func encode(into w: inout PayloadWriter, at: Timestamp, kind: StaticString, detail: TimelineDetail, jobRunID: UInt64?) {
         kind.withUTF8Buffer { kind in
             detail.bytes.withUnsafeBytes { detail in

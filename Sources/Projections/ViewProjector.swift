@@ -312,9 +312,11 @@ package struct ViewProjector: LogProjection {
 
     /// The instances view's key of `r`'s row.
     static func instanceKey(_ r: SignalInstanceDerived) -> ViewKey {
-        // 8 + the text and its zero (66 when hashed) + 16.
-        instanceKey(r, capacity: 24 + max(r.signalID.utf8.count + 1, 66))
+        instanceKey(r, capacity: instanceKeyCapacity(r))
     }
+
+    /// The size of `instanceKey(r)` at most: 8 + the text and its zero (66 when hashed) + 16.
+    static func instanceKeyCapacity(_ r: SignalInstanceDerived) -> Int { 24 + max(r.signalID.utf8.count + 1, 66) }
 
     /// `instanceKey(r)` in a buffer with room for `capacity` bytes.
     static func instanceKey(_ r: SignalInstanceDerived, capacity: Int) -> ViewKey {

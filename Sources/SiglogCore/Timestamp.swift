@@ -166,12 +166,14 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
             return
         }
         let start = bytes.count
-        bytes.append(contentsOf: repeatElement(UInt8(ascii: "Z"), count: 27))
+        bytes.append(contentsOf: repeatElement(0, count: 26))  // written below
         bytes.withUnsafeMutableBufferPointer { all in
+            // Always with micros: `description` shows `.000000` where `isoNaive` shows none.
             Timestamp.writeISO(into: UnsafeMutableBufferPointer(rebasing: all[start..<(start + 26)]), year: year, month: month,
                                day: dayOfMonth, secondsOfDay: Int(within / Timestamp.microsecondsPerSecond),
                                micros: Int(within % Timestamp.microsecondsPerSecond))
         }
+        bytes.append(UInt8(ascii: "Z"))
     }
 
     /// `isoNaive` followed by `+00:00`: an aware UTC value as the reference serializes it.
