@@ -183,6 +183,12 @@ public struct ViewReader {
         try row(.companies, ViewKey().appending(id), CompanyRow.decode)
     }
 
+    /// The company's name and domain (what a query prints beside its id), without decoding the rest
+    /// of its row; nil when there is no such company.
+    public func companyLabel(_ id: Int64) throws -> CompanyLabel? {
+        try row(.companies, ViewKey().appending(id), CompanyRow.label)
+    }
+
     /// The company's alignment and status (what scoring reads of the row), without decoding the
     /// rest of it; nil when there is no such company.
     public func companyScoringState(_ id: Int64) throws -> (alignmentOK: Bool?, status: String?)? {
