@@ -142,6 +142,11 @@ public struct ViewReader {
         try row(.packs, ViewKey().appending(uuid), Stamped<PackInstalled>.decode)
     }
 
+    /// Whether a pack is installed under `uuid`, without decoding its row (a whole pack definition).
+    public func hasPack(_ uuid: UUID) throws -> Bool {
+        try row(.packs, ViewKey().appending(uuid)) { _ in () } != nil
+    }
+
     /// The UUID installed for `(pack_id, version)`.
     public func packUUID(packID: String, version: String) throws -> UUID? {
         try row(.packsByKey, ViewKey().appending(packID).appending(version)) { bytes -> UUID? in
