@@ -27,20 +27,13 @@ struct SiglogQuery: ParsableCommand {
     /// conformances on first use). Any other command line, or one the plain reading declines, is
     /// parsed and reported by ArgumentParser as always.
     static func main() {
-        guard let request = LeadFeedRequest(plainArguments: argumentsAfterName()) else { return main(nil) }
+        guard let request = LeadFeedRequest(plainArguments: Array(CommandLine.arguments.dropFirst())) else { return main(nil) }
         do {
             try request.run()
         } catch {
             Self.exit(withError: error)
         }
     }
-}
-
-/// The command line after the tool's name, as `CommandLine.arguments` has it, read from `argv`
-/// directly: the standard library builds that array through a type looked up by its mangled name,
-/// the first demangling of the process (≈ 1 % of a lead-feed call).
-func argumentsAfterName() -> [String] {
-    (1..<max(1, Int(CommandLine.argc))).map { String(cString: CommandLine.unsafeArgv[$0]!) }
 }
 
 // MARK: - Shared options
