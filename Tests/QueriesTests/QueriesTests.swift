@@ -98,7 +98,7 @@ struct LeadFeedScopingTests {
             try w.append(WorkspaceCreated(workspaceID: c, name: "C", activePack: installed), at: at, workspace: c)
         }
         let ro = try Store.openForReading(path: dir.path)
-        try ro.read { reader in
+        try ro.read { (reader: ViewReader) throws in
             for pack in [installed, missing, WellKnownIDs.defaultWorkspace] {
                 #expect(try reader.hasPack(pack) == (try reader.pack(pack) != nil))
             }
