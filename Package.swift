@@ -7,6 +7,11 @@ let strict: [SwiftSetting] = [
     .treatAllWarnings(as: .error),
     .enableUpcomingFeature("InternalImportsByDefault"),
     .enableUpcomingFeature("ExistentialAny"),
+    // Release code gets a generic type's metadata (`Set<RecordType>`, `[Int64: CompanyRow?]`, …)
+    // through its accessor, with the conformances it needs passed in, not by demangling its name at
+    // first use: that resolves each conformance by scanning every conformance record of the binary,
+    // ≈ 16 % of a short query's CPU (docs/perf-notes.md).
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
 
 /// Release builds of the command-line tools link the Swift runtime and Foundation statically: a
@@ -17,13 +22,19 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(
      "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims"],
     .when(configuration: .release))]
 
-/// `siglog-query` is also linked as a position-dependent executable: a position-independent one
-/// makes the dynamic loader apply ≈ 88,000 relocations to the statically linked runtime's data at
-/// every start and copies each page they touch (≈ 210 of a call's ≈ 830 page faults; ≈ 9 % of its
-/// CPU, docs/perf-notes.md). Its address layout is then fixed; it is a short, local, read-only
-/// process. The long-running, network-facing tools (`siglog-serve`, `siglog-worker`,
-/// `siglog-replicate`) stay position-independent.
-let queryStart: [LinkerSetting] = staticRuntime + [.unsafeFlags(["-Xclang-linker", "-no-pie"], .when(configuration: .release))]
+/// `siglog-query` is linked as a static executable (glibc, libstdc++ and LMDB included): no dynamic
+/// loader runs at its start — no shared libraries searched and mapped, none of libstdc++'s ≈ 4,300
+/// symbol relocations, no lazy binding — which was ≈ 15 % of a lead-feed call's CPU, and a
+/// position-independent executable's ≈ 88,000 relocations of the runtime's data are not there either
+/// (docs/perf-notes.md). Its address layout is fixed; it is a short, local, read-only process that
+/// resolves no users, hosts or plug-ins (what a static glibc would need its shared libraries for). The
+/// long-running, network-facing tools (`siglog-serve`, `siglog-worker`, `siglog-replicate`) stay
+/// dynamically linked and position-independent. The C++ and C libraries come last again: the static
+/// Foundation libraries need them after themselves.
+let queryStart: [LinkerSetting] = [.unsafeFlags(
+    ["-static-executable", "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
+     "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-lstdc++", "-lm", "-lpthread", "-ldl"],
+    .when(configuration: .release))]
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.

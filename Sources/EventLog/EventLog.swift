@@ -70,7 +70,7 @@ public final class EventLog: Sendable {
     /// Opens the store at `path`.
     public init(path: String, mode: Mode, options: Options = Options()) throws {
         let dataFile = (path as NSString).appendingPathComponent("data.mdb")
-        if mode != .create && !FileManager.default.fileExists(atPath: dataFile) {
+        if mode != .create && !EventLog.fileExists(dataFile) {
             throw LogError.storeNotFound(path: path)
         }
         if mode == .create {
@@ -114,6 +114,14 @@ public final class EventLog: Sendable {
                 try checkTail()
             }
         }
+    }
+
+    /// Whether a file (or directory) is at `path`, as `FileManager.fileExists(atPath:)` answers it
+    /// (`stat` succeeds), without setting up `FileManager.default`: a query's start pays that
+    /// otherwise (≈ 1 % of a lead-feed call).
+    static func fileExists(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0
     }
 
     /// Whether the store was opened read-only.

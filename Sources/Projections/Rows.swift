@@ -103,6 +103,17 @@ public struct CompanyRow: Sendable, Hashable {
         return (alignmentOK, status)
     }
 
+    /// The name and domain of a row written by `encoded()` (what a query prints beside a company's
+    /// id), without decoding the rest of it.
+    public static func label(_ bytes: UnsafeRawBufferPointer) throws -> CompanyLabel {
+        var label = CompanyLabel(name: "", domain: nil)
+        var reader = PayloadReader(bytes)
+        while let f = try reader.next() {
+            if f.number == 2 { label.name = try f.string() } else if f.number == 3 { label.domain = try f.string() }
+        }
+        return label
+    }
+
     /// Reads a row written by `encoded()`; a row without the extra fields is at version 1 with no state.
     public static func decode(_ bytes: UnsafeRawBufferPointer) throws -> CompanyRow {
         var reader = PayloadReader(bytes)
@@ -121,6 +132,17 @@ public struct CompanyRow: Sendable, Hashable {
             }
         }
         return row
+    }
+}
+
+/// A company's display name and domain (`CompanyCreated`'s `name` and `domain`).
+public struct CompanyLabel: Sendable, Hashable {
+    public var name: String
+    public var domain: String?
+
+    public init(name: String, domain: String?) {
+        self.name = name
+        self.domain = domain
     }
 }
 

@@ -142,6 +142,11 @@ public struct ViewReader {
         try row(.packs, ViewKey().appending(uuid), Stamped<PackInstalled>.decode)
     }
 
+    /// Whether a pack is installed under `uuid`, without decoding its row (a whole pack definition).
+    public func hasPack(_ uuid: UUID) throws -> Bool {
+        try row(.packs, ViewKey().appending(uuid)) { _ in () } != nil
+    }
+
     /// The UUID installed for `(pack_id, version)`.
     public func packUUID(packID: String, version: String) throws -> UUID? {
         try row(.packsByKey, ViewKey().appending(packID).appending(version)) { bytes -> UUID? in
@@ -181,6 +186,12 @@ public struct ViewReader {
     /// The company with this id.
     public func company(_ id: Int64) throws -> CompanyRow? {
         try row(.companies, ViewKey().appending(id), CompanyRow.decode)
+    }
+
+    /// The company's name and domain (what a query prints beside its id), without decoding the rest
+    /// of its row; nil when there is no such company.
+    public func companyLabel(_ id: Int64) throws -> CompanyLabel? {
+        try row(.companies, ViewKey().appending(id), CompanyRow.label)
     }
 
     /// The company's alignment and status (what scoring reads of the row), without decoding the

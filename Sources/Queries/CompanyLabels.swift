@@ -4,21 +4,22 @@ public import SiglogCore
 /// Company names and domains beside the ids a query prints, so leads have names. Looked up once per
 /// company per query.
 public struct CompanyLabels {
-    private var rows: [Int64: CompanyRow?] = [:]
-    private let lookup: (Int64) throws -> CompanyRow?
+    /// Only the name and domain of each company, not its whole row: less to decode and to hold.
+    private var labels: [Int64: CompanyLabel?] = [:]
+    private let lookup: (Int64) throws -> CompanyLabel?
 
     /// Labels read through `reader` (inside its transaction).
-    public init(reader: ViewReader) { lookup = reader.company }
+    public init(reader: ViewReader) { lookup = reader.companyLabel }
 
     /// Labels read in a short transaction of `store` per company not seen yet (for lists streamed
     /// over several transactions).
-    public init(store: Store) { lookup = { id in try store.read { try $0.company(id) } } }
+    public init(store: Store) { lookup = { id in try store.read { try $0.companyLabel(id) } } }
 
     /// `company_name` and `company_domain` of `company` (null when the company is gone).
     public mutating func fields(_ company: Int64) throws -> [JSONObject.Member] {
-        if rows[company] == nil { rows[company] = .some(try lookup(company)) }
-        let row = rows[company] ?? nil
-        return [.init(key: "company_name", value: nullable(row?.name)), .init(key: "company_domain", value: nullable(row?.created.domain))]
+        if labels[company] == nil { labels[company] = .some(try lookup(company)) }
+        let label = labels[company] ?? nil
+        return [.init(key: "company_name", value: nullable(label?.name)), .init(key: "company_domain", value: nullable(label?.domain))]
     }
 
     /// `object` with the company's name and domain inserted after `key`.

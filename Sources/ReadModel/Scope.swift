@@ -23,7 +23,7 @@ public struct Scope: Sendable, Hashable {
         if let workspace, try reader.workspace(workspace) == nil { throw SiglogError.workspaceNotFound(workspace) }
         let ws = workspace ?? WellKnownIDs.defaultWorkspace
         if let pack {
-            guard try reader.pack(pack) != nil else { throw SiglogError.packNotInstalled(pack) }
+            guard try reader.hasPack(pack) else { throw SiglogError.packNotInstalled(pack) }
             return Scope(workspace: ws, pack: pack)
         }
         return Scope(workspace: ws, pack: try workspacePack(ws, in: reader))
@@ -31,7 +31,7 @@ public struct Scope: Sendable, Hashable {
 
     /// `workspacePack(ws)` (§9.4): the workspace's active pack when installed, else the default pack.
     public static func workspacePack(_ workspace: UUID, in reader: ViewReader) throws -> UUID? {
-        if let row = try reader.workspace(workspace), let active = row.activePack, try reader.pack(active) != nil { return active }
+        if let row = try reader.workspace(workspace), let active = row.activePack, try reader.hasPack(active) { return active }
         return try defaultPack(in: reader)
     }
 

@@ -128,13 +128,15 @@ extension LeadFeedRequest {
             case "--store": store = value
             case "--workspace-id": workspace = value
             case "--pack-id": pack = value
-            case "--format": guard let format = OutputFormat(argument: value) else { return nil }; self.format = format
+            // `init(rawValue:)` is what ArgumentParser's `init(argument:)` of a `String` raw value
+            // does, without its generic lookups.
+            case "--format": guard let format = OutputFormat(rawValue: value) else { return nil }; self.format = format
             case "--repeat": guard let count = Int(argument: value) else { return nil }; repeatCount = count
             case "--as-of": guard let day = Day(argument: value) else { return nil }; asOf = day
             case "--limit": guard let limit = Int(argument: value), limit >= 0 else { return nil }; self.limit = limit
             case "--offset": guard let offset = Int(argument: value), offset >= 0 else { return nil }; self.offset = offset
             case "--threshold": guard let threshold = Int(argument: value) else { return nil }; self.threshold = threshold
-            case "--sort": guard let sort = SortOption(argument: value) else { return nil }; self.sort = sort
+            case "--sort": guard let sort = SortOption(rawValue: value) else { return nil }; self.sort = sort
             default: return nil
             }
             index += 2

@@ -151,6 +151,21 @@ struct EventLogTests {
         #expect(!FileManager.default.fileExists(atPath: path), "a read-only open must not create anything")
     }
 
+    @Test("the store-existence check answers as FileManager does: files, directories, symbolic links, missing and empty paths")
+    func fileExistsMatchesFileManager() throws {
+        let directory = temporaryStorePath()
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let file = directory + "/data.mdb"
+        #expect(FileManager.default.createFile(atPath: file, contents: Data([1, 2, 3])))
+        try FileManager.default.createSymbolicLink(atPath: directory + "/link", withDestinationPath: file)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/dangling", withDestinationPath: directory + "/gone")
+        for path in [file, directory, directory + "/", directory + "/link", directory + "/dangling", directory + "/gone",
+                     directory + "/data.mdb/inside", ""] {
+            #expect(EventLog.fileExists(path) == FileManager.default.fileExists(atPath: path), "\(path)")
+        }
+        #expect(EventLog.fileExists(file) && !EventLog.fileExists(directory + "/gone"))
+    }
+
     @Test("a read-only log refuses appends")
     func readOnlyLog() throws {
         let path = temporaryStorePath()

@@ -226,6 +226,41 @@ struct CompanyScoringStateTests {
     }
 }
 
+@Suite("Company label")
+struct CompanyLabelTests {
+    @Test("The name and domain read alone are those of the decoded row: with and without a domain, aliases, updates and profile fields")
+    func matchesDecode() throws {
+        var rows: [CompanyRow] = []
+        for domain in ["acme.io", nil, ""] as [String?] {
+            for aliases in [[], [CompanyAliasEntry(type: "name", value: "acme"), CompanyAliasEntry(type: "domain", value: "acme.dev")]] {
+                let created = CompanyCreated(companyID: 7, name: "Acme ✓ \(rows.count)", domain: domain, websiteURL: "https://www.acme.io",
+                                             linkedinURL: "https://linkedin.com/company/acme", source: "research",
+                                             normalizedName: "acme", websiteDomain: "other.io", aliases: aliases, jobRunID: 2)
+                var row = CompanyRow(created: created, version: 1, alignmentOK: nil, status: nil,
+                                     createdAt: Timestamp(microseconds: 5), updatedAt: Timestamp(microseconds: 5))
+                rows.append(row)
+                row.version = 4
+                row.alignmentOK = false
+                row.status = "acquired"
+                row.profile = CompanyProfileFields(founderName: "Ada", founderLinkedInURL: nil, notes: "n", alignmentNotes: nil,
+                                                   currentStage: "seed", targetProfileMatch: true)
+                rows.append(row)
+            }
+        }
+        let nameless = CompanyCreated(companyID: 8, name: "", domain: nil, websiteURL: nil, linkedinURL: nil, source: "manual",
+                                      normalizedName: "", websiteDomain: nil, aliases: [], jobRunID: nil)
+        rows.append(CompanyRow(created: nameless, version: 1, alignmentOK: nil, status: nil,
+                               createdAt: Timestamp(microseconds: 1), updatedAt: Timestamp(microseconds: 1)))
+        for row in rows {
+            let bytes = row.encoded()
+            let label = try bytes.withUnsafeBytes { try CompanyRow.label($0) }
+            let decoded = try bytes.withUnsafeBytes { try CompanyRow.decode($0) }
+            #expect(label == CompanyLabel(name: decoded.name, domain: decoded.created.domain))
+            #expect(label == CompanyLabel(name: row.name, domain: row.created.domain))
+        }
+    }
+}
+
 @Suite("Readiness pressure columns")
 struct ReadinessPressureColumnsTests {
     @Test("as_of, pack and pressure read alone are those of the decoded snapshot, stamped rows included")

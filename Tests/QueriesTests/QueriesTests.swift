@@ -84,6 +84,33 @@ struct LeadFeedScopingTests {
         }
     }
 
+    @Test("a pack is found installed without reading its row: a given pack, a workspace's active pack, else the default")
+    func installedPacks() throws {
+        let (store, dir) = try makeStore()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let installed = WellKnownIDs.fractionalCTOPack
+        let missing = UUID(uuidString: "0c0c0c0c-0000-4000-8000-000000000009")!
+        let b = UUID(uuidString: "0b0b0b0b-0000-4000-8000-000000000002")!
+        let c = UUID(uuidString: "0b0b0b0b-0000-4000-8000-000000000003")!
+        let at = Timestamp(day: Day(year: 2099, month: 1, day: 1)!, hour: 1)
+        try store.write { w in
+            try w.append(WorkspaceCreated(workspaceID: b, name: "B", activePack: missing), at: at, workspace: b)
+            try w.append(WorkspaceCreated(workspaceID: c, name: "C", activePack: installed), at: at, workspace: c)
+        }
+        let ro = try Store.openForReading(path: dir.path)
+        try ro.read { (reader: ViewReader) throws in
+            for pack in [installed, missing, WellKnownIDs.defaultWorkspace] {
+                #expect(try reader.hasPack(pack) == (try reader.pack(pack) != nil))
+            }
+            #expect(try reader.hasPack(installed) && !(try reader.hasPack(missing)))
+            #expect(try Scope.resolve(workspace: nil, pack: installed, in: reader).pack == installed)
+            #expect(throws: SiglogError.packNotInstalled(missing)) { try Scope.resolve(workspace: nil, pack: missing, in: reader) }
+            // B's active pack is not installed: the default pack; C's is.
+            #expect(try Scope.workspacePack(b, in: reader) == Scope.defaultPack(in: reader))
+            #expect(try Scope.workspacePack(c, in: reader) == installed)
+        }
+    }
+
     @Test("opening with MDB_NOLOCK reads the same rows and changes no file")
     func noLockOpen() throws {
         let (store, dir) = try makeStore()
