@@ -15,14 +15,11 @@ enum ReplayItem: Sendable {
     case events(EventRun)
     /// A `signal_instance_derived` record, decoded, with the bytes of its writes as a new row.
     case instance(sequence: UInt64, appendedAt: Int64, SignalInstanceDerived, PreparedInstance)
-    /// A `company_created` record, decoded, with the bytes of its writes.
-    case company(sequence: UInt64, appendedAt: Int64, PreparedCompany)
 
     /// The sequence of the (last) record.
     var sequence: UInt64 {
         switch self {
-        case .event(let sequence, _), .record(let sequence, _, _), .instance(let sequence, _, _, _), .company(let sequence, _, _):
-            sequence
+        case .event(let sequence, _), .record(let sequence, _, _), .instance(let sequence, _, _, _): sequence
         case .events(let run): run.last
         }
     }
@@ -33,14 +30,10 @@ enum ReplayItem: Sendable {
             self = .event(sequence: view.sequence, company: try ViewProjector.eventCompany(view))
         } else {
             let record = try AnyRecord(view)
-            switch record {
-            case .signalInstanceDerived(let r):
+            if case .signalInstanceDerived(let r) = record {
                 self = .instance(sequence: view.sequence, appendedAt: view.appendedAt, r,
                                  PreparedInstance(r, sequence: view.sequence, at: Timestamp(microseconds: view.appendedAt)))
-            case .companyCreated(let r):
-                self = .company(sequence: view.sequence, appendedAt: view.appendedAt,
-                                PreparedCompany(r, sequence: view.sequence, at: Timestamp(microseconds: view.appendedAt)))
-            default:
+            } else {
                 self = .record(sequence: view.sequence, appendedAt: view.appendedAt, record)
             }
         }

@@ -108,8 +108,6 @@ package struct ViewProjector: LogProjection {
             try project(record, seq: seq, at: Timestamp(microseconds: appendedAt), writer, txn, freshPayload: nil)
         case .instance(let seq, let appendedAt, let record, let prepared):
             try applyInstance(record, prepared: prepared, at: Timestamp(microseconds: appendedAt), seq: seq, writer)
-        case .company(let seq, let appendedAt, let prepared):
-            try applyCompanyCreated(prepared, at: Timestamp(microseconds: appendedAt), seq: seq, writer)
         }
         row.storeBytes(of: item.sequence.bigEndian, toByteOffset: 0, as: UInt64.self)
     }
@@ -226,21 +224,12 @@ package struct ViewProjector: LogProjection {
     }
 
     private func applyCompanyCreated(_ r: CompanyCreated, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
-        let row = ViewProjector.firstCompanyRow(r, at: at)
+        let row = CompanyRow(created: r, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
         // Company ids are given in ascending order: the row goes at the view's end.
         try w.putAtEnd(.companies, ViewKey().appending(r.companyID), row.encoded())
         // Matching indexes: the first (lowest) company id wins, as the spec's table-order scans do.
         if try !putHeldCompanyIndexes(r, w) { try putCompanyIndexes(r, w) }
-        try timeline(r.companyID, seq, at, "company_created", ViewProjector.companyCreatedDetail(r), r.jobRunID, w)
-    }
-
-    /// The companies row a `company_created` record writes.
-    static func firstCompanyRow(_ r: CompanyCreated, at: Timestamp) -> CompanyRow {
-        CompanyRow(created: r, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
-    }
-
-    /// `"\(name)\(domain.map { " (\($0))" } ?? "")"` written as bytes: no intermediate strings.
-    static func companyCreatedDetail(_ r: CompanyCreated) -> TimelineDetail {
+        // `"\(name)\(domain.map { " (\($0))" } ?? "")"` written as bytes: no intermediate strings.
         var detail = TimelineDetail()
         detail.append(r.name)
         if let domain = r.domain {
@@ -248,45 +237,14 @@ package struct ViewProjector: LogProjection {
             detail.append(domain)
             detail.append(")")
         }
-        return detail
-    }
-
-    /// A company index's key: its text, then (the alias index) the alias's value.
-    static func companyIndexKey(_ text: String, _ second: String?) -> ViewKey {
-        var key = ViewKey().appending(text)
-        if let second { key = key.appending(second) }
-        return key
-    }
-
-    /// `applyCompanyCreated` with the bytes the reader thread built (`PreparedCompany`), when the
-    /// views take them as they are in a rebuild: the row appended at the companies view's end, each
-    /// index entry inserted when absent, the timeline entry held for the bulk load — the writes and
-    /// fingerprint changes of the one-by-one path, with the hashes as computed. Otherwise (or when
-    /// the row does not go at the end: nothing is written then) the one-by-one path.
-    func applyCompanyCreated(_ prepared: PreparedCompany, at: Timestamp, seq: UInt64, _ w: ViewWriter) throws {
-        let r = prepared.record
-        guard let bulk = w.bulk, !bulk.holdsCompanyIndexes, w.writesInPlace(.companies),
-            w.active.contains(.timeline), bulk.holds(.timeline),
-            prepared.indexKeys.allSatisfy({ w.writesInPlace($0.view) })
-        else {
-            return try applyCompanyCreated(r, seq: seq, at: at, w)
-        }
-        let appended = try prepared.withParts { id, row, _, _ in try w.transaction.appendIfLast(views[.companies], key: id, value: row) }
-        guard appended else { return try applyCompanyCreated(r, seq: seq, at: at, w) }
-        w.count(.companies, hash: prepared.rowHash)
-        try prepared.withParts { id, _, timelineKey, timelineValue in
-            try prepared.forEachIndexKey { view, key, hash in
-                if try w.transaction.insert(views[view], key: key, value: id) { w.count(view, hash: hash) }
-            }
-            w.deferInsert(.timeline, timelineKey, timelineValue, hash: prepared.timelineHash, into: bulk)
-        }
+        try timeline(r.companyID, seq, at, "company_created", detail, r.jobRunID, w)
     }
 
     /// A new company's index keys in the order they are put (the first company id under a key
     /// wins): each key's view and its text parts — the alias index's key is the alias's type and
     /// value, every other index's one text. The one list `putCompanyIndexes` and
     /// `putHeldCompanyIndexes` both write.
-    static func forEachCompanyIndexKey(_ r: CompanyCreated, _ body: (View, String, String?) throws -> Void) rethrows {
+    private static func forEachCompanyIndexKey(_ r: CompanyCreated, _ body: (View, String, String?) throws -> Void) rethrows {
         if let domain = r.domain { try body(.companiesByDomain, domain, nil) }
         for alias in r.aliases { try body(.companiesByAlias, alias.type, alias.value) }
         if let domain = r.websiteDomain { try body(.companiesByWebsiteDomain, domain, nil) }
@@ -298,7 +256,9 @@ package struct ViewProjector: LogProjection {
     private func putCompanyIndexes(_ r: CompanyCreated, _ w: ViewWriter) throws {
         let id = ViewKey().appending(r.companyID).bytes
         try ViewProjector.forEachCompanyIndexKey(r) { view, text, second in
-            try w.putIfAbsent(view, ViewProjector.companyIndexKey(text, second), id)
+            var key = ViewKey().appending(text)
+            if let second { key = key.appending(second) }
+            try w.putIfAbsent(view, key, id)
         }
     }
 
