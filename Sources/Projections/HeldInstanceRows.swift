@@ -34,41 +34,10 @@ final class HeldInstanceRows {
     private var used = 0
     /// Open addressing: the index of the latest entry of a key plus one, 0 when free.
     private var table: [Int32] = Array(repeating: 0, count: 1024)
-    /// Makes the next block present ahead of the writer (see `PageWarmer`); nil: blocks fault in
-    /// as they are filled.
-    private let warmer: PageWarmer?
-    /// The block to use next, allocated and handed to `warmer` when the last one was started.
-    private var spare: UnsafeMutableRawBufferPointer?
-
-    init(warmer: PageWarmer? = nil) {
-        self.warmer = warmer
-    }
 
     deinit {
         dropPendingOrder()
         for block in blocks { block.deallocate() }
-        dropSpare()
-    }
-
-    /// Frees the spare block (after the warmer let go of it).
-    private func dropSpare() {
-        guard let block = spare else { return }
-        warmer?.cancel()
-        block.deallocate()
-        spare = nil
-    }
-
-    /// A new block of `size` bytes or more: the spare one when it is large enough. With a warmer,
-    /// the next spare block is allocated and handed to it at once.
-    private func newBlock(atLeast size: Int) -> UnsafeMutableRawBufferPointer {
-        guard let warmer, size <= HeldInstanceRows.blockSize else {
-            return .allocate(byteCount: max(HeldInstanceRows.blockSize, size), alignment: 8)
-        }
-        let block = spare ?? .allocate(byteCount: HeldInstanceRows.blockSize, alignment: 8)
-        let next = UnsafeMutableRawBufferPointer.allocate(byteCount: HeldInstanceRows.blockSize, alignment: 8)
-        warmer.warm(next.baseAddress!, count: next.count)
-        spare = next
-        return block
     }
 
     /// Whether no row is held.
@@ -125,7 +94,7 @@ final class HeldInstanceRows {
         if (entries.count + 1) * 2 > table.count { rehash(capacity: table.count * 2) }
         let slot = slot(of: key, hash: hash)
         if blocks.isEmpty || blocks[blocks.count - 1].count - used < size {
-            blocks.append(newBlock(atLeast: size))
+            blocks.append(.allocate(byteCount: max(HeldInstanceRows.blockSize, size), alignment: 8))
             used = 0
         }
         let block = blocks[blocks.count - 1]
@@ -161,7 +130,6 @@ final class HeldInstanceRows {
         dropPendingOrder()
         guard entries.count > mark.entries else { return }
         entries.removeSubrange(mark.entries...)
-        if blocks.count > mark.blocks { warmer?.cancel() }  // it may still be warming the last one
         for block in blocks[mark.blocks...] { block.deallocate() }
         blocks.removeSubrange(mark.blocks...)
         used = mark.used
@@ -294,6 +262,5 @@ final class HeldInstanceRows {
         }
         rollBack(to: Mark(entries: 0, blocks: 0, used: 0))
         table = Array(repeating: 0, count: 1024)
-        dropSpare()
     }
 }

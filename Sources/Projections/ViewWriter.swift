@@ -358,80 +358,8 @@ final class BulkLoad: @unchecked Sendable {
         self.budget = budget
         // Held only with the timeline held too: the projector's held-row path is the one that
         // hands an instance's timeline entry to the bulk load.
-        warmer = budget == nil ? nil : PageWarmer()
-        if mask.contains(.instances) && mask.contains(.timeline) { instanceRows = HeldInstanceRows(warmer: warmer) }
+        if mask.contains(.instances) && mask.contains(.timeline) { instanceRows = HeldInstanceRows() }
         reserveBudget()
-    }
-
-    deinit {
-        warmer?.cancel()
-        warmer?.stop()
-    }
-
-    // MARK: - Memory made present ahead of the writer
-
-    /// A rebuild's warmer (see `PageWarmer`): the reserved lists and values, and the held instance
-    /// rows' next block, are made present a little ahead of the writer, which then fills pages
-    /// without faulting on them. Nil for an append transaction's holder and an unbounded load.
-    private let warmer: PageWarmer?
-    /// Bytes of each list's storage (`entries` by slot) and then of `values` asked warm so far,
-    /// from the start of its storage.
-    private var warmedBytes = Array(repeating: 0, count: BulkLoad.views.count + 1)
-    /// How far ahead of what a list or `values` holds its memory is asked warm (in steps of half
-    /// of it): at most this much is present and unused in each.
-    static let warmAhead = 4 << 20
-
-    /// `count` at which `warmAhead` looks again: every `warmCheckEvery` entries held (an entry
-    /// takes 32 bytes of its list and a timeline entry ≈ 130 of `values`, so each buffer grows by
-    /// well under `warmAhead / 2` between looks).
-    private var warmCheckAt = 0
-    static let warmCheckEvery = 8_192
-
-    /// Asks the warmer for what each list and `values` will fill next (`warmEntries`, `warmValues`).
-    private func warmAhead() {
-        warmCheckAt = count &+ BulkLoad.warmCheckEvery
-        for slot in entries.indices { warmEntries(slot) }
-        warmValues()
-    }
-
-    /// Asks the warmer for the next `warmAhead` bytes of `entries[slot]`'s reserved storage once
-    /// the list has used half of what was asked before.
-    private func warmEntries(_ slot: Int) {
-        guard let warmer else { return }
-        let used = entries[slot].count &* MemoryLayout<Entry>.stride
-        // A list not used yet is not warmed: a fold may hold none of a view's entries.
-        guard used > 0, used &+ BulkLoad.warmAhead / 2 >= warmedBytes[slot] else { return }
-        let end = min(entries[slot].capacity &* MemoryLayout<Entry>.stride, used &+ BulkLoad.warmAhead)
-        let from = max(used, warmedBytes[slot])
-        guard end > from else { return }
-        entries[slot].withUnsafeMutableBufferPointer { buffer in
-            if let base = buffer.baseAddress { warmer.warm(UnsafeMutableRawPointer(base) + from, count: end - from) }
-        }
-        warmedBytes[slot] = end
-    }
-
-    /// `warmEntries` for `values`.
-    private func warmValues() {
-        guard let warmer else { return }
-        let slot = BulkLoad.views.count
-        let used = values.count
-        guard used > 0, used &+ BulkLoad.warmAhead / 2 >= warmedBytes[slot] else { return }
-        let end = min(values.capacity, used &+ BulkLoad.warmAhead)
-        let from = max(used, warmedBytes[slot])
-        guard end > from else { return }
-        values.withUnsafeMutableBytes { buffer in
-            if let base = buffer.baseAddress { warmer.warm(base + from, count: end - from) }
-        }
-        warmedBytes[slot] = end
-    }
-
-    /// Stops warming the lists and values (about to be freed or replaced): nothing asked is warmed
-    /// after this, and nothing counts as asked.
-    private func stopWarmingLists() {
-        guard let warmer else { return }
-        warmer.cancel()
-        for slot in warmedBytes.indices { warmedBytes[slot] = 0 }
-        warmCheckAt = 0
     }
 
     /// Whether the held instance rows have reached `budget` (checked after a fold transaction's
@@ -489,7 +417,6 @@ final class BulkLoad: @unchecked Sendable {
         emptied = ViewMask(bits: 0)
         intoEmptyViews = false
         budget = nil
-        warmer = nil
     }
 
     /// From now on, holds back the entries of `view` (one of `BulkLoad.views`). Only for a write
@@ -669,7 +596,6 @@ final class BulkLoad: @unchecked Sendable {
         entries[BulkLoad.slot(view)].append(entry)
         count += 1
         changes &+= 1
-        if count >= warmCheckAt { warmAhead() }
     }
 
     /// Holds the instance row `key` → `value` (`holdInstances`).
@@ -686,7 +612,6 @@ final class BulkLoad: @unchecked Sendable {
         entries[BulkLoad.slot(.eventsByCompany)].append(contentsOf: run.entries)
         count += run.entries.count
         changes &+= 1
-        if count >= warmCheckAt { warmAhead() }
     }
 
     /// Where `view`'s entries are kept: its place in `BulkLoad.views`.
@@ -788,7 +713,6 @@ final class BulkLoad: @unchecked Sendable {
     /// split a page at nearly every insert (half-full pages, a page copy each time).
     func flushCommitting(into views: ViewSet, environment: Environment, chunkBytes: Int = 8 << 20) throws {
         precondition(intoEmptyViews && instances.isEmpty, "only a rebuild flushes in transactions of its own")
-        stopWarmingLists()  // the lists are freed below
         let ordered = pendingOrder.flatMap { $0.changes == changes ? $0.lists.take() : nil }
         pendingOrder = nil
         for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
@@ -951,7 +875,6 @@ final class BulkLoad: @unchecked Sendable {
 
     /// Drops everything held (after the flush committed).
     func removeAll() {
-        stopWarmingLists()
         if holdsCompanyIndexEntries { companyIndexes = HeldCompanyIndexes() }
         entries = Array(repeating: [], count: BulkLoad.views.count)
         values = []
@@ -991,7 +914,6 @@ final class BulkLoad: @unchecked Sendable {
         if let rows = mark.instanceRows { instanceRows?.rollBack(to: rows) }
         count = mark.count
         changes &+= 1
-        warmCheckAt = count  // look again at the next entry
     }
 }
 
