@@ -14,13 +14,14 @@ let strict: [SwiftSetting] = [
     .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
 ]
 
+/// The static Foundation libraries and their own dependencies, which SwiftPM's link step does not add.
+let staticFoundation = ["-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
+                        "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims"]
+
 /// Release builds of the command-line tools link the Swift runtime and Foundation statically: a
 /// short process (a query) then starts without the dynamic loader resolving the symbols of twenty
 /// shared libraries, which was most of its start-up CPU (docs/perf-notes.md).
-let staticRuntime: [LinkerSetting] = [.unsafeFlags(
-    ["-static-stdlib", "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
-     "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims"],
-    .when(configuration: .release))]
+let staticRuntime: [LinkerSetting] = [.unsafeFlags(["-static-stdlib"] + staticFoundation, .when(configuration: .release))]
 
 /// `siglog-query` is linked as a static executable (glibc, libstdc++ and LMDB included): no dynamic
 /// loader runs at its start — no shared libraries searched and mapped, none of libstdc++'s ≈ 4,300
@@ -32,9 +33,7 @@ let staticRuntime: [LinkerSetting] = [.unsafeFlags(
 /// dynamically linked and position-independent. The C++ and C libraries come last again: the static
 /// Foundation libraries need them after themselves.
 let queryStart: [LinkerSetting] = [.unsafeFlags(
-    ["-static-executable", "-lFoundation", "-lFoundationInternationalization", "-lFoundationEssentials", "-l_FoundationCollections",
-     "-lCoreFoundation", "-l_FoundationICU", "-l_FoundationCShims", "-lstdc++", "-lm", "-lpthread", "-ldl"],
-    .when(configuration: .release))]
+    ["-static-executable"] + staticFoundation + ["-lstdc++", "-lm", "-lpthread", "-ldl"], .when(configuration: .release))]
 
 /// The modules that read untrusted bytes, exported as libraries only for the fuzzing package in
 /// Fuzz/ (a separate package, so this one never links libFuzzer). A newly fuzzed module: one more name.

@@ -106,12 +106,9 @@ public struct CompanyRow: Sendable, Hashable {
     /// The name and domain of a row written by `encoded()` (what a query prints beside a company's
     /// id), without decoding the rest of it.
     public static func label(_ bytes: UnsafeRawBufferPointer) throws -> CompanyLabel {
-        var label = CompanyLabel(name: "", domain: nil)
         var reader = PayloadReader(bytes)
-        while let f = try reader.next() {
-            if f.number == 2 { label.name = try f.string() } else if f.number == 3 { label.domain = try f.string() }
-        }
-        return label
+        let (name, domain) = try CompanyCreated.nameAndDomain(from: &reader)
+        return CompanyLabel(name: name, domain: domain)
     }
 
     /// Reads a row written by `encoded()`; a row without the extra fields is at version 1 with no state.

@@ -98,6 +98,16 @@ public struct CompanyCreated: SiglogRecord, Hashable {
             }
         }
     }
+
+    /// `name` and `domain` of a payload written by `encode(into:)` — or of a row that begins with
+    /// one — the other fields skipped (what a query prints beside a company's id).
+    public static func nameAndDomain(from r: inout PayloadReader) throws -> (name: String, domain: String?) {
+        var name = "", domain: String?
+        while let f = try r.next() {
+            if f.number == 2 { name = try f.string() } else if f.number == 3 { domain = try f.string() }
+        }
+        return (name, domain)
+    }
 }
 
 /// The free-form profile fields of a company (§1.1) that `company update` sets: none of them
