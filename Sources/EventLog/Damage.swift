@@ -95,8 +95,8 @@ extension EventLog {
     /// too damaged for the storage engine to open is read from its newest meta page unpinned —
     /// writers refuse a damaged store, so nothing writes meanwhile.
     static func withDataFile<R>(path: String, _ body: (DataFile) throws -> R) throws -> R {
-        let dataFile = (path as NSString).appendingPathComponent("data.mdb")
-        guard FileManager.default.fileExists(atPath: dataFile) else { throw LogError.storeNotFound(path: path) }
+        try EventLog.requireStore(at: path)
+        let dataFile = EventLog.dataFilePath(ofStore: path)
         var options = Environment.Options()
         options.readOnly = true
         options.noLock = access(path, W_OK) != 0

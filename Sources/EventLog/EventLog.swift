@@ -69,10 +69,7 @@ public final class EventLog: Sendable {
 
     /// Opens the store at `path`.
     public init(path: String, mode: Mode, options: Options = Options()) throws {
-        let dataFile = (path as NSString).appendingPathComponent("data.mdb")
-        if mode != .create && !EventLog.fileExists(dataFile) {
-            throw LogError.storeNotFound(path: path)
-        }
+        if mode != .create { try EventLog.requireStore(at: path) }
         if mode == .create {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         }
@@ -123,6 +120,14 @@ public final class EventLog: Sendable {
         var info = stat()
         return stat(path, &info) == 0
     }
+
+    /// Throws `storeNotFound` unless the store at `path` has its data file.
+    static func requireStore(at path: String) throws {
+        guard fileExists(dataFilePath(ofStore: path)) else { throw LogError.storeNotFound(path: path) }
+    }
+
+    /// The data file of the store at `path`.
+    static func dataFilePath(ofStore path: String) -> String { (path as NSString).appendingPathComponent("data.mdb") }
 
     /// Whether the store was opened read-only.
     public var isReadOnly: Bool { environment.isReadOnly }

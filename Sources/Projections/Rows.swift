@@ -107,8 +107,7 @@ public struct CompanyRow: Sendable, Hashable {
     /// id), without decoding the rest of it.
     public static func label(_ bytes: UnsafeRawBufferPointer) throws -> CompanyLabel {
         var reader = PayloadReader(bytes)
-        let (name, domain) = try CompanyCreated.nameAndDomain(from: &reader)
-        return CompanyLabel(name: name, domain: domain)
+        return try CompanyCreated.label(from: &reader)
     }
 
     /// Reads a row written by `encoded()`; a row without the extra fields is at version 1 with no state.
@@ -129,17 +128,6 @@ public struct CompanyRow: Sendable, Hashable {
             }
         }
         return row
-    }
-}
-
-/// A company's display name and domain (`CompanyCreated`'s `name` and `domain`).
-public struct CompanyLabel: Sendable, Hashable {
-    public var name: String
-    public var domain: String?
-
-    public init(name: String, domain: String?) {
-        self.name = name
-        self.domain = domain
     }
 }
 

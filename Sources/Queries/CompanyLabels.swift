@@ -1,5 +1,6 @@
 public import Projections
 public import SiglogCore
+import SiglogRecords
 
 /// Company names and domains beside the ids a query prints, so leads have names. Looked up once per
 /// company per query.

@@ -99,14 +99,26 @@ public struct CompanyCreated: SiglogRecord, Hashable {
         }
     }
 
-    /// `name` and `domain` of a payload written by `encode(into:)` — or of a row that begins with
-    /// one — the other fields skipped (what a query prints beside a company's id).
-    public static func nameAndDomain(from r: inout PayloadReader) throws -> (name: String, domain: String?) {
-        var name = "", domain: String?
+    /// The label of a payload written by `encode(into:)` — or of a row that begins with one — the
+    /// other fields skipped.
+    public static func label(from r: inout PayloadReader) throws -> CompanyLabel {
+        var label = CompanyLabel(name: "", domain: nil)
         while let f = try r.next() {
-            if f.number == 2 { name = try f.string() } else if f.number == 3 { domain = try f.string() }
+            if f.number == 2 { label.name = try f.string() } else if f.number == 3 { label.domain = try f.string() }
         }
-        return (name, domain)
+        return label
+    }
+}
+
+/// A company's display name and domain (`CompanyCreated`'s `name` and `domain`): what a query prints
+/// beside a company's id.
+public struct CompanyLabel: Sendable, Hashable {
+    public var name: String
+    public var domain: String?
+
+    public init(name: String, domain: String?) {
+        self.name = name
+        self.domain = domain
     }
 }
 
