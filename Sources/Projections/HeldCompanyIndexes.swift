@@ -177,6 +177,41 @@ struct HeldCompanyIndexes {
         }
     }
 
+    /// How much is held at one moment, to go back to (`rollBack(to:)`).
+    struct Mark: Equatable {
+        fileprivate var bytes = 0
+        fileprivate var count = 0
+    }
+
+    /// What is held now.
+    var mark: Mark { Mark(bytes: bytes.count, count: count) }
+
+    /// Drops what was held after `mark` (a rebuild's fold transaction that runs again holds its
+    /// records' entries again). The entries held before `mark` stay, each in its place: the table
+    /// is built again from them.
+    mutating func rollBack(to mark: Mark) {
+        precondition(mark.bytes <= bytes.count && mark.count <= count, "a mark of what is held now or before")
+        guard mark.count < count else { return }
+        bytes.removeSubrange(mark.bytes...)
+        count = mark.count
+        var rebuilt = [UInt64](repeating: 0, count: table.count)
+        if count > 0 {
+            let mask = rebuilt.count - 1
+            bytes.withUnsafeBytes { held in
+                HeldCompanyIndexes.forEachEntry(in: held) { slot, start, keyCount, _ in
+                    let hash = HeldCompanyIndexes.hash(slot: slot, UnsafeRawBufferPointer(rebasing: held[start..<start + keyCount]))
+                    var index = Int(hash) & mask
+                    while rebuilt[index] != 0 { index = (index + 1) & mask }
+                    rebuilt[index] = UInt64(hash) << 32 | UInt64(start - HeldCompanyIndexes.headerSize + 1)
+                }
+            }
+        }
+        table = rebuilt
+    }
+
+    /// The bytes the held entries take (their keys and headers, and the table).
+    var heldBytes: Int { bytes.count &+ table.count &* MemoryLayout<UInt64>.stride }
+
     private mutating func grow() {
         let old = table
         table = Array(repeating: 0, count: max(8192, table.count * 2))
@@ -189,7 +224,7 @@ struct HeldCompanyIndexes {
     }
 
     /// Every held entry in the order it was held: its slot, its key's place in `bytes` and its value.
-    private func forEachEntry(in held: UnsafeRawBufferPointer, _ body: (_ slot: Int, _ start: Int, _ count: Int, _ value: UInt64) -> Void) {
+    private static func forEachEntry(in held: UnsafeRawBufferPointer, _ body: (_ slot: Int, _ start: Int, _ count: Int, _ value: UInt64) -> Void) {
         var offset = 0
         while offset < held.count {
             let value = held.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
@@ -236,7 +271,7 @@ struct HeldCompanyIndexes {
         var first: Int?  // the start of the slot's first key
         var shared = Int.max
         var items: [SortItem] = []
-        forEachEntry(in: held) { entrySlot, start, count, value in
+        HeldCompanyIndexes.forEachEntry(in: held) { entrySlot, start, count, value in
             guard entrySlot == slot else { return }
             items.append(SortItem(high: 0, low: 0, third: 0, start: start, count: count, value: value))
             guard let first else {

@@ -37,6 +37,10 @@ public struct ReplayOptions: Sendable {
     /// one, copying nearly every leaf of the index (the 1M store's last 9,935 events: 27.8 MiB).
     /// Each record of such a run holds only its 32-byte entry until that flush.
     public var eventRunReach = 65_536
+    /// Whether a rebuild (and `--verify`) holds the company indexes' entries of each fold
+    /// transaction and inserts them in key order before its commit (`BulkLoad`); false puts each
+    /// one as the append path does (the tests' reference).
+    var holdsCompanyIndexes = true
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
@@ -148,6 +152,9 @@ public struct Replayer: Sendable {
                         try projector.apply(item, in: txn, active: item.sequence <= partialThrough ? partial : .all,
                                             checkpoint: checkpoint)
                         if let bulk, let held, bulk.isOverBudget { try bulk.flush(since: held, into: views, transaction: txn) }
+                        if let bulk, bulk.companyIndexesOverBudget {
+                            try bulk.flushCompanyIndexesReleasing(into: views, transaction: txn, row: checkpoint.row)
+                        }
                     }
                     // The decoders must not ask for the transaction gate this transaction holds: they read
                     // the log in committed reads when the log shares this environment (every record
@@ -162,6 +169,10 @@ public struct Replayer: Sendable {
                         try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs,
                                                  committed: nil, apply)
                     }
+                    // The company indexes' held entries go in with this transaction, counted in its
+                    // checkpoint row: its commit holds the indexes its fingerprints count, and the
+                    // next fold and the switch's own records find them stored.
+                    try bulk?.flushCompanyIndexesReleasing(into: views, transaction: txn, row: checkpoint.row)
                     try checkpoint.store(in: txn)
                     // A flush follows this transaction when half the budget is held, or the rebuild
                     // ends after it: its sort runs while this transaction commits.
@@ -181,6 +192,7 @@ public struct Replayer: Sendable {
                     try projector.apply(record, in: txn, active: record.sequence <= partialThrough ? partial : .all,
                                         checkpoint: checkpoint)
                 }
+                try bulk?.flushCompanyIndexesReleasing(into: views, transaction: txn, row: checkpoint.row)
                 try checkpoint.store(in: txn)
             }
             // After the commit, in transactions of their own: each commits few dirty pages.
@@ -269,7 +281,7 @@ public struct Replayer: Sendable {
         // Catch up with the log until a pass finds nothing new, then switch in one transaction that
         // also applies whatever was appended meanwhile (no append can commit while it runs).
         var next: UInt64 = 1
-        let bulk = BulkLoad(rebuilding: mask, budget: options.bulkLoadBudget)
+        let bulk = BulkLoad(rebuilding: mask, budget: options.bulkLoadBudget, holdingCompanyIndexes: options.holdsCompanyIndexes)
         while true {
             let head = try log.head()
             counter.total = head

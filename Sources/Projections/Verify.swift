@@ -69,7 +69,7 @@ extension Replayer {
         counter.total = applied
         // The rebuild's fast path: the scratch views start empty, so the log is read and decoded on
         // other threads and the events index and timeline are bulk-loaded, as `rebuild` does.
-        let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget)
+        let bulk = BulkLoad(rebuilding: .all, budget: options.bulkLoadBudget, holdingCompanyIndexes: options.holdsCompanyIndexes)
         var folding = options
         folding.transactionSize = min(options.transactionSize, options.verifyTransactionSize)
         try Replayer.fold(log, 1, applied, into: rebuiltViews, environment: scratch, options: folding, bulk: bulk,

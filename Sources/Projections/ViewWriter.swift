@@ -350,7 +350,7 @@ final class BulkLoad: @unchecked Sendable {
     /// or after `flushInstanceRows`).
     private(set) var instanceRows: HeldInstanceRows?
 
-    init(rebuilding mask: ViewMask, budget: Int? = nil) {
+    init(rebuilding mask: ViewMask, budget: Int? = nil, holdingCompanyIndexes: Bool = true) {
         var bits: UInt64 = 0
         for view in BulkLoad.views where mask.contains(view) { bits |= 1 << UInt64(view.rawValue) }
         emptied = ViewMask(bits: bits)
@@ -359,6 +359,12 @@ final class BulkLoad: @unchecked Sendable {
         // Held only with the timeline held too: the projector's held-row path is the one that
         // hands an instance's timeline entry to the bulk load.
         if mask.contains(.instances) && mask.contains(.timeline) { instanceRows = HeldInstanceRows() }
+        // Nothing in a rebuild reads the company indexes but their own puts (the projector's reads
+        // are of other views): their entries are held and inserted in key order at the end of each
+        // fold transaction (`flushCompanyIndexesReleasing`), instead of a random descent per key.
+        // The rebuilt ones start empty; a partial rebuild's copied ones are asked as stored.
+        holdsCompanyIndexes = holdingCompanyIndexes
+        emptyCompanyIndexes = ViewMask(HeldCompanyIndexes.views.filter(mask.contains))
         reserveBudget()
     }
 
@@ -492,7 +498,7 @@ final class BulkLoad: @unchecked Sendable {
     private var companyIndexes = HeldCompanyIndexes()
 
     /// From now on, holds back the company indexes' entries, to insert them in key order at
-    /// `flushCompanyIndexes` (an append transaction that creates many companies: a pass over each
+    /// `flushCompanyIndexes` (a rebuild holds them from the start; an append transaction that creates many companies: a pass over each
     /// index instead of a random descent per key). Every read of those indexes in the transaction
     /// must go through a `ViewReader` given this holder, which finds a held entry after a miss in
     /// the view.
@@ -554,6 +560,25 @@ final class BulkLoad: @unchecked Sendable {
     func flushCompanyIndexes(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
         emptyCompanyIndexes = ViewMask(bits: 0)  // the views are empty no longer
         try companyIndexes.flush(into: views, transaction: transaction, row: row)
+    }
+
+    /// A rebuild's `flushCompanyIndexes`, which then drops what it inserted: called in each fold
+    /// transaction before its checkpoint row is stored, so the commit holds the indexes with the
+    /// fingerprints that count them. A transaction that runs again rolls back to its mark (taken
+    /// when nothing was held) and holds its records' entries again.
+    func flushCompanyIndexesReleasing(into views: ViewSet, transaction: WriteTransaction,
+                                      row: UnsafeMutableRawBufferPointer) throws {
+        precondition(intoEmptyViews, "an append transaction flushes its company index entries with `flushCompanyIndexes`")
+        guard holdsCompanyIndexEntries else { return }
+        try flushCompanyIndexes(into: views, transaction: transaction, row: row)
+        companyIndexes = HeldCompanyIndexes()
+    }
+
+    /// Whether a rebuild's held company index entries have reached a quarter of `budget`: flushed
+    /// then, in the same transaction (a fold of a log of companies only holds them all otherwise).
+    var companyIndexesOverBudget: Bool {
+        guard intoEmptyViews, let budget else { return false }
+        return companyIndexes.heldBytes >= budget / 4
     }
 
     /// LMDB's default key order: bytes compared, then the shorter first.
@@ -685,9 +710,11 @@ final class BulkLoad: @unchecked Sendable {
     func flush(since mark: Mark, into views: ViewSet, transaction: WriteTransaction) throws {
         precondition(intoEmptyViews && instances.count == mark.instances, "only a rebuild flushes part of its load")
         try flushEntries(from: mark.entries, into: views, transaction: transaction)
-        // The instance rows stay held: only what this flush inserted is dropped.
+        // The instance rows and company index entries stay held: only what this flush inserted is dropped.
         var flushed = mark
         flushed.instanceRows = instanceRows?.mark
+        flushed.companyIndexes = companyIndexes.mark
+        flushed.emptyCompanyIndexes = emptyCompanyIndexes
         rollBack(to: flushed)
     }
 
@@ -894,12 +921,15 @@ final class BulkLoad: @unchecked Sendable {
         fileprivate var instanceBytes: Int
         fileprivate var count: Int
         fileprivate var instanceRows: HeldInstanceRows.Mark?
+        fileprivate var companyIndexes: HeldCompanyIndexes.Mark
+        fileprivate var emptyCompanyIndexes: ViewMask
     }
 
     /// What is held now.
     var mark: Mark {
         Mark(entries: entries.map(\.count), values: values.count, instances: instances.count,
-             instanceBytes: instanceBytes.count, count: count, instanceRows: instanceRows?.mark)
+             instanceBytes: instanceBytes.count, count: count, instanceRows: instanceRows?.mark,
+             companyIndexes: companyIndexes.mark, emptyCompanyIndexes: emptyCompanyIndexes)
     }
 
     /// Drops what was added after `mark`: a write transaction that runs again from the start (the
@@ -912,6 +942,10 @@ final class BulkLoad: @unchecked Sendable {
         if instances.count > mark.instances { instances.removeSubrange(mark.instances...) }
         if instanceBytes.count > mark.instanceBytes { instanceBytes.removeSubrange(mark.instanceBytes...) }
         if let rows = mark.instanceRows { instanceRows?.rollBack(to: rows) }
+        // A flush of the company indexes in the transaction being rolled back found the views
+        // empty no longer; the views are back as they were.
+        companyIndexes.rollBack(to: mark.companyIndexes)
+        emptyCompanyIndexes = mark.emptyCompanyIndexes
         count = mark.count
         changes &+= 1
     }
