@@ -317,11 +317,6 @@ final class BulkLoad: @unchecked Sendable {
 
     /// The entries of each view of `BulkLoad.views`, in the order they were added.
     private var entries: [[Entry]] = Array(repeating: [], count: BulkLoad.views.count)
-    /// The events index entries of a rebuild's runs of `event_stored` records (`addEvents`): each
-    /// run's own list, built on a decoding thread, kept as it is. Copying them into `entries` was
-    /// the fold's first touch of ≈ 31 MiB on the writing thread; the lists are read only when
-    /// sorted, on the sort's own thread when the sort runs in the background.
-    private var eventRuns: [[Entry]] = []
     /// Every held value's bytes, one after the other.
     private var values: [UInt8] = []
     /// The held instance rows (see `holdInstances`), in the order they were added…
@@ -639,26 +634,10 @@ final class BulkLoad: @unchecked Sendable {
 
     /// Holds a run of events index entries (see `EventRun`) in the order given.
     func addEvents(_ run: EventRun) {
-        eventRuns.append(run.entries)
+        entries[BulkLoad.slot(.eventsByCompany)].append(contentsOf: run.entries)
         count += run.entries.count
         changes &+= 1
     }
-
-    /// The held entries of `slot`: its list from `start` on and, for the events index, the runs
-    /// from `runStart` on (after the list: a rebuild's events come either one by one or in runs).
-    private func parts(_ slot: Int, from start: Int = 0, runsFrom runStart: Int = 0) -> [ArraySlice<Entry>] {
-        var parts = [entries[slot][start...]]
-        if slot == BulkLoad.eventsSlot { parts += eventRuns[runStart...].map { $0[...] } }
-        return parts.filter { !$0.isEmpty }
-    }
-
-    /// Whether `slot` holds entries.
-    private func holdsEntries(_ slot: Int) -> Bool {
-        !entries[slot].isEmpty || (slot == BulkLoad.eventsSlot && !eventRuns.isEmpty)
-    }
-
-    /// The events index's place in `BulkLoad.views`.
-    private static let eventsSlot = BulkLoad.slot(.eventsByCompany)
 
     /// Where `view`'s entries are kept: its place in `BulkLoad.views`.
     @inline(__always)
@@ -668,38 +647,28 @@ final class BulkLoad: @unchecked Sendable {
     /// each company's sequences already ascend: when the companies' key numbers span a range not
     /// much larger than the list, a counting sort by company (stable) gives the key order in
     /// linear time. Otherwise, or if the sequences of a company do not ascend, a comparison sort.
-    static func keyOrder(_ list: [Entry]) -> [Entry] { keyOrder(parts: [list[...]]) }
-
-    /// `keyOrder` of the entries of `parts`, one after the other (without joining them first).
-    static func keyOrder(parts: [ArraySlice<Entry>]) -> [Entry] {
-        let total = parts.reduce(0) { $0 + $1.count }
-        let sorted = { Array(parts.joined()).sorted { $0.precedes($1) } }
-        guard let first = parts.first(where: { !$0.isEmpty })?.first else { return [] }
+    static func keyOrder(_ list: [Entry]) -> [Entry] {
+        let sorted = { list.sorted { $0.precedes($1) } }
+        guard let first = list.first else { return list }
         var lowest = first.company
         var highest = first.company
-        for part in parts {
-            for entry in part {
-                lowest = min(lowest, entry.company)
-                highest = max(highest, entry.company)
-            }
+        for entry in list {
+            lowest = min(lowest, entry.company)
+            highest = max(highest, entry.company)
         }
         let span = highest - lowest
-        guard span < UInt64(total) * 4 + 4096 else { return sorted() }
+        guard span < UInt64(list.count) * 4 + 4096 else { return sorted() }
         // starts[c] = where company (lowest + c)'s entries begin in the result.
         var starts = [Int](repeating: 0, count: Int(span) + 2)
-        for part in parts {
-            for entry in part { starts[Int(entry.company - lowest) + 1] += 1 }
-        }
+        for entry in list { starts[Int(entry.company - lowest) + 1] += 1 }
         for index in 1..<starts.count { starts[index] += starts[index - 1] }
-        let result = [Entry](unsafeUninitializedCapacity: total) { buffer, initialized in
-            for part in parts {
-                for entry in part {
-                    let slot = Int(entry.company - lowest)
-                    (buffer.baseAddress! + starts[slot]).initialize(to: entry)
-                    starts[slot] += 1
-                }
+        let result = [Entry](unsafeUninitializedCapacity: list.count) { buffer, initialized in
+            for entry in list {
+                let slot = Int(entry.company - lowest)
+                (buffer.baseAddress! + starts[slot]).initialize(to: entry)
+                starts[slot] += 1
             }
-            initialized = total
+            initialized = list.count
         }
         for index in result.indices.dropFirst() {
             let previous = result[index - 1]
@@ -713,7 +682,7 @@ final class BulkLoad: @unchecked Sendable {
     /// What is held stays held: a transaction that runs again (the map grew) inserts it all again;
     /// `removeAll` after the commit.
     func flush(into views: ViewSet, transaction: WriteTransaction) throws {
-        try flushEntries(from: Array(repeating: 0, count: BulkLoad.views.count), runsFrom: 0, into: views, transaction: transaction)
+        try flushEntries(from: Array(repeating: 0, count: BulkLoad.views.count), into: views, transaction: transaction)
         if !instances.isEmpty { try flushInstances(into: views[.instances], transaction: transaction) }
     }
 
@@ -724,10 +693,9 @@ final class BulkLoad: @unchecked Sendable {
     /// transaction runs again (`Store.write`).
     func flushReleasing(into views: ViewSet, transaction: WriteTransaction) throws {
         precondition(!intoEmptyViews, "a rebuild keeps what it holds until its flush commits")
-        for (slot, view) in BulkLoad.views.enumerated() where holdsEntries(slot) {
-            let list = BulkLoad.keyOrder(parts: parts(slot))
+        for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
+            let list = BulkLoad.keyOrder(entries[slot])
             entries[slot] = []
-            if slot == BulkLoad.eventsSlot { eventRuns = [] }
             try insert(list[...], into: views[view], transaction: transaction)
         }
         values = []
@@ -741,7 +709,7 @@ final class BulkLoad: @unchecked Sendable {
     /// what was held before `mark` is still held: each entry is inserted once.
     func flush(since mark: Mark, into views: ViewSet, transaction: WriteTransaction) throws {
         precondition(intoEmptyViews && instances.count == mark.instances, "only a rebuild flushes part of its load")
-        try flushEntries(from: mark.entries, runsFrom: mark.eventRuns, into: views, transaction: transaction)
+        try flushEntries(from: mark.entries, into: views, transaction: transaction)
         // The instance rows and company index entries stay held: only what this flush inserted is dropped.
         var flushed = mark
         flushed.instanceRows = instanceRows?.mark
@@ -750,13 +718,11 @@ final class BulkLoad: @unchecked Sendable {
         rollBack(to: flushed)
     }
 
-    /// Inserts each view's entries from `starts[slot]` on (and the events index's runs from
-    /// `runStart` on), in key order (see `insert`).
-    private func flushEntries(from starts: [Int], runsFrom runStart: Int, into views: ViewSet, transaction: WriteTransaction) throws {
+    /// Inserts each view's entries from `starts[slot]` on, in key order (see `insert`).
+    private func flushEntries(from starts: [Int], into views: ViewSet, transaction: WriteTransaction) throws {
         for (slot, view) in BulkLoad.views.enumerated() {
-            let held = parts(slot, from: starts[slot], runsFrom: runStart)
-            guard !held.isEmpty else { continue }
-            let list = BulkLoad.keyOrder(parts: held)
+            guard entries[slot].count > starts[slot] else { continue }
+            let list = BulkLoad.keyOrder(starts[slot] == 0 ? entries[slot] : Array(entries[slot][starts[slot]...]))
             try insert(list[...], into: views[view], transaction: transaction)
         }
     }
@@ -776,12 +742,10 @@ final class BulkLoad: @unchecked Sendable {
         precondition(intoEmptyViews && instances.isEmpty, "only a rebuild flushes in transactions of its own")
         let ordered = pendingOrder.flatMap { $0.changes == changes ? $0.lists.take() : nil }
         pendingOrder = nil
-        for (slot, view) in BulkLoad.views.enumerated() where holdsEntries(slot) {
+        for (slot, view) in BulkLoad.views.enumerated() where !entries[slot].isEmpty {
             let db = views[view]
-            var list = ordered?[slot] ?? BulkLoad.keyOrder(parts: parts(slot))
-            // The sorted copy is what is inserted: free the others before merging.
-            entries[slot] = []
-            if slot == BulkLoad.eventsSlot { eventRuns = [] }
+            var list = ordered?[slot] ?? BulkLoad.keyOrder(entries[slot])
+            entries[slot] = []  // the sorted copy is what is inserted: free the other before merging
             let stored = try storedEntriesToRewrite(db, before: list[0], held: list.count, environment: environment)
             if let stored { list = BulkLoad.merged(stored, list) }
             var emptyFirst = stored != nil
@@ -808,8 +772,8 @@ final class BulkLoad: @unchecked Sendable {
     /// same order whichever thread computes it.
     func orderInBackground() {
         guard intoEmptyViews, instances.isEmpty, count > 0 else { return }
-        let lists = BulkLoad.views.indices.map { parts($0) }
-        pendingOrder = (changes, BackgroundValue(threadName: "siglog-replay-sort") { lists.map { BulkLoad.keyOrder(parts: $0) } })
+        let lists = entries
+        pendingOrder = (changes, BackgroundValue(threadName: "siglog-replay-sort") { lists.map(BulkLoad.keyOrder) })
     }
 
     /// Where the chunk of `list` that starts at `start` ends: after the entry that brings its keys
@@ -940,7 +904,6 @@ final class BulkLoad: @unchecked Sendable {
     func removeAll() {
         if holdsCompanyIndexEntries { companyIndexes = HeldCompanyIndexes() }
         entries = Array(repeating: [], count: BulkLoad.views.count)
-        eventRuns = []
         values = []
         instances = []
         instanceBytes = []
@@ -953,7 +916,6 @@ final class BulkLoad: @unchecked Sendable {
     /// How much is held at one moment, to go back to.
     struct Mark: Equatable {
         fileprivate var entries: [Int]
-        fileprivate var eventRuns: Int
         fileprivate var values: Int
         fileprivate var instances: Int
         fileprivate var instanceBytes: Int
@@ -965,7 +927,7 @@ final class BulkLoad: @unchecked Sendable {
 
     /// What is held now.
     var mark: Mark {
-        Mark(entries: entries.map(\.count), eventRuns: eventRuns.count, values: values.count, instances: instances.count,
+        Mark(entries: entries.map(\.count), values: values.count, instances: instances.count,
              instanceBytes: instanceBytes.count, count: count, instanceRows: instanceRows?.mark,
              companyIndexes: companyIndexes.mark, emptyCompanyIndexes: emptyCompanyIndexes)
     }
@@ -976,7 +938,6 @@ final class BulkLoad: @unchecked Sendable {
         for slot in entries.indices where entries[slot].count > mark.entries[slot] {
             entries[slot].removeSubrange(mark.entries[slot]...)
         }
-        if eventRuns.count > mark.eventRuns { eventRuns.removeSubrange(mark.eventRuns...) }
         if values.count > mark.values { values.removeSubrange(mark.values...) }
         if instances.count > mark.instances { instances.removeSubrange(mark.instances...) }
         if instanceBytes.count > mark.instanceBytes { instanceBytes.removeSubrange(mark.instanceBytes...) }
