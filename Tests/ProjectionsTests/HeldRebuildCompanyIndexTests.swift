@@ -143,12 +143,12 @@ struct HeldRebuildCompanyIndexTests {
         }
     }
 
-    /// Random index entries: keys of 0–40 bytes over few byte values (many repeat, in one index
+    /// Random index entries: keys of 1–40 bytes over few byte values (many repeat, in one index
     /// and across indexes), each with a company id.
     static func entries(_ count: Int, seed: UInt64) -> [(slot: Int, key: [UInt8], value: UInt64)] {
         var random = SeededGenerator(seed: seed)
         return (0..<count).map { index in
-            let key = (0..<random.below(41)).map { _ in UInt8(97 + random.below(3)) }
+            let key = (0..<(1 + random.below(40))).map { _ in UInt8(97 + random.below(3)) }
             return (random.below(HeldCompanyIndexes.views.count), key, UInt64(index + 1))
         }
     }
@@ -174,7 +174,7 @@ struct HeldRebuildCompanyIndexTests {
     func rollBackHeld() throws {
         let kept = Self.entries(3_000, seed: 1)
         let again = Self.entries(3_000, seed: 2)
-        let abandoned = Self.entries(20_000, seed: 3).map { ($0.slot, $0.key + [0x7A], $0.value + 100_000) }
+        let abandoned = Self.entries(20_000, seed: 3).map { (slot: $0.slot, key: $0.key + [0x7A], value: $0.value + 100_000) }
         var once = HeldCompanyIndexes()
         Self.hold(kept + again, in: &once)
 
