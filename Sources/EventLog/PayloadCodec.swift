@@ -24,7 +24,14 @@ public struct PayloadWriter: Sendable {
     init(reusing storage: [UInt8], reserved: Int) {
         bytes = storage
         bytes.removeAll(keepingCapacity: true)
-        bytes.append(contentsOf: repeatElement(0, count: reserved))
+        // Zeros from the stack in one copy: `repeatElement` went through the generic sequence copy,
+        // an element at a time, for every appended record.
+        let zeros: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        guard reserved <= MemoryLayout.size(ofValue: zeros) else {
+            bytes.append(contentsOf: repeatElement(0, count: reserved))
+            return
+        }
+        withUnsafeBytes(of: zeros) { bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<reserved])) }
     }
 
     /// Lends the bytes written so far to `body`, which may change them.

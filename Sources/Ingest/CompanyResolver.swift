@@ -121,10 +121,20 @@ public enum CompanyResolver {
         resolve(input, domain: domain, linkedin: Text.nonBlank(input.linkedinURL), normalizedName: nil, in: directory)
     }
 
+    /// `resolve(_:domain:in:)` for an input whose `domain` the caller already asked
+    /// `directory.companyID(withDomain:)` for, and which found none: the resolution goes on from the
+    /// next step (the same lookups in the same order as `resolve`, without the first).
+    public static func resolve(_ input: CompanyInput, afterMissOfDomain domain: String, in directory: some CompanyDirectory)
+        -> CompanyResolution
+    {
+        resolve(input, domain: domain, linkedin: Text.nonBlank(input.linkedinURL), normalizedName: nil, askDomain: false,
+                in: directory)
+    }
+
     private static func resolve(_ input: CompanyInput, domain: String?, linkedin: String?, normalizedName: String?,
-                                in directory: some CompanyDirectory) -> CompanyResolution {
+                                askDomain: Bool = true, in directory: some CompanyDirectory) -> CompanyResolution {
         if let domain {
-            if let id = directory.companyID(withDomain: domain) { return .existing(id) }
+            if askDomain, let id = directory.companyID(withDomain: domain) { return .existing(id) }
             if let id = directory.companyID(aliasType: .domain, value: domain) { return .existing(id) }
             if let id = directory.companyID(withWebsiteDomain: domain) { return .existing(id) }
         }

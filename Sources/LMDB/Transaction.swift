@@ -20,6 +20,13 @@ public class Transaction {
 
     func invalidate() { isValid = false }
 
+    /// The transaction's id (`mdb_txn_id`): a read transaction's snapshot, or the id a write
+    /// transaction commits as — one above the environment's last committed transaction when it began.
+    public var id: Int {
+        checkValid()
+        return Int(mdb_txn_id(handle))
+    }
+
     @inline(__always)
     func checkValid() {
         precondition(isValid, "LMDB transaction used outside of its closure")

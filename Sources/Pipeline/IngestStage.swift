@@ -245,6 +245,9 @@ extension StageRunner {
 
         // Reading and parsing run on another thread; this one resolves companies and writes.
         let channel = BoundedChannel<ParsedLines>(capacity: 8)
+        // The company index entries each batch flushes, found by the next batch without a lookup
+        // in the views (while no other writer commits between them).
+        let keptCompanyIndexes = KeptCompanyIndexes()
         let spent = SpentChunks()
         let producer = DispatchGroup()
         let acceptance = pack.acceptance
@@ -302,7 +305,7 @@ extension StageRunner {
                 writer.holdTimelineInserts()
                 // The company indexes are read only by the resolver, through `writer.reader`, which
                 // finds the held entries.
-                writer.holdCompanyIndexInserts()
+                writer.holdCompanyIndexInserts(keeping: keptCompanyIndexes)
                 var local = tally
                 let now = clock.now()
                 let directory = StoreCompanyDirectory(reader: writer.reader)
@@ -514,7 +517,19 @@ extension StageRunner {
         // the sequence afterwards. The event's source and id are read in place (passing the whole
         // `NormalizedEvent` copied it).
         directory.domainHashes = item.pointee.domainHashes  // nil when the event has no domain
-        let resolution = CompanyResolver.resolve(item.pointee.company, domain: item.pointee.domain, in: directory)
+        let resolution: CompanyResolution
+        // The resolver's first step, asked here: most events match by their domain, and handing the
+        // resolver the event's `CompanyInput` copied it (a retain and release of each of its strings,
+        // which the parsing thread made: their counts on the other core's cache lines).
+        if let domain = item.pointee.domain {
+            if let id = directory.companyID(withDomain: domain) {
+                resolution = .existing(id)
+            } else {
+                resolution = CompanyResolver.resolve(item.pointee.company, afterMissOfDomain: domain, in: directory)
+            }
+        } else {
+            resolution = CompanyResolver.resolve(item.pointee.company, domain: nil, in: directory)
+        }
         directory.domainHashes = nil
         if let error = directory.failure { throw error }  // a storage error, not a miss
         var claimed = writer.writer.nextSequence

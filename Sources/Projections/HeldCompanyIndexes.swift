@@ -43,8 +43,20 @@ struct HeldCompanyIndexes {
     /// at most half full.
     private var table: [UInt64] = []
     private var count = 0
+    /// The entries before this offset of `bytes` are in the views already (kept from a committed
+    /// transaction of the same run, `KeptCompanyIndexes`): found like the others, never flushed again.
+    private var flushedBytes = 0
 
     var isEmpty: Bool { count == 0 }
+
+    /// Whether any entry is held that the views do not have yet (to flush).
+    var hasUnflushed: Bool { bytes.count > flushedBytes }
+
+    /// The bytes of the held entries and their table (what keeping them costs).
+    var memoryBytes: Int { bytes.count + table.count * MemoryLayout<UInt64>.stride }
+
+    /// Marks every held entry as flushed: the transaction that inserted them committed.
+    mutating func markFlushed() { flushedBytes = bytes.count }
 
     /// The hash `key` of the index `slot` is held and found under (Swift's per-process seed: the
     /// same on every thread of the process, so another thread can compute it ahead).
@@ -194,6 +206,7 @@ struct HeldCompanyIndexes {
         guard mark.count < count else { return }
         bytes.removeSubrange(mark.bytes...)
         count = mark.count
+        flushedBytes = min(flushedBytes, mark.bytes)
         var rebuilt = [UInt64](repeating: 0, count: table.count)
         if count > 0 {
             let mask = rebuilt.count - 1
@@ -209,9 +222,6 @@ struct HeldCompanyIndexes {
         table = rebuilt
     }
 
-    /// The bytes the held entries take (their keys and headers, and the table).
-    var heldBytes: Int { bytes.count &+ table.count &* MemoryLayout<UInt64>.stride }
-
     private mutating func grow() {
         let old = table
         table = Array(repeating: 0, count: max(8192, table.count * 2))
@@ -224,8 +234,9 @@ struct HeldCompanyIndexes {
     }
 
     /// Every held entry in the order it was held: its slot, its key's place in `bytes` and its value.
-    private static func forEachEntry(in held: UnsafeRawBufferPointer, _ body: (_ slot: Int, _ start: Int, _ count: Int, _ value: UInt64) -> Void) {
-        var offset = 0
+    private static func forEachEntry(in held: UnsafeRawBufferPointer, from first: Int = 0,
+                                     _ body: (_ slot: Int, _ start: Int, _ count: Int, _ value: UInt64) -> Void) {
+        var offset = first
         while offset < held.count {
             let value = held.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
             let slot = Int(held[offset + 8])
@@ -239,8 +250,9 @@ struct HeldCompanyIndexes {
     /// Inserts the held entries in each view's key order (LMDB's: bytes, then the shorter first),
     /// each only where its key is absent, and counts those inserted in the fingerprints of `row` (a
     /// wrapping sum: the order entries are counted in does not matter). What is held stays held.
+    /// Entries marked flushed (`markFlushed`) are not inserted again.
     func flush(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
-        guard count > 0 else { return }
+        guard hasUnflushed else { return }
         try bytes.withUnsafeBytes { held in
             for slot in HeldCompanyIndexes.views.indices {
                 try flush(slot: slot, held: held, into: views, transaction: transaction, row: row)
@@ -271,7 +283,7 @@ struct HeldCompanyIndexes {
         var first: Int?  // the start of the slot's first key
         var shared = Int.max
         var items: [SortItem] = []
-        HeldCompanyIndexes.forEachEntry(in: held) { entrySlot, start, count, value in
+        HeldCompanyIndexes.forEachEntry(in: held, from: flushedBytes) { entrySlot, start, count, value in
             guard entrySlot == slot else { return }
             items.append(SortItem(high: 0, low: 0, third: 0, start: start, count: count, value: value))
             guard let first else {
@@ -339,5 +351,53 @@ struct HeldCompanyIndexes {
             }
         }
         fingerprint.store(into: row, at: offset)
+    }
+}
+
+/// The company index entries one run of append transactions (a file's ingest) flushed, kept from
+/// each committed transaction to the run's next (`StoreWriter.holdCompanyIndexInserts(keeping:)`):
+/// the next transaction finds them in memory instead of descending into the views — on a store the
+/// run began empty, it asks the views nothing at all, since every entry they hold is one of these.
+/// Valid only while no other writer committed between the two transactions: the next one must
+/// commit as the id right after the one that kept them (`Transaction.id`); otherwise, or after a
+/// transaction that did not commit, nothing is kept. Memory: dropped when the entries and their
+/// table pass `limit` bytes.
+public final class KeptCompanyIndexes {
+    /// The entries, all flushed, while kept.
+    private var entries = HeldCompanyIndexes()
+    /// The id the transaction that flushed them committed as; nil when nothing is kept.
+    private var committedTransaction: Int?
+    /// The company indexes whose every stored entry is among the kept ones.
+    private var complete = ViewMask(bits: 0)
+    /// The most memory kept.
+    let limit: Int
+
+    public init(limit: Int = 64 << 20) { self.limit = limit }
+
+    /// Whether entries are kept for a transaction that commits as the id after the last kept one.
+    var isKeeping: Bool { committedTransaction != nil }
+
+    /// The kept entries and the views they are complete for, for the transaction that will commit
+    /// as `transactionID`, moved out (the transaction flushes them back in through `keep`); nil,
+    /// and nothing kept any more, when another transaction committed since they were kept.
+    func take(for transactionID: Int) -> (entries: HeldCompanyIndexes, complete: ViewMask)? {
+        defer {
+            entries = HeldCompanyIndexes()
+            committedTransaction = nil
+            complete = ViewMask(bits: 0)
+        }
+        guard let committed = committedTransaction, transactionID == committed + 1 else { return nil }
+        return (entries, complete)
+    }
+
+    /// Keeps `held`, which the transaction that committed as `transactionID` flushed, with the
+    /// views it is complete for (nothing when it is over `limit`).
+    func keep(_ held: consuming HeldCompanyIndexes, complete: ViewMask, committedAs transactionID: Int) {
+        var held = held
+        guard held.memoryBytes <= limit else { return }
+        held.markFlushed()
+        entries = held
+        self.complete = complete
+        committedTransaction = transactionID
     }
 }

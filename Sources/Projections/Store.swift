@@ -125,7 +125,10 @@ public final class Store: Sendable {
             // The checkpoint row is read at the first record and written once, when the body is done.
             let checkpoint = DeferredCheckpoint()
             let held = BulkLoad()
-            return try log.write(projections: [ViewProjector(views: views, bulk: held, deferred: checkpoint)]) { writer in
+            // The company index entries to keep for the run's next transaction, once this one commits.
+            var keeping: (kept: KeptCompanyIndexes, entries: HeldCompanyIndexes, complete: ViewMask, transaction: Int)?
+            let result = try log.write(projections: [ViewProjector(views: views, bulk: held, deferred: checkpoint)]) { writer in
+                keeping = nil
                 checkpoint.reset()
                 held.reset()
                 let generation = try Store.generation(in: writer.transaction, of: log)
@@ -136,6 +139,9 @@ public final class Store: Sendable {
                     try held.flushCompanyIndexes(into: views, transaction: writer.transaction,
                                                  row: try checkpoint.buffer(views: views, in: writer.transaction).row)
                 }
+                if let taken = held.takeForKeeping() {
+                    keeping = (taken.kept, taken.entries, taken.complete, writer.transaction.id)
+                }
                 if held.holdsRankingIndexEntries {
                     try held.flushRankingIndexes(into: views, transaction: writer.transaction,
                                                  row: try checkpoint.buffer(views: views, in: writer.transaction).row)
@@ -144,6 +150,8 @@ public final class Store: Sendable {
                 try checkpoint.store(in: writer.transaction)
                 return result
             }
+            if let keeping { keeping.kept.keep(keeping.entries, complete: keeping.complete, committedAs: keeping.transaction) }
+            return result
         }
     }
 
@@ -202,10 +210,25 @@ public struct StoreWriter {
     /// company resolution). The views, fingerprints and commit are the same; what is held is
     /// bounded by the companies the transaction creates and dropped with it.
     public func holdCompanyIndexInserts() {
-        // The views that store nothing yet (a store's first batch) are not asked at all; one whose
-        // figures cannot be read counts as not empty, and is asked as before.
-        let empty = HeldCompanyIndexes.views.filter { (try? writer.transaction.statistics(of: views[$0]).entries) == 0 }
-        held.holdCompanyIndexes(emptyViews: ViewMask(empty))
+        held.holdCompanyIndexes(emptyViews: emptyCompanyIndexes())
+    }
+
+    /// `holdCompanyIndexInserts` for one of a run's transactions: the entries the run's last
+    /// transaction flushed are found in `kept` (when no other writer committed since), and what
+    /// this one holds is kept there for the next once it commits. On a store the run began empty,
+    /// the company indexes are then asked nothing: the kept and held entries are all they store.
+    public func holdCompanyIndexInserts(keeping kept: KeptCompanyIndexes) {
+        if let (entries, complete) = kept.take(for: writer.transaction.id) {
+            held.holdCompanyIndexes(emptyViews: complete, entries: entries, keptIn: kept)
+        } else {
+            held.holdCompanyIndexes(emptyViews: emptyCompanyIndexes(), entries: HeldCompanyIndexes(), keptIn: kept)
+        }
+    }
+
+    /// The company indexes that store nothing yet (a store's first batch): not asked at all while
+    /// their entries are held. One whose figures cannot be read counts as not empty, and is asked.
+    private func emptyCompanyIndexes() -> ViewMask {
+        ViewMask(HeldCompanyIndexes.views.filter { (try? writer.transaction.statistics(of: views[$0]).entries) == 0 })
     }
 
     /// From here to the end of the transaction's body, the instance rows the appended records write

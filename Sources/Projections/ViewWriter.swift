@@ -508,6 +508,29 @@ final class BulkLoad: @unchecked Sendable {
         emptyCompanyIndexes = emptyViews
     }
 
+    /// `holdCompanyIndexes` starting from `entries` kept from the run's last transaction (already
+    /// in the views) — `emptyViews` then the views that store none but those — and handing what is
+    /// held at the flush back to `kept` once the transaction commits (`takeForKeeping`).
+    func holdCompanyIndexes(emptyViews: ViewMask, entries: consuming HeldCompanyIndexes, keptIn kept: KeptCompanyIndexes) {
+        holdCompanyIndexes(emptyViews: emptyViews)
+        companyIndexes = entries
+        keeping = (kept, emptyViews)
+    }
+
+    /// Where the held company index entries go when the transaction commits, and the views they
+    /// are complete for (`holdCompanyIndexes(emptyViews:entries:keptIn:)`).
+    private var keeping: (kept: KeptCompanyIndexes, complete: ViewMask)?
+
+    /// The held company index entries moved out with where they are to be kept, after their flush
+    /// (nil when the transaction does not keep them).
+    func takeForKeeping() -> (kept: KeptCompanyIndexes, entries: HeldCompanyIndexes, complete: ViewMask)? {
+        guard let keeping else { return nil }
+        self.keeping = nil
+        let entries = companyIndexes
+        companyIndexes = HeldCompanyIndexes()
+        return (keeping.kept, entries, keeping.complete)
+    }
+
     /// The company indexes that stored no entry when holding began (a store's first batch: all of
     /// them). Nothing writes them until `flushCompanyIndexes`, so a lookup there cannot find a
     /// stored entry and asks only the held ones.
@@ -552,7 +575,7 @@ final class BulkLoad: @unchecked Sendable {
     }
 
     /// Whether company index entries are held (to flush).
-    var holdsCompanyIndexEntries: Bool { !companyIndexes.isEmpty }
+    var holdsCompanyIndexEntries: Bool { companyIndexes.hasUnflushed }
 
     /// Inserts the held company index entries in key order, each only where its key is absent,
     /// counting those inserted in the fingerprints of `row`. A transaction that runs again starts
@@ -578,7 +601,7 @@ final class BulkLoad: @unchecked Sendable {
     /// then, in the same transaction (a fold of a log of companies only holds them all otherwise).
     var companyIndexesOverBudget: Bool {
         guard intoEmptyViews, let budget else { return false }
-        return companyIndexes.heldBytes >= budget / 4
+        return companyIndexes.memoryBytes >= budget / 4
     }
 
     /// LMDB's default key order: bytes compared, then the shorter first.
@@ -902,7 +925,8 @@ final class BulkLoad: @unchecked Sendable {
 
     /// Drops everything held (after the flush committed).
     func removeAll() {
-        if holdsCompanyIndexEntries { companyIndexes = HeldCompanyIndexes() }
+        if !companyIndexes.isEmpty { companyIndexes = HeldCompanyIndexes() }
+        keeping = nil
         entries = Array(repeating: [], count: BulkLoad.views.count)
         values = []
         instances = []

@@ -99,4 +99,17 @@ struct PayloadCodecTests {
         }
         #expect(CRC32C.softwareUpdate(0, UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
     }
+
+    @Test("a writer reusing a buffer starts with the reserved zeros, whatever the buffer held, then the fields")
+    func reusingStartsWithZeros() {
+        var plain = PayloadWriter()
+        plain.write(1, "field")
+        plain.write(2, UInt64(7))
+        for reserved in [0, 1, 31, 63, 64, 65, 200] {
+            var writer = PayloadWriter(reusing: Array(repeating: 0xAB, count: 300), reserved: reserved)
+            writer.write(1, "field")
+            writer.write(2, UInt64(7))
+            #expect(writer.bytes == Array(repeating: 0, count: reserved) + plain.bytes, "reserved \(reserved)")
+        }
+    }
 }
