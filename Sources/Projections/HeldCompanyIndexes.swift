@@ -53,7 +53,7 @@ struct HeldCompanyIndexes {
     var hasUnflushed: Bool { bytes.count > flushedBytes }
 
     /// The bytes of the held entries and their table (what keeping them costs).
-    var memoryBytes: Int { bytes.count + table.count * MemoryLayout<UInt64>.stride }
+    var heldBytes: Int { bytes.count + table.count * MemoryLayout<UInt64>.stride }
 
     /// Marks every held entry as flushed: the transaction that inserted them committed.
     mutating func markFlushed() { flushedBytes = bytes.count }
@@ -394,7 +394,7 @@ public final class KeptCompanyIndexes {
     /// views it is complete for (nothing when it is over `limit`).
     func keep(_ held: consuming HeldCompanyIndexes, complete: ViewMask, committedAs transactionID: Int) {
         var held = held
-        guard held.memoryBytes <= limit else { return }
+        guard held.heldBytes <= limit else { return }
         held.markFlushed()
         entries = held
         self.complete = complete

@@ -498,12 +498,12 @@ final class BulkLoad: @unchecked Sendable {
     private var companyIndexes = HeldCompanyIndexes()
 
     /// From now on, holds back the company indexes' entries, to insert them in key order at
-    /// `flushCompanyIndexes` (a rebuild holds them from the start; an append transaction that creates many companies: a pass over each
-    /// index instead of a random descent per key). Every read of those indexes in the transaction
-    /// must go through a `ViewReader` given this holder, which finds a held entry after a miss in
-    /// the view.
+    /// `flushCompanyIndexes` (an append transaction that creates many companies: a pass over each
+    /// index instead of a random descent per key; a rebuild holds them from its start). Every read
+    /// of those indexes in the transaction must go through a `ViewReader` given this holder, which
+    /// finds a held entry after a miss in the view.
     func holdCompanyIndexes(emptyViews: ViewMask) {
-        precondition(!intoEmptyViews, "a rebuild does not hold company index entries")
+        precondition(!intoEmptyViews, "a rebuild holds its company index entries from its start (`init(rebuilding:)`)")
         holdsCompanyIndexes = true
         emptyCompanyIndexes = emptyViews
     }
@@ -601,7 +601,7 @@ final class BulkLoad: @unchecked Sendable {
     /// then, in the same transaction (a fold of a log of companies only holds them all otherwise).
     var companyIndexesOverBudget: Bool {
         guard intoEmptyViews, let budget else { return false }
-        return companyIndexes.memoryBytes >= budget / 4
+        return companyIndexes.heldBytes >= budget / 4
     }
 
     /// LMDB's default key order: bytes compared, then the shorter first.
