@@ -200,33 +200,26 @@ struct HeldCompanyIndexes {
 
     /// Drops what was held after `mark` (a rebuild's fold transaction that runs again holds its
     /// records' entries again). The entries held before `mark` stay, each in its place: the table
-    /// is built again from them.
+    /// is built again from their places (each place carries its key's hash and entry's offset).
     mutating func rollBack(to mark: Mark) {
         precondition(mark.bytes <= bytes.count && mark.count <= count, "a mark of what is held now or before")
         guard mark.count < count else { return }
         bytes.removeSubrange(mark.bytes...)
         count = mark.count
         flushedBytes = min(flushedBytes, mark.bytes)
-        var rebuilt = [UInt64](repeating: 0, count: table.count)
-        if count > 0 {
-            let mask = rebuilt.count - 1
-            bytes.withUnsafeBytes { held in
-                HeldCompanyIndexes.forEachEntry(in: held) { slot, start, keyCount, _ in
-                    let hash = HeldCompanyIndexes.hash(slot: slot, UnsafeRawBufferPointer(rebasing: held[start..<start + keyCount]))
-                    var index = Int(hash) & mask
-                    while rebuilt[index] != 0 { index = (index + 1) & mask }
-                    rebuilt[index] = UInt64(hash) << 32 | UInt64(start - HeldCompanyIndexes.headerSize + 1)
-                }
-            }
-        }
-        table = rebuilt
+        rebuildTable(size: table.count) { HeldCompanyIndexes.storedOffset($0) < mark.bytes }
     }
 
     private mutating func grow() {
+        rebuildTable(size: max(8192, table.count * 2)) { _ in true }
+    }
+
+    /// The table again at `size` places, with the occupied places that `keeps` accepts.
+    private mutating func rebuildTable(size: Int, keeping keeps: (UInt64) -> Bool) {
         let old = table
-        table = Array(repeating: 0, count: max(8192, table.count * 2))
-        let mask = table.count - 1
-        for stored in old where stored != 0 {
+        table = Array(repeating: 0, count: size)
+        let mask = size - 1
+        for stored in old where stored != 0 && keeps(stored) {
             var index = Int(HeldCompanyIndexes.storedHash(stored)) & mask
             while table[index] != 0 { index = (index + 1) & mask }
             table[index] = stored
