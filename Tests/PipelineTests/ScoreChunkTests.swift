@@ -138,3 +138,58 @@ struct LeanEventsOfCompaniesTests {
         }
     }
 }
+
+@Suite("A chunk's events read in two halves at once")
+struct LeanEventsInHalvesTests {
+    @Test("The halves joined are the events, type indexes and url bytes of one read, with a fresh or a used decoder")
+    func halvesAsOneRead() throws {
+        let day = Day.ymd(2026, 2, 18)
+        let fixture = try StageFixture(
+            packs: [(StageFixture.ctoPack, "fractional_cto_v1"), (StageFixture.blockedPack, "example_esl_blocked")],
+            now: .at(day, 23))
+        let companies = try (0..<6).map { try fixture.company("Company \($0)") }
+        let types = ScoreChunkTests.types
+        // Interleaved in the log; company 2's history is long and lies in both halves; later rounds
+        // bring types the first half never saw; some events of another pack, some without a url.
+        for round in 0..<40 {
+            for (index, company) in companies.enumerated() where index == 2 || (round + index) % 3 == 0 {
+                try fixture.event(company, types[(round / 8 + index) % types.count],
+                                  at: .at(day.adding(days: -(round * 5 + index) % 300), 9), confidence: 0.5,
+                                  pack: (round + index) % 7 == 0 ? StageFixture.blockedPack : StageFixture.ctoPack,
+                                  url: (round + index) % 4 == 0 ? nil : "https://example.com/\(index)/\(round)")
+            }
+        }
+        let pack = try #require(try fixture.pipeline.stageScope(workspace: nil, pack: nil).pack)
+        let chunk = [companies[0], companies[1], companies[2], companies[4], companies[5]]
+        struct NothingWritten: Error {}
+        var compared = 0
+        do {
+            try fixture.store.write { writer in
+                try writer.withCommittedReads { reads in
+                    try reads.read { reader in
+                        for usedBefore in [false, true] {
+                            var whole = LeanEventDecoder(scoring: pack)
+                            var halves = LeanEventDecoder(scoring: pack)
+                            if usedBefore {
+                                // Another chunk read first: its types and url bytes come before.
+                                _ = try reader.leanEvents(ofCompanies: [companies[3]], decoder: &whole)
+                                _ = try reader.leanEvents(ofCompanies: [companies[3]], decoder: &halves)
+                            }
+                            let expected = try reader.leanEvents(ofCompanies: chunk, decoder: &whole)
+                            let joined = try StageRunner.leanEventsInHalves(
+                                of: chunk, pack: pack, laterHalfReads: reads, decoder: &halves, reader: reader,
+                                minimumEvents: 0)
+                            #expect(joined == expected)
+                            #expect(halves.typeNames == whole.typeNames)
+                            #expect(halves.takeURLBytes() == whole.takeURLBytes())
+                            #expect(expected[2].count > 25)
+                            compared += 1
+                        }
+                    }
+                }
+                throw NothingWritten()
+            }
+        } catch is NothingWritten {}
+        #expect(compared == 2)
+    }
+}
