@@ -225,9 +225,6 @@ extension StageRunner {
             let chunkReaders = DispatchGroup()
             let readerHooks = ScoreReaderHooks(hooks)
             let readersLeft = ReadersLeft(readerCount)
-            // The appended chunks, let go of on a reading thread (after its next hand-over) instead
-            // of on this one: their inputs' and scores' releases and frees are not on the appending thread.
-            let spentChunks = SpentItems<BackgroundScores>()
             let chunkCount = (companies.count + Self.scoreChunkSize - 1) / Self.scoreChunkSize
             for (first, channel) in channels.enumerated() {
                 // Own threads, not the global queue: each blocks while its channel is full, and both
@@ -246,14 +243,10 @@ extension StageRunner {
                             let chunk = Array(companies[start..<min(start + Self.scoreChunkSize, companies.count)])
                             let read = try committed.read { reader in
                                 try readerHooks.beforeChunkRead?(chunk)
-                                // The first chunk is all there is to do until it is read and scored:
-                                // its records are read in two halves at once.
                                 return try readScoreChunk(chunk, watched: watched, pack: pack, workspace: workspace, asOf: asOf,
-                                                          decoder: &decoder, hooks: readerHooks, reader: reader,
-                                                          laterHalfReads: index == 0 ? committed : nil)
+                                                          decoder: &decoder, hooks: readerHooks, reader: reader)
                             }
                             guard channel.put(read) else { return }
-                            spentChunks.release()
                         }
                         channel.close()
                     } catch {
@@ -301,13 +294,12 @@ extension StageRunner {
                     try hooks.afterCompany?(company)
                 }
                 // A chunk's inputs and scores are allocated on the reading and scoring threads and freed
-                // on a reading thread; each of those threads' malloc arenas keeps what is freed into it unless told to
+                // here; each of those threads' malloc arenas keeps what is freed into it unless told to
                 // give it back (a second day at 1M events: peak anonymous memory 264 → 222 MiB). What
                 // they keep grows with the events read, so the arenas are trimmed after every
                 // `scoreTrimEvents` of them (every two chunks at 1M events, ≈ 50 per company); on a
                 // store of few events per company the arenas keep little, and each trim costs this
                 // thread its passes over the arenas and the reading threads their pages again.
-                spentChunks.add(current)
                 eventsSinceTrim += inputs.reduce(0) { $0 + $1.events.upToEnd.count }
                 if eventsSinceTrim >= Self.scoreTrimEvents {
                     siglog_release_free_heap_pages()
@@ -323,18 +315,13 @@ extension StageRunner {
                             errorMessage: errorMessage(errors))
     }
 
-    /// One chunk's inputs read through `reader` (per-company errors are recorded, not thrown). With
-    /// `laterHalfReads`, the later half of the chunk's event records is read on a thread of its own
-    /// in a read of those (`leanEventsInHalves`).
+    /// One chunk's inputs read through `reader` (per-company errors are recorded, not thrown).
     func readScoreChunk(_ chunk: [Int64], watched: Set<Int64>, pack: ResolvedPack, workspace: UUID, asOf: Day,
-                        decoder: inout LeanEventDecoder, hooks: ScoreReaderHooks, reader: ViewReader,
-                        laterHalfReads: CommittedViewReads? = nil) throws -> ScoreChunk
+                        decoder: inout LeanEventDecoder, hooks: ScoreReaderHooks, reader: ViewReader) throws -> ScoreChunk
     {
         var read = ScoreChunk()
         // The chunk's events in one forward pass over the log (ascending ids), not one lookup each.
-        let chunkEvents = try laterHalfReads.map {
-            try Self.leanEventsInHalves(of: chunk, pack: pack, laterHalfReads: $0, decoder: &decoder, reader: reader)
-        } ?? reader.leanEvents(ofCompanies: chunk, decoder: &decoder)
+        let chunkEvents = try reader.leanEvents(ofCompanies: chunk, decoder: &decoder)
         let urlBytes = decoder.takeURLBytes()
         let typeSignals = pack.derivers.patterns.isEmpty ? decoder.typeNames.map { pack.derivers.passthrough[$0] } : []
         for (company, companyEvents) in zip(chunk, chunkEvents) {
@@ -354,53 +341,6 @@ extension StageRunner {
         }
         return read
     }
-
-    /// The lean events of `chunk`'s companies (as `ViewReader.leanEvents(ofCompanies:decoder:)`),
-    /// their records read in two halves at once: the later half on a thread of its own, in a read of
-    /// `laterHalfReads` (the same snapshot as `reader`'s), the first here, then joined in log order.
-    /// One company's records may lie in both halves, so a chunk held up by one long history (the
-    /// quick store's first: company 7 has 16.8 % of the events) is read in about half the time.
-    /// A chunk of fewer than `minimumEvents` events is read whole here.
-    static func leanEventsInHalves(of chunk: [Int64], pack: ResolvedPack, laterHalfReads: CommittedViewReads,
-                                   decoder: inout LeanEventDecoder, reader: ViewReader,
-                                   minimumEvents: Int = scoreSplitReadMinimumEvents) throws -> [[LeanEvent]]
-    {
-        let records = try reader.eventRecords(ofCompanies: chunk)
-        let count = records.entries.count
-        guard count >= max(minimumEvents, 2) else {
-            return try reader.leanEvents(records, part: 0..<count, decoder: &decoder)
-        }
-        let half = count / 2
-        let laterHalf = BackgroundValue(threadName: "siglog-score-read") {
-            Result { () throws -> ([[LeanEvent]], LeanEventDecoder) in
-                try laterHalfReads.read { laterReader in
-                    var laterDecoder = LeanEventDecoder(scoring: pack)
-                    let events = try laterReader.leanEvents(records, part: half..<count, decoder: &laterDecoder)
-                    return (events, laterDecoder)
-                }
-            }
-        }
-        // The lists are held by `events` alone (not by a `Result` too), so the later half is
-        // appended to them in place.
-        var events: [[LeanEvent]] = []
-        var firstHalfError: (any Error)?
-        do {
-            events = try reader.leanEvents(records, part: 0..<half, decoder: &decoder)
-        } catch {
-            firstHalfError = error
-        }
-        // Joined before anything is thrown, so the thread never outlives the read it reads beside.
-        let later = laterHalf.take()
-        if let firstHalfError { throw firstHalfError }
-        let (laterEvents, laterHalfDecoder) = try later.get()
-        var laterDecoder = laterHalfDecoder
-        decoder.append(laterEvents, readBy: &laterDecoder, to: &events)
-        return events
-    }
-
-    /// Events of a chunk below which `leanEventsInHalves` reads it whole (a thread's start is not
-    /// worth it for a short read).
-    static let scoreSplitReadMinimumEvents = 4096
 
     /// Appends one company's score: the readiness and engagement snapshots when their content
     /// changed, then the incremental lead-feed row of the workspace (§7.2). `runID` is the job run
@@ -491,9 +431,7 @@ extension StageRunner {
             },
             asOf: asOf, config: pack.readiness, types: types ?? ReadinessTypeTable(pack.readiness),
             companyStatus: input.status, previousComposite: input.previousComposite,
-            url: { input.events.url(at: descending[$0]) },
-            // The read's type index: the events of one type share it, so each type's profile is found once.
-            typeKeys: descending.map { events[$0].typeIndex.map(Int.init) ?? -1 })
+            url: { input.events.url(at: descending[$0]) })
         else { return nil }
         let derived = input.events.derived(with: pack.derivers)
         let readiness = ReadinessSnapshotRecorded(

@@ -399,49 +399,22 @@ public struct ViewReader {
     /// same as `leanEvents(ofCompany:decoder:)` per company, but every record is read in ascending
     /// log order with one cursor (records of neighbouring ids share pages).
     public func leanEvents(ofCompanies companies: [Int64], decoder: inout LeanEventDecoder) throws -> [[LeanEvent]] {
-        let wanted = try eventRecords(ofCompanies: companies)
-        return try leanEvents(wanted, part: 0..<wanted.entries.count, decoder: &decoder)
-    }
-
-    /// The records of `companies`' events in ascending log order, each with its company: what
-    /// `leanEvents(ofCompanies:decoder:)` reads, for a caller that reads them in parts.
-    public func eventRecords(ofCompanies companies: [Int64]) throws -> CompanyEventRecords {
-        var records = CompanyEventRecords()
-        records.eventCounts.reserveCapacity(companies.count)
+        var wanted: [(id: UInt64, company: Int)] = []
+        // Each company's list is sized once for its ids (an upper bound: events of other packs
+        // decode to nil) instead of grown by copying as its events arrive.
+        var result: [[LeanEvent]] = []
+        result.reserveCapacity(companies.count)
         for (index, company) in companies.enumerated() {
             let ids = try eventIDs(ofCompany: company)
-            for id in ids { records.entries.append((id, index)) }
-            records.eventCounts.append(ids.count)
-        }
-        records.entries.sort { $0.id < $1.id }
-        return records
-    }
-
-    /// The lean events of `decoder`'s pack in `records.entries[part]`, a list per company (each in
-    /// log order). The parts of one `records` may be read at once, each in its own transaction on
-    /// the same snapshot, and joined in order (`LeanEventDecoder.append(_:readBy:to:)`).
-    public func leanEvents(_ records: CompanyEventRecords, part: Range<Int>, decoder: inout LeanEventDecoder) throws
-        -> [[LeanEvent]]
-    {
-        // Each company's list is sized once (an upper bound: events of other packs decode to nil)
-        // instead of grown by copying as its events arrive: in the first part for all the company's
-        // ids, as the later parts are appended to it, in a later part for the ids in it.
-        let wanted = records.entries[part]
-        var counts = records.eventCounts
-        if part.lowerBound > 0 {
-            counts = Array(repeating: 0, count: counts.count)
-            for entry in wanted { counts[entry.company] += 1 }
-        }
-        var result: [[LeanEvent]] = counts.map { count in
+            for id in ids { wanted.append((id, index)) }
             var events: [LeanEvent] = []
-            events.reserveCapacity(count)
-            return events
+            events.reserveCapacity(ids.count)
+            result.append(events)
         }
-        let start = part.lowerBound
+        wanted.sort { $0.id < $1.id }
         let missing = try log.withRecords(at: wanted.map(\.id), in: transaction) { index, record in
-            let entry = records.entries[start + index]
-            try ViewReader.requireEvent(record, id: entry.id)
-            if let event = try decoder.decode(record) { result[entry.company].append(event) }
+            try ViewReader.requireEvent(record, id: wanted[index].id)
+            if let event = try decoder.decode(record) { result[wanted[index].company].append(event) }
         }
         if let missing { throw ViewReader.noSuchEvent(missing) }
         return result
@@ -785,13 +758,4 @@ public struct HeldDomainHashes: Sendable, Equatable {
     public var alias: UInt32
     /// Of the `companies.website_domain` key.
     public var websiteDomain: UInt32
-}
-
-/// The log records of some companies' events (`ViewReader.eventRecords(ofCompanies:)`): ascending
-/// ids, each with its company's index in the list asked for.
-public struct CompanyEventRecords: Sendable {
-    /// Every event's id and company index, ids ascending.
-    public fileprivate(set) var entries: [(id: UInt64, company: Int)] = []
-    /// Each company's number of events.
-    public fileprivate(set) var eventCounts: [Int] = []
 }

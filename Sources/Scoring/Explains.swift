@@ -55,18 +55,10 @@ public struct ReadinessExplain: Sendable, Hashable {
     /// feed's `top_signal_ids` (§7.1).
     public var topSignalIDs: [String] {
         var ids: [String] = []
-        for event in topEvents.prefix(8) where !Self.isBlank(event.eventType) && !ids.contains(event.eventType) {
+        for event in topEvents.prefix(8) where !event.eventType.allSatisfy(\.isWhitespace) && !ids.contains(event.eventType) {
             ids.append(event.eventType)
         }
         return ids
-    }
-
-    /// Whether every character of `type` is whitespace (true for ""). A character's whitespace is
-    /// its first scalar's, so a type that starts with an ASCII byte other than whitespace is
-    /// answered from that byte, without breaking the string into characters.
-    static func isBlank(_ type: String) -> Bool {
-        if let first = type.utf8.first, first < 0x80, !(first == 0x20 || (0x09...0x0D).contains(first)) { return false }
-        return type.allSatisfy(\.isWhitespace)
     }
 
     /// The §4.7 payload: `weights, dimensions {M, C, P, G, R}, top_events, suppressors_applied`,

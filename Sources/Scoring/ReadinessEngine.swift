@@ -83,16 +83,13 @@ public enum ReadinessEngine {
     /// built once by the caller (`types` must be `ReadinessTypeTable(config)`), for scoring many
     /// companies with one pack. `url`, when given, is asked for the url of an event without one
     /// (by its position in `events`) that the explain's top events show, so a caller can make the
-    /// url strings of those few events only. `typeKeys`, when given, holds one key per event such
-    /// that events with equal keys in `0..<256` have equal types (e.g. a decoder's index of its
-    /// shared type strings): each such key's type is then looked up once, not once per event.
-    /// The result is the same with or without keys.
+    /// url strings of those few events only.
     public static func compute(
         events: [ReadinessEvent], asOf: Day, config: ReadinessConfig, types: ReadinessTypeTable,
-        companyStatus: String?, previousComposite: Int?, url: ((Int) -> String?)? = nil, typeKeys: [Int]? = nil
+        companyStatus: String?, previousComposite: Int?, url: ((Int) -> String?)? = nil
     ) -> ReadinessResult? {
         guard !events.isEmpty else { return nil }
-        let profiled = events.profiled(asOf: asOf, types: types, typeKeys: typeKeys)
+        let profiled = events.profiled(asOf: asOf, types: types)
         let hasFunding = hasRecentFunding(profiled, config: config)
 
         var m = bucketedMomentum(events, profiled, config: config, hasFunding: hasFunding)
@@ -143,7 +140,7 @@ public enum ReadinessEngine {
     }
 
     static func bucketedMomentum(
-        _ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig, hasFunding: Bool
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool
     ) -> Int {
         bucketedDimension(
             events, profiled, config: config, dimension: .momentum, amplify: !hasFunding, decay: config.momentumDecay,
@@ -151,7 +148,7 @@ public enum ReadinessEngine {
     }
 
     static func bucketedComplexity(
-        _ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig, hasFunding: Bool
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool
     ) -> Int {
         bucketedDimension(
             events, profiled, config: config, dimension: .complexity, amplify: !hasFunding,
@@ -159,7 +156,7 @@ public enum ReadinessEngine {
             bucketCap: config.capJobsComplexity)
     }
 
-    static func bucketedPressure(_ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig) -> Int {
+    static func bucketedPressure(_ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig) -> Int {
         // Pressure is never amplified.
         bucketedDimension(
             events, profiled, config: config, dimension: .pressure, amplify: false, decay: config.pressureDecay,
@@ -174,7 +171,7 @@ public enum ReadinessEngine {
         leadershipGap(events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
     }
 
-    static func leadershipGap(_ profiled: ProfiledEvents, config: ReadinessConfig) -> Int {
+    static func leadershipGap(_ profiled: [ProfiledEvent], config: ReadinessConfig) -> Int {
         var raw = 0.0
         var hiredDays: Int?
         for event in profiled {
@@ -221,7 +218,7 @@ public enum ReadinessEngine {
         disqualifiersApplied(events, events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
     }
 
-    static func disqualifiersApplied(_ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig)
+    static func disqualifiersApplied(_ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig)
         -> [String]
     {
         guard !config.disqualifierSignals.isEmpty else { return [] }
@@ -241,7 +238,7 @@ public enum ReadinessEngine {
         hasRecentFunding(events.profiled(asOf: asOf, types: ReadinessTypeTable(config)), config: config)
     }
 
-    static func hasRecentFunding(_ profiled: ProfiledEvents, config: ReadinessConfig) -> Bool {
+    static func hasRecentFunding(_ profiled: [ProfiledEvent], config: ReadinessConfig) -> Bool {
         profiled.contains { event in
             guard event.profile.isFunding, let days = event.days else { return false }
             return days <= config.quietLookbackDays
@@ -256,24 +253,19 @@ public enum ReadinessEngine {
                               config: config)
     }
 
-    static func amplifiedTypesPresent(_ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig)
+    static func amplifiedTypesPresent(_ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig)
         -> [String]
     {
-        // By profile position: each quiet type has a position of its own, so no type is hashed per event.
-        var present = [Bool](repeating: false, count: profiled.types.count)
-        var any = false
-        for facts in profiled where facts.profile.isQuiet {
-            present[Int(facts.position)] = true
-            any = true
-        }
-        guard any else { return [] }
-        return config.quietAmplification.map(\.eventType).filter { present[Int(profiled.types.position(of: $0))] }
+        var present: Set<String> = []
+        for (event, facts) in zip(events, profiled) where facts.profile.isQuiet { present.insert(event.eventType) }
+        guard !present.isEmpty else { return [] }
+        return config.quietAmplification.map(\.eventType).filter { present.contains($0) }
     }
 
     /// The shared shape of M, C and P: per-event `effBase · decay · conf` inside the window, split
     /// into a capped bucket and the rest, then `roundInt(clamp(min(bucket, cap) + other, 0, capDim))`.
     static func bucketedDimension(
-        _ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig, dimension: ReadinessDimension,
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, dimension: ReadinessDimension,
         amplify: Bool, decay: DecayTable, windowDays: Int, inBucket: KeyPath<ReadinessTypeProfile, Bool>,
         bucketCap: Double
     ) -> Int {

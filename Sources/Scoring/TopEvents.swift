@@ -59,7 +59,7 @@ extension ReadinessEngine {
     }
 
     static func topEvents(
-        _ events: [ReadinessEvent], _ profiled: ProfiledEvents, config: ReadinessConfig, hasFunding: Bool, limit: Int,
+        _ events: [ReadinessEvent], _ profiled: [ProfiledEvent], config: ReadinessConfig, hasFunding: Bool, limit: Int,
         url: ((Int) -> String?)? = nil
     ) -> [ReadinessTopEvent] {
         guard limit > 0 else { return [] }

@@ -68,31 +68,6 @@ public struct LeanEventDecoder: Sendable {
         return urlBytes
     }
 
-    /// Appends `later` — events of each company read by `other` (a decoder of the same pack and
-    /// settings) from records after every record this decoder read into `events` — to `events`,
-    /// company by company, as if this decoder had read them: their types take this decoder's shared
-    /// strings and indexes, and their url bytes move to this decoder's `urlBytes`. Each company's
-    /// events stay in log order, so one company's records can be read in two parts at once.
-    public mutating func append(_ later: [[LeanEvent]], readBy other: inout LeanEventDecoder, to events: inout [[LeanEvent]]) {
-        precondition(later.count == events.count, "one list per company")
-        let urlOffset = UInt32(urlBytes.count)
-        urlBytes.append(contentsOf: other.takeURLBytes())
-        // The other decoder's type indexes, each made this decoder's once.
-        let sharedTypes = other.typeNames.map { types.indexedString(Array($0.utf8)) }
-        for (company, laterEvents) in later.enumerated() where !laterEvents.isEmpty {
-            events[company].reserveCapacity(events[company].count + laterEvents.count)
-            for var event in laterEvents {
-                if let index = event.typeIndex {
-                    (event.eventType, event.typeIndex) = sharedTypes[Int(index)]
-                }
-                if let range = event.urlRange {
-                    event.urlRange = (range.lowerBound + urlOffset)..<(range.upperBound + urlOffset)
-                }
-                events[company].append(event)
-            }
-        }
-    }
-
     /// The event in `record` when it is a stored event of the pack; nil for another pack. A record
     /// of another type, or one that does not decode, is `LogError.undecodablePayload`.
     public mutating func decode(_ record: borrowing RecordView) throws -> LeanEvent? {
@@ -146,11 +121,7 @@ private struct StringInterner: Sendable {
 
     /// The shared string and its position in `strings` (nil when it is not shared).
     mutating func indexedString(_ field: PayloadReader.Field) throws -> (string: String, index: UInt8?) {
-        indexedString(try field.rawBytes())
-    }
-
-    /// The shared string of `raw`'s bytes and its position in `strings` (nil when it is not shared).
-    mutating func indexedString(_ raw: some Collection<UInt8>) -> (string: String, index: UInt8?) {
+        let raw = try field.rawBytes()
         for (index, entry) in entries.enumerated() where entry.bytes.elementsEqual(raw) {
             return (entry.string, UInt8(index))
         }
