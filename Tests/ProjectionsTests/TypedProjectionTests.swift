@@ -193,7 +193,7 @@ struct TypedProjectionTests {
             let company = Self.company(index)
             let at = Timestamp(microseconds: Self.now.microseconds + Int64(index))
             let row = CompanyRow(created: company, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
-            let fromPayload = try company.payload().withUnsafeBytes { row.encoded(createdPayload: $0) }
+            let fromPayload = company.payload().withUnsafeBytes { row.encoded(createdPayload: $0) }
             #expect(fromPayload == row.encoded())
             #expect(try fromPayload.withUnsafeBytes { try CompanyRow.decode($0) } == row)
         }
