@@ -301,8 +301,9 @@ extension StageRunner {
                 let run = try runID ?? startJob(request, in: writer)
                 // The events index and the timeline are not read here: their entries (one per event, one
                 // per new company) go in sorted, once, before the commit.
-                writer.holdEventIndexInserts()
-                writer.holdTimelineInserts()
+                // One events index entry per event, at most one timeline entry (a new company's) per event.
+                writer.holdEventIndexInserts(expecting: options.batchSize)
+                writer.holdTimelineInserts(expecting: options.batchSize)
                 // The company indexes are read only by the resolver, through `writer.reader`, which
                 // finds the held entries.
                 writer.holdCompanyIndexInserts(keeping: keptCompanyIndexes)
@@ -554,7 +555,14 @@ extension StageRunner {
         } else {
             tally.storedWithoutID += 1
         }
-        let resolved = try company(resolution, run: run, at: now, writer: writer)
+        // A new company's website domain is the event's domain, which the parsing thread extracted
+        // from the same website, unless the new company's website is trimmed (shorter): then it is
+        // extracted again from that.
+        var websiteDomain: String?? = nil
+        if case .create(let new) = resolution, new.websiteURL?.utf8.count == item.pointee.company.websiteURL?.utf8.count {
+            websiteDomain = .some(item.pointee.domain)
+        }
+        let resolved = try company(resolution, websiteDomain: websiteDomain, run: run, at: now, writer: writer)
         if resolved.created { tally.companiesCreated += 1 }
         let seq: UInt64
         if let prepared {
@@ -590,8 +598,10 @@ extension StageRunner {
     }
 
     /// The company `resolution` names: the matched one, or a new one created with a
-    /// `CompanyCreated` record; its id and whether it was created.
-    func company(_ resolution: CompanyResolution, run: UInt64, at now: Timestamp, writer: StoreWriter) throws
+    /// `CompanyCreated` record; its id and whether it was created. `websiteDomain`: a new
+    /// company's `extractDomain(websiteURL)` when the caller has it already (nil: extracted here).
+    func company(_ resolution: CompanyResolution, websiteDomain: String?? = nil, run: UInt64, at now: Timestamp,
+                 writer: StoreWriter) throws
         -> (id: Int64, created: Bool)
     {
         switch resolution {
@@ -603,7 +613,7 @@ extension StageRunner {
                 companyID: companyID, name: new.name, domain: new.domain, websiteURL: new.websiteURL,
                 linkedinURL: new.linkedinURL, source: new.source,
                 normalizedName: new.aliases.first { $0.type == .name }?.value ?? CompanyIdentity.normalizeName(new.name),
-                websiteDomain: new.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                websiteDomain: websiteDomain ?? new.websiteURL.flatMap(CompanyIdentity.extractDomain),
                 aliases: new.aliases.map { CompanyAliasEntry(type: $0.type.rawValue, value: $0.value) },
                 jobRunID: run)
             try writer.append(record, at: now)

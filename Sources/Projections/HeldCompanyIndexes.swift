@@ -46,6 +46,8 @@ struct HeldCompanyIndexes {
     /// The entries before this offset of `bytes` are in the views already (kept from a committed
     /// transaction of the same run, `KeptCompanyIndexes`): found like the others, never flushed again.
     private var flushedBytes = 0
+    /// How many entries lie before `flushedBytes`.
+    private var flushedCount = 0
 
     var isEmpty: Bool { count == 0 }
 
@@ -56,7 +58,20 @@ struct HeldCompanyIndexes {
     var heldBytes: Int { bytes.count + table.count * MemoryLayout<UInt64>.stride }
 
     /// Marks every held entry as flushed: the transaction that inserted them committed.
-    mutating func markFlushed() { flushedBytes = bytes.count }
+    mutating func markFlushed() {
+        flushedBytes = bytes.count
+        flushedCount = count
+    }
+
+    /// Room for `byteCount` bytes of held entries in all, so that holding up to there never copies
+    /// the entries held so far into a larger buffer (nor touches the pages of both). A buffer this
+    /// large is only address space until entries are written into it.
+    mutating func reserve(bytes byteCount: Int) {
+        bytes.reserveCapacity(byteCount)
+    }
+
+    /// How many bytes of entries fit before the buffer must grow (a copy into a larger one).
+    var byteCapacity: Int { bytes.capacity }
 
     /// The hash `key` of the index `slot` is held and found under (Swift's per-process seed: the
     /// same on every thread of the process, so another thread can compute it ahead).
@@ -207,6 +222,7 @@ struct HeldCompanyIndexes {
         bytes.removeSubrange(mark.bytes...)
         count = mark.count
         flushedBytes = min(flushedBytes, mark.bytes)
+        flushedCount = min(flushedCount, mark.count)
         rebuildTable(size: table.count) { HeldCompanyIndexes.storedOffset($0) < mark.bytes }
     }
 
@@ -246,9 +262,14 @@ struct HeldCompanyIndexes {
     /// Entries marked flushed (`markFlushed`) are not inserted again.
     func flush(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
         guard hasUnflushed else { return }
+        // One list of sort items for every index, sized once for all the entries to flush: grown
+        // by appends, each index's list was copied into ever larger ones, their pages touched anew.
+        var items: [SortItem] = []
+        items.reserveCapacity(count - flushedCount)
         try bytes.withUnsafeBytes { held in
             for slot in HeldCompanyIndexes.views.indices {
-                try flush(slot: slot, held: held, into: views, transaction: transaction, row: row)
+                items.removeAll(keepingCapacity: true)
+                try flush(slot: slot, held: held, items: &items, into: views, transaction: transaction, row: row)
             }
         }
     }
@@ -268,14 +289,14 @@ struct HeldCompanyIndexes {
     /// `domain` + 0, generated names), so they are sorted on the twenty-four bytes after the shared
     /// part: sixteen left many keys tied (`domain` + 0 + the first nine letters of a name shared by
     /// hundreds of companies), and each tie compared the whole keys in their scattered places.
-    private func flush(slot: Int, held: UnsafeRawBufferPointer, into views: ViewSet, transaction: WriteTransaction,
-                       row: UnsafeMutableRawBufferPointer) throws {
+    /// `items`: an empty list to fill (its capacity reused from one index to the next).
+    private func flush(slot: Int, held: UnsafeRawBufferPointer, items: inout [SortItem], into views: ViewSet,
+                       transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
         func key(_ start: Int, _ count: Int) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(rebasing: held[start..<start + count])
         }
         var first: Int?  // the start of the slot's first key
         var shared = Int.max
-        var items: [SortItem] = []
         HeldCompanyIndexes.forEachEntry(in: held, from: flushedBytes) { entrySlot, start, count, value in
             guard entrySlot == slot else { return }
             items.append(SortItem(high: 0, low: 0, third: 0, start: start, count: count, value: value))
@@ -369,6 +390,9 @@ public final class KeptCompanyIndexes {
 
     /// Whether entries are kept for a transaction that commits as the id after the last kept one.
     var isKeeping: Bool { committedTransaction != nil }
+
+    /// `HeldCompanyIndexes.byteCapacity` of the kept entries.
+    var keptByteCapacity: Int { entries.byteCapacity }
 
     /// The kept entries and the views they are complete for, for the transaction that will commit
     /// as `transactionID`, moved out (the transaction flushes them back in through `keep`); nil,

@@ -83,6 +83,18 @@ public struct CompanyRow: Sendable, Hashable {
     public func encoded() -> [UInt8] {
         var w = PayloadWriter()
         created.encode(into: &w)
+        return encoded(continuing: w)
+    }
+
+    /// `encoded()` of a new company's row whose `created` was just encoded to `payload` (the
+    /// append path): that payload with the row's fields appended, without encoding it again.
+    public func encoded(createdPayload payload: UnsafeRawBufferPointer) -> [UInt8] {
+        encoded(continuing: PayloadWriter(continuing: payload, extraCapacity: 48))
+    }
+
+    /// The row's fields after its `created` fields, written by `w`.
+    private func encoded(continuing w: consuming PayloadWriter) -> [UInt8] {
+        var w = w
         w.write(1000, version)
         w.write(1001, alignmentOK)
         w.write(1002, status)

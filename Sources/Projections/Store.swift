@@ -194,12 +194,14 @@ public struct StoreWriter {
     /// a random descent per entry, for a body that appends many records across many companies. The
     /// views, fingerprints and commit are the same; only for bodies that do not read the timeline
     /// after this call.
-    public func holdTimelineInserts() { held.hold(.timeline) }
+    /// `expecting`: about how many entries the body will hold (room is made for them up front).
+    public func holdTimelineInserts(expecting entries: Int = 0) { held.hold(.timeline, expecting: entries) }
 
     /// `holdTimelineInserts` for the events index (`events.by_company`): its entries are inserted
     /// in key order when the body returns. For bodies that append many events across many companies
     /// and do not read the events index after this call (ingest).
-    public func holdEventIndexInserts() { held.hold(.eventsByCompany) }
+    /// `expecting`: as `holdTimelineInserts`'s.
+    public func holdEventIndexInserts(expecting entries: Int = 0) { held.hold(.eventsByCompany, expecting: entries) }
 
     /// From here to the end of the transaction's body, the company matching indexes' entries (five
     /// views, several keys per created company) are held back and inserted in key order when the
@@ -221,7 +223,11 @@ public struct StoreWriter {
         if let (entries, complete) = kept.take(for: writer.transaction.id) {
             held.holdCompanyIndexes(emptyViews: complete, entries: entries, keptIn: kept)
         } else {
-            held.holdCompanyIndexes(emptyViews: emptyCompanyIndexes(), entries: HeldCompanyIndexes(), keptIn: kept)
+            // The run's first transaction: room for all the run may keep (it moves on from one
+            // transaction to the next with the entries), so later ones add to it without a copy.
+            var entries = HeldCompanyIndexes()
+            entries.reserve(bytes: kept.limit)
+            held.holdCompanyIndexes(emptyViews: emptyCompanyIndexes(), entries: entries, keptIn: kept)
         }
     }
 

@@ -154,7 +154,7 @@ package struct ViewProjector: LogProjection {
             row.updatedAt = at
             try w.put(.workspaces, key, row.encoded())
         case .companyCreated(let r):
-            try applyCompanyCreated(r, seq: seq, at: at, w)
+            try applyCompanyCreated(r, freshPayload, seq: seq, at: at, w)
         case .companyUpdated(let r):
             let key = ViewKey().appending(r.companyID)
             guard var row = try txn.withValue(views[.companies], key: key.bytes, CompanyRow.decode) else { break }
@@ -223,10 +223,13 @@ package struct ViewProjector: LogProjection {
         }
     }
 
-    private func applyCompanyCreated(_ r: CompanyCreated, seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
+    /// `freshPayload`: the payload `r` was just encoded to (the append path; see `stampedRow`).
+    private func applyCompanyCreated(_ r: CompanyCreated, _ freshPayload: UnsafeRawBufferPointer?, seq: UInt64, at: Timestamp,
+                                     _ w: ViewWriter) throws {
         let row = CompanyRow(created: r, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
         // Company ids are given in ascending order: the row goes at the view's end.
-        try w.putAtEnd(.companies, ViewKey().appending(r.companyID), row.encoded())
+        try w.putAtEnd(.companies, ViewKey().appending(r.companyID),
+                       freshPayload.map { row.encoded(createdPayload: $0) } ?? row.encoded())
         // Matching indexes: the first (lowest) company id wins, as the spec's table-order scans do.
         if try !putHeldCompanyIndexes(r, w) { try putCompanyIndexes(r, w) }
         // `"\(name)\(domain.map { " (\($0))" } ?? "")"` written as bytes: no intermediate strings.

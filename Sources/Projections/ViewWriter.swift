@@ -427,10 +427,16 @@ final class BulkLoad: @unchecked Sendable {
 
     /// From now on, holds back the entries of `view` (one of `BulkLoad.views`). Only for a write
     /// transaction that does not read `view` back before `flush`.
-    func hold(_ view: View) {
+    /// `expecting`: about how many entries of `view` will be held; their list is given room for
+    /// them (at most `maxReservedEntries`) so that it does not grow by copying.
+    func hold(_ view: View, expecting: Int = 0) {
         precondition(BulkLoad.views.contains(view), "only (company_id, sequence) views are held back")
         emptied.bits |= 1 << UInt64(view.rawValue)
+        entries[BulkLoad.slot(view)].reserveCapacity(min(expecting, BulkLoad.maxReservedEntries))
     }
+
+    /// The most entries `hold(_:expecting:)` makes room for (32 MiB of them).
+    static let maxReservedEntries = (32 << 20) / MemoryLayout<Entry>.stride
 
     /// From now on, holds back the instance rows the projector writes, to insert them in key order
     /// at `flush`. Only for a write transaction that writes each instance key at most once after

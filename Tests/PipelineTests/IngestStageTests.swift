@@ -1,5 +1,6 @@
 import EventLog
 import Foundation
+import Ingest
 import ReadModel
 import Testing
 @testable import Pipeline
@@ -284,6 +285,37 @@ struct IngestStageTests {
         let again = try fixture.ingest(lines) { $0.batchSize = 1000 }
         #expect(count(again, "inserted") == Int64(expected.filter { $0.id == nil }.count))
         #expect(count(again, "skipped_duplicate") == Int64(claimed.count + duplicates))
+    }
+
+    @Test("a new company's website domain is its stored website's, also where the line's website or domain is padded with whitespace")
+    func newCompanyWebsiteDomain() throws {
+        let fixture = try IngestFixture()
+        // Ingest reuses the event's domain (extracted from the line's website) as the new company's
+        // website domain only when the company keeps that website as it is; a trimmed one is extracted again.
+        let websites: [[String: Any]] = [
+            ["website_url": "https://Plain.example/path"], ["website_url": "  https://padded.example  "],
+            ["website_url": "https://trailing.example\t "], ["website_url": "\u{00A0}https://nbsp.example/\u{00A0}"],
+            ["domain": " spaced-domain.example "], ["domain": "Upper.Example"], ["website_url": "not a url "],
+            ["website_url": "   "], ["company_profile_url": "https://www.linkedin.com/company/only-profile"],
+            ["company_profile_url": "https://profile.example/about "], [:],
+        ]
+        let lines = websites.enumerated().map { index, fields in
+            var fields = fields
+            fields["company_name"] = "Company \(index)"
+            fields["source"] = "github"
+            fields["source_event_id"] = "site-\(index)"
+            fields["event_type"] = "repo_activity"
+            fields["event_time"] = "2026-02-01T00:00:00Z"
+            return line(fields)
+        }
+        let result = try fixture.ingest(lines)
+        #expect(count(result, "inserted") == Int64(websites.count))
+        let companies = try fixture.companies()
+        #expect(companies.count == websites.count)
+        for row in companies {
+            #expect(row.created.websiteDomain == row.created.websiteURL.flatMap(CompanyIdentity.extractDomain),
+                    "company \(row.created.companyID): website \(String(describing: row.created.websiteURL))")
+        }
     }
 
     @Test("timeline: a new company lists its creation then its event, each with the ingest run")

@@ -104,6 +104,27 @@ struct KeptCompanyIndexesTests {
         #expect(try storedFingerprints(store) == (try contentFingerprints(store)))
     }
 
+    @Test("the run's first transaction makes room for all the run keeps: later transactions add to the kept entries in place")
+    func roomForTheRun() throws {
+        let store = try Store(path: temporaryPath("kept-companies"), mode: .create, durable: false)
+        let kept = KeptCompanyIndexes(limit: 1 << 20)
+        for batch in 0..<3 {
+            _ = try runTransaction(store, kept) { writer in
+                for index in 0..<100 {
+                    let id = Int64(batch * 100 + index + 1)
+                    try writer.append(Self.company(id, "c\(id).example", linkedin: "https://l/c\(id)"), at: Self.now)
+                }
+            }
+            // Had the entries' buffer grown by appends, it would hold a few KiB: each growth a copy.
+            #expect(kept.isKeeping && kept.keptByteCapacity >= kept.limit)
+        }
+        let last = try runTransaction(store, kept) { writer in
+            (try writer.reader.companyID(withDomain: "c1.example"), try writer.reader.companyID(withLinkedInURL: "https://l/c300"))
+        }
+        #expect(last.heldOnly && last.result.0 == 1 && last.result.1 == 300)
+        #expect(try storedFingerprints(store) == (try contentFingerprints(store)))
+    }
+
     @Test("over the memory limit nothing is kept")
     func overLimit() throws {
         let store = try Store(path: temporaryPath("kept-companies"), mode: .create, durable: false)

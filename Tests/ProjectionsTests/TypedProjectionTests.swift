@@ -187,6 +187,18 @@ struct TypedProjectionTests {
         }
     }
 
+    @Test("A new company's row written from its appended payload is the row encoded from the record")
+    func companyRowFromPayload() throws {
+        for index in 0..<Self.count {
+            let company = Self.company(index)
+            let at = Timestamp(microseconds: Self.now.microseconds + Int64(index))
+            let row = CompanyRow(created: company, version: 1, alignmentOK: nil, status: nil, createdAt: at, updatedAt: at)
+            let fromPayload = company.payload().withUnsafeBytes { row.encoded(createdPayload: $0) }
+            #expect(fromPayload == row.encoded())
+            #expect(try fromPayload.withUnsafeBytes { try CompanyRow.decode($0) } == row)
+        }
+    }
+
     @Test("A store written through the typed path rebuilds to the same fingerprints")
     func replayMatchesTypedAppend() throws {
         let store = try typedStore()
