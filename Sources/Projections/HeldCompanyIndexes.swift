@@ -46,8 +46,6 @@ struct HeldCompanyIndexes {
     /// The entries before this offset of `bytes` are in the views already (kept from a committed
     /// transaction of the same run, `KeptCompanyIndexes`): found like the others, never flushed again.
     private var flushedBytes = 0
-    /// How many entries lie before `flushedBytes`.
-    private var flushedCount = 0
 
     var isEmpty: Bool { count == 0 }
 
@@ -58,10 +56,7 @@ struct HeldCompanyIndexes {
     var heldBytes: Int { bytes.count + table.count * MemoryLayout<UInt64>.stride }
 
     /// Marks every held entry as flushed: the transaction that inserted them committed.
-    mutating func markFlushed() {
-        flushedBytes = bytes.count
-        flushedCount = count
-    }
+    mutating func markFlushed() { flushedBytes = bytes.count }
 
     /// Room for `byteCount` bytes of held entries in all, so that holding up to there never copies
     /// the entries held so far into a larger buffer (nor touches the pages of both). A buffer this
@@ -222,7 +217,6 @@ struct HeldCompanyIndexes {
         bytes.removeSubrange(mark.bytes...)
         count = mark.count
         flushedBytes = min(flushedBytes, mark.bytes)
-        flushedCount = min(flushedCount, mark.count)
         rebuildTable(size: table.count) { HeldCompanyIndexes.storedOffset($0) < mark.bytes }
     }
 
@@ -262,10 +256,11 @@ struct HeldCompanyIndexes {
     /// Entries marked flushed (`markFlushed`) are not inserted again.
     func flush(into views: ViewSet, transaction: WriteTransaction, row: UnsafeMutableRawBufferPointer) throws {
         guard hasUnflushed else { return }
-        // One list of sort items for every index, sized once for all the entries to flush: grown
-        // by appends, each index's list was copied into ever larger ones, their pages touched anew.
+        // One list of sort items for every index, sized once: grown by appends, each index's list
+        // was copied into ever larger ones, their pages touched anew. `count` bounds any index's
+        // entries to flush (the kept ones included: only the pages written are touched).
         var items: [SortItem] = []
-        items.reserveCapacity(count - flushedCount)
+        items.reserveCapacity(count)
         try bytes.withUnsafeBytes { held in
             for slot in HeldCompanyIndexes.views.indices {
                 items.removeAll(keepingCapacity: true)
