@@ -249,6 +249,8 @@ let package = Package(
         .target(name: "SeededRandom", path: "Tests/Support/SeededRandom", swiftSettings: strict),
         // Test support: every single-byte edit of some bytes, for the suites comparing two readers of them.
         .target(name: "ByteMutations", path: "Tests/Support/ByteMutations", swiftSettings: strict),
+        // Test support: waits for started tools with a deadline, so a hung tool fails its test by name.
+        .target(name: "BoundedWait", path: "Tests/Support/BoundedWait", swiftSettings: strict),
         .testTarget(name: "AdaptersTests", dependencies: ["Adapters", "AdapterHTTP", "Ingest", "SiglogCore", "FixtureServer"], swiftSettings: strict),
         // Storage benchmarks (tools/bench-log); not part of the test suite.
         .executableTarget(name: "siglog-bench", dependencies: ["EventLog"], swiftSettings: strict),
@@ -273,7 +275,7 @@ let package = Package(
         ], swiftSettings: strict),
         // Runs the built tools as a user would and compares their JSON with Fixtures/expected.
         .testTarget(name: "EndToEndTests", dependencies: [
-            "SiglogCore", "FixtureServer", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
+            "SiglogCore", "FixtureServer", "BoundedWait", "siglog-append", "siglog-query", "siglog-replay", "siglog-bench-sqlite",
             "LMDB",  // to find where a record lies in data.mdb when damaging it on purpose
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: [
@@ -286,7 +288,7 @@ let package = Package(
         // (FixtureServer on 127.0.0.1), workers in-process and as processes, crashes.
         .testTarget(name: "StageWorkersTests", dependencies: [
             "StageWorkers", "Pipeline", "ReadModel", "Projections", "Queries", "SiglogRecords", "StageQueue", "Adapters",
-            "SignalPacks", "SiglogCore", "FixtureServer", "SeededRandom", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
+            "SignalPacks", "SiglogCore", "FixtureServer", "SeededRandom", "BoundedWait", "siglog-worker", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         // The HTTP service: every route in process (Hummingbird's test client), and the real
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
@@ -311,7 +313,7 @@ let package = Package(
         ], swiftSettings: strict),
         // A JetStream cluster on loopback (nats-server processes started by the tests).
         .testTarget(name: "ReplicationTests", dependencies: [
-            "Replication", "NATSClient", "EventLog", "Projections", "SiglogCore",
+            "Replication", "NATSClient", "EventLog", "Projections", "SiglogCore", "BoundedWait",
             "siglog-replicate", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),

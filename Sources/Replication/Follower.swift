@@ -26,6 +26,10 @@ public struct FollowOptions: Sendable {
     public var maxAckPending = 4_096
     /// How long a missing record may stay missing while later ones wait before it is a gap.
     public var gapGrace: Duration = .seconds(30)
+    /// A run that is not `follow`ing gives up after this long with nothing delivered while the
+    /// stream holds records the replica lacks (say, a consumer that already acknowledged them for
+    /// another replica), instead of waiting for them forever.
+    public var giveUpAfter: Duration = .seconds(120)
     /// Called after each commit for every record it appended, with the record's append time and the
     /// commit's time (UTC µs), for lag measurements.
     public var onApplied: (@Sendable (_ sequence: UInt64, _ appendedAt: Int64, _ appliedAt: Int64) -> Void)?
@@ -102,8 +106,10 @@ public final class LogFollower: Sendable {
         var streamEnd = summary.appliedThrough
         var streamEndAsked = ContinuousClock.now
         var gapSince: ContinuousClock.Instant?
+        var lastDelivery = ContinuousClock.now
         while true {
             let messages = try prefetcher.next(limit: options.fetchBatch, timeoutMilliseconds: options.fetchTimeoutMilliseconds)
+            if !messages.isEmpty { lastDelivery = ContinuousClock.now }
             var morePending = false
             for message in messages {
                 let batch: RecordBatch
@@ -158,13 +164,34 @@ public final class LogFollower: Sendable {
                 // Caught up when the replica holds the stream's last record (the consumer's own
                 // counts can lag behind while a cluster node restarts or a leader is elected).
                 let last = try retryingTimeouts { try jetStream.lastMessage(stream: streamName, subject: layout.subject) }
-                if layout.records(ofMessageID: last?.messageID)?.upperBound ?? 0 <= summary.appliedThrough { break }
+                let lastRecord = layout.records(ofMessageID: last?.messageID)?.upperBound ?? 0
+                if lastRecord <= summary.appliedThrough { break }
+                if ContinuousClock.now - lastDelivery > options.giveUpAfter {
+                    let state = try? retryingTimeouts { try jetStream.consumerState(stream: streamName, name: consumer) }
+                    throw ReplicationError(stalled(consumer: consumer, state: state, lastRecord: lastRecord, applied: summary.appliedThrough))
+                }
             } else if options.follow && stop() {
                 break
             }
         }
         try connection.flush()
         return summary
+    }
+
+    /// Why a catch-up run gave up: what the stream holds, what the replica holds, where the consumer is.
+    private func stalled(consumer: String, state: ConsumerState?, lastRecord: UInt64, applied: UInt64) -> String {
+        let seconds = Int(options.giveUpAfter.components.seconds)
+        var text = "nothing delivered for \(seconds) s while the stream holds records through \(lastRecord) and the replica through \(applied)"
+        if let state {
+            text += " (consumer \(consumer): acknowledged through stream message \(state.ackFloorStreamSequence), "
+                + "\(state.pending) not delivered, \(state.ackPending) awaiting acknowledgement)"
+            if state.pending == 0 && state.ackPending == 0 {
+                text += ": the consumer has passed records this replica lacks — if another replica used it, follow with a new --consumer"
+            }
+        } else {
+            text += " (consumer \(consumer): no state)"
+        }
+        return text
     }
 
     /// Marks the store as a replica of `layout` (its id and the marker), refusing a store that

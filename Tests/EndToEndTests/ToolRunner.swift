@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import SiglogCore
 
@@ -25,7 +26,7 @@ enum Tools {
 
         /// Waits for the tool and collects what it printed.
         func finish() throws -> Run {
-            process.waitUntilExit()
+            try BoundedWait.untilExit(process, ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "))
             defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
             return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
                        stderr: try String(contentsOf: err, encoding: .utf8))

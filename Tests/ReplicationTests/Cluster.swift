@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import NATSClient
 #if canImport(Glibc)
@@ -99,10 +100,9 @@ final class NATSCluster: @unchecked Sendable {
     }
 
     /// Kills node `index` with SIGKILL (its storage stays).
-    func kill(_ index: Int) {
+    func kill(_ index: Int) throws {
         guard let process = lock.withLock({ nodes[index].process }) else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        try BoundedWait.kill(process)
         lock.withLock { nodes[index].process = nil }
     }
 
@@ -120,10 +120,7 @@ final class NATSCluster: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(10)
         for process in processes {
             while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning {
-                Glibc.kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
+            if process.isRunning { try? BoundedWait.kill(process) }
         }
         lock.withLock { for index in nodes.indices { nodes[index].process = nil } }
         try? FileManager.default.removeItem(at: directory)

@@ -121,7 +121,7 @@ struct ReplicationTests {
             Thread.sleep(forTimeInterval: 0.01)
         }
         let victim = Int.random(in: 0..<3)
-        cluster.kill(victim)
+        try cluster.kill(victim)
         #expect(publisher.isRunning, "the publisher stopped before the node was killed")
         ingested.wait()
         let head = try tools.fingerprints(primary).head
@@ -156,7 +156,7 @@ struct ReplicationTests {
             let publisher = try tools.start("siglog-replicate", ["publish", "--store", primary, "--nats", cluster.serverList,
                                                                  "--follow"])
             Thread.sleep(forTimeInterval: Double.random(in: 0.3...2.0))
-            publisher.kill()
+            try publisher.kill()
             kills += 1
         }
         ingested.wait()
@@ -181,7 +181,7 @@ struct ReplicationTests {
             let follower = try tools.start("siglog-replicate", ["follow", "--store", replica, "--nats", cluster.serverList,
                                                                 "--consumer", "killed-follower", "--fetch-messages", "\(Self.fetchMessages)"])
             Thread.sleep(forTimeInterval: Double.random(in: 0.5...2.5))
-            follower.kill()
+            try follower.kill()
             if let log = try? EventLog(path: replica, mode: .readOnly) { heads.append(try log.head()) }
         }
         let finished = try tools.must("siglog-replicate", ["follow", "--store", replica, "--nats", cluster.serverList,
@@ -197,6 +197,27 @@ struct ReplicationTests {
         #expect(heads == heads.sorted())
         let verify = try tools.run("siglog-replay", ["--verify", "--store", replica])
         #expect(verify.status == 0, "\(verify.stderr)")
+    }
+
+    @Test("a new replica following through a consumer another replica used up: the run gives up with the positions and the remedy, instead of waiting forever")
+    func usedUpConsumer() throws {
+        let tools = try ToolBox()
+        defer { tools.cleanUp() }
+        let cluster = try NATSCluster(size: 3)
+        defer { cluster.stop() }
+        let primary = try tools.primary("primary", events: 2_000)
+        try publish(tools, primary, cluster)
+        let head = try tools.fingerprints(primary).head
+        try tools.must("siglog-replicate", ["follow", "--store", tools.path("replica-a"), "--nats", cluster.serverList, "--consumer", "shared"])
+        var options = FollowOptions()
+        options.consumer = "shared"
+        options.giveUpAfter = .seconds(2)
+        let follower = LogFollower(replicaPath: tools.path("replica-b"), servers: cluster.servers, options: options)
+        let error = #expect(throws: ReplicationError.self) { try follower.run() }
+        let message = error?.message ?? ""
+        #expect(message.contains("nothing delivered for 2 s while the stream holds records through \(head) and the replica through 0"), "\(message)")
+        #expect(message.contains("consumer shared:"), "\(message)")
+        #expect(message.contains("follow with a new --consumer"), "\(message)")
     }
 
     @Test("promotion: an incomplete replica is refused with the missing range; a caught-up one becomes the writer, appends, and the other replica follows it")

@@ -1,3 +1,4 @@
+import BoundedWait
 import EventLog
 import Foundation
 import SiglogCore
@@ -34,10 +35,7 @@ final class ToolBox: @unchecked Sendable {
 
     /// Kills every process this box started that still runs, then removes the directory.
     func cleanUp() {
-        for process in lock.withLock({ started }) where process.isRunning {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        for process in lock.withLock({ started }) where process.isRunning { try? BoundedWait.kill(process) }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -55,7 +53,7 @@ final class ToolBox: @unchecked Sendable {
         }
 
         func finish() throws -> Run {
-            process.waitUntilExit()
+            try BoundedWait.untilExit(process, commandLine)
             return Run(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
         }
@@ -63,12 +61,14 @@ final class ToolBox: @unchecked Sendable {
         /// SIGTERM: a `--follow` run finishes the work in hand and exits.
         func stop() { process.terminate() }
 
-        func kill() {
-            Glibc.kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        func kill() throws { try BoundedWait.kill(process) }
 
         var isRunning: Bool { process.isRunning }
+
+        /// The tool and its arguments, for messages.
+        var commandLine: String {
+            ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " ")
+        }
     }
 
     func start(_ tool: String, _ arguments: [String]) throws -> Running {
@@ -115,7 +115,7 @@ final class ToolBox: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         try process.run()
-        process.waitUntilExit()
+        try BoundedWait.untilExit(process, "generate-events --events \(count)")
         guard process.terminationStatus == 0 else { throw Failed(description: "generate-events exited \(process.terminationStatus)") }
         return output
     }

@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import Pipeline
 import Projections
@@ -166,8 +167,8 @@ final class RunningTool: @unchecked Sendable {
     }
 
     /// Waits for the exit and reads the output.
-    func finish() -> ToolRun {
-        process.waitUntilExit()
+    func finish() throws -> ToolRun {
+        try BoundedWait.untilExit(process, ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "))
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)

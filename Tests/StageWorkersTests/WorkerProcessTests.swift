@@ -92,7 +92,7 @@ struct WorkerProcessTests {
             kill(worker.pid, SIGTERM)
         }
         return try workers.map { worker in
-            let run = worker.finish()
+            let run = try worker.finish()
             #expect(run.status == 0, "a worker stopped by SIGTERM exits 0: \(run.stderr)")
             return try JSONParser.parse(run.stdout)
         }
@@ -158,7 +158,7 @@ struct WorkerProcessTests {
             try await Task.sleep(for: .milliseconds(Int.random(in: 150...900, using: &generator)))
             let victim = Int.random(in: 0..<workers.count, using: &generator)
             kill(workers[victim].tool.pid, SIGKILL)
-            _ = workers[victim].tool.finish()
+            _ = try workers[victim].tool.finish()
             workers[victim] = (workers[victim].stage, try setup.worker(workers[victim].stage, next))
             next += 1
         }
