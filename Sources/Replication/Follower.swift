@@ -28,7 +28,8 @@ public struct FollowOptions: Sendable {
     public var gapGrace: Duration = .seconds(30)
     /// A run that is not `follow`ing gives up after this long with nothing delivered while the
     /// stream holds records the replica lacks (say, a consumer that already acknowledged them for
-    /// another replica), instead of waiting for them forever.
+    /// another replica), instead of waiting for them forever; any run gives up after this long with
+    /// later records waiting for a missing one and the head not moving (a gap).
     public var giveUpAfter: Duration = .seconds(120)
     /// Called after each commit for every record it appended, with the record's append time and the
     /// commit's time (UTC µs), for lag measurements.
@@ -132,6 +133,7 @@ public final class LogFollower: Sendable {
                     streamEnd = max(streamEnd, records.upperBound)
                 }
             }
+            let headBefore = summary.appliedThrough
             if !waiting.isEmpty {
                 let outcome = try apply(&waiting, to: store, streamEnd: streamEnd)
                 summary.recordsApplied += outcome.applied
@@ -142,15 +144,20 @@ public final class LogFollower: Sendable {
                     for (sequence, appendedAt) in outcome.appended { onApplied(sequence, appendedAt, now) }
                 }
             }
-            if waiting.isEmpty {
+            if waiting.isEmpty || summary.appliedThrough > headBefore {
                 gapSince = nil
-            } else if messages.isEmpty {
+            }
+            if !waiting.isEmpty && messages.isEmpty {
                 // Later records wait for a missing one: a re-send may still come; past the grace
-                // period, with nothing left to deliver, it is a gap.
+                // period, with nothing left to deliver, it is a gap — and past `giveUpAfter` without
+                // the head moving even while the consumer holds more (it may be stuck at its
+                // max-ack-pending behind the waiting batches).
                 let since = gapSince ?? ContinuousClock.now
                 gapSince = since
-                if ContinuousClock.now - since > options.gapGrace,
-                    let consumerState = try jetStream.consumerState(stream: streamName, name: consumer), consumerState.pending == 0
+                let waited = ContinuousClock.now - since
+                if waited > options.gapGrace,
+                    let consumerState = try jetStream.consumerState(stream: streamName, name: consumer),
+                    consumerState.pending == 0 || waited > options.giveUpAfter
                 {
                     let next = waiting.map(\.batch.first).min()!
                     throw ReplicaAppendError.gap(head: summary.appliedThrough, found: next)

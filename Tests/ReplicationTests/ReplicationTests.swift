@@ -220,6 +220,44 @@ struct ReplicationTests {
         #expect(message.contains("follow with a new --consumer"), "\(message)")
     }
 
+    @Test("a missing first batch, the consumer held up at its max-ack-pending by a later one: the run reports the gap instead of waiting forever")
+    func gapHoldingUpTheConsumer() throws {
+        let tools = try ToolBox()
+        defer { tools.cleanUp() }
+        let cluster = try NATSCluster(size: 3)
+        defer { cluster.stop() }
+        let primary = try tools.primary("primary", events: 2_000)
+        // The stream gets every batch of the log but its first.
+        var batches: [(first: UInt64, last: UInt64, bytes: [UInt8])] = []
+        let layout: LogStream
+        do {
+            let log = try EventLog(path: primary, mode: .readWrite)
+            layout = LogStream(stream: "gappy", storeID: try log.ensureStoreID())
+            var builder = RecordBatchBuilder()
+            try log.forEach { record in
+                if let batch = record.withStoredBytes({ builder.append(sequence: record.sequence, stored: $0) }) { batches.append(batch) }
+            }
+            if let batch = builder.finish() { batches.append(batch) }
+        }
+        #expect(batches.count >= 3)
+        let connection = try NATSConnection(servers: cluster.servers, name: "test")
+        let jetStream = try JetStream(connection: connection)
+        _ = try jetStream.addStreamIfMissing(StreamSettings(name: layout.stream, subjects: [layout.subject], replicas: 3))
+        for batch in batches.dropFirst() {
+            try batch.bytes.withUnsafeBytes {
+                try jetStream.publishAsync(subject: layout.subject, data: $0, messageID: layout.messageID(first: batch.first, last: batch.last))
+            }
+        }
+        try jetStream.waitForPublishes(timeoutMilliseconds: 30_000)
+        var options = FollowOptions()
+        options.stream = layout.stream
+        options.maxAckPending = 1
+        options.gapGrace = .seconds(1)
+        options.giveUpAfter = .seconds(3)
+        let follower = LogFollower(replicaPath: tools.path("replica"), servers: cluster.servers, options: options)
+        #expect(throws: ReplicaAppendError.gap(head: 0, found: batches[1].first)) { try follower.run() }
+    }
+
     @Test("promotion: an incomplete replica is refused with the missing range; a caught-up one becomes the writer, appends, and the other replica follows it")
     func promotion() throws {
         let tools = try ToolBox()

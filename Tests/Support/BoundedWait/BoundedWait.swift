@@ -58,12 +58,13 @@ public enum BoundedWait {
         return "\(fields.first.map(String.init) ?? "?") (\(name))"
     }
 
-    /// Every thread's stack of `pid` by gdb in batch mode (at most 60 s), empty without gdb.
+    /// Every thread's stack of `pid` by gdb in batch mode (at most 65 s: SIGTERM at 60, SIGKILL 5 s
+    /// later), empty without gdb.
     private static func threadStacks(_ pid: Int32) -> String {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") else { return "" }
         let gdb = Process()
         gdb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        gdb.arguments = ["60", "/usr/bin/gdb", "-p", "\(pid)", "-batch", "-nx", "-ex", "thread apply all bt"]
+        gdb.arguments = ["-k", "5", "60", "/usr/bin/gdb", "-p", "\(pid)", "-batch", "-nx", "-ex", "thread apply all bt"]
         let output = Pipe()
         gdb.standardOutput = output
         gdb.standardError = FileHandle.nullDevice
