@@ -294,7 +294,7 @@ let package = Package(
         // siglog-serve binary on a free 127.0.0.1 port (kill -9 mid-upload, restart, verify).
         .testTarget(name: "ServiceTests", dependencies: [
             "SiglogService", "Pipeline", "Adapters", "Queries", "ReadModel", "Projections", "Scoring", "SignalPacks", "SiglogCore",
-            "QueueService", "StageQueue", "StageWorkers", "FixtureServer", "EventLog",
+            "QueueService", "StageQueue", "StageWorkers", "FixtureServer", "EventLog", "BoundedWait",
             "siglog-serve", "siglog-append", "siglog-query", "siglog-replay",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -306,7 +306,7 @@ let package = Package(
         // siglog-serve binary (rendered DOM, screenshots, the XSS name shown as text).
         .testTarget(name: "BriefingPagesTests", dependencies: [
             "BriefingPages", "SiglogService", "Pipeline", "Queries", "ReadModel", "Projections", "SiglogRecords", "Scoring",
-            "SignalPacks", "SiglogCore", "siglog-serve", "siglog-append",
+            "SignalPacks", "SiglogCore", "BoundedWait", "siglog-serve", "siglog-append",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import Projections
 import Queries
@@ -35,7 +36,7 @@ enum Tools {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
-        process.waitUntilExit()
+        try BoundedWait.untilExit(process, ([executable.lastPathComponent] + arguments).joined(separator: " "))
         return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
     }
 
@@ -85,7 +86,7 @@ final class ServeProcess: @unchecked Sendable {
     deinit {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            process.waitUntilExit()
+            try? BoundedWait.untilExit(process, within: .seconds(60), "siglog-serve after SIGTERM")
         }
         try? FileManager.default.removeItem(at: log)
     }

@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import SiglogCore
 import Testing
@@ -95,7 +96,7 @@ struct FirstHourTests {
             waited += 1
         }
         kill(started.process.processIdentifier, SIGINT)
-        started.process.waitUntilExit()
+        try BoundedWait.untilExit(started.process, within: .seconds(120), "siglog-serve after SIGINT")
         let run = try started.finish()
         try #require(run.status == 130, "exit \(run.status): \(run.stderr)")
         #expect(run.stderr.contains("interrupted by signal"))
@@ -116,8 +117,7 @@ struct FirstHourTests {
             usleep(50_000)
             waited += 1
         }
-        kill(started.process.processIdentifier, SIGKILL)
-        started.process.waitUntilExit()
+        try BoundedWait.kill(started.process)
         _ = try started.finish()
         let running = try #require(try s.query(["jobs", "--status", "running", "--format", "json"]).json?.arrayValue)
         try #require(running.count == 1, "the killed run is still recorded as running")

@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import SiglogCore
 import Testing
@@ -118,7 +119,7 @@ struct QueryReadOnlyTests {
             let verify = try s.query(["verify", "--format", "json"])
             #expect(verify.status == 0 && verify.json?["sound"] == .bool(true))
         }
-        writer.process.waitUntilExit()
+        try BoundedWait.untilExit(writer.process, "the writer siglog-append")
         let done = try writer.finish()
         #expect(done.status == 0, "\(done.stderr)")
         #expect(try s.query(["companies", "--limit", "100000", "--format", "json"]).json?.arrayValue?.count == 10_000)
@@ -192,7 +193,7 @@ extension QueryFixtureStore {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        try BoundedWait.untilExit(process, ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "))
         return process.terminationStatus
     }
 }

@@ -1,3 +1,4 @@
+import BoundedWait
 import EventLog
 import FixtureServer
 import Foundation
@@ -404,7 +405,7 @@ extension QueueServeProcessTests {
         kill(server.process.processIdentifier, SIGTERM)
         try await waitFor { server.stderr.contains("workers stopping") }
         _ = FileManager.default.createFile(atPath: gate, contents: nil)
-        server.process.waitUntilExit()
+        try BoundedWait.untilExit(server.process, within: .seconds(120), "siglog-serve after SIGTERM")
         #expect(server.process.terminationStatus == 0, "\(server.stderr)")
         let ran = try String(contentsOfFile: started, encoding: .utf8).split(separator: "\n")
         #expect(ran.count == 1, "one attempt ran: \(ran)")
@@ -508,7 +509,7 @@ struct QueueServeProcessTests {
                                          body: .bytes(ByteBuffer(string: #"{"stage":"first","company_id":1,"workspace_id":"00000000-0000-0000-0000-000000000001","job_id":"x","status":"completed"}"#)))
         #expect(forged.status == 401)
 
-        server.stop(SIGTERM)
+        try server.stop(SIGTERM)
         #expect(server.process.terminationStatus == 0, "\(server.stderr)")
         #expect(server.stderr.components(separatedBy: "worker stopped").count - 1 == 2, "\(server.stderr)")
         #expect(try Tools.run("siglog-query", ["verify", "--store", store]).status == 0)

@@ -1,3 +1,4 @@
+import BoundedWait
 import AsyncHTTPClient
 import Foundation
 import Hummingbird
@@ -31,7 +32,7 @@ enum Tools {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
+        try BoundedWait.untilExit(process, ([tool] + arguments).joined(separator: " "))
         return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8))
     }
 }
@@ -83,9 +84,9 @@ final class ServeProcess: @unchecked Sendable {
     var stderr: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
     /// Sends `signal` and waits for the process to end.
-    func stop(_ signal: Int32) {
+    func stop(_ signal: Int32) throws {
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        try BoundedWait.untilExit(process, within: .seconds(120), "siglog-serve after signal \(signal)")
     }
 
     /// `VmRSS` or `VmHWM` (peak) of the process, in KiB.
@@ -230,7 +231,7 @@ struct ServeProcessTests {
             if spooled < half { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(spooled >= half, "the first half reached the server's spool file")
-        server.stop(SIGKILL)
+        try server.stop(SIGKILL)
         held.release()
         let outcome = await killed.result
         if case .success(let reply) = outcome { Issue.record("the killed upload was answered: \(reply.status) \(reply.body)") }
@@ -266,7 +267,7 @@ struct ServeProcessTests {
         #expect(try Tools.run("siglog-query", ["verify", "--store", store]).status == 0)
 
         // SIGTERM: a graceful stop, exit 0; the access log has one line per request.
-        server.stop(SIGTERM)
+        try server.stop(SIGTERM)
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0)
         let accessLines = server.stderr.split(separator: "\n").filter { $0.contains("request") && $0.contains("method=") }
@@ -296,7 +297,7 @@ struct ServeProcessTests {
             if running.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
         }
         let runID = try #require(running.first?.int("id"), "the ingest was seen running")
-        server.stop(SIGTERM)
+        try server.stop(SIGTERM)
         #expect(server.process.terminationReason == .exit)
         #expect(server.process.terminationStatus == 0)
         let answer = try await ingest.value
@@ -338,7 +339,7 @@ struct ServeProcessTests {
         #expect(try await HTTP.send(.get, server.base + "/healthz").json.int("head") == head)
         let spool = URL(fileURLWithPath: store).appendingPathComponent("spool").path
         #expect(try FileManager.default.contentsOfDirectory(atPath: spool).isEmpty)
-        server.stop(SIGTERM)
+        try server.stop(SIGTERM)
         #expect(server.process.terminationStatus == 0)
     }
 }

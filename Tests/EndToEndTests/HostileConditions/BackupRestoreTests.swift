@@ -1,3 +1,4 @@
+import BoundedWait
 import Foundation
 import SiglogCore
 import Testing
@@ -32,7 +33,7 @@ struct BackupRestoreTests {
         }
         let backup = try tool("siglog-append", ["backup", "--out", scratch.path("backup")], store: store)
         let ingestWasRunning = ingest.process.isRunning
-        ingest.process.waitUntilExit()
+        try BoundedWait.untilExit(ingest.process, "the ingest beside the backup")
         #expect(try ingest.finish().status == 0)
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(ingestWasRunning, "the backup finished while the ingest was still writing")
