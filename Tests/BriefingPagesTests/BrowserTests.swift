@@ -36,7 +36,7 @@ enum Tools {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
-        try BoundedWait.untilExit(process, ([executable.lastPathComponent] + arguments).joined(separator: " "))
+        try BoundedWait.untilExit(process)
         return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
     }
 

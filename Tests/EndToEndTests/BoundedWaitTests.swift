@@ -19,7 +19,7 @@ struct BoundedWaitTests {
     func timedOut() throws {
         let process = try sleeper(60)
         let error = #expect(throws: BoundedWait.TimedOut.self) {
-            try BoundedWait.untilExit(process, within: .milliseconds(300), "sleep 60")
+            try BoundedWait.untilExit(process, within: .milliseconds(300))
         }
         #expect(!process.isRunning)
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)

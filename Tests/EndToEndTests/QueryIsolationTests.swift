@@ -193,7 +193,7 @@ extension QueryFixtureStore {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try BoundedWait.untilExit(process, ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "))
+        try BoundedWait.untilExit(process)
         return process.terminationStatus
     }
 }

@@ -26,7 +26,7 @@ enum Tools {
 
         /// Waits for the tool and collects what it printed.
         func finish() throws -> Run {
-            try BoundedWait.untilExit(process, ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "))
+            try BoundedWait.untilExit(process)
             defer { try? FileManager.default.removeItem(at: out); try? FileManager.default.removeItem(at: err) }
             return Run(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
                        stderr: try String(contentsOf: err, encoding: .utf8))

@@ -53,7 +53,7 @@ final class ToolBox: @unchecked Sendable {
         }
 
         func finish() throws -> Run {
-            try BoundedWait.untilExit(process, commandLine)
+            try BoundedWait.untilExit(process)
             return Run(status: process.terminationStatus, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
                        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
         }
@@ -64,11 +64,6 @@ final class ToolBox: @unchecked Sendable {
         func kill() throws { try BoundedWait.kill(process) }
 
         var isRunning: Bool { process.isRunning }
-
-        /// The tool and its arguments, for messages.
-        var commandLine: String {
-            ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " ")
-        }
     }
 
     func start(_ tool: String, _ arguments: [String]) throws -> Running {

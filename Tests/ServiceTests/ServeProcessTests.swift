@@ -32,7 +32,7 @@ enum Tools {
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = FileHandle.nullDevice
         try process.run()
-        try BoundedWait.untilExit(process, ([tool] + arguments).joined(separator: " "))
+        try BoundedWait.untilExit(process)
         return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8))
     }
 }

@@ -168,7 +168,7 @@ final class RunningTool: @unchecked Sendable {
 
     /// Waits for the exit and reads the output.
     func finish() throws -> ToolRun {
-        try BoundedWait.untilExit(process, ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " "))
+        try BoundedWait.untilExit(process)
         defer {
             try? FileManager.default.removeItem(at: out)
             try? FileManager.default.removeItem(at: err)

@@ -18,7 +18,7 @@ public enum BoundedWait {
 
     /// Waits until `process` exits, at most `limit`. Past it, the process's state and threads'
     /// stacks (by gdb, when installed) are taken, it is killed (SIGKILL), and `TimedOut` is thrown.
-    public static func untilExit(_ process: Process, within limit: Duration = toolRun, _ what: @autoclosure () -> String) throws {
+    public static func untilExit(_ process: Process, within limit: Duration = toolRun, _ what: @autoclosure () -> String? = nil) throws {
         let deadline = ContinuousClock.now + limit
         while process.isRunning {
             guard ContinuousClock.now < deadline else {
@@ -27,7 +27,7 @@ public enum BoundedWait {
                 let stacks = threadStacks(pid)
                 Glibc.kill(pid, SIGKILL)
                 waitBriefly(process)
-                throw TimedOut(description: "\(what()) (pid \(pid)) did not exit within \(limit) and was killed; "
+                throw TimedOut(description: "\(what() ?? commandLine(process)) (pid \(pid)) did not exit within \(limit) and was killed; "
                     + "state: \(state)\(stacks.isEmpty ? "" : "\nits threads:\n\(stacks)")")
             }
             usleep(5_000)
@@ -41,6 +41,11 @@ public enum BoundedWait {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
         try untilExit(process, within: .seconds(30), "process \(process.processIdentifier) after SIGKILL")
+    }
+
+    /// The program's name and its arguments, for messages.
+    public static func commandLine(_ process: Process) -> String {
+        ([process.executableURL?.lastPathComponent ?? "?"] + (process.arguments ?? [])).joined(separator: " ")
     }
 
     private static func waitBriefly(_ process: Process) {
