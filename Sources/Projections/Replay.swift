@@ -41,11 +41,6 @@ public struct ReplayOptions: Sendable {
     /// transaction and inserts them in key order before its commit (`BulkLoad`); false puts each
     /// one as the append path does (the tests' reference).
     var holdsCompanyIndexes = true
-    /// Read chunks of a rebuild's (or `--verify`'s) next fold transaction decoded ahead, while the
-    /// writer thread commits the fold before it and flushes the bulk load alone (0: none, the
-    /// tests' reference). A multiple of the decoders (2). Each chunk decoded ahead is held until the
-    /// next fold applies it: ≈ 4 MiB of an instance-heavy part of the log.
-    var chunksDecodedAhead = 8
     /// Called after every committed write transaction.
     public var progress: (@Sendable (ReplayProgress) -> Void)? = nil
 
@@ -134,30 +129,13 @@ public struct Replayer: Sendable {
     ) throws {
         guard start <= end else { return }
         let projector = ViewProjector(views: views, bulk: bulk)
-        /// The last record of the fold transaction that starts at `first`.
-        func foldEnd(from first: UInt64) throws -> UInt64 {
-            let last = min(end, first &+ UInt64(options.transactionSize) &- 1)
-            guard let bulk, bulk.holds(.eventsByCompany), eventRunReach > 0, last < end else { return last }
-            return try Replayer.endOfEventRun(log, at: last, through: min(end, last &+ UInt64(eventRunReach)))
-        }
-        let runs = ReplayReader.EventRuns(bulkLoaded: bulk?.holds(.eventsByCompany) ?? false, partialThrough: partialThrough,
-                                          partialWritesEvents: partial.contains(.eventsByCompany))
-        // The next fold transaction's first chunks, decoded while this one ends, commits and the
-        // bulk load flushes (`ReplayReader.DecodedAhead`); dropped if the fold is not reached.
-        var decodedAhead: ReplayReader.DecodedAhead?
-        defer { decodedAhead?.cancel() }
         var next = start
-        var last = try foldEnd(from: start)
         while next <= end {
+            var last = min(end, next &+ UInt64(options.transactionSize) &- 1)
+            if let bulk, bulk.holds(.eventsByCompany), eventRunReach > 0, last < end {
+                last = try Replayer.endOfEventRun(log, at: last, through: min(end, last &+ UInt64(eventRunReach)))
+            }
             let range = next...last
-            // Known before this transaction begins: no log read of the writer inside it.
-            let nextLast = try last < end ? foldEnd(from: last + 1) : last
-            // Decoded ahead for this range: ready before the transaction takes the gate (see `DecodedAhead`).
-            var ahead = decodedAhead.flatMap { $0.first == max(range.lowerBound, 1) && $0.upperBound == last ? $0 : nil }
-            if ahead == nil { decodedAhead?.cancel() }
-            decodedAhead = nil
-            ahead?.wait()
-            defer { ahead?.cancel() }
             let held = bulk?.mark
             try environment.write { txn in
                 // The body runs again from the start if the map has to grow: the bulk load goes
@@ -168,10 +146,8 @@ public struct Replayer: Sendable {
                 let checkpoint = try CheckpointBuffer(views: views, in: txn)
                 if copyTarget == nil && bulk != nil {
                     // A rebuild: the log is read and decoded on two other threads while this one writes.
-                    // What was decoded ahead is used by the first attempt only: one that runs again reads it again.
-                    let aheadOfAttempt = ahead
-                    ahead = nil
-                    defer { aheadOfAttempt?.cancel() }
+                    let runs = ReplayReader.EventRuns(bulkLoaded: bulk?.holds(.eventsByCompany) ?? false, partialThrough: partialThrough,
+                                                      partialWritesEvents: partial.contains(.eventsByCompany))
                     let apply = { (item: ReplayItem) throws in
                         try projector.apply(item, in: txn, active: item.sequence <= partialThrough ? partial : .all,
                                             checkpoint: checkpoint)
@@ -187,17 +163,11 @@ public struct Replayer: Sendable {
                     if log.environment === environment {
                         try txn.withCommittedReads { reads in
                             try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs,
-                                                     committed: reads, ahead: aheadOfAttempt, apply)
+                                                     committed: reads, apply)
                         }
                     } else {
                         try ReplayReader.forEach(log, in: range, chunkSize: options.chunkSize, eventRuns: runs,
-                                                 committed: nil, ahead: aheadOfAttempt, apply)
-                    }
-                    // Every record of this transaction is applied: the next one's first chunks are
-                    // decoded while this thread flushes, commits and flushes the bulk load alone.
-                    if last < end, decodedAhead == nil, options.chunksDecodedAhead > 0, options.chunkSize > 0 {
-                        decodedAhead = ReplayReader.DecodedAhead(log, in: (last + 1)...nextLast, chunkSize: options.chunkSize,
-                                                                 chunks: options.chunksDecodedAhead, eventRuns: runs)
+                                                 committed: nil, apply)
                     }
                     // The company indexes' held entries go in with this transaction, counted in its
                     // checkpoint row: its commit holds the indexes its fingerprints count, and the
@@ -231,7 +201,6 @@ public struct Replayer: Sendable {
             counter.done += last - next + 1
             counter.report(options)
             next = last + 1
-            last = nextLast
         }
     }
 

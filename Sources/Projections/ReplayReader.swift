@@ -94,37 +94,46 @@ enum ReplayReader {
     /// take nor wait for the transaction gate the caller holds). Nil: the log's own short reads — a
     /// verification's log is in another environment than the scratch views it writes, whose gate
     /// the reader never asks for.
-    ///
-    /// `ahead`: the range's first chunks, decoded already (`DecodedAhead`, for this `range`, `chunkSize`
-    /// and `eventRuns`, its decoders finished): they are applied first, while the decoders started here
-    /// read the chunks after them.
     static func forEach(
         _ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, eventRuns: EventRuns, committed: CommittedReads?,
-        ahead: DecodedAhead? = nil, _ apply: (ReplayItem) throws -> Void
+        _ apply: (ReplayItem) throws -> Void
     ) throws {
         let first = max(range.lowerBound, 1)
         let upperBound = range.upperBound
         guard first <= upperBound else { return }
-        if let ahead {
-            precondition(ahead.first == first && ahead.upperBound == upperBound && ahead.chunkSize == chunkSize && chunkSize > 0,
-                         "chunks decoded ahead for another range")
+        let channels = (0..<decoders).map { _ in BoundedChannel<Piece>(capacity: max(1, capacity / decoders)) }
+        // The writer thread sets the pace: the pieces it applied are freed on their decoder's thread.
+        let spent = (0..<decoders).map { _ in SpentItems<[ReplayItem]>() }
+        let finished = DispatchSemaphore(value: 0)
+        for decoder in 0..<decoders {
+            let thread = Thread { [channels, spent] in
+                defer { finished.signal() }
+                do {
+                    try decode(log, chunksFrom: decoder, first: first, upperBound: upperBound, chunkSize: chunkSize,
+                               eventRuns: eventRuns, committed: committed, into: channels[decoder], spent: spent[decoder])
+                    channels[decoder].close()
+                } catch {
+                    channels[decoder].close(failure: error)
+                }
+            }
+            thread.name = "siglog-replay-reader"
+            thread.start()
         }
-        let chunksAhead = ahead?.chunks ?? 0
-        let decoding = Decoding(log, first: first, upperBound: upperBound, chunkSize: chunkSize, eventRuns: eventRuns,
-                                committed: committed, chunks: chunksAhead..<Int.max, capacity: max(1, capacity / decoders))
         // Whatever ends the fold, no decoder outlives it (each may hold a read transaction).
-        defer { decoding.cancel() }
+        defer {
+            for channel in channels { channel.cancel() }
+            for _ in 0..<decoders { finished.wait() }
+        }
         var chunk = 0
         while true {
             let decoder = chunk % decoders
-            let source = chunk < chunksAhead ? ahead!.decoding : decoding
             // The chunk's pieces; none when its decoder found it past the range's end.
-            guard let piece = try source.channels[decoder].take() else { return }
+            guard let piece = try channels[decoder].take() else { return }
             // Each item lent where it lies: a for-in loop copied every item out (its retains and releases).
             try piece.items.withUnsafeBufferPointer { items in
                 for index in items.indices { try apply(items[index]) }
             }
-            decoding.spent[decoder].add(piece.items)
+            spent[decoder].add(piece.items)
             if let records = piece.chunkRecords {
                 if chunkSize <= 0 || records < chunkSize { return }
                 chunk += 1
@@ -132,93 +141,11 @@ enum ReplayReader {
         }
     }
 
-    /// Decoder threads reading the range's chunks `chunks` (decoder d those whose index is d modulo
-    /// `decoders`, into `channels[d]`), from the moment it is made until they end, the range ends, a
-    /// record fails or `cancel`.
-    final class Decoding: Sendable {
-        let channels: [BoundedChannel<Piece>]
-        /// The pieces the consumer applied, freed on their decoder's thread: the consumer sets the pace.
-        let spent: [SpentItems<[ReplayItem]>]
-        private let finished = DispatchGroup()
-
-        init(_ log: EventLog, first: UInt64, upperBound: UInt64, chunkSize: Int, eventRuns: EventRuns,
-             committed: CommittedReads?, chunks: Range<Int>, capacity: Int) {
-            precondition(chunks.lowerBound % ReplayReader.decoders == 0, "each chunk is read by decoder chunk % decoders")
-            let channels = (0..<decoders).map { _ in BoundedChannel<Piece>(capacity: capacity) }
-            let spent = (0..<decoders).map { _ in SpentItems<[ReplayItem]>() }
-            self.channels = channels
-            self.spent = spent
-            for decoder in 0..<decoders {
-                finished.enter()
-                let thread = Thread { [finished] in
-                    defer { finished.leave() }
-                    do {
-                        try decode(log, chunksFrom: chunks.lowerBound + decoder, before: chunks.upperBound, first: first,
-                                   upperBound: upperBound, chunkSize: chunkSize, eventRuns: eventRuns, committed: committed,
-                                   into: channels[decoder], spent: spent[decoder])
-                        channels[decoder].close()
-                    } catch {
-                        channels[decoder].close(failure: error)
-                    }
-                }
-                thread.name = "siglog-replay-reader"
-                thread.start()
-            }
-        }
-
-        /// Waits until every decoder has ended.
-        func wait() { finished.wait() }
-
-        /// Stops the decoders (a waiting or later hand-over ends them) and waits until they have ended.
-        func cancel() {
-            for channel in channels { channel.cancel() }
-            finished.wait()
-        }
-    }
-
-    /// The first `chunks` chunks of a fold's range, read and decoded before the fold's write
-    /// transaction begins — while the fold before it stores its company index entries and commits
-    /// and the bulk load flushes, when the writer thread alone is busy and a core would idle (the
-    /// 1M store: ≈ 0.2 s between its two folds). Each decoder holds its part in a channel with room
-    /// for all of it, so it never waits while it holds a read transaction, and reads the log in short
-    /// read transactions of its own (the log's gate, shared with the writer's transactions, which
-    /// never wait for these decoders). The fold waits for the decoders (`wait`) before it begins its
-    /// write transaction: none of them asks for the gate while that transaction holds it and waits
-    /// for their pieces.
-    final class DecodedAhead: Sendable {
-        let first: UInt64
-        let upperBound: UInt64
-        let chunkSize: Int
-        /// Chunks decoded ahead (a multiple of `decoders`).
-        let chunks: Int
-        fileprivate let decoding: Decoding
-
-        init(_ log: EventLog, in range: ClosedRange<UInt64>, chunkSize: Int, chunks: Int, eventRuns: EventRuns) {
-            precondition(chunkSize > 0 && chunks > 0 && chunks % ReplayReader.decoders == 0)
-            first = max(range.lowerBound, 1)
-            upperBound = range.upperBound
-            self.chunkSize = chunkSize
-            self.chunks = chunks
-            // A chunk is handed over in at most this many pieces: `batchSize` records each, then its end.
-            let piecesPerChunk = (chunkSize + batchSize - 1) / batchSize + 1
-            // Each chunk read up to the range's end, as the fold's own decoders read it: a chunk
-            // that meets a gap fails there, whether or not the record after the gap is among these chunks.
-            decoding = Decoding(log, first: first, upperBound: upperBound, chunkSize: chunkSize, eventRuns: eventRuns,
-                                committed: nil, chunks: 0..<chunks, capacity: chunks / decoders * piecesPerChunk + 1)
-        }
-
-        /// Waits until the chunks are decoded (or a record failed: its failure is handed over at its place).
-        func wait() { decoding.wait() }
-
-        /// Drops what was decoded (the fold did not use it) once the decoders have ended.
-        func cancel() { decoding.cancel() }
-    }
-
-    /// The reading of one decoder: chunks `decoder`, `decoder + decoders`, … of the range before `chunkLimit`, each in
+    /// The reading of one decoder: chunks `decoder`, `decoder + decoders`, … of the range, each in
     /// pieces of at most `batchSize` records, until a chunk ends short, the range ends, a record
     /// fails (the records before it are handed over, then it throws) or the consumer has gone.
     private static func decode(
-        _ log: EventLog, chunksFrom decoder: Int, before chunkLimit: Int, first: UInt64, upperBound: UInt64, chunkSize: Int,
+        _ log: EventLog, chunksFrom decoder: Int, first: UInt64, upperBound: UInt64, chunkSize: Int,
         eventRuns: EventRuns, committed: CommittedReads?, into channel: BoundedChannel<Piece>, spent: SpentItems<[ReplayItem]>
     ) throws {
         struct Stopped: Error {}
@@ -232,7 +159,7 @@ enum ReplayReader {
         var chunk = decoder
         while true {
             // The chunk's first record; a chunk size that is not positive reads the range as one chunk.
-            guard chunkSize > 0 || chunk == 0, chunk < chunkLimit else { return }
+            guard chunkSize > 0 || chunk == 0 else { return }
             let offset = UInt64(chunk).multipliedReportingOverflow(by: UInt64(max(chunkSize, 0)))
             guard !offset.overflow else { return }
             let start = first.addingReportingOverflow(offset.partialValue)
