@@ -2,9 +2,6 @@ import BoundedWait
 import EventLog
 import Foundation
 import SiglogCore
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Runs the built tools (found next to the test bundle) in a temporary directory.
 final class ToolBox: @unchecked Sendable {

@@ -40,7 +40,7 @@ public enum BoundedWait {
     public static func kill(_ process: Process) throws {
         guard process.isRunning else { return }
         Glibc.kill(process.processIdentifier, SIGKILL)
-        try untilExit(process, within: .seconds(30), "process \(process.processIdentifier) after SIGKILL")
+        try untilExit(process, within: .seconds(30), "\(commandLine(process)) after SIGKILL")
     }
 
     /// The program's name and its arguments, for messages.
