@@ -84,10 +84,7 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGTERM)
-            try? BoundedWait.untilExit(process, within: .seconds(60), "siglog-serve after SIGTERM")
-        }
+        try? BoundedWait.stop(process, signal: SIGTERM, within: .seconds(60))
         try? FileManager.default.removeItem(at: log)
     }
 

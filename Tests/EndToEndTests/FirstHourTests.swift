@@ -95,8 +95,7 @@ struct FirstHourTests {
             usleep(50_000)
             waited += 1
         }
-        kill(started.process.processIdentifier, SIGINT)
-        try BoundedWait.untilExit(started.process, within: .seconds(120), "siglog-serve after SIGINT")
+        try BoundedWait.stop(started.process, signal: SIGINT, within: .seconds(120))
         let run = try started.finish()
         try #require(run.status == 130, "exit \(run.status): \(run.stderr)")
         #expect(run.stderr.contains("interrupted by signal"))

@@ -1,5 +1,5 @@
-import BoundedWait
 import AsyncHTTPClient
+import BoundedWait
 import Foundation
 import Hummingbird
 import SiglogCore
@@ -85,8 +85,7 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Sends `signal` and waits for the process to end.
     func stop(_ signal: Int32) throws {
-        kill(process.processIdentifier, signal)
-        try BoundedWait.untilExit(process, within: .seconds(120), "siglog-serve after signal \(signal)")
+        try BoundedWait.stop(process, signal: signal, within: .seconds(120))
     }
 
     /// `VmRSS` or `VmHWM` (peak) of the process, in KiB.

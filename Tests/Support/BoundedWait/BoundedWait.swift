@@ -35,12 +35,17 @@ public enum BoundedWait {
         process.waitUntilExit()
     }
 
+    /// Sends `signal` and waits for the exit, at most `limit` (then as `untilExit`).
+    public static func stop(_ process: Process, signal: Int32, within limit: Duration) throws {
+        guard process.isRunning else { return }
+        Glibc.kill(process.processIdentifier, signal)
+        try untilExit(process, within: limit, "\(commandLine(process)) after signal \(signal)")
+    }
+
     /// Sends SIGKILL and waits for the exit, at most 30 s (a process the kernel cannot end yet,
     /// say in uninterruptible I/O, is left behind rather than stalling the test).
     public static func kill(_ process: Process) throws {
-        guard process.isRunning else { return }
-        Glibc.kill(process.processIdentifier, SIGKILL)
-        try untilExit(process, within: .seconds(30), "\(commandLine(process)) after SIGKILL")
+        try stop(process, signal: SIGKILL, within: .seconds(30))
     }
 
     /// The program's name and its arguments, for messages.
