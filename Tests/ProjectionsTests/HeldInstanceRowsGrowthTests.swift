@@ -19,18 +19,21 @@ struct HeldInstanceRowsGrowthTests {
         key.withUnsafeBytes { k in rows.withRow(key: k, hash: hash) { Array($0) } }
     }
 
-    /// Hashes that collide on purpose: few distinct values (long probes across the table's growths),
-    /// negative ones, and the real hash.
-    static let hashes: [(String, ([UInt8]) -> Int)] = [
-        ("eight values", { key in key.reduce(0) { $0 &+ Int($1) } & 7 }),
-        ("negative, shared low bits", { key in -1 - ((key.first.map(Int.init) ?? 0) << 20) }),
-        ("the rows' own", { key in key.withUnsafeBytes(HeldInstanceRows.hash) }),
-    ]
+    /// Hashes that collide on purpose — 0: eight values only (long probes across the table's
+    /// growths); 1: negative, all sharing their low bits (every key at one first place) — and
+    /// 2: the rows' own.
+    static func hash(_ hashing: Int, _ key: [UInt8]) -> Int {
+        switch hashing {
+        case 0: key.reduce(0) { $0 &+ Int($1) } & 7
+        case 1: -1 - ((key.first.map(Int.init) ?? 0) << 20)
+        default: key.withUnsafeBytes(HeldInstanceRows.hash)
+        }
+    }
 
     @Test("Every key finds its latest row through growths and roll-backs, and the flush appends those rows",
           arguments: 0..<3)
     func growthKeepsLatestRows(hashing: Int) throws {
-        let hash = HeldInstanceRowsGrowthTests.hashes[hashing].1
+        let hash = { (key: [UInt8]) in HeldInstanceRowsGrowthTests.hash(hashing, key) }
         var generator = SeededGenerator(seed: 20_261_203 &+ UInt64(hashing))
         let rows = HeldInstanceRows()
         var model: [[UInt8]: [UInt8]] = [:]
