@@ -16,8 +16,13 @@ extension ViewProjector {
     /// (the entry of the snapshot it replaces is removed; the replaced row is read by the put itself,
     /// so a new key costs no lookup).
     func applyEngagement(_ r: EngagementSnapshotRecorded, row: [UInt8], _ w: ViewWriter) throws {
+        try applyEngagement(r, key: ViewProjector.engagementKey(r).bytes, row: row, rowHash: nil, w)
+    }
+
+    /// `applyEngagement` with the row's key given, and its fingerprint hash when computed ahead.
+    func applyEngagement(_ r: EngagementSnapshotRecorded, key: [UInt8], row: [UInt8], rowHash: UInt128?, _ w: ViewWriter) throws {
         var previous: LeadEngagement?
-        try w.put(.engagement, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack), row) { old in
+        try w.put(.engagement, key: key, value: row, hash: rowHash) { old in
             previous = try? LeadEngagement(EngagementColumns(payload: old, labels: false))
         }
         let current = LeadEngagement(r)

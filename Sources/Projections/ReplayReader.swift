@@ -15,11 +15,15 @@ enum ReplayItem: Sendable {
     case events(EventRun)
     /// A `signal_instance_derived` record, decoded, with the bytes of its writes as a new row.
     case instance(sequence: UInt64, appendedAt: Int64, SignalInstanceDerived, PreparedInstance)
+    /// A readiness snapshot, engagement snapshot or lead-feed row, decoded, with its stamped row,
+    /// keys and timeline entry built.
+    case stamped(sequence: UInt64, appendedAt: Int64, AnyRecord, PreparedStamped)
 
     /// The sequence of the (last) record.
     var sequence: UInt64 {
         switch self {
-        case .event(let sequence, _), .record(let sequence, _, _), .instance(let sequence, _, _, _): sequence
+        case .event(let sequence, _), .record(let sequence, _, _), .instance(let sequence, _, _, _),
+             .stamped(let sequence, _, _, _): sequence
         case .events(let run): run.last
         }
     }
@@ -33,6 +37,8 @@ enum ReplayItem: Sendable {
             if case .signalInstanceDerived(let r) = record {
                 self = .instance(sequence: view.sequence, appendedAt: view.appendedAt, r,
                                  PreparedInstance(r, sequence: view.sequence, at: Timestamp(microseconds: view.appendedAt)))
+            } else if let prepared = PreparedStamped(record, sequence: view.sequence, at: Timestamp(microseconds: view.appendedAt)) {
+                self = .stamped(sequence: view.sequence, appendedAt: view.appendedAt, record, prepared)
             } else {
                 self = .record(sequence: view.sequence, appendedAt: view.appendedAt, record)
             }

@@ -106,6 +106,8 @@ package struct ViewProjector: LogProjection {
             try writer.putIfAbsent(.eventsByCompany, company: company, sequence: seq)
         case .record(let seq, let appendedAt, let record):
             try project(record, seq: seq, at: Timestamp(microseconds: appendedAt), writer, txn, freshPayload: nil)
+        case .stamped(let seq, let appendedAt, let record, let prepared):
+            try applyStamped(record, prepared: prepared, seq: seq, at: Timestamp(microseconds: appendedAt), writer, txn)
         case .instance(let seq, let appendedAt, let record, let prepared):
             try applyInstance(record, prepared: prepared, at: Timestamp(microseconds: appendedAt), seq: seq, writer)
         }
@@ -173,8 +175,7 @@ package struct ViewProjector: LogProjection {
         case .signalInstanceDerived(let r):
             try applyInstance(r, at: at, seq: seq, w)
         case .readinessSnapshot(let r):
-            try w.put(.readiness, ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack),
-                      stampedRow(r, freshPayload, seq: seq, at: at))
+            try w.put(.readiness, ViewProjector.readinessKey(r), stampedRow(r, freshPayload, seq: seq, at: at))
             try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
             try timeline(r.companyID, seq, at, "readiness_snapshot", ViewProjector.readinessDetail(r), r.jobRunID, w)
         case .engagementSnapshot(let r):
@@ -465,19 +466,66 @@ package struct ViewProjector: LogProjection {
     }
 
     private func applyLeadFeedRow(_ r: LeadFeedRowRecorded, row: [UInt8], seq: UInt64, at: Timestamp, _ w: ViewWriter) throws {
-        let key = ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID)
+        let changedBand = try putLeadFeedRow(r, key: ViewProjector.leadFeedKey(r).bytes, row: row, rowHash: nil, w)
+        if changedBand {
+            try timeline(r.entityID, seq, at, "lead_feed_band", ViewProjector.bandDetail(r), r.jobRunID, w)
+        }
+    }
+
+    /// A lead-feed row's row and ranking entry (`rowHash`: `Fingerprint.entryHash(key, row)` when
+    /// computed ahead); whether its band changed (or it is new): then it writes a timeline entry.
+    private func putLeadFeedRow(_ r: LeadFeedRowRecorded, key: [UInt8], row: [UInt8], rowHash: UInt128?, _ w: ViewWriter)
+        throws -> Bool
+    {
         var previousBand: RecommendationBand?? = .none
         // The replaced row is read by the put itself (one descent for the read and the write).
         var replaced: Result<LeadFeedRowRecorded, any Error>?
-        try w.put(.leadFeed, key, row) { old in replaced = Result { try Stamped<LeadFeedRowRecorded>.decode(old).record } }
+        try w.put(.leadFeed, key: key, value: row, hash: rowHash) { old in
+            replaced = Result { try Stamped<LeadFeedRowRecorded>.decode(old).record }
+        }
         if let old = try replaced?.get() {
             try w.delete(.leadFeedRank, rankKey(old))
             previousBand = .some(old.recommendationBand)
         }
         try w.put(.leadFeedRank, rankKey(r), [])
-        if previousBand == nil || previousBand! != r.recommendationBand {
-            try timeline(r.entityID, seq, at, "lead_feed_band", ViewProjector.bandDetail(r), r.jobRunID, w)
+        return previousBand == nil || previousBand! != r.recommendationBand
+    }
+
+    /// The writes of a readiness snapshot, engagement snapshot or lead-feed row whose record-only
+    /// parts a replay decoder built (`PreparedStamped`): the same puts, in the same order, as
+    /// `project` makes for it, from those bytes and hashes.
+    private func applyStamped(_ record: AnyRecord, prepared p: PreparedStamped, seq: UInt64, at: Timestamp, _ w: ViewWriter,
+                              _ txn: WriteTransaction) throws {
+        switch record {
+        case .readinessSnapshot(let r):
+            try w.put(.readiness, key: p.key, value: p.row, hash: p.rowHash)
+            try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
+            try w.put(.timeline, key: p.timelineKey, value: p.timelineValue, hash: p.timelineHash)
+        case .engagementSnapshot(let r):
+            try applyEngagement(r, key: p.key, row: p.row, rowHash: p.rowHash, w)
+            try w.put(.timeline, key: p.timelineKey, value: p.timelineValue, hash: p.timelineHash)
+        case .leadFeedRow(let r):
+            if try putLeadFeedRow(r, key: p.key, row: p.row, rowHash: p.rowHash, w) {
+                try w.put(.timeline, key: p.timelineKey, value: p.timelineValue, hash: p.timelineHash)
+            }
+        default:
+            try project(record, seq: seq, at: at, w, txn, freshPayload: nil)
         }
+    }
+
+    /// The readiness view's key of `r`'s row: company, as_of, pack.
+    static func readinessKey(_ r: ReadinessSnapshotRecorded) -> ViewKey {
+        ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack)
+    }
+
+    /// The engagement view's key of `r`'s row: company, as_of, pack.
+    static func engagementKey(_ r: EngagementSnapshotRecorded) -> ViewKey {
+        ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack)
+    }
+
+    /// The lead_feed view's key of `r`'s row: workspace, pack, entity.
+    static func leadFeedKey(_ r: LeadFeedRowRecorded) -> ViewKey {
+        ViewKey().appending(r.workspaceID).appending(r.pack).appending(r.entityID)
     }
 
     /// The stamped row of `r`. `freshPayload`: the payload `r` was just encoded to (the append

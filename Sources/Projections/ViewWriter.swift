@@ -45,17 +45,30 @@ struct ViewWriter {
 
     /// Stores `value` under `key`, replacing any previous value (handed to `replacing` first).
     func put(_ view: View, _ key: ViewKey, _ value: [UInt8], replacing: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
+        try put(view, key: key.bytes, value: value, hash: nil, replacing: replacing)
+    }
+
+    /// `put` of a key given as bytes; `hash`: `Fingerprint.entryHash(key, value)` when computed
+    /// ahead (a replay decoder's `PreparedStamped`), nil to compute it here.
+    func put(_ view: View, key: [UInt8], value: [UInt8], hash: UInt128?,
+             replacing: (UnsafeRawBufferPointer) -> Void = { _ in }) throws {
         guard active.contains(view) else { return }
         if let bulk {
-            if bulk.holds(view) { return deferInsert(view, key, value, into: bulk) }
+            if bulk.holds(view) {
+                return key.withUnsafeBytes { k in
+                    value.withUnsafeBytes { v in
+                        if let hash { deferInsert(view, k, v, hash: hash, into: bulk) } else { deferInsert(view, k, v, into: bulk) }
+                    }
+                }
+            }
             // A key-only entry changes its view only when absent: held, it is counted when inserted.
             if bulk.holdsRankingIndexes, value.isEmpty, let slot = HeldKeyIndexes.slot(view) {
-                return key.bytes.withUnsafeBytes { bulk.holdRankingIndexEntry(slot, key: $0) }
+                return key.withUnsafeBytes { bulk.holdRankingIndexEntry(slot, key: $0) }
             }
         }
         let db = views[view]
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-        try key.bytes.withUnsafeBytes { k in
+        try key.withUnsafeBytes { k in
             try value.withUnsafeBytes { v in
                 var unchanged = false
                 // One descent: a stored value is replaced where the insert attempt found it.
@@ -69,7 +82,12 @@ struct ViewWriter {
                     return true
                 }
                 if unchanged { return }
-                fingerprint.add(key: k, value: v)
+                if let hash {
+                    fingerprint.sum &+= hash
+                    fingerprint.count += 1
+                } else {
+                    fingerprint.add(key: k, value: v)
+                }
             }
         }
         fingerprint.store(into: row, at: offset(view))
