@@ -32,7 +32,12 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
 
     /// Adds one entry.
     public mutating func add(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) {
-        sum &+= Fingerprint.entryHash(key: key, value: value)
+        add(entryHash: Fingerprint.entryHash(key: key, value: value))
+    }
+
+    /// Adds one entry whose `entryHash` was computed ahead (on a replay decoder thread).
+    public mutating func add(entryHash: UInt128) {
+        sum &+= entryHash
         count += 1
     }
 

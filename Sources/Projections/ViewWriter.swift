@@ -82,12 +82,7 @@ struct ViewWriter {
                     return true
                 }
                 if unchanged { return }
-                if let hash {
-                    fingerprint.sum &+= hash
-                    fingerprint.count += 1
-                } else {
-                    fingerprint.add(key: k, value: v)
-                }
+                if let hash { fingerprint.add(entryHash: hash) } else { fingerprint.add(key: k, value: v) }
             }
         }
         fingerprint.store(into: row, at: offset(view))
@@ -219,8 +214,7 @@ struct ViewWriter {
     /// Adds a new entry of `view`, whose `Fingerprint.entryHash` is `hash`, to its fingerprint.
     func count(_ view: View, hash: UInt128) {
         var fingerprint = Fingerprint.load(from: UnsafeRawBufferPointer(row), at: offset(view))
-        fingerprint.sum &+= hash
-        fingerprint.count += 1
+        fingerprint.add(entryHash: hash)
         fingerprint.store(into: row, at: offset(view))
     }
 
