@@ -176,7 +176,7 @@ package struct ViewProjector: LogProjection {
             try applyInstance(r, at: at, seq: seq, w)
         case .readinessSnapshot(let r):
             try w.put(.readiness, ViewProjector.readinessKey(r), stampedRow(r, freshPayload, seq: seq, at: at))
-            try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
+            try w.put(.readinessByDay, ViewProjector.readinessByDayKey(r), [])
             try timeline(r.companyID, seq, at, "readiness_snapshot", ViewProjector.readinessDetail(r), r.jobRunID, w)
         case .engagementSnapshot(let r):
             try applyEngagement(r, row: stampedRow(r, freshPayload, seq: seq, at: at), w)
@@ -499,7 +499,7 @@ package struct ViewProjector: LogProjection {
         switch record {
         case .readinessSnapshot(let r):
             try w.put(.readiness, key: p.key, value: p.row, hash: p.rowHash)
-            try w.put(.readinessByDay, ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID), [])
+            try w.put(.readinessByDay, ViewProjector.readinessByDayKey(r), [])
             try w.put(.timeline, key: p.timelineKey, value: p.timelineValue, hash: p.timelineHash)
         case .engagementSnapshot(let r):
             try applyEngagement(r, key: p.key, row: p.row, rowHash: p.rowHash, w)
@@ -516,6 +516,11 @@ package struct ViewProjector: LogProjection {
     /// The readiness view's key of `r`'s row: company, as_of, pack.
     static func readinessKey(_ r: ReadinessSnapshotRecorded) -> ViewKey {
         ViewKey().appending(r.companyID).appending(r.asOf).appending(r.pack)
+    }
+
+    /// The readiness.by_day index's key of `r`: pack, as_of, company.
+    static func readinessByDayKey(_ r: ReadinessSnapshotRecorded) -> ViewKey {
+        ViewKey().appending(r.pack).appending(r.asOf).appending(r.companyID)
     }
 
     /// The engagement view's key of `r`'s row: company, as_of, pack.
