@@ -92,10 +92,14 @@ public final class LogWriter {
         }
         if projections.isEmpty { return }
         let view = try RecordView(sequence: sequence, bytes: raw, knownTypes: nil, verifyChecksum: false)
-        if let typed {
-            for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
-        } else {
-            for projection in projections { try projection.apply(view, in: transaction) }
+        // Each projection called in place through the buffer: a `for` over the array copied the
+        // existential per record (a retain and release of every reference the projector holds).
+        try projections.withUnsafeBufferPointer { projections in
+            if let typed {
+                for index in projections.indices { try projections[index].apply(view, typed: typed, in: transaction) }
+            } else {
+                for index in projections.indices { try projections[index].apply(view, in: transaction) }
+            }
         }
         _ = consume view
     }
