@@ -10,11 +10,13 @@ public final class LogWriter {
     /// The transaction everything commits in; views write through it too.
     package let transaction: WriteTransaction
     let projections: [any LogProjection]
+    // Unchecked: the writer belongs to the one thread of its transaction, and these are read by
+    // every append, where the run-time exclusivity checks were a measurable part of ingest's writer.
     /// The sequence number the next append will get.
-    public internal(set) var nextSequence: UInt64
-    private var isValid = true
+    @exclusivity(unchecked) public internal(set) var nextSequence: UInt64
+    @exclusivity(unchecked) private var isValid = true
     /// The buffer the last record was encoded in, reused by the next `append(type:…payload:)`.
-    private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
 
     init(log: EventLog, transaction: WriteTransaction, projections: [any LogProjection]) throws {
         self.log = log

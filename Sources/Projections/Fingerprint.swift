@@ -37,7 +37,7 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The longest message (`4 + key + value` bytes) `entryHash` lays out on the stack.
-    static let shortEntryLimit = 248
+    static let shortEntryLimit = 504
 
     /// `entryHash` through the streaming hasher: for any length.
     static func streamedEntryHash(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> UInt128 {
