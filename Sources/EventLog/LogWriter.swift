@@ -66,8 +66,11 @@ public final class LogWriter {
     public func append(type: RecordType, appendedAt: Int64, workspace: UUID?, typed: (any Sendable)?,
                        payload encodePayload: (inout PayloadWriter) -> Void) throws -> UInt64 {
         precondition(isValid, "LogWriter used outside of its write closure")
-        var payload = PayloadWriter(reusing: scratch, reserved: Envelope.headerSize)
-        scratch = []
+        // The buffer moved out of `scratch` before it is reused: while `scratch` still referred to
+        // it, emptying it allocated a new buffer per record (and freed the old one).
+        var storage: [UInt8] = []
+        swap(&storage, &scratch)
+        var payload = PayloadWriter(reusing: consume storage, reserved: Envelope.headerSize)
         encodePayload(&payload)
         let seq = nextSequence
         let record = payload.withBytes { bytes -> [UInt8] in
