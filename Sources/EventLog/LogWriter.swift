@@ -10,11 +10,13 @@ public final class LogWriter {
     /// The transaction everything commits in; views write through it too.
     package let transaction: WriteTransaction
     let projections: [any LogProjection]
+    // Unchecked: the writer belongs to the one thread of its transaction, and these are read by
+    // every append, where the run-time exclusivity checks were a measurable part of ingest's writer.
     /// The sequence number the next append will get.
-    public internal(set) var nextSequence: UInt64
-    private var isValid = true
+    @exclusivity(unchecked) public internal(set) var nextSequence: UInt64
+    @exclusivity(unchecked) private var isValid = true
     /// The buffer the last record was encoded in, reused by the next `append(type:…payload:)`.
-    private var scratch: [UInt8] = []
+    @exclusivity(unchecked) private var scratch: [UInt8] = []
 
     init(log: EventLog, transaction: WriteTransaction, projections: [any LogProjection]) throws {
         self.log = log
@@ -64,8 +66,11 @@ public final class LogWriter {
     public func append(type: RecordType, appendedAt: Int64, workspace: UUID?, typed: (any Sendable)?,
                        payload encodePayload: (inout PayloadWriter) -> Void) throws -> UInt64 {
         precondition(isValid, "LogWriter used outside of its write closure")
-        var payload = PayloadWriter(reusing: scratch, reserved: Envelope.headerSize)
-        scratch = []
+        // The buffer moved out of `scratch` before it is reused: while `scratch` still referred to
+        // it, emptying it allocated a new buffer per record (and freed the old one).
+        var storage: [UInt8] = []
+        swap(&storage, &scratch)
+        var payload = PayloadWriter(reusing: consume storage, reserved: Envelope.headerSize)
         encodePayload(&payload)
         let seq = nextSequence
         let record = payload.withBytes { bytes -> [UInt8] in
@@ -92,10 +97,14 @@ public final class LogWriter {
         }
         if projections.isEmpty { return }
         let view = try RecordView(sequence: sequence, bytes: raw, knownTypes: nil, verifyChecksum: false)
-        if let typed {
-            for projection in projections { try projection.apply(view, typed: typed, in: transaction) }
-        } else {
-            for projection in projections { try projection.apply(view, in: transaction) }
+        // Each projection called in place through the buffer: a `for` over the array copied the
+        // existential per record (a retain and release of every reference the projector holds).
+        try projections.withUnsafeBufferPointer { projections in
+            if let typed {
+                for index in projections.indices { try projections[index].apply(view, typed: typed, in: transaction) }
+            } else {
+                for index in projections.indices { try projections[index].apply(view, in: transaction) }
+            }
         }
         _ = consume view
     }

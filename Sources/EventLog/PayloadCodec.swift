@@ -21,8 +21,10 @@ public struct PayloadWriter: Sendable {
     /// A writer over `storage`'s memory (its contents dropped, its capacity kept) whose first
     /// `reserved` bytes are zeros for the caller to fill in later: the log writes a record's envelope
     /// header there and reuses one buffer for every record it appends.
-    init(reusing storage: [UInt8], reserved: Int) {
-        bytes = storage
+    /// `storage` is taken over: another reference to it would make `removeAll(keepingCapacity:)`
+    /// allocate a new buffer instead of emptying this one.
+    init(reusing storage: consuming [UInt8], reserved: Int) {
+        bytes = consume storage
         bytes.removeAll(keepingCapacity: true)
         // Zeros from the stack in one copy: `repeatElement` went through the generic sequence copy,
         // an element at a time, for every appended record.

@@ -11,7 +11,9 @@ import CLMDB
 public class Transaction {
     let handle: OpaquePointer
     unowned let environment: Environment
-    private var isValid = true
+    // Unchecked (here and in the kept cursors): a transaction belongs to one thread and these are
+    // read by every put, where the run-time exclusivity check cost more than the put's own Swift code.
+    @exclusivity(unchecked) private var isValid = true
 
     init(handle: OpaquePointer, environment: Environment) {
         self.handle = handle
@@ -126,7 +128,7 @@ public class Transaction {
 /// `mdb_put` (a fresh cursor per call) gives.
 public final class WriteTransaction: Transaction {
     /// The kept write cursors, by database handle (nil: none opened yet).
-    private var writeCursors: [OpaquePointer?] = []
+    @exclusivity(unchecked) private var writeCursors: [OpaquePointer?] = []
 
     /// The kept write cursor of `database`, opened at its first use.
     @inline(__always)

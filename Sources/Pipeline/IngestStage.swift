@@ -479,16 +479,19 @@ extension StageRunner {
                 try chunk.bytes.keys.withUnsafeBytes { keys in
                     try chunk.events.withUnsafeBufferPointer { events in
                         guard let first = events.baseAddress else { return }
+                        // Copied once per chunk: read through `directory` at each use, the reader
+                        // was copied (a retain and release of each of its references) per call.
+                        let reader = directory.reader
                         for index in events.indices {
                             // The held domain place of the event eight ahead, the held entry of the
                             // one four ahead (its place is in the cache by then; when none can be
                             // the domain's, a new company's next two places): their misses overlap
                             // this event's work instead of stalling their own lookups.
                             if index + 8 < events.count, let hashes = events[index + 8].domainHashes {
-                                directory.reader.prefetchCompanyID(withDomainHashes: hashes, entry: false)
+                                reader.prefetchCompanyID(withDomainHashes: hashes, entry: false)
                             }
                             if index + 4 < events.count, let hashes = events[index + 4].domainHashes {
-                                directory.reader.prefetchCompanyID(withDomainHashes: hashes, entry: true)
+                                reader.prefetchCompanyID(withDomainHashes: hashes, entry: true)
                             }
                             try write(first + index, fields: fields, keys: keys, run: run, pack: pack, workspace: workspace,
                                       inputName: inputName, now: now, directory: directory, tally: &tally, writer: writer)

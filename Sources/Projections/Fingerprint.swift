@@ -22,6 +22,25 @@ public struct Fingerprint: Sendable, Hashable, CustomStringConvertible {
     /// byte moving between key and value changes the hash.
     @inline(__always)
     public static func entryHash(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> UInt128 {
+        let count = 4 + key.count + value.count
+        guard count <= shortEntryLimit else { return streamedEntryHash(key: key, value: value) }
+        // A short entry (nearly every one) is laid out once, zero-padded to whole words, on the
+        // stack and hashed a word at a time: streaming its three parts spent most of the hash's
+        // time joining their partial words byte by byte. The same bytes, so the same hash.
+        return withUnsafeTemporaryAllocation(byteCount: shortEntryLimit + 8, alignment: 8) { message in
+            message.storeBytes(of: UInt32(key.count).littleEndian, as: UInt32.self)
+            UnsafeMutableRawBufferPointer(rebasing: message[4..<4 + key.count]).copyMemory(from: key)
+            UnsafeMutableRawBufferPointer(rebasing: message[(4 + key.count)..<count]).copyMemory(from: value)
+            message.storeBytes(of: 0, toByteOffset: count, as: UInt64.self)  // the last word's padding
+            return SipHash128.hash(padded: UnsafeRawPointer(message.baseAddress!), count: count)
+        }
+    }
+
+    /// The longest message (`4 + key + value` bytes) `entryHash` lays out on the stack.
+    static let shortEntryLimit = 504
+
+    /// `entryHash` through the streaming hasher: for any length.
+    static func streamedEntryHash(key: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer) -> UInt128 {
         var hasher = SipHash128()
         var length = UInt32(key.count).littleEndian
         withUnsafeBytes(of: &length) { hasher.absorb($0) }
@@ -130,6 +149,22 @@ struct SipHash128 {
             tail = SipHash128.littleEndianWord(base + index, count: count - index)
             tailCount = count - index
         }
+    }
+
+    /// The hash of the `count` bytes at `base`, which are followed by zero bytes up to the end of
+    /// their last word (readable): every word loaded whole, none assembled byte by byte.
+    @inline(__always)
+    static func hash(padded base: UnsafeRawPointer, count: Int) -> UInt128 {
+        var hasher = SipHash128()
+        let whole = count & ~7
+        var index = 0
+        while index < whole {
+            hasher.compress(UInt64(littleEndian: base.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+            index += 8
+        }
+        if whole < count { hasher.tail = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: whole, as: UInt64.self)) }
+        hasher.length = count
+        return hasher.finalize()
     }
 
     /// The first `count` (0…8) bytes at `start` as the low bytes of a little-endian word.

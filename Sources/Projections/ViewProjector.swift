@@ -273,16 +273,18 @@ package struct ViewProjector: LogProjection {
     private func putHeldCompanyIndexes(_ r: CompanyCreated, _ w: ViewWriter) throws -> Bool {
         guard let bulk = w.bulk, bulk.holdsCompanyIndexes else { return false }
         // Each text part is its UTF-8 and a zero byte (`ViewKey.appending(_: String)` of an inline text).
+        // No local functions over these counters: a local function's captured variables were
+        // checked for exclusive access at run time on every use.
         var size = 0
         var keyCount = 0
         var inline = true
-        func add(_ part: String) {
-            if ViewKey.hashes(part) { inline = false }
-            size += part.utf8.count + 1
-        }
         ViewProjector.forEachCompanyIndexKey(r) { _, text, second in
-            add(text)
-            if let second { add(second) }
+            if ViewKey.hashes(text) { inline = false }
+            size += text.utf8.count + 1
+            if let second {
+                if ViewKey.hashes(second) { inline = false }
+                size += second.utf8.count + 1
+            }
             keyCount += 1
         }
         guard inline else { return false }
@@ -290,19 +292,10 @@ package struct ViewProjector: LogProjection {
             try withUnsafeTemporaryAllocation(of: HeldCompanyIndexes.Key.self, capacity: max(keyCount, 1)) { keys in
                 var end = 0
                 var count = 0
-                func write(_ text: String) {
-                    var text = text
-                    text.withUTF8 { utf8 in
-                        UnsafeMutableRawBufferPointer(rebasing: bytes[end..<end + utf8.count]).copyMemory(from: UnsafeRawBufferPointer(utf8))
-                        end += utf8.count
-                    }
-                    bytes[end] = 0
-                    end += 1
-                }
                 ViewProjector.forEachCompanyIndexKey(r) { view, text, second in
                     let start = end
-                    write(text)
-                    if let second { write(second) }
+                    end = ViewProjector.writeKeyPart(text, into: bytes, at: end)
+                    if let second { end = ViewProjector.writeKeyPart(second, into: bytes, at: end) }
                     keys[count] = HeldCompanyIndexes.Key(slot: HeldCompanyIndexes.slot(view)!, start: start, count: end - start)
                     count += 1
                 }
@@ -312,6 +305,18 @@ package struct ViewProjector: LogProjection {
                 }
             }
         }
+    }
+
+    /// Writes `text`'s UTF-8 and a zero byte (an inline text part of a `ViewKey`) into `bytes` at
+    /// `offset`; returns the offset after them.
+    private static func writeKeyPart(_ text: String, into bytes: UnsafeMutableRawBufferPointer, at offset: Int) -> Int {
+        var text = text
+        let count = text.withUTF8 { utf8 in
+            UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<offset + utf8.count]).copyMemory(from: UnsafeRawBufferPointer(utf8))
+            return utf8.count
+        }
+        bytes[offset + count] = 0
+        return offset + count + 1
     }
 
     /// The instances view's key of `r`'s row.

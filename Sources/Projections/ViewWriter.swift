@@ -327,20 +327,22 @@ final class BulkLoad: @unchecked Sendable {
         var valueCount: Int
     }
 
+    // The properties ingest's writer touches per event are `@exclusivity(unchecked)`: one thread
+    // uses a `BulkLoad`, and their run-time exclusivity checks were a measurable part of that thread.
     /// The entries of each view of `BulkLoad.views`, in the order they were added.
-    private var entries: [[Entry]] = Array(repeating: [], count: BulkLoad.views.count)
+    @exclusivity(unchecked) private var entries: [[Entry]] = Array(repeating: [], count: BulkLoad.views.count)
     /// Every held value's bytes, one after the other.
-    private var values: [UInt8] = []
+    @exclusivity(unchecked) private var values: [UInt8] = []
     /// The held instance rows (see `holdInstances`), in the order they were added…
     private var instances: [InstanceEntry] = []
     /// …and their keys and values, each value right after its key.
     private var instanceBytes: [UInt8] = []
     /// Whether instance rows are held back (an append transaction's `holdInstances`).
     private(set) var holdsInstances = false
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
     /// Counts every change to what is held, so a key order computed earlier is used only for
     /// exactly the entries it was computed from.
-    private var changes = 0
+    @exclusivity(unchecked) private var changes = 0
     /// The key order of the held entries being computed on a thread of its own (`orderInBackground`),
     /// from copies of the lists (arrays are values: later changes do not reach them), with `changes`
     /// when they were taken.
@@ -511,9 +513,9 @@ final class BulkLoad: @unchecked Sendable {
     // MARK: - Company indexes held in an append transaction
 
     /// Whether the company indexes' entries are held (`holdCompanyIndexes`).
-    private(set) var holdsCompanyIndexes = false
+    @exclusivity(unchecked) private(set) var holdsCompanyIndexes = false
     /// The held company index entries (see `HeldCompanyIndexes`).
-    private var companyIndexes = HeldCompanyIndexes()
+    @exclusivity(unchecked) private var companyIndexes = HeldCompanyIndexes()
 
     /// From now on, holds back the company indexes' entries, to insert them in key order at
     /// `flushCompanyIndexes` (an append transaction that creates many companies: a pass over each
@@ -552,7 +554,7 @@ final class BulkLoad: @unchecked Sendable {
     /// The company indexes that stored no entry when holding began (a store's first batch: all of
     /// them). Nothing writes them until `flushCompanyIndexes`, so a lookup there cannot find a
     /// stored entry and asks only the held ones.
-    private var emptyCompanyIndexes = ViewMask(bits: 0)
+    @exclusivity(unchecked) private var emptyCompanyIndexes = ViewMask(bits: 0)
 
     /// Whether the company index `view` is known to store no entry (see `emptyCompanyIndexes`).
     @inline(__always)

@@ -100,6 +100,20 @@ struct PayloadCodecTests {
         #expect(CRC32C.softwareUpdate(0, UnsafeRawBufferPointer(start: nil, count: 0)) == 0)
     }
 
+    @Test("a writer reusing a buffer it is given alone writes into that buffer's memory: no new one per record")
+    func reusingKeepsTheBuffer() {
+        var storage: [UInt8] = []
+        storage.reserveCapacity(512)
+        storage.append(contentsOf: Array(repeating: 0xCD, count: 200))
+        let address = storage.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) }
+        var writer = PayloadWriter(reusing: consume storage, reserved: 31)
+        writer.write(1, "field")
+        #expect(writer.bytes.withUnsafeBytes { UInt(bitPattern: $0.baseAddress) } == address)
+        var plain = PayloadWriter()
+        plain.write(1, "field")
+        #expect(writer.bytes == Array(repeating: 0, count: 31) + plain.bytes)
+    }
+
     @Test("a writer reusing a buffer starts with the reserved zeros, whatever the buffer held, then the fields")
     func reusingStartsWithZeros() {
         var plain = PayloadWriter()

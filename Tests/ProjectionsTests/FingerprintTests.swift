@@ -15,6 +15,35 @@ struct FingerprintTests {
         #expect(UInt64(truncatingIfNeeded: value >> 64) == 0x9302_55c7_1472_f66d)
     }
 
+    @Test("An entry's hash laid out in one pass equals the streamed hash of its length, key and value, at every size around the stack limit")
+    func entryHashOnePassMatchesStreamed() {
+        var generator = SeededGenerator(seed: 0xF1A7)
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: generator.next()) } }
+        // Totals (4 + key + value) from 4 to past `shortEntryLimit`, every remainder mod 8, empty keys and values.
+        var checked = 0
+        for total in 4...(Fingerprint.shortEntryLimit + 20) {
+            for keyCount in Set([0, (total - 4) / 3, total - 4]) {
+                let key = bytes(keyCount)
+                let value = bytes(total - 4 - keyCount)
+                key.withUnsafeBytes { k in
+                    value.withUnsafeBytes { v in
+                        #expect(Fingerprint.entryHash(key: k, value: v) == Fingerprint.streamedEntryHash(key: k, value: v),
+                                "key \(keyCount) value \(value.count)")
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 1_000)
+        // And against the reference vector's hasher fed the same message in one piece.
+        let key: [UInt8] = [1, 2, 3]
+        let value: [UInt8] = Array(0..<40)
+        let message = [3, 0, 0, 0] + key + value
+        var whole = SipHash128()
+        message.withUnsafeBytes { whole.absorb($0) }
+        #expect(key.withUnsafeBytes { k in value.withUnsafeBytes { Fingerprint.entryHash(key: k, value: $0) } } == whole.finalize())
+    }
+
     @Test("Streaming in pieces gives the same hash as one buffer")
     func sipHashStreaming() {
         let bytes: [UInt8] = (0..<77).map { UInt8(truncatingIfNeeded: $0 * 7) }
