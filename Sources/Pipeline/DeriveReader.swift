@@ -92,7 +92,7 @@ struct PassthroughDecoder: Sendable {
                     case F.eventType: event.slot = slot(of: try f.rawBytes())
                     case F.eventTime: event.eventTime = try f.timestamp()
                     case F.confidence: event.confidence = try f.double()
-                    case F.pack: samePack = try f.uuid() == pack
+                    case F.pack: samePack = try f.isUUID(pack)
                     default: break
                     }
                 }

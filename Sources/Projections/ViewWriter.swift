@@ -924,12 +924,21 @@ final class BulkLoad: @unchecked Sendable {
             func key(_ entry: InstanceEntry) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(rebasing: bytes[entry.keyStart..<entry.keyStart + entry.keyCount])
             }
-            func precedes(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-                let common = min(a.count, b.count)
-                let order = common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common)
-                return order != 0 ? order < 0 : a.count < b.count
+            let precedes = BulkLoad.precedes
+            // Sorted on each key's first sixteen bytes held beside it (`orderWords`: the entity and
+            // the start of the signal id), so most comparisons call no `memcmp` (a first derive at 1M
+            // events sorts ≈ 250k rows: `memcmp` was ≈ 10 % of its appending phase). Same order.
+            var items = instances.map { entry -> (high: UInt64, low: UInt64, entry: InstanceEntry) in
+                let words = BulkLoad.orderWords(key(entry))
+                return (words.high, words.low, entry)
             }
-            let order = instances.sorted { precedes(key($0), key($1)) }
+            items.sort { x, y in
+                if x.high != y.high { return x.high < y.high }
+                if x.low != y.low { return x.low < y.low }
+                return precedes(key(x.entry), key(y.entry))
+            }
+            let order = items.map(\.entry)
+            items = []
             for (previous, next) in zip(order, order.dropFirst()) {
                 precondition(precedes(key(previous), key(next)), "an instance row held twice in one transaction")
             }

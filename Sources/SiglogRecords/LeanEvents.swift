@@ -103,7 +103,7 @@ public struct LeanEventDecoder: Sendable {
                 event.urlRange = start..<UInt32(urlBytes.count)
             case F.url where decodesURL: event.url = try f.string()
             case F.confidence: event.confidence = try f.double()
-            case F.pack: samePack = try f.uuid() == pack
+            case F.pack: samePack = try f.isUUID(pack)
             default: break
             }
         }
@@ -122,8 +122,12 @@ private struct StringInterner: Sendable {
     /// The shared string and its position in `strings` (nil when it is not shared).
     mutating func indexedString(_ field: PayloadReader.Field) throws -> (string: String, index: UInt8?) {
         let raw = try field.rawBytes()
-        for (index, entry) in entries.enumerated() where entry.bytes.elementsEqual(raw) {
-            return (entry.string, UInt8(index))
+        // Lengths first, then `memcmp`: the generic `elementsEqual` stepped through both sides byte
+        // by byte (≈ 3 % of the score stage's samples at 1M events). Same first match as before.
+        for index in entries.indices where entries[index].bytes.count == raw.count {
+            let same = raw.isEmpty
+                || entries[index].bytes.withUnsafeBytes { memcmp($0.baseAddress!, raw.baseAddress!, raw.count) == 0 }
+            if same { return (entries[index].string, UInt8(index)) }
         }
         let string = String(decoding: raw, as: UTF8.self)
         guard entries.count < 256 else { return (string, nil) }

@@ -148,11 +148,22 @@ extension PayloadReader.Field {
     /// The field as a UUID; any length other than 16 bytes is a `PayloadError`.
     public func uuid() throws -> UUID {
         // The bytes in place: no array per UUID field (every decoded record has one or more).
-        let raw = try rawBytes()
-        guard raw.count == 16 else { throw PayloadError("field \(number) is not a UUID") }
+        let raw = try uuidBytes()
         var value: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)  // UUID() would read the random source
         withUnsafeMutableBytes(of: &value) { $0.copyBytes(from: raw) }
         return UUID(uuid: value)
+    }
+    /// Whether the field is the UUID `expected`: `uuid() == expected` (same errors) without
+    /// building a `UUID` — the score and derive readers ask it of every event's pack.
+    public func isUUID(_ expected: UUID) throws -> Bool {
+        let raw = try uuidBytes()
+        return withUnsafeBytes(of: expected.uuid) { memcmp($0.baseAddress!, raw.baseAddress!, 16) == 0 }
+    }
+    /// The 16 bytes of a UUID field in place; any other length is a `PayloadError`.
+    private func uuidBytes() throws -> UnsafeRawBufferPointer {
+        let raw = try rawBytes()
+        guard raw.count == 16 else { throw PayloadError("field \(number) is not a UUID") }
+        return raw
     }
     /// The field as a timestamp (int64 microseconds since the epoch).
     public func timestamp() throws -> Timestamp { Timestamp(microseconds: try int64()) }
