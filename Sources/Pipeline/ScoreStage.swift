@@ -274,9 +274,11 @@ extension StageRunner {
             defer { _ = scoring?.wait() }
             var eventsSinceTrim = 0
             while let current = scoring {
-                let next = try readNextChunk()
+                // The next chunk is scored from the moment it is read, not after this one's scores
+                // are in: a chunk whose scoring ends on one long company history (the first ones at
+                // 1M events) leaves the other core to the next chunk instead of idle.
+                scoring = try readNextChunk().map { BackgroundScores($0, pack: pack, asOf: asOf) }
                 let scores = current.wait()
-                scoring = next.map { BackgroundScores($0, pack: pack, asOf: asOf) }
                 // By index: only the company is read from each input, not a copy of the whole input.
                 let inputs = current.inputs
                 for index in inputs.indices {
@@ -368,8 +370,8 @@ extension StageRunner {
         }
     }
 
-    /// Companies scored per chunk (inputs held in memory at once; up to six chunks are in flight:
-    /// two read ahead, two being read, one scored, one appended).
+    /// Companies scored per chunk (inputs held in memory at once; up to seven chunks are in flight:
+    /// two read ahead, two being read, two scored, one appended).
     static let scoreChunkSize = 512
 
     /// Threads reading chunk inputs, taking turns chunk by chunk.
