@@ -243,7 +243,9 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "SiglogCore", "ByteMutations", "SeededRandom"], swiftSettings: strict),
         // Adapters against a local fixture server (Hummingbird on 127.0.0.1, a free port per test).
         // Test support: a local HTTP server standing in for the outside APIs.
-        .target(name: "FixtureServer", dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+        // Test support: a TCP socket bound to 127.0.0.1 on a free port (test servers, refusing ports).
+        .target(name: "LoopbackSocket", path: "Tests/Support/LoopbackSocket", swiftSettings: strict),
+        .target(name: "FixtureServer", dependencies: ["LoopbackSocket", .product(name: "Hummingbird", package: "hummingbird")],
                 path: "Tests/Support/FixtureServer", swiftSettings: strict),
         // Test support: one seeded random generator for the suites that build their inputs from a seed.
         .target(name: "SeededRandom", path: "Tests/Support/SeededRandom", swiftSettings: strict),
@@ -313,7 +315,7 @@ let package = Package(
         ], swiftSettings: strict),
         // A JetStream cluster on loopback (nats-server processes started by the tests).
         .testTarget(name: "ReplicationTests", dependencies: [
-            "Replication", "NATSClient", "EventLog", "Projections", "SiglogCore", "BoundedWait",
+            "Replication", "NATSClient", "EventLog", "Projections", "SiglogCore", "BoundedWait", "LoopbackSocket",
             "siglog-replicate", "siglog-append", "siglog-query", "siglog-replay",
         ], swiftSettings: strict),
         .testTarget(name: "EventLogTests", dependencies: ["EventLog", "LMDB", "siglog-crash-writer"], swiftSettings: strict),

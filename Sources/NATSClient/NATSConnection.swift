@@ -15,7 +15,12 @@ public final class NATSConnection: @unchecked Sendable {
     /// - Parameters:
     ///   - name: the client name the servers show in their monitoring.
     ///   - timeoutMilliseconds: how long one connection attempt may take.
-    public init(servers: [String], name: String, timeoutMilliseconds: Int64 = 2_000) throws {
+    ///   - writeDeadlineMilliseconds: how long one write to the server's socket may block. A server
+    ///     that stops reading (hung, or its host's network gone without a reset) would otherwise hold
+    ///     a publish in `write` for ever; past the deadline the write fails and the caller's error
+    ///     handling (retry, give up after its own limit) takes over. 0 means no deadline.
+    public init(servers: [String], name: String, timeoutMilliseconds: Int64 = 2_000,
+                writeDeadlineMilliseconds: Int64 = 10_000) throws {
         guard !servers.isEmpty else {
             throw NATSError(status: NATS_INVALID_ARG, operation: "connect: no server URL given")
         }
@@ -29,6 +34,7 @@ public final class NATSConnection: @unchecked Sendable {
         try check(status, "natsOptions_SetServers")
         try check(natsOptions_SetName(options, name), "natsOptions_SetName")
         try check(natsOptions_SetTimeout(options, timeoutMilliseconds), "natsOptions_SetTimeout")
+        try check(natsOptions_SetWriteDeadline(options, writeDeadlineMilliseconds), "natsOptions_SetWriteDeadline")
         // Keep trying while a cluster node restarts or the cluster elects leaders.
         try check(natsOptions_SetMaxReconnect(options, -1), "natsOptions_SetMaxReconnect")
         try check(natsOptions_SetReconnectWait(options, 100), "natsOptions_SetReconnectWait")

@@ -1,5 +1,6 @@
 import BoundedWait
 import Foundation
+import LoopbackSocket
 import NATSClient
 #if canImport(Glibc)
 import Glibc
@@ -131,27 +132,9 @@ final class NATSCluster: @unchecked Sendable {
     /// `count` distinct free TCP ports on 127.0.0.1 (bound to port 0 and released; kept open until
     /// all are found so none repeats).
     static func freePorts(_ count: Int) throws -> [Int] {
-        var sockets: [Int32] = []
-        defer { sockets.forEach { close($0) } }
-        var ports: [Int] = []
-        for _ in 0..<count {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            guard fd >= 0 else { throw StartFailed(description: "socket() failed") }
-            sockets.append(fd)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = 0
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard bound == 0 else { throw StartFailed(description: "bind() failed") }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-            }
-            ports.append(Int(UInt16(bigEndian: address.sin_port)))
-        }
-        return ports
+        var sockets: [LoopbackSocket] = []
+        defer { sockets.forEach { close($0.descriptor) } }
+        for _ in 0..<count { sockets.append(try LoopbackSocket.open()) }
+        return sockets.map(\.port)
     }
 }

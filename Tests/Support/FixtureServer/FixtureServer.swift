@@ -1,5 +1,6 @@
 import Dispatch
 import Hummingbird
+import LoopbackSocket
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -146,21 +147,9 @@ public final class FixtureServer: Sendable {
     /// Runs `body` with a base URL whose port refuses connections: a socket bound to it but not
     /// listening holds the port for the whole call, so no other server can take it meanwhile.
     public static func withRefusingPort<Result>(_ body: (String) async throws -> Result) async throws -> Result {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw FixtureServerError.noPort }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw FixtureServerError.noPort }
-        return try await body("http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
+        guard let socket = try? LoopbackSocket.open() else { throw FixtureServerError.noPort }
+        defer { close(socket.descriptor) }
+        return try await body("http://127.0.0.1:\(socket.port)")
     }
 }
 
